@@ -1,0 +1,42 @@
+package ogp.protocol;
+
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.protobuf.ProtobufDecoder;
+import io.netty.handler.codec.protobuf.ProtobufEncoder;
+import io.netty.handler.codec.protobuf.ProtobufVarint32FrameDecoder;
+import io.netty.handler.codec.protobuf.ProtobufVarint32LengthFieldPrepender;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+import ogp.protocol.v1.Envelope;
+
+/**
+ * Installs the codec handlers both sides share, in Netty's canonical order: TLS (when given),
+ * idle detection, a varint32 frame decoder bounded by {@link Protocol#MAX_FRAME_BYTES}, the
+ * {@link Envelope} decoder, the length prepender and the encoder. The caller adds its own handler
+ * after these.
+ */
+public final class FramePipeline {
+  private FramePipeline() {}
+
+  /**
+   * @param tlsOrNull TLS context for this side, or null for plain TCP
+   * @param readerIdleMillis fire an IdleStateEvent when nothing was read for this long (0: never)
+   * @param writerIdleMillis fire an IdleStateEvent when nothing was written for this long (0: never)
+   */
+  public static void install(
+      ChannelPipeline pipeline,
+      SslContext tlsOrNull,
+      long readerIdleMillis,
+      long writerIdleMillis) {
+    if (tlsOrNull != null) {
+      pipeline.addLast("tls", tlsOrNull.newHandler(pipeline.channel().alloc()));
+    }
+    pipeline.addLast(
+        "idle", new IdleStateHandler(readerIdleMillis, writerIdleMillis, 0, TimeUnit.MILLISECONDS));
+    pipeline.addLast("frameDecoder", new ProtobufVarint32FrameDecoder(Protocol.MAX_FRAME_BYTES));
+    pipeline.addLast("protobufDecoder", new ProtobufDecoder(Envelope.getDefaultInstance()));
+    pipeline.addLast("framePrepender", new ProtobufVarint32LengthFieldPrepender());
+    pipeline.addLast("protobufEncoder", new ProtobufEncoder());
+  }
+}

@@ -1,0 +1,43 @@
+package ogp.protocol;
+
+import com.google.protobuf.CodedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import ogp.protocol.v1.ContainerSpec;
+
+/**
+ * The identity of a container's configuration. Two specs with the same hash need no container
+ * replacement; the hash is stored as the {@code ogp.spec-hash} label so a restarted agent can
+ * adopt what it finds. The revision is excluded on purpose: a commit that touches another app in
+ * the same file must not restart a container whose configuration did not change.
+ */
+public final class SpecHash {
+  private SpecHash() {}
+
+  /** Hex of the first 16 bytes of SHA-256 over the deterministic encoding (maps sorted by key). */
+  public static String of(ContainerSpec spec) {
+    ContainerSpec canonical = spec.toBuilder().clearRevision().clearSpecHash().build();
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream(canonical.getSerializedSize());
+      CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+      out.useDeterministicSerialization();
+      canonical.writeTo(out);
+      out.flush();
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(bytes.toByteArray());
+      return HexFormat.of().formatHex(digest, 0, 16);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every JVM", e);
+    }
+  }
+
+  /** The spec with its spec_hash field set. */
+  public static ContainerSpec withHash(ContainerSpec spec) {
+    return spec.toBuilder().setSpecHash(of(spec)).build();
+  }
+}
