@@ -1,0 +1,101 @@
+package ogp.reconciler.plan;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import ogp.protocol.SpecHash;
+import ogp.protocol.v1.ContainerSpec;
+import ogp.protocol.v1.ExecProbe;
+import ogp.protocol.v1.HttpProbe;
+import ogp.reconciler.desired.App;
+import ogp.reconciler.desired.AppState;
+import ogp.reconciler.desired.DesiredState;
+import ogp.reconciler.desired.HealthCheck;
+import ogp.reconciler.desired.PortMapping;
+import ogp.reconciler.desired.RestartPolicy;
+import ogp.reconciler.desired.VolumeMount;
+
+/**
+ * Turns the desired state into the containers one host must run. Pure and deterministic: the same
+ * state, host and labels always give the same specs in the same order (by app, then instance), so
+ * an unchanged assignment can be recognised by comparing spec hashes.
+ */
+public final class AssignmentBuilder {
+  private AssignmentBuilder() {}
+
+  /** Every container the host must run; apps that are absent or not placed there contribute none. */
+  public static List<ContainerSpec> containersFor(
+      DesiredState state, String revision, String hostId, Map<String, String> labels) {
+    List<ContainerSpec> specs = new ArrayList<>();
+    for (App app : state.apps().values()) {
+      if (app.state() == AppState.ABSENT) continue;
+      if (!app.placement().selects(hostId, labels)) continue;
+      for (int instance = 0; instance < app.instances(); instance++) {
+        specs.add(spec(app, instance, revision));
+      }
+    }
+    return specs;
+  }
+
+  /** The container spec of one instance of an app, with its spec hash set. */
+  public static ContainerSpec spec(App app, int instance, String revision) {
+    ContainerSpec.Builder b =
+        ContainerSpec.newBuilder()
+            .setApp(app.name())
+            .setInstance(instance)
+            .setImage(app.image())
+            .setVersion(app.version())
+            .setState(
+                app.state() == AppState.STOPPED
+                    ? ContainerSpec.RunState.STOPPED
+                    : ContainerSpec.RunState.RUNNING)
+            .addAllCommand(app.command())
+            .addAllEntrypoint(app.entrypoint())
+            .putAllEnv(app.env())
+            .setRestart(restart(app.restart()))
+            .setRevision(revision);
+    for (PortMapping p : app.ports()) {
+      b.addPorts(
+          ogp.protocol.v1.PortMapping.newBuilder()
+              .setHostPort(p.hostPort())
+              .setContainerPort(p.containerPort())
+              .setProtocol(p.protocol()));
+    }
+    for (VolumeMount v : app.volumes()) {
+      b.addVolumes(
+          ogp.protocol.v1.VolumeMount.newBuilder()
+              .setHostPath(v.hostPath())
+              .setContainerPath(v.containerPath())
+              .setReadOnly(v.readOnly()));
+    }
+    app.health().ifPresent(h -> b.setHealth(health(h)));
+    return SpecHash.withHash(b.build());
+  }
+
+  private static ContainerSpec.Restart restart(RestartPolicy policy) {
+    return switch (policy) {
+      case NO -> ContainerSpec.Restart.NO;
+      case ON_FAILURE -> ContainerSpec.Restart.ON_FAILURE;
+      case ALWAYS -> ContainerSpec.Restart.ALWAYS;
+      case UNLESS_STOPPED -> ContainerSpec.Restart.UNLESS_STOPPED;
+    };
+  }
+
+  private static ogp.protocol.v1.HealthCheck health(HealthCheck h) {
+    ogp.protocol.v1.HealthCheck.Builder b =
+        ogp.protocol.v1.HealthCheck.newBuilder()
+            .setIntervalMs(Math.toIntExact(h.interval().toMillis()))
+            .setTimeoutMs(Math.toIntExact(h.timeout().toMillis()))
+            .setRetries(h.retries())
+            .setStartPeriodMs(Math.toIntExact(h.startPeriod().toMillis()));
+    HealthCheck.Probe probe = h.probe();
+    if (probe instanceof HealthCheck.Http http) {
+      b.setHttp(HttpProbe.newBuilder().setPort(http.port()).setPath(http.path()));
+    } else if (probe instanceof HealthCheck.Tcp tcp) {
+      b.setTcpPort(tcp.port());
+    } else if (probe instanceof HealthCheck.Exec exec) {
+      b.setExec(ExecProbe.newBuilder().addAllArgv(exec.argv()));
+    }
+    return b.build();
+  }
+}

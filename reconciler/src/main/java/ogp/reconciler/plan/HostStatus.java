@@ -1,0 +1,27 @@
+package ogp.reconciler.plan;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One host as the API shows it.
+ *
+ * @param status "connected", or "lost" when its agent missed heartbeats past the grace or
+ *     disconnected; its containers are then its last report (stale)
+ */
+public record HostStatus(
+    String host,
+    String status,
+    Map<String, String> labels,
+    Instant lastHeartbeat,
+    String agentVersion,
+    String dockerVersion,
+    String address,
+    String revision,
+    List<HostContainer> containers,
+    String lastError) {
+
+  /** A managed container on the host, with its app. */
+  public record HostContainer(String app, ContainerView container) {}
+}
