@@ -138,28 +138,34 @@ final class AppDocumentReader {
   }
 
   private Optional<Placement> hosts(Node node) {
-    Optional<List<String>> ids = values.strings(node, "hosts", "host ids");
-    if (ids.isEmpty()) return Optional.empty();
-    List<Node> elements = ((SequenceNode) node).getValue();
-    boolean ok = !ids.get().isEmpty();
-    if (!ok) {
+    Optional<SequenceNode> sequence = values.sequence(node, "hosts", "host ids");
+    if (sequence.isEmpty()) return Optional.empty();
+    List<Node> elements = sequence.get().getValue();
+    if (elements.isEmpty()) {
       diagnostics.error(node, "hosts", "empty list (expected at least one host id;"
           + " use state: absent to take the app offline)");
+      return Optional.empty();
     }
+    int before = diagnostics.errorCount();
+    List<String> ids = new ArrayList<>();
     Map<String, Integer> firstIndex = new HashMap<>();
-    for (int i = 0; i < ids.get().size(); i++) {
-      String id = ids.get().get(i);
+    for (int i = 0; i < elements.size(); i++) {
       String path = "hosts[" + i + "]";
-      if (id.isBlank()) {
-        diagnostics.error(elements.get(i), path, "empty host id (expected a host id)");
-        ok = false;
-      } else if (firstIndex.putIfAbsent(id, i) != null) {
-        diagnostics.error(elements.get(i), path, NodeValues.quote(id)
-            + " is listed twice (first at hosts[" + firstIndex.get(id) + "])");
-        ok = false;
+      Node element = elements.get(i);
+      Optional<String> id = values.string(element, path);
+      if (id.isEmpty()) continue;
+      Integer first = firstIndex.putIfAbsent(id.get(), i);
+      if (id.get().isBlank()) {
+        diagnostics.error(element, path, "empty host id (expected a host id)");
+      } else if (first != null) {
+        diagnostics.error(element, path,
+            NodeValues.quote(id.get()) + " is listed twice (first at hosts[" + first + "])");
       }
+      ids.add(id.get());
     }
-    return ok ? Optional.of(new Placement.Hosts(ids.get())) : Optional.empty();
+    return diagnostics.errorCount() == before
+        ? Optional.of(new Placement.Hosts(ids))
+        : Optional.empty();
   }
 
   private Optional<Placement> selector(Node node) {

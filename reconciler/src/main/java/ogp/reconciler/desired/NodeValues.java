@@ -38,7 +38,10 @@ final class NodeValues {
     if (node instanceof SequenceNode) return "a list";
     if (node instanceof MappingNode) return "a mapping";
     if (node.getTag().equals(Tag.NULL)) return "no value";
-    return quote(((ScalarNode) node).getValue());
+    ScalarNode scalar = (ScalarNode) node;
+    // A number or boolean is shown as written; a string is named so, since "2" looks like 2.
+    if (scalar.getTag().equals(Tag.STR)) return "the string " + quote(scalar.getValue());
+    return scalar.getValue();
   }
 
   /** The text in double quotes, with quotes and control characters escaped, for messages. */

@@ -27,7 +27,7 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
 /**
  * Turns the bytes of one file into YAML node trees, one per document, safely: nothing is ever
  * constructed as a Java object, and every resource a file can make us spend is bounded — its size,
- * its nesting depth and its aliases to collections (so a "billion laughs" file is refused). Any
+ * its nesting depth and its aliases (so a "billion laughs" file is refused). Any
  * failure becomes a one-line {@link ValidationError}; this class never throws for bad content.
  *
  * <p>Documents before a syntax error are still returned, so their errors are reported too.
@@ -41,10 +41,10 @@ final class YamlDocuments {
 
   /**
    * @param maxBytes the largest file read (also its code-point limit)
-   * @param maxAliasesForCollections aliases to sequences or mappings allowed per file
+   * @param maxAliases aliases allowed per file
    * @param maxDepth how deeply collections may nest
    */
-  record Limits(int maxBytes, int maxAliasesForCollections, int maxDepth) {
+  record Limits(int maxBytes, int maxAliases, int maxDepth) {
     static final Limits DEFAULT = new Limits(1 << 20, 50, 64);
   }
 
@@ -75,7 +75,8 @@ final class YamlDocuments {
       }
     } catch (MarkedYamlEngineException e) {
       Optional<Mark> mark = e.getProblemMark().isPresent() ? e.getProblemMark() : e.getContextMark();
-      diagnostics.error(diagnostics.position(mark), "invalid YAML: " + oneLine(describe(e)));
+      diagnostics.error(diagnostics.position(mark),
+          "invalid YAML: " + oneLine(describe(e, diagnostics)));
     } catch (YamlEngineException e) {
       // Unmarked engine errors are limits, e.g. too many aliases.
       diagnostics.error(start, "invalid YAML: " + oneLine(e.getMessage()));
@@ -89,12 +90,12 @@ final class YamlDocuments {
         .setSchema(new CoreSchema())
         .setAllowDuplicateKeys(true) // detected in the node tree, with positions, by YamlMapping
         .setAllowRecursiveKeys(false)
-        .setMaxAliasesForCollections(limits.maxAliasesForCollections())
+        .setMaxAliasesForCollections(limits.maxAliases()) // a backstop to BoundedParser
         .setCodePointLimit(limits.maxBytes())
         .setUseMarks(true)
         .build();
     ParserImpl parser = new ParserImpl(settings, new StreamReader(settings, text));
-    return new Composer(settings, new DepthLimitedParser(parser, limits.maxDepth()));
+    return new Composer(settings, new BoundedParser(parser, limits.maxDepth(), limits.maxAliases()));
   }
 
   private static Optional<String> decode(byte[] content) {
@@ -119,7 +120,7 @@ final class YamlDocuments {
       Node node = pending.remove(pending.size() - 1);
       if (!seen.add(node)) continue;
       if (!STANDARD_TAGS.contains(node.getTag())) {
-        diagnostics.error(diagnostics.position(node), "tag " + node.getTag().getValue()
+        diagnostics.error(diagnostics.position(node), "tag " + shorthand(node.getTag())
             + " is not allowed (only the standard tags !!str, !!int, !!float, !!bool, !!null,"
             + " !!seq and !!map are)");
       }
@@ -133,10 +134,23 @@ final class YamlDocuments {
     }
   }
 
-  private static String describe(MarkedYamlEngineException e) {
+  /** The problem, and what the parser was doing where (e.g. where an unclosed quote began). */
+  private static String describe(MarkedYamlEngineException e, Diagnostics diagnostics) {
     String problem = e.getProblem() == null ? "" : e.getProblem();
     String context = e.getContext() == null ? "" : e.getContext();
-    return context.isEmpty() ? problem : problem + " (" + context + ")";
+    if (context.isEmpty()) return problem;
+    if (e.getContextMark().isPresent() && e.getProblemMark().isPresent()
+        && e.getContextMark().get().getIndex() != e.getProblemMark().get().getIndex()) {
+      SourcePosition at = diagnostics.position(e.getContextMark());
+      context += " started at line " + at.line() + ", column " + at.column();
+    }
+    return problem + " (" + context + ")";
+  }
+
+  /** A tag as it is usually written: {@code !!java/object} rather than its full URI. */
+  private static String shorthand(Tag tag) {
+    String value = tag.getValue();
+    return value.startsWith(Tag.PREFIX) ? "!!" + value.substring(Tag.PREFIX.length()) : value;
   }
 
   private static String oneLine(String message) {

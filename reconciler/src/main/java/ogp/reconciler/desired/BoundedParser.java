@@ -5,19 +5,24 @@ import org.snakeyaml.engine.v2.exceptions.ParserException;
 import org.snakeyaml.engine.v2.parser.Parser;
 
 /**
- * A parser that refuses collections nested deeper than a limit. snakeyaml's composer builds the
- * node tree recursively, so a small file of {@code [[[[...} would otherwise end in a {@link
- * StackOverflowError}; refusing it as a marked parse error keeps bad input an ordinary
- * validation error.
+ * A parser that refuses, with the position of the offending event, collections nested deeper
+ * than a limit and more aliases than a limit. snakeyaml's composer builds the node tree
+ * recursively, so a small file of {@code [[[[...} would otherwise end in a {@link
+ * StackOverflowError}; and although the composer shares aliased nodes, anything that walks the
+ * tree as a tree pays for every alias, which is what a "billion laughs" file exploits. A
+ * desired-state file has no need for either, so both are refused as ordinary parse errors.
  */
-final class DepthLimitedParser implements Parser {
+final class BoundedParser implements Parser {
   private final Parser delegate;
   private final int maxDepth;
+  private final int maxAliases;
   private int depth;
+  private int aliases;
 
-  DepthLimitedParser(Parser delegate, int maxDepth) {
+  BoundedParser(Parser delegate, int maxDepth, int maxAliases) {
     this.delegate = delegate;
     this.maxDepth = maxDepth;
+    this.maxAliases = maxAliases;
   }
 
   @Override
@@ -46,6 +51,12 @@ final class DepthLimitedParser implements Parser {
         }
       }
       case SequenceEnd, MappingEnd -> depth--;
+      case Alias -> {
+        if (++aliases > maxAliases) {
+          throw new ParserException("more than " + maxAliases + " aliases in one file"
+              + " (refused: aliases could expand without bound)", event.getStartMark());
+        }
+      }
       default -> {}
     }
     return event;
