@@ -43,27 +43,24 @@ final class AppDocumentReader {
         node -> checked(node, "image", ImageReference::problem));
     Optional<String> version = required(doc, document, "version", "the image tag, e.g. \"42\"",
         this::version);
-    AppState state = doc.value("state")
-        .flatMap(v -> choice(v, "state", AppState.values(), AppState::yaml))
+    AppState state = doc.get("state", (v, p) -> choice(v, p, AppState.values(), AppState::yaml))
         .orElse(AppState.RUNNING);
     Optional<Placement> placement = placement(document, doc);
-    int instances = doc.value("instances")
-        .flatMap(v -> values.integer(v, "instances", 1, Integer.MAX_VALUE)).orElse(1);
-    List<String> command = doc.value("command")
-        .flatMap(v -> values.strings(v, "command", "arguments")).orElse(List.of());
-    List<String> entrypoint = doc.value("entrypoint")
-        .flatMap(v -> values.strings(v, "entrypoint", "arguments")).orElse(List.of());
-    Map<String, String> env = doc.value("env")
-        .flatMap(v -> values.stringMap(v, "env", "variable names to values")).orElse(Map.of());
+    int instances = doc.get("instances", (v, p) -> values.integer(v, p, 1, Integer.MAX_VALUE))
+        .orElse(1);
+    List<String> command = doc.get("command", (v, p) -> values.strings(v, p, "arguments"))
+        .orElse(List.of());
+    List<String> entrypoint = doc.get("entrypoint", (v, p) -> values.strings(v, p, "arguments"))
+        .orElse(List.of());
+    Map<String, String> env = doc.get("env",
+        (v, p) -> values.stringMap(v, p, "variable names to values")).orElse(Map.of());
     List<PortMapping> ports = doc.value("ports").map(this::ports).orElse(List.of());
     List<VolumeMount> volumes = doc.value("volumes").map(this::volumes).orElse(List.of());
-    RestartPolicy restart = doc.value("restart")
-        .flatMap(v -> choice(v, "restart", RestartPolicy.values(), RestartPolicy::yaml))
+    RestartPolicy restart = doc.get("restart",
+        (v, p) -> choice(v, p, RestartPolicy.values(), RestartPolicy::yaml))
         .orElse(RestartPolicy.UNLESS_STOPPED);
-    Optional<HealthCheck> health =
-        doc.value("health").flatMap(v -> new HealthCheckReader(values).read(v, "health"));
-    UpdatePolicy update = doc.value("update")
-        .flatMap(v -> new UpdatePolicyReader(values).read(v, "update"))
+    Optional<HealthCheck> health = doc.get("health", new HealthCheckReader(values)::read);
+    UpdatePolicy update = doc.get("update", new UpdatePolicyReader(values)::read)
         .orElse(UpdatePolicy.DEFAULT);
     if (diagnostics.errorCount() > before) return Optional.empty();
     return Optional.of(new App(name.orElseThrow(), image.orElseThrow(), version.orElseThrow(),

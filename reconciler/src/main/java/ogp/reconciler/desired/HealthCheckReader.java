@@ -3,7 +3,6 @@ package ogp.reconciler.desired;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 
 /**
@@ -30,19 +29,17 @@ final class HealthCheckReader {
   }
 
   Optional<HealthCheck> read(Node node, String path) {
-    Optional<MappingNode> mappingNode =
-        values.mapping(node, path, "one of http, tcp, exec and optional timings");
-    if (mappingNode.isEmpty()) return Optional.empty();
-    YamlMapping health = YamlMapping.read(mappingNode.get(), path, KEYS, values.diagnostics());
+    Optional<YamlMapping> section = values.section(node, path, KEYS);
+    if (section.isEmpty()) return Optional.empty();
+    YamlMapping health = section.get();
     Optional<HealthCheck.Probe> probe = probe(node, path, health);
-    Duration interval = health.value("interval")
-        .flatMap(v -> values.duration(v, health.path("interval"), false)).orElse(DEFAULT_INTERVAL);
-    Duration timeout = health.value("timeout")
-        .flatMap(v -> values.duration(v, health.path("timeout"), false)).orElse(DEFAULT_TIMEOUT);
-    int retries = health.value("retries")
-        .flatMap(v -> values.integer(v, health.path("retries"), 1, 100)).orElse(DEFAULT_RETRIES);
-    Duration startPeriod = health.value("startPeriod")
-        .flatMap(v -> values.duration(v, health.path("startPeriod"), true))
+    Duration interval = health.get("interval", (v, p) -> values.duration(v, p, false))
+        .orElse(DEFAULT_INTERVAL);
+    Duration timeout = health.get("timeout", (v, p) -> values.duration(v, p, false))
+        .orElse(DEFAULT_TIMEOUT);
+    int retries = health.get("retries", (v, p) -> values.integer(v, p, 1, 100))
+        .orElse(DEFAULT_RETRIES);
+    Duration startPeriod = health.get("startPeriod", (v, p) -> values.duration(v, p, true))
         .orElse(DEFAULT_START_PERIOD);
     return probe.map(p -> new HealthCheck(p, interval, timeout, retries, startPeriod));
   }
@@ -70,14 +67,13 @@ final class HealthCheckReader {
   }
 
   private Optional<HealthCheck.Probe> http(Node node, String path) {
-    Optional<MappingNode> mappingNode = values.mapping(node, path, "port and optional path");
-    if (mappingNode.isEmpty()) return Optional.empty();
-    YamlMapping http = YamlMapping.read(mappingNode.get(), path, HTTP_KEYS, values.diagnostics());
+    Optional<YamlMapping> section = values.section(node, path, HTTP_KEYS);
+    if (section.isEmpty()) return Optional.empty();
+    YamlMapping http = section.get();
     if (!http.has("port")) {
       values.diagnostics().error(node, http.path("port"), "required key is missing (the port to probe)");
     }
-    Optional<Integer> port =
-        http.value("port").flatMap(v -> values.integer(v, http.path("port"), 1, MAX_PORT));
+    Optional<Integer> port = http.get("port", (v, p) -> values.integer(v, p, 1, MAX_PORT));
     String urlPath = "/";
     Optional<Node> pathNode = http.value("path");
     if (pathNode.isPresent()) {

@@ -126,9 +126,12 @@ final class NodeValues {
     return diagnostics.errorCount() == before ? Optional.of(values) : Optional.empty();
   }
 
-  Optional<MappingNode> mapping(Node node, String path, String ofWhat) {
-    if (node instanceof MappingNode mapping) return Optional.of(mapping);
-    return wrongType(node, path, "a mapping (" + ofWhat + ")");
+  /** A nested mapping with a fixed set of keys, such as {@code health} or {@code update}. */
+  Optional<YamlMapping> section(Node node, String path, List<String> keys) {
+    if (node instanceof MappingNode mapping) {
+      return Optional.of(YamlMapping.read(mapping, path, keys, diagnostics));
+    }
+    return wrongType(node, path, "a mapping with keys " + String.join(", ", keys));
   }
 
   private <T> Optional<T> wrongType(Node node, String path, String expected) {

@@ -1,9 +1,7 @@
 package ogp.reconciler.desired;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 
 /**
@@ -20,20 +18,12 @@ final class UpdatePolicyReader {
   }
 
   Optional<UpdatePolicy> read(Node node, String path) {
-    Optional<MappingNode> mappingNode =
-        values.mapping(node, path, "maxParallel, healthyDeadline, autoRollback");
-    if (mappingNode.isEmpty()) return Optional.empty();
-    YamlMapping update = YamlMapping.read(mappingNode.get(), path, KEYS, values.diagnostics());
-    UpdatePolicy defaults = UpdatePolicy.DEFAULT;
-    int maxParallel = update.value("maxParallel")
-        .flatMap(v -> values.integer(v, update.path("maxParallel"), 1, Integer.MAX_VALUE))
-        .orElse(defaults.maxParallel());
-    Duration deadline = update.value("healthyDeadline")
-        .flatMap(v -> values.duration(v, update.path("healthyDeadline"), false))
-        .orElse(defaults.healthyDeadline());
-    boolean autoRollback = update.value("autoRollback")
-        .flatMap(v -> values.bool(v, update.path("autoRollback")))
-        .orElse(defaults.autoRollback());
-    return Optional.of(new UpdatePolicy(maxParallel, deadline, autoRollback));
+    return values.section(node, path, KEYS).map(update -> new UpdatePolicy(
+        update.get("maxParallel", (v, p) -> values.integer(v, p, 1, Integer.MAX_VALUE))
+            .orElse(UpdatePolicy.DEFAULT.maxParallel()),
+        update.get("healthyDeadline", (v, p) -> values.duration(v, p, false))
+            .orElse(UpdatePolicy.DEFAULT.healthyDeadline()),
+        update.get("autoRollback", values::bool)
+            .orElse(UpdatePolicy.DEFAULT.autoRollback())));
   }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiFunction;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
@@ -68,6 +69,11 @@ final class YamlMapping {
 
   Optional<Node> value(String key) {
     return Optional.ofNullable(entries.get(key)).map(NodeTuple::getValueNode);
+  }
+
+  /** The value of {@code key} read by {@code read(node, path)}; empty when absent or invalid. */
+  <T> Optional<T> get(String key, BiFunction<Node, String, Optional<T>> read) {
+    return value(key).flatMap(node -> read.apply(node, path(key)));
   }
 
   Optional<Node> keyNode(String key) {
