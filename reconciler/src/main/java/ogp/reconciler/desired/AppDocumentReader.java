@@ -1,6 +1,7 @@
 package ogp.reconciler.desired;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -114,7 +115,7 @@ final class AppDocumentReader {
     for (E option : options) {
       if (yaml.apply(option).equals(text.get())) return Optional.of(option);
     }
-    List<String> names = java.util.Arrays.stream(options).map(yaml).toList();
+    List<String> names = Arrays.stream(options).map(yaml).toList();
     diagnostics.error(node, path, NodeValues.quote(text.get()) + " is not valid (expected one of "
         + String.join(", ", names) + ")");
     return Optional.empty();

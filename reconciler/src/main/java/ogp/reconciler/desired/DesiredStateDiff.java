@@ -1,6 +1,8 @@
 package ogp.reconciler.desired;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -125,7 +127,7 @@ public final class DesiredStateDiff {
 
   private static Map<String, Function<App, Object>> fields() {
     // Ordered as in SPEC §2; placement and source are not fields of a target.
-    Map<String, Function<App, Object>> fields = new java.util.LinkedHashMap<>();
+    Map<String, Function<App, Object>> fields = new LinkedHashMap<>();
     fields.put("image", App::image);
     fields.put("state", App::state);
     fields.put("instances", App::instances);
@@ -137,6 +139,6 @@ public final class DesiredStateDiff {
     fields.put("restart", App::restart);
     fields.put("health", App::health);
     fields.put("update", App::update);
-    return java.util.Collections.unmodifiableMap(fields);
+    return Collections.unmodifiableMap(fields);
   }
 }
