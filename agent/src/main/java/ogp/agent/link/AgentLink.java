@@ -12,6 +12,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,7 +24,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -91,8 +91,8 @@ public final class AgentLink implements AutoCloseable {
     welcomeTimeoutMillis = b.welcomeTimeout.toMillis();
     backoff = new Backoff(b.initialBackoff, b.maxBackoff, b.random);
     group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    control = Executors.newSingleThreadScheduledExecutor(daemon("ogp-link-control"));
-    assignmentThread = Executors.newSingleThreadExecutor(daemon("ogp-link-assignments"));
+    control = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("ogp-link-control", true));
+    assignmentThread = Executors.newSingleThreadExecutor(new DefaultThreadFactory("ogp-link-assignments", true));
     assignments = new LatestAssignment(b.handler, assignmentThread);
   }
 
@@ -272,14 +272,6 @@ public final class AgentLink implements AutoCloseable {
   @FunctionalInterface
   private interface TokenSource {
     String read() throws IOException;
-  }
-
-  private static ThreadFactory daemon(String name) {
-    return runnable -> {
-      Thread thread = new Thread(runnable, name);
-      thread.setDaemon(true);
-      return thread;
-    };
   }
 
   /** Settings of an {@link AgentLink}; a join token (or its file) is required. */

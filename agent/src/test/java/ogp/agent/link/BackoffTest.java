@@ -6,23 +6,27 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongUnaryOperator;
 import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
 
 class BackoffTest {
   /** Always picks the ceiling, so the test sees the ceilings themselves. */
-  private static final RandomGenerator HIGHEST =
-      new RandomGenerator() {
-        @Override
-        public long nextLong() {
-          throw new UnsupportedOperationException();
-        }
+  private static final RandomGenerator HIGHEST = pick(bound -> bound - 1);
 
-        @Override
-        public long nextLong(long bound) {
-          return bound - 1;
-        }
-      };
+  private static RandomGenerator pick(LongUnaryOperator fromBound) {
+    return new RandomGenerator() {
+      @Override
+      public long nextLong() {
+        throw new UnsupportedOperationException("the backoff asks for a bounded value");
+      }
+
+      @Override
+      public long nextLong(long bound) {
+        return fromBound.applyAsLong(bound);
+      }
+    };
+  }
 
   @Test
   void ceilingDoublesFromInitialToMaxAndResetStartsOver() {
@@ -40,18 +44,7 @@ class BackoffTest {
 
   @Test
   void fullJitterMayPickAnyDelayDownToZero() {
-    RandomGenerator lowest =
-        new RandomGenerator() {
-          @Override
-          public long nextLong() {
-            throw new UnsupportedOperationException();
-          }
-
-          @Override
-          public long nextLong(long bound) {
-            return 0;
-          }
-        };
+    RandomGenerator lowest = pick(bound -> 0);
     assertEquals(Duration.ZERO, new Backoff(Duration.ofMillis(200), Duration.ofSeconds(30), lowest).next());
   }
 

@@ -9,6 +9,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,7 +21,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import ogp.protocol.Protocol;
 import ogp.protocol.v1.Assignment;
@@ -54,9 +54,9 @@ public final class AgentServer implements AutoCloseable {
 
   private AgentServer(Builder b) throws InterruptedException {
     ownedListenerExecutor =
-        b.listenerExecutor == null ? Executors.newSingleThreadExecutor(daemon("ogp-agent-events")) : null;
+        b.listenerExecutor == null ? Executors.newSingleThreadExecutor(new DefaultThreadFactory("ogp-agent-events", true)) : null;
     ownedScheduler =
-        b.scheduler == null ? Executors.newSingleThreadScheduledExecutor(daemon("ogp-agent-liveness")) : null;
+        b.scheduler == null ? Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("ogp-agent-liveness", true)) : null;
     ScheduledExecutorService scheduler = b.scheduler != null ? b.scheduler : ownedScheduler;
     ListenerQueue events =
         new ListenerQueue(b.listener, b.listenerExecutor != null ? b.listenerExecutor : ownedListenerExecutor);
@@ -70,7 +70,9 @@ public final class AgentServer implements AutoCloseable {
             .build();
     SessionInitializer initializer =
         new SessionInitializer(
-            b.tls, new HelloCheck(b.token), registry, welcome, b.helloTimeout.toMillis(), b.clock);
+            b.tls,
+            new SessionSettings(
+                new HelloCheck(b.token), registry, welcome, b.helloTimeout.toMillis(), b.clock));
 
     bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     workerGroup = new MultiThreadIoEventLoopGroup(b.ioThreads, NioIoHandler.newFactory());
@@ -150,14 +152,6 @@ public final class AgentServer implements AutoCloseable {
     if (ownedListenerExecutor != null) {
       ownedListenerExecutor.shutdown();
     }
-  }
-
-  private static ThreadFactory daemon(String name) {
-    return runnable -> {
-      Thread thread = new Thread(runnable, name);
-      thread.setDaemon(true);
-      return thread;
-    };
   }
 
   /** Settings of an {@link AgentServer}; every one but the token and the listener has a default. */

@@ -40,17 +40,12 @@ final class SessionHandler extends SimpleChannelInboundHandler<Envelope> {
   private boolean closing; // a refusal or an error already ends this connection
   private ScheduledFuture<?> helloDeadline;
 
-  SessionHandler(
-      HelloCheck helloCheck,
-      HostRegistry registry,
-      Welcome welcome,
-      long helloTimeoutMillis,
-      Clock clock) {
-    this.helloCheck = helloCheck;
-    this.registry = registry;
-    this.welcome = welcome;
-    this.helloTimeoutMillis = helloTimeoutMillis;
-    this.clock = clock;
+  SessionHandler(SessionSettings settings) {
+    this.helloCheck = settings.helloCheck();
+    this.registry = settings.registry();
+    this.welcome = settings.welcome();
+    this.helloTimeoutMillis = settings.helloTimeoutMillis();
+    this.clock = settings.clock();
   }
 
   @Override

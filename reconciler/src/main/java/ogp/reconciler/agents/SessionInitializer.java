@@ -3,10 +3,8 @@ package ogp.reconciler.agents;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.ssl.SslContext;
-import java.time.Clock;
 import ogp.protocol.CoalescingOutbox;
 import ogp.protocol.FramePipeline;
-import ogp.protocol.v1.Welcome;
 
 /**
  * The one pipeline of an agent connection: the shared codec ({@link FramePipeline}, reader idle
@@ -14,36 +12,18 @@ import ogp.protocol.v1.Welcome;
  */
 final class SessionInitializer extends ChannelInitializer<Channel> {
   private final SslContext tlsOrNull;
-  private final HelloCheck helloCheck;
-  private final HostRegistry registry;
-  private final Welcome welcome;
-  private final long helloTimeoutMillis;
-  private final Clock clock;
+  private final SessionSettings settings;
 
-  SessionInitializer(
-      SslContext tlsOrNull,
-      HelloCheck helloCheck,
-      HostRegistry registry,
-      Welcome welcome,
-      long helloTimeoutMillis,
-      Clock clock) {
+  SessionInitializer(SslContext tlsOrNull, SessionSettings settings) {
     this.tlsOrNull = tlsOrNull;
-    this.helloCheck = helloCheck;
-    this.registry = registry;
-    this.welcome = welcome;
-    this.helloTimeoutMillis = helloTimeoutMillis;
-    this.clock = clock;
+    this.settings = settings;
   }
 
   @Override
   protected void initChannel(Channel channel) {
-    FramePipeline.install(
-        channel.pipeline(), tlsOrNull, 3L * welcome.getHeartbeatIntervalMs(), 0);
+    long readerIdleMillis = 3L * settings.welcome().getHeartbeatIntervalMs();
+    FramePipeline.install(channel.pipeline(), tlsOrNull, readerIdleMillis, 0);
     channel.pipeline().addLast(CoalescingOutbox.NAME, new CoalescingOutbox());
-    channel
-        .pipeline()
-        .addLast(
-            "session",
-            new SessionHandler(helloCheck, registry, welcome, helloTimeoutMillis, clock));
+    channel.pipeline().addLast("session", new SessionHandler(settings));
   }
 }

@@ -73,7 +73,7 @@ class AgentLinkOverSocketsTest {
     Await.until("assignment delivered", () -> received.size() == 1, () -> received);
     assertEquals("r1", received.get(0).getRevision());
     Await.until("report delivered", () -> listener.events.contains("report:h1:r1"), () -> listener.events);
-    assertEquals("r1", server.host("h1").orElseThrow().lastReport().orElseThrow().getRevision());
+    assertEquals("r1", lastRevision(server, "h1"));
   }
 
   @Test
@@ -112,7 +112,7 @@ class AgentLinkOverSocketsTest {
     Await.until("latest report re-sent", () -> second.events.contains("report:h1:r2"), () -> second.events);
     assertEquals("connected:h1", second.events.get(0));
     assertFalse(second.events.contains("report:h1:r1"));
-    assertEquals("r2", restarted.host("h1").orElseThrow().lastReport().orElseThrow().getRevision());
+    assertEquals("r2", lastRevision(restarted, "h1"));
   }
 
   @Test
@@ -167,6 +167,10 @@ class AgentLinkOverSocketsTest {
     Await.until("200 welcomed", Duration.ofSeconds(20), () -> welcomed.get() == 200);
     Await.until("200 registered", () -> server.hosts().stream().filter(HostRecord::connected).count() == 200);
     Await.until("200 connects seen", () -> listener.events.size() == 200);
+  }
+
+  private static String lastRevision(AgentServer server, String hostId) {
+    return server.host(hostId).orElseThrow().lastReport().orElseThrow().getRevision();
   }
 
   private AgentServer server(int port, AgentListener listener) throws InterruptedException {

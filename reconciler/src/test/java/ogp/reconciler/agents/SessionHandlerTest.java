@@ -33,6 +33,7 @@ class SessionHandlerTest {
       new EmbeddedChannel(
           new SessionInitializer(
               null,
+              new SessionSettings(
               new HelloCheck(JoinToken.of(TOKEN)),
               registry,
               Welcome.newBuilder()
@@ -41,7 +42,7 @@ class SessionHandlerTest {
                   .setResyncIntervalMs(60000)
                   .build(),
               10_000,
-              Clock.systemUTC()));
+              Clock.systemUTC())));
 
   @AfterEach
   void close() {
