@@ -157,7 +157,8 @@ class AgentLinkOverSocketsTest {
 
   @Test
   void twoHundredAgentsConnectToOneServer() throws Exception {
-    AgentServer server = server(0, listener);
+    // These bare agents never heartbeat: a long grace keeps them connected while they are counted.
+    AgentServer server = server(0, listener, Duration.ofSeconds(20), Duration.ofSeconds(30));
     EventLoopGroup group = clients();
     AtomicInteger welcomed = new AtomicInteger();
     for (int i = 0; i < 200; i++) {
@@ -174,11 +175,17 @@ class AgentLinkOverSocketsTest {
   }
 
   private AgentServer server(int port, AgentListener listener) throws InterruptedException {
+    return server(port, listener, Duration.ofMillis(100), Duration.ofMillis(300));
+  }
+
+  private AgentServer server(
+      int port, AgentListener listener, Duration heartbeat, Duration lostGrace)
+      throws InterruptedException {
     AgentServer server =
         AgentServer.builder(JoinToken.of(TOKEN), listener)
             .bind("127.0.0.1", port)
-            .heartbeatInterval(Duration.ofMillis(100))
-            .lostGrace(Duration.ofMillis(300))
+            .heartbeatInterval(heartbeat)
+            .lostGrace(lostGrace)
             .start();
     toClose.add(server);
     return server;
