@@ -1,0 +1,148 @@
+package ogp.agent.link;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+import ogp.protocol.v1.Assignment;
+import ogp.protocol.v1.Envelope;
+import ogp.protocol.v1.Heartbeat;
+import ogp.protocol.v1.Hello;
+import ogp.protocol.v1.Refusal;
+import ogp.protocol.v1.Welcome;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent side of one connection: sends the Hello, waits for Welcome or Refusal, then
+ * heartbeats when nothing was written for one interval and closes when nothing was read for
+ * three (the server acks every heartbeat). Runs on the event loop; it only decodes and forwards
+ * to {@link Events}, which must return at once.
+ */
+final class LinkHandler extends SimpleChannelInboundHandler<Envelope> {
+  private static final Logger log = LoggerFactory.getLogger(LinkHandler.class);
+
+  /** What the link learns from one connection; called on the event loop. */
+  interface Events {
+    void welcomed(ChannelHandlerContext ctx, Welcome welcome);
+
+    void assigned(Assignment assignment);
+
+    void acked(long seq);
+
+    /** The connection ended; {@code refusalOrNull} is the server's reason, if it gave one. */
+    void closed(Refusal.Code refusalOrNull);
+  }
+
+  private final Hello hello;
+  private final Events events;
+  private final Clock clock;
+  private boolean welcomed;
+  private boolean failed;
+  private long heartbeatSeq;
+  private Refusal.Code refusal;
+
+  LinkHandler(Hello hello, Events events, Clock clock) {
+    this.hello = hello;
+    this.events = events;
+    this.clock = clock;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    ctx.writeAndFlush(Envelope.newBuilder().setHello(hello).build());
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, Envelope message) {
+    switch (message.getBodyCase()) {
+      case WELCOME -> {
+        if (welcomed) {
+          protocolError(ctx, "a second Welcome");
+          return;
+        }
+        welcomed = true;
+        long interval = Math.max(1, message.getWelcome().getHeartbeatIntervalMs());
+        // Liveness now follows the server's interval instead of the Welcome deadline.
+        ctx.pipeline()
+            .replace(
+                "idle",
+                "idle",
+                new IdleStateHandler(3 * interval, interval, 0, TimeUnit.MILLISECONDS));
+        events.welcomed(ctx, message.getWelcome());
+      }
+      case REFUSAL -> refused(message.getRefusal());
+      case ASSIGNMENT -> {
+        if (!welcomed) {
+          protocolError(ctx, "an Assignment before Welcome");
+          return;
+        }
+        events.assigned(message.getAssignment());
+      }
+      case ACK -> events.acked(message.getAck().getSeq());
+      case BODY_NOT_SET -> {} // a newer server's message this agent does not know yet
+      default -> protocolError(ctx, "unexpected " + message.getBodyCase());
+    }
+  }
+
+  private void refused(Refusal refused) {
+    refusal = refused.getCode();
+    switch (refused.getCode()) {
+      case BAD_TOKEN, UNSUPPORTED_PROTOCOL ->
+          log.error(
+              "server refused host id '{}': {} ({}); an operator must fix this, retrying with backoff",
+              hello.getHostId(),
+              refused.getCode(),
+              refused.getReason());
+      default ->
+          log.warn(
+              "server refused host id '{}': {} ({})",
+              hello.getHostId(),
+              refused.getCode(),
+              refused.getReason());
+    }
+  }
+
+  private void protocolError(ChannelHandlerContext ctx, String what) {
+    log.warn("closing the link: the server sent {}", what);
+    ctx.close();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    if (event instanceof IdleStateEvent idle) {
+      if (idle.state() == IdleState.WRITER_IDLE && welcomed) {
+        Heartbeat beat =
+            Heartbeat.newBuilder().setSeq(++heartbeatSeq).setSentAtMs(clock.millis()).build();
+        ctx.writeAndFlush(Envelope.newBuilder().setHeartbeat(beat).build());
+      } else if (idle.state() == IdleState.READER_IDLE) {
+        log.warn(
+            "closing the link to {}: {}",
+            ctx.channel().remoteAddress(),
+            welcomed ? "no Ack for three heartbeat intervals" : "no Welcome in time");
+        ctx.close();
+      }
+      return;
+    }
+    ctx.fireUserEventTriggered(event);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    events.closed(refusal);
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (!failed) {
+      failed = true;
+      log.warn("closing the link to {}: {}", ctx.channel().remoteAddress(), cause.toString());
+    }
+    ctx.close();
+  }
+}

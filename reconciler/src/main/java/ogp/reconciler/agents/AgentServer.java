@@ -1,0 +1,261 @@
+package ogp.reconciler.agents;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import ogp.protocol.Protocol;
+import ogp.protocol.v1.Assignment;
+import ogp.protocol.v1.Welcome;
+
+/**
+ * The reconciler's end of the agent link: accepts agents over TCP (TLS when a context is given),
+ * checks their Hello, keeps a registry of hosts, pushes assignments and reports what agents say
+ * to an {@link AgentListener}.
+ *
+ * <p>Policy: the newest connection of a host id wins and the older one is refused with
+ * SUPERSEDED; a host is lost when nothing was heard from it for the lost grace (checked
+ * periodically), and connected again when it speaks; a lost or disconnected host keeps its last,
+ * now stale, report. Assignments are latest-wins per host: a slow agent never makes them pile up.
+ *
+ * <p>Concurrency rule. Netty event loops run the codec and {@link SessionHandler}: they decode,
+ * answer heartbeats and update the registry, nothing slower. The registry's lock is held only for
+ * map updates and for enqueueing listener events; it is never held during channel I/O (writes,
+ * refusals, closes happen after it is released) nor during listener calls. Listener callbacks run
+ * one at a time on the listener executor, in event order. The liveness check runs on the
+ * scheduler. {@link #send}, {@link #hosts} and {@link #host} may be called from any thread.
+ */
+public final class AgentServer implements AutoCloseable {
+  private final HostRegistry registry;
+  private final EventLoopGroup bossGroup;
+  private final EventLoopGroup workerGroup;
+  private final Channel serverChannel;
+  private final ScheduledFuture<?> livenessCheck;
+  private final ExecutorService ownedListenerExecutor;
+  private final ScheduledExecutorService ownedScheduler;
+
+  private AgentServer(Builder b) throws InterruptedException {
+    ownedListenerExecutor =
+        b.listenerExecutor == null ? Executors.newSingleThreadExecutor(new DefaultThreadFactory("ogp-agent-events", true)) : null;
+    ownedScheduler =
+        b.scheduler == null ? Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("ogp-agent-liveness", true)) : null;
+    ScheduledExecutorService scheduler = b.scheduler != null ? b.scheduler : ownedScheduler;
+    ListenerQueue events =
+        new ListenerQueue(b.listener, b.listenerExecutor != null ? b.listenerExecutor : ownedListenerExecutor);
+    registry = new HostRegistry(events, b.lostGrace.toMillis());
+    Welcome welcome =
+        Welcome.newBuilder()
+            .setProtocolVersion(Protocol.VERSION)
+            .setServerVersion(b.serverVersion)
+            .setHeartbeatIntervalMs(Math.toIntExact(b.heartbeatInterval.toMillis()))
+            .setResyncIntervalMs(Math.toIntExact(b.resyncInterval.toMillis()))
+            .build();
+    SessionInitializer initializer =
+        new SessionInitializer(
+            b.tls,
+            new SessionSettings(
+                new HelloCheck(b.token), registry, welcome, b.helloTimeout.toMillis(), b.clock));
+
+    bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    workerGroup = new MultiThreadIoEventLoopGroup(b.ioThreads, NioIoHandler.newFactory());
+    try {
+      serverChannel =
+          new ServerBootstrap()
+              .group(bossGroup, workerGroup)
+              .channel(NioServerSocketChannel.class)
+              .option(ChannelOption.SO_BACKLOG, 1024)
+              .option(ChannelOption.SO_REUSEADDR, true)
+              .childOption(ChannelOption.TCP_NODELAY, true)
+              .childOption(ChannelOption.SO_KEEPALIVE, true)
+              // Bounds what one slow agent can hold in our memory; see CoalescingOutbox.
+              .childOption(
+                  ChannelOption.WRITE_BUFFER_WATER_MARK,
+                  new WriteBufferWaterMark(64 * 1024, Protocol.MAX_FRAME_BYTES))
+              .childHandler(initializer)
+              .bind(b.host, b.port)
+              .sync()
+              .channel();
+    } catch (InterruptedException | RuntimeException e) {
+      shutdown();
+      throw e;
+    }
+    long period = Math.max(10, Math.min(1000, b.lostGrace.toMillis() / 4));
+    livenessCheck =
+        scheduler.scheduleWithFixedDelay(
+            () -> registry.checkLiveness(b.clock.millis()), period, period, TimeUnit.MILLISECONDS);
+  }
+
+  /** A builder; {@link Builder#start()} binds. */
+  public static Builder builder(JoinToken token, AgentListener listener) {
+    return new Builder(token, listener);
+  }
+
+  /** The bound port (the ephemeral one when built with port 0). */
+  public int port() {
+    return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+  }
+
+  /**
+   * Pushes the complete assignment of a host to its live connection. Latest-wins: if an earlier
+   * assignment to the host is still waiting because the agent reads slowly, this one replaces it.
+   *
+   * @return false when the host has no live connection (the assignment is then dropped; the
+   *     reconciler sends it again when the host connects)
+   */
+  public boolean send(String hostId, Assignment assignment) {
+    Objects.requireNonNull(assignment, "assignment");
+    return registry.live(hostId).map(session -> session.send(assignment)).orElse(false);
+  }
+
+  /** Every host seen since this server started, connected or not. */
+  public Collection<HostRecord> hosts() {
+    return registry.hosts();
+  }
+
+  public Optional<HostRecord> host(String hostId) {
+    return registry.host(hostId);
+  }
+
+  /** Stops accepting, closes every agent connection and stops the threads this server owns. */
+  @Override
+  public void close() {
+    livenessCheck.cancel(false);
+    serverChannel.close().awaitUninterruptibly();
+    registry.liveSessions().forEach(Session::close);
+    shutdown();
+  }
+
+  private void shutdown() {
+    bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    if (ownedScheduler != null) {
+      ownedScheduler.shutdownNow();
+    }
+    if (ownedListenerExecutor != null) {
+      ownedListenerExecutor.shutdown();
+    }
+  }
+
+  /** Settings of an {@link AgentServer}; every one but the token and the listener has a default. */
+  public static final class Builder {
+    private final JoinToken token;
+    private final AgentListener listener;
+    private String host = "0.0.0.0";
+    private int port = 7443;
+    private int ioThreads = 0; // Netty's default: twice the cores
+    private Duration heartbeatInterval = Duration.ofSeconds(5);
+    private Duration resyncInterval = Duration.ofSeconds(60);
+    private Duration lostGrace = Duration.ofSeconds(15);
+    private Duration helloTimeout = Duration.ofSeconds(10);
+    private SslContext tls;
+    private Executor listenerExecutor;
+    private ScheduledExecutorService scheduler;
+    private Clock clock = Clock.systemUTC();
+    private String serverVersion = "dev";
+
+    private Builder(JoinToken token, AgentListener listener) {
+      this.token = Objects.requireNonNull(token, "token");
+      this.listener = Objects.requireNonNull(listener, "listener");
+    }
+
+    /** Address and port to bind; port 0 picks a free one (see {@link AgentServer#port()}). */
+    public Builder bind(String host, int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port out of range: " + port);
+      }
+      this.host = Objects.requireNonNull(host, "host");
+      this.port = port;
+      return this;
+    }
+
+    public Builder ioThreads(int ioThreads) {
+      this.ioThreads = ioThreads;
+      return this;
+    }
+
+    /** How often agents heartbeat (told in Welcome); silent connections close after 3 of them. */
+    public Builder heartbeatInterval(Duration interval) {
+      this.heartbeatInterval = positive(interval, "heartbeatInterval");
+      return this;
+    }
+
+    /** How often agents re-converge on their own (told in Welcome). */
+    public Builder resyncInterval(Duration interval) {
+      this.resyncInterval = positive(interval, "resyncInterval");
+      return this;
+    }
+
+    /** Silence after which a host is lost (default 15 s). */
+    public Builder lostGrace(Duration grace) {
+      this.lostGrace = positive(grace, "lostGrace");
+      return this;
+    }
+
+    /** How long a new connection may take to send its Hello (default 10 s). */
+    public Builder helloTimeout(Duration timeout) {
+      this.helloTimeout = positive(timeout, "helloTimeout");
+      return this;
+    }
+
+    /** A server TLS context, or null for plain TCP (the default). */
+    public Builder tls(SslContext tlsOrNull) {
+      this.tls = tlsOrNull;
+      return this;
+    }
+
+    /**
+     * Where listener callbacks run (one at a time, in order, whatever the executor). Default: a
+     * thread of the server's own.
+     */
+    public Builder listenerExecutor(Executor executor) {
+      this.listenerExecutor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /** Runs the periodic liveness check. Default: a thread of the server's own. */
+    public Builder scheduler(ScheduledExecutorService scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    public Builder serverVersion(String version) {
+      this.serverVersion = Objects.requireNonNull(version, "version");
+      return this;
+    }
+
+    /** Binds and starts; the returned server is accepting agents. */
+    public AgentServer start() throws InterruptedException {
+      return new AgentServer(this);
+    }
+
+    private static Duration positive(Duration value, String name) {
+      if (value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive: " + value);
+      }
+      return value;
+    }
+  }
+}

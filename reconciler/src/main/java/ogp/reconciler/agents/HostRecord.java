@@ -1,0 +1,53 @@
+package ogp.reconciler.agents;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import ogp.protocol.v1.StatusReport;
+
+/**
+ * A snapshot of what the server knows about one host. A host that disconnected or was lost keeps
+ * its identity and last report; the report is then stale ({@link #reportStale()}) and must not be
+ * read as the host's present state.
+ *
+ * @param remoteAddress the address of the last connection, for operators
+ * @param lastHeartbeat when the last message of any kind arrived from the host
+ * @param lastReport the last full status report, if the host ever sent one
+ */
+public record HostRecord(
+    String hostId,
+    Map<String, String> labels,
+    String agentVersion,
+    String dockerVersion,
+    String remoteAddress,
+    Liveness liveness,
+    Instant lastHeartbeat,
+    Optional<StatusReport> lastReport) {
+
+  /** Where the host stands. */
+  public enum Liveness {
+    /** A live connection exists and the host spoke within the lost grace. */
+    CONNECTED,
+    /** The connection closed; the lost grace has not run out yet. */
+    DISCONNECTED,
+    /** Nothing was heard for the lost grace. */
+    LOST
+  }
+
+  public HostRecord {
+    labels = Map.copyOf(labels);
+  }
+
+  public boolean connected() {
+    return liveness == Liveness.CONNECTED;
+  }
+
+  public boolean lost() {
+    return liveness == Liveness.LOST;
+  }
+
+  /** True when the last report may no longer describe the host. */
+  public boolean reportStale() {
+    return liveness != Liveness.CONNECTED;
+  }
+}

@@ -1,0 +1,56 @@
+package ogp.reconciler.agents;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import ogp.protocol.CoalescingOutbox;
+import ogp.protocol.v1.Assignment;
+import ogp.protocol.v1.Envelope;
+import ogp.protocol.v1.Hello;
+import ogp.protocol.v1.Refusal;
+
+/** One accepted connection of one host. Identity matters: a newer session replaces an older one. */
+final class Session {
+  private final Hello hello;
+  private final Channel channel;
+  private final CoalescingOutbox outbox;
+  private final String remoteAddress;
+
+  Session(Hello hello, Channel channel, CoalescingOutbox outbox, String remoteAddress) {
+    this.hello = hello;
+    this.channel = channel;
+    this.outbox = outbox;
+    this.remoteAddress = remoteAddress;
+  }
+
+  String hostId() {
+    return hello.getHostId();
+  }
+
+  Hello hello() {
+    return hello;
+  }
+
+  String remoteAddress() {
+    return remoteAddress;
+  }
+
+  /** Latest-wins: an assignment not yet written because the agent reads slowly is replaced. */
+  boolean send(Assignment assignment) {
+    return outbox.offer(Envelope.newBuilder().setAssignment(assignment).build());
+  }
+
+  /** Tells the agent why and closes; safe from any thread. */
+  void refuseAndClose(Refusal refusal) {
+    channel
+        .writeAndFlush(Envelope.newBuilder().setRefusal(refusal).build())
+        .addListener(ChannelFutureListener.CLOSE);
+  }
+
+  void close() {
+    channel.close();
+  }
+
+  static String describe(Channel channel) {
+    return String.valueOf(channel.remoteAddress());
+  }
+}

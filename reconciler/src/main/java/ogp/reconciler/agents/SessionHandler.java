@@ -1,0 +1,198 @@
+package ogp.reconciler.agents;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import ogp.protocol.CoalescingOutbox;
+import ogp.protocol.v1.Ack;
+import ogp.protocol.v1.Envelope;
+import ogp.protocol.v1.Hello;
+import ogp.protocol.v1.Refusal;
+import ogp.protocol.v1.Welcome;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server side of one connection: the handshake, then heartbeats and reports. The first
+ * message must be a Hello within the hello timeout; anything else, a second Hello or a message
+ * only the server sends is a protocol error. Every refusal is sent, then the connection closed.
+ * Decoding errors and reader idleness close this connection only, with one log line.
+ *
+ * <p>Runs on the channel's event loop and does nothing slow there: acks are written directly
+ * (skipped while the channel is not writable, since a peer that does not read needs no ack), and
+ * state changes go to the {@link HostRegistry}, which hands them to the listener's executor.
+ */
+final class SessionHandler extends SimpleChannelInboundHandler<Envelope> {
+  private static final Logger log = LoggerFactory.getLogger(SessionHandler.class);
+
+  private final HelloCheck helloCheck;
+  private final HostRegistry registry;
+  private final Welcome welcome;
+  private final long helloTimeoutMillis;
+  private final Clock clock;
+
+  private Session session; // null until the Hello was accepted
+  private boolean closing; // a refusal or an error already ends this connection
+  private ScheduledFuture<?> helloDeadline;
+
+  SessionHandler(SessionSettings settings) {
+    this.helloCheck = settings.helloCheck();
+    this.registry = settings.registry();
+    this.welcome = settings.welcome();
+    this.helloTimeoutMillis = settings.helloTimeoutMillis();
+    this.clock = settings.clock();
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    helloDeadline =
+        ctx.executor()
+            .schedule(
+                () -> {
+                  if (session == null && !closing) {
+                    log.warn(
+                        "closing connection from {}: no Hello within {} ms",
+                        Session.describe(ctx.channel()),
+                        helloTimeoutMillis);
+                    closing = true;
+                    ctx.close();
+                  }
+                },
+                helloTimeoutMillis,
+                TimeUnit.MILLISECONDS);
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, Envelope message) {
+    if (closing) {
+      return;
+    }
+    if (session == null) {
+      handshake(ctx, message);
+      return;
+    }
+    switch (message.getBodyCase()) {
+      case HEARTBEAT -> {
+        registry.seen(session, clock.millis());
+        if (ctx.channel().isWritable()) {
+          Ack ack = Ack.newBuilder().setSeq(message.getHeartbeat().getSeq()).build();
+          ctx.writeAndFlush(Envelope.newBuilder().setAck(ack).build());
+        }
+      }
+      case STATUS -> registry.reported(session, message.getStatus(), clock.millis());
+      case BODY_NOT_SET ->
+          // A newer agent may send a message this server does not know yet: ignore it.
+          registry.seen(session, clock.millis());
+      default ->
+          refuse(
+              ctx,
+              Refusal.Code.PROTOCOL_ERROR,
+              "unexpected " + message.getBodyCase() + " after the handshake");
+    }
+  }
+
+  private void handshake(ChannelHandlerContext ctx, Envelope message) {
+    if (!message.hasHello()) {
+      refuse(ctx, Refusal.Code.PROTOCOL_ERROR, "expected Hello first, got " + message.getBodyCase());
+      return;
+    }
+    Hello hello = message.getHello();
+    String remote = Session.describe(ctx.channel());
+    Optional<Refusal> refusal = helloCheck.check(hello);
+    if (refusal.isPresent()) {
+      // Name the host and the address so an operator can find the agent; never the token.
+      log.warn(
+          "refused agent host id '{}' from {}: {} ({})",
+          hello.getHostId(),
+          remote,
+          refusal.get().getCode(),
+          refusal.get().getReason());
+      sendRefusal(ctx, refusal.get());
+      return;
+    }
+    helloDeadline.cancel(false);
+    CoalescingOutbox outbox = (CoalescingOutbox) ctx.pipeline().get(CoalescingOutbox.NAME);
+    session = new Session(hello, ctx.channel(), outbox, remote);
+    // Welcome first: anything the listener sends in reaction to hostConnected comes after it.
+    ctx.writeAndFlush(Envelope.newBuilder().setWelcome(welcome).build());
+    registry
+        .connected(session, clock.millis())
+        .ifPresent(
+            older -> {
+              log.warn(
+                  "agent host id '{}' connected from {}; closing its older connection from {}",
+                  hello.getHostId(),
+                  remote,
+                  older.remoteAddress());
+              older.refuseAndClose(
+                  HelloCheck.refusal(
+                      Refusal.Code.SUPERSEDED,
+                      "another agent with host id "
+                          + hello.getHostId()
+                          + " connected from "
+                          + remote));
+            });
+    log.info("agent host id '{}' connected from {}", hello.getHostId(), remote);
+  }
+
+  private void refuse(ChannelHandlerContext ctx, Refusal.Code code, String reason) {
+    log.warn(
+        "refused connection from {}{}: {} ({})",
+        Session.describe(ctx.channel()),
+        session == null ? "" : " (host id '" + session.hostId() + "')",
+        code,
+        reason);
+    sendRefusal(ctx, HelloCheck.refusal(code, reason));
+  }
+
+  private void sendRefusal(ChannelHandlerContext ctx, Refusal refusal) {
+    closing = true;
+    ctx.writeAndFlush(Envelope.newBuilder().setRefusal(refusal).build())
+        .addListener(future -> ctx.close());
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    if (event instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE) {
+      log.warn(
+          "closing silent connection from {}{}",
+          Session.describe(ctx.channel()),
+          session == null ? "" : " (host id '" + session.hostId() + "')");
+      closing = true;
+      ctx.close();
+      return;
+    }
+    ctx.fireUserEventTriggered(event);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (helloDeadline != null) {
+      helloDeadline.cancel(false);
+    }
+    if (session != null) {
+      registry.closed(session);
+    }
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    // Garbage, an oversize frame or a reset connection: end this connection only, log once.
+    if (!closing) {
+      closing = true;
+      log.warn(
+          "closing connection from {}{}: {}",
+          Session.describe(ctx.channel()),
+          session == null ? "" : " (host id '" + session.hostId() + "')",
+          cause.toString());
+    }
+    ctx.close();
+  }
+}

@@ -1,0 +1,16 @@
+package ogp.reconciler.agents;
+
+import java.time.Clock;
+import ogp.protocol.v1.Welcome;
+
+/**
+ * What every connection's {@link SessionHandler} shares: how to check a Hello, where hosts are
+ * registered, the Welcome to send (its heartbeat interval also sets the reader-idle limit), how
+ * long a Hello may take and the clock for liveness.
+ */
+record SessionSettings(
+    HelloCheck helloCheck,
+    HostRegistry registry,
+    Welcome welcome,
+    long helloTimeoutMillis,
+    Clock clock) {}
