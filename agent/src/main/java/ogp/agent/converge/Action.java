@@ -15,7 +15,14 @@ public sealed interface Action {
   record PullImage(ContainerKey key, String image) implements Action {}
 
   /** Create the container of {@code spec}, and start it unless the spec says STOPPED. */
-  record CreateContainer(ContainerKey key, ContainerSpec spec) implements Action {}
+  record CreateContainer(ContainerKey key, ContainerSpec spec) implements Action {
+    /** One line for logs: the spec's text format spans many. */
+    @Override
+    public String toString() {
+      return "CreateContainer[key=" + key + ", image=" + spec.getImage() + ":" + spec.getVersion()
+          + ", specHash=" + spec.getSpecHash() + "]";
+    }
+  }
 
   /** Start an existing container that should run but does not (drift repair). */
   record StartContainer(ContainerKey key, String containerId) implements Action {}

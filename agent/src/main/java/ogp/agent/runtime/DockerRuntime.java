@@ -99,7 +99,8 @@ public final class DockerRuntime implements ContainerRuntime {
     return new DockerRuntime(client(dockerHost, RemoteApiVersion.parseConfig(chosen)), engine, credentials, scope);
   }
 
-  private static DockerClient client(URI dockerHost, RemoteApiVersion apiVersion) {
+  /** Package-private so tests build their fixture client exactly like the runtime does. */
+  static DockerClient client(URI dockerHost, RemoteApiVersion apiVersion) {
     DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
         .withDockerHost(dockerHost.toString())
         .withApiVersion(apiVersion)
