@@ -144,7 +144,7 @@ public final class HealthMonitor implements AutoCloseable {
     } catch (RuntimeFailure e) {
       // The engine is unreachable: no new evidence either way, keep the last verdict.
       log.debug("health probe of {} skipped: {}", containerId, e.getMessage());
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError e) {
       // Never let one failure cancel the periodic task.
       log.warn("health probe of {} failed", containerId, e);
     }

@@ -18,6 +18,8 @@ import ogp.protocol.SpecHash;
 import ogp.protocol.v1.Assignment;
 import ogp.protocol.v1.ContainerSpec;
 import ogp.protocol.v1.ContainerStatus;
+import ogp.protocol.v1.HealthCheck;
+import ogp.protocol.v1.HttpProbe;
 import ogp.protocol.v1.PortMapping;
 import ogp.protocol.v1.StatusReport;
 import ogp.protocol.v1.VolumeMount;
@@ -58,7 +60,9 @@ class ConvergerDockerTest extends RealDockerTest {
 
   @Test
   void convergingCreatesARunningContainerWithImageLabelsPortsEnvAndVolumeAndAgainChangesNothing() {
-    ContainerSpec spec = web(localImage("v1"), "v1");
+    ContainerSpec spec = SpecHash.withHash(web(localImage("v1"), "v1").toBuilder()
+        .setHealth(HealthCheck.newBuilder().setHttp(HttpProbe.newBuilder().setPort(8080).setPath("/")).setIntervalMs(200))
+        .build());
 
     StatusReport report = converger.converge(assignment("rev-1", spec));
 
@@ -85,6 +89,9 @@ class ConvergerDockerTest extends RealDockerTest {
         "read-only bind mount of /www");
     await(Duration.ofSeconds(10), () -> marker.equals(httpGet("http://127.0.0.1:" + hostPort + "/")),
         "httpd answers on host port " + hostPort + " with the mounted page");
+
+    await(Duration.ofSeconds(10), () -> only(converger.report()).getHealth() == ContainerStatus.Health.HEALTHY,
+        () -> "reported healthy: " + converger.report());
 
     StatusReport again = converger.converge(assignment("rev-2", spec));
 

@@ -158,16 +158,21 @@ public abstract class RealDockerTest {
 
   /** Waits until {@code condition} holds, polling; fails with {@code what} at the deadline. */
   protected static void await(Duration deadline, Supplier<Boolean> condition, String what) {
+    await(deadline, condition, () -> what);
+  }
+
+  /** Like {@link #await(Duration, Supplier, String)}, describing the failure with the state at the deadline. */
+  protected static void await(Duration deadline, Supplier<Boolean> condition, Supplier<String> what) {
     long end = System.nanoTime() + deadline.toNanos();
     while (!Boolean.TRUE.equals(condition.get())) {
       if (System.nanoTime() > end) {
-        fail("not within " + deadline + ": " + what);
+        fail("not within " + deadline + ": " + what.get());
       }
       try {
         Thread.sleep(50); // a polling step, not a wait for an outcome
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        fail("interrupted while waiting for: " + what);
+        fail("interrupted while waiting for: " + what.get());
       }
     }
   }
