@@ -73,8 +73,17 @@ public final class Converger {
     this(runtime, health, Duration.ofSeconds(10));
   }
 
-  /** Applies {@code assignment} and reports what is there afterwards. Never throws for Docker problems. */
+  /**
+   * Applies {@code assignment} and reports what is there afterwards. Never throws for Docker problems.
+   *
+   * @throws IllegalArgumentException for an assignment without a revision: the server always sets
+   *     one, so such an assignment was made up locally, and acting on it could remove everything
+   */
   public synchronized StatusReport converge(Assignment assignment) {
+    if (assignment.getRevision().isEmpty()) {
+      throw new IllegalArgumentException("refusing to converge to an assignment without a revision (generation "
+          + assignment.getGeneration() + ", " + assignment.getContainersCount() + " containers)");
+    }
     converged = assignment;
     desired = assignment.getContainersList().stream().map(Converger::withHash).toList();
     Map<ContainerKey, String> failed = new HashMap<>();
@@ -149,6 +158,10 @@ public final class Converger {
       } catch (RuntimeFailure e) {
         log.warn("{} failed: {}", action, e.getMessage());
         failed.put(action.key(), e.getMessage());
+      } catch (RuntimeException e) {
+        // A bug or an unexpected client error: still only this container's failure.
+        log.error("{} failed", action, e);
+        failed.put(action.key(), action.getClass().getSimpleName() + " failed: " + e);
       }
     }
   }

@@ -1,6 +1,8 @@
 package ogp.agent.converge;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -113,12 +115,12 @@ class ConvergerDockerTest extends RealDockerTest {
     assertEquals("running", v2.getState());
     assertEquals("v2", v2.getVersion());
     assertEquals(repository + ":v2", inspect(v2.getContainerId()).getConfig().getImage());
-    assertTrue(!exists(v1), "old container removed");
+    assertFalse(exists(v1), "old container removed");
 
     StatusReport empty = converger.converge(assignment("rev-3"));
 
     assertEquals(0, empty.getContainersCount(), empty.toString());
-    assertTrue(!exists(v2.getContainerId()), "removed container is gone");
+    assertFalse(exists(v2.getContainerId()), "removed container is gone");
   }
 
   @Test
@@ -184,6 +186,9 @@ class ConvergerDockerTest extends RealDockerTest {
       Converger restarted = new Converger(newRuntime(), restartedHealth, SHORT_GRACE);
       ContainerStatus before = only(restarted.report());
       assertEquals(id, before.getContainerId(), "a fresh agent reports what it finds before any assignment");
+      assertThrows(IllegalArgumentException.class, () -> restarted.converge(Assignment.getDefaultInstance()),
+          "static stability: no made-up empty assignment");
+      assertTrue(exists(id));
 
       ContainerStatus adopted = only(restarted.converge(assignment));
 
@@ -196,7 +201,7 @@ class ConvergerDockerTest extends RealDockerTest {
   void realPullFromThePrivateRegistryWorksAndAMissingTagLeavesTheOldVersionRunning() throws InterruptedException {
     String repository = pushToRegistry("v1");
     removeAfterTest(repository + ":v1");
-    assertTrue(!runtime.imagePresent(repository + ":v1"), "the image must come from the registry");
+    assertFalse(runtime.imagePresent(repository + ":v1"), "the image must come from the registry");
 
     ContainerStatus pulled = only(converger.converge(assignment("rev-1", web(repository, "v1"))));
 

@@ -1,6 +1,7 @@
 package ogp.agent.probe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -94,7 +95,7 @@ class HealthAndEngineDockerTest extends RealDockerTest {
     runtime.start(id);
     ManagedContainer container = runtime.inspect(id).orElseThrow();
     assertEquals("running", container.state());
-    assertTrue(!container.ipAddress().isEmpty(), "has a bridge address");
+    assertFalse(container.ipAddress().isEmpty(), "has a bridge address");
     return id;
   }
 }
