@@ -12,15 +12,16 @@ import ogp.protocol.v1.ContainerSpec;
 /**
  * The identity of a container's configuration. Two specs with the same hash need no container
  * replacement; the hash is stored as the {@code ogp.spec-hash} label so a restarted agent can
- * adopt what it finds. The revision is excluded on purpose: a commit that touches another app in
- * the same file must not restart a container whose configuration did not change.
+ * adopt what it finds. Excluded on purpose: the revision (a commit that touches another app in
+ * the same file must not restart a container whose configuration did not change) and the run
+ * state (running and stopped are the same container, started or stopped in place).
  */
 public final class SpecHash {
   private SpecHash() {}
 
   /** Hex of the first 16 bytes of SHA-256 over the deterministic encoding (maps sorted by key). */
   public static String of(ContainerSpec spec) {
-    ContainerSpec canonical = spec.toBuilder().clearRevision().clearSpecHash().build();
+    ContainerSpec canonical = spec.toBuilder().clearRevision().clearState().clearSpecHash().build();
     try {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream(canonical.getSerializedSize());
       CodedOutputStream out = CodedOutputStream.newInstance(bytes);
