@@ -6,6 +6,7 @@ import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Clock;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import ogp.protocol.v1.Assignment;
 import ogp.protocol.v1.Envelope;
@@ -18,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The agent side of one connection: sends the Hello, waits for Welcome or Refusal, then
- * heartbeats when nothing was written for one interval and closes when nothing was read for
+ * heartbeats at the server's interval and closes when nothing was read for
  * three (the server acks every heartbeat). Runs on the event loop; it only decodes and forwards
  * to {@link Events}, which must return at once.
  */
@@ -43,6 +44,7 @@ final class LinkHandler extends SimpleChannelInboundHandler<Envelope> {
   private boolean welcomed;
   private boolean failed;
   private long heartbeatSeq;
+  private ScheduledFuture<?> heartbeats;
   private Refusal.Code refusal;
 
   LinkHandler(Hello hello, Events events, Clock clock) {
@@ -69,10 +71,11 @@ final class LinkHandler extends SimpleChannelInboundHandler<Envelope> {
         long interval = Math.max(1, message.getWelcome().getHeartbeatIntervalMs());
         // Liveness now follows the server's interval instead of the Welcome deadline.
         ctx.pipeline()
-            .replace(
-                "idle",
-                "idle",
-                new IdleStateHandler(3 * interval, interval, 0, TimeUnit.MILLISECONDS));
+            .replace("idle", "idle", new IdleStateHandler(3 * interval, 0, 0, TimeUnit.MILLISECONDS));
+        // A fixed rate, not "when nothing else was written": reports are not acked, so an agent
+        // that reports often must still get heartbeat acks or it would think the server is gone.
+        heartbeats =
+            ctx.executor().scheduleAtFixedRate(() -> heartbeat(ctx), interval, interval, TimeUnit.MILLISECONDS);
         events.welcomed(ctx, message.getWelcome());
       }
       case REFUSAL -> refused(message.getRefusal());
@@ -115,11 +118,7 @@ final class LinkHandler extends SimpleChannelInboundHandler<Envelope> {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
     if (event instanceof IdleStateEvent idle) {
-      if (idle.state() == IdleState.WRITER_IDLE && welcomed) {
-        Heartbeat beat =
-            Heartbeat.newBuilder().setSeq(++heartbeatSeq).setSentAtMs(clock.millis()).build();
-        ctx.writeAndFlush(Envelope.newBuilder().setHeartbeat(beat).build());
-      } else if (idle.state() == IdleState.READER_IDLE) {
+      if (idle.state() == IdleState.READER_IDLE) {
         log.warn(
             "closing the link to {}: {}",
             ctx.channel().remoteAddress(),
@@ -131,8 +130,14 @@ final class LinkHandler extends SimpleChannelInboundHandler<Envelope> {
     ctx.fireUserEventTriggered(event);
   }
 
+  private void heartbeat(ChannelHandlerContext ctx) {
+    Heartbeat beat = Heartbeat.newBuilder().setSeq(++heartbeatSeq).setSentAtMs(clock.millis()).build();
+    ctx.writeAndFlush(Envelope.newBuilder().setHeartbeat(beat).build());
+  }
+
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    if (heartbeats != null) heartbeats.cancel(false);
     events.closed(refusal);
     ctx.fireChannelInactive();
   }
