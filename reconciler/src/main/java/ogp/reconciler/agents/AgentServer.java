@@ -1,5 +1,6 @@
 package ogp.reconciler.agents;
 
+import ogp.reconciler.auth.SecretToken;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -104,7 +105,7 @@ public final class AgentServer implements AutoCloseable {
   }
 
   /** A builder; {@link Builder#start()} binds. */
-  public static Builder builder(JoinToken token, AgentListener listener) {
+  public static Builder builder(SecretToken token, AgentListener listener) {
     return new Builder(token, listener);
   }
 
@@ -156,7 +157,7 @@ public final class AgentServer implements AutoCloseable {
 
   /** Settings of an {@link AgentServer}; every one but the token and the listener has a default. */
   public static final class Builder {
-    private final JoinToken token;
+    private final SecretToken token;
     private final AgentListener listener;
     private String host = "0.0.0.0";
     private int port = 7443;
@@ -171,7 +172,7 @@ public final class AgentServer implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private String serverVersion = "dev";
 
-    private Builder(JoinToken token, AgentListener listener) {
+    private Builder(SecretToken token, AgentListener listener) {
       this.token = Objects.requireNonNull(token, "token");
       this.listener = Objects.requireNonNull(listener, "listener");
     }

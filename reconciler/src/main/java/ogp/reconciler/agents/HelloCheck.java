@@ -1,5 +1,6 @@
 package ogp.reconciler.agents;
 
+import ogp.reconciler.auth.SecretToken;
 import java.util.Optional;
 import ogp.protocol.Protocol;
 import ogp.protocol.v1.Hello;
@@ -11,9 +12,9 @@ import ogp.protocol.v1.Refusal;
  * the constant-time token comparison; the handler does the refusing and the logging.
  */
 final class HelloCheck {
-  private final JoinToken token;
+  private final SecretToken token;
 
-  HelloCheck(JoinToken token) {
+  HelloCheck(SecretToken token) {
     this.token = token;
   }
 

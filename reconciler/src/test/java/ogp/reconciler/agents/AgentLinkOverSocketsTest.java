@@ -1,5 +1,6 @@
 package ogp.reconciler.agents;
 
+import ogp.reconciler.auth.SecretToken;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -182,7 +183,7 @@ class AgentLinkOverSocketsTest {
       int port, AgentListener listener, Duration heartbeat, Duration lostGrace)
       throws InterruptedException {
     AgentServer server =
-        AgentServer.builder(JoinToken.of(TOKEN), listener)
+        AgentServer.builder(SecretToken.of(TOKEN), listener)
             .bind("127.0.0.1", port)
             .heartbeatInterval(heartbeat)
             .lostGrace(lostGrace)

@@ -1,5 +1,6 @@
 package ogp.reconciler.agents;
 
+import ogp.reconciler.auth.SecretToken;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,7 +35,7 @@ class SessionHandlerTest {
           new SessionInitializer(
               null,
               new SessionSettings(
-              new HelloCheck(JoinToken.of(TOKEN)),
+              new HelloCheck(SecretToken.of(TOKEN)),
               registry,
               Welcome.newBuilder()
                   .setProtocolVersion(Protocol.VERSION)

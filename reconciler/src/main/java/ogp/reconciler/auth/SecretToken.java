@@ -1,4 +1,4 @@
-package ogp.reconciler.agents;
+package ogp.reconciler.auth;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,48 +11,52 @@ import java.security.SecureRandom;
 import java.util.Base64;
 
 /**
- * The shared secret an agent presents in its Hello. The server creates it once, on its first
- * start, in {@code <data-dir>/join-token} (32 random bytes, URL-safe base64, mode 0600) and reads
- * it on later starts; operators copy that file to the agents ({@code --join-token-file}).
+ * A secret the server keeps in one file of its data dir: the join token agents present in their
+ * Hello ({@code <data-dir>/join-token}, copied to agents as {@code --join-token-file}) and the
+ * admin token of the HTTP API ({@code <data-dir>/admin-token}). Created once, on the first start
+ * (32 random bytes, URL-safe base64, mode 0600), and read on later starts.
  *
  * <p>The file is created with its permission atomically (a 0600 temporary file renamed into
  * place), so the secret is never readable by others, and a crash never leaves a half-written
  * token. Comparison is constant-time. {@link #toString()} never shows the secret.
  */
-public final class JoinToken {
-  /** The file name inside the data directory. */
-  public static final String FILE_NAME = "join-token";
+public final class SecretToken {
+  /** The join token's file name inside the server's data directory. */
+  public static final String JOIN_TOKEN_FILE = "join-token";
+
+  /** The admin token's file name inside the server's data directory. */
+  public static final String ADMIN_TOKEN_FILE = "admin-token";
 
   private static final int RANDOM_BYTES = 32;
 
   private final byte[] value;
 
-  private JoinToken(String value) {
+  private SecretToken(String value) {
     if (value.isBlank()) {
-      throw new IllegalArgumentException("join token is empty");
+      throw new IllegalArgumentException("the token is empty");
     }
     this.value = value.getBytes(StandardCharsets.UTF_8);
   }
 
   /** A token from its text, e.g. for tests or a token given on the command line. */
-  public static JoinToken of(String value) {
-    return new JoinToken(value.strip());
+  public static SecretToken of(String value) {
+    return new SecretToken(value.strip());
   }
 
-  /** Reads {@code <dataDir>/join-token}, creating it with a fresh random token if missing. */
-  public static JoinToken loadOrCreate(Path dataDir, SecureRandom random) throws IOException {
-    Path file = dataDir.resolve(FILE_NAME);
+  /** Reads the token file, creating it with a fresh random token if missing. */
+  public static SecretToken loadOrCreate(Path file, SecureRandom random) throws IOException {
     if (Files.exists(file)) {
       return of(Files.readString(file, StandardCharsets.US_ASCII));
     }
-    Files.createDirectories(dataDir);
+    Path dir = file.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
     byte[] bytes = new byte[RANDOM_BYTES];
     random.nextBytes(bytes);
     String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     Path temp =
         Files.createTempFile(
-            dataDir,
-            ".join-token",
+            dir,
+            "." + file.getFileName(),
             ".tmp",
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     try {
@@ -64,18 +68,19 @@ public final class JoinToken {
     return of(token);
   }
 
-  /** Constant-time comparison with what an agent presented. */
+  /** Constant-time comparison with what a client presented. */
   public boolean matches(String presented) {
+    if (presented == null) return false;
     return MessageDigest.isEqual(value, presented.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** The secret itself, for handing it to an agent (tests, an install script); never log it. */
+  /** The secret itself, for handing it to an agent or a user (tests, `ogp dev`); never log it. */
   public String reveal() {
     return new String(value, StandardCharsets.UTF_8);
   }
 
   @Override
   public String toString() {
-    return "JoinToken[redacted]";
+    return "SecretToken[redacted]";
   }
 }

@@ -1,4 +1,4 @@
-package ogp.reconciler.agents;
+package ogp.reconciler.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,17 +11,17 @@ import java.security.SecureRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class JoinTokenTest {
+class SecretTokenTest {
   @TempDir Path dataDir;
 
   @Test
   void firstStartCreatesAPrivateRandomTokenAndLaterStartsReadTheSameOne() throws Exception {
-    JoinToken first = JoinToken.loadOrCreate(dataDir, new SecureRandom());
-    Path file = dataDir.resolve(JoinToken.FILE_NAME);
+    SecretToken first = SecretToken.loadOrCreate(dataDir.resolve(SecretToken.JOIN_TOKEN_FILE), new SecureRandom());
+    Path file = dataDir.resolve(SecretToken.JOIN_TOKEN_FILE);
 
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
     assertTrue(first.reveal().matches("[A-Za-z0-9_-]{43}"), first.reveal());
-    JoinToken second = JoinToken.loadOrCreate(dataDir, new SecureRandom());
+    SecretToken second = SecretToken.loadOrCreate(dataDir.resolve(SecretToken.JOIN_TOKEN_FILE), new SecureRandom());
     assertEquals(first.reveal(), second.reveal());
     try (var files = Files.list(dataDir)) {
       assertEquals(1, files.count(), "no temporary file is left behind");
@@ -30,7 +30,7 @@ class JoinTokenTest {
 
   @Test
   void matchesOnlyTheExactTokenAndNeverPrintsIt() {
-    JoinToken token = JoinToken.of("secret-token\n");
+    SecretToken token = SecretToken.of("secret-token\n");
 
     assertTrue(token.matches("secret-token"));
     assertFalse(token.matches("secret-tokeN"));
