@@ -1,0 +1,152 @@
+package ogp.agent;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import ogp.agent.converge.Converger;
+import ogp.agent.link.AgentIdentity;
+import ogp.agent.link.AgentLink;
+import ogp.agent.probe.HealthMonitor;
+import ogp.agent.runtime.DockerRuntime;
+import ogp.agent.runtime.RegistryCredentials;
+import ogp.protocol.v1.Assignment;
+import ogp.protocol.v1.StatusReport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent of one Docker host: keeps a link to the server, converges the host to the latest
+ * assignment, re-converges periodically (repairing drift such as a container killed or removed by
+ * hand) and reports its observed state whenever it changes.
+ *
+ * <p>Static stability: the agent acts only on an assignment the server sent (or the last one it
+ * kept on disk). Losing the server changes nothing; containers stay as last assigned.
+ *
+ * <p>Threads: all Docker work runs on one worker thread, in order; the link's threads only hand
+ * assignments over.
+ */
+public final class HostAgent implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(HostAgent.class);
+
+  /**
+   * @param registryAuthFile Docker config.json-style registry logins, or null
+   * @param resyncInterval how often the last assignment is converged again without any message
+   * @param statusInterval how often the observed state is checked for changes to report
+   */
+  public record Settings(
+      String serverHost,
+      int serverPort,
+      String hostId,
+      Map<String, String> labels,
+      String joinToken,
+      URI dockerHost,
+      Path registryAuthFile,
+      Path dataDir,
+      Duration resyncInterval,
+      Duration statusInterval) {}
+
+  private final DockerRuntime runtime;
+  private final HealthMonitor health;
+  private final Converger converger;
+  private final AssignmentStore store;
+  private final AgentLink link;
+  private final ScheduledExecutorService worker =
+      Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ogp-agent-converge");
+        t.setDaemon(true);
+        return t;
+      });
+  private volatile Assignment assignment; // latest from the server or disk; null before any
+  private StatusReport lastSent; // worker thread only
+
+  public HostAgent(Settings s) {
+    RegistryCredentials logins =
+        s.registryAuthFile() == null ? RegistryCredentials.none() : RegistryCredentials.read(s.registryAuthFile());
+    runtime = DockerRuntime.connect(s.dockerHost(), logins);
+    health = HealthMonitor.start(runtime);
+    converger = new Converger(runtime, health);
+    store = new AssignmentStore(s.dataDir());
+    assignment = store.load().orElse(null);
+    String dockerVersion = runtime.engine().version();
+    link =
+        AgentLink.builder(
+                s.serverHost(),
+                s.serverPort(),
+                new AgentIdentity(s.hostId(), s.labels(), version(), dockerVersion),
+                this::assigned)
+            .joinToken(s.joinToken())
+            .start();
+    log.info(
+        "agent {} on Docker {} (API {}), server {}:{}{}",
+        s.hostId(), dockerVersion, runtime.engine().negotiatedApiVersion(), s.serverHost(), s.serverPort(),
+        assignment == null ? "" : ", keeping revision " + assignment.getRevision() + " until the server answers");
+    worker.execute(this::resync);
+    worker.scheduleWithFixedDelay(this::resync, s.resyncInterval().toMillis(), s.resyncInterval().toMillis(), TimeUnit.MILLISECONDS);
+    worker.scheduleWithFixedDelay(this::reportIfChanged, s.statusInterval().toMillis(), s.statusInterval().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Called by the link on its own thread: hand over to the worker, newest first. */
+  private void assigned(Assignment next) {
+    assignment = next;
+    worker.execute(() -> {
+      if (assignment != next) return; // a newer one is queued behind this task
+      store.save(next);
+      send(converger.converge(next));
+    });
+  }
+
+  /** Converges the latest assignment again; before any, only reports what is there (adopted). */
+  private void resync() {
+    try {
+      Assignment current = assignment;
+      send(current == null ? converger.report() : converger.converge(current));
+    } catch (RuntimeException e) {
+      log.error("re-converging failed; retrying at the next resync", e);
+    }
+  }
+
+  private void reportIfChanged() {
+    try {
+      send(converger.report());
+    } catch (RuntimeException e) {
+      log.warn("observing containers failed: {}", e.getMessage());
+    }
+  }
+
+  private void send(StatusReport report) {
+    if (report.equals(lastSent)) return;
+    lastSent = report;
+    link.report(report);
+  }
+
+  public boolean connected() {
+    return link.isConnected();
+  }
+
+  public Optional<Assignment> assignment() {
+    return Optional.ofNullable(assignment);
+  }
+
+  static String version() {
+    String v = HostAgent.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+
+  @Override
+  public void close() {
+    link.close();
+    worker.shutdownNow();
+    try {
+      worker.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    health.close();
+    runtime.close();
+  }
+}
