@@ -1,0 +1,321 @@
+package ogp.reconciler.source;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.errors.RevisionSyntaxException;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.RefUpdate;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.lib.StoredConfig;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.transport.FetchConnection;
+import org.eclipse.jgit.transport.FetchResult;
+import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.TagOpt;
+import org.eclipse.jgit.transport.TrackingRefUpdate;
+import org.eclipse.jgit.transport.Transport;
+import org.eclipse.jgit.transport.URIish;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows one branch of one remote repository through a bare mirror on disk and turns it into
+ * immutable {@link Snapshot}s.
+ *
+ * <p>Cost policy: a poll first reads the remote's ref advertisement for the branch (no objects).
+ * When the branch still points at the current snapshot's commit nothing else happens. Otherwise the
+ * branch is fetched with a force refspec (so a force-push is followed, never refused) unless the
+ * mirror already holds the commit, and the new snapshot is derived from the previous one by reading
+ * only the changed blobs.
+ *
+ * <p>Concurrency rule: {@link #poll()}, {@link #snapshotAt(String)}, {@link #mirrored()} and
+ * {@link #close()} hold the mirror lock, <em>also during network I/O</em>, so a scheduled poll and a
+ * webhook-triggered refresh never fetch at the same time. Callers must therefore never call them on
+ * a Netty event loop or another thread that must not block. {@link #current()} and
+ * {@link #remoteHead()} take no lock.
+ *
+ * <p>Credentials policy: nothing this class logs or throws contains credentials (see {@link Redaction}).
+ */
+public final class GitMirror implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(GitMirror.class);
+  private static final String REMOTE = "origin";
+  /** Everything a fetch for {@link #snapshotAt(String)} brings in when the revision is not in the mirror yet. */
+  private static final List<RefSpec> ALL_BRANCHES_AND_TAGS = List.of(
+      new RefSpec("+refs/heads/*:refs/remotes/" + REMOTE + "/*"), new RefSpec("+refs/tags/*:refs/tags/*"));
+
+  private final GitRemote remote;
+  private final Repository repository;
+  private final RemoteAccess access;
+  private final SnapshotReader reader;
+  private volatile Snapshot current;
+
+  private GitMirror(GitRemote remote, Repository repository) {
+    this.remote = remote;
+    this.repository = repository;
+    this.access = new RemoteAccess(remote.credentials());
+    this.reader = new SnapshotReader(repository, remote.path());
+  }
+
+  /**
+   * Opens the mirror of {@code remote} under {@code dataDir/git/}, creating an empty bare repository the
+   * first time (objects arrive with the first poll). An existing mirror is reused, so a restart does not
+   * clone again; a mirror recorded for a different URL is discarded and created anew.
+   */
+  public static GitMirror open(GitRemote remote, Path dataDir) {
+    MirrorLocation location = MirrorLocation.of(remote, dataDir);
+    try {
+      return new GitMirror(remote, openOrCreate(location, remote));
+    } catch (IOException | GitAPIException e) {
+      throw new GitSourceException("Cannot open the Git mirror in " + location.directory() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Repository openOrCreate(MirrorLocation location, GitRemote remote) throws IOException, GitAPIException {
+    Path dir = location.directory();
+    if (Files.isDirectory(dir)) {
+      Optional<Repository> existing = openExisting(dir);
+      if (existing.isPresent()
+          && location.identity().equals(existing.get().getConfig().getString("remote", REMOTE, "url"))) {
+        return existing.get();
+      }
+      existing.ifPresent(Repository::close);
+      // The mirror is a cache of the remote: one for another URL, or a broken one, is rebuilt, never trusted.
+      log.warn("Recreating Git mirror {} for {}", dir, remote.redactedUrl());
+      deleteRecursively(dir);
+    }
+    Files.createDirectories(dir.getParent());
+    Repository created = Git.init().setBare(true).setGitDir(dir.toFile()).setInitialBranch(remote.branch()).call().getRepository();
+    StoredConfig config = created.getConfig();
+    // Recorded for operators and for the reuse check above; fetches pass the URL with credentials directly.
+    config.setString("remote", REMOTE, "url", location.identity());
+    config.setString("remote", REMOTE, "fetch", "+" + remote.branchRef() + ":" + remote.branchRef());
+    config.save();
+    return created;
+  }
+
+  private static Optional<Repository> openExisting(Path dir) {
+    try {
+      return Optional.of(new FileRepositoryBuilder().setGitDir(dir.toFile()).setMustExist(true).setBare().build());
+    } catch (IOException | IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+
+  /** The followed remote (its {@code toString()} is redacted). */
+  public GitRemote remote() {
+    return remote;
+  }
+
+  /**
+   * The commit the followed branch points at on the remote, from one ref advertisement (no fetch).
+   *
+   * @throws GitSourceException when the remote is unreachable, refuses the credentials, or has no such branch
+   */
+  public String remoteHead() {
+    try (Transport transport = access.configure(Transport.open(repository, new URIish(remote.url())));
+        FetchConnection connection = transport.openFetch(List.of(new RefSpec(remote.branchRef())))) {
+      Ref ref = connection.getRef(remote.branchRef());
+      if (ref == null || ref.getObjectId() == null) {
+        throw missingBranch();
+      }
+      return ref.getObjectId().name();
+    } catch (URISyntaxException e) {
+      throw new GitSourceException("The Git URL " + remote.redactedUrl() + " is not valid.");
+    } catch (IOException e) {
+      throw failure("Cannot read branch " + remote.branch() + " of " + remote.redactedUrl(), e);
+    }
+  }
+
+  /**
+   * Brings the snapshot up to date with the remote branch; see the class comment for what it costs.
+   * The first poll of a mirror instance always returns a snapshot, with every file as changed.
+   */
+  public synchronized PollResult poll() {
+    Snapshot previous = current;
+    String head = remoteHead();
+    if (previous != null && previous.revision().equals(head)) {
+      return PollResult.unchanged(false);
+    }
+    try {
+      ObjectId target = ObjectId.fromString(head);
+      boolean fetched = !hasCommit(target);
+      if (fetched) {
+        // The branch may have moved again since the advertisement: what the fetch brought in wins.
+        target = fetchBranch();
+      } else {
+        // Already here (a reopened mirror, or a branch reset to a known commit): just move the ref.
+        moveBranchRef(target);
+      }
+      if (previous != null && previous.revision().equals(target.name())) {
+        return PollResult.unchanged(fetched);
+      }
+      SnapshotReader.Delta delta = reader.read(target, previous);
+      current = delta.snapshot();
+      log.info("Git source {} branch {} now at {} ({} files changed{})", remote.redactedUrl(), remote.branch(),
+          target.name(), delta.changedPaths().size(), fetched ? ", fetched" : "");
+      return new PollResult(delta.snapshot(), delta.changedPaths(), fetched);
+    } catch (IOException | GitAPIException e) {
+      throw failure("Cannot fetch branch " + remote.branch() + " of " + remote.redactedUrl(), e);
+    }
+  }
+
+  /**
+   * The snapshot at any commit-ish (full or abbreviated sha, branch, tag). Names resolve against the
+   * mirror as last fetched, then against all remote branches and tags, fetched once on demand.
+   * It does not change {@link #current()}.
+   */
+  public synchronized Snapshot snapshotAt(String rev) {
+    try {
+      ObjectId id = resolve(rev);
+      if (id == null) {
+        access.configure(Git.wrap(repository).fetch())
+            .setRemote(remote.url())
+            .setRefSpecs(ALL_BRANCHES_AND_TAGS)
+            .call();
+        id = resolve(rev);
+      }
+      if (id == null) {
+        throw new GitSourceException("Revision " + rev + " is neither a commit nor a branch or tag of " + remote.redactedUrl() + ".");
+      }
+      return reader.read(id, current).snapshot();
+    } catch (IOException | GitAPIException e) {
+      throw failure("Cannot read revision " + rev + " of " + remote.redactedUrl(), e);
+    }
+  }
+
+  /**
+   * The snapshot of the branch as last fetched into the mirror, without any network access; for
+   * starting while the remote is unreachable. Empty when nothing was ever fetched.
+   */
+  public synchronized Optional<Snapshot> mirrored() {
+    try {
+      Ref ref = repository.exactRef(remote.branchRef());
+      return ref == null || ref.getObjectId() == null
+          ? Optional.empty()
+          : Optional.of(reader.read(ref.getObjectId(), current).snapshot());
+    } catch (IOException e) {
+      throw failure("Cannot read the Git mirror of " + remote.redactedUrl(), e);
+    }
+  }
+
+  /** The latest snapshot produced by {@link #poll()}; empty before the first successful poll. */
+  public Optional<Snapshot> current() {
+    return Optional.ofNullable(current);
+  }
+
+  /** The bare mirror, for code that produces commits; hold no expectations about refs other than the followed branch. */
+  public Repository repository() {
+    return repository;
+  }
+
+  @Override
+  public synchronized void close() {
+    access.close();
+    repository.close();
+  }
+
+  private boolean hasCommit(ObjectId id) throws IOException {
+    if (!repository.getObjectDatabase().has(id)) {
+      return false;
+    }
+    try (RevWalk walk = new RevWalk(repository)) {
+      walk.parseCommit(id);
+      return true;
+    } catch (org.eclipse.jgit.errors.IncorrectObjectTypeException e) {
+      return false;
+    }
+  }
+
+  private ObjectId fetchBranch() throws GitAPIException {
+    String ref = remote.branchRef();
+    FetchResult result = access.configure(Git.wrap(repository).fetch())
+        .setRemote(remote.url())
+        .setRefSpecs(new RefSpec("+" + ref + ":" + ref))
+        .setTagOpt(TagOpt.AUTO_FOLLOW)
+        .call();
+    Ref advertised = result.getAdvertisedRef(ref);
+    if (advertised == null || advertised.getObjectId() == null) {
+      throw missingBranch();
+    }
+    TrackingRefUpdate update = result.getTrackingRefUpdate(ref);
+    if (update != null && !succeeded(update.getResult())) {
+      throw new GitSourceException("The Git mirror could not update " + ref + " (" + update.getResult() + ").");
+    }
+    return advertised.getObjectId();
+  }
+
+  private void moveBranchRef(ObjectId target) throws IOException {
+    RefUpdate update = repository.updateRef(remote.branchRef());
+    update.setNewObjectId(target);
+    update.setForceUpdate(true);
+    RefUpdate.Result result = update.update();
+    if (!succeeded(result)) {
+      throw new GitSourceException("The Git mirror could not update " + remote.branchRef() + " (" + result + ").");
+    }
+  }
+
+  private static boolean succeeded(RefUpdate.Result result) {
+    return switch (result) {
+      case NEW, FAST_FORWARD, FORCED, NO_CHANGE -> true;
+      default -> false;
+    };
+  }
+
+  private ObjectId resolve(String rev) throws IOException {
+    try {
+      ObjectId id = repository.resolve(rev + "^{commit}");
+      return id != null ? id : repository.resolve("refs/remotes/" + REMOTE + "/" + rev + "^{commit}");
+    } catch (RevisionSyntaxException | org.eclipse.jgit.errors.AmbiguousObjectException
+        | org.eclipse.jgit.errors.IncorrectObjectTypeException e) {
+      throw new GitSourceException("Revision " + rev + " is not a single commit: " + e.getMessage());
+    }
+  }
+
+  private GitSourceException missingBranch() {
+    return new GitSourceException("Branch " + remote.branch() + " does not exist in " + remote.redactedUrl() + ".");
+  }
+
+  private GitSourceException failure(String what, Exception error) {
+    if (error instanceof GitSourceException g) {
+      return g;
+    }
+    List<String> secrets = remote.credentials().secrets();
+    String reason = Redaction.scrub(rootMessage(error), secrets);
+    String message = what + ": " + reason;
+    return Redaction.leaks(error, secrets) ? new GitSourceException(message) : new GitSourceException(message, error);
+  }
+
+  /** The most specific message of the chain, without the URL prefix JGit puts in front of transport errors. */
+  private String rootMessage(Throwable error) {
+    Throwable t = error;
+    while (t.getCause() != null && t.getCause() != t && t.getCause().getMessage() != null) {
+      t = t.getCause();
+    }
+    String message = String.valueOf(t.getMessage());
+    int prefix = message.indexOf(": ");
+    String head = prefix < 0 ? "" : message.substring(0, prefix);
+    return head.contains("://") || head.equals(remote.url()) ? message.substring(prefix + 2) : message;
+  }
+}
