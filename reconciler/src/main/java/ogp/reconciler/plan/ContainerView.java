@@ -14,7 +14,8 @@ public record ContainerView(
     String revision,
     String lastError) {
 
-  static ContainerView of(ContainerStatus c) {
+  /** The API view of a container as an agent reported it. */
+  public static ContainerView of(ContainerStatus c) {
     return new ContainerView(
         c.getInstance(),
         c.getVersion(),

@@ -1,0 +1,116 @@
+package ogp.reconciler.api;
+
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import ogp.reconciler.auth.SecretToken;
+import ogp.reconciler.control.AppliedRevision;
+import ogp.reconciler.control.InvalidRevision;
+import ogp.reconciler.control.Reconciler;
+
+/**
+ * The read API and refresh of SPEC §5.1, plus /healthz and /readyz. Every {@code /api} route needs
+ * {@code Authorization: Bearer <admin token>}; errors are JSON {@code {"error": "..."}}.
+ */
+public final class ApiRoutes {
+  private final Reconciler reconciler;
+  private final SecretToken adminToken;
+
+  public ApiRoutes(Reconciler reconciler, SecretToken adminToken) {
+    this.reconciler = reconciler;
+    this.adminToken = adminToken;
+  }
+
+  /** Adds the routes, the bearer check and the JSON error mapping to a Javalin configuration. */
+  public void register(JavalinConfig config) {
+    var routes = config.routes;
+    routes.get("/healthz", ctx -> ctx.result("ok\n"));
+    routes.get("/readyz", this::ready);
+    routes.before("/api/*", this::requireToken);
+    routes.get("/api/v1/revision", ctx -> ctx.json(revision()));
+    routes.get("/api/v1/apps", ctx -> ctx.json(reconciler.apps()));
+    routes.get("/api/v1/apps/{app}", this::app);
+    routes.get("/api/v1/hosts", ctx -> ctx.json(reconciler.hosts()));
+    routes.post("/api/v1/refresh", this::refresh);
+    routes.exception(ApiError.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
+    routes.error(404, "application/json", ctx -> {
+      if (ctx.result() == null || ctx.result().isEmpty()) error(ctx, HttpStatus.NOT_FOUND, "no such endpoint: " + ctx.path());
+    });
+  }
+
+  private void requireToken(Context ctx) {
+    String header = ctx.header("Authorization");
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      throw new ApiError(HttpStatus.UNAUTHORIZED, "missing bearer token (Authorization: Bearer <token>)");
+    }
+    if (!adminToken.matches(header.substring(7).strip())) {
+      throw new ApiError(HttpStatus.UNAUTHORIZED, "the bearer token is not valid");
+    }
+  }
+
+  private void ready(Context ctx) {
+    String notReady = reconciler.notReadyReason();
+    if (notReady == null) {
+      ctx.result("ready\n");
+    } else {
+      ctx.status(HttpStatus.SERVICE_UNAVAILABLE).result("not ready: " + notReady + "\n");
+    }
+  }
+
+  private void app(Context ctx) {
+    String name = ctx.pathParam("app");
+    ctx.json(
+        reconciler
+            .app(name)
+            .orElseThrow(() -> new ApiError(HttpStatus.NOT_FOUND, "no app named '" + name + "' in the applied revision")));
+  }
+
+  private void refresh(Context ctx) {
+    reconciler.requestRefresh();
+    ctx.status(HttpStatus.ACCEPTED).json(Map.of("status", "refresh requested"));
+  }
+
+  private Map<String, Object> revision() {
+    Map<String, Object> body = new LinkedHashMap<>();
+    AppliedRevision applied = reconciler.source().applied().orElse(null);
+    body.put("revision", applied == null ? null : applied.revision());
+    body.put("subject", applied == null ? null : applied.commit().subject());
+    body.put("author", applied == null ? null : applied.commit().authorName());
+    body.put("appliedAt", applied == null ? null : applied.appliedAt());
+    body.put("lastFetch", reconciler.source().lastFetch().orElse(null));
+    body.put("lastFetchError", reconciler.source().lastFetchError().orElse(null));
+    InvalidRevision invalid = reconciler.source().invalid().orElse(null);
+    if (invalid == null) {
+      body.put("invalid", null);
+    } else {
+      Map<String, Object> bad = new LinkedHashMap<>();
+      bad.put("revision", invalid.commit().sha());
+      bad.put("author", invalid.commit().authorName() + " <" + invalid.commit().authorEmail() + ">");
+      bad.put("subject", invalid.commit().subject());
+      bad.put("errors", invalid.errors().stream().map(Object::toString).toList());
+      body.put("invalid", bad);
+    }
+    return body;
+  }
+
+  static void error(Context ctx, HttpStatus status, String message) {
+    ctx.status(status).json(Map.of("error", message));
+  }
+
+  /** A request the API refuses, with the status and one sentence for the client. */
+  public static final class ApiError extends RuntimeException {
+    private final HttpStatus status;
+
+    public ApiError(HttpStatus status, String message) {
+      super(message);
+      this.status = status;
+    }
+
+    public HttpStatus status() {
+      return status;
+    }
+  }
+
+}

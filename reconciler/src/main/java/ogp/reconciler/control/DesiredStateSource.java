@@ -1,0 +1,126 @@
+package ogp.reconciler.control;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import ogp.reconciler.desired.DesiredStateReader;
+import ogp.reconciler.desired.FileResult;
+import ogp.reconciler.desired.ReadResult;
+import ogp.reconciler.source.GitMirror;
+import ogp.reconciler.source.PollResult;
+import ogp.reconciler.source.Snapshot;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows the Git mirror and keeps the last <em>valid</em> desired state. A revision that does not
+ * validate is never promoted: the previous one stays applied and the invalid one is reported
+ * (revision, author, errors) until a later commit fixes it.
+ *
+ * <p>Only files the commit changed are parsed again; the parse of every other file is reused.
+ * {@link #refresh()} does network I/O and is serialized: call it from a worker, never from a Netty
+ * event loop or a request thread that must answer fast.
+ */
+public final class DesiredStateSource {
+  private static final Logger log = LoggerFactory.getLogger(DesiredStateSource.class);
+
+  private final GitMirror mirror;
+  private final DesiredStateReader reader = new DesiredStateReader();
+  private final Clock clock;
+  private final Consumer<AppliedRevision> onApplied;
+  /** Parse of every file of the mirror's last snapshot, valid or not; reused for unchanged files. */
+  private final Map<String, FileResult> parsed = new HashMap<>();
+
+  private volatile AppliedRevision applied;
+  private volatile InvalidRevision invalid;
+  private volatile Instant lastFetch;
+  private volatile String lastFetchError;
+
+  public DesiredStateSource(GitMirror mirror, Clock clock, Consumer<AppliedRevision> onApplied) {
+    this.mirror = mirror;
+    this.clock = clock;
+    this.onApplied = onApplied;
+  }
+
+  /**
+   * Asks the remote for its head and, when it moved, fetches, re-parses the changed files and
+   * promotes the revision if it validates. Returns true when a new revision was applied. A fetch
+   * failure is recorded (see {@link #lastFetchError()}) and rethrown.
+   */
+  public synchronized boolean refresh() {
+    PollResult poll;
+    try {
+      poll = mirror.poll();
+      lastFetch = clock.instant();
+      lastFetchError = null;
+    } catch (RuntimeException e) {
+      lastFetchError = e.getMessage();
+      throw e;
+    }
+    Snapshot snap = poll.snapshot();
+    if (snap == null) return false;
+    for (String path : poll.changedPaths()) {
+      byte[] content = snap.files().get(path);
+      if (content == null) parsed.remove(path);
+      else parsed.put(path, reader.readFile(path, content));
+    }
+    parsed.keySet().retainAll(snap.files().keySet());
+    ReadResult result = DesiredStateReader.combine(parsed.values());
+    result.warnings().forEach(w -> log.warn("{}: {}", snap.revision(), w));
+    if (!result.valid()) {
+      invalid = new InvalidRevision(snap.commit(), result.errors(), clock.instant());
+      log.warn(
+          "revision {} by {} is invalid and not applied ({} error(s)); still applying {}",
+          shortSha(snap.revision()),
+          snap.commit().authorName(),
+          result.errors().size(),
+          applied == null ? "nothing" : shortSha(applied.revision()));
+      result.errors().forEach(e -> log.warn("  {}", e));
+      return false;
+    }
+    invalid = null;
+    AppliedRevision next = new AppliedRevision(snap.commit(), result.state(), clock.instant());
+    applied = next;
+    log.info(
+        "applied revision {} ({} app(s)): {}",
+        shortSha(next.revision()),
+        next.state().apps().size(),
+        snap.commit().subject());
+    onApplied.accept(next);
+    return true;
+  }
+
+  public Optional<AppliedRevision> applied() {
+    return Optional.ofNullable(applied);
+  }
+
+  /** The newest revision that failed validation, if it is newer than the applied one. */
+  public Optional<InvalidRevision> invalid() {
+    return Optional.ofNullable(invalid);
+  }
+
+  public Optional<Instant> lastFetch() {
+    return Optional.ofNullable(lastFetch);
+  }
+
+  public Optional<String> lastFetchError() {
+    return Optional.ofNullable(lastFetchError);
+  }
+
+  /** Creates the source with the callback that a newly applied revision is reported to. */
+  @FunctionalInterface
+  public interface Factory {
+    DesiredStateSource create(Consumer<AppliedRevision> onApplied);
+  }
+
+  public GitMirror mirror() {
+    return mirror;
+  }
+
+  static String shortSha(String sha) {
+    return sha.length() > 12 ? sha.substring(0, 12) : sha;
+  }
+}

@@ -1,0 +1,307 @@
+package ogp.reconciler.control;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import ogp.protocol.v1.Assignment;
+import ogp.protocol.v1.ContainerSpec;
+import ogp.protocol.v1.ContainerStatus;
+import ogp.protocol.v1.StatusReport;
+import ogp.reconciler.agents.AgentListener;
+import ogp.reconciler.agents.AgentServer;
+import ogp.reconciler.agents.HostRecord;
+import ogp.reconciler.plan.AppStatus;
+import ogp.reconciler.plan.AssignmentBuilder;
+import ogp.reconciler.plan.ContainerView;
+import ogp.reconciler.plan.FleetStatus;
+import ogp.reconciler.plan.HostStatus;
+import ogp.reconciler.plan.HostView;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The control loop. Level-triggered and keyed by host: an event (a new revision, an agent
+ * connecting, the periodic resync) only marks a host id dirty; a single worker takes dirty hosts
+ * and sends each the assignment computed from the <em>latest</em> applied revision, if it differs
+ * from what that agent session last got. Agents converge on their own and report; status is
+ * computed from those reports on demand ({@link FleetStatus}).
+ *
+ * <p>Threads: one fetch worker runs Git I/O (polls and refresh requests, coalesced); one reconcile
+ * worker computes and sends assignments (sending only enqueues on the agent's channel). Agent
+ * callbacks arrive on the agent server's listener executor and only mark hosts dirty. No lock is
+ * held while doing I/O.
+ *
+ * <p>Safety: without an applied revision nothing is sent, so a server that cannot read Git on
+ * start never tells agents to remove their containers; a lost host is never re-planned.
+ */
+public final class Reconciler implements AgentListener, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
+
+  private final DesiredStateSource source;
+  private final AgentServer agents;
+  private final Duration pollInterval;
+  private final Duration resyncInterval;
+  private final ScheduledExecutorService fetchWorker =
+      Executors.newSingleThreadScheduledExecutor(named("ogp-fetch"));
+  private final ScheduledExecutorService reconcileWorker =
+      Executors.newSingleThreadScheduledExecutor(named("ogp-reconcile"));
+  private final AtomicBoolean refreshQueued = new AtomicBoolean();
+  private final Set<String> dirty = new LinkedHashSet<>(); // guarded by itself
+  private final AtomicBoolean drainQueued = new AtomicBoolean();
+  /** What each host's current agent session was last sent. Removed when a session starts. */
+  private final Map<String, Sent> sent = new ConcurrentHashMap<>();
+  /** Starts above any generation of an earlier server run, so agents see them increase. */
+  private final AtomicLong generation = new AtomicLong(System.currentTimeMillis() * 1000);
+
+  private record Sent(long generation, Instant at, List<String> specHashes) {}
+
+  /** Starts the agent server with the reconciler as its listener. */
+  @FunctionalInterface
+  public interface AgentServerFactory {
+    AgentServer start(AgentListener listener) throws InterruptedException;
+  }
+
+  /**
+   * @param sourceFactory makes the desired-state source, given the callback for applied revisions
+   * @param agentServerFactory starts the agent server, given this reconciler as its listener
+   * @param pollInterval how often Git is asked for a new head
+   * @param resyncInterval how often every host is looked at again without any event
+   */
+  public Reconciler(
+      DesiredStateSource.Factory sourceFactory,
+      AgentServerFactory agentServerFactory,
+      Duration pollInterval,
+      Duration resyncInterval)
+      throws InterruptedException {
+    this.source = sourceFactory.create(applied -> markAllDirty("revision " + applied.revision()));
+    this.agents = agentServerFactory.start(this);
+    this.pollInterval = pollInterval;
+    this.resyncInterval = resyncInterval;
+  }
+
+  /** Starts polling Git and the periodic resync. The first fetch happens at once. */
+  public void start() {
+    fetchWorker.scheduleWithFixedDelay(
+        this::pollQuietly, 0, pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+    reconcileWorker.scheduleWithFixedDelay(
+        () -> markAllDirty("resync"),
+        resyncInterval.toMillis(),
+        resyncInterval.toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  /** Fetches from Git now, on the fetch worker; requests made while one is queued coalesce. */
+  public void requestRefresh() {
+    if (refreshQueued.compareAndSet(false, true)) {
+      fetchWorker.execute(
+          () -> {
+            refreshQueued.set(false);
+            pollQuietly();
+          });
+    }
+  }
+
+  /** Fetches from Git on the calling thread and applies a new valid revision; for callers that must wait. */
+  public boolean refreshNow() {
+    return source.refresh();
+  }
+
+  private void pollQuietly() {
+    try {
+      source.refresh();
+    } catch (RuntimeException e) {
+      log.warn("fetching the desired state failed: {}", e.getMessage());
+    }
+  }
+
+  // --- agent events: mark dirty only -------------------------------------------------------
+
+  @Override
+  public void hostConnected(HostRecord host) {
+    sent.remove(host.hostId()); // a new session has been sent nothing yet
+    markDirty(host.hostId());
+  }
+
+  @Override
+  public void reportReceived(String hostId, StatusReport report) {
+    // Status is computed from reports on demand; an agent repairs drift on its own resync.
+  }
+
+  @Override
+  public void hostDisconnected(String hostId) {
+    sent.remove(hostId);
+  }
+
+  @Override
+  public void hostLost(String hostId) {
+    log.warn("host {} is lost (no heartbeat within the grace); its containers are left as they are", hostId);
+  }
+
+  // --- the work queue ------------------------------------------------------------------------
+
+  private void markAllDirty(String why) {
+    List<String> ids = agents.hosts().stream().filter(HostRecord::connected).map(HostRecord::hostId).toList();
+    log.debug("{}: {} host(s) to reconcile", why, ids.size());
+    synchronized (dirty) {
+      dirty.addAll(ids);
+    }
+    scheduleDrain();
+  }
+
+  private void markDirty(String hostId) {
+    synchronized (dirty) {
+      dirty.add(hostId);
+    }
+    scheduleDrain();
+  }
+
+  private void scheduleDrain() {
+    if (drainQueued.compareAndSet(false, true)) reconcileWorker.execute(this::drain);
+  }
+
+  private void drain() {
+    drainQueued.set(false);
+    while (true) {
+      String hostId;
+      synchronized (dirty) {
+        if (dirty.isEmpty()) return;
+        var it = dirty.iterator();
+        hostId = it.next();
+        it.remove();
+      }
+      try {
+        reconcile(hostId);
+      } catch (RuntimeException e) {
+        log.error("reconciling host {} failed; it is retried on the next resync", hostId, e);
+      }
+    }
+  }
+
+  /** Sends the host its assignment when the current session has not had this one yet. */
+  void reconcile(String hostId) {
+    AppliedRevision applied = source.applied().orElse(null);
+    if (applied == null) return; // no valid desired state yet: say nothing rather than "remove all"
+    HostRecord host = agents.host(hostId).orElse(null);
+    if (host == null || !host.connected()) return; // lost or gone: its containers stay as they are
+    List<ContainerSpec> specs =
+        AssignmentBuilder.containersFor(applied.state(), applied.revision(), hostId, host.labels());
+    List<String> hashes = specs.stream().map(s -> s.getApp() + "#" + s.getInstance() + "@" + s.getSpecHash()).toList();
+    Sent previous = sent.get(hostId);
+    if (previous != null && previous.specHashes().equals(hashes) && !lostInTransit(previous, host)) {
+      return; // this session already has it
+    }
+    long gen = generation.incrementAndGet();
+    Assignment assignment =
+        Assignment.newBuilder()
+            .setRevision(applied.revision())
+            .setGeneration(gen)
+            .addAllContainers(specs)
+            .build();
+    if (agents.send(hostId, assignment)) {
+      sent.put(hostId, new Sent(gen, Instant.now(), hashes));
+      log.debug("sent {} container(s) at {} to {} (generation {})", specs.size(), applied.revision(), hostId, gen);
+    }
+  }
+
+  /** An assignment the agent has not reported back within a resync interval is sent again. */
+  private boolean lostInTransit(Sent previous, HostRecord host) {
+    long reported = host.lastReport().map(StatusReport::getGeneration).orElse(0L);
+    return reported < previous.generation()
+        && Duration.between(previous.at(), Instant.now()).compareTo(resyncInterval) > 0;
+  }
+
+  // --- read side -----------------------------------------------------------------------------
+
+  public AgentServer agents() {
+    return agents;
+  }
+
+  public DesiredStateSource source() {
+    return source;
+  }
+
+  public List<AppStatus> apps() {
+    AppliedRevision applied = source.applied().orElse(null);
+    if (applied == null) return List.of();
+    return FleetStatus.compute(applied.state(), applied.revision(), hostViews());
+  }
+
+  public Optional<AppStatus> app(String name) {
+    AppliedRevision applied = source.applied().orElse(null);
+    if (applied == null) return Optional.empty();
+    return applied
+        .state()
+        .app(name)
+        .map(a -> FleetStatus.compute(
+            new ogp.reconciler.desired.DesiredState(Map.of(name, a)), applied.revision(), hostViews()).get(0));
+  }
+
+  public List<HostStatus> hosts() {
+    List<HostStatus> result = new ArrayList<>();
+    for (HostRecord h : agents.hosts()) {
+      StatusReport report = h.lastReport().orElse(null);
+      List<HostStatus.HostContainer> containers = new ArrayList<>();
+      if (report != null) {
+        for (ContainerStatus c : report.getContainersList()) {
+          containers.add(new HostStatus.HostContainer(c.getApp(), ContainerView.of(c)));
+        }
+      }
+      result.add(
+          new HostStatus(
+              h.hostId(),
+              h.liveness().name().toLowerCase(java.util.Locale.ROOT),
+              h.labels(),
+              h.lastHeartbeat(),
+              h.agentVersion(),
+              h.dockerVersion(),
+              h.remoteAddress(),
+              report == null ? null : report.getRevision(),
+              containers,
+              report == null || report.getLastError().isEmpty() ? null : report.getLastError()));
+    }
+    result.sort(java.util.Comparator.comparing(HostStatus::host));
+    return result;
+  }
+
+  /** Null when ready to serve; otherwise why not (no valid revision applied yet). */
+  public String notReadyReason() {
+    if (source.applied().isPresent()) return null;
+    return source.lastFetchError().map(e -> "cannot read the desired state: " + e)
+        .orElse(source.invalid().isPresent() ? "the repository has no valid revision yet" : "the first fetch has not finished");
+  }
+
+  private List<HostView> hostViews() {
+    List<HostView> views = new ArrayList<>();
+    for (HostRecord h : agents.hosts()) {
+      Sent s = sent.get(h.hostId());
+      views.add(new HostView(h.hostId(), h.labels(), h.connected(), h.lastReport().orElse(null), s == null ? 0 : s.generation()));
+    }
+    return views;
+  }
+
+  @Override
+  public void close() {
+    fetchWorker.shutdownNow();
+    reconcileWorker.shutdownNow();
+    agents.close();
+  }
+
+  private static java.util.concurrent.ThreadFactory named(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}
