@@ -28,6 +28,23 @@ public record Snapshot(String revision, CommitInfo commit, Map<String, byte[]> f
     files = Collections.unmodifiableSortedMap(sorted);
   }
 
+  /**
+   * The snapshot at {@code rev} (sha, branch, tag, {@code HEAD}, {@code origin/main}...) of a local
+   * repository, read directly without a mirror: for {@code ogp diff} inside a clone, where the
+   * revisions to compare are the clone's own.
+   */
+  public static Snapshot at(org.eclipse.jgit.lib.Repository repository, String rev, String path) {
+    try {
+      org.eclipse.jgit.lib.ObjectId id = repository.resolve(rev + "^{commit}");
+      if (id == null) {
+        throw new GitSourceException("Revision " + rev + " is not a commit of " + repository.getDirectory() + ".");
+      }
+      return new SnapshotReader(repository, path).read(id, null).snapshot();
+    } catch (java.io.IOException e) {
+      throw new GitSourceException("Cannot read revision " + rev + ": " + e.getMessage(), e);
+    }
+  }
+
   /** The content of one file, if it is part of the snapshot. */
   public Optional<byte[]> file(String path) {
     return Optional.ofNullable(files.get(path));
