@@ -37,6 +37,8 @@ public final class HostAgent implements AutoCloseable {
    * @param registryAuthFile Docker config.json-style registry logins, or null
    * @param resyncInterval how often the last assignment is converged again without any message
    * @param statusInterval how often the observed state is checked for changes to report
+   * @param containerScope labels put on, and required of, every container this agent manages;
+   *     empty in production (tests use it to keep parallel runs on one engine apart)
    */
   public record Settings(
       String serverHost,
@@ -48,7 +50,17 @@ public final class HostAgent implements AutoCloseable {
       Path registryAuthFile,
       Path dataDir,
       Duration resyncInterval,
-      Duration statusInterval) {}
+      Duration statusInterval,
+      Map<String, String> containerScope) {
+
+    /** Production defaults: re-converge every 10 s, look for changes every 2 s, no scope. */
+    public static Settings of(
+        String serverHost, int serverPort, String hostId, Map<String, String> labels, String joinToken,
+        URI dockerHost, Path registryAuthFile, Path dataDir) {
+      return new Settings(serverHost, serverPort, hostId, labels, joinToken, dockerHost, registryAuthFile,
+          dataDir, Duration.ofSeconds(10), Duration.ofSeconds(2), Map.of());
+    }
+  }
 
   private final DockerRuntime runtime;
   private final HealthMonitor health;
@@ -67,7 +79,7 @@ public final class HostAgent implements AutoCloseable {
   public HostAgent(Settings s) {
     RegistryCredentials logins =
         s.registryAuthFile() == null ? RegistryCredentials.none() : RegistryCredentials.read(s.registryAuthFile());
-    runtime = DockerRuntime.connect(s.dockerHost(), logins);
+    runtime = DockerRuntime.connect(s.dockerHost(), logins, s.containerScope());
     health = HealthMonitor.start(runtime);
     converger = new Converger(runtime, health);
     store = new AssignmentStore(s.dataDir());

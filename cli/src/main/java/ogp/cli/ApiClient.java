@@ -1,0 +1,89 @@
+package ogp.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/**
+ * Options and calls shared by the client commands: the server URL and bearer token. Without a
+ * token, the admin token of a local {@code ogp dev} ({@code .ogp/admin-token}) is used if present.
+ */
+final class ApiClient {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Option(names = "--server", defaultValue = "${env:OGP_SERVER:-http://127.0.0.1:8080}",
+      description = "Server URL (default: ${DEFAULT-VALUE}).")
+  String server;
+
+  @Option(names = "--token", defaultValue = "${env:OGP_TOKEN}", description = "Bearer token (default: .ogp/admin-token if present).")
+  String token;
+
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  JsonNode get(String path) {
+    return send(HttpRequest.newBuilder(uri(path)).GET());
+  }
+
+  JsonNode post(String path, String jsonBody) {
+    return send(
+        HttpRequest.newBuilder(uri(path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(jsonBody)));
+  }
+
+  private JsonNode send(HttpRequest.Builder request) {
+    String bearer = token != null && !token.isBlank() ? token : localDevToken();
+    if (bearer != null) request.header("Authorization", "Bearer " + bearer);
+    HttpRequest built = request.timeout(Duration.ofSeconds(30)).build();
+    try {
+      HttpResponse<String> response = http.send(built, HttpResponse.BodyHandlers.ofString());
+      JsonNode body = response.body().isBlank() ? JSON.nullNode() : parse(response.body());
+      if (response.statusCode() >= 400) {
+        String message = body.hasNonNull("error") ? body.get("error").asText() : response.body().strip();
+        throw new CommandFailure("the server answered " + response.statusCode() + ": " + message);
+      }
+      return body;
+    } catch (ConnectException e) {
+      throw new CommandFailure("cannot connect to " + server + " (is the server running? set --server or OGP_SERVER)");
+    } catch (IOException e) {
+      throw new CommandFailure("request to " + built.uri() + " failed: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CommandFailure("interrupted");
+    }
+  }
+
+  private static JsonNode parse(String body) {
+    try {
+      return JSON.readTree(body);
+    } catch (IOException e) {
+      return JSON.getNodeFactory().textNode(body);
+    }
+  }
+
+  private URI uri(String path) {
+    try {
+      return URI.create(server.replaceAll("/+$", "") + path);
+    } catch (IllegalArgumentException e) {
+      throw new CommandFailure("'" + server + "' is not a valid server URL", 2);
+    }
+  }
+
+  private static String localDevToken() {
+    Path file = Path.of(".ogp", "admin-token");
+    try {
+      return Files.isReadable(file) ? Files.readString(file).strip() : null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+}

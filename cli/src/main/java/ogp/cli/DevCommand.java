@@ -1,0 +1,76 @@
+package ogp.cli;
+
+import java.net.URI;
+import java.nio.file.Path;
+import ogp.agent.HostAgent;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import ogp.reconciler.source.GitCredentials;
+import ogp.reconciler.source.GitRemote;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ogp dev}: reconciler, HTTP server and one local agent in one process, following the
+ * example desired state (or --repo). Polls every second so a commit shows up at once.
+ */
+@Command(
+    name = "dev",
+    mixinStandardHelpOptions = true,
+    description = "Runs everything on this machine: reconciler, HTTP API, portal and a local agent, on the example desired state.")
+final class DevCommand implements Callable<Integer> {
+  @Option(names = "--repo", defaultValue = "${env:OGP_REPO}",
+      description = "Repository to follow instead of the dev repository made from example-desired-state/.")
+  String repo;
+
+  @Option(names = "--http-port", defaultValue = "${env:OGP_HTTP_PORT:-8080}", description = "HTTP port (default: ${DEFAULT-VALUE}).")
+  int httpPort;
+
+  @Option(names = "--agent-port", defaultValue = "${env:OGP_AGENT_PORT:-7070}", description = "Agent port (default: ${DEFAULT-VALUE}).")
+  int agentPort;
+
+  @Option(names = "--data-dir", defaultValue = "${env:OGP_DATA_DIR:-.ogp}", description = "Data directory (default: ${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  @Option(names = "--host-id", defaultValue = "${env:OGP_HOST_ID:-local}", description = "Host id of the local agent (default: ${DEFAULT-VALUE}).")
+  String hostId;
+
+  @Option(names = "--docker-host", defaultValue = "${env:OGP_DOCKER_HOST:-unix:///var/run/docker.sock}",
+      description = "Docker Engine API of this machine (default: ${DEFAULT-VALUE}).")
+  String dockerHost;
+
+  @Override
+  public Integer call() throws Exception {
+    Path devRepo = null;
+    String url = repo;
+    if (url == null || url.isBlank()) {
+      devRepo = DevRepository.ensure(dataDir.resolve("dev-repo").toAbsolutePath(), DevRepository.exampleDir());
+      url = devRepo.toString();
+    }
+    GitRemote remote = new GitRemote(url, "main", "", GitCredentials.fromEnvironment(System.getenv()));
+    var settings = new ServerProcess.Settings(
+        remote, dataDir, Duration.ofSeconds(1), "127.0.0.1", httpPort, agentPort, Duration.ofSeconds(15));
+    try (ServerProcess server = new ServerProcess(settings);
+        HostAgent agent = new HostAgent(HostAgent.Settings.of(
+            "127.0.0.1", server.agentPort(), hostId, Map.of(), server.joinToken().reveal(),
+            URI.create(dockerHost), null, dataDir.resolve("agent")))) {
+      String base = "http://127.0.0.1:" + server.httpPort() + "/";
+      System.out.println();
+      System.out.println("OGP dev is running.");
+      System.out.println("  portal and API:  " + base + "   (API: " + base + "api/v1/apps)");
+      System.out.println("  admin token:     " + server.adminToken().reveal() + "   (also in " + server.adminTokenFile() + ")");
+      System.out.println("  login:           user 'admin', password: the admin token");
+      if (devRepo != null) {
+        System.out.println("  dev repository:  " + devRepo + "   (edit, git commit, see it deployed)");
+      } else {
+        System.out.println("  following:       " + url);
+      }
+      System.out.println("  local agent:     host '" + hostId + "' on " + dockerHost);
+      System.out.println("Press Ctrl-C to stop; containers keep running and are adopted on the next start.");
+      System.out.println();
+      ServerCommand.awaitShutdown();
+    }
+    return 0;
+  }
+}

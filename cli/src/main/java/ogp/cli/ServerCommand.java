@@ -1,0 +1,80 @@
+package ogp.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import ogp.reconciler.source.GitCredentials;
+import ogp.reconciler.source.GitRemote;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ogp server}: the controller, until interrupted. */
+@Command(
+    name = "server",
+    mixinStandardHelpOptions = true,
+    description = "Runs the reconciler: follows the repository, serves agents, the HTTP API and the portal.")
+final class ServerCommand implements Callable<Integer> {
+  @Option(names = "--repo", required = true, defaultValue = "${env:OGP_REPO}",
+      description = "Repository to follow: file://, local path, https:// or ssh:// URL.")
+  String repo;
+
+  @Option(names = "--branch", defaultValue = "${env:OGP_BRANCH:-main}", description = "Branch to follow (default: ${DEFAULT-VALUE}).")
+  String branch;
+
+  @Option(names = "--path", defaultValue = "${env:OGP_PATH:-}", description = "Directory of the repository holding the desired state (default: the root).")
+  String path;
+
+  @Option(names = "--poll", defaultValue = "${env:OGP_POLL:-15s}", converter = DurationConverter.class,
+      description = "Poll interval (default: ${DEFAULT-VALUE}).")
+  Duration poll;
+
+  @Option(names = "--http-port", defaultValue = "${env:OGP_HTTP_PORT:-8080}", description = "HTTP port (default: ${DEFAULT-VALUE}).")
+  int httpPort;
+
+  @Option(names = "--agent-port", defaultValue = "${env:OGP_AGENT_PORT:-7070}", description = "Port agents connect to (default: ${DEFAULT-VALUE}).")
+  int agentPort;
+
+  @Option(names = "--bind", defaultValue = "${env:OGP_BIND:-0.0.0.0}", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  String bind;
+
+  @Option(names = "--lost-grace", defaultValue = "${env:OGP_LOST_GRACE:-15s}", converter = DurationConverter.class,
+      description = "A host without heartbeats for this long is lost (default: ${DEFAULT-VALUE}).")
+  Duration lostGrace;
+
+  @Option(names = "--data-dir", defaultValue = "${env:OGP_DATA_DIR:-.ogp}", description = "Mirror, tokens and state (default: ${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  @Override
+  public Integer call() throws Exception {
+    GitRemote remote = new GitRemote(repo, branch, path, GitCredentials.fromEnvironment(System.getenv()));
+    try (ServerProcess server =
+        new ServerProcess(new ServerProcess.Settings(remote, dataDir, poll, bind, httpPort, agentPort, lostGrace))) {
+      System.err.printf(
+          "ogp server ready: http://%s:%d/  agents: %s:%d%n  admin token: %s%n  join token:  %s%n",
+          displayHost(bind), server.httpPort(), displayHost(bind), server.agentPort(),
+          server.adminTokenFile(), server.joinTokenFile());
+      awaitShutdown();
+    }
+    return 0;
+  }
+
+  static String displayHost(String bind) {
+    return "0.0.0.0".equals(bind) ? "127.0.0.1" : bind;
+  }
+
+  /** Blocks until the JVM is asked to stop (Ctrl-C, SIGTERM); closing happens in the caller. */
+  static void awaitShutdown() throws InterruptedException {
+    CountDownLatch stop = new CountDownLatch(1);
+    Thread main = Thread.currentThread();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      stop.countDown();
+      try {
+        main.join(10_000); // let try-with-resources close the process cleanly
+      } catch (InterruptedException ignored) {
+        Thread.currentThread().interrupt();
+      }
+    }, "ogp-shutdown"));
+    stop.await();
+  }
+}

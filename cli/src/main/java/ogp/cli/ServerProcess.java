@@ -1,0 +1,127 @@
+package ogp.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.javalin.Javalin;
+import io.javalin.json.JavalinJackson;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import ogp.reconciler.agents.AgentServer;
+import ogp.reconciler.api.ApiRoutes;
+import ogp.reconciler.auth.SecretToken;
+import ogp.reconciler.control.DesiredStateSource;
+import ogp.reconciler.control.Reconciler;
+import ogp.reconciler.source.GitMirror;
+import ogp.reconciler.source.GitRemote;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The controller process: Git mirror, reconciler, agent server and the HTTP server with the API.
+ * Built from {@link Settings}; {@link #close()} stops everything in reverse order.
+ */
+final class ServerProcess implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ServerProcess.class);
+
+  record Settings(
+      GitRemote remote,
+      Path dataDir,
+      Duration poll,
+      String bindAddress,
+      int httpPort,
+      int agentPort,
+      Duration lostGrace) {}
+
+  private final GitMirror mirror;
+  private final AgentServer agents;
+  private final Reconciler reconciler;
+  private final Javalin http;
+  private final SecretToken adminToken;
+  private final SecretToken joinToken;
+  private final Path adminTokenFile;
+  private final Path joinTokenFile;
+
+  ServerProcess(Settings s) throws IOException, InterruptedException {
+    SecureRandom random = new SecureRandom();
+    adminTokenFile = s.dataDir().resolve(SecretToken.ADMIN_TOKEN_FILE);
+    joinTokenFile = s.dataDir().resolve(SecretToken.JOIN_TOKEN_FILE);
+    adminToken = SecretToken.loadOrCreate(adminTokenFile, random);
+    joinToken = SecretToken.loadOrCreate(joinTokenFile, random);
+    mirror = GitMirror.open(s.remote(), s.dataDir());
+    reconciler =
+        new Reconciler(
+            onApplied -> new DesiredStateSource(mirror, Clock.systemUTC(), onApplied),
+            listener ->
+                AgentServer.builder(joinToken, listener)
+                    .bind(s.bindAddress(), s.agentPort())
+                    .lostGrace(s.lostGrace())
+                    .serverVersion(Main.version())
+                    .start(),
+            s.poll(),
+            Duration.ofSeconds(30));
+    agents = reconciler.agents();
+    ApiRoutes api = new ApiRoutes(reconciler, adminToken);
+    ObjectMapper json =
+        new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    http =
+        Javalin.create(
+                config -> {
+                  config.jsonMapper(new JavalinJackson(json, false));
+                  config.jetty.host = s.bindAddress();
+                  config.jetty.port = s.httpPort();
+                  config.startup.showJavalinBanner = false;
+                  api.register(config);
+                })
+            .start();
+    reconciler.start();
+    log.info(
+        "ogp server: following {} ({}), HTTP on {}:{}, agents on {}:{}",
+        s.remote().url(),
+        s.remote().branch(),
+        s.bindAddress(),
+        http.port(),
+        s.bindAddress(),
+        agents.port());
+  }
+
+  int httpPort() {
+    return http.port();
+  }
+
+  int agentPort() {
+    return agents.port();
+  }
+
+  SecretToken adminToken() {
+    return adminToken;
+  }
+
+  SecretToken joinToken() {
+    return joinToken;
+  }
+
+  Path adminTokenFile() {
+    return adminTokenFile;
+  }
+
+  Path joinTokenFile() {
+    return joinTokenFile;
+  }
+
+  Reconciler reconciler() {
+    return reconciler;
+  }
+
+  @Override
+  public void close() {
+    http.stop();
+    reconciler.close(); // also closes the agent server
+    mirror.close();
+  }
+}

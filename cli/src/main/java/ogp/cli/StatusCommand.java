@@ -1,0 +1,67 @@
+package ogp.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code ogp status}: one line per app and host with desired and running version, sync and health. */
+@Command(name = "status", mixinStandardHelpOptions = true, description = "Shows every app on every host: desired/actual version, sync, health.")
+final class StatusCommand implements Callable<Integer> {
+  @Mixin ApiClient api;
+
+  @Option(names = "--output", defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE}).")
+  String output;
+
+  @Override
+  public Integer call() {
+    JsonNode apps = api.get("/api/v1/apps");
+    if ("json".equals(output)) {
+      System.out.println(apps.toPrettyString());
+      return 0;
+    }
+    if (!"table".equals(output)) throw new CommandFailure("--output must be table or json", 2);
+    JsonNode revision = api.get("/api/v1/revision");
+    System.out.println("revision " + text(revision.get("revision")) + "  " + text(revision.get("subject")));
+    if (revision.hasNonNull("invalid")) {
+      JsonNode bad = revision.get("invalid");
+      System.out.println("invalid  " + text(bad.get("revision")) + " by " + text(bad.get("author")) + " is not applied:");
+      bad.get("errors").forEach(e -> System.out.println("  " + e.asText()));
+    }
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"APP", "HOST", "DESIRED", "RUNNING", "SYNC", "HEALTH", "ERROR"});
+    for (JsonNode app : apps) {
+      String desired = app.get("desiredVersion").asText() + ("running".equals(app.get("desiredState").asText()) ? "" : " (" + app.get("desiredState").asText() + ")");
+      if (app.get("hosts").isEmpty()) {
+        rows.add(new String[] {app.get("app").asText(), "-", desired, "-", app.get("sync").asText(), app.get("health").asText(), ""});
+      }
+      for (JsonNode host : app.get("hosts")) {
+        List<String> running = new ArrayList<>();
+        host.get("containers").forEach(c -> running.add(c.get("version").asText() + "/" + c.get("state").asText()));
+        rows.add(new String[] {
+          app.get("app").asText(), host.get("host").asText(), desired,
+          running.isEmpty() ? "-" : String.join(",", running),
+          host.get("sync").asText(), host.get("health").asText(), text(host.get("lastError"))});
+      }
+    }
+    print(rows);
+    return 0;
+  }
+
+  private static String text(JsonNode node) {
+    return node == null || node.isNull() ? "" : node.asText();
+  }
+
+  private static void print(List<String[]> rows) {
+    int[] width = new int[rows.get(0).length];
+    for (String[] r : rows) for (int i = 0; i < r.length; i++) width[i] = Math.max(width[i], r[i].length());
+    for (String[] r : rows) {
+      StringBuilder line = new StringBuilder();
+      for (int i = 0; i < r.length; i++) line.append(String.format("%-" + (width[i] + 2) + "s", r[i]));
+      System.out.println(line.toString().stripTrailing());
+    }
+  }
+}
