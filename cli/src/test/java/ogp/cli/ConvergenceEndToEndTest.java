@@ -1,0 +1,296 @@
+package ogp.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.model.Container;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import ogp.agent.HostAgent;
+import ogp.agent.runtime.DockerRuntime;
+import ogp.agent.runtime.RealDockerTest;
+import ogp.reconciler.source.GitCredentials;
+import ogp.reconciler.source.GitRemote;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.lib.PersonIdent;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The convergence loop end to end: a real Git repository, the real server process, a real agent
+ * on the real Docker engine. Commits are picked up through POST /api/v1/refresh (the poll interval
+ * is an hour), so every step also shows the API path.
+ */
+class ConvergenceEndToEndTest extends RealDockerTest {
+  private static final Duration CONVERGE = Duration.ofSeconds(30);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path tmp;
+  private Git repo;
+  private ServerProcess server;
+  private HostAgent agent;
+  private String hostId;
+  private String image;
+  private int webPort;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeEach
+  void startServerAndAgent() throws Exception {
+    hostId = "h-" + app;
+    image = localImage("v1");
+    localImage("v2");
+    webPort = freePort();
+    repo = Git.init().setDirectory(tmp.resolve("repo").toFile()).setInitialBranch("main").call();
+    commit("Place " + app, appYaml("v1", "running", "hello"));
+    server = startServer();
+    agent = startAgent(SecretTokenFile.read(server));
+  }
+
+  @AfterEach
+  void stopServerAndAgent() throws Exception {
+    if (agent != null) agent.close();
+    if (server != null) server.close();
+    if (repo != null) repo.close();
+  }
+
+  @Test
+  void commitPlacingAnAppRunsItsContainerWithImagePortsEnvAndLabels() throws Exception {
+    Container c = awaitOneContainer("v1");
+    InspectContainerResponse inspected = inspect(c.getId());
+    assertEquals(image + ":v1", inspected.getConfig().getImage());
+    assertTrue(List.of(inspected.getConfig().getEnv()).contains("GREETING=hello"));
+    Map<String, String> labels = inspected.getConfig().getLabels();
+    assertEquals("true", labels.get("ogp.managed"));
+    assertEquals(app, labels.get("ogp.app"));
+    assertEquals("v1", labels.get("ogp.version"));
+    assertEquals(head(), labels.get("ogp.revision"));
+    assertFalse(labels.get("ogp.spec-hash").isEmpty());
+    await(CONVERGE, () -> "hello".equals(strip(httpGet("http://127.0.0.1:" + webPort + "/"))), "the app answers on its host port");
+    await(CONVERGE, () -> "Synced".equals(appStatus().path("sync").asText()) && "Healthy".equals(appStatus().path("health").asText()),
+        () -> "the API shows the app Synced and Healthy: " + appStatus());
+  }
+
+  @Test
+  void versionBumpReplacesTheContainer() throws Exception {
+    Container first = awaitOneContainer("v1");
+    commit("Deploy v2", appYaml("v2", "running", "hello"));
+    refresh();
+    Container second = awaitOneContainer("v2");
+    assertNotEquals(first.getId(), second.getId());
+    assertFalse(exists(first.getId()), "the old container is removed");
+  }
+
+  @Test
+  void absentRemovesTheContainer() throws Exception {
+    Container c = awaitOneContainer("v1");
+    commit("Take offline", appYaml("v1", "absent", "hello"));
+    refresh();
+    await(CONVERGE, () -> !exists(c.getId()), "the container is removed");
+    await(CONVERGE, () -> "Synced".equals(appStatus().path("sync").asText()), () -> "absent app is Synced: " + appStatus());
+  }
+
+  @Test
+  void containerKilledOrRemovedByHandIsRestored() throws Exception {
+    Container c = awaitOneContainer("v1");
+    docker.killContainerCmd(c.getId()).exec();
+    await(CONVERGE, () -> Boolean.TRUE.equals(inspect(c.getId()).getState().getRunning()), "the killed container runs again");
+    docker.removeContainerCmd(c.getId()).withForce(true).exec();
+    Container recreated = awaitOneContainer("v1");
+    assertNotEquals(c.getId(), recreated.getId());
+  }
+
+  @Test
+  void restartedAgentAdoptsContainersWithoutRestartingThem() throws Exception {
+    Container c = awaitOneContainer("v1");
+    String startedAt = inspect(c.getId()).getState().getStartedAt();
+    agent.close();
+    agent = startAgent(SecretTokenFile.read(server));
+    await(CONVERGE, () -> hostConnected(), "the restarted agent reconnects");
+    await(CONVERGE, () -> "Synced".equals(appStatus().path("sync").asText()), () -> "synced again: " + appStatus());
+    assertEquals(List.of(c.getId()), containers().stream().map(Container::getId).toList());
+    assertEquals(startedAt, inspect(c.getId()).getState().getStartedAt(), "not restarted");
+  }
+
+  @Test
+  void stoppedServerLeavesContainersUntouchedAndConvergesAfterItReturns() throws Exception {
+    Container c = awaitOneContainer("v1");
+    server.close();
+    server = null;
+    // The agent re-converges every second; give it several rounds without a server.
+    long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+    while (System.nanoTime() < until) {
+      assertTrue(Boolean.TRUE.equals(inspect(c.getId()).getState().getRunning()), "kept running without a server");
+      Thread.sleep(200);
+    }
+    commit("Deploy v2 while the server is down", appYaml("v2", "running", "hello"));
+    server = startServer();
+    Container second = awaitOneContainer("v2");
+    assertNotEquals(c.getId(), second.getId());
+  }
+
+  @Test
+  void invalidCommitChangesNothingAndIsReportedByTheApi() throws Exception {
+    Container c = awaitOneContainer("v1");
+    String valid = head();
+    commit("Break the port", appYaml("v2", "running", "hello").replace(webPort + ":8080", "80800:8080"));
+    refresh();
+    await(CONVERGE, () -> !api("/api/v1/revision").path("invalid").isNull(), "the invalid revision is reported");
+    JsonNode revision = api("/api/v1/revision");
+    assertEquals(valid, revision.path("revision").asText(), "the last valid revision stays applied");
+    assertEquals(head(), revision.path("invalid").path("revision").asText());
+    assertTrue(revision.path("invalid").path("errors").get(0).asText().contains("80800:8080"), revision.toString());
+    assertTrue(revision.path("invalid").path("author").asText().contains("E2E Tester"));
+    assertEquals(List.of(c.getId()), containers().stream().map(Container::getId).toList(), "nothing changed");
+  }
+
+  @Test
+  void agentWithAWrongJoinTokenIsRefused() throws Exception {
+    awaitOneContainer("v1");
+    String otherHost = hostId + "-x";
+    try (HostAgent intruder = new HostAgent(new HostAgent.Settings("127.0.0.1", server.agentPort(), otherHost, Map.of(),
+        "wrong-token", DockerRuntime.DEFAULT_HOST, null, tmp.resolve("intruder"), Duration.ofSeconds(1),
+        Duration.ofMillis(300), Map.of(TEST_LABEL, testId)))) {
+      Thread.sleep(1500); // the refusal is an absence: give the handshake time to happen
+      assertFalse(intruder.connected());
+      assertTrue(server.reconciler().agents().host(otherHost).isEmpty(), "a refused agent is not registered");
+    }
+  }
+
+  @Test
+  void apiRefusesRequestsWithoutTheAdminToken() throws Exception {
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base() + "/api/v1/apps")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(401, response.statusCode());
+    assertTrue(response.body().contains("bearer token"), response.body());
+  }
+
+  // --- fixtures ----------------------------------------------------------------------------
+
+  private String appYaml(String version, String state, String greeting) {
+    return """
+        # an app of the end-to-end test
+        app: %s
+        image: %s
+        version: %s
+        state: %s
+        hosts: [%s]
+        env:
+          GREETING: %s
+        command: ["sh", "-c", "mkdir -p /www && echo $GREETING > /www/index.html; httpd -f -p 8080 -h /www & trap 'kill $!; exit 0' TERM; wait"]
+        ports: ["%d:8080"]
+        health:
+          http: {port: 8080, path: /}
+          interval: 1s
+        """.formatted(app, image, version, state, hostId, greeting, webPort);
+  }
+
+  private void commit(String message, String yaml) throws Exception {
+    Path file = repo.getRepository().getWorkTree().toPath().resolve("apps/" + app + ".yaml");
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, yaml);
+    repo.add().addFilepattern(".").call();
+    PersonIdent who = new PersonIdent("E2E Tester", "e2e@example.com");
+    repo.commit().setMessage(message).setAuthor(who).setCommitter(who).call();
+  }
+
+  private String head() throws IOException {
+    return repo.getRepository().resolve("HEAD").name();
+  }
+
+  private ServerProcess startServer() throws Exception {
+    GitRemote remote = new GitRemote(repo.getRepository().getWorkTree().toString(), "main", "", GitCredentials.fromEnvironment(Map.of()));
+    return new ServerProcess(new ServerProcess.Settings(remote, tmp.resolve("server"), Duration.ofHours(1), "127.0.0.1",
+        0, serverAgentPort(), Duration.ofSeconds(15)));
+  }
+
+  /** The same agent port across a server restart, as a real deployment has. */
+  private int agentPort;
+
+  private int serverAgentPort() {
+    if (agentPort == 0) agentPort = freePort();
+    return agentPort;
+  }
+
+  private HostAgent startAgent(String joinToken) {
+    return new HostAgent(new HostAgent.Settings("127.0.0.1", serverAgentPort(), hostId, Map.of(), joinToken,
+        DockerRuntime.DEFAULT_HOST, null, tmp.resolve("agent"), Duration.ofSeconds(1), Duration.ofMillis(300),
+        Map.of(TEST_LABEL, testId)));
+  }
+
+  private void refresh() throws Exception {
+    HttpResponse<String> response = http.send(authorized("/api/v1/refresh").POST(HttpRequest.BodyPublishers.noBody()).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(202, response.statusCode(), response.body());
+  }
+
+  private JsonNode api(String path) {
+    try {
+      HttpResponse<String> response = http.send(authorized(path).GET().build(), HttpResponse.BodyHandlers.ofString());
+      return JSON.readTree(response.body());
+    } catch (IOException | InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private JsonNode appStatus() {
+    return server == null ? JSON.nullNode() : api("/api/v1/apps/" + app);
+  }
+
+  private boolean hostConnected() {
+    for (JsonNode h : api("/api/v1/hosts")) {
+      if (hostId.equals(h.path("host").asText())) return "connected".equals(h.path("status").asText());
+    }
+    return false;
+  }
+
+  private HttpRequest.Builder authorized(String path) {
+    return HttpRequest.newBuilder(URI.create(base() + path)).header("Authorization", "Bearer " + server.adminToken().reveal());
+  }
+
+  private String base() {
+    return "http://127.0.0.1:" + server.httpPort();
+  }
+
+  private List<Container> containers() {
+    return docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(TEST_LABEL, testId, "ogp.app", app)).exec();
+  }
+
+  /** Waits until exactly one container of the app runs at this version, and returns it. */
+  private Container awaitOneContainer(String version) {
+    Container[] found = new Container[1];
+    await(CONVERGE, () -> {
+      List<Container> all = containers();
+      if (all.size() != 1 || !"running".equals(all.get(0).getState()) || !version.equals(all.get(0).getLabels().get("ogp.version"))) return false;
+      found[0] = all.get(0);
+      return true;
+    }, () -> "one running container at " + version + "; have " + containers().stream()
+        .map(c -> c.getLabels().get("ogp.version") + "/" + c.getState()).toList() + "; api: " + appStatus());
+    return found[0];
+  }
+
+  private static String strip(String s) {
+    return s == null ? null : s.strip();
+  }
+
+  /** The join token as an operator copies it from the server's data dir. */
+  private static final class SecretTokenFile {
+    static String read(ServerProcess server) throws IOException {
+      return Files.readString(server.joinTokenFile()).strip();
+    }
+  }
+}
