@@ -11,6 +11,9 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.errors.AmbiguousObjectException;
+import org.eclipse.jgit.errors.IncorrectObjectTypeException;
+import org.eclipse.jgit.errors.MissingObjectException;
 import org.eclipse.jgit.errors.RevisionSyntaxException;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Ref;
@@ -243,7 +246,7 @@ public final class GitMirror implements AutoCloseable {
     try (RevWalk walk = new RevWalk(repository)) {
       walk.parseCommit(id);
       return true;
-    } catch (org.eclipse.jgit.errors.IncorrectObjectTypeException e) {
+    } catch (IncorrectObjectTypeException e) {
       return false;
     }
   }
@@ -283,13 +286,19 @@ public final class GitMirror implements AutoCloseable {
     };
   }
 
+  /** The commit {@code rev} names in the mirror, or null when the mirror does not have it (yet). */
   private ObjectId resolve(String rev) throws IOException {
     try {
       ObjectId id = repository.resolve(rev + "^{commit}");
-      return id != null ? id : repository.resolve("refs/remotes/" + REMOTE + "/" + rev + "^{commit}");
-    } catch (RevisionSyntaxException | org.eclipse.jgit.errors.AmbiguousObjectException
-        | org.eclipse.jgit.errors.IncorrectObjectTypeException e) {
-      throw new GitSourceException("Revision " + rev + " is not a single commit: " + e.getMessage());
+      if (id == null) {
+        id = repository.resolve("refs/remotes/" + REMOTE + "/" + rev + "^{commit}");
+      }
+      // A full sha resolves even when the object is absent: only a commit we hold counts.
+      return id != null && hasCommit(id) ? id : null;
+    } catch (MissingObjectException e) {
+      return null;
+    } catch (RevisionSyntaxException | AmbiguousObjectException | IncorrectObjectTypeException e) {
+      throw new GitSourceException("Revision " + rev + " does not name exactly one commit.");
     }
   }
 
