@@ -138,4 +138,20 @@ class HttpAccessTest {
       assertEquals(sha, result.snapshot().revision());
     }
   }
+
+  @Test
+  void commitPushedOverHttpIsSeenByTheNextPoll() {
+    try (GitMirror mirror = GitMirror.open(remote(PASSWORD), tmp.resolve("data"));
+        TestRepo author = TestRepo.create(tmp.resolve("author"))) {
+      mirror.poll();
+      String pushed = author.commit("rewrite from another clone", Map.of("apps/web.yaml", "app: web\nversion: \"9\"\n"));
+
+      author.pushTo(url, USER, PASSWORD, true);
+      PollResult result = mirror.poll();
+
+      assertEquals(1, server.count(Kind.RECEIVE_PACK));
+      assertEquals(pushed, result.snapshot().revision());
+      assertEquals(Set.of("apps/web.yaml"), result.changedPaths());
+    }
+  }
 }

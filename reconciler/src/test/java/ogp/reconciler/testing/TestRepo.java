@@ -14,6 +14,10 @@ import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.transport.PushResult;
+import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.RemoteRefUpdate;
+import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 
 /**
  * A Git repository with a working tree that tests commit to and use as the remote (by
@@ -90,6 +94,30 @@ public final class TestRepo implements AutoCloseable {
   public void resetHard(String sha) {
     try {
       git.reset().setMode(ResetCommand.ResetType.HARD).setRef(sha).call();
+    } catch (GitAPIException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Pushes {@code main} to {@code url} (e.g. a {@link GitHttpServer} URL) with basic credentials;
+   * {@code force} rewrites the remote branch. Fails unless the remote accepted the update.
+   */
+  public void pushTo(String url, String username, String password, boolean force) {
+    try {
+      Iterable<PushResult> results = git.push()
+          .setRemote(url)
+          .setRefSpecs(new RefSpec((force ? "+" : "") + "refs/heads/" + BRANCH + ":refs/heads/" + BRANCH))
+          .setCredentialsProvider(new UsernamePasswordCredentialsProvider(username, password))
+          .call();
+      for (PushResult result : results) {
+        for (RemoteRefUpdate update : result.getRemoteUpdates()) {
+          // PushCommand reports a rejection in the result instead of throwing.
+          if (update.getStatus() != RemoteRefUpdate.Status.OK && update.getStatus() != RemoteRefUpdate.Status.UP_TO_DATE) {
+            throw new IllegalStateException("Push of " + update.getRemoteName() + " was " + update.getStatus());
+          }
+        }
+      }
     } catch (GitAPIException e) {
       throw new IllegalStateException(e);
     }
