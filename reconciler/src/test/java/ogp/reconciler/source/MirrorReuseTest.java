@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import ogp.reconciler.testing.TestRepo;
+import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.lib.StoredConfig;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,13 +22,8 @@ class MirrorReuseTest {
   @Test
   void mirrorLivesUnderDataDirGitAndIsReusedByTheNextInstance() {
     try (TestRepo origin = TestRepo.create(tmp.resolve("fleet"))) {
-      origin.commit("first", Map.of("a.yaml", "a"));
-      GitRemote remote = GitRemote.of(origin.url(), "main", "");
-      Path dir;
-      try (GitMirror mirror = GitMirror.open(remote, tmp.resolve("data"))) {
-        mirror.poll();
-        dir = mirror.repository().getDirectory().toPath();
-      }
+      GitRemote remote = remoteWithOneCommit(origin);
+      Path dir = pollOnce(remote);
       assertEquals(tmp.resolve("data").resolve("git"), dir.getParent());
       assertTrue(dir.getFileName().toString().startsWith("fleet-"), dir.toString());
 
@@ -42,13 +39,10 @@ class MirrorReuseTest {
   @Test
   void mirrorRecordedForAnotherUrlIsRecreated() throws Exception {
     try (TestRepo origin = TestRepo.create(tmp.resolve("fleet"))) {
-      origin.commit("first", Map.of("a.yaml", "a"));
-      GitRemote remote = GitRemote.of(origin.url(), "main", "");
-      Path dir;
-      try (GitMirror mirror = GitMirror.open(remote, tmp.resolve("data"))) {
-        mirror.poll();
-        dir = mirror.repository().getDirectory().toPath();
-        StoredConfig config = mirror.repository().getConfig();
+      GitRemote remote = remoteWithOneCommit(origin);
+      Path dir = pollOnce(remote);
+      try (Repository stale = new FileRepositoryBuilder().setGitDir(dir.toFile()).build()) {
+        StoredConfig config = stale.getConfig();
         config.setString("remote", "origin", "url", "https://example.invalid/other.git");
         config.save();
       }
@@ -81,6 +75,19 @@ class MirrorReuseTest {
         assertEquals(dir, b.repository().getDirectory().toPath());
         assertEquals("https://git.example/fleet.git", b.repository().getConfig().getString("remote", "origin", "url"));
       }
+    }
+  }
+
+  private static GitRemote remoteWithOneCommit(TestRepo origin) {
+    origin.commit("first", Map.of("a.yaml", "a"));
+    return GitRemote.of(origin.url(), "main", "");
+  }
+
+  /** Polls a fresh mirror instance once and returns the mirror's directory. */
+  private Path pollOnce(GitRemote remote) {
+    try (GitMirror mirror = GitMirror.open(remote, tmp.resolve("data"))) {
+      mirror.poll();
+      return mirror.repository().getDirectory().toPath();
     }
   }
 }
