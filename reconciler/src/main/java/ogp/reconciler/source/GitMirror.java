@@ -20,7 +20,6 @@ import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.lib.StoredConfig;
-import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.transport.FetchConnection;
@@ -91,7 +90,7 @@ public final class GitMirror implements AutoCloseable {
       Optional<Repository> existing = openExisting(dir);
       if (existing.isPresent()
           && location.identity().equals(existing.get().getConfig().getString("remote", REMOTE, "url"))) {
-        return existing.get();
+        return configured(existing.get(), location, remote);
       }
       existing.ifPresent(Repository::close);
       // The mirror is a cache of the remote: one for another URL, or a broken one, is rebuilt, never trusted.
@@ -100,12 +99,19 @@ public final class GitMirror implements AutoCloseable {
     }
     Files.createDirectories(dir.getParent());
     Repository created = Git.init().setBare(true).setGitDir(dir.toFile()).setInitialBranch(remote.branch()).call().getRepository();
-    StoredConfig config = created.getConfig();
+    return configured(created, location, remote);
+  }
+
+  private static Repository configured(Repository repository, MirrorLocation location, GitRemote remote) throws IOException {
+    StoredConfig config = repository.getConfig();
     // Recorded for operators and for the reuse check above; fetches pass the URL with credentials directly.
     config.setString("remote", REMOTE, "url", location.identity());
     config.setString("remote", REMOTE, "fetch", "+" + remote.branchRef() + ":" + remote.branchRef());
+    // Every fetch adds a pack, so automatic gc must stay on; but it must run inside the fetch, under the
+    // mirror lock, not on a background thread that outlives close() and races with re-initialization.
+    config.setBoolean("gc", null, "autoDetach", false);
     config.save();
-    return created;
+    return repository;
   }
 
   private static Optional<Repository> openExisting(Path dir) {
