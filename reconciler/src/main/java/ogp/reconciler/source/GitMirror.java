@@ -11,13 +11,15 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.errors.AmbiguousObjectException;
+import org.eclipse.jgit.errors.IncorrectObjectTypeException;
+import org.eclipse.jgit.errors.MissingObjectException;
 import org.eclipse.jgit.errors.RevisionSyntaxException;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.lib.StoredConfig;
-import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.transport.FetchConnection;
@@ -88,7 +90,7 @@ public final class GitMirror implements AutoCloseable {
       Optional<Repository> existing = openExisting(dir);
       if (existing.isPresent()
           && location.identity().equals(existing.get().getConfig().getString("remote", REMOTE, "url"))) {
-        return existing.get();
+        return configured(existing.get(), location, remote);
       }
       existing.ifPresent(Repository::close);
       // The mirror is a cache of the remote: one for another URL, or a broken one, is rebuilt, never trusted.
@@ -97,12 +99,19 @@ public final class GitMirror implements AutoCloseable {
     }
     Files.createDirectories(dir.getParent());
     Repository created = Git.init().setBare(true).setGitDir(dir.toFile()).setInitialBranch(remote.branch()).call().getRepository();
-    StoredConfig config = created.getConfig();
+    return configured(created, location, remote);
+  }
+
+  private static Repository configured(Repository repository, MirrorLocation location, GitRemote remote) throws IOException {
+    StoredConfig config = repository.getConfig();
     // Recorded for operators and for the reuse check above; fetches pass the URL with credentials directly.
     config.setString("remote", REMOTE, "url", location.identity());
     config.setString("remote", REMOTE, "fetch", "+" + remote.branchRef() + ":" + remote.branchRef());
+    // Every fetch adds a pack, so automatic gc must stay on; but it must run inside the fetch, under the
+    // mirror lock, not on a background thread that outlives close() and races with re-initialization.
+    config.setBoolean("gc", null, "autoDetach", false);
     config.save();
-    return created;
+    return repository;
   }
 
   private static Optional<Repository> openExisting(Path dir) {
@@ -243,7 +252,7 @@ public final class GitMirror implements AutoCloseable {
     try (RevWalk walk = new RevWalk(repository)) {
       walk.parseCommit(id);
       return true;
-    } catch (org.eclipse.jgit.errors.IncorrectObjectTypeException e) {
+    } catch (IncorrectObjectTypeException e) {
       return false;
     }
   }
@@ -283,13 +292,19 @@ public final class GitMirror implements AutoCloseable {
     };
   }
 
+  /** The commit {@code rev} names in the mirror, or null when the mirror does not have it (yet). */
   private ObjectId resolve(String rev) throws IOException {
     try {
       ObjectId id = repository.resolve(rev + "^{commit}");
-      return id != null ? id : repository.resolve("refs/remotes/" + REMOTE + "/" + rev + "^{commit}");
-    } catch (RevisionSyntaxException | org.eclipse.jgit.errors.AmbiguousObjectException
-        | org.eclipse.jgit.errors.IncorrectObjectTypeException e) {
-      throw new GitSourceException("Revision " + rev + " is not a single commit: " + e.getMessage());
+      if (id == null) {
+        id = repository.resolve("refs/remotes/" + REMOTE + "/" + rev + "^{commit}");
+      }
+      // A full sha resolves even when the object is absent: only a commit we hold counts.
+      return id != null && hasCommit(id) ? id : null;
+    } catch (MissingObjectException e) {
+      return null;
+    } catch (RevisionSyntaxException | AmbiguousObjectException | IncorrectObjectTypeException e) {
+      throw new GitSourceException("Revision " + rev + " does not name exactly one commit.");
     }
   }
 
