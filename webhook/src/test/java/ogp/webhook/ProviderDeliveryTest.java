@@ -21,8 +21,7 @@ class ProviderDeliveryTest {
   @EnumSource(ProviderCase.class)
   void signedPushToFollowedBranchIsAcceptedAndTriggersOneRefreshWithTheHint(ProviderCase c) {
     try (WebhookServer server = WebhookServer.start(c.followedRepo, "main")) {
-      byte[] body = c.push();
-      HttpResponse<String> response = server.post(c.path, c.pushHeaders("d-1", body, Hmac.SECRET), body);
+      HttpResponse<String> response = server.push(c, "d-1", Hmac.SECRET);
 
       assertEquals(202, response.statusCode(), response.body());
       assertEquals("{\"status\":\"accepted\"}", response.body());
@@ -42,8 +41,7 @@ class ProviderDeliveryTest {
   @EnumSource(ProviderCase.class)
   void pushSignedWithAnotherSecretIsUnauthorizedAndTriggersNothing(ProviderCase c) {
     try (WebhookServer server = WebhookServer.start(c.followedRepo, "main")) {
-      byte[] body = c.push();
-      HttpResponse<String> response = server.post(c.path, c.pushHeaders("d-1", body, Hmac.OTHER_SECRET), body);
+      HttpResponse<String> response = server.push(c, "d-1", Hmac.OTHER_SECRET);
 
       assertEquals(401, response.statusCode());
       assertTrue(response.body().startsWith("{\"error\":"), response.body());
@@ -93,8 +91,7 @@ class ProviderDeliveryTest {
   void pushToAnotherRepositoryIsIgnored(ProviderCase c) {
     String otherRepo = c.followedRepo.replace("fleet-state", "other-state");
     try (WebhookServer server = WebhookServer.start(otherRepo, "main")) {
-      byte[] body = c.push();
-      HttpResponse<String> response = server.post(c.path, c.pushHeaders("d-1", body, Hmac.SECRET), body);
+      HttpResponse<String> response = server.push(c, "d-1", Hmac.SECRET);
 
       assertEquals(202, response.statusCode());
       assertTrue(response.body().contains("\"status\":\"ignored_repo\""), response.body());
@@ -107,8 +104,7 @@ class ProviderDeliveryTest {
   @EnumSource(ProviderCase.class)
   void pushToAnotherBranchIsIgnored(ProviderCase c) {
     try (WebhookServer server = WebhookServer.start(c.followedRepo, "release")) {
-      byte[] body = c.push();
-      HttpResponse<String> response = server.post(c.path, c.pushHeaders("d-1", body, Hmac.SECRET), body);
+      HttpResponse<String> response = server.push(c, "d-1", Hmac.SECRET);
 
       assertEquals(202, response.statusCode());
       assertTrue(response.body().contains("\"status\":\"ignored_branch\""), response.body());
@@ -126,7 +122,7 @@ class ProviderDeliveryTest {
 
       assertEquals(202, server.post(c.path, headers, body).statusCode());
       HttpResponse<String> again = server.post(c.path, headers, body);
-      HttpResponse<String> next = server.post(c.path, c.pushHeaders("d-2", body, Hmac.SECRET), body);
+      HttpResponse<String> next = server.push(c, "d-2", Hmac.SECRET);
 
       assertEquals(202, again.statusCode());
       assertTrue(again.body().contains("\"status\":\"duplicate\""), again.body());

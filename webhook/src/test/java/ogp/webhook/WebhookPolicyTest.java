@@ -18,10 +18,9 @@ class WebhookPolicyTest {
     byte[] newSecret = "the-new-secret".getBytes();
     WebhookSettings settings = WebhookSettings.of(GITHUB.followedRepo, "main", List.of(Hmac.SECRET, newSecret));
     try (WebhookServer server = WebhookServer.start(settings)) {
-      byte[] body = GITHUB.push();
-      assertEquals(202, server.post(GITHUB.path, GITHUB.pushHeaders("d-old", body, Hmac.SECRET), body).statusCode());
-      assertEquals(202, server.post(GITHUB.path, GITHUB.pushHeaders("d-new", body, newSecret), body).statusCode());
-      assertEquals(401, server.post(GITHUB.path, GITHUB.pushHeaders("d-x", body, Hmac.OTHER_SECRET), body).statusCode());
+      assertEquals(202, server.push(GITHUB, "d-old", Hmac.SECRET).statusCode());
+      assertEquals(202, server.push(GITHUB, "d-new", newSecret).statusCode());
+      assertEquals(401, server.push(GITHUB, "d-x", Hmac.OTHER_SECRET).statusCode());
       assertEquals(2, server.trigger.calls().size());
     }
   }
@@ -32,9 +31,8 @@ class WebhookPolicyTest {
     ProviderCase gitlab = ProviderCase.GITLAB;
     WebhookSettings settings = WebhookSettings.of(gitlab.followedRepo, "main", List.of(Hmac.SECRET, newSecret));
     try (WebhookServer server = WebhookServer.start(settings)) {
-      byte[] body = gitlab.push();
-      assertEquals(202, server.post(gitlab.path, gitlab.pushHeaders("d-new", body, newSecret), body).statusCode());
-      assertEquals(401, server.post(gitlab.path, gitlab.pushHeaders("d-x", body, "the-new".getBytes()), body)
+      assertEquals(202, server.push(gitlab, "d-new", newSecret).statusCode());
+      assertEquals(401, server.push(gitlab, "d-x", "the-new".getBytes())
           .statusCode(), "a prefix of a secret is not the secret");
     }
   }
@@ -101,13 +99,11 @@ class WebhookPolicyTest {
   void localFollowedRepositorySkipsTheRepositoryCheckButNotTheBranchCheck() {
     for (String local : List.of("/srv/ogp/fleet-state", "file:///srv/ogp/fleet-state.git", "./fleet-state")) {
       try (WebhookServer server = WebhookServer.start(local, "main")) {
-        byte[] body = GITHUB.push();
-        assertEquals(202, server.post(GITHUB.path, GITHUB.pushHeaders("d-1", body, Hmac.SECRET), body).statusCode());
+        assertEquals(202, server.push(GITHUB, "d-1", Hmac.SECRET).statusCode());
         assertEquals(1, server.trigger.calls().size(), local);
       }
       try (WebhookServer server = WebhookServer.start(local, "release")) {
-        byte[] body = GITHUB.push();
-        server.post(GITHUB.path, GITHUB.pushHeaders("d-1", body, Hmac.SECRET), body);
+        server.push(GITHUB, "d-1", Hmac.SECRET);
         assertEquals(1, server.count("github", "ignored_branch"), local);
       }
     }
@@ -116,8 +112,7 @@ class WebhookPolicyTest {
   @Test
   void followedBranchMayBeGivenAsAFullRef() {
     try (WebhookServer server = WebhookServer.start(GITHUB.followedRepo, "refs/heads/main")) {
-      byte[] body = GITHUB.push();
-      assertEquals(202, server.post(GITHUB.path, GITHUB.pushHeaders("d-1", body, Hmac.SECRET), body).statusCode());
+      assertEquals(202, server.push(GITHUB, "d-1", Hmac.SECRET).statusCode());
       assertEquals(1, server.trigger.calls().size());
     }
   }
@@ -125,12 +120,10 @@ class WebhookPolicyTest {
   @Test
   void countersAreKeptPerProviderAndOutcome() {
     try (WebhookServer server = WebhookServer.start(GITHUB.followedRepo, "main")) {
-      byte[] body = GITHUB.push();
-      server.post(GITHUB.path, GITHUB.pushHeaders("d-1", body, Hmac.SECRET), body);
-      server.post(GITHUB.path, GITHUB.pushHeaders("d-1", body, Hmac.SECRET), body);
-      server.post(GITHUB.path, GITHUB.pushHeaders("d-2", body, Hmac.OTHER_SECRET), body);
-      byte[] generic = ProviderCase.GENERIC.push();
-      server.post("/webhooks/generic", ProviderCase.GENERIC.pushHeaders("g-1", generic, Hmac.SECRET), generic);
+      server.push(GITHUB, "d-1", Hmac.SECRET);
+      server.push(GITHUB, "d-1", Hmac.SECRET);
+      server.push(GITHUB, "d-2", Hmac.OTHER_SECRET);
+      server.push(ProviderCase.GENERIC, "g-1", Hmac.SECRET);
 
       assertEquals(1, server.count("github", "accepted"));
       assertEquals(1, server.count("github", "duplicate"));

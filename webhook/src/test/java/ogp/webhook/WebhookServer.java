@@ -50,6 +50,12 @@ final class WebhookServer implements AutoCloseable {
     return send(path, headers, HttpRequest.BodyPublishers.ofByteArray(body));
   }
 
+  /** Posts the provider's push fixture to its endpoint, signed with the secret, as the provider would. */
+  HttpResponse<String> push(ProviderCase c, String deliveryId, byte[] secret) {
+    byte[] body = c.push();
+    return post(c.path, c.pushHeaders(deliveryId, body, secret), body);
+  }
+
   /** Posts without a Content-Length (chunked), so only the bytes read can reveal the size. */
   HttpResponse<String> postChunked(String path, Map<String, String> headers, byte[] body) {
     return send(path, headers, HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)));
