@@ -36,6 +36,10 @@ final class DevCommand implements Callable<Integer> {
   @Option(names = "--host-id", defaultValue = "${env:OGP_HOST_ID:-local}", description = "Host id of the local agent (default: ${DEFAULT-VALUE}).")
   String hostId;
 
+  @Option(names = "--webhook-secret-file", defaultValue = "${env:OGP_WEBHOOK_SECRET_FILE}",
+      description = "Webhook secrets, one per line (default: <data-dir>/webhook-secret, generated).")
+  Path webhookSecretFile;
+
   @Option(names = "--docker-host", defaultValue = "${env:OGP_DOCKER_HOST:-unix:///var/run/docker.sock}",
       description = "Docker Engine API of this machine (default: ${DEFAULT-VALUE}).")
   String dockerHost;
@@ -50,7 +54,7 @@ final class DevCommand implements Callable<Integer> {
     }
     GitRemote remote = new GitRemote(url, "main", "", GitCredentials.fromEnvironment(System.getenv()));
     var settings = new ServerProcess.Settings(
-        remote, dataDir, Duration.ofSeconds(1), "127.0.0.1", httpPort, agentPort, Duration.ofSeconds(15));
+        remote, dataDir, Duration.ofSeconds(1), "127.0.0.1", httpPort, agentPort, Duration.ofSeconds(15), webhookSecretFile);
     try (ServerProcess server = new ServerProcess(settings);
         HostAgent agent = new HostAgent(HostAgent.Settings.of(
             "127.0.0.1", server.agentPort(), hostId, Map.of(), server.joinToken().reveal(),

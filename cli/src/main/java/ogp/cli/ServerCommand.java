@@ -45,15 +45,19 @@ final class ServerCommand implements Callable<Integer> {
   @Option(names = "--data-dir", defaultValue = "${env:OGP_DATA_DIR:-.ogp}", description = "Mirror, tokens and state (default: ${DEFAULT-VALUE}).")
   Path dataDir;
 
+  @Option(names = "--webhook-secret-file", defaultValue = "${env:OGP_WEBHOOK_SECRET_FILE}",
+      description = "Webhook secrets, one per line (default: <data-dir>/webhook-secret, generated on first start).")
+  Path webhookSecretFile;
+
   @Override
   public Integer call() throws Exception {
     GitRemote remote = new GitRemote(repo, branch, path, GitCredentials.fromEnvironment(System.getenv()));
     try (ServerProcess server =
-        new ServerProcess(new ServerProcess.Settings(remote, dataDir, poll, bind, httpPort, agentPort, lostGrace))) {
+        new ServerProcess(new ServerProcess.Settings(remote, dataDir, poll, bind, httpPort, agentPort, lostGrace, webhookSecretFile))) {
       System.err.printf(
-          "ogp server ready: http://%s:%d/  agents: %s:%d%n  admin token: %s%n  join token:  %s%n",
+          "ogp server ready: http://%s:%d/  agents: %s:%d%n  admin token:    %s%n  join token:     %s%n  webhook secret: %s%n",
           displayHost(bind), server.httpPort(), displayHost(bind), server.agentPort(),
-          server.adminTokenFile(), server.joinTokenFile());
+          server.adminTokenFile(), server.joinTokenFile(), server.webhookSecretFile());
       awaitShutdown();
     }
     return 0;

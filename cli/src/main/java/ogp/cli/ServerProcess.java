@@ -12,16 +12,20 @@ import java.time.Clock;
 import java.time.Duration;
 import ogp.reconciler.agents.AgentServer;
 import ogp.reconciler.api.ApiRoutes;
+import ogp.reconciler.api.MetricsRoutes;
 import ogp.reconciler.auth.SecretToken;
 import ogp.reconciler.control.DesiredStateSource;
 import ogp.reconciler.control.Reconciler;
 import ogp.reconciler.source.GitMirror;
 import ogp.reconciler.source.GitRemote;
+import ogp.webhook.WebhookRoutes;
+import ogp.webhook.WebhookSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The controller process: Git mirror, reconciler, agent server and the HTTP server with the API.
+ * The controller process: Git mirror, reconciler, agent server and the HTTP server with the API,
+ * webhook receivers and metrics.
  * Built from {@link Settings}; {@link #close()} stops everything in reverse order.
  */
 final class ServerProcess implements AutoCloseable {
@@ -34,7 +38,8 @@ final class ServerProcess implements AutoCloseable {
       String bindAddress,
       int httpPort,
       int agentPort,
-      Duration lostGrace) {}
+      Duration lostGrace,
+      Path webhookSecretFile) {}
 
   private final GitMirror mirror;
   private final AgentServer agents;
@@ -44,6 +49,10 @@ final class ServerProcess implements AutoCloseable {
   private final SecretToken joinToken;
   private final Path adminTokenFile;
   private final Path joinTokenFile;
+  private final Path webhookSecretFile;
+
+  /** Generated in the data dir on first start when no --webhook-secret-file is given. */
+  static final String WEBHOOK_SECRET_FILE = "webhook-secret";
 
   ServerProcess(Settings s) throws IOException, InterruptedException {
     SecureRandom random = new SecureRandom();
@@ -65,6 +74,16 @@ final class ServerProcess implements AutoCloseable {
             Duration.ofSeconds(30));
     agents = reconciler.agents();
     ApiRoutes api = new ApiRoutes(reconciler, adminToken);
+    MetricsRoutes metrics = new MetricsRoutes();
+    webhookSecretFile = s.webhookSecretFile() != null
+        ? s.webhookSecretFile()
+        : s.dataDir().resolve(WEBHOOK_SECRET_FILE);
+    if (s.webhookSecretFile() == null) SecretToken.loadOrCreate(webhookSecretFile, random);
+    WebhookRoutes webhooks =
+        new WebhookRoutes(
+            WebhookSettings.of(s.remote().url(), s.remote().branch(), WebhookSettings.readSecretFile(webhookSecretFile)),
+            hint -> reconciler.requestRefresh(hint.after()),
+            metrics.registry());
     ObjectMapper json =
         new ObjectMapper()
             .registerModule(new JavaTimeModule())
@@ -77,6 +96,8 @@ final class ServerProcess implements AutoCloseable {
                   config.jetty.port = s.httpPort();
                   config.startup.showJavalinBanner = false;
                   api.register(config);
+                  metrics.register(config);
+                  webhooks.register(config);
                 })
             .start();
     reconciler.start();
@@ -112,6 +133,10 @@ final class ServerProcess implements AutoCloseable {
 
   Path joinTokenFile() {
     return joinTokenFile;
+  }
+
+  Path webhookSecretFile() {
+    return webhookSecretFile;
   }
 
   Reconciler reconciler() {

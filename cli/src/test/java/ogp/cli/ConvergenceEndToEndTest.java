@@ -215,7 +215,7 @@ class ConvergenceEndToEndTest extends RealDockerTest {
   private ServerProcess startServer() throws Exception {
     GitRemote remote = new GitRemote(repo.getRepository().getWorkTree().toString(), "main", "", GitCredentials.fromEnvironment(Map.of()));
     return new ServerProcess(new ServerProcess.Settings(remote, tmp.resolve("server"), Duration.ofHours(1), "127.0.0.1",
-        0, serverAgentPort(), Duration.ofSeconds(15)));
+        0, serverAgentPort(), Duration.ofSeconds(15), null));
   }
 
   /** The same agent port across a server restart, as a real deployment has. */

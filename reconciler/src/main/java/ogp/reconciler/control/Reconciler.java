@@ -103,13 +103,32 @@ public final class Reconciler implements AgentListener, AutoCloseable {
 
   /** Fetches from Git now, on the fetch worker; requests made while one is queued coalesce. */
   public void requestRefresh() {
+    requestRefresh("");
+  }
+
+  /**
+   * Like {@link #requestRefresh()}, with the commit a push webhook announced: if the fetch does not
+   * show that commit yet (a replica behind the one that sent the hook), fetch again a few times
+   * with growing delays. The hint only decides whether to look again; what is applied is what Git
+   * says.
+   */
+  public void requestRefresh(String expectedCommit) {
     if (refreshQueued.compareAndSet(false, true)) {
-      fetchWorker.execute(
-          () -> {
-            refreshQueued.set(false);
-            pollQuietly();
-          });
+      fetchWorker.execute(() -> refreshExpecting(expectedCommit, 0));
     }
+  }
+
+  private static final int HINT_RETRIES = 5;
+
+  private void refreshExpecting(String expectedCommit, int attempt) {
+    refreshQueued.set(false);
+    pollQuietly();
+    if (expectedCommit.isEmpty() || source.mirror().contains(expectedCommit)) return;
+    if (attempt >= HINT_RETRIES) {
+      log.warn("a push announced commit {}, but Git does not show it after {} fetches", expectedCommit, attempt + 1);
+      return;
+    }
+    fetchWorker.schedule(() -> refreshExpecting(expectedCommit, attempt + 1), 100L << attempt, TimeUnit.MILLISECONDS);
   }
 
   /** Fetches from Git on the calling thread and applies a new valid revision; for callers that must wait. */

@@ -235,6 +235,19 @@ public final class GitMirror implements AutoCloseable {
   }
 
   /** The bare mirror, for code that produces commits; hold no expectations about refs other than the followed branch. */
+  /**
+   * Whether the mirror has this commit (a full or abbreviated sha) as last fetched; no network
+   * access. Used to tell whether a commit a webhook announced has arrived.
+   */
+  public synchronized boolean contains(String commit) {
+    try {
+      ObjectId id = repository.resolve(commit + "^{commit}");
+      return id != null;
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
   public Repository repository() {
     return repository;
   }
