@@ -32,9 +32,16 @@ public final class Main implements Runnable {
     System.exit(run(args));
   }
 
-  /** Runs the command line and returns the exit code (tests call this instead of main). */
+  /** Runs the command line and returns the exit code. */
   public static int run(String... args) {
+    return run(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+  }
+
+  /** Runs the command line with its output and errors going to the given writers (for tests). */
+  public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
     CommandLine cli = new CommandLine(new Main());
+    cli.setOut(out);
+    cli.setErr(err);
     cli.setExecutionExceptionHandler(new OneLineErrors());
     cli.setParameterExceptionHandler(new UsageErrors());
     return cli.execute(args);
