@@ -1,0 +1,67 @@
+package ogp.portal;
+
+import io.javalin.http.Context;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import ogp.portal.auth.PortalSession;
+import ogp.portal.auth.PortalUser;
+import ogp.portal.fleet.FleetView;
+import ogp.portal.view.Ages;
+import ogp.portal.view.Assets;
+import ogp.portal.view.Chrome;
+import ogp.portal.view.CommitLine;
+import ogp.reconciler.control.AppliedRevision;
+import ogp.reconciler.control.InvalidRevision;
+
+/**
+ * Builds what every page shows around its content ({@link Chrome}) and keeps the one-time flash
+ * message an action leaves for the page it redirects to.
+ */
+final class Layout {
+  private static final String FLASH = "ogp.portal.flash";
+  private static final String FLASH_ERROR = "ogp.portal.flash-error";
+
+  private final FleetView fleet;
+  private final Assets assets;
+  private final Ages ages;
+
+  Layout(FleetView fleet, Assets assets, Ages ages) {
+    this.fleet = fleet;
+    this.assets = assets;
+    this.ages = ages;
+  }
+
+  /** A model holding the chrome; pages add their own entries. */
+  Map<String, Object> model(Context ctx, PortalUser user, String active) {
+    String flash = ctx.consumeSessionAttribute(FLASH);
+    Boolean flashError = ctx.consumeSessionAttribute(FLASH_ERROR);
+    Map<String, Object> model = new HashMap<>();
+    model.put("assets", assets);
+    model.put("chrome", new Chrome(assets, user, PortalSession.csrfToken(ctx), active, applied(), invalid(), flash,
+        Boolean.TRUE.equals(flashError)));
+    return model;
+  }
+
+  /** Leaves a message for the next page this session renders. */
+  static void flash(Context ctx, String message, boolean error) {
+    ctx.sessionAttribute(FLASH, message);
+    ctx.sessionAttribute(FLASH_ERROR, error);
+  }
+
+  private CommitLine applied() {
+    AppliedRevision r = fleet.applied().orElse(null);
+    if (r == null) return null;
+    return new CommitLine(r.revision(), CommitLine.shortSha(r.revision()), r.commit().authorName(), r.commit().subject(),
+        ages.ago(r.appliedAt()), Ages.exact(r.appliedAt()));
+  }
+
+  private Chrome.InvalidBanner invalid() {
+    InvalidRevision r = fleet.invalid().orElse(null);
+    if (r == null) return null;
+    CommitLine c = new CommitLine(r.commit().sha(), CommitLine.shortSha(r.commit().sha()), r.commit().authorName(), r.commit().subject(),
+        ages.ago(r.seenAt()), Ages.exact(r.seenAt()));
+    List<String> errors = r.errors().stream().map(Object::toString).toList();
+    return new Chrome.InvalidBanner(c, r.commit().authorEmail(), errors);
+  }
+}

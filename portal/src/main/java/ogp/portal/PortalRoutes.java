@@ -1,0 +1,149 @@
+package ogp.portal;
+
+import io.javalin.config.JavalinConfig;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.UnauthorizedResponse;
+import io.javalin.http.staticfiles.Location;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Supplier;
+import ogp.portal.auth.PortalSession;
+import ogp.portal.auth.PortalUser;
+import ogp.portal.auth.UserDirectory;
+import ogp.portal.changes.FleetChanges;
+import ogp.portal.changes.HistoryCache;
+import ogp.portal.events.EventFeed;
+import ogp.portal.fleet.FleetView;
+import ogp.portal.live.LiveSignal;
+import ogp.portal.view.Ages;
+import ogp.portal.view.Assets;
+import ogp.portal.view.Views;
+import org.eclipse.jetty.http.HttpCookie;
+
+/**
+ * The web portal (SPEC §5.5), served at {@code /} next to the API: pages Apps ({@code /apps}), App
+ * ({@code /apps/{app}}), Hosts ({@code /hosts}) and Events ({@code /events}), sign-in
+ * ({@code /login}), the change actions of the app page, and the live signal ({@code /live},
+ * server-sent events) that makes open pages fetch their fragment again when the state changes.
+ *
+ * <p>Policy: every page needs a signed-in user; every form post carries the session's CSRF token
+ * and a same-origin {@code Origin}; viewers only read, deployers change versions and state and roll
+ * back, admins also place apps on hosts. The session cookie is {@code OGP_SESSION}, HttpOnly,
+ * SameSite=Lax, 8 hours idle. Every change is a commit authored by the signed-in user. Bootstrap
+ * and htmx come from WebJars on the classpath ({@code /webjars}), the portal's own script and
+ * stylesheet from {@code /static}; nothing is loaded from another site.
+ */
+public final class PortalRoutes implements AutoCloseable {
+  /** How often the live signal samples the fleet's state. */
+  public static final Duration LIVE_PERIOD = Duration.ofMillis(500);
+  private static final int MAX_LIVE_CLIENTS = 500;
+  private static final Duration SESSION_IDLE = Duration.ofHours(8);
+
+  private final FleetView fleet;
+  private final Views views = new Views();
+  private final Assets assets = Assets.fromClasspath();
+  private final Layout layout;
+  private final AppsPage appsPage;
+  private final AppPage appPage;
+  private final HostsPage hostsPage;
+  private final EventsPage eventsPage;
+  private final LoginRoutes login;
+  private final ActionRoutes actions;
+  private final LiveSignal live;
+
+  /**
+   * @param fleet what the pages show ({@link FleetView#of} the reconciler)
+   * @param users who may sign in
+   * @param changes the commit-producing changes and app histories
+   * @param events the events page's feed
+   */
+  public PortalRoutes(FleetView fleet, UserDirectory users, FleetChanges changes, EventFeed events, Clock clock) {
+    this.fleet = fleet;
+    Ages ages = new Ages(clock);
+    HistoryCache history = new HistoryCache(changes, () -> fleet.applied().map(r -> r.revision()).orElse(null));
+    this.layout = new Layout(fleet, assets, ages);
+    this.appsPage = new AppsPage(history, ages);
+    this.appPage = new AppPage(history, ages);
+    this.hostsPage = new HostsPage(ages);
+    this.eventsPage = new EventsPage(events, ages);
+    this.login = new LoginRoutes(users, views, assets);
+    this.actions = new ActionRoutes(changes, views, assets);
+    Supplier<Object> apps = () -> java.util.Arrays.asList(fleet.apps(), fleet.applied().map(r -> r.revision()).orElse(null),
+        fleet.invalid().map(r -> r.commit().sha()).orElse(null));
+    this.live = new LiveSignal(
+        Map.of("apps", apps, "hosts", fleet::hosts, "events", () -> events.recent(1)), LIVE_PERIOD, MAX_LIVE_CLIENTS);
+  }
+
+  /** Adds the portal's routes, static files and session cookie settings to a Javalin configuration. */
+  public void register(JavalinConfig config) {
+    config.staticFiles.enableWebjars();
+    config.staticFiles.add(files -> {
+      files.hostedPath = "/static";
+      files.directory = "/ogp/portal/static";
+      files.location = Location.CLASSPATH;
+    });
+    config.jetty.modifyServletContextHandler(handler -> {
+      var sessions = handler.getSessionHandler();
+      sessions.setSessionCookie("OGP_SESSION");
+      sessions.setHttpOnly(true);
+      sessions.setSameSite(HttpCookie.SameSite.LAX);
+      sessions.setMaxInactiveInterval((int) SESSION_IDLE.toSeconds());
+    });
+    RoutesConfig routes = config.routes;
+    routes.get("/", ctx -> ctx.redirect("/apps"));
+    login.register(routes);
+    routes.get("/apps", Gate.page(this::apps));
+    routes.get("/apps/{app}", Gate.page(this::app));
+    routes.get("/hosts", Gate.page(this::hosts));
+    routes.get("/events", Gate.page(this::events));
+    actions.register(routes);
+    routes.before("/live", ctx -> {
+      if (PortalSession.user(ctx).isEmpty()) throw new UnauthorizedResponse("sign in first");
+    });
+    routes.sse("/live", live::join);
+  }
+
+  private void apps(Context ctx, PortalUser user) {
+    Map<String, Object> model = layout.model(ctx, user, "apps");
+    model.put("grid", appsPage.grid(fleet.apps(), fleet.hosts()));
+    views.pageOrLive(ctx, "apps", model);
+  }
+
+  private void app(Context ctx, PortalUser user) {
+    String name = ctx.pathParam("app");
+    Map<String, Object> model = layout.model(ctx, user, "apps");
+    var detail = appPage.detail(name, fleet.app(name), fleet.desired(name), fleet.hosts(), user);
+    if (detail.isEmpty()) {
+      ctx.status(404);
+      model.put("missing", name);
+      views.page(ctx, "missing", model);
+      return;
+    }
+    model.put("app", detail.get());
+    views.pageOrLive(ctx, "app", model);
+  }
+
+  private void hosts(Context ctx, PortalUser user) {
+    Map<String, Object> model = layout.model(ctx, user, "hosts");
+    model.put("hosts", hostsPage.rows(fleet.hosts()));
+    views.pageOrLive(ctx, "hosts", model);
+  }
+
+  private void events(Context ctx, PortalUser user) {
+    Map<String, Object> model = layout.model(ctx, user, "events");
+    model.put("events", eventsPage.rows());
+    views.pageOrLive(ctx, "events", model);
+  }
+
+  /** Number of open live streams (for tests and metrics). */
+  public int liveClients() {
+    return live.clientCount();
+  }
+
+  @Override
+  public void close() {
+    live.close();
+  }
+}

@@ -1,0 +1,18 @@
+package ogp.portal.auth;
+
+import java.util.Objects;
+
+/**
+ * A signed-in portal user: the name and e-mail become the author of every commit the user makes.
+ */
+public record PortalUser(String name, String email, Role role) implements java.io.Serializable {
+  public PortalUser {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(email, "email");
+    Objects.requireNonNull(role, "role");
+  }
+
+  public boolean may(Role needed) {
+    return role.includes(needed);
+  }
+}

@@ -1,0 +1,85 @@
+package ogp.portal.auth;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.Map;
+import java.util.Optional;
+import ogp.reconciler.auth.SecretToken;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Who may sign in to the portal: user {@code admin} with the server's admin token as password
+ * (role admin, commit author {@code admin}), and the named users of a {@link UsersFile}.
+ *
+ * <p>The users file is read again when its modification time changes, so adding a user needs no
+ * restart. A file that turns invalid keeps the last valid list (and logs why), rather than locking
+ * everybody out. Unknown names cost as much time as wrong passwords.
+ */
+public final class UserDirectory {
+  private static final Logger log = LoggerFactory.getLogger(UserDirectory.class);
+  public static final String ADMIN = "admin";
+
+  private final SecretToken adminToken;
+  private final Path usersFile;
+  private Map<String, UsersFile.Entry> users = Map.of();
+  private FileTime readAt;
+
+  /**
+   * @param usersFile the named users' file, or null for the admin login only
+   */
+  public UserDirectory(SecretToken adminToken, Path usersFile) throws IOException {
+    this.adminToken = adminToken;
+    this.usersFile = usersFile;
+    if (usersFile != null) {
+      users = UsersFile.read(usersFile); // a broken file at start is an error the operator must see
+      readAt = modified();
+    }
+  }
+
+  /** The user whose name and password match, if any. */
+  public Optional<PortalUser> authenticate(String name, String password) {
+    if (name == null || password == null) return Optional.empty();
+    char[] secret = password.toCharArray();
+    if (name.equals(ADMIN)) {
+      return adminToken.matches(password) ? Optional.of(new PortalUser(ADMIN, "admin@ogp.local", Role.ADMIN)) : Optional.empty();
+    }
+    UsersFile.Entry entry = current().get(name);
+    if (entry == null) {
+      PasswordHashes.burn(secret);
+      return Optional.empty();
+    }
+    return PasswordHashes.matches(secret, entry.passwordHash()) ? Optional.of(entry.user()) : Optional.empty();
+  }
+
+  private synchronized Map<String, UsersFile.Entry> current() {
+    if (usersFile == null) return users;
+    FileTime now = modified();
+    if (now != null && !now.equals(readAt)) {
+      try {
+        users = UsersFile.read(usersFile);
+        log.info("portal users re-read from {}: {} user(s)", usersFile, users.size());
+      } catch (IOException | RuntimeException e) {
+        log.warn("portal users file {} is not valid, keeping the previous list: {}", usersFile, e.getMessage());
+      }
+      readAt = now;
+    } else if (now == null) {
+      users = Map.of(); // removed: nobody but admin
+      readAt = null;
+    }
+    return users;
+  }
+
+  private FileTime modified() {
+    try {
+      return Files.getLastModifiedTime(usersFile);
+    } catch (NoSuchFileException e) {
+      return null;
+    } catch (IOException e) {
+      return readAt;
+    }
+  }
+}

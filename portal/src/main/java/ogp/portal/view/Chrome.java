@@ -1,0 +1,27 @@
+package ogp.portal.view;
+
+import java.util.List;
+import ogp.portal.auth.PortalUser;
+
+/**
+ * What every page shows around its content: the navigation, the signed-in user, the applied
+ * revision, the invalid-revision banner, a one-time message after an action, and the CSRF token
+ * that every form carries.
+ *
+ * @param active the navigation tab to highlight
+ * @param flash a message after an action, or null
+ * @param flashError whether the flash reports a failure
+ */
+public record Chrome(
+    Assets assets,
+    PortalUser user,
+    String csrf,
+    String active,
+    CommitLine applied,
+    InvalidBanner invalid,
+    String flash,
+    boolean flashError) {
+
+  /** The newest revision that does not validate: never applied, shown until a commit fixes it. */
+  public record InvalidBanner(CommitLine commit, String authorEmail, List<String> errors) {}
+}

@@ -1,0 +1,44 @@
+// OGP portal: live updates and the confirm dialog. Served from /static; no inline scripts (CSP).
+(function () {
+  "use strict";
+
+  // Live: the server sends "changed" with a topic (apps, hosts, events); the page's live region
+  // listens for "ogp:<topic>" on <body> and fetches its fragment again (hx-trigger). After a
+  // reconnect every topic is signalled, since changes may have been missed meanwhile.
+  function connectLive() {
+    var dot = document.getElementById("live-dot");
+    var source = new EventSource("/live");
+    var wasDown = false;
+    function signal(topic) {
+      document.body.dispatchEvent(new CustomEvent("ogp:" + topic));
+    }
+    source.addEventListener("open", function () {
+      if (dot) { dot.classList.add("on"); dot.title = "live updates: connected"; }
+      if (wasDown) { ["apps", "hosts", "events"].forEach(signal); }
+      wasDown = false;
+    });
+    source.addEventListener("error", function () {
+      if (dot) { dot.classList.remove("on"); dot.title = "live updates: reconnecting"; }
+      wasDown = true;
+    });
+    source.addEventListener("changed", function (e) { signal(e.data); });
+  }
+
+  // The confirm dialog: a preview form's response (the diff and the confirm form) is swapped into
+  // #action-body by htmx; then the dialog opens. Cancel closes it.
+  function wireDialog() {
+    var dialog = document.getElementById("action-dialog");
+    if (!dialog) return;
+    document.body.addEventListener("htmx:afterSwap", function (e) {
+      if (e.detail.target && e.detail.target.id === "action-body" && !dialog.open) dialog.showModal();
+    });
+    dialog.addEventListener("click", function (e) {
+      if (e.target.closest("[data-close-dialog]")) { e.preventDefault(); dialog.close(); }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (document.body.dataset.live) connectLive();
+    wireDialog();
+  });
+})();
