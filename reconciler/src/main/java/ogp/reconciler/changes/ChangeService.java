@@ -51,8 +51,13 @@ public final class ChangeService {
    * @param afterPush runs after each push that landed, on the calling thread; its failures are logged, not thrown
    */
   public ChangeService(GitMirror mirror, Runnable afterPush) {
+    this(mirror, new FollowedBranch(mirror), afterPush);
+  }
+
+  /** With another way to reach the branch: tests use it to make the branch move at a chosen moment. */
+  ChangeService(GitMirror mirror, FollowedBranch branch, Runnable afterPush) {
     this.mirror = Objects.requireNonNull(mirror, "mirror");
-    this.branch = new FollowedBranch(mirror);
+    this.branch = Objects.requireNonNull(branch, "branch");
     this.afterPush = Objects.requireNonNull(afterPush, "afterPush");
   }
 

@@ -40,7 +40,7 @@ import org.eclipse.jgit.util.FS;
  * user's working tree stale, so {@link CheckedOutBranch} commits there like {@code git push} with
  * {@code updateInstead}.
  */
-final class FollowedBranch {
+class FollowedBranch {
   enum Outcome { LANDED, MOVED }
 
   private final GitMirror mirror;
