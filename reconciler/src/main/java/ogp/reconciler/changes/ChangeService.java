@@ -68,12 +68,12 @@ public final class ChangeService {
 
   /** Sets {@code state: absent}: the app's containers are removed, its definition stays. */
   public ChangeResult offline(String app, Actor actor) {
-    return commit(edit(app, "Take " + app + " offline", List.of(new Edit.SetState("absent"))), actor);
+    return commit(stateChange(app, "absent"), actor);
   }
 
   /** Sets {@code state: running}. */
   public ChangeResult online(String app, Actor actor) {
-    return commit(edit(app, "Bring " + app + " online", List.of(new Edit.SetState("running"))), actor);
+    return commit(stateChange(app, "running"), actor);
   }
 
   /**
@@ -92,11 +92,11 @@ public final class ChangeService {
   }
 
   public ChangePreview previewOffline(String app, Actor actor) {
-    return preview(edit(app, "Take " + app + " offline", List.of(new Edit.SetState("absent"))), actor);
+    return preview(stateChange(app, "absent"), actor);
   }
 
   public ChangePreview previewOnline(String app, Actor actor) {
-    return preview(edit(app, "Bring " + app + " online", List.of(new Edit.SetState("running"))), actor);
+    return preview(stateChange(app, "running"), actor);
   }
 
   public ChangePreview previewRollback(String app, Optional<String> commit, Actor actor) {
@@ -135,6 +135,11 @@ public final class ChangeService {
     String subject = version.map(v -> "Deploy " + app + " " + v + (placement.isEmpty() ? "" : " " + placement))
         .orElse("Place " + app + " " + placement);
     return edit(app, subject, edits);
+  }
+
+  private NamedChange stateChange(String app, String state) {
+    String subject = state.equals("absent") ? "Take " + app + " offline" : "Bring " + app + " online";
+    return edit(app, subject, List.of(new Edit.SetState(state)));
   }
 
   private NamedChange edit(String app, String subject, List<Edit> edits) {

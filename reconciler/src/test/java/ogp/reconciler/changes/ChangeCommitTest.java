@@ -20,8 +20,7 @@ class ChangeCommitTest {
 
   @BeforeEach
   void setUp() {
-    f = new ChangeFixture(tmp, Map.of("apps/web.yaml", ChangeFixture.app("web", "41"),
-        "apps/api.yaml", ChangeFixture.app("api", "7")));
+    f = ChangeFixture.webAndApi(tmp);
   }
 
   @AfterEach
@@ -41,18 +40,8 @@ class ChangeCommitTest {
     assertEquals("Alice Ops", commit.getAuthorIdent().getName());
     assertEquals("alice@example.com", commit.getAuthorIdent().getEmailAddress());
     assertEquals("ogp", commit.getCommitterIdent().getName());
-    assertEquals("""
-        diff --git a/apps/web.yaml b/apps/web.yaml
-        --- a/apps/web.yaml
-        +++ b/apps/web.yaml
-        @@ -1,5 +1,5 @@
-         # web: managed by OGP
-         app: web
-         image: 127.0.0.1:5000/demo/web   # private registry
-        -version: "41"
-        +version: "42"
-         hosts: [host-a]
-        """, f.diffOf(sha));
+    assertEquals("diff --git a/apps/web.yaml b/apps/web.yaml\n--- a/apps/web.yaml\n+++ b/apps/web.yaml\n"
+        + ChangeFixture.webVersionHunk("42"), f.diffOf(sha));
     assertEquals(1, f.afterPushCalls(), "the reconciler is asked to apply the commit at once");
   }
 
@@ -104,17 +93,7 @@ class ChangeCommitTest {
     String before = f.remoteHead();
     ChangePreview preview = f.service.previewDeploy("web", Optional.of("43"), Optional.empty(), ChangeFixture.ALICE);
     assertEquals("Deploy web 43", preview.subject());
-    assertEquals("""
-        --- a/apps/web.yaml
-        +++ b/apps/web.yaml
-        @@ -1,5 +1,5 @@
-         # web: managed by OGP
-         app: web
-         image: 127.0.0.1:5000/demo/web   # private registry
-        -version: "41"
-        +version: "43"
-         hosts: [host-a]
-        """, preview.diff());
+    assertEquals("--- a/apps/web.yaml\n+++ b/apps/web.yaml\n" + ChangeFixture.webVersionHunk("43"), preview.diff());
     assertEquals(before, f.remoteHead());
   }
 

@@ -47,6 +47,24 @@ final class ChangeFixture implements AutoCloseable {
     }
   }
 
+  /** Two apps, web at 41 and api at 7, each in its own file. */
+  static ChangeFixture webAndApi(Path tmp) {
+    return new ChangeFixture(tmp, Map.of("apps/web.yaml", app("web", "41"), "apps/api.yaml", app("api", "7")));
+  }
+
+  /** The hunk a version change of web from 41 makes in its file, as git diff prints it. */
+  static String webVersionHunk(String version) {
+    return """
+        @@ -1,5 +1,5 @@
+         # web: managed by OGP
+         app: web
+         image: 127.0.0.1:5000/demo/web   # private registry
+        -version: "41"
+        +version: "%s"
+         hosts: [host-a]
+        """.formatted(version);
+  }
+
   int afterPushCalls() {
     return afterPush.get();
   }

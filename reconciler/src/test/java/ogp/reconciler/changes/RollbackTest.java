@@ -19,8 +19,7 @@ class RollbackTest {
 
   @BeforeEach
   void setUp() {
-    f = new ChangeFixture(tmp, Map.of("apps/web.yaml", ChangeFixture.app("web", "41"),
-        "apps/api.yaml", ChangeFixture.app("api", "7")));
+    f = ChangeFixture.webAndApi(tmp);
   }
 
   @AfterEach
