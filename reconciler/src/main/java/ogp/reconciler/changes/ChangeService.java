@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * (author = the actor, committer = {@code ogp <ogp@localhost>}, trailers {@code Ogp-App} and
  * {@code Ogp-Actor}) and pushes it with the expected old tip. A push rejected because the branch
  * moved is retried on the new tip (fetch, re-apply, re-validate) up to {@link #MAX_ATTEMPTS}
- * times with a short jittered backoff; a change that no longer applies is reported, never forced.
+ * times with exponential full-jitter backoff (50 ms doubling, at most 2 s), so that many
+ * concurrent committers (a CI fleet shipping at once) all land; a change that no longer applies is
+ * reported, never forced.
  * A change that changes nothing makes no commit. After a push lands, {@code afterPush} runs (the
  * server passes the reconciler's synchronous refresh) so the commit is applied at once.
  *
@@ -37,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * (see {@link FollowedBranch}). Calls block on network I/O: never call them on an event loop.
  */
 public final class ChangeService {
-  static final int MAX_ATTEMPTS = 10;
+  static final int MAX_ATTEMPTS = 30;
   static final int HISTORY_LIMIT = 100;
   private static final Logger log = LoggerFactory.getLogger(ChangeService.class);
   private static final PersonIdent COMMITTER = new PersonIdent("ogp", "ogp@localhost");
@@ -63,7 +65,16 @@ public final class ChangeService {
 
   /** Sets the app's version and/or its hosts; at least one must be given. */
   public ChangeResult deploy(String app, Optional<String> version, Optional<List<String>> hosts, Actor actor) {
-    return commit(deployChange(app, version, hosts), actor);
+    return deploy(app, version, hosts, actor, Optional.empty());
+  }
+
+  /**
+   * Like {@link #deploy(String, Optional, Optional, Actor)} with the commit's subject given, e.g.
+   * a CI build's own description; the trailers are added as always.
+   */
+  public ChangeResult deploy(
+      String app, Optional<String> version, Optional<List<String>> hosts, Actor actor, Optional<String> subject) {
+    return commit(deployChange(app, version, hosts, subject), actor);
   }
 
   /** Sets {@code state: absent}: the app's containers are removed, its definition stays. */
@@ -88,7 +99,7 @@ public final class ChangeService {
 
   /** The commit {@link #deploy} would make now, without making it. */
   public ChangePreview previewDeploy(String app, Optional<String> version, Optional<List<String>> hosts, Actor actor) {
-    return preview(deployChange(app, version, hosts), actor);
+    return preview(deployChange(app, version, hosts, Optional.empty()), actor);
   }
 
   public ChangePreview previewOffline(String app, Actor actor) {
@@ -124,7 +135,8 @@ public final class ChangeService {
 
   private record NamedChange(String app, Change change) {}
 
-  private NamedChange deployChange(String app, Optional<String> version, Optional<List<String>> hosts) {
+  private NamedChange deployChange(
+      String app, Optional<String> version, Optional<List<String>> hosts, Optional<String> givenSubject) {
     if (version.isEmpty() && hosts.isEmpty()) {
       throw new ChangeRefused("A deploy needs a version, hosts, or both.");
     }
@@ -132,8 +144,9 @@ public final class ChangeService {
     version.ifPresent(v -> edits.add(new Edit.SetVersion(v)));
     hosts.ifPresent(h -> edits.add(new Edit.SetHosts(h)));
     String placement = hosts.map(h -> "on " + (h.isEmpty() ? "no hosts" : String.join(", ", h))).orElse("");
-    String subject = version.map(v -> "Deploy " + app + " " + v + (placement.isEmpty() ? "" : " " + placement))
-        .orElse("Place " + app + " " + placement);
+    String subject = givenSubject.filter(m -> !m.isBlank()).map(String::strip).orElseGet(() ->
+        version.map(v -> "Deploy " + app + " " + v + (placement.isEmpty() ? "" : " " + placement))
+            .orElse("Place " + app + " " + placement));
     return edit(app, subject, edits);
   }
 
@@ -259,7 +272,9 @@ public final class ChangeService {
   }
 
   private static void backoff(int attempt) {
-    long millis = ThreadLocalRandom.current().nextLong(5, 20L * Math.min(attempt, 5) + 10);
+    // Full jitter: contenders spread over the whole window instead of colliding again in step.
+    long window = Math.min(2_000L, 50L << Math.min(attempt - 1, 6));
+    long millis = ThreadLocalRandom.current().nextLong(1, window + 1);
     try {
       Thread.sleep(millis);
     } catch (InterruptedException e) {
