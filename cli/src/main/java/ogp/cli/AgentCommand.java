@@ -62,9 +62,10 @@ final class AgentCommand implements Callable<Integer> {
       if (!Files.isReadable(joinTokenFile)) throw new CommandFailure("cannot read the join token file " + joinTokenFile);
       token = Files.readString(joinTokenFile).strip();
     }
-    try (HostAgent agent = new HostAgent(HostAgent.Settings.of(
+    try (ShutdownSignal shutdown = new ShutdownSignal();
+        HostAgent agent = new HostAgent(HostAgent.Settings.of(
         server.substring(0, colon), port, hostId, labelMap, token, URI.create(dockerHost), registryAuthFile, dataDir))) {
-      ServerCommand.awaitShutdown();
+      shutdown.await();
     }
     return 0;
   }

@@ -55,7 +55,8 @@ final class DevCommand implements Callable<Integer> {
     GitRemote remote = new GitRemote(url, "main", "", GitCredentials.fromEnvironment(System.getenv()));
     var settings = new ServerProcess.Settings(
         remote, dataDir, Duration.ofSeconds(1), "127.0.0.1", httpPort, agentPort, Duration.ofSeconds(15), webhookSecretFile);
-    try (ServerProcess server = new ServerProcess(settings);
+    try (ShutdownSignal shutdown = new ShutdownSignal();
+        ServerProcess server = new ServerProcess(settings);
         HostAgent agent = new HostAgent(HostAgent.Settings.of(
             "127.0.0.1", server.agentPort(), hostId, Map.of(), server.joinToken().reveal(),
             URI.create(dockerHost), null, dataDir.resolve("agent")))) {
@@ -73,7 +74,7 @@ final class DevCommand implements Callable<Integer> {
       System.out.println("  local agent:     host '" + hostId + "' on " + dockerHost);
       System.out.println("Press Ctrl-C to stop; containers keep running and are adopted on the next start.");
       System.out.println();
-      ServerCommand.awaitShutdown();
+      shutdown.await();
     }
     return 0;
   }

@@ -3,7 +3,6 @@ package ogp.cli;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import ogp.reconciler.source.GitCredentials;
 import ogp.reconciler.source.GitRemote;
 import picocli.CommandLine.Command;
@@ -52,33 +51,19 @@ final class ServerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     GitRemote remote = new GitRemote(repo, branch, path, GitCredentials.fromEnvironment(System.getenv()));
-    try (ServerProcess server =
+    try (ShutdownSignal shutdown = new ShutdownSignal();
+        ServerProcess server =
         new ServerProcess(new ServerProcess.Settings(remote, dataDir, poll, bind, httpPort, agentPort, lostGrace, webhookSecretFile))) {
       System.err.printf(
           "ogp server ready: http://%s:%d/  agents: %s:%d%n  admin token:    %s%n  join token:     %s%n  webhook secret: %s%n",
           displayHost(bind), server.httpPort(), displayHost(bind), server.agentPort(),
           server.adminTokenFile(), server.joinTokenFile(), server.webhookSecretFile());
-      awaitShutdown();
+      shutdown.await();
     }
     return 0;
   }
 
   static String displayHost(String bind) {
     return "0.0.0.0".equals(bind) ? "127.0.0.1" : bind;
-  }
-
-  /** Blocks until the JVM is asked to stop (Ctrl-C, SIGTERM); closing happens in the caller. */
-  static void awaitShutdown() throws InterruptedException {
-    CountDownLatch stop = new CountDownLatch(1);
-    Thread main = Thread.currentThread();
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      stop.countDown();
-      try {
-        main.join(10_000); // let try-with-resources close the process cleanly
-      } catch (InterruptedException ignored) {
-        Thread.currentThread().interrupt();
-      }
-    }, "ogp-shutdown"));
-    stop.await();
   }
 }

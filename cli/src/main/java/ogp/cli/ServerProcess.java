@@ -18,8 +18,10 @@ import ogp.portal.events.EventFeed;
 import ogp.portal.fleet.FleetView;
 import ogp.reconciler.agents.AgentServer;
 import ogp.reconciler.api.ApiRoutes;
+import ogp.reconciler.api.ChangeRoutes;
 import ogp.reconciler.api.MetricsRoutes;
 import ogp.reconciler.auth.SecretToken;
+import ogp.reconciler.changes.ChangeService;
 import ogp.reconciler.control.DesiredStateSource;
 import ogp.reconciler.control.Reconciler;
 import ogp.reconciler.source.GitMirror;
@@ -81,6 +83,8 @@ final class ServerProcess implements AutoCloseable {
             Duration.ofSeconds(30));
     agents = reconciler.agents();
     ApiRoutes api = new ApiRoutes(reconciler, adminToken);
+    // Each change commit is applied at once: the refresh runs on the request's thread after the push.
+    ChangeRoutes changeRoutes = new ChangeRoutes(new ChangeService(mirror, reconciler::refreshNow));
     MetricsRoutes metrics = new MetricsRoutes();
     webhookSecretFile = s.webhookSecretFile() != null
         ? s.webhookSecretFile()
@@ -109,6 +113,7 @@ final class ServerProcess implements AutoCloseable {
                   config.jetty.port = s.httpPort();
                   config.startup.showJavalinBanner = false;
                   api.register(config);
+                  changeRoutes.register(config);
                   metrics.register(config);
                   webhooks.register(config);
                   portal.register(config);

@@ -234,7 +234,6 @@ public final class GitMirror implements AutoCloseable {
     return Optional.ofNullable(current);
   }
 
-  /** The bare mirror, for code that produces commits; hold no expectations about refs other than the followed branch. */
   /**
    * Whether the mirror has this commit (a full or abbreviated sha) as last fetched; no network
    * access. Used to tell whether a commit a webhook announced has arrived.
@@ -248,8 +247,23 @@ public final class GitMirror implements AutoCloseable {
     }
   }
 
+  /** The bare mirror, for code that produces commits; hold no expectations about refs other than the followed branch. */
   public Repository repository() {
     return repository;
+  }
+
+  /**
+   * Opens a transport to the followed remote with its credentials applied, for code that fetches
+   * into or pushes from {@link #repository()} (the change service). Takes no lock; the caller closes it.
+   */
+  public Transport openTransport() {
+    try {
+      return access.configure(Transport.open(repository, new URIish(remote.url())));
+    } catch (URISyntaxException e) {
+      throw new GitSourceException("The Git URL " + remote.redactedUrl() + " is not valid.");
+    } catch (IOException e) {
+      throw failure("Cannot reach " + remote.redactedUrl(), e);
+    }
   }
 
   @Override

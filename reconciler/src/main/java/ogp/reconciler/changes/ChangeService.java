@@ -1,0 +1,297 @@
+package ogp.reconciler.changes;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import ogp.reconciler.desired.ReadResult;
+import ogp.reconciler.source.GitMirror;
+import ogp.reconciler.source.GitSourceException;
+import ogp.reconciler.source.Snapshot;
+import org.eclipse.jgit.errors.MissingObjectException;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.PersonIdent;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Commit-producing changes to the desired state (SPEC §5.4): deploy, place, take offline, bring
+ * online, roll back. The one implementation behind the API, the portal and {@code ogp set-image}.
+ *
+ * <p>Policy: every change starts from the remote branch's current tip, edits only the bytes it must
+ * in the app's file ({@link YamlEdit}) or reverts one commit's change to that file ({@link Revert}),
+ * validates the whole resulting tree with the reconciler's own rules, writes one commit in core
+ * (author = the actor, committer = {@code ogp <ogp@localhost>}, trailers {@code Ogp-App} and
+ * {@code Ogp-Actor}) and pushes it with the expected old tip. A push rejected because the branch
+ * moved is retried on the new tip (fetch, re-apply, re-validate) up to {@link #MAX_ATTEMPTS}
+ * times with exponential full-jitter backoff (50 ms doubling, at most 2 s), so that many
+ * concurrent committers (a CI fleet shipping at once) all land; a change that no longer applies is
+ * reported, never forced.
+ * A change that changes nothing makes no commit. After a push lands, {@code afterPush} runs (the
+ * server passes the reconciler's synchronous refresh) so the commit is applied at once.
+ *
+ * <p>Threads: calls may run concurrently; they share no lock except the mirror's during a fetch
+ * (see {@link FollowedBranch}). Calls block on network I/O: never call them on an event loop.
+ */
+public final class ChangeService {
+  static final int MAX_ATTEMPTS = 30;
+  static final int HISTORY_LIMIT = 100;
+  private static final Logger log = LoggerFactory.getLogger(ChangeService.class);
+  private static final PersonIdent COMMITTER = new PersonIdent("ogp", "ogp@localhost");
+
+  private final GitMirror mirror;
+  private final FollowedBranch branch;
+  private final Runnable afterPush;
+
+  /**
+   * @param mirror the mirror of the followed remote (objects are fetched into and written to its repository)
+   * @param afterPush runs after each push that landed, on the calling thread; its failures are logged, not thrown
+   */
+  public ChangeService(GitMirror mirror, Runnable afterPush) {
+    this(mirror, new FollowedBranch(mirror), afterPush);
+  }
+
+  /** With another way to reach the branch: tests use it to make the branch move at a chosen moment. */
+  ChangeService(GitMirror mirror, FollowedBranch branch, Runnable afterPush) {
+    this.mirror = Objects.requireNonNull(mirror, "mirror");
+    this.branch = Objects.requireNonNull(branch, "branch");
+    this.afterPush = Objects.requireNonNull(afterPush, "afterPush");
+  }
+
+  /** Sets the app's version and/or its hosts; at least one must be given. */
+  public ChangeResult deploy(String app, Optional<String> version, Optional<List<String>> hosts, Actor actor) {
+    return deploy(app, version, hosts, actor, Optional.empty());
+  }
+
+  /**
+   * Like {@link #deploy(String, Optional, Optional, Actor)} with the commit's subject given, e.g.
+   * a CI build's own description; the trailers are added as always.
+   */
+  public ChangeResult deploy(
+      String app, Optional<String> version, Optional<List<String>> hosts, Actor actor, Optional<String> subject) {
+    return commit(deployChange(app, version, hosts, subject), actor);
+  }
+
+  /** Sets {@code state: absent}: the app's containers are removed, its definition stays. */
+  public ChangeResult offline(String app, Actor actor) {
+    return commit(stateChange(app, "absent"), actor);
+  }
+
+  /** Sets {@code state: running}. */
+  public ChangeResult online(String app, Actor actor) {
+    return commit(stateChange(app, "running"), actor);
+  }
+
+  /**
+   * Reverts {@code commit} (full or abbreviated sha), or else the newest commit that changed the
+   * app, limited to the app's file. Rolling back a rollback re-deploys what it undid.
+   *
+   * @throws ChangeConflict when later commits changed the same lines
+   */
+  public ChangeResult rollback(String app, Optional<String> commit, Actor actor) {
+    return commit(rollbackChange(app, commit), actor);
+  }
+
+  /** The commit {@link #deploy} would make now, without making it. */
+  public ChangePreview previewDeploy(String app, Optional<String> version, Optional<List<String>> hosts, Actor actor) {
+    return preview(deployChange(app, version, hosts, Optional.empty()), actor);
+  }
+
+  public ChangePreview previewOffline(String app, Actor actor) {
+    return preview(stateChange(app, "absent"), actor);
+  }
+
+  public ChangePreview previewOnline(String app, Actor actor) {
+    return preview(stateChange(app, "running"), actor);
+  }
+
+  public ChangePreview previewRollback(String app, Optional<String> commit, Actor actor) {
+    return preview(rollbackChange(app, commit), actor);
+  }
+
+  /** The commits that changed the app on the remote branch, newest first, at most {@value #HISTORY_LIMIT}. */
+  public List<HistoryEntry> history(String app) {
+    Tip tip = fetch();
+    tip.tree().fileOf(app).orElseThrow(() -> unknownApp(app, tip));
+    try {
+      return new AppHistory(mirror.repository(), mirror.remote().path()).of(tip.commit(), app, HISTORY_LIMIT);
+    } catch (IOException e) {
+      throw new GitSourceException("Cannot read the history of " + app + ": " + e.getMessage(), e);
+    }
+  }
+
+  // --- what each change does to a tip --------------------------------------------------------
+
+  /** One change, re-applicable to any tip: the proposed file content and message, or a refusal. */
+  @FunctionalInterface
+  private interface Change {
+    ProposedChange on(Tip tip, Actor actor) throws IOException;
+  }
+
+  private record NamedChange(String app, Change change) {}
+
+  private NamedChange deployChange(
+      String app, Optional<String> version, Optional<List<String>> hosts, Optional<String> givenSubject) {
+    if (version.isEmpty() && hosts.isEmpty()) {
+      throw new ChangeRefused("A deploy needs a version, hosts, or both.");
+    }
+    List<Edit> edits = new ArrayList<>();
+    version.ifPresent(v -> edits.add(new Edit.SetVersion(v)));
+    hosts.ifPresent(h -> edits.add(new Edit.SetHosts(h)));
+    String placement = hosts.map(h -> "on " + (h.isEmpty() ? "no hosts" : String.join(", ", h))).orElse("");
+    String subject = givenSubject.filter(m -> !m.isBlank()).map(String::strip).orElseGet(() ->
+        version.map(v -> "Deploy " + app + " " + v + (placement.isEmpty() ? "" : " " + placement))
+            .orElse("Place " + app + " " + placement));
+    return edit(app, subject, edits);
+  }
+
+  private NamedChange stateChange(String app, String state) {
+    String subject = state.equals("absent") ? "Take " + app + " offline" : "Bring " + app + " online";
+    return edit(app, subject, List.of(new Edit.SetState(state)));
+  }
+
+  private NamedChange edit(String app, String subject, List<Edit> edits) {
+    return new NamedChange(app, (tip, actor) -> {
+      String file = tip.tree().fileOf(app).orElseThrow(() -> unknownApp(app, tip));
+      byte[] before = tip.tree().snapshot().files().get(file);
+      byte[] after = YamlEdit.applyAll(file, before, app, edits);
+      return new ProposedChange(file, before, Optional.of(after), CommitMessage.of(subject, "", app, actor));
+    });
+  }
+
+  private NamedChange rollbackChange(String app, Optional<String> given) {
+    // The commit to revert is chosen once, on the first tip: a retry re-applies the same revert.
+    ObjectId[] target = new ObjectId[1];
+    return new NamedChange(app, (tip, actor) -> {
+      String file = tip.tree().fileOf(app).orElseThrow(() -> unknownApp(app, tip));
+      try (RevWalk walk = new RevWalk(mirror.repository())) {
+        RevCommit head = walk.parseCommit(tip.commit());
+        if (target[0] == null) target[0] = given.isPresent() ? resolve(given.get(), head, walk) : newestChange(app, tip);
+        RevCommit commit = walk.parseCommit(target[0]);
+        byte[] before = tip.tree().snapshot().files().get(file);
+        Optional<byte[]> after = new Revert(mirror.repository()).apply(commit, head, file, app);
+        return new ProposedChange(file, before, after,
+            CommitMessage.revert(commit.getShortMessage(), commit.getName(), app, actor));
+      }
+    });
+  }
+
+  private ObjectId newestChange(String app, Tip tip) throws IOException {
+    List<HistoryEntry> entries = new AppHistory(mirror.repository(), mirror.remote().path()).of(tip.commit(), app, 1);
+    if (entries.isEmpty()) throw new ChangeRefused("No commit on " + branch.name() + " changed app " + app + "; nothing to roll back.");
+    return ObjectId.fromString(entries.get(0).sha());
+  }
+
+  private ObjectId resolve(String sha, RevCommit head, RevWalk walk) throws IOException {
+    if (!sha.matches("[0-9a-fA-F]{4,40}")) {
+      throw new ChangeRefused("\"" + sha + "\" is not a commit sha (expected 4 to 40 hex digits).");
+    }
+    Repository repository = mirror.repository();
+    ObjectId id;
+    try {
+      id = repository.resolve(sha + "^{commit}");
+    } catch (org.eclipse.jgit.errors.AmbiguousObjectException e) {
+      throw new ChangeRefused("Commit " + sha + " is ambiguous; give more of its sha.");
+    } catch (MissingObjectException | org.eclipse.jgit.errors.IncorrectObjectTypeException e) {
+      id = null;
+    }
+    if (id == null || !repository.getObjectDatabase().has(id) || !walk.isMergedInto(walk.parseCommit(id), head)) {
+      throw new UnknownApp("Commit " + sha + " is not on branch " + branch.name() + ".");
+    }
+    return id;
+  }
+
+  // --- the commit loop -----------------------------------------------------------------------
+
+  private ChangeResult commit(NamedChange named, Actor actor) {
+    ObjectId lastTip = null;
+    for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      Tip tip = fetch();
+      ProposedChange change = propose(named, tip, actor);
+      if (change.isNoOp()) {
+        return new ChangeResult(Optional.empty(), change.subject(),
+            "Nothing to commit: " + named.app() + " is already as asked on " + branch.name() + ".");
+      }
+      validate(named.app(), tip, change);
+      ObjectId commit = write(tip, change, actor);
+      if (branch.publish(tip.commit(), commit) == FollowedBranch.Outcome.LANDED) {
+        log.info("{} committed {} ({}) for {}", branch.name(), commit.name(), change.subject(), actor.displayName());
+        runAfterPush();
+        return new ChangeResult(Optional.of(commit.name()), change.subject(),
+            "Committed " + commit.abbreviate(7).name() + " to " + branch.name() + ": " + change.subject() + ".");
+      }
+      log.info("branch {} moved during '{}' (attempt {}), re-applying on the new tip", branch.name(), change.subject(), attempt);
+      lastTip = tip.commit();
+      backoff(attempt);
+    }
+    throw new ChangeConflict("Branch " + branch.name() + " kept moving; gave up after " + MAX_ATTEMPTS
+        + " attempts (last tip " + (lastTip == null ? "unknown" : lastTip.abbreviate(7).name()) + "). Try again.");
+  }
+
+  private ChangePreview preview(NamedChange named, Actor actor) {
+    Tip tip = fetch();
+    ProposedChange change = propose(named, tip, actor);
+    if (!change.isNoOp()) validate(named.app(), tip, change);
+    return new ChangePreview(tip.commit().name(), change.message(),
+        change.isNoOp() ? "" : UnifiedDiff.of(change.path(), change.before(), change.after()));
+  }
+
+  private ProposedChange propose(NamedChange named, Tip tip, Actor actor) {
+    try {
+      return named.change().on(tip, actor);
+    } catch (IOException e) {
+      throw new GitSourceException("Cannot read " + branch.name() + " at " + tip.commit().name() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void validate(String app, Tip tip, ProposedChange change) {
+    ReadResult result = tip.tree().validateWith(change.path(), change.after());
+    if (!result.valid()) throw new InvalidChange(app, result.errors());
+  }
+
+  private ObjectId write(Tip tip, ProposedChange change, Actor actor) {
+    try (RevWalk walk = new RevWalk(mirror.repository())) {
+      return new CommitWriter(mirror.repository()).write(walk.parseCommit(tip.commit()), change, actor.ident(), COMMITTER);
+    } catch (IOException e) {
+      throw new GitSourceException("Cannot write the commit for " + change.subject() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void runAfterPush() {
+    try {
+      afterPush.run();
+    } catch (RuntimeException e) {
+      // The commit has landed; the reconciler's poll or webhook will apply it anyway.
+      log.warn("applying the new commit at once failed: {}", e.getMessage());
+    }
+  }
+
+  private static void backoff(int attempt) {
+    // Full jitter: contenders spread over the whole window instead of colliding again in step.
+    long window = Math.min(2_000L, 50L << Math.min(attempt - 1, 6));
+    long millis = ThreadLocalRandom.current().nextLong(1, window + 1);
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ChangeRefused("Interrupted while retrying the change.", e);
+    }
+  }
+
+  private record Tip(ObjectId commit, DesiredTree tree) {}
+
+  private Tip fetch() {
+    ObjectId tip = branch.fetchTip();
+    Snapshot snapshot = Snapshot.at(mirror.repository(), tip.name(), mirror.remote().path());
+    return new Tip(tip, new DesiredTree(snapshot));
+  }
+
+  private UnknownApp unknownApp(String app, Tip tip) {
+    return new UnknownApp("No app named " + app + " on branch " + branch.name() + " (at " + tip.commit().abbreviate(7).name() + ").");
+  }
+}

@@ -1,0 +1,23 @@
+package ogp.reconciler.changes;
+
+/**
+ * The message forms of change commits: a subject, an optional body, then the trailers
+ * {@code Ogp-App} and {@code Ogp-Actor} in their own paragraph (so {@code git interpret-trailers}
+ * and the forges read them).
+ */
+final class CommitMessage {
+  private CommitMessage() {}
+
+  static String of(String subject, String body, String app, Actor actor) {
+    StringBuilder out = new StringBuilder(subject).append("\n\n");
+    if (!body.isEmpty()) out.append(body).append("\n\n");
+    return out.append("Ogp-App: ").append(app).append('\n')
+        .append("Ogp-Actor: ").append(actor.displayName()).append('\n')
+        .toString();
+  }
+
+  /** Git's own revert form: {@code Revert "<subject>"}, blank line, {@code This reverts commit <sha>.} */
+  static String revert(String originalSubject, String sha, String app, Actor actor) {
+    return of("Revert \"" + originalSubject + "\"", "This reverts commit " + sha + ".", app, actor);
+  }
+}

@@ -1,0 +1,89 @@
+package ogp.reconciler.changes;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RollbackTest {
+  @TempDir Path tmp;
+  private ChangeFixture f;
+
+  @BeforeEach
+  void setUp() {
+    f = ChangeFixture.webAndApi(tmp);
+  }
+
+  @AfterEach
+  void tearDown() {
+    f.close();
+  }
+
+  @Test
+  void rollbackRevertsTheNewestChangeOfTheAppInGitsOwnMessageForm() {
+    String deploy = f.service.deploy("web", Optional.of("42"), Optional.empty(), ChangeFixture.ALICE).commit().orElseThrow();
+    f.service.deploy("api", Optional.of("8"), Optional.empty(), ChangeFixture.ALICE);
+
+    ChangeResult rollback = f.service.rollback("web", Optional.empty(), ChangeFixture.ALICE);
+
+    RevCommit revert = f.remoteCommit(rollback.commit().orElseThrow());
+    assertEquals("Revert \"Deploy web 42\"\n\nThis reverts commit " + deploy + ".\n\nOgp-App: web\nOgp-Actor: alice\n",
+        revert.getFullMessage());
+    assertTrue(f.diffOf(revert.getName()).contains("-version: \"42\"\n+version: \"41\"\n"));
+    assertTrue(!f.diffOf(revert.getName()).contains("api.yaml"), "only the app's file changes");
+  }
+
+  @Test
+  void rollingBackARollbackRedeploys() {
+    f.service.deploy("web", Optional.of("42"), Optional.empty(), ChangeFixture.ALICE);
+    String first = f.service.rollback("web", Optional.empty(), ChangeFixture.ALICE).commit().orElseThrow();
+
+    ChangeResult again = f.service.rollback("web", Optional.empty(), ChangeFixture.ALICE);
+
+    assertEquals("Revert \"Revert \"Deploy web 42\"\"", again.subject());
+    assertTrue(f.remoteCommit(again.commit().orElseThrow()).getFullMessage().contains("This reverts commit " + first + "."));
+    assertTrue(f.diffOf(again.commit().orElseThrow()).contains("-version: \"41\"\n+version: \"42\"\n"));
+  }
+
+  @Test
+  void rollbackOfAGivenCommitRevertsThatCommit() {
+    String deploy = f.service.deploy("web", Optional.of("42"), Optional.empty(), ChangeFixture.ALICE).commit().orElseThrow();
+    // A later edit of other lines of the same file merges cleanly, as in git revert.
+    f.commitElsewhere("Reword the comment", Map.of("apps/web.yaml",
+        ChangeFixture.app("web", "42").replace("# web: managed by OGP", "# web: the storefront")));
+
+    ChangeResult rollback = f.service.rollback("web", Optional.of(deploy.substring(0, 10)), ChangeFixture.ALICE);
+
+    assertEquals("Revert \"Deploy web 42\"", rollback.subject());
+    String diff = f.diffOf(rollback.commit().orElseThrow());
+    assertTrue(diff.contains(" # web: the storefront\n"), diff);
+    assertTrue(diff.contains("-version: \"42\"\n+version: \"41\"\n"), diff);
+  }
+
+  @Test
+  void rollbackOfConflictingCommitIsRefusedAndCommitsNothing() {
+    String deploy42 = f.service.deploy("web", Optional.of("42"), Optional.empty(), ChangeFixture.ALICE).commit().orElseThrow();
+    String deploy43 = f.service.deploy("web", Optional.of("43"), Optional.empty(), ChangeFixture.ALICE).commit().orElseThrow();
+    String head = f.remoteHead();
+
+    ChangeConflict conflict = assertThrows(ChangeConflict.class,
+        () -> f.service.rollback("web", Optional.of(deploy42), ChangeFixture.ALICE));
+
+    assertTrue(conflict.getMessage().contains("conflicts with the later commit " + deploy43.substring(0, 7) + " (Deploy web 43)"),
+        conflict.getMessage());
+    assertEquals(head, f.remoteHead());
+  }
+
+  @Test
+  void rollbackOfACommitNotOnTheBranchIsUnknown() {
+    assertThrows(UnknownApp.class, () -> f.service.rollback("web", Optional.of("deadbeefdeadbeef"), ChangeFixture.ALICE));
+  }
+}
