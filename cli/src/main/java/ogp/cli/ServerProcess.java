@@ -13,7 +13,7 @@ import java.time.Duration;
 import ogp.portal.PortalRoutes;
 import ogp.portal.auth.UserDirectory;
 import ogp.portal.auth.UsersFile;
-import ogp.portal.changes.FleetChanges;
+import ogp.portal.changes.GitChanges;
 import ogp.portal.events.EventFeed;
 import ogp.portal.fleet.FleetView;
 import ogp.reconciler.agents.AgentServer;
@@ -84,7 +84,8 @@ final class ServerProcess implements AutoCloseable {
     agents = reconciler.agents();
     ApiRoutes api = new ApiRoutes(reconciler, adminToken);
     // Each change commit is applied at once: the refresh runs on the request's thread after the push.
-    ChangeRoutes changeRoutes = new ChangeRoutes(new ChangeService(mirror, reconciler::refreshNow));
+    ChangeService changes = new ChangeService(mirror, reconciler::refreshNow);
+    ChangeRoutes changeRoutes = new ChangeRoutes(changes);
     MetricsRoutes metrics = new MetricsRoutes();
     webhookSecretFile = s.webhookSecretFile() != null
         ? s.webhookSecretFile()
@@ -98,7 +99,7 @@ final class ServerProcess implements AutoCloseable {
     portal = new PortalRoutes(
         FleetView.of(reconciler),
         new UserDirectory(adminToken, s.dataDir().resolve(UsersFile.DEFAULT_NAME)),
-        FleetChanges.unavailable(),
+        new GitChanges(changes),
         EventFeed.none(),
         Clock.systemUTC());
     ObjectMapper json =
@@ -164,8 +165,8 @@ final class ServerProcess implements AutoCloseable {
 
   @Override
   public void close() {
+    portal.close(); // first: ends the portal's live streams, which a graceful stop would wait for
     http.stop();
-    portal.close();
     reconciler.close(); // also closes the agent server
     mirror.close();
   }

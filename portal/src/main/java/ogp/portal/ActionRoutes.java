@@ -12,6 +12,8 @@ import ogp.portal.changes.ChangeRefusal;
 import ogp.portal.changes.ChangeRequest;
 import ogp.portal.changes.FleetChanges;
 import ogp.portal.view.Assets;
+import ogp.portal.view.CommitLine;
+import ogp.reconciler.changes.ChangeResult;
 import ogp.portal.view.DiffLine;
 import ogp.portal.view.Views;
 import org.slf4j.Logger;
@@ -97,9 +99,11 @@ final class ActionRoutes {
       return;
     }
     try {
-      String sha = changes.apply(change, user);
-      log.info("portal: {} by {} committed {}", change.title(), user.name(), sha);
-      Layout.flash(ctx, change.title() + ": committed " + (sha.length() > 8 ? sha.substring(0, 8) : sha) + " as " + user.name() + ".", false);
+      ChangeResult result = changes.apply(change, user);
+      log.info("portal: {} by {}: {}", change.title(), user.name(), result.message());
+      Layout.flash(ctx, result.commit()
+          .map(sha -> change.title() + ": committed " + CommitLine.shortSha(sha) + " as " + user.name() + ". " + result.message())
+          .orElse(change.title() + ": nothing to change. " + result.message()), false);
     } catch (ChangeRefusal e) {
       log.info("portal: {} by {} refused: {}", change.title(), user.name(), e.getMessage());
       Layout.flash(ctx, change.title() + " was refused, nothing was committed: " + e.getMessage(), true);

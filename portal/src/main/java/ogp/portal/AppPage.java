@@ -7,7 +7,7 @@ import java.util.TreeSet;
 import ogp.portal.auth.PortalUser;
 import ogp.portal.auth.Role;
 import ogp.portal.changes.HistoryCache;
-import ogp.portal.changes.HistoryEntry;
+import ogp.reconciler.changes.HistoryEntry;
 import ogp.portal.view.Ages;
 import ogp.portal.view.Badge;
 import ogp.portal.view.CommitLine;
@@ -90,7 +90,7 @@ public final class AppPage {
     for (int i = 0; i < entries.size(); i++) {
       HistoryEntry e = entries.get(i);
       rows.add(new HistoryRow(
-          new CommitLine(e.sha(), e.shortSha(), e.author(), e.subject(), ages.ago(e.date()), Ages.exact(e.date())),
+          CommitLine.of(e, ages),
           change(e), i == 0));
     }
     Placement placement = desired.map(App::placement).orElse(null);
@@ -122,9 +122,11 @@ public final class AppPage {
   }
 
   private static String change(HistoryEntry e) {
-    if (e.versionBefore() == null && e.versionAfter() != null) return "created at " + e.versionAfter();
-    if (e.versionAfter() == null && e.versionBefore() != null) return "removed";
-    if (e.versionBefore() != null && !e.versionBefore().equals(e.versionAfter())) return e.versionBefore() + " → " + e.versionAfter();
+    String before = e.versionBefore().orElse(null);
+    String after = e.versionAfter().orElse(null);
+    if (before == null && after != null) return "created at " + after;
+    if (after == null && before != null) return "removed";
+    if (before != null && !before.equals(after)) return before + " → " + after;
     return "";
   }
 

@@ -7,7 +7,7 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import ogp.portal.changes.HistoryCache;
-import ogp.portal.changes.HistoryEntry;
+import ogp.reconciler.changes.HistoryEntry;
 import ogp.portal.view.Ages;
 import ogp.portal.view.Badge;
 import ogp.portal.view.CommitLine;
@@ -77,7 +77,7 @@ public final class AppsPage {
         .findFirst()
         .orElse(null);
     Optional<HistoryEntry> last = history.last(a.app());
-    CommitLine change = last.map(e -> new CommitLine(e.sha(), e.shortSha(), e.author(), e.subject(), ages.ago(e.date()), Ages.exact(e.date()))).orElse(null);
+    CommitLine change = last.map(e -> CommitLine.of(e, ages)).orElse(null);
     return new Row(a.app(), a.image(), a.desiredVersion(), a.desiredState(), "absent".equals(a.desiredState()), a.placement(),
         Badge.of(a.sync()), Badge.of(a.health()), cells, change, lastError);
   }

@@ -10,10 +10,11 @@ import ogp.portal.auth.PortalUser;
 import ogp.portal.changes.ChangeRefusal;
 import ogp.portal.changes.ChangeRequest;
 import ogp.portal.changes.FleetChanges;
-import ogp.portal.changes.HistoryEntry;
 import ogp.portal.events.EventFeed;
 import ogp.portal.events.PortalEvent;
 import ogp.portal.fleet.FleetView;
+import ogp.reconciler.changes.ChangeResult;
+import ogp.reconciler.changes.HistoryEntry;
 import ogp.reconciler.control.AppliedRevision;
 import ogp.reconciler.control.InvalidRevision;
 import ogp.reconciler.desired.DesiredState;
@@ -46,6 +47,10 @@ final class FixedFleet implements FleetView, FleetChanges, EventFeed {
 
   static CommitInfo commit(String sha, String author, String subject) {
     return new CommitInfo(sha, author, author.toLowerCase() + "@example.com", T0, subject);
+  }
+
+  static HistoryEntry entry(String sha, String author, String subject, String before, String after) {
+    return new HistoryEntry(sha, author, author + "@example.com", T0, subject, "apps/web.yaml", Optional.ofNullable(before), Optional.ofNullable(after));
   }
 
   static AppStatus app(String name, String version, SyncStatus sync, HealthStatus health, String host, String running) {
@@ -82,14 +87,14 @@ final class FixedFleet implements FleetView, FleetChanges, EventFeed {
   }
 
   @Override
-  public String apply(ChangeRequest change, PortalUser actor) {
+  public ChangeResult apply(ChangeRequest change, PortalUser actor) {
     applied_.add(change.title());
     actors.add(actor.name() + " <" + actor.email() + ">");
-    return "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00";
+    return new ChangeResult(Optional.of("c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00"), change.title(), "pushed");
   }
 
   @Override
-  public List<HistoryEntry> history(String app, int limit) {
+  public List<HistoryEntry> history(String app) {
     return new ArrayList<>(history);
   }
 

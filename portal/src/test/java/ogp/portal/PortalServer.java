@@ -49,8 +49,8 @@ final class PortalServer implements AutoCloseable {
 
   @Override
   public void close() {
+    portal.close(); // first: ends the live streams, which a graceful stop would wait for
     http.stop();
-    portal.close();
   }
 
   final class Browser {

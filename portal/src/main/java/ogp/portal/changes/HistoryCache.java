@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import ogp.reconciler.changes.HistoryEntry;
 
 /**
  * App histories read from Git once per applied revision: the apps grid shows every app's last
@@ -32,7 +33,16 @@ public final class HistoryCache {
       byApp.clear();
       cachedRevision = now;
     }
-    return byApp.computeIfAbsent(app, a -> changes.history(a, DEPTH));
+    List<HistoryEntry> cached = byApp.get(app);
+    if (cached != null) return cached;
+    try {
+      List<HistoryEntry> read = changes.history(app);
+      List<HistoryEntry> kept = List.copyOf(read.subList(0, Math.min(DEPTH, read.size())));
+      byApp.put(app, kept);
+      return kept;
+    } catch (ChangeRefusal e) {
+      return List.of(); // not cached: the next render asks Git again
+    }
   }
 
   public Optional<HistoryEntry> last(String app) {

@@ -1,0 +1,158 @@
+package ogp.portal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import ogp.portal.auth.PasswordHashes;
+import ogp.reconciler.plan.HealthStatus;
+import ogp.reconciler.plan.SyncStatus;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Login, sessions, roles and CSRF of the portal over real HTTP. */
+class PortalAccessTest {
+  @TempDir Path tmp;
+  private PortalServer server;
+
+  @BeforeEach
+  void start() throws Exception {
+    Path users = tmp.resolve("users.yaml");
+    Files.writeString(users, """
+        users:
+          - name: vera
+            email: vera@example.com
+            role: viewer
+            password: "%s"
+          - name: dave
+            email: dave@example.com
+            role: deployer
+            password: "%s"
+        """.formatted(PasswordHashes.hash("vera-pw".toCharArray()), PasswordHashes.hash("dave-pw".toCharArray())));
+    server = new PortalServer(users);
+    server.fleet.apps = List.of(FixedFleet.app("web", "42", SyncStatus.OutOfSync, HealthStatus.Progressing, "h1", "41"));
+    server.fleet.hosts = List.of(FixedFleet.host("h1"));
+    server.fleet.history = List.of(FixedFleet.entry("1111222233334444", "Alice", "Deploy web 42", "41", "42"));
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  @Test
+  void everyPageRedirectsToTheLoginWithoutASession() throws Exception {
+    var b = server.browser();
+    for (String page : List.of("/", "/apps", "/apps/web", "/hosts", "/events")) {
+      HttpResponse<String> r = b.get(page);
+      assertEquals(302, r.statusCode(), page);
+      String location = r.headers().firstValue("Location").orElse("");
+      assertTrue(location.startsWith("/login") || location.equals("/apps"), page + " -> " + location);
+    }
+    assertEquals(401, b.get("/live").statusCode(), "the live stream needs a session too");
+  }
+
+  @Test
+  void adminTokenIsThePasswordOfUserAdmin() throws Exception {
+    var b = server.browser().signIn("admin", PortalServer.ADMIN_TOKEN);
+    HttpResponse<String> apps = b.get("/apps");
+    assertEquals(200, apps.statusCode());
+    assertTrue(apps.body().contains("data-app=\"web\""), apps.body());
+  }
+
+  @Test
+  void wrongPasswordAndUnknownUserAreRefusedAlike() throws Exception {
+    var b = server.browser();
+    b.get("/login");
+    HttpResponse<String> wrong = b.submit("/login", Map.of("name", "vera", "password", "nope"));
+    HttpResponse<String> unknown = b.submit("/login", Map.of("name", "nobody", "password", "nope"));
+    assertEquals(401, wrong.statusCode());
+    assertEquals(401, unknown.statusCode());
+    assertTrue(wrong.body().contains("Wrong user name or password."));
+    assertEquals(302, b.get("/apps").statusCode(), "still signed out");
+  }
+
+  @Test
+  void sessionCookieIsHttpOnlyAndSameSiteLax() throws Exception {
+    var b = server.browser();
+    HttpResponse<String> login = b.get("/login");
+    String cookie = login.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("OGP_SESSION=")).findFirst().orElseThrow();
+    assertTrue(cookie.contains("HttpOnly"), cookie);
+    assertTrue(cookie.toLowerCase().contains("samesite=lax"), cookie);
+  }
+
+  @Test
+  void postWithoutTheCsrfTokenIsRefusedAndCommitsNothing() throws Exception {
+    var b = server.browser().signIn("dave", "dave-pw");
+    HttpResponse<String> r = b.post("/apps/web/actions/deploy", Map.of("version", "43"), server.base());
+    assertEquals(403, r.statusCode());
+    assertTrue(r.body().contains("CSRF"), r.body());
+    HttpResponse<String> wrongToken = b.post("/apps/web/actions/deploy", Map.of("version", "43", "_csrf", "forged"), server.base());
+    assertEquals(403, wrongToken.statusCode());
+    assertTrue(server.fleet.applied_.isEmpty(), "nothing committed");
+  }
+
+  @Test
+  void postFromAnotherOriginIsRefusedEvenWithTheToken() throws Exception {
+    var b = server.browser().signIn("dave", "dave-pw");
+    HttpResponse<String> r = b.post("/apps/web/actions/deploy", Map.of("version", "43", "_csrf", b.csrf), "https://evil.example");
+    assertEquals(403, r.statusCode());
+    assertTrue(r.body().contains("another site"), r.body());
+    assertTrue(server.fleet.applied_.isEmpty());
+  }
+
+  @Test
+  void deployerCommitsAsThemselvesAfterThePreview() throws Exception {
+    var b = server.browser().signIn("dave", "dave-pw");
+    b.get("/apps/web");
+    HttpResponse<String> preview = b.submit("/apps/web/preview/deploy", Map.of("version", "43"));
+    assertEquals(200, preview.statusCode());
+    assertTrue(preview.body().contains("+version: &quot;42&quot;") || preview.body().contains("+version: \"42\""), preview.body());
+    assertTrue(server.fleet.applied_.isEmpty(), "a preview commits nothing");
+    HttpResponse<String> commit = b.submit("/apps/web/actions/deploy", Map.of("version", "43"));
+    assertEquals(303, commit.statusCode());
+    assertEquals(List.of("Deploy web version 43"), server.fleet.applied_);
+    assertEquals(List.of("dave <dave@example.com>"), server.fleet.actors);
+    assertTrue(b.get("/apps/web").body().contains("committed c0ffee00 as dave"), "the flash names the commit");
+  }
+
+  @Test
+  void viewerSeesNoActionsAndCannotPostThem() throws Exception {
+    var b = server.browser().signIn("vera", "vera-pw");
+    String page = b.get("/apps/web").body();
+    assertFalse(page.contains("id=\"actions\""), "no action panel");
+    assertFalse(page.contains("rollback-button"), "no roll back buttons");
+    HttpResponse<String> r = b.submit("/apps/web/actions/rollback", Map.of("commit", "1111222233334444"));
+    assertEquals(403, r.statusCode());
+    assertTrue(server.fleet.applied_.isEmpty());
+  }
+
+  @Test
+  void placementNeedsTheAdminRole() throws Exception {
+    var b = server.browser().signIn("dave", "dave-pw");
+    assertFalse(b.get("/apps/web").body().contains("id=\"place-form\""));
+    assertEquals(403, b.submit("/apps/web/preview/place", Map.of("hosts", "h1")).statusCode());
+  }
+
+  @Test
+  void logoutEndsTheSession() throws Exception {
+    var b = server.browser().signIn("vera", "vera-pw");
+    assertEquals(302, b.submit("/logout", Map.of()).statusCode());
+    assertEquals(302, b.get("/apps").statusCode());
+  }
+
+  @Test
+  void loginNeverRedirectsToAnotherSite() {
+    assertEquals("/apps", LoginRoutes.safeNext("//evil.example/x"));
+    assertEquals("/apps", LoginRoutes.safeNext("https://evil.example"));
+    assertEquals("/apps", LoginRoutes.safeNext("/\\evil.example"));
+    assertEquals("/hosts", LoginRoutes.safeNext("/hosts"));
+  }
+}
