@@ -99,6 +99,39 @@ class PortalBrowserTest extends RealDockerTest {
   }
 
   @Test
+  void deployFromTheAppPageThroughTheDiffDialogThenRollBackWithOneClick() throws Exception {
+    signIn("admin", server.adminToken().reveal());
+    browser.open(base() + "/apps/" + app);
+    browser.await("the app is Synced at v1", d -> text("#app-sync").contains("Synced") && text(".host-panel .running-version").equals("v1"));
+
+    browser.find("#deploy-version").sendKeys("v2");
+    browser.find("#deploy-button").click();
+    browser.await("the dialog shows the diff of the commit", d -> browser.find("#action-diff").isDisplayed());
+    String diff = text("#action-diff");
+    assertTrue(diff.contains("-version: v1") && diff.contains("+version: v2"), diff);
+    assertTrue(text("#action-title").contains("Deploy " + app + " version v2"));
+    browser.screenshot("portal-app-deploy-dialog");
+    browser.find("#confirm-button").click();
+
+    browser.await("the flash names the commit", d -> text("#flash").contains("committed"));
+    browser.await("the badge moves to Synced at v2 without a reload", d ->
+        text("#app-sync").contains("Synced") && text(".host-panel .running-version").equals("v2") && text("#app-version").equals("v2"));
+    assertEquals("v2", runningVersion(), "the container runs v2");
+    assertTrue(text("#history tbody tr").contains("admin"), "the commit's author is the signed-in user");
+
+    // One click on the newest entry's Roll back, then confirm: a revert commit.
+    browser.find("#history tbody tr .rollback-button").click();
+    browser.await("the rollback dialog shows the revert", d -> browser.find("#action-diff").isDisplayed());
+    assertTrue(text("#action-diff").contains("+version: v1"), text("#action-diff"));
+    browser.find("#confirm-button").click();
+    browser.await("the revert commit heads the history", d -> text("#history tbody tr .history-subject").startsWith("Revert \"Deploy " + app));
+    browser.await("the app is back at v1 and Synced", d ->
+        text("#app-sync").contains("Synced") && text(".host-panel .running-version").equals("v1"));
+    assertEquals("v1", runningVersion());
+    browser.screenshot("portal-app");
+  }
+
+  @Test
   void viewerSeesNoActionButtons() throws Exception {
     browser.open(base() + "/login");
     signIn("vera", "vera-password");
@@ -122,6 +155,12 @@ class PortalBrowserTest extends RealDockerTest {
   private String text(String css) {
     var found = browser.driver.findElements(By.cssSelector(css));
     return found.isEmpty() ? "" : found.get(0).getText();
+  }
+
+  /** The version label of the app's one running container, as Docker has it. */
+  private String runningVersion() {
+    var running = docker.listContainersCmd().withLabelFilter(Map.of(TEST_LABEL, testId, "ogp.app", app)).exec();
+    return running.size() == 1 ? running.get(0).getLabels().get("ogp.version") : "containers: " + running.size();
   }
 
   private String base() {

@@ -91,7 +91,7 @@ class PortalRenderingTest {
       CompletableFuture<String> signal = CompletableFuture.supplyAsync(() -> {
         try {
           String line;
-          while ((line = lines.readLine()) != null) if (line.startsWith("data:")) return line;
+          while ((line = lines.readLine()) != null) if (line.equals("data: apps")) return line; // other topics may come first
           return null;
         } catch (java.io.IOException e) {
           return null;
