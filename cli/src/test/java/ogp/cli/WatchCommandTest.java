@@ -28,7 +28,7 @@ class WatchCommandTest {
   @BeforeEach
   void start() throws Exception {
     repo = TestRepo.create(tmp.resolve("repo"));
-    repo.commit("Place web 1", Map.of("apps/web.yaml", "app: web\nimage: 127.0.0.1:5000/demo/web\nversion: \"1\"\nhosts: [h1]\n"));
+    repo.commit("Place web 1", Map.of("apps/web.yaml", TestApps.web("1")));
     server = new ServerProcess(new ServerProcess.Settings(GitRemote.of(repo.url(), "main", ""), tmp.resolve("server"),
         Duration.ofHours(1), "127.0.0.1", 0, 0, Duration.ofSeconds(15), null));
     long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();

@@ -55,7 +55,7 @@ class WatchEndToEndTest {
 
   private void start(WatchSettings settings) throws Exception {
     repo = TestRepo.create(tmp.resolve("repo"));
-    repo.commit("Place web 1", Map.of("apps/web.yaml", app("1")));
+    repo.commit("Place web 1", Map.of("apps/web.yaml", TestApps.web("1")));
     server = new ServerProcess(new ServerProcess.Settings(GitRemote.of(repo.url(), "main", ""), tmp.resolve("server"),
         Duration.ofHours(1), "127.0.0.1", 0, 0, Duration.ofSeconds(15), null), settings);
     agent = AgentLink.builder("127.0.0.1", server.agentPort(), new AgentIdentity("h1", Map.of(), "test", "none"), assignments::add)
@@ -76,7 +76,7 @@ class WatchEndToEndTest {
   void watchWithoutVersionListsEveryObjectAsAddedThenFollowsACommit() throws Exception {
     start(WatchSettings.defaults());
     WatchLines watch = awaitInitialListWith("App", "web");
-    String sha = repo.commit("Deploy web 2", Map.of("apps/web.yaml", app("2")));
+    String sha = repo.commit("Deploy web 2", Map.of("apps/web.yaml", TestApps.web("2")));
     post("/api/v1/refresh");
     JsonNode applied = watch.await(l -> is("ADDED", "Event").test(l)
         && "RevisionApplied".equals(l.at("/object/reason").asText()), DEADLINE);
@@ -99,7 +99,7 @@ class WatchEndToEndTest {
     Thread producer = new Thread(() -> {
       for (int i = 0; i < total; i++) {
         server.events().record(Event.of(EventReason.ROLLBACK_COMMITTED, "n=" + i).withApp("web"));
-        if (i == total / 2) repo.commit("Deploy web 3", Map.of("apps/web.yaml", app("3")));
+        if (i == total / 2) repo.commit("Deploy web 3", Map.of("apps/web.yaml", TestApps.web("3")));
         if (i == total / 2) server.reconciler().requestRefresh();
       }
     });
@@ -162,14 +162,23 @@ class WatchEndToEndTest {
     awaitTrue(() -> server.watchHub().watchers() == 2, "both watchers are open");
     String padding = "x".repeat(2048);
     int total = 5000;
+    // The producer stays at most 100 events ahead of the fast reader (half its buffer): a fast client keeps up,
+    // the stalled one cannot, whatever the machine's speed.
+    java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
+    Thread producer = new Thread(() -> {
+      for (int i = 0; i < total; i++) {
+        while (i - received.get() > 100) Thread.onSpinWait();
+        server.events().record(Event.of(EventReason.ROLLBACK_COMMITTED, i + " " + padding));
+      }
+    });
     long start = System.nanoTime();
-    for (int i = 0; i < total; i++) server.events().record(Event.of(EventReason.ROLLBACK_COMMITTED, i + " " + padding));
-    int received = 0;
-    while (received < total) {
+    producer.start();
+    while (received.get() < total) {
       JsonNode line = fast.next(DEADLINE);
       if (line == WatchLines.END) throw new AssertionError("the fast watcher was cut off");
-      if (is("ADDED", "Event").test(line)) received++;
+      if (is("ADDED", "Event").test(line)) received.incrementAndGet();
     }
+    producer.join();
     long millis = (System.nanoTime() - start) / 1_000_000;
     System.out.printf("fast watcher received %d events of 2 KiB in %d ms while another watcher stalled%n", total, millis);
     awaitTrue(() -> server.watchHub().watchers() == 1, "the stalled watcher is cut off");
@@ -293,14 +302,5 @@ class WatchEndToEndTest {
   private HttpRequest.Builder request(String path) {
     return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + path))
         .header("Authorization", "Bearer " + server.adminToken().reveal());
-  }
-
-  private static String app(String version) {
-    return """
-        app: web
-        image: 127.0.0.1:5000/demo/web
-        version: "%s"
-        hosts: [h1]
-        """.formatted(version);
   }
 }

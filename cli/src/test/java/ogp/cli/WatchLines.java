@@ -62,7 +62,6 @@ final class WatchLines implements AutoCloseable {
       for (String line; (line = reader.readLine()) != null; ) {
         JsonNode node = JSON.readTree(line);
         if (node.has("resourceVersion")) lastResourceVersion = node.get("resourceVersion").asLong();
-        if (System.getenv("WATCH_DEBUG") != null) System.out.println("WATCHLINE " + System.identityHashCode(this) + " " + line.substring(0, Math.min(160, line.length())));
         lines.add(node);
       }
     } catch (IOException dropped) {
