@@ -13,9 +13,21 @@ import java.time.Duration;
 import ogp.reconciler.agents.AgentServer;
 import ogp.reconciler.api.ApiRoutes;
 import ogp.reconciler.api.ChangeRoutes;
+import ogp.reconciler.api.EventRoutes;
+import ogp.reconciler.api.WatchRoutes;
+import ogp.reconciler.events.EventLog;
+import ogp.reconciler.events.FleetEvents;
+import ogp.reconciler.metrics.ReconcilerMeters;
+import ogp.reconciler.watch.StatusFeed;
+import ogp.reconciler.watch.WatchHub;
+import ogp.reconciler.watch.WatchKind;
+import ogp.reconciler.watch.WatchSettings;
 import ogp.reconciler.api.MetricsRoutes;
 import ogp.reconciler.auth.SecretToken;
 import ogp.reconciler.changes.ChangeService;
+import ogp.reconciler.changes.CommitListener;
+import ogp.reconciler.events.Event;
+import ogp.reconciler.events.EventReason;
 import ogp.reconciler.control.DesiredStateSource;
 import ogp.reconciler.control.Reconciler;
 import ogp.reconciler.source.GitMirror;
@@ -52,11 +64,23 @@ final class ServerProcess implements AutoCloseable {
   private final Path adminTokenFile;
   private final Path joinTokenFile;
   private final Path webhookSecretFile;
+  private final WatchHub watchHub;
+  private final ChangeService changes;
+  private final WatchRoutes watchRoutes;
+  private final StatusFeed statusFeed;
+  private final EventLog events;
+
+  /** Events retained for GET /api/v1/events. */
+  static final int EVENTS_RETAINED = 10_000;
 
   /** Generated in the data dir on first start when no --webhook-secret-file is given. */
   static final String WEBHOOK_SECRET_FILE = "webhook-secret";
 
   ServerProcess(Settings s) throws IOException, InterruptedException {
+    this(s, WatchSettings.defaults());
+  }
+
+  ServerProcess(Settings s, WatchSettings watch) throws IOException, InterruptedException {
     SecureRandom random = new SecureRandom();
     adminTokenFile = s.dataDir().resolve(SecretToken.ADMIN_TOKEN_FILE);
     joinTokenFile = s.dataDir().resolve(SecretToken.JOIN_TOKEN_FILE);
@@ -77,8 +101,29 @@ final class ServerProcess implements AutoCloseable {
     agents = reconciler.agents();
     ApiRoutes api = new ApiRoutes(reconciler, adminToken);
     // Each change commit is applied at once: the refresh runs on the request's thread after the push.
-    ChangeRoutes changeRoutes = new ChangeRoutes(new ChangeService(mirror, reconciler::refreshNow));
+    changes = new ChangeService(mirror, reconciler::refreshNow);
+    ChangeRoutes changeRoutes = new ChangeRoutes(changes);
     MetricsRoutes metrics = new MetricsRoutes();
+    ObjectMapper json =
+        new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    // Observers of the loop: events, the watch's status objects, meters. Added before start() so none is missed.
+    watchHub = new WatchHub(watch, json, metrics.registry());
+    events = new EventLog(EVENTS_RETAINED, event -> watchHub.append(WatchKind.Event, event), metrics.registry());
+    reconciler.addObserver(new FleetEvents(events, Clock.systemUTC()));
+    statusFeed = new StatusFeed(reconciler, watchHub, Duration.ofMillis(100));
+    reconciler.addObserver(statusFeed);
+    reconciler.addObserver(new ReconcilerMeters(agents, metrics.registry()));
+    statusFeed.requestRecompute();
+    changes.withListener((kind, app, result, actor) -> {
+      if (kind == CommitListener.Kind.ROLLBACK) {
+        events.record(Event.of(EventReason.ROLLBACK_COMMITTED, result.subject()).withApp(app)
+            .withRevision(result.commit().orElse("")).withAuthor(actor.displayName()));
+      }
+    });
+    watchRoutes = new WatchRoutes(watchHub, watch);
+    EventRoutes eventRoutes = new EventRoutes(events);
     webhookSecretFile = s.webhookSecretFile() != null
         ? s.webhookSecretFile()
         : s.dataDir().resolve(WEBHOOK_SECRET_FILE);
@@ -88,10 +133,6 @@ final class ServerProcess implements AutoCloseable {
             WebhookSettings.of(s.remote().url(), s.remote().branch(), WebhookSettings.readSecretFile(webhookSecretFile)),
             hint -> reconciler.requestRefresh(hint.after()),
             metrics.registry());
-    ObjectMapper json =
-        new ObjectMapper()
-            .registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
     http =
         Javalin.create(
                 config -> {
@@ -103,6 +144,8 @@ final class ServerProcess implements AutoCloseable {
                   changeRoutes.register(config);
                   metrics.register(config);
                   webhooks.register(config);
+                  watchRoutes.register(config);
+                  eventRoutes.register(config);
                 })
             .start();
     reconciler.start();
@@ -148,9 +191,32 @@ final class ServerProcess implements AutoCloseable {
     return reconciler;
   }
 
+  /** Where events are recorded (e.g. by the change service when it commits a rollback). */
+  EventLog events() {
+    return events;
+  }
+
+  /** The one change service of this server, for the API and the portal. */
+  ChangeService changes() {
+    return changes;
+  }
+
+  WatchHub watchHub() {
+    return watchHub;
+  }
+
   @Override
   public void close() {
+    // Watchers first: each gets an ERROR line and a clean end before Jetty stops.
+    watchHub.close();
+    try {
+      watchRoutes.awaitStreamsEnded(Duration.ofSeconds(2));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    statusFeed.close();
     http.stop();
+    watchRoutes.close();
     reconciler.close(); // also closes the agent server
     mirror.close();
   }
