@@ -67,11 +67,20 @@ final class ServerCommand implements Callable<Integer> {
     return "0.0.0.0".equals(bind) ? "127.0.0.1" : bind;
   }
 
+  /** Set once a shutdown hook started: the JVM is exiting, and System.exit would only block. */
+  private static volatile boolean stopping;
+
+  /** Whether the JVM is already shutting down (Ctrl-C, SIGTERM), so {@link Main} must not call System.exit. */
+  static boolean stopping() {
+    return stopping;
+  }
+
   /** Blocks until the JVM is asked to stop (Ctrl-C, SIGTERM); closing happens in the caller. */
   static void awaitShutdown() throws InterruptedException {
     CountDownLatch stop = new CountDownLatch(1);
     Thread main = Thread.currentThread();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      stopping = true;
       stop.countDown();
       try {
         main.join(10_000); // let try-with-resources close the process cleanly
