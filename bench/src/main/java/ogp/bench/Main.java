@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import ogp.bench.report.ResultTable;
 import ogp.bench.scenario.FleetScenario;
+import ogp.bench.scenario.GitScenario;
+import ogp.bench.scenario.PlanScenario;
 import ogp.bench.scenario.HarnessFailure;
 import ogp.bench.server.ServerLaunch;
 
@@ -40,6 +42,12 @@ public final class Main {
       run("fleet", failures, () -> new FleetScenario(
           new FleetScenario.Settings(launch, work.resolve("fleet"), n, Duration.ofSeconds(30), 3, true), System.out)
           .run(table));
+    }
+    if (what.equals("all") || what.equals("git")) {
+      run("git", failures, () -> new GitScenario(work.resolve("git"), System.out, 30).run(table));
+    }
+    if (what.equals("all") || what.equals("plan")) {
+      run("plan", failures, () -> new PlanScenario(System.out).run(table));
     }
     System.out.println();
     System.out.println(table.markdown());

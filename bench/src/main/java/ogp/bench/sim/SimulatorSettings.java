@@ -23,9 +23,9 @@ public record SimulatorSettings(
     Duration maxBackoff,
     int eventLoopThreads) {
 
-  /** The defaults of the issue: heartbeat every 3 s, the real agent's backoff (200 ms to 30 s). */
+  /** The defaults of the issue: heartbeat every 3 s, the real agent's backoff (200 ms to 5 s). */
   public static SimulatorSettings of(String host, int port, String joinToken, int agents, Map<String, String> labels) {
     return new SimulatorSettings(host, port, joinToken, agents, labels, Duration.ofSeconds(3), 8,
-        Duration.ofMillis(200), Duration.ofSeconds(30), 2);
+        Duration.ofMillis(200), Duration.ofSeconds(5), 2);
   }
 }
