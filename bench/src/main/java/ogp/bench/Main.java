@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import ogp.bench.report.ResultTable;
+import ogp.bench.scenario.DockerScenario;
 import ogp.bench.scenario.FleetScenario;
 import ogp.bench.scenario.GitScenario;
 import ogp.bench.scenario.PlanScenario;
@@ -13,7 +14,7 @@ import ogp.bench.scenario.HarnessFailure;
 import ogp.bench.server.ServerLaunch;
 
 /**
- * {@code java -jar bench/target/ogp-bench.jar all|fleet|git|plan|docker [--agents N]}: runs the
+ * {@code java -jar bench/target/ogp-bench.jar all|fleet|docker|git|plan [--agents N]} (or {@code jmh [JMH options]}): runs the
  * scenarios of issue 8 and prints the table of measured values against targets. Exits 1 when a
  * scenario could not measure (agents did not connect, converge or return), 0 otherwise, also when
  * a target is missed: a missed target is a result, not a harness failure.
@@ -23,6 +24,11 @@ public final class Main {
 
   public static void main(String[] args) throws Exception {
     String what = args.length > 0 ? args[0] : "all";
+    if (what.equals("jmh")) {
+      // JMH's own runner: benchmark regex and options as documented by JMH, e.g. "jmh Planner -f 1".
+      org.openjdk.jmh.Main.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
     int agents = 10_000;
     Path ogpJar = Path.of("cli/target/ogp.jar");
     for (int i = 1; i < args.length; i++) {
@@ -42,6 +48,10 @@ public final class Main {
       run("fleet", failures, () -> new FleetScenario(
           new FleetScenario.Settings(launch, work.resolve("fleet"), n, Duration.ofSeconds(30), 3, true), System.out)
           .run(table));
+    }
+    if (what.equals("all") || what.equals("docker")) {
+      ServerLaunch launch = ServerLaunch.jar(ogpJar, List.of("-Xmx512m"));
+      run("docker", failures, () -> new DockerScenario(launch, work.resolve("docker"), System.out).run(table));
     }
     if (what.equals("all") || what.equals("git")) {
       run("git", failures, () -> new GitScenario(work.resolve("git"), System.out, 30).run(table));
