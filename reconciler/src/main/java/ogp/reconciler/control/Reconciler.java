@@ -24,7 +24,7 @@ import ogp.reconciler.agents.AgentListener;
 import ogp.reconciler.agents.AgentServer;
 import ogp.reconciler.agents.HostRecord;
 import ogp.reconciler.plan.AppStatus;
-import ogp.reconciler.plan.AssignmentBuilder;
+import ogp.reconciler.plan.FleetPlan;
 import ogp.reconciler.plan.ContainerView;
 import ogp.reconciler.plan.FleetStatus;
 import ogp.reconciler.plan.HostStatus;
@@ -71,6 +71,9 @@ public final class Reconciler implements AgentListener, AutoCloseable {
   private final List<ReconcilerObserver> observers = new CopyOnWriteArrayList<>();
 
   private record Sent(long generation, Instant at, List<String> specHashes) {}
+
+  /** The plan of the applied revision; touched only by the reconcile worker. */
+  private PlanOfRevision plan;
 
   /** Starts the agent server with the reconciler as its listener. */
   @FunctionalInterface
@@ -271,8 +274,7 @@ public final class Reconciler implements AgentListener, AutoCloseable {
     if (applied == null) return; // no valid desired state yet: say nothing rather than "remove all"
     HostRecord host = agents.host(hostId).orElse(null);
     if (host == null || !host.connected()) return; // lost or gone: its containers stay as they are
-    List<ContainerSpec> specs =
-        AssignmentBuilder.containersFor(applied.state(), applied.revision(), hostId, host.labels());
+    List<ContainerSpec> specs = planFor(applied).containersFor(hostId, host.labels());
     List<String> hashes = specs.stream().map(s -> s.getApp() + "#" + s.getInstance() + "@" + s.getSpecHash()).toList();
     Sent previous = sent.get(hostId);
     if (previous != null && previous.specHashes().equals(hashes) && !lostInTransit(previous, host)) {
@@ -291,6 +293,22 @@ public final class Reconciler implements AgentListener, AutoCloseable {
       log.debug("sent {} container(s) at {} to {} (generation {})", specs.size(), applied.revision(), hostId, gen);
     }
   }
+
+  /**
+   * The plan of the applied revision, built once and shared by every host: a new revision marks
+   * all hosts dirty, and building each host's specs from scratch re-hashed every container of
+   * every app once per host. Only the reconcile worker calls this, so the cache needs no lock.
+   */
+  private FleetPlan planFor(AppliedRevision applied) {
+    PlanOfRevision cached = plan;
+    if (cached == null || cached.applied() != applied) {
+      cached = new PlanOfRevision(applied, new FleetPlan(applied.state(), applied.revision()));
+      plan = cached;
+    }
+    return cached.plan();
+  }
+
+  private record PlanOfRevision(AppliedRevision applied, FleetPlan plan) {}
 
   /** An assignment the agent has not reported back within a resync interval is sent again. */
   private boolean lostInTransit(Sent previous, HostRecord host) {
