@@ -21,6 +21,14 @@ public record RevisionSummary(
   /** A rejected revision: who made it and why it is not applied. */
   public record Invalid(String revision, String author, String subject, List<String> errors) {}
 
+  /**
+   * The same without the time of the last fetch, which changes with every poll: the watch's
+   * Revision object, so that a poll that found nothing new is not a change.
+   */
+  public RevisionSummary withoutFetchTime() {
+    return new RevisionSummary(revision, subject, author, appliedAt, null, lastFetchError, invalid);
+  }
+
   public static RevisionSummary of(DesiredStateSource source) {
     AppliedRevision applied = source.applied().orElse(null);
     InvalidRevision bad = source.invalid().orElse(null);

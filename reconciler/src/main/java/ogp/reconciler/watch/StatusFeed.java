@@ -64,9 +64,10 @@ public final class StatusFeed implements ReconcilerObserver, AutoCloseable {
     queued.set(false); // a request from now on schedules another run, so nothing after this read is missed
     lastRunNanos = System.nanoTime();
     try {
-      hub.sync(WatchKind.Revision, Map.of("revision", RevisionSummary.of(reconciler.source())));
+      // Liveness timestamps are left out: a poll or a heartbeat that changes nothing else is no change.
+      hub.sync(WatchKind.Revision, Map.of("revision", RevisionSummary.of(reconciler.source()).withoutFetchTime()));
       Map<String, HostStatus> hosts = new LinkedHashMap<>();
-      reconciler.hosts().forEach(h -> hosts.put(h.host(), h));
+      reconciler.hosts().forEach(h -> hosts.put(h.host(), h.withoutHeartbeatTime()));
       hub.sync(WatchKind.Host, hosts);
       Map<String, AppStatus> apps = new LinkedHashMap<>();
       reconciler.apps().forEach(a -> apps.put(a.app(), a));
