@@ -32,7 +32,8 @@ class WatchCommandTest {
     server = new ServerProcess(new ServerProcess.Settings(GitRemote.of(repo.url(), "main", ""), tmp.resolve("server"),
         Duration.ofHours(1), "127.0.0.1", 0, 0, Duration.ofSeconds(15), null));
     long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (server.watchHub().resourceVersion() == 0 || server.reconciler().apps().isEmpty()) {
+    // The watch's objects are recomputed on their own thread after the revision is applied: wait for them.
+    while (server.watchHub().count(ogp.reconciler.watch.WatchKind.App) == 0) {
       if (System.nanoTime() > end) throw new AssertionError("the server never applied the revision");
       Thread.sleep(10); // polling interval of a condition with a deadline
     }

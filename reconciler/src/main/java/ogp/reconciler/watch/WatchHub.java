@@ -132,6 +132,11 @@ public final class WatchHub implements AutoCloseable {
     return history.current();
   }
 
+  /** How many current objects of a kind the watch holds (e.g. to wait until the first list is complete). */
+  public synchronized int count(WatchKind kind) {
+    return objects.get(kind).size();
+  }
+
   public synchronized int watchers() {
     return watchers.size();
   }
