@@ -1,11 +1,10 @@
 package ogp.cli;
 
+import static ogp.cli.OgpRun.ogp;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -24,21 +23,12 @@ class CertsCommandTest {
 
   @TempDir Path dir;
 
-  private record Run(int exit, String out, String err) {}
-
-  private static Run ogp(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exit = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    return new Run(exit, out.toString(), err.toString());
-  }
-
   @Test
   void initServerAndAgentWriteACaAndLeavesItSigned() throws Exception {
     assertEquals(0, ogp("certs", "init", "--dir", dir.toString()).exit());
-    Run server = ogp("certs", "server", "--dir", dir.toString(), "--name", "ogp.example.com", "--ip", "10.0.0.5");
+    OgpRun server = ogp("certs", "server", "--dir", dir.toString(), "--name", "ogp.example.com", "--ip", "10.0.0.5");
     assertEquals(0, server.exit(), server.err());
-    Run agent = ogp("certs", "agent", "--dir", dir.toString(), "--host-id", "host-a");
+    OgpRun agent = ogp("certs", "agent", "--dir", dir.toString(), "--host-id", "host-a");
     assertEquals(0, agent.exit(), agent.err());
 
     X509Certificate ca = PemFiles.readCertificates(dir.resolve("ca.crt")).get(0);
@@ -71,7 +61,7 @@ class CertsCommandTest {
     assertEquals(0, ogp("certs", "init", "--dir", dir.toString()).exit());
     byte[] before = Files.readAllBytes(dir.resolve("ca.key"));
 
-    Run again = ogp("certs", "init", "--dir", dir.toString());
+    OgpRun again = ogp("certs", "init", "--dir", dir.toString());
 
     assertEquals(1, again.exit());
     assertTrue(again.err().contains("a CA already exists"), again.err());
@@ -80,7 +70,7 @@ class CertsCommandTest {
 
   @Test
   void issuingWithoutACaSaysHowToMakeOne() {
-    Run run = ogp("certs", "server", "--dir", dir.toString(), "--name", "ogp.example.com");
+    OgpRun run = ogp("certs", "server", "--dir", dir.toString(), "--name", "ogp.example.com");
     assertEquals(1, run.exit());
     assertTrue(run.err().contains("ogp certs init"), run.err());
   }
@@ -88,7 +78,7 @@ class CertsCommandTest {
   @Test
   void hostIdThatWouldLeaveTheDirectoryIsBadUsage() {
     assertEquals(0, ogp("certs", "init", "--dir", dir.toString()).exit());
-    Run run = ogp("certs", "agent", "--dir", dir.toString(), "--host-id", "../../etc/x");
+    OgpRun run = ogp("certs", "agent", "--dir", dir.toString(), "--host-id", "../../etc/x");
     assertEquals(2, run.exit());
     assertTrue(Files.notExists(dir.resolve("../../etc/x.crt")));
   }

@@ -1,12 +1,11 @@
 package ogp.cli;
 
+import static ogp.cli.OgpRun.ogp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -103,21 +102,16 @@ class ServerSecurityTest {
 
   @Test
   void halfAPairOfTlsFlagsIsBadUsage() {
-    StringWriter err = new StringWriter();
-    int exit = Main.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true),
-        "server", "--repo", tmp.toString(), "--tls-cert", tmp.resolve("server.crt").toString());
-    assertEquals(2, exit, err.toString());
-    assertTrue(err.toString().contains("--tls-key"), err.toString());
-    assertEquals(2, Main.run(new PrintWriter(new StringWriter(), true), new PrintWriter(new StringWriter(), true),
-        "agent", "--server", "localhost:7070", "--host-id", "h1", "--tls-cert", "a.crt", "--tls-key", "a.key"));
+    OgpRun run = ogp("server", "--repo", tmp.toString(), "--tls-cert", tmp.resolve("server.crt").toString());
+    assertEquals(2, run.exit(), run.err());
+    assertTrue(run.err().contains("--tls-key"), run.err());
+    assertEquals(2, ogp("agent", "--server", "localhost:7070", "--host-id", "h1", "--tls-cert", "a.crt", "--tls-key", "a.key").exit());
   }
 
   @Test
   void errorMessagesNeverShowUrlCredentials() {
-    StringWriter err = new StringWriter();
-    Main.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true),
-        "diff", "--repo", "https://user:url-secret@127.0.0.1:1/fleet.git", "--from", "a", "--to", "b");
-    assertFalse(err.toString().contains("url-secret"), err.toString());
+    OgpRun run = ogp("diff", "--repo", "https://user:url-secret@127.0.0.1:1/fleet.git", "--from", "a", "--to", "b");
+    assertFalse(run.err().contains("url-secret"), run.err());
   }
 
   private static SSLContext trusting(Path caFile) throws Exception {

@@ -1,5 +1,7 @@
 package ogp.reconciler.agents;
 
+import static ogp.reconciler.testing.Bytes.concat;
+
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -81,17 +83,5 @@ class FrameFuzzProperties {
     Arbitrary<byte[]> removed = positions.flatMap(p -> Arbitraries.integers().between(1, 16).map(n ->
         concat(Arrays.copyOf(VALID_SESSION, p), Arrays.copyOfRange(VALID_SESSION, Math.min(VALID_SESSION.length, p + n), VALID_SESSION.length))));
     return Arbitraries.oneOf(flipped, truncated, inserted, removed);
-  }
-
-  static byte[] concat(byte[]... parts) {
-    int length = 0;
-    for (byte[] part : parts) length += part.length;
-    byte[] all = new byte[length];
-    int at = 0;
-    for (byte[] part : parts) {
-      System.arraycopy(part, 0, all, at, part.length);
-      at += part.length;
-    }
-    return all;
   }
 }

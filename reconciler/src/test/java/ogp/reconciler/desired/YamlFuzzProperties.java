@@ -1,5 +1,7 @@
 package ogp.reconciler.desired;
 
+import static ogp.reconciler.testing.Bytes.concat;
+
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -122,16 +124,6 @@ class YamlFuzzProperties {
     return Arbitraries.oneOf(replaced, inserted, truncated, spliced);
   }
 
-  private static byte[] concat(byte[]... parts) {
-    int length = Arrays.stream(parts).mapToInt(p -> p.length).sum();
-    byte[] all = new byte[length];
-    int at = 0;
-    for (byte[] part : parts) {
-      System.arraycopy(part, 0, all, at, part.length);
-      at += part.length;
-    }
-    return all;
-  }
 
   private static List<byte[]> seeds() {
     try (Stream<Path> files = Files.walk(Path.of(YamlFuzzProperties.class.getResource("/desired").toURI()))) {
