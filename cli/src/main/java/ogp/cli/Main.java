@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       WatchCommand.class,
       RollbackCommand.class,
       RefreshCommand.class,
+      CertsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

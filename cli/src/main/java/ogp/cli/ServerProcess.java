@@ -10,6 +10,10 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import ogp.protocol.tls.ServerTls;
+import ogp.protocol.tls.TlsContexts;
 import ogp.reconciler.agents.AgentServer;
 import ogp.reconciler.api.ApiRoutes;
 import ogp.reconciler.api.ChangeRoutes;
@@ -45,6 +49,10 @@ import org.slf4j.LoggerFactory;
 final class ServerProcess implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ServerProcess.class);
 
+  /**
+   * @param agentTls TLS (and with a client CA, mutual TLS) on the agent port; empty: plain TCP
+   * @param https HTTPS instead of HTTP on the HTTP port; empty: plain HTTP
+   */
   record Settings(
       GitRemote remote,
       Path dataDir,
@@ -53,7 +61,22 @@ final class ServerProcess implements AutoCloseable {
       int httpPort,
       int agentPort,
       Duration lostGrace,
-      Path webhookSecretFile) {}
+      Path webhookSecretFile,
+      Optional<ServerTls> agentTls,
+      Optional<HttpsConnector> https) {
+
+    Settings {
+      agentTls = Objects.requireNonNullElse(agentTls, Optional.empty());
+      https = Objects.requireNonNullElse(https, Optional.empty());
+    }
+
+    /** Plain TCP for agents and plain HTTP. */
+    Settings(GitRemote remote, Path dataDir, Duration poll, String bindAddress, int httpPort, int agentPort,
+        Duration lostGrace, Path webhookSecretFile) {
+      this(remote, dataDir, poll, bindAddress, httpPort, agentPort, lostGrace, webhookSecretFile,
+          Optional.empty(), Optional.empty());
+    }
+  }
 
   private final GitMirror mirror;
   private final AgentServer agents;
@@ -94,6 +117,7 @@ final class ServerProcess implements AutoCloseable {
                 AgentServer.builder(joinToken, listener)
                     .bind(s.bindAddress(), s.agentPort())
                     .lostGrace(s.lostGrace())
+                    .tls(s.agentTls().map(TlsContexts::server).orElse(null))
                     .serverVersion(Main.version())
                     .start(),
             s.poll(),
@@ -130,7 +154,7 @@ final class ServerProcess implements AutoCloseable {
     if (s.webhookSecretFile() == null) SecretToken.loadOrCreate(webhookSecretFile, random);
     WebhookRoutes webhooks =
         new WebhookRoutes(
-            WebhookSettings.of(s.remote().url(), s.remote().branch(), WebhookSettings.readSecretFile(webhookSecretFile)),
+            WebhookSettings.of(s.remote().redactedUrl(), s.remote().branch(), WebhookSettings.readSecretFile(webhookSecretFile)),
             hint -> reconciler.requestRefresh(hint.after()),
             metrics.registry());
     http =
@@ -139,6 +163,7 @@ final class ServerProcess implements AutoCloseable {
                   config.jsonMapper(new JavalinJackson(json, false));
                   config.jetty.host = s.bindAddress();
                   config.jetty.port = s.httpPort();
+                  if (s.https().isPresent()) installHttps(s.https().get(), config, s);
                   config.startup.showJavalinBanner = false;
                   api.register(config);
                   changeRoutes.register(config);
@@ -150,13 +175,23 @@ final class ServerProcess implements AutoCloseable {
             .start();
     reconciler.start();
     log.info(
-        "ogp server: following {} ({}), HTTP on {}:{}, agents on {}:{}",
-        s.remote().url(),
+        "ogp server: following {} ({}), {} on {}:{}, agents on {}:{} ({})",
+        s.remote().redactedUrl(), // the URL may carry credentials
         s.remote().branch(),
+        s.https().isPresent() ? "HTTPS" : "HTTP",
         s.bindAddress(),
         http.port(),
         s.bindAddress(),
-        agents.port());
+        agents.port(),
+        s.agentTls().map(t -> t.mutual() ? "mutual TLS" : "TLS").orElse("plain TCP"));
+  }
+
+  private static void installHttps(HttpsConnector https, io.javalin.config.JavalinConfig config, Settings s) {
+    try {
+      https.install(config, s.bindAddress(), s.httpPort());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   int httpPort() {

@@ -223,7 +223,7 @@ public final class AgentLink implements AutoCloseable {
       protected void initChannel(Channel ch) {
         // Until Welcome, reader idle is the Welcome deadline; LinkHandler then switches to
         // the server's heartbeat interval.
-        FramePipeline.install(ch.pipeline(), tls, welcomeTimeoutMillis, 0);
+        FramePipeline.install(ch.pipeline(), tls, host, port, welcomeTimeoutMillis, 0);
         ch.pipeline().addLast(CoalescingOutbox.NAME, new CoalescingOutbox());
         ch.pipeline().addLast("link", new LinkHandler(hello, events, clock));
       }
