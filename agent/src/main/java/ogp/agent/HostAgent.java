@@ -4,6 +4,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -14,6 +15,8 @@ import ogp.agent.link.AgentLink;
 import ogp.agent.probe.HealthMonitor;
 import ogp.agent.runtime.DockerRuntime;
 import ogp.agent.runtime.RegistryCredentials;
+import ogp.protocol.tls.AgentTls;
+import ogp.protocol.tls.TlsContexts;
 import ogp.protocol.v1.Assignment;
 import ogp.protocol.v1.StatusReport;
 import org.slf4j.Logger;
@@ -39,6 +42,8 @@ public final class HostAgent implements AutoCloseable {
    * @param statusInterval how often the observed state is checked for changes to report
    * @param containerScope labels put on, and required of, every container this agent manages;
    *     empty in production (tests use it to keep parallel runs on one engine apart)
+   * @param tls TLS on the link (server verified against a CA, optional client certificate);
+   *     empty: plain TCP
    */
   public record Settings(
       String serverHost,
@@ -51,7 +56,37 @@ public final class HostAgent implements AutoCloseable {
       Path dataDir,
       Duration resyncInterval,
       Duration statusInterval,
-      Map<String, String> containerScope) {
+      Map<String, String> containerScope,
+      Optional<AgentTls> tls) {
+
+    public Settings {
+      tls = Objects.requireNonNullElse(tls, Optional.empty());
+    }
+
+    /** Plain TCP. */
+    public Settings(
+        String serverHost, int serverPort, String hostId, Map<String, String> labels, String joinToken,
+        URI dockerHost, Path registryAuthFile, Path dataDir, Duration resyncInterval, Duration statusInterval,
+        Map<String, String> containerScope) {
+      this(serverHost, serverPort, hostId, labels, joinToken, dockerHost, registryAuthFile, dataDir,
+          resyncInterval, statusInterval, containerScope, Optional.empty());
+    }
+
+    /** The same settings with TLS on the link. */
+    public Settings withTls(AgentTls tls) {
+      return new Settings(serverHost, serverPort, hostId, labels, joinToken, dockerHost, registryAuthFile, dataDir,
+          resyncInterval, statusInterval, containerScope, Optional.of(tls));
+    }
+
+    /** Never shows the join token: settings get logged and end up in error messages. */
+    @Override
+    public String toString() {
+      return "Settings[server=" + serverHost + ":" + serverPort + ", hostId=" + hostId + ", labels=" + labels
+          + ", joinToken=" + (joinToken == null || joinToken.isEmpty() ? "(none)" : "***")
+          + ", dockerHost=" + dockerHost + ", registryAuthFile=" + registryAuthFile + ", dataDir=" + dataDir
+          + ", resyncInterval=" + resyncInterval + ", statusInterval=" + statusInterval
+          + ", containerScope=" + containerScope + ", tls=" + tls + "]";
+    }
 
     /** Production defaults: re-converge every 10 s, look for changes every 2 s, no scope. */
     public static Settings of(
@@ -92,6 +127,7 @@ public final class HostAgent implements AutoCloseable {
                 new AgentIdentity(s.hostId(), s.labels(), version(), dockerVersion),
                 this::assigned)
             .joinToken(s.joinToken())
+            .tls(s.tls().map(TlsContexts::agent).orElse(null))
             .start();
     log.info(
         "agent {} on Docker {} (API {}), server {}:{}{}",

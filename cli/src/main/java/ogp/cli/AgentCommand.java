@@ -7,6 +7,8 @@ import ogp.agent.HostAgent;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import ogp.protocol.tls.AgentTls;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,8 +43,23 @@ final class AgentCommand implements Callable<Integer> {
   @Option(names = "--data-dir", defaultValue = "${env:OGP_DATA_DIR:-.ogp-agent}", description = "Agent state (default: ${DEFAULT-VALUE}).")
   Path dataDir;
 
+  @Option(names = "--tls-ca", defaultValue = "${env:OGP_TLS_CA}",
+      description = "Connect over TLS and verify the server's certificate (and its name, the HOST of --server) against this CA (PEM).")
+  Path tlsCa;
+
+  @Option(names = "--tls-cert", defaultValue = "${env:OGP_TLS_CERT}",
+      description = "Client certificate for mutual TLS (PEM), issued for this --host-id (ogp certs agent).")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", defaultValue = "${env:OGP_TLS_KEY}", description = "The private key of --tls-cert (PEM, PKCS#8).")
+  Path tlsKey;
+
   @Override
   public Integer call() throws Exception {
+    ServerSecurityOptions.pair("--tls-cert", tlsCert, "--tls-key", tlsKey);
+    if (tlsCert != null && tlsCa == null) {
+      throw new CommandFailure("--tls-cert needs --tls-ca: the agent must verify the server it hands its certificate to", 2);
+    }
     int colon = server.lastIndexOf(':');
     if (colon <= 0 || colon == server.length() - 1) throw new CommandFailure("--server must be HOST:PORT, got '" + server + "'", 2);
     int port;
@@ -62,9 +79,12 @@ final class AgentCommand implements Callable<Integer> {
       if (!Files.isReadable(joinTokenFile)) throw new CommandFailure("cannot read the join token file " + joinTokenFile);
       token = Files.readString(joinTokenFile).strip();
     }
-    try (ShutdownSignal shutdown = new ShutdownSignal();
-        HostAgent agent = new HostAgent(HostAgent.Settings.of(
-        server.substring(0, colon), port, hostId, labelMap, token, URI.create(dockerHost), registryAuthFile, dataDir))) {
+    HostAgent.Settings settings = HostAgent.Settings.of(
+        server.substring(0, colon), port, hostId, labelMap, token, URI.create(dockerHost), registryAuthFile, dataDir);
+    if (tlsCa != null) {
+      settings = settings.withTls(new AgentTls(tlsCa, Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey)));
+    }
+    try (ShutdownSignal shutdown = new ShutdownSignal(); HostAgent agent = new HostAgent(settings)) {
       shutdown.await();
     }
     return 0;

@@ -40,9 +40,32 @@ final class ApiClient {
             .POST(HttpRequest.BodyPublishers.ofString(jsonBody)));
   }
 
-  private JsonNode send(HttpRequest.Builder request) {
+  /**
+   * Opens a streaming GET (no overall timeout): the response with its body as a stream, whatever
+   * the status. Throws {@link CommandFailure} only when the server cannot be reached.
+   */
+  HttpResponse<java.io.InputStream> stream(String path) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).GET();
+    authorize(request);
+    try {
+      return http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+    } catch (ConnectException e) {
+      throw new CommandFailure("cannot connect to " + server + " (is the server running? set --server or OGP_SERVER)");
+    } catch (IOException e) {
+      throw new CommandFailure("request to " + server + path + " failed: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CommandFailure("interrupted");
+    }
+  }
+
+  private void authorize(HttpRequest.Builder request) {
     String bearer = token != null && !token.isBlank() ? token : localDevToken();
     if (bearer != null) request.header("Authorization", "Bearer " + bearer);
+  }
+
+  private JsonNode send(HttpRequest.Builder request) {
+    authorize(request);
     HttpRequest built = request.timeout(Duration.ofSeconds(30)).build();
     try {
       HttpResponse<String> response = http.send(built, HttpResponse.BodyHandlers.ofString());

@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       RollbackCommand.class,
       RefreshCommand.class,
       HashPasswordCommand.class,
+      CertsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -1,5 +1,6 @@
 package ogp.cli;
 
+import ogp.reconciler.source.Redaction;
 import picocli.CommandLine;
 
 /**
@@ -12,7 +13,8 @@ final class OneLineErrors implements CommandLine.IExecutionExceptionHandler {
   public int handleExecutionException(
       Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
     String name = cli.getCommandSpec().qualifiedName();
-    cli.getErr().println(name + ": " + describe(e));
+    // Messages of libraries may quote a URL with credentials; the terminal and CI logs must not.
+    cli.getErr().println(name + ": " + Redaction.redact(describe(e)));
     if (System.getenv("OGP_DEBUG") != null) e.printStackTrace(cli.getErr());
     return e instanceof CommandFailure failure ? failure.exitCode() : 1;
   }

@@ -48,14 +48,35 @@ final class ServerCommand implements Callable<Integer> {
       description = "Webhook secrets, one per line (default: <data-dir>/webhook-secret, generated on first start).")
   Path webhookSecretFile;
 
+  @Option(names = "--tls-cert", defaultValue = "${env:OGP_TLS_CERT}",
+      description = "TLS on the agent port: the server certificate (PEM). Recommended beyond one machine; see ogp certs.")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", defaultValue = "${env:OGP_TLS_KEY}", description = "The private key of --tls-cert (PEM, PKCS#8).")
+  Path tlsKey;
+
+  @Option(names = "--tls-client-ca", defaultValue = "${env:OGP_TLS_CLIENT_CA}",
+      description = "Require mutual TLS: agents must present a certificate from this CA naming their host id.")
+  Path tlsClientCa;
+
+  @Option(names = "--https-cert", defaultValue = "${env:OGP_HTTPS_CERT}",
+      description = "Serve HTTPS instead of HTTP on --http-port with this certificate (PEM).")
+  Path httpsCert;
+
+  @Option(names = "--https-key", defaultValue = "${env:OGP_HTTPS_KEY}", description = "The private key of --https-cert (PEM).")
+  Path httpsKey;
+
   @Override
   public Integer call() throws Exception {
     GitRemote remote = new GitRemote(repo, branch, path, GitCredentials.fromEnvironment(System.getenv()));
+    ServerSecurityOptions security = new ServerSecurityOptions(tlsCert, tlsKey, tlsClientCa, httpsCert, httpsKey);
     try (ShutdownSignal shutdown = new ShutdownSignal();
         ServerProcess server =
-        new ServerProcess(new ServerProcess.Settings(remote, dataDir, poll, bind, httpPort, agentPort, lostGrace, webhookSecretFile))) {
+        new ServerProcess(new ServerProcess.Settings(remote, dataDir, poll, bind, httpPort, agentPort, lostGrace, webhookSecretFile,
+            security.agentTls(), security.https()))) {
       System.err.printf(
-          "ogp server ready: http://%s:%d/  agents: %s:%d%n  admin token:    %s%n  join token:     %s%n  webhook secret: %s%n",
+          "ogp server ready: %s://%s:%d/  agents: %s:%d%n  admin token:    %s%n  join token:     %s%n  webhook secret: %s%n",
+          security.https().isPresent() ? "https" : "http",
           displayHost(bind), server.httpPort(), displayHost(bind), server.agentPort(),
           server.adminTokenFile(), server.joinTokenFile(), server.webhookSecretFile());
       shutdown.await();

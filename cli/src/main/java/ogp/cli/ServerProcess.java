@@ -14,14 +14,30 @@ import ogp.portal.PortalRoutes;
 import ogp.portal.auth.UserDirectory;
 import ogp.portal.auth.UsersFile;
 import ogp.portal.changes.GitChanges;
-import ogp.portal.events.EventFeed;
+import ogp.portal.events.LoggedEvents;
 import ogp.portal.fleet.FleetView;
+import java.util.Objects;
+import java.util.Optional;
+import ogp.protocol.tls.ServerTls;
+import ogp.protocol.tls.TlsContexts;
 import ogp.reconciler.agents.AgentServer;
 import ogp.reconciler.api.ApiRoutes;
 import ogp.reconciler.api.ChangeRoutes;
+import ogp.reconciler.api.EventRoutes;
+import ogp.reconciler.api.WatchRoutes;
+import ogp.reconciler.events.EventLog;
+import ogp.reconciler.events.FleetEvents;
+import ogp.reconciler.metrics.ReconcilerMeters;
+import ogp.reconciler.watch.StatusFeed;
+import ogp.reconciler.watch.WatchHub;
+import ogp.reconciler.watch.WatchKind;
+import ogp.reconciler.watch.WatchSettings;
 import ogp.reconciler.api.MetricsRoutes;
 import ogp.reconciler.auth.SecretToken;
 import ogp.reconciler.changes.ChangeService;
+import ogp.reconciler.changes.CommitListener;
+import ogp.reconciler.events.Event;
+import ogp.reconciler.events.EventReason;
 import ogp.reconciler.control.DesiredStateSource;
 import ogp.reconciler.control.Reconciler;
 import ogp.reconciler.source.GitMirror;
@@ -39,6 +55,10 @@ import org.slf4j.LoggerFactory;
 final class ServerProcess implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ServerProcess.class);
 
+  /**
+   * @param agentTls TLS (and with a client CA, mutual TLS) on the agent port; empty: plain TCP
+   * @param https HTTPS instead of HTTP on the HTTP port; empty: plain HTTP
+   */
   record Settings(
       GitRemote remote,
       Path dataDir,
@@ -47,7 +67,22 @@ final class ServerProcess implements AutoCloseable {
       int httpPort,
       int agentPort,
       Duration lostGrace,
-      Path webhookSecretFile) {}
+      Path webhookSecretFile,
+      Optional<ServerTls> agentTls,
+      Optional<HttpsConnector> https) {
+
+    Settings {
+      agentTls = Objects.requireNonNullElse(agentTls, Optional.empty());
+      https = Objects.requireNonNullElse(https, Optional.empty());
+    }
+
+    /** Plain TCP for agents and plain HTTP. */
+    Settings(GitRemote remote, Path dataDir, Duration poll, String bindAddress, int httpPort, int agentPort,
+        Duration lostGrace, Path webhookSecretFile) {
+      this(remote, dataDir, poll, bindAddress, httpPort, agentPort, lostGrace, webhookSecretFile,
+          Optional.empty(), Optional.empty());
+    }
+  }
 
   private final GitMirror mirror;
   private final AgentServer agents;
@@ -59,11 +94,23 @@ final class ServerProcess implements AutoCloseable {
   private final Path adminTokenFile;
   private final Path joinTokenFile;
   private final Path webhookSecretFile;
+  private final WatchHub watchHub;
+  private final ChangeService changes;
+  private final WatchRoutes watchRoutes;
+  private final StatusFeed statusFeed;
+  private final EventLog events;
+
+  /** Events retained for GET /api/v1/events. */
+  static final int EVENTS_RETAINED = 10_000;
 
   /** Generated in the data dir on first start when no --webhook-secret-file is given. */
   static final String WEBHOOK_SECRET_FILE = "webhook-secret";
 
   ServerProcess(Settings s) throws IOException, InterruptedException {
+    this(s, WatchSettings.defaults());
+  }
+
+  ServerProcess(Settings s, WatchSettings watch) throws IOException, InterruptedException {
     SecureRandom random = new SecureRandom();
     adminTokenFile = s.dataDir().resolve(SecretToken.ADMIN_TOKEN_FILE);
     joinTokenFile = s.dataDir().resolve(SecretToken.JOIN_TOKEN_FILE);
@@ -77,6 +124,7 @@ final class ServerProcess implements AutoCloseable {
                 AgentServer.builder(joinToken, listener)
                     .bind(s.bindAddress(), s.agentPort())
                     .lostGrace(s.lostGrace())
+                    .tls(s.agentTls().map(TlsContexts::server).orElse(null))
                     .serverVersion(Main.version())
                     .start(),
             s.poll(),
@@ -84,51 +132,80 @@ final class ServerProcess implements AutoCloseable {
     agents = reconciler.agents();
     ApiRoutes api = new ApiRoutes(reconciler, adminToken);
     // Each change commit is applied at once: the refresh runs on the request's thread after the push.
-    ChangeService changes = new ChangeService(mirror, reconciler::refreshNow);
+    changes = new ChangeService(mirror, reconciler::refreshNow);
     ChangeRoutes changeRoutes = new ChangeRoutes(changes);
     MetricsRoutes metrics = new MetricsRoutes();
+    ObjectMapper json =
+        new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    // Observers of the loop: events, the watch's status objects, meters. Added before start() so none is missed.
+    watchHub = new WatchHub(watch, json, metrics.registry());
+    events = new EventLog(EVENTS_RETAINED, event -> watchHub.append(WatchKind.Event, event), metrics.registry());
+    reconciler.addObserver(new FleetEvents(events, Clock.systemUTC()));
+    statusFeed = new StatusFeed(reconciler, watchHub, Duration.ofMillis(100));
+    reconciler.addObserver(statusFeed);
+    reconciler.addObserver(new ReconcilerMeters(agents, metrics.registry()));
+    statusFeed.requestRecompute();
+    changes.withListener((kind, app, result, actor) -> {
+      if (kind == CommitListener.Kind.ROLLBACK) {
+        events.record(Event.of(EventReason.ROLLBACK_COMMITTED, result.subject()).withApp(app)
+            .withRevision(result.commit().orElse("")).withAuthor(actor.displayName()));
+      }
+    });
+    watchRoutes = new WatchRoutes(watchHub, watch);
+    EventRoutes eventRoutes = new EventRoutes(events);
     webhookSecretFile = s.webhookSecretFile() != null
         ? s.webhookSecretFile()
         : s.dataDir().resolve(WEBHOOK_SECRET_FILE);
     if (s.webhookSecretFile() == null) SecretToken.loadOrCreate(webhookSecretFile, random);
     WebhookRoutes webhooks =
         new WebhookRoutes(
-            WebhookSettings.of(s.remote().url(), s.remote().branch(), WebhookSettings.readSecretFile(webhookSecretFile)),
+            WebhookSettings.of(s.remote().redactedUrl(), s.remote().branch(), WebhookSettings.readSecretFile(webhookSecretFile)),
             hint -> reconciler.requestRefresh(hint.after()),
             metrics.registry());
     portal = new PortalRoutes(
         FleetView.of(reconciler),
         new UserDirectory(adminToken, s.dataDir().resolve(UsersFile.DEFAULT_NAME)),
         new GitChanges(changes),
-        EventFeed.none(),
+        new LoggedEvents(events),
         Clock.systemUTC());
-    ObjectMapper json =
-        new ObjectMapper()
-            .registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
     http =
         Javalin.create(
                 config -> {
                   config.jsonMapper(new JavalinJackson(json, false));
                   config.jetty.host = s.bindAddress();
                   config.jetty.port = s.httpPort();
+                  if (s.https().isPresent()) installHttps(s.https().get(), config, s);
                   config.startup.showJavalinBanner = false;
                   api.register(config);
                   changeRoutes.register(config);
                   metrics.register(config);
                   webhooks.register(config);
                   portal.register(config);
+                  watchRoutes.register(config);
+                  eventRoutes.register(config);
                 })
             .start();
     reconciler.start();
     log.info(
-        "ogp server: following {} ({}), HTTP on {}:{}, agents on {}:{}",
-        s.remote().url(),
+        "ogp server: following {} ({}), {} on {}:{}, agents on {}:{} ({})",
+        s.remote().redactedUrl(), // the URL may carry credentials
         s.remote().branch(),
+        s.https().isPresent() ? "HTTPS" : "HTTP",
         s.bindAddress(),
         http.port(),
         s.bindAddress(),
-        agents.port());
+        agents.port(),
+        s.agentTls().map(t -> t.mutual() ? "mutual TLS" : "TLS").orElse("plain TCP"));
+  }
+
+  private static void installHttps(HttpsConnector https, io.javalin.config.JavalinConfig config, Settings s) {
+    try {
+      https.install(config, s.bindAddress(), s.httpPort());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   int httpPort() {
@@ -163,10 +240,33 @@ final class ServerProcess implements AutoCloseable {
     return reconciler;
   }
 
+  /** Where events are recorded (e.g. by the change service when it commits a rollback). */
+  EventLog events() {
+    return events;
+  }
+
+  /** The one change service of this server, for the API and the portal. */
+  ChangeService changes() {
+    return changes;
+  }
+
+  WatchHub watchHub() {
+    return watchHub;
+  }
+
   @Override
   public void close() {
     portal.close(); // first: ends the portal's live streams, which a graceful stop would wait for
+    // Watchers first: each gets an ERROR line and a clean end before Jetty stops.
+    watchHub.close();
+    try {
+      watchRoutes.awaitStreamsEnded(Duration.ofSeconds(2));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    statusFeed.close();
     http.stop();
+    watchRoutes.close();
     reconciler.close(); // also closes the agent server
     mirror.close();
   }

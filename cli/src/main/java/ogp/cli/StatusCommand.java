@@ -47,7 +47,7 @@ final class StatusCommand implements Callable<Integer> {
           host.get("sync").asText(), host.get("health").asText(), text(host.get("lastError"))});
       }
     }
-    print(rows);
+    print(rows, Ansi.forStdout());
     return 0;
   }
 
@@ -55,12 +55,17 @@ final class StatusCommand implements Callable<Integer> {
     return node == null || node.isNull() ? "" : node.asText();
   }
 
-  private static void print(List<String[]> rows) {
+  /** SYNC and HEALTH (columns 4 and 5) are coloured; padding is computed on the plain text so columns align. */
+  private static void print(List<String[]> rows, Ansi ansi) {
     int[] width = new int[rows.get(0).length];
     for (String[] r : rows) for (int i = 0; i < r.length; i++) width[i] = Math.max(width[i], r[i].length());
-    for (String[] r : rows) {
+    for (int row = 0; row < rows.size(); row++) {
+      String[] r = rows.get(row);
       StringBuilder line = new StringBuilder();
-      for (int i = 0; i < r.length; i++) line.append(String.format("%-" + (width[i] + 2) + "s", r[i]));
+      for (int i = 0; i < r.length; i++) {
+        String cell = row > 0 && (i == 4 || i == 5) ? ansi.status(r[i]) : row > 0 && i == 6 ? ansi.red(r[i]) : r[i];
+        line.append(cell).append(" ".repeat(width[i] + 2 - r[i].length()));
+      }
       System.out.println(line.toString().stripTrailing());
     }
   }

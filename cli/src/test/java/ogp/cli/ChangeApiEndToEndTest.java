@@ -124,6 +124,9 @@ class ChangeApiEndToEndTest {
     HttpResponse<String> rollback = post("/api/v1/apps/web/rollback", "{}");
     assertEquals(200, rollback.statusCode(), rollback.body());
     assertEquals("Revert \"Deploy web 3\"", JSON.readTree(rollback.body()).get("subject").asText());
+    String revert = JSON.readTree(rollback.body()).get("commit").asText();
+    String events = get("/api/v1/events").body();
+    assertTrue(events.contains("RollbackCommitted") && events.contains(revert), "the rollback is an event: " + events);
   }
 
   private HttpResponse<String> post(String path, String body) throws Exception {

@@ -59,7 +59,7 @@ class WebhookEndToEndTest {
     Git.init().setBare(true).setInitialBranch("main").setDirectory(bare.toFile()).call().close();
     remoteUrl = git.serve("fleet.git", bare);
     work = TestRepo.create(tmp.resolve("work"));
-    work.commit("Place web 1", Map.of("apps/web.yaml", app("1")));
+    work.commit("Place web 1", Map.of("apps/web.yaml", TestApps.web("1")));
     work.pushTo(remoteUrl, "ogp", "s3cret", false);
     Path secretFile = Files.writeString(tmp.resolve("webhook-secret"), SECRET + "\n");
     GitRemote remote = new GitRemote(remoteUrl, "main", "", new GitCredentials.UsernamePassword("ogp", "s3cret"));
@@ -86,7 +86,7 @@ class WebhookEndToEndTest {
   void signedGithubPushAppliesTheNewRevisionLongBeforeThePoll() throws Exception {
     List<Long> latenciesMicros = new ArrayList<>();
     for (int version = 2; version <= 21; version++) {
-      String sha = work.commit("Deploy web " + version, Map.of("apps/web.yaml", app(Integer.toString(version))));
+      String sha = work.commit("Deploy web " + version, Map.of("apps/web.yaml", TestApps.web(Integer.toString(version))));
       work.pushTo(remoteUrl, "ogp", "s3cret", false);
       HttpResponse<String> response = postGithubPush(sha, "delivery-" + version);
       long acceptedAt = System.nanoTime();
@@ -105,7 +105,7 @@ class WebhookEndToEndTest {
 
   @Test
   void badlySignedWebhookChangesNothing() throws Exception {
-    String sha = work.commit("Deploy web 2", Map.of("apps/web.yaml", app("2")));
+    String sha = work.commit("Deploy web 2", Map.of("apps/web.yaml", TestApps.web("2")));
     work.pushTo(remoteUrl, "ogp", "s3cret", false);
     HttpResponse<String> response = post("/webhooks/github", githubPayload(sha), Map.of(
         "X-GitHub-Event", "push", "X-GitHub-Delivery", "bad-1", "X-Hub-Signature-256", "sha256=" + "0".repeat(64)));
@@ -148,14 +148,5 @@ class WebhookEndToEndTest {
     Mac mac = Mac.getInstance("HmacSHA256");
     mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
     return HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
-  }
-
-  private static String app(String version) {
-    return """
-        app: web
-        image: 127.0.0.1:5000/demo/web
-        version: "%s"
-        hosts: [h1]
-        """.formatted(version);
   }
 }

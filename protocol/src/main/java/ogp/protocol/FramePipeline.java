@@ -17,6 +17,9 @@ import ogp.protocol.v1.Envelope;
  * after these.
  */
 public final class FramePipeline {
+  /** Name of the {@link io.netty.handler.ssl.SslHandler} in the pipeline, when TLS is on. */
+  public static final String TLS_HANDLER = "tls";
+
   private FramePipeline() {}
 
   /**
@@ -29,8 +32,29 @@ public final class FramePipeline {
       SslContext tlsOrNull,
       long readerIdleMillis,
       long writerIdleMillis) {
+    install(pipeline, tlsOrNull, null, 0, readerIdleMillis, writerIdleMillis);
+  }
+
+  /**
+   * As {@link #install(ChannelPipeline, SslContext, long, long)}, for a client that must verify
+   * the name of the server it dials: the TLS engine is told the peer's host so that endpoint
+   * identification (and SNI) can check it against the server certificate.
+   *
+   * @param peerHostOrNull the host name or address the client dialed; null on the server side
+   */
+  public static void install(
+      ChannelPipeline pipeline,
+      SslContext tlsOrNull,
+      String peerHostOrNull,
+      int peerPort,
+      long readerIdleMillis,
+      long writerIdleMillis) {
     if (tlsOrNull != null) {
-      pipeline.addLast("tls", tlsOrNull.newHandler(pipeline.channel().alloc()));
+      pipeline.addLast(
+          TLS_HANDLER,
+          peerHostOrNull == null
+              ? tlsOrNull.newHandler(pipeline.channel().alloc())
+              : tlsOrNull.newHandler(pipeline.channel().alloc(), peerHostOrNull, peerPort));
     }
     pipeline.addLast(
         "idle", new IdleStateHandler(readerIdleMillis, writerIdleMillis, 0, TimeUnit.MILLISECONDS));

@@ -95,7 +95,7 @@ final class LinkHandler extends SimpleChannelInboundHandler<Envelope> {
   private void refused(Refusal refused) {
     refusal = refused.getCode();
     switch (refused.getCode()) {
-      case BAD_TOKEN, UNSUPPORTED_PROTOCOL ->
+      case BAD_TOKEN, UNSUPPORTED_PROTOCOL, IDENTITY_MISMATCH ->
           log.error(
               "server refused host id '{}': {} ({}); an operator must fix this, retrying with backoff",
               hello.getHostId(),

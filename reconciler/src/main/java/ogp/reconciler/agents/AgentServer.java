@@ -126,6 +126,11 @@ public final class AgentServer implements AutoCloseable {
     return registry.live(hostId).map(session -> session.send(assignment)).orElse(false);
   }
 
+  /** Heartbeats (and other liveness-only messages) received from live sessions since start. */
+  public long heartbeatsReceived() {
+    return registry.heartbeats();
+  }
+
   /** Every host seen since this server started, connected or not. */
   public Collection<HostRecord> hosts() {
     return registry.hosts();

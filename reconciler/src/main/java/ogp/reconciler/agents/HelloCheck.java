@@ -8,8 +8,9 @@ import ogp.protocol.v1.Refusal;
 
 /**
  * Decides whether a Hello may open a session: the protocol version must be exactly {@link
- * Protocol#VERSION}, the host id must be present and the join token must match. Pure apart from
- * the constant-time token comparison; the handler does the refusing and the logging.
+ * Protocol#VERSION}, the host id must be present and the join token must match; under mutual TLS
+ * the host id must also be a name of the client certificate. Pure apart from the constant-time
+ * token comparison; the handler does the refusing and the logging.
  */
 final class HelloCheck {
   private final SecretToken token;
@@ -18,8 +19,17 @@ final class HelloCheck {
     this.token = token;
   }
 
-  /** The refusal to send, or empty when the agent is welcome. */
+  /** The refusal to send, or empty when the agent is welcome (plain TCP or no client certificate). */
   Optional<Refusal> check(Hello hello) {
+    return check(hello, Optional.empty());
+  }
+
+  /**
+   * The refusal to send, or empty when the agent is welcome.
+   *
+   * @param clientCertificate the verified client certificate of the connection, if it has one
+   */
+  Optional<Refusal> check(Hello hello, Optional<PeerCertificate> clientCertificate) {
     if (hello.getProtocolVersion() != Protocol.VERSION) {
       return Optional.of(
           refusal(
@@ -37,6 +47,17 @@ final class HelloCheck {
           refusal(
               Refusal.Code.BAD_TOKEN,
               "join token refused; copy <data-dir>/join-token of the server to the agent"));
+    }
+    // Checked after the token so that a stranger learns nothing about certificate names.
+    if (clientCertificate.isPresent() && !clientCertificate.get().names(hello.getHostId())) {
+      return Optional.of(
+          refusal(
+              Refusal.Code.IDENTITY_MISMATCH,
+              "host id '"
+                  + hello.getHostId()
+                  + "' is not a name of the client certificate "
+                  + clientCertificate.get().names()
+                  + "; issue the agent a certificate for its host id (ogp certs agent --host-id ...)"));
     }
     return Optional.empty();
   }

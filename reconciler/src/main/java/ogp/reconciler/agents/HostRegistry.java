@@ -26,6 +26,8 @@ final class HostRegistry {
   private final Map<String, Host> hosts = new HashMap<>(); // guarded by lock
   private final ListenerQueue events;
   private final long lostGraceMillis;
+  /** Liveness messages (heartbeats) of live sessions, for the meter; a LongAdder so counting costs no contention. */
+  private final java.util.concurrent.atomic.LongAdder heartbeats = new java.util.concurrent.atomic.LongAdder();
 
   HostRegistry(ListenerQueue events, long lostGraceMillis) {
     this.events = events;
@@ -51,6 +53,7 @@ final class HostRegistry {
 
   /** Any message of a live session proves the host alive; a lost host is connected again. */
   void seen(Session session, long nowMillis) {
+    heartbeats.increment();
     synchronized (lock) {
       Host host = liveHost(session);
       if (host != null) {
@@ -108,6 +111,10 @@ final class HostRegistry {
             }
           });
     }
+  }
+
+  long heartbeats() {
+    return heartbeats.sum();
   }
 
   Optional<Session> live(String hostId) {

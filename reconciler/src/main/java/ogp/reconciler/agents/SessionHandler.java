@@ -104,7 +104,7 @@ final class SessionHandler extends SimpleChannelInboundHandler<Envelope> {
     }
     Hello hello = message.getHello();
     String remote = Session.describe(ctx.channel());
-    Optional<Refusal> refusal = helloCheck.check(hello);
+    Optional<Refusal> refusal = helloCheck.check(hello, PeerCertificate.of(ctx.channel()));
     if (refusal.isPresent()) {
       // Name the host and the address so an operator can find the agent; never the token.
       log.warn(

@@ -3,12 +3,10 @@ package ogp.reconciler.api;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import ogp.reconciler.auth.SecretToken;
-import ogp.reconciler.control.AppliedRevision;
-import ogp.reconciler.control.InvalidRevision;
 import ogp.reconciler.control.Reconciler;
+import ogp.reconciler.control.RevisionSummary;
 
 /**
  * The read API and refresh of SPEC §5.1, plus /healthz and /readyz. Every {@code /api} route needs
@@ -29,7 +27,7 @@ public final class ApiRoutes {
     routes.get("/healthz", ctx -> ctx.result("ok\n"));
     routes.get("/readyz", this::ready);
     routes.before("/api/*", this::requireToken);
-    routes.get("/api/v1/revision", ctx -> ctx.json(revision()));
+    routes.get("/api/v1/revision", ctx -> ctx.json(RevisionSummary.of(reconciler.source())));
     routes.get("/api/v1/apps", ctx -> ctx.json(reconciler.apps()));
     routes.get("/api/v1/apps/{app}", this::app);
     routes.get("/api/v1/hosts", ctx -> ctx.json(reconciler.hosts()));
@@ -70,29 +68,6 @@ public final class ApiRoutes {
   private void refresh(Context ctx) {
     reconciler.requestRefresh();
     ctx.status(HttpStatus.ACCEPTED).json(Map.of("status", "refresh requested"));
-  }
-
-  private Map<String, Object> revision() {
-    Map<String, Object> body = new LinkedHashMap<>();
-    AppliedRevision applied = reconciler.source().applied().orElse(null);
-    body.put("revision", applied == null ? null : applied.revision());
-    body.put("subject", applied == null ? null : applied.commit().subject());
-    body.put("author", applied == null ? null : applied.commit().authorName());
-    body.put("appliedAt", applied == null ? null : applied.appliedAt());
-    body.put("lastFetch", reconciler.source().lastFetch().orElse(null));
-    body.put("lastFetchError", reconciler.source().lastFetchError().orElse(null));
-    InvalidRevision invalid = reconciler.source().invalid().orElse(null);
-    if (invalid == null) {
-      body.put("invalid", null);
-    } else {
-      Map<String, Object> bad = new LinkedHashMap<>();
-      bad.put("revision", invalid.commit().sha());
-      bad.put("author", invalid.commit().authorName() + " <" + invalid.commit().authorEmail() + ">");
-      bad.put("subject", invalid.commit().subject());
-      bad.put("errors", invalid.errors().stream().map(Object::toString).toList());
-      body.put("invalid", bad);
-    }
-    return body;
   }
 
   static void error(Context ctx, HttpStatus status, String message) {

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -48,23 +46,10 @@ public final class SecretToken {
     if (Files.exists(file)) {
       return of(Files.readString(file, StandardCharsets.US_ASCII));
     }
-    Path dir = file.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
     byte[] bytes = new byte[RANDOM_BYTES];
     random.nextBytes(bytes);
     String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    Path temp =
-        Files.createTempFile(
-            dir,
-            "." + file.getFileName(),
-            ".tmp",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    try {
-      Files.writeString(temp, token + "\n", StandardCharsets.US_ASCII);
-      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(temp);
-    }
+    OwnerOnlyFile.write(file, token + "\n");
     return of(token);
   }
 

@@ -47,6 +47,7 @@ public final class ChangeService {
   private final GitMirror mirror;
   private final FollowedBranch branch;
   private final Runnable afterPush;
+  private volatile CommitListener listener = CommitListener.NONE;
 
   /**
    * @param mirror the mirror of the followed remote (objects are fetched into and written to its repository)
@@ -54,6 +55,12 @@ public final class ChangeService {
    */
   public ChangeService(GitMirror mirror, Runnable afterPush) {
     this(mirror, new FollowedBranch(mirror), afterPush);
+  }
+
+  /** Tells {@code listener} of every commit that landed (the server records rollbacks as events). */
+  public ChangeService withListener(CommitListener listener) {
+    this.listener = Objects.requireNonNull(listener, "listener");
+    return this;
   }
 
   /** With another way to reach the branch: tests use it to make the branch move at a chosen moment. */
@@ -74,17 +81,17 @@ public final class ChangeService {
    */
   public ChangeResult deploy(
       String app, Optional<String> version, Optional<List<String>> hosts, Actor actor, Optional<String> subject) {
-    return commit(deployChange(app, version, hosts, subject), actor);
+    return commit(CommitListener.Kind.DEPLOY, deployChange(app, version, hosts, subject), actor);
   }
 
   /** Sets {@code state: absent}: the app's containers are removed, its definition stays. */
   public ChangeResult offline(String app, Actor actor) {
-    return commit(stateChange(app, "absent"), actor);
+    return commit(CommitListener.Kind.OFFLINE, stateChange(app, "absent"), actor);
   }
 
   /** Sets {@code state: running}. */
   public ChangeResult online(String app, Actor actor) {
-    return commit(stateChange(app, "running"), actor);
+    return commit(CommitListener.Kind.ONLINE, stateChange(app, "running"), actor);
   }
 
   /**
@@ -94,7 +101,7 @@ public final class ChangeService {
    * @throws ChangeConflict when later commits changed the same lines
    */
   public ChangeResult rollback(String app, Optional<String> commit, Actor actor) {
-    return commit(rollbackChange(app, commit), actor);
+    return commit(CommitListener.Kind.ROLLBACK, rollbackChange(app, commit), actor);
   }
 
   /** The commit {@link #deploy} would make now, without making it. */
@@ -208,7 +215,7 @@ public final class ChangeService {
 
   // --- the commit loop -----------------------------------------------------------------------
 
-  private ChangeResult commit(NamedChange named, Actor actor) {
+  private ChangeResult commit(CommitListener.Kind kind, NamedChange named, Actor actor) {
     ObjectId lastTip = null;
     for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       Tip tip = fetch();
@@ -222,8 +229,10 @@ public final class ChangeService {
       if (branch.publish(tip.commit(), commit) == FollowedBranch.Outcome.LANDED) {
         log.info("{} committed {} ({}) for {}", branch.name(), commit.name(), change.subject(), actor.displayName());
         runAfterPush();
-        return new ChangeResult(Optional.of(commit.name()), change.subject(),
+        ChangeResult result = new ChangeResult(Optional.of(commit.name()), change.subject(),
             "Committed " + commit.abbreviate(7).name() + " to " + branch.name() + ": " + change.subject() + ".");
+        tell(kind, named.app(), result, actor);
+        return result;
       }
       log.info("branch {} moved during '{}' (attempt {}), re-applying on the new tip", branch.name(), change.subject(), attempt);
       lastTip = tip.commit();
@@ -268,6 +277,14 @@ public final class ChangeService {
     } catch (RuntimeException e) {
       // The commit has landed; the reconciler's poll or webhook will apply it anyway.
       log.warn("applying the new commit at once failed: {}", e.getMessage());
+    }
+  }
+
+  private void tell(CommitListener.Kind kind, String app, ChangeResult result, Actor actor) {
+    try {
+      listener.committed(kind, app, result, actor);
+    } catch (RuntimeException e) {
+      log.warn("a commit listener failed: {}", e.getMessage());
     }
   }
 

@@ -14,6 +14,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import ogp.protocol.v1.Assignment;
 import ogp.protocol.v1.ContainerSpec;
 import ogp.protocol.v1.ContainerStatus;
@@ -22,7 +24,7 @@ import ogp.reconciler.agents.AgentListener;
 import ogp.reconciler.agents.AgentServer;
 import ogp.reconciler.agents.HostRecord;
 import ogp.reconciler.plan.AppStatus;
-import ogp.reconciler.plan.AssignmentBuilder;
+import ogp.reconciler.plan.FleetPlan;
 import ogp.reconciler.plan.ContainerView;
 import ogp.reconciler.plan.FleetStatus;
 import ogp.reconciler.plan.HostStatus;
@@ -40,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: one fetch worker runs Git I/O (polls and refresh requests, coalesced); one reconcile
  * worker computes and sends assignments (sending only enqueues on the agent's channel). Agent
  * callbacks arrive on the agent server's listener executor and only mark hosts dirty. No lock is
- * held while doing I/O.
+ * held while doing I/O. {@link ReconcilerObserver}s are called on those same threads, after the
+ * state they describe is visible through the read side.
  *
  * <p>Safety: without an applied revision nothing is sent, so a server that cannot read Git on
  * start never tells agents to remove their containers; a lost host is never re-planned.
@@ -64,7 +67,13 @@ public final class Reconciler implements AgentListener, AutoCloseable {
   /** Starts above any generation of an earlier server run, so agents see them increase. */
   private final AtomicLong generation = new AtomicLong(System.currentTimeMillis() * 1000);
 
+  /** Copy-on-write: observers are added once at wiring time and read on every event. */
+  private final List<ReconcilerObserver> observers = new CopyOnWriteArrayList<>();
+
   private record Sent(long generation, Instant at, List<String> specHashes) {}
+
+  /** The plan of the applied revision; touched only by the reconcile worker. */
+  private PlanOfRevision plan;
 
   /** Starts the agent server with the reconciler as its listener. */
   @FunctionalInterface
@@ -84,10 +93,29 @@ public final class Reconciler implements AgentListener, AutoCloseable {
       Duration pollInterval,
       Duration resyncInterval)
       throws InterruptedException {
-    this.source = sourceFactory.create(applied -> markAllDirty("revision " + applied.revision()));
+    this.source = sourceFactory.create(applied -> {
+      markAllDirty("revision " + applied.revision());
+      notifyObservers(o -> o.revisionApplied(applied));
+    });
     this.agents = agentServerFactory.start(this);
     this.pollInterval = pollInterval;
     this.resyncInterval = resyncInterval;
+  }
+
+  /** Adds an observer of the loop's events; call before {@link #start()} to miss none. */
+  public void addObserver(ReconcilerObserver observer) {
+    observers.add(java.util.Objects.requireNonNull(observer, "observer"));
+  }
+
+  private void notifyObservers(Consumer<ReconcilerObserver> call) {
+    for (ReconcilerObserver o : observers) {
+      try {
+        call.accept(o);
+      } catch (RuntimeException e) {
+        // An observer only watches; its failure must never stop the control loop.
+        log.error("reconciler observer {} failed", o.getClass().getSimpleName(), e);
+      }
+    }
   }
 
   /** Starts polling Git and the periodic resync. The first fetch happens at once. */
@@ -133,15 +161,38 @@ public final class Reconciler implements AgentListener, AutoCloseable {
 
   /** Fetches from Git on the calling thread and applies a new valid revision; for callers that must wait. */
   public boolean refreshNow() {
-    return source.refresh();
+    return refreshObserved();
   }
 
   private void pollQuietly() {
     try {
-      source.refresh();
+      refreshObserved();
     } catch (RuntimeException e) {
       log.warn("fetching the desired state failed: {}", e.getMessage());
     }
+  }
+
+  /** {@link DesiredStateSource#refresh()}, timed and told to observers (a new invalid revision too). */
+  private boolean refreshObserved() {
+    long start = System.nanoTime();
+    InvalidRevision invalidBefore = source.invalid().orElse(null);
+    AppliedRevision appliedBefore = source.applied().orElse(null);
+    boolean applied;
+    try {
+      applied = source.refresh();
+    } catch (RuntimeException e) {
+      notifyObservers(o -> o.fetched(ReconcilerObserver.FetchOutcome.FAILED, Duration.ofNanos(System.nanoTime() - start)));
+      throw e;
+    }
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    InvalidRevision invalidAfter = source.invalid().orElse(null);
+    // The source keeps the same InvalidRevision object until a new commit is read: identity tells a new rejection.
+    boolean rejected = invalidAfter != null && invalidAfter != invalidBefore;
+    if (rejected) notifyObservers(o -> o.revisionRejected(invalidAfter));
+    boolean changed = applied || rejected || source.applied().orElse(null) != appliedBefore;
+    var outcome = changed ? ReconcilerObserver.FetchOutcome.CHANGED : ReconcilerObserver.FetchOutcome.UNCHANGED;
+    notifyObservers(o -> o.fetched(outcome, took));
+    return applied;
   }
 
   // --- agent events: mark dirty only -------------------------------------------------------
@@ -150,21 +201,25 @@ public final class Reconciler implements AgentListener, AutoCloseable {
   public void hostConnected(HostRecord host) {
     sent.remove(host.hostId()); // a new session has been sent nothing yet
     markDirty(host.hostId());
+    notifyObservers(o -> o.hostConnected(host));
   }
 
   @Override
   public void reportReceived(String hostId, StatusReport report) {
     // Status is computed from reports on demand; an agent repairs drift on its own resync.
+    notifyObservers(o -> o.reportReceived(hostId, report));
   }
 
   @Override
   public void hostDisconnected(String hostId) {
     sent.remove(hostId);
+    notifyObservers(o -> o.hostDisconnected(hostId));
   }
 
   @Override
   public void hostLost(String hostId) {
     log.warn("host {} is lost (no heartbeat within the grace); its containers are left as they are", hostId);
+    notifyObservers(o -> o.hostLost(hostId));
   }
 
   // --- the work queue ------------------------------------------------------------------------
@@ -199,11 +254,17 @@ public final class Reconciler implements AgentListener, AutoCloseable {
         hostId = it.next();
         it.remove();
       }
+      long start = System.nanoTime();
+      boolean failed = false;
       try {
         reconcile(hostId);
       } catch (RuntimeException e) {
+        failed = true;
         log.error("reconciling host {} failed; it is retried on the next resync", hostId, e);
       }
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      boolean failedStep = failed;
+      notifyObservers(o -> o.reconciled(hostId, took, failedStep));
     }
   }
 
@@ -213,8 +274,7 @@ public final class Reconciler implements AgentListener, AutoCloseable {
     if (applied == null) return; // no valid desired state yet: say nothing rather than "remove all"
     HostRecord host = agents.host(hostId).orElse(null);
     if (host == null || !host.connected()) return; // lost or gone: its containers stay as they are
-    List<ContainerSpec> specs =
-        AssignmentBuilder.containersFor(applied.state(), applied.revision(), hostId, host.labels());
+    List<ContainerSpec> specs = planFor(applied).containersFor(hostId, host.labels());
     List<String> hashes = specs.stream().map(s -> s.getApp() + "#" + s.getInstance() + "@" + s.getSpecHash()).toList();
     Sent previous = sent.get(hostId);
     if (previous != null && previous.specHashes().equals(hashes) && !lostInTransit(previous, host)) {
@@ -229,9 +289,26 @@ public final class Reconciler implements AgentListener, AutoCloseable {
             .build();
     if (agents.send(hostId, assignment)) {
       sent.put(hostId, new Sent(gen, Instant.now(), hashes));
+      notifyObservers(o -> o.assignmentSent(hostId, gen));
       log.debug("sent {} container(s) at {} to {} (generation {})", specs.size(), applied.revision(), hostId, gen);
     }
   }
+
+  /**
+   * The plan of the applied revision, built once and shared by every host: a new revision marks
+   * all hosts dirty, and building each host's specs from scratch re-hashed every container of
+   * every app once per host. Only the reconcile worker calls this, so the cache needs no lock.
+   */
+  private FleetPlan planFor(AppliedRevision applied) {
+    PlanOfRevision cached = plan;
+    if (cached == null || cached.applied() != applied) {
+      cached = new PlanOfRevision(applied, new FleetPlan(applied.state(), applied.revision()));
+      plan = cached;
+    }
+    return cached.plan();
+  }
+
+  private record PlanOfRevision(AppliedRevision applied, FleetPlan plan) {}
 
   /** An assignment the agent has not reported back within a resync interval is sent again. */
   private boolean lostInTransit(Sent previous, HostRecord host) {

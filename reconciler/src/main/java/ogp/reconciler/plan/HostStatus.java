@@ -22,6 +22,15 @@ public record HostStatus(
     List<HostContainer> containers,
     String lastError) {
 
+  /**
+   * The same without the time of the last heartbeat, which changes every few seconds: the watch's
+   * Host object, so that a heartbeat is not a change (at 10,000 hosts it would be thousands of
+   * events a second to every watcher).
+   */
+  public HostStatus withoutHeartbeatTime() {
+    return new HostStatus(host, status, labels, null, agentVersion, dockerVersion, address, revision, containers, lastError);
+  }
+
   /** A managed container on the host, with its app. */
   public record HostContainer(String app, ContainerView container) {}
 }

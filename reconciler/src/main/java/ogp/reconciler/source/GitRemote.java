@@ -9,7 +9,7 @@ import java.util.Objects;
  *     {@code https://}, {@code ssh://} or scp-like {@code git@host:org/repo.git}
  * @param branch the followed branch, a short name such as {@code main}
  * @param path subdirectory of the repository holding the desired state ({@code ""} = root),
- *     normalized to have no leading or trailing slash
+ *     relative (absolute paths and {@code ..} are refused), normalized to have no trailing slash
  * @param credentials how to authenticate; never printed
  */
 public record GitRemote(String url, String branch, String path, GitCredentials credentials) {
@@ -52,10 +52,15 @@ public record GitRemote(String url, String branch, String path, GitCredentials c
       return "";
     }
     String p = path.strip().replace('\\', '/');
+    // An absolute path names a place on some disk, never inside the repository: refuse it rather
+    // than guess that the repository root was meant.
+    if (p.startsWith("/") || p.matches("^[A-Za-z]:.*")) {
+      throw new IllegalArgumentException("Desired-state path must be relative to the repository root, got: " + path);
+    }
     while (p.startsWith("./")) {
       p = p.substring(2);
     }
-    p = p.replaceAll("^/+|/+$", "");
+    p = p.replaceAll("/+$", "");
     if (p.equals(".")) {
       return "";
     }

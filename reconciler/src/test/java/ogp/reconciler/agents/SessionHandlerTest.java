@@ -1,6 +1,5 @@
 package ogp.reconciler.agents;
 
-import ogp.reconciler.auth.SecretToken;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,7 +10,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.time.Clock;
 import java.util.List;
 import ogp.protocol.Protocol;
 import ogp.protocol.v1.Envelope;
@@ -19,31 +17,17 @@ import ogp.protocol.v1.Heartbeat;
 import ogp.protocol.v1.Hello;
 import ogp.protocol.v1.Refusal;
 import ogp.protocol.v1.StatusReport;
-import ogp.protocol.v1.Welcome;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The server pipeline of one connection, without sockets. */
 class SessionHandlerTest {
-  private static final String TOKEN = "the-join-token";
+  private static final String TOKEN = ServerConnection.TOKEN;
 
-  private final RecordingListener listener = new RecordingListener();
-  private final HostRegistry registry =
-      new HostRegistry(new ListenerQueue(listener, Runnable::run), 15_000);
-  private final EmbeddedChannel channel =
-      new EmbeddedChannel(
-          new SessionInitializer(
-              null,
-              new SessionSettings(
-              new HelloCheck(SecretToken.of(TOKEN)),
-              registry,
-              Welcome.newBuilder()
-                  .setProtocolVersion(Protocol.VERSION)
-                  .setHeartbeatIntervalMs(5000)
-                  .setResyncIntervalMs(60000)
-                  .build(),
-              10_000,
-              Clock.systemUTC())));
+  private final ServerConnection connection = new ServerConnection();
+  private final RecordingListener listener = connection.listener;
+  private final HostRegistry registry = connection.registry;
+  private final EmbeddedChannel channel = connection.channel;
 
   @AfterEach
   void close() {

@@ -60,7 +60,7 @@ class FirstPollTest {
     try (TestRepo origin = TestRepo.create(tmp.resolve("origin"))) {
       origin.commit("first", Map.of("apps/a.yaml", "a", "apps2/b.yaml", "b"));
 
-      try (GitMirror mirror = GitMirror.open(GitRemote.of(origin.url(), "main", "/apps/"), tmp.resolve("data"))) {
+      try (GitMirror mirror = GitMirror.open(GitRemote.of(origin.url(), "main", "apps/"), tmp.resolve("data"))) {
         assertEquals(List.of("apps/a.yaml"), List.copyOf(mirror.poll().snapshot().files().keySet()));
       }
     }

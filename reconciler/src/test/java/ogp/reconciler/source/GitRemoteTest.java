@@ -11,13 +11,13 @@ class GitRemoteTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', emptyValue = "", value = {
-      "'' | ''", "/ | ''", ". | ''", "./apps | apps", "/apps/ | apps", "apps/prod | apps/prod", "apps\\prod | apps/prod"})
+      "'' | ''", ". | ''", "./apps | apps", "apps/ | apps", "apps/prod | apps/prod", "apps\\prod | apps/prod"})
   void pathIsNormalized(String given, String expected) {
     assertEquals(expected, GitRemote.of("file:///r", "main", given).path());
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"../x", "apps/../../x", "apps//prod"})
+  @ValueSource(strings = {"../x", "apps/../../x", "apps//prod", "..", "/", "/etc", "/apps/", "C:/fleet", "c:\\fleet", "\\\\server\\share"})
   void pathLeavingTheRepositoryIsRefused(String path) {
     assertThrows(IllegalArgumentException.class, () -> GitRemote.of("file:///r", "main", path));
   }

@@ -1,0 +1,87 @@
+package ogp.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import ogp.bench.report.ResultTable;
+import ogp.bench.scenario.DockerScenario;
+import ogp.bench.scenario.FleetScenario;
+import ogp.bench.scenario.GitScenario;
+import ogp.bench.scenario.PlanScenario;
+import ogp.bench.scenario.HarnessFailure;
+import ogp.bench.server.ServerLaunch;
+
+/**
+ * {@code java -jar bench/target/ogp-bench.jar all|fleet|docker|git|plan [--agents N]} (or {@code jmh [JMH options]}): runs the
+ * scenarios of issue 8 and prints the table of measured values against targets. Exits 1 when a
+ * scenario could not measure (agents did not connect, converge or return), 0 otherwise, also when
+ * a target is missed: a missed target is a result, not a harness failure.
+ */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) throws Exception {
+    String what = args.length > 0 ? args[0] : "all";
+    if (what.equals("jmh")) {
+      // JMH's own runner: benchmark regex and options as documented by JMH, e.g. "jmh Planner -f 1".
+      org.openjdk.jmh.Main.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
+    int agents = 10_000;
+    Path ogpJar = Path.of("cli/target/ogp.jar");
+    for (int i = 1; i < args.length; i++) {
+      switch (args[i]) {
+        case "--agents" -> agents = Integer.parseInt(args[++i]);
+        case "--ogp-jar" -> ogpJar = Path.of(args[++i]);
+        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+      }
+    }
+    Path work = Files.createTempDirectory("ogp-bench-");
+    int n = agents;
+    ResultTable table = new ResultTable();
+    List<String> failures = new ArrayList<>();
+    if (what.equals("all") || what.equals("fleet")) {
+      if (!Files.isRegularFile(ogpJar)) throw new IllegalStateException(ogpJar + " is missing: build it first");
+      ServerLaunch launch = ServerLaunch.jar(ogpJar, List.of("-Xmx1g"));
+      run("fleet", failures, () -> new FleetScenario(
+          new FleetScenario.Settings(launch, work.resolve("fleet"), n, Duration.ofSeconds(30), 3, true), System.out)
+          .run(table));
+    }
+    if (what.equals("all") || what.equals("docker")) {
+      ServerLaunch launch = ServerLaunch.jar(ogpJar, List.of("-Xmx512m"));
+      run("docker", failures, () -> new DockerScenario(launch, work.resolve("docker"), System.out).run(table));
+    }
+    if (what.equals("all") || what.equals("git")) {
+      run("git", failures, () -> new GitScenario(work.resolve("git"), System.out, 30).run(table));
+    }
+    if (what.equals("all") || what.equals("plan")) {
+      run("plan", failures, () -> new PlanScenario(System.out).run(table));
+    }
+    System.out.println();
+    System.out.println(table.markdown());
+    if (!failures.isEmpty()) {
+      System.out.println("HARNESS FAILURES: " + failures);
+      System.exit(1);
+    }
+  }
+
+  @FunctionalInterface
+  private interface Step {
+    void run() throws Exception;
+  }
+
+  private static void run(String name, List<String> failures, Step step) {
+    System.out.println("== " + name);
+    try {
+      step.run();
+    } catch (HarnessFailure | IllegalStateException e) {
+      System.out.println(name + " FAILED: " + e.getMessage());
+      failures.add(name + ": " + e.getMessage());
+    } catch (Exception e) {
+      e.printStackTrace(System.out);
+      failures.add(name + ": " + e);
+    }
+  }
+}

@@ -1,0 +1,173 @@
+package ogp.bench.sim;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.AttributeKey;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import ogp.protocol.CoalescingOutbox;
+import ogp.protocol.FramePipeline;
+
+/**
+ * N simulated agents in this JVM on one shared event-loop group, each a real TCP connection
+ * speaking the real protocol through the same {@link FramePipeline} as the real agent. Agents are
+ * spread over several loopback source addresses; at most {@link #MAX_HANDSHAKES} connections are
+ * between connect and Welcome at once during the initial ramp, so the server's accept backlog is
+ * never overrun (a dropped SYN would cost a 1 s retransmit and distort the numbers).
+ *
+ * <p>Bounded by construction: {@link #close()} closes every connection and stops the threads; the
+ * simulator never outlives its caller's try-with-resources.
+ */
+public final class AgentSimulator implements AutoCloseable {
+  static final int MAX_HANDSHAKES = 500;
+
+  private final SimulatorSettings settings;
+  private final EventLoopGroup group;
+  private final Bootstrap bootstrap;
+  private final List<SimulatedAgent> agents = new ArrayList<>();
+  private final FleetCounters counters = new FleetCounters();
+  private final LatencyHistogram rtt = new LatencyHistogram();
+  private final Semaphore handshakes = new Semaphore(MAX_HANDSHAKES);
+  private volatile boolean closed;
+
+  public AgentSimulator(SimulatorSettings settings) {
+    this.settings = settings;
+    this.group = new MultiThreadIoEventLoopGroup(settings.eventLoopThreads(), NioIoHandler.newFactory());
+    this.bootstrap = new Bootstrap()
+        .group(group)
+        .channel(NioSocketChannel.class)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000);
+    for (int i = 0; i < settings.agents(); i++) {
+      agents.add(new SimulatedAgent(ogp.bench.repo.FleetShape.hostId(i), this));
+    }
+  }
+
+  SimulatorSettings settings() {
+    return settings;
+  }
+
+  public FleetCounters counters() {
+    return counters;
+  }
+
+  /** Heartbeat round trips (Heartbeat written → its Ack read), as this JVM sees them. */
+  public LatencyHistogram rtt() {
+    return rtt;
+  }
+
+  /** Connects every agent (paced by the handshake limit) and returns at once when the last connect is issued. */
+  public void connectAll() throws InterruptedException {
+    for (SimulatedAgent agent : agents) {
+      handshakes.acquire();
+      connect(agent, true);
+    }
+  }
+
+  private void connect(SimulatedAgent agent, boolean holdsPermit) {
+    if (closed) {
+      if (holdsPermit) handshakes.release();
+      return;
+    }
+    int index = Math.floorMod(agent.hostId().hashCode(), Math.max(1, settings.sourceAddresses()));
+    InetSocketAddress local = new InetSocketAddress("127.0.0." + (2 + index), 0);
+    Bootstrap b = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
+      @Override
+      protected void initChannel(Channel ch) {
+        FramePipeline.install(ch.pipeline(), null, 0, 0);
+        ch.pipeline().addLast(CoalescingOutbox.NAME, new CoalescingOutbox());
+        ch.pipeline().addLast("agent", agent);
+      }
+    });
+    ChannelFuture future = b.connect(new InetSocketAddress(settings.serverHost(), settings.serverPort()), local);
+    future.addListener(f -> {
+      Channel ch = future.channel();
+      if (f.isSuccess()) {
+        if (holdsPermit) {
+          // The permit covers connect + Welcome: released by the first of welcome and close.
+          ch.attr(PERMIT).set(Boolean.TRUE);
+          ch.closeFuture().addListener(c -> releasePermit(ch));
+        }
+        agent.attached(ch);
+      } else {
+        if (holdsPermit) handshakes.release();
+        counters.connectFailed();
+        reconnectLater(agent);
+      }
+    });
+  }
+
+  private static final AttributeKey<Boolean> PERMIT = AttributeKey.valueOf("ogp.bench.handshakePermit");
+
+  /** Called by an agent when its Welcome arrived. */
+  void welcomed(Channel ch) {
+    releasePermit(ch);
+  }
+
+  private void releasePermit(Channel ch) {
+    if (Boolean.TRUE.equals(ch.attr(PERMIT).getAndSet(Boolean.FALSE))) handshakes.release();
+  }
+
+  /** After a close or a failed connect: try again after the agent's backoff, like the real link. */
+  void reconnectLater(SimulatedAgent agent) {
+    if (closed) return;
+    try {
+      group.next().schedule(() -> connect(agent, false), agent.nextBackoffMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+      // close() is stopping the loops
+    }
+  }
+
+  /** Waits until {@code condition} holds for the counters, or the deadline passes; returns whether it held. */
+  public boolean await(Predicate<AgentSimulator> condition, Duration deadline) throws InterruptedException {
+    long end = System.nanoTime() + deadline.toNanos();
+    while (!condition.test(this)) {
+      if (System.nanoTime() > end) return false;
+      Thread.sleep(10);
+    }
+    return true;
+  }
+
+  public int size() {
+    return agents.size();
+  }
+
+  /** Agents whose latest written report says they converged to {@code revision}. */
+  public int convergedTo(String revision) {
+    int n = 0;
+    for (SimulatedAgent a : agents) if (revision.equals(a.convergedRevision)) n++;
+    return n;
+  }
+
+  /** The latest moment (System.nanoTime) an agent received an assignment. */
+  public long lastAssignmentReceivedNanos() {
+    long last = 0;
+    for (SimulatedAgent a : agents) last = Math.max(last, a.assignmentReceivedNanos);
+    return last;
+  }
+
+  /** The latest moment (System.nanoTime) an agent finished writing a converged report. */
+  public long lastReportWrittenNanos() {
+    long last = 0;
+    for (SimulatedAgent a : agents) last = Math.max(last, a.reportWrittenNanos);
+    return last;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+  }
+}

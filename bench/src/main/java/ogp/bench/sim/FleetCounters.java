@@ -1,0 +1,59 @@
+package ogp.bench.sim;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** What the simulated fleet has seen, counted without locks from the event loops. */
+public final class FleetCounters {
+  private final AtomicInteger connected = new AtomicInteger();
+  private final AtomicLong sessions = new AtomicLong();
+  private final AtomicLong assignments = new AtomicLong();
+  private final AtomicLong connectFailures = new AtomicLong();
+  private final Map<String, String> refusals = new ConcurrentHashMap<>();
+
+  void welcomed(String hostId) {
+    connected.incrementAndGet();
+    sessions.incrementAndGet();
+  }
+
+  void disconnected(String hostId) {
+    connected.decrementAndGet();
+  }
+
+  void assignment() {
+    assignments.incrementAndGet();
+  }
+
+  void connectFailed() {
+    connectFailures.incrementAndGet();
+  }
+
+  void refused(String hostId, String why) {
+    refusals.put(hostId, why);
+  }
+
+  /** Agents whose current session has been welcomed. */
+  public int connected() {
+    return connected.get();
+  }
+
+  /** Welcomed sessions since the start, reconnects included. */
+  public long sessions() {
+    return sessions.get();
+  }
+
+  public long assignments() {
+    return assignments.get();
+  }
+
+  public long connectFailures() {
+    return connectFailures.get();
+  }
+
+  /** Host id → the last refusal it got (a wrong token, a protocol error). */
+  public Map<String, String> refusals() {
+    return Map.copyOf(refusals);
+  }
+}

@@ -1,0 +1,30 @@
+package ogp.reconciler.events;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/** Why an {@link Event} happened; shown in the API as the PascalCase label, e.g. {@code RevisionApplied}. */
+public enum EventReason {
+  REVISION_APPLIED("RevisionApplied"),
+  REVISION_REJECTED("RevisionRejected"),
+  HOST_CONNECTED("HostConnected"),
+  HOST_DISCONNECTED("HostDisconnected"),
+  HOST_LOST("HostLost"),
+  CONTAINER_STARTED("ContainerStarted"),
+  CONTAINER_REPLACED("ContainerReplaced"),
+  CONTAINER_REMOVED("ContainerRemoved"),
+  CONTAINER_FAILED("ContainerFailed"),
+  DRIFT_REPAIRED("DriftRepaired"),
+  PULL_FAILED("PullFailed"),
+  ROLLBACK_COMMITTED("RollbackCommitted");
+
+  private final String label;
+
+  EventReason(String label) {
+    this.label = label;
+  }
+
+  @JsonValue
+  public String label() {
+    return label;
+  }
+}

@@ -1,0 +1,81 @@
+package ogp.reconciler.events;
+
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import ogp.protocol.v1.StatusReport;
+import ogp.reconciler.agents.HostRecord;
+import ogp.reconciler.control.AppliedRevision;
+import ogp.reconciler.control.InvalidRevision;
+import ogp.reconciler.control.ReconcilerObserver;
+
+/**
+ * Turns what the control loop observes into {@link Event}s: revisions applied and rejected, hosts
+ * connecting, disconnecting and lost, and container changes between consecutive reports of a host
+ * ({@link ReportChanges}). The first report of a host after this server started is a baseline and
+ * yields no container events, so a restarted server does not announce every running container.
+ *
+ * <p>Concurrency: the agent listener delivers one host's callbacks in order on one thread; the
+ * last report per host lives in a concurrent map, so revision callbacks on the fetch worker may
+ * run at the same time.
+ */
+public final class FleetEvents implements ReconcilerObserver {
+  private final EventLog events;
+  private final Clock clock;
+  private final Map<String, StatusReport> lastReports = new ConcurrentHashMap<>();
+
+  public FleetEvents(EventLog events, Clock clock) {
+    this.events = events;
+    this.clock = clock;
+  }
+
+  @Override
+  public void revisionApplied(AppliedRevision revision) {
+    events.record(Event.of(EventReason.REVISION_APPLIED,
+            "applied " + revision.state().apps().size() + " app(s): " + revision.commit().subject())
+        .at(clock.instant())
+        .withRevision(revision.revision())
+        .withAuthor(author(revision.commit().authorName(), revision.commit().authorEmail())));
+  }
+
+  @Override
+  public void revisionRejected(InvalidRevision revision) {
+    events.record(Event.of(EventReason.REVISION_REJECTED,
+            "not applied, " + revision.errors().size() + " error(s): " + revision.commit().subject())
+        .at(clock.instant())
+        .withRevision(revision.commit().sha())
+        .withAuthor(author(revision.commit().authorName(), revision.commit().authorEmail()))
+        .withErrors(revision.errors().stream().map(Object::toString).toList()));
+  }
+
+  @Override
+  public void hostConnected(HostRecord host) {
+    events.record(Event.of(EventReason.HOST_CONNECTED,
+            "agent " + host.agentVersion() + " connected from " + host.remoteAddress())
+        .at(clock.instant())
+        .withHost(host.hostId()));
+  }
+
+  @Override
+  public void hostDisconnected(String hostId) {
+    events.record(Event.of(EventReason.HOST_DISCONNECTED, "agent connection closed").at(clock.instant()).withHost(hostId));
+  }
+
+  @Override
+  public void hostLost(String hostId) {
+    events.record(Event.of(EventReason.HOST_LOST, "no heartbeat within the grace; containers left as they are")
+        .at(clock.instant())
+        .withHost(hostId));
+  }
+
+  @Override
+  public void reportReceived(String hostId, StatusReport report) {
+    StatusReport previous = lastReports.put(hostId, report);
+    if (previous == null) return; // baseline, see the class comment
+    ReportChanges.between(hostId, previous, report, clock.instant()).forEach(events::record);
+  }
+
+  private static String author(String name, String email) {
+    return email == null || email.isEmpty() ? name : name + " <" + email + ">";
+  }
+}

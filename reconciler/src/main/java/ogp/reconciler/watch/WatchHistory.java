@@ -1,0 +1,60 @@
+package ogp.reconciler.watch;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.LongFunction;
+
+/**
+ * The bounded ring of recent changes and the resource-version arithmetic of resuming. Pure and not
+ * thread-safe: {@link WatchHub} guards it.
+ *
+ * <p>Every change gets the next resource version. The ring retains the changes after
+ * {@link #floor()}; a watcher that saw everything up to N can resume exactly iff
+ * {@code floor() <= N <= current()}: then every change after N is retained. Anything else (older,
+ * or newer than this server ever issued, e.g. from an earlier server run) is gone.
+ */
+final class WatchHistory {
+  /** One retained change: its version and the line every watcher gets. */
+  record Entry(long resourceVersion, byte[] line) {}
+
+  private final int capacity;
+  private final ArrayDeque<Entry> entries = new ArrayDeque<>();
+  private long current;
+  private long floor;
+
+  /** @param start the version before the first change; start above any earlier server run's versions */
+  WatchHistory(int capacity, long start) {
+    if (capacity < 1) throw new IllegalArgumentException("capacity must be positive: " + capacity);
+    this.capacity = capacity;
+    this.current = start;
+    this.floor = start;
+  }
+
+  /** Appends a change whose line is made for its new version; returns the entry. */
+  Entry append(LongFunction<byte[]> lineAt) {
+    long rv = current + 1;
+    Entry entry = new Entry(rv, lineAt.apply(rv));
+    current = rv;
+    entries.addLast(entry);
+    if (entries.size() > capacity) floor = entries.removeFirst().resourceVersion();
+    return entry;
+  }
+
+  long current() {
+    return current;
+  }
+
+  long floor() {
+    return floor;
+  }
+
+  /** Every change after {@code resourceVersion}, oldest first, or empty when they are not all retained. */
+  Optional<List<Entry>> after(long resourceVersion) {
+    if (resourceVersion < floor || resourceVersion > current) return Optional.empty();
+    List<Entry> result = new ArrayList<>((int) (current - resourceVersion));
+    for (Entry e : entries) if (e.resourceVersion() > resourceVersion) result.add(e);
+    return Optional.of(result);
+  }
+}

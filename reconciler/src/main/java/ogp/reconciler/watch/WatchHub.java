@@ -1,0 +1,194 @@
+package ogp.reconciler.watch;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The watch stream's source of truth: the current objects of every kind (App, Host, Revision),
+ * the bounded history of changes with one resource version across kinds, and the watchers.
+ *
+ * <p>Policy (Kubernetes' watch): a watch without a resource version starts with every current
+ * object as ADDED, stamped with the current version, then a BOOKMARK marking the end of that list;
+ * a watch from version N gets exactly the changes after N, or {@link ResourceVersionGone} when they
+ * are no longer all retained (or N was never issued by this server run). A changed object is
+ * MODIFIED only when its JSON changed. Every watcher gets a BOOKMARK every interval. A watcher whose
+ * unwritten lines exceed the buffer is cut off with an ERROR (code 410: resume or list again), so
+ * a slow client never holds the publisher, the reconciler or other watchers. {@link #close()} ends
+ * every watch with an ERROR (code 503).
+ *
+ * <p>Concurrency rule: one lock (this hub) guards the objects, the history and the watcher set.
+ * It is held to append a change and offer its line to every watcher (in-memory, O(watchers)),
+ * never during I/O or JSON serialization, which callers do before. Lock order: hub, then a
+ * {@link Watch}; writers never take the hub lock while holding a watch's.
+ */
+public final class WatchHub implements AutoCloseable {
+  private final WatchSettings settings;
+  private final ObjectMapper json;
+  private final WatchHistory history;
+  private final Map<WatchKind, Map<String, byte[]>> objects = new EnumMap<>(WatchKind.class); // guarded by this
+  private final Set<Watch> watchers = new LinkedHashSet<>(); // guarded by this
+  private final ScheduledExecutorService bookmarks;
+  private final Counter cutOffs;
+  private boolean closed; // guarded by this
+
+  /** A watch from a resource version whose changes are no longer (or were never) retained. */
+  public static final class ResourceVersionGone extends Exception {
+    public ResourceVersionGone(String message) {
+      super(message);
+    }
+  }
+
+  public WatchHub(WatchSettings settings, ObjectMapper json, MeterRegistry meters) {
+    this.settings = settings;
+    this.json = json;
+    // Versions start above those of any earlier run, so a client's old version is never mistaken for a current one.
+    this.history = new WatchHistory(settings.historySize(), System.currentTimeMillis() * 1000);
+    for (WatchKind kind : WatchKind.values()) objects.put(kind, new LinkedHashMap<>());
+    this.bookmarks = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "ogp-watch-bookmarks");
+      t.setDaemon(true);
+      return t;
+    });
+    long every = settings.bookmarkInterval().toMillis();
+    bookmarks.scheduleAtFixedRate(this::bookmark, every, every, TimeUnit.MILLISECONDS);
+    Gauge.builder("ogp.watchers", this, WatchHub::watchers).description("Open watch streams").register(meters);
+    cutOffs = Counter.builder("ogp.watch.cutoffs").description("Watchers cut off because they fell behind").register(meters);
+  }
+
+  /** Starts a watch; {@code wakeup} is run whenever lines were queued (see {@link Watch}). */
+  public synchronized Watch watch(OptionalLong resourceVersion, Runnable wakeup) throws ResourceVersionGone {
+    Watch watch = new Watch(this, settings.bufferSize(), wakeup);
+    if (closed) {
+      watch.end(WatchLine.error(history.current(), 503, "ServiceUnavailable", "the server is shutting down"));
+      return watch;
+    }
+    if (resourceVersion.isPresent()) {
+      long from = resourceVersion.getAsLong();
+      List<WatchHistory.Entry> missed = history.after(from).orElseThrow(() -> new ResourceVersionGone(
+          "resourceVersion " + from + " is not retained (history holds " + history.floor() + ".." + history.current()
+              + "); list again by watching without one"));
+      watch.backlog(missed.stream().map(WatchHistory.Entry::line).toList());
+    } else {
+      long rv = history.current();
+      List<byte[]> initial = new ArrayList<>();
+      objects.forEach((kind, byKey) -> byKey.values().forEach(o -> initial.add(WatchLine.of(WatchLine.ADDED, rv, kind.name(), o))));
+      initial.add(WatchLine.bookmark(rv, true));
+      watch.backlog(initial);
+    }
+    watchers.add(watch);
+    wakeup.run();
+    return watch;
+  }
+
+  /**
+   * Makes {@code current} the objects of {@code kind}: ADDED for new keys, MODIFIED for those whose
+   * JSON changed, DELETED for keys no longer present. Serializes outside the lock.
+   */
+  public void sync(WatchKind kind, Map<String, ?> current) {
+    Map<String, byte[]> serialized = new LinkedHashMap<>();
+    current.forEach((key, value) -> serialized.put(key, serialize(value)));
+    synchronized (this) {
+      Map<String, byte[]> known = objects.get(kind);
+      for (Iterator<Map.Entry<String, byte[]>> it = known.entrySet().iterator(); it.hasNext(); ) {
+        Map.Entry<String, byte[]> old = it.next();
+        if (!serialized.containsKey(old.getKey())) {
+          it.remove();
+          publish(WatchLine.DELETED, kind, old.getValue());
+        }
+      }
+      serialized.forEach((key, bytes) -> {
+        byte[] old = known.put(key, bytes);
+        if (old == null) publish(WatchLine.ADDED, kind, bytes);
+        else if (!Arrays.equals(old, bytes)) publish(WatchLine.MODIFIED, kind, bytes);
+      });
+    }
+  }
+
+  /** Publishes an object that is not kept as current state (an event) as ADDED; returns its version. */
+  public long append(WatchKind kind, Object object) {
+    byte[] bytes = serialize(object);
+    synchronized (this) {
+      return publish(WatchLine.ADDED, kind, bytes);
+    }
+  }
+
+  public synchronized long resourceVersion() {
+    return history.current();
+  }
+
+  /** How many current objects of a kind the watch holds (e.g. to wait until the first list is complete). */
+  public synchronized int count(WatchKind kind) {
+    return objects.get(kind).size();
+  }
+
+  public synchronized int watchers() {
+    return watchers.size();
+  }
+
+  /** Ends every watch with an ERROR after what is queued; new watches get only that ERROR. */
+  @Override
+  public void close() {
+    bookmarks.shutdownNow();
+    synchronized (this) {
+      if (closed) return;
+      closed = true;
+      byte[] error = WatchLine.error(history.current(), 503, "ServiceUnavailable", "the server is shutting down; resume later");
+      watchers.forEach(w -> w.end(error));
+      watchers.clear();
+    }
+  }
+
+  synchronized void remove(Watch watch) {
+    watchers.remove(watch);
+  }
+
+  // guarded by this
+  private long publish(String type, WatchKind kind, byte[] object) {
+    WatchHistory.Entry entry = history.append(v -> WatchLine.of(type, v, kind.name(), object));
+    offerAll(entry.line());
+    return entry.resourceVersion();
+  }
+
+  private void bookmark() {
+    synchronized (this) {
+      offerAll(WatchLine.bookmark(history.current(), false));
+    }
+  }
+
+  // guarded by this
+  private void offerAll(byte[] line) {
+    for (Iterator<Watch> it = watchers.iterator(); it.hasNext(); ) {
+      Watch w = it.next();
+      if (!w.offer(line)) {
+        it.remove();
+        cutOffs.increment();
+        w.cutOff(WatchLine.error(history.current(), 410, "Expired",
+            "this watcher fell more than " + settings.bufferSize() + " lines behind and was cut off; resume from the last resourceVersion"));
+      }
+    }
+  }
+
+  private byte[] serialize(Object value) {
+    try {
+      return json.writeValueAsBytes(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("cannot serialize " + value.getClass().getSimpleName() + " for the watch", e);
+    }
+  }
+}
