@@ -49,20 +49,11 @@ final class ActionRoutes {
 
   private void preview(Context ctx, PortalUser user) {
     String app = ctx.pathParam("app");
-    ChangeRequest change;
+    ChangeRequest change = allowedChange(ctx, user);
+    if (change == null) return;
     String diff = null;
     String error = null;
     int status = 200;
-    try {
-      change = ChangeForm.parse(ctx.pathParam("kind"), app, ctx.formParamMap());
-    } catch (ChangeRefusal e) {
-      ctx.status(e.status()).result(e.getMessage());
-      return;
-    }
-    if (!user.may(ChangeForm.requiredRole(change))) {
-      Gate.forbidden(ctx, user, ChangeForm.requiredRole(change));
-      return;
-    }
     try {
       diff = changes.preview(change, user);
     } catch (ChangeRefusal e) {
@@ -87,17 +78,8 @@ final class ActionRoutes {
 
   private void apply(Context ctx, PortalUser user) {
     String app = ctx.pathParam("app");
-    ChangeRequest change;
-    try {
-      change = ChangeForm.parse(ctx.pathParam("kind"), app, ctx.formParamMap());
-    } catch (ChangeRefusal e) {
-      ctx.status(e.status()).result(e.getMessage());
-      return;
-    }
-    if (!user.may(ChangeForm.requiredRole(change))) {
-      Gate.forbidden(ctx, user, ChangeForm.requiredRole(change));
-      return;
-    }
+    ChangeRequest change = allowedChange(ctx, user);
+    if (change == null) return;
     try {
       ChangeResult result = changes.apply(change, user);
       log.info("portal: {} by {}: {}", change.title(), user.name(), result.message());
@@ -109,5 +91,21 @@ final class ActionRoutes {
       Layout.flash(ctx, change.title() + " was refused, nothing was committed: " + e.getMessage(), true);
     }
     ctx.redirect("/apps/" + java.net.URLEncoder.encode(app, java.nio.charset.StandardCharsets.UTF_8), io.javalin.http.HttpStatus.SEE_OTHER);
+  }
+
+  /** The posted change if it is well-formed and the user's role allows it; else answers the request and returns null. */
+  private static ChangeRequest allowedChange(Context ctx, PortalUser user) {
+    ChangeRequest change;
+    try {
+      change = ChangeForm.parse(ctx.pathParam("kind"), ctx.pathParam("app"), ctx.formParamMap());
+    } catch (ChangeRefusal e) {
+      ctx.status(e.status()).result(e.getMessage());
+      return null;
+    }
+    if (!user.may(ChangeForm.requiredRole(change))) {
+      Gate.forbidden(ctx, user, ChangeForm.requiredRole(change));
+      return null;
+    }
+    return change;
   }
 }

@@ -9,6 +9,7 @@ import ogp.portal.auth.Role;
 import ogp.portal.changes.HistoryCache;
 import ogp.reconciler.changes.HistoryEntry;
 import ogp.portal.view.Ages;
+import ogp.portal.view.AppSummary;
 import ogp.portal.view.Badge;
 import ogp.portal.view.CommitLine;
 import ogp.reconciler.desired.App;
@@ -40,14 +41,7 @@ public final class AppPage {
    * @param placeNote why placement cannot be changed here, or null
    */
   public record Detail(
-      String name,
-      String image,
-      String desiredVersion,
-      String state,
-      boolean absent,
-      String placement,
-      Badge sync,
-      Badge health,
+      AppSummary app,
       List<HostPanel> hosts,
       List<HistoryRow> history,
       boolean canDeploy,
@@ -104,8 +98,7 @@ public final class AppPage {
         ? "This app is placed by label selector (" + a.placement() + "); change the selector in Git."
         : null;
     return Optional.of(new Detail(
-        a.app(), a.image(), a.desiredVersion(), a.desiredState(), "absent".equals(a.desiredState()), a.placement(),
-        Badge.of(a.sync()), Badge.of(a.health()), panels, rows,
+        AppSummary.of(a), panels, rows,
         user.may(Role.DEPLOYER), user.may(Role.ADMIN) && placeNote == null, placeNote, choices));
   }
 

@@ -9,6 +9,7 @@ import java.util.stream.Collectors;
 import ogp.portal.changes.HistoryCache;
 import ogp.reconciler.changes.HistoryEntry;
 import ogp.portal.view.Ages;
+import ogp.portal.view.AppSummary;
 import ogp.portal.view.Badge;
 import ogp.portal.view.CommitLine;
 import ogp.reconciler.plan.AppHostStatus;
@@ -34,18 +35,7 @@ public final class AppsPage {
   public record Grid(List<String> hosts, List<Row> rows) {}
 
   /** One app. */
-  public record Row(
-      String name,
-      String image,
-      String desiredVersion,
-      String state,
-      boolean absent,
-      String placement,
-      Badge sync,
-      Badge health,
-      List<Cell> cells,
-      CommitLine lastChange,
-      String lastError) {}
+  public record Row(AppSummary app, List<Cell> cells, CommitLine lastChange, String lastError) {}
 
   /**
    * One app on one host.
@@ -78,8 +68,7 @@ public final class AppsPage {
         .orElse(null);
     Optional<HistoryEntry> last = history.last(a.app());
     CommitLine change = last.map(e -> CommitLine.of(e, ages)).orElse(null);
-    return new Row(a.app(), a.image(), a.desiredVersion(), a.desiredState(), "absent".equals(a.desiredState()), a.placement(),
-        Badge.of(a.sync()), Badge.of(a.health()), cells, change, lastError);
+    return new Row(AppSummary.of(a), cells, change, lastError);
   }
 
   static Cell cell(AppHostStatus h) {
