@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -61,6 +62,15 @@ final class HeadlessChromium implements AutoCloseable {
 
   WebElement find(String css) {
     return driver.findElement(By.cssSelector(css));
+  }
+
+  /** Clicks the first match, finding it again when a live update replaced it between finding and clicking. */
+  void click(String css) {
+    new WebDriverWait(driver, WAIT).withMessage("click " + css).ignoring(StaleElementReferenceException.class)
+        .until(d -> {
+          d.findElement(By.cssSelector(css)).click();
+          return true;
+        });
   }
 
   boolean present(String css) {

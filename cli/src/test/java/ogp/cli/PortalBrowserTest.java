@@ -21,6 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
 
 /**
  * The portal in a real browser against the real server, a real agent on the real Docker engine and
@@ -105,25 +106,25 @@ class PortalBrowserTest extends RealDockerTest {
     browser.await("the app is Synced at v1", d -> text("#app-sync").contains("Synced") && text(".host-panel .running-version").equals("v1"));
 
     browser.find("#deploy-version").sendKeys("v2");
-    browser.find("#deploy-button").click();
+    browser.click("#deploy-button");
     browser.await("the dialog shows the diff of the commit", d -> browser.find("#action-diff").isDisplayed());
     String diff = text("#action-diff");
     assertTrue(diff.contains("-version: v1") && diff.contains("+version: v2"), diff);
     assertTrue(text("#action-title").contains("Deploy " + app + " version v2"));
     browser.screenshot("portal-app-deploy-dialog");
-    browser.find("#confirm-button").click();
+    browser.click("#confirm-button");
 
-    browser.await("the flash names the commit", d -> text("#flash").contains("committed"));
+    browser.await("the flash names the commit and its author", d -> text("#flash").startsWith("Committed ") && text("#flash").contains(" as admin: "));
     browser.await("the badge moves to Synced at v2 without a reload", d ->
         text("#app-sync").contains("Synced") && text(".host-panel .running-version").equals("v2") && text("#app-version").equals("v2"));
     assertEquals("v2", runningVersion(), "the container runs v2");
     assertTrue(text("#history tbody tr").contains("admin"), "the commit's author is the signed-in user");
 
     // One click on the newest entry's Roll back, then confirm: a revert commit.
-    browser.find("#history tbody tr .rollback-button").click();
+    browser.click("#history tbody tr .rollback-button");
     browser.await("the rollback dialog shows the revert", d -> browser.find("#action-diff").isDisplayed());
     assertTrue(text("#action-diff").contains("+version: v1"), text("#action-diff"));
-    browser.find("#confirm-button").click();
+    browser.click("#confirm-button");
     browser.await("the revert commit heads the history", d -> text("#history tbody tr .history-subject").startsWith("Revert \"Deploy " + app));
     browser.await("the app is back at v1 and Synced", d ->
         text("#app-sync").contains("Synced") && text(".host-panel .running-version").equals("v1"));
@@ -152,9 +153,16 @@ class PortalBrowserTest extends RealDockerTest {
     browser.await("signed in", d -> browser.present("#whoami"));
   }
 
+  /** The text of the first match, "" when none; read again when a live update replaced the element meanwhile. */
   private String text(String css) {
-    var found = browser.driver.findElements(By.cssSelector(css));
-    return found.isEmpty() ? "" : found.get(0).getText();
+    for (int attempt = 0; ; attempt++) {
+      try {
+        var found = browser.driver.findElements(By.cssSelector(css));
+        return found.isEmpty() ? "" : found.get(0).getText();
+      } catch (StaleElementReferenceException replaced) {
+        if (attempt == 5) throw replaced;
+      }
+    }
   }
 
   /** The version label of the app's one running container, as Docker has it. */

@@ -84,7 +84,7 @@ final class ActionRoutes {
       ChangeResult result = changes.apply(change, user);
       log.info("portal: {} by {}: {}", change.title(), user.name(), result.message());
       Layout.flash(ctx, result.commit()
-          .map(sha -> change.title() + ": committed " + CommitLine.shortSha(sha) + " as " + user.name() + ". " + result.message())
+          .map(sha -> "Committed " + CommitLine.shortSha(sha) + " as " + user.name() + ": " + result.subject())
           .orElse(change.title() + ": nothing to change. " + result.message()), false);
     } catch (ChangeRefusal e) {
       log.info("portal: {} by {} refused: {}", change.title(), user.name(), e.getMessage());

@@ -110,7 +110,8 @@ public final class AppPage {
 
   private static ContainerRow container(ContainerView c) {
     String id = c.containerId() == null ? "" : c.containerId().length() > 12 ? c.containerId().substring(0, 12) : c.containerId();
-    return new ContainerRow(c.instance(), c.version(), id, Badge.ofContainer(c.state()), c.health(), c.exitCode(), c.restartCount(),
+    String health = "none".equals(c.health()) ? "no check" : c.health();
+    return new ContainerRow(c.instance(), c.version(), id, Badge.ofContainer(c.state()), health, c.exitCode(), c.restartCount(),
         blankToNull(c.lastError()));
   }
 

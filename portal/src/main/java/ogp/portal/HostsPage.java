@@ -46,7 +46,7 @@ public final class HostsPage {
     List<ContainerLine> containers = h.containers().stream()
         .sorted(Comparator.comparing(HostStatus.HostContainer::app).thenComparing(c -> c.container().instance()))
         .map(c -> new ContainerLine(c.app(), c.container().instance(), c.container().version(), Badge.ofContainer(c.container().state()),
-            c.container().health()))
+            "none".equals(c.container().health()) ? "" : c.container().health())) // "none": the app has no health check
         .toList();
     return new HostRow(h.host(), Badge.ofHost(h.status()), labels, ages.ago(h.lastHeartbeat()), Ages.exact(h.lastHeartbeat()),
         h.agentVersion(), h.dockerVersion(), h.address(), ogp.portal.view.CommitLine.shortSha(h.revision()), containers,

@@ -120,7 +120,7 @@ class PortalAccessTest {
     assertEquals(303, commit.statusCode());
     assertEquals(List.of("Deploy web version 43"), server.fleet.applied_);
     assertEquals(List.of("dave <dave@example.com>"), server.fleet.actors);
-    assertTrue(b.get("/apps/web").body().contains("committed c0ffee00 as dave"), "the flash names the commit");
+    assertTrue(b.get("/apps/web").body().contains("Committed c0ffee00 as dave: Deploy web version 43"), "the flash names the commit");
   }
 
   @Test

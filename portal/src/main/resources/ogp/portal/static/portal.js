@@ -3,23 +3,21 @@
   "use strict";
 
   // Live: the server sends "changed" with a topic (apps, hosts, events); the page's live region
-  // listens for "ogp:<topic>" on <body> and fetches its fragment again (hx-trigger). After a
-  // reconnect every topic is signalled, since changes may have been missed meanwhile.
+  // listens for "ogp:<topic>" on <body> and fetches its fragment again (hx-trigger). Every time the
+  // stream (re)connects, every topic is signalled: a change between rendering the page and
+  // connecting, or while disconnected, would otherwise be missed.
   function connectLive() {
     var dot = document.getElementById("live-dot");
     var source = new EventSource("/live");
-    var wasDown = false;
     function signal(topic) {
       document.body.dispatchEvent(new CustomEvent("ogp:" + topic));
     }
     source.addEventListener("open", function () {
       if (dot) { dot.classList.add("on"); dot.title = "live updates: connected"; }
-      if (wasDown) { ["apps", "hosts", "events"].forEach(signal); }
-      wasDown = false;
+      ["apps", "hosts", "events"].forEach(signal);
     });
     source.addEventListener("error", function () {
       if (dot) { dot.classList.remove("on"); dot.title = "live updates: reconnecting"; }
-      wasDown = true;
     });
     source.addEventListener("changed", function (e) { signal(e.data); });
   }
