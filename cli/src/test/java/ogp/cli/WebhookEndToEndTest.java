@@ -16,6 +16,9 @@ import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import javax.crypto.Mac;
@@ -101,6 +104,29 @@ class WebhookEndToEndTest {
     System.out.printf("webhook 202 -> assignment at the agent over %d pushes: p50 %.1f ms, max %.1f ms%n",
         latenciesMicros.size(), p50 / 1000.0, max / 1000.0);
     assertTrue(max < 5_000_000, "every push is applied within seconds, not at the hourly poll: max " + max + " µs");
+  }
+
+  @Test
+  void aBurstOfDeliveriesCoalescesIntoFewFetches() throws Exception {
+    String sha = work.commit("Deploy web 2", Map.of("apps/web.yaml", TestApps.web("2")));
+    work.pushTo(remoteUrl, "ogp", "s3cret", false);
+    git.resetCounts();
+    ExecutorService senders = Executors.newFixedThreadPool(10);
+    List<Future<HttpResponse<String>>> sent = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      String delivery = "burst-" + i;
+      sent.add(senders.submit(() -> postGithubPush(sha, delivery)));
+    }
+    for (Future<HttpResponse<String>> response : sent) {
+      assertEquals(202, response.get(30, TimeUnit.SECONDS).statusCode());
+    }
+    senders.shutdown();
+    awaitAssignmentFor(sha, Duration.ofSeconds(10));
+    int fetches = git.count(GitHttpServer.Kind.UPLOAD_PACK);
+    int advertisements = git.count(GitHttpServer.Kind.UPLOAD_PACK_ADVERTISEMENT);
+    System.out.printf("30 deliveries -> %d ref advertisements, %d fetches%n", advertisements, fetches);
+    assertEquals(1, fetches, "one fetch for the new commit");
+    assertTrue(advertisements < 30, "deliveries while a refresh is queued share it: " + advertisements);
   }
 
   @Test
