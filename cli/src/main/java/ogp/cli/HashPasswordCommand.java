@@ -4,12 +4,15 @@ import java.io.BufferedReader;
 import java.io.Console;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import ogp.portal.auth.PasswordHashes;
 import ogp.portal.auth.Role;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -30,6 +33,8 @@ final class HashPasswordCommand implements Callable<Integer> {
   @Option(names = "--role", defaultValue = "viewer", description = "viewer, deployer or admin (default: ${DEFAULT-VALUE})")
   String role;
 
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() throws IOException {
     Role parsed = Role.parse(role);
@@ -37,10 +42,12 @@ final class HashPasswordCommand implements Callable<Integer> {
     try {
       if (password.length == 0) throw new CommandFailure("the password is empty");
       String hash = PasswordHashes.hash(password);
-      System.out.println("  - name: " + name);
-      System.out.println("    email: " + (email == null ? name + "@ogp.local" : email));
-      System.out.println("    role: " + parsed.label());
-      System.out.println("    password: \"" + hash + "\"");
+      PrintWriter out = spec.commandLine().getOut();
+      out.println("  - name: " + name);
+      out.println("    email: " + (email == null ? name + "@ogp.local" : email));
+      out.println("    role: " + parsed.label());
+      out.println("    password: \"" + hash + "\"");
+      out.flush();
       return 0;
     } finally {
       Arrays.fill(password, '\0');

@@ -120,10 +120,27 @@ class CommandLineTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (String command : new String[] {"dev", "server", "agent", "validate", "diff", "set-image", "status", "watch", "rollback", "refresh"}) {
+    for (String command : new String[] {"dev", "server", "agent", "validate", "diff", "set-image", "status", "watch", "rollback", "refresh", "hash-password"}) {
       Run run = ogp(command, "--help");
       assertEquals(0, run.exit(), command);
       assertTrue(run.out().contains("Usage: ogp " + command), command + ": " + run.out());
     }
+  }
+
+  @Test
+  void hashPasswordPrintsAUsersFileEntryWhoseHashVerifies() {
+    var stdin = System.in;
+    System.setIn(new java.io.ByteArrayInputStream("s3cret-pw\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    Run run;
+    try {
+      run = ogp("hash-password", "alice", "--email", "alice@example.com", "--role", "deployer");
+    } finally {
+      System.setIn(stdin);
+    }
+    assertEquals(0, run.exit(), run.err());
+    assertTrue(run.out().contains("- name: alice") && run.out().contains("role: deployer") && run.out().contains("email: alice@example.com"), run.out());
+    String hash = run.out().replaceAll("(?s).*password: \"([^\"]+)\".*", "$1").strip();
+    assertTrue(ogp.portal.auth.PasswordHashes.matches("s3cret-pw".toCharArray(), hash), hash);
+    assertTrue(!run.out().contains("s3cret-pw"), "the password itself is never printed");
   }
 }
