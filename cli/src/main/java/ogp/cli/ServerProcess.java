@@ -169,6 +169,7 @@ final class ServerProcess implements AutoCloseable {
         new UserDirectory(adminToken, s.dataDir().resolve(UsersFile.DEFAULT_NAME)),
         new GitChanges(changes),
         new LoggedEvents(events),
+        watchHub,
         Clock.systemUTC());
     http =
         Javalin.create(

@@ -8,7 +8,6 @@ import io.javalin.http.staticfiles.Location;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import java.util.function.Supplier;
 import ogp.portal.auth.PortalSession;
 import ogp.portal.auth.PortalUser;
 import ogp.portal.auth.UserDirectory;
@@ -17,6 +16,7 @@ import ogp.portal.changes.HistoryCache;
 import ogp.portal.events.EventFeed;
 import ogp.portal.fleet.FleetView;
 import ogp.portal.live.LiveSignal;
+import ogp.reconciler.watch.WatchHub;
 import ogp.portal.view.Ages;
 import ogp.portal.view.Assets;
 import ogp.portal.view.Views;
@@ -36,8 +36,6 @@ import org.eclipse.jetty.http.HttpCookie;
  * stylesheet from {@code /static}; nothing is loaded from another site.
  */
 public final class PortalRoutes implements AutoCloseable {
-  /** How often the live signal samples the fleet's state. */
-  public static final Duration LIVE_PERIOD = Duration.ofMillis(500);
   private static final int MAX_LIVE_CLIENTS = 500;
   private static final Duration SESSION_IDLE = Duration.ofHours(8);
 
@@ -58,8 +56,10 @@ public final class PortalRoutes implements AutoCloseable {
    * @param users who may sign in
    * @param changes the commit-producing changes and app histories
    * @param events the events page's feed
+   * @param watch the server's watch stream, which drives the pages' live updates
    */
-  public PortalRoutes(FleetView fleet, UserDirectory users, FleetChanges changes, EventFeed events, Clock clock) {
+  public PortalRoutes(
+      FleetView fleet, UserDirectory users, FleetChanges changes, EventFeed events, WatchHub watch, Clock clock) {
     this.fleet = fleet;
     Ages ages = new Ages(clock);
     HistoryCache history = new HistoryCache(changes, () -> fleet.applied().map(r -> r.revision()).orElse(null));
@@ -70,10 +70,7 @@ public final class PortalRoutes implements AutoCloseable {
     this.eventsPage = new EventsPage(events, ages);
     this.login = new LoginRoutes(users, views, assets);
     this.actions = new ActionRoutes(changes, views, assets);
-    Supplier<Object> apps = () -> java.util.Arrays.asList(fleet.apps(), fleet.applied().map(r -> r.revision()).orElse(null),
-        fleet.invalid().map(r -> r.commit().sha()).orElse(null));
-    this.live = new LiveSignal(
-        Map.of("apps", apps, "hosts", fleet::hosts, "events", () -> events.recent(1)), LIVE_PERIOD, MAX_LIVE_CLIENTS);
+    this.live = new LiveSignal(watch, MAX_LIVE_CLIENTS);
   }
 
   /** Adds the portal's routes, static files and session cookie settings to a Javalin configuration. */

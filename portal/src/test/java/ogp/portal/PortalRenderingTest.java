@@ -12,6 +12,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import ogp.reconciler.watch.WatchKind;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import ogp.reconciler.plan.HealthStatus;
@@ -99,7 +101,8 @@ class PortalRenderingTest {
       });
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
       while (server.portal.liveClients() == 0 && System.nanoTime() < deadline) Thread.onSpinWait();
-      server.fleet.apps = List.of(FixedFleet.app("web", "42", SyncStatus.Synced, HealthStatus.Healthy, "h1", "42"));
+      // The server's watch stream carries the change; the page is told to refresh its apps.
+      server.hub.sync(WatchKind.App, Map.of("web", FixedFleet.app("web", "42", SyncStatus.Synced, HealthStatus.Healthy, "h1", "42")));
       assertEquals("data: apps", signal.get(10, TimeUnit.SECONDS));
     }
   }

@@ -17,7 +17,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import ogp.portal.auth.UserDirectory;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import ogp.reconciler.auth.SecretToken;
+import ogp.reconciler.watch.WatchHub;
+import ogp.reconciler.watch.WatchSettings;
 
 /** The portal on a real Javalin server over a {@link FixedFleet}, and a browser-like HTTP client with cookies. */
 final class PortalServer implements AutoCloseable {
@@ -25,11 +29,12 @@ final class PortalServer implements AutoCloseable {
   private static final Pattern CSRF = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
 
   final FixedFleet fleet = new FixedFleet();
+  final WatchHub hub = new WatchHub(WatchSettings.defaults(), new ObjectMapper(), new SimpleMeterRegistry());
   final PortalRoutes portal;
   final Javalin http;
 
   PortalServer(Path usersFile) throws IOException {
-    portal = new PortalRoutes(fleet, new UserDirectory(SecretToken.of(ADMIN_TOKEN), usersFile), fleet, fleet, Clock.systemUTC());
+    portal = new PortalRoutes(fleet, new UserDirectory(SecretToken.of(ADMIN_TOKEN), usersFile), fleet, fleet, hub, Clock.systemUTC());
     http = Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
       config.jetty.host = "127.0.0.1";
@@ -50,6 +55,7 @@ final class PortalServer implements AutoCloseable {
   @Override
   public void close() {
     portal.close(); // first: ends the live streams, which a graceful stop would wait for
+    hub.close();
     http.stop();
   }
 

@@ -2,16 +2,18 @@ package ogp.portal.live;
 
 import io.javalin.http.sse.SseClient;
 import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashSet;
+import java.util.OptionalLong;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
+import java.util.concurrent.atomic.AtomicBoolean;
+import ogp.reconciler.watch.Watch;
+import ogp.reconciler.watch.WatchHub;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,35 +23,35 @@ import org.slf4j.LoggerFactory;
  * then fetches its fragment again. Level-triggered like a controller: the signal carries no data,
  * so a missed or coalesced signal is harmless and the page always shows the latest state.
  *
- * <p>One scheduler thread samples every topic every {@code period} and fans the signal out to every
- * client; there are no per-client threads, and at most {@code maxClients} streams are open (more are
- * refused with 503). A comment every 15 s keeps idle streams open through proxies and finds dead
- * clients. Sampling compares the views with equals (they are records), so nothing is sent while
- * nothing changed.
+ * <p>The signal follows the server's watch stream ({@link WatchHub}), the same one
+ * {@code GET /api/v1/watch} serves: App and Revision lines signal {@code apps}, Host lines
+ * {@code hosts}, Event lines {@code events}. Its one watch is drained on one scheduler thread and
+ * fanned out to every client; there are no per-client threads, and at most {@code maxClients}
+ * streams are open (more are refused with 503). If the watch is cut off (it fell behind) it is
+ * opened again and every page is told to refresh. A comment every 15 s keeps idle streams open
+ * through proxies and finds dead clients.
  */
 public final class LiveSignal implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LiveSignal.class);
   private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
+  private static final List<String> TOPICS = List.of("apps", "hosts", "events");
 
-  private final Map<String, Supplier<?>> topics;
-  private final Map<String, Object> last = new LinkedHashMap<>();
+  private final WatchHub hub;
   private final Set<SseClient> clients = ConcurrentHashMap.newKeySet();
   private final int maxClients;
   private final ScheduledExecutorService scheduler;
+  private final AtomicBoolean drainQueued = new AtomicBoolean();
+  private Watch watch; // scheduler thread only, after construction
 
-  /**
-   * @param topics each topic's current value; sampled on the scheduler thread
-   */
-  public LiveSignal(Map<String, Supplier<?>> topics, Duration period, int maxClients) {
-    this.topics = Map.copyOf(topics);
+  public LiveSignal(WatchHub hub, int maxClients) {
+    this.hub = hub;
     this.maxClients = maxClients;
     this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "ogp-portal-live");
       t.setDaemon(true);
       return t;
     });
-    this.topics.forEach((topic, value) -> last.put(topic, value.get()));
-    scheduler.scheduleWithFixedDelay(this::sample, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+    scheduler.execute(this::openWatch);
     scheduler.scheduleWithFixedDelay(this::keepAlive, KEEP_ALIVE.toMillis(), KEEP_ALIVE.toMillis(), TimeUnit.MILLISECONDS);
   }
 
@@ -70,18 +72,54 @@ public final class LiveSignal implements AutoCloseable {
     return clients.size();
   }
 
-  private void sample() {
+  private void openWatch() {
     try {
-      topics.forEach((topic, value) -> {
-        Object now = value.get();
-        if (!Objects.equals(now, last.get(topic))) {
-          last.put(topic, now);
-          broadcast(topic);
-        }
-      });
-    } catch (RuntimeException e) {
-      log.warn("sampling the portal's live topics failed; trying again next period", e);
+      watch = hub.watch(OptionalLong.empty(), this::wakeup);
+    } catch (WatchHub.ResourceVersionGone impossible) {
+      throw new IllegalStateException("a watch without a resource version cannot be gone", impossible);
     }
+  }
+
+  /** Runs on the hub's thread when lines arrive: only schedules the drain. */
+  private void wakeup() {
+    if (drainQueued.compareAndSet(false, true)) scheduler.execute(this::drain);
+  }
+
+  private void drain() {
+    drainQueued.set(false);
+    try {
+      Set<String> changed = new LinkedHashSet<>();
+      for (byte[] line = watch.poll(); line != null; line = watch.poll()) {
+        String topic = topicOf(line);
+        if (topic != null) changed.add(topic);
+      }
+      changed.forEach(this::broadcast);
+      if (watch.finished()) { // cut off for falling behind, or the hub closed: start over
+        watch.close();
+        if (!scheduler.isShutdown()) {
+          openWatch();
+          TOPICS.forEach(this::broadcast);
+        }
+      }
+    } catch (RuntimeException e) {
+      log.warn("forwarding the watch to the portal's pages failed; the next change retries", e);
+    }
+  }
+
+  /** The topic of a watch line, from its {@code "kind"}; null for bookmarks and errors. */
+  static String topicOf(byte[] line) {
+    String text = new String(line, StandardCharsets.UTF_8);
+    int at = text.indexOf("\"kind\":\"");
+    if (at < 0) return null;
+    int from = at + 8;
+    int to = text.indexOf('"', from);
+    String kind = to < 0 ? "" : text.substring(from, to);
+    return switch (kind) {
+      case "App", "Revision" -> "apps";
+      case "Host" -> "hosts";
+      case "Event" -> "events";
+      default -> null;
+    };
   }
 
   private void broadcast(String topic) {
@@ -102,6 +140,7 @@ public final class LiveSignal implements AutoCloseable {
   @Override
   public void close() {
     scheduler.shutdownNow();
+    if (watch != null) watch.close();
     List.copyOf(clients).forEach(SseClient::close);
     clients.clear();
   }
