@@ -51,7 +51,16 @@ public final class LiveSignal implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    scheduler.execute(this::openWatch);
+    try {
+      // Opened before the constructor returns, so the server counts this watcher from the start;
+      // on the scheduler thread, so the drain its first wakeup schedules runs after it.
+      scheduler.submit(this::openWatch).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while opening the portal's watch", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("cannot open the portal's watch", e.getCause());
+    }
     scheduler.scheduleWithFixedDelay(this::keepAlive, KEEP_ALIVE.toMillis(), KEEP_ALIVE.toMillis(), TimeUnit.MILLISECONDS);
   }
 
