@@ -196,7 +196,11 @@ abstract class FaultTest extends RealDockerTest {
     }
 
     HttpResponse<String> send(String method, String path, String body) {
-      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+      return send(method, path, body, Duration.ofSeconds(30));
+    }
+
+    HttpResponse<String> send(String method, String path, String body, Duration timeout) {
+      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
           .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
           .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
       try {
