@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import ogp.reconciler.testing.TestRepo;
 import org.junit.jupiter.api.Assumptions;
@@ -31,8 +30,7 @@ class DockerdRestartFaultTest extends FaultTest {
     Assumptions.assumeTrue("1".equals(System.getenv("OGP_FAULT_DOCKERD")),
         "restarts the shared Docker engine: only with OGP_FAULT_DOCKERD=1, run alone by .ci/run");
     String image = localImage("v1");
-    TestRepo repo = closeAfterTest(TestRepo.create(tmp.resolve("repo")));
-    repo.commit("Place " + app, Map.of(appFile(), appYaml(image, "v1", QUICK_STOP)));
+    TestRepo repo = repoWithApp(image, QUICK_STOP);
     ServerProcess server = startServer(repo.path().toString(), 0, Duration.ofSeconds(15));
     Api api = Api.of(server);
     startAgent(server.agentPort(), server.joinToken().reveal());

@@ -1,5 +1,6 @@
 package ogp.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -26,6 +27,7 @@ import ogp.agent.runtime.RealDockerTest;
 import ogp.reconciler.auth.SecretToken;
 import ogp.reconciler.source.GitCredentials;
 import ogp.reconciler.source.GitRemote;
+import ogp.reconciler.testing.TestRepo;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -83,6 +85,18 @@ abstract class FaultTest extends RealDockerTest {
     return "apps/" + app + ".yaml";
   }
 
+  /** The desired-state repository of the test, with the app placed at v1 of {@code image}. */
+  protected TestRepo repoWithApp(String image, String command) {
+    TestRepo repo = closeAfterTest(TestRepo.create(tmp.resolve("repo")));
+    repo.commit("Place " + app, Map.of(appFile(), appYaml(image, "v1", command)));
+    return repo;
+  }
+
+  /** Commits {@code version} of the app (stopping quickly) and returns the commit. */
+  protected String commitVersion(TestRepo repo, String image, String version) {
+    return repo.commit("Deploy " + version, Map.of(appFile(), appYaml(image, version, QUICK_STOP)));
+  }
+
   // --- server and agent in this JVM ------------------------------------------------------
 
   /** A server in this JVM following {@code repo} (a path or file:// URL), refreshed by the test. */
@@ -128,6 +142,17 @@ abstract class FaultTest extends RealDockerTest {
     return found[0];
   }
 
+  /**
+   * Waits until the app runs only {@code version}, created for {@code revision}, and the API
+   * shows it Synced: the end of every fault.
+   */
+  protected Container awaitConverged(Api api, String version, String revision) {
+    Container last = awaitOneRunning(version);
+    assertEquals(revision, last.getLabels().get("ogp.revision"), "converged to the last commit");
+    await(CONVERGE, () -> "Synced".equals(api.app(app).path("sync").asText()), () -> "Synced: " + api.app(app));
+    return last;
+  }
+
   protected String startedAt(String containerId) {
     return inspect(containerId).getState().getStartedAt();
   }
@@ -166,8 +191,9 @@ abstract class FaultTest extends RealDockerTest {
       thread.start();
     }
 
-    int maxRunningAtOnce() {
-      return maxRunning.get();
+    /** No sample saw two containers of the app's one instance running at once. */
+    void assertNeverTwoRunning() {
+      assertTrue(maxRunning.get() <= 1, "never two containers of the instance running; the most at once: " + maxRunning.get());
     }
 
     Set<String> versionsSeenRunning() {

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import ogp.reconciler.testing.TestRepo;
 import org.junit.jupiter.api.Test;
@@ -32,8 +31,7 @@ class RegistryDownFaultTest extends FaultTest {
     docker.tagImageCmd(BASE_IMAGE, image, "v1").exec();
     removeAfterTest(image + ":v1");
     removeAfterTest(image + ":v2");
-    TestRepo repo = closeAfterTest(TestRepo.create(tmp.resolve("repo")));
-    repo.commit("Place " + app, Map.of(appFile(), appYaml(image, "v1", QUICK_STOP)));
+    TestRepo repo = repoWithApp(image, QUICK_STOP);
     ServerProcess server = startServer(repo.path().toString(), 0, Duration.ofSeconds(15));
     Api api = Api.of(server);
     startAgent(server.agentPort(), server.joinToken().reveal());
@@ -41,7 +39,7 @@ class RegistryDownFaultTest extends FaultTest {
     String startedAt = startedAt(v1.getId());
     Sampler sampler = sample();
 
-    String v2 = repo.commit("Deploy v2", Map.of(appFile(), appYaml(image, "v2", QUICK_STOP)));
+    String v2 = commitVersion(repo, image, "v2");
     api.refresh();
     long deployedAt = System.nanoTime();
     await(CONVERGE, () -> !api.events("PullFailed", e -> app.equals(e.path("app").asText())).isEmpty(),
@@ -61,11 +59,9 @@ class RegistryDownFaultTest extends FaultTest {
     startRegistry(registryPort);
     push(image, "v2");
     long backAt = System.nanoTime();
-    Container last = awaitOneRunning("v2");
+    awaitConverged(api, "v2", v2);
     long convergeMs = msSince(backAt);
-    assertEquals(v2, last.getLabels().get("ogp.revision"));
-    await(CONVERGE, () -> "Synced".equals(api.app(app).path("sync").asText()), () -> "Synced: " + api.app(app));
-    assertTrue(sampler.maxRunningAtOnce() <= 1, "never two containers running: " + sampler.maxRunningAtOnce());
+    sampler.assertNeverTwoRunning();
     report("registry down during a pull", detectMs, convergeMs, 0);
   }
 

@@ -2,14 +2,12 @@ package ogp.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.dockerjava.api.model.Container;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import ogp.agent.HostAgent;
 import ogp.reconciler.auth.SecretToken;
 import ogp.reconciler.testing.TestRepo;
@@ -32,8 +30,7 @@ class ServerKillFaultTest extends FaultTest {
     String image = localImage("v1");
     localImage("v2");
     localImage("v3");
-    repo = closeAfterTest(TestRepo.create(tmp.resolve("repo")));
-    repo.commit("Place " + app, Map.of(appFile(), appYaml(image, "v1", SLOW_STOP)));
+    repo = repoWithApp(image, SLOW_STOP);
     httpPort = freePort();
     agentPort = freePort();
     dataDir = tmp.resolve("server");
@@ -45,7 +42,7 @@ class ServerKillFaultTest extends FaultTest {
     Api api = Api.of(httpPort, dataDir);
     Sampler sampler = sample();
 
-    String v2 = repo.commit("Deploy v2", Map.of(appFile(), appYaml(image, "v2", QUICK_STOP)));
+    String v2 = commitVersion(repo, image, "v2");
     api.refresh();
     await(CONVERGE, () -> agent.assignment().map(a -> a.getRevision().equals(v2)).orElse(false), "the agent got the v2 assignment");
     server.kill();
@@ -64,17 +61,15 @@ class ServerKillFaultTest extends FaultTest {
     }
     assertEquals(startedAt, startedAt(kept.getId()), "not restarted while the server was down");
 
-    String v3 = repo.commit("Deploy v3 while the server is down", Map.of(appFile(), appYaml(image, "v3", QUICK_STOP)));
+    String v3 = commitVersion(repo, image, "v3");
     startServerProcess("server-2.log");
     long restartedAt = System.nanoTime();
-    Container last = awaitOneRunning("v3");
+    awaitConverged(api, "v3", v3);
     long convergeMs = msSince(restartedAt);
-    assertEquals(v3, last.getLabels().get("ogp.revision"), "converged to the last commit");
     await(CONVERGE, () -> v3.equals(api.tryGet("/api/v1/revision").path("revision").asText()), "the restarted server applied the last commit");
-    await(CONVERGE, () -> "Synced".equals(api.app(app).path("sync").asText()), () -> "Synced after the restart: " + api.app(app));
     assertFalse(api.events("HostConnected", e -> hostId.equals(e.path("host").asText())).isEmpty(),
         "the restarted server records the agent's reconnect");
-    assertTrue(sampler.maxRunningAtOnce() <= 1, "never two containers of the instance running: " + sampler.maxRunningAtOnce());
+    sampler.assertNeverTwoRunning();
     assertEquals(java.util.Set.of("v1", "v2", "v3"), sampler.versionsSeenRunning());
     report("server kill -9 mid-deploy", detectMs, convergeMs, 0);
   }
