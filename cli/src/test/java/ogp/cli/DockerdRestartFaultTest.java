@@ -70,9 +70,9 @@ class DockerdRestartFaultTest extends FaultTest {
     dockerd.onExit().get(60, TimeUnit.SECONDS);
   }
 
-  /** As .ci/services: dockerd in the background, detached from this JVM, then wait for the engine. */
+  /** As .ci/services: dockerd in the background, in its own session so it outlives this JVM, then wait for the engine. */
   private static void startDockerd() throws Exception {
-    Process launcher = new ProcessBuilder("bash", "-c", "nohup dockerd >>/var/log/ogp-dockerd.log 2>&1 &").inheritIO().start();
+    Process launcher = new ProcessBuilder("bash", "-c", "setsid nohup dockerd >>/var/log/ogp-dockerd.log 2>&1 &").inheritIO().start();
     assertEquals(0, launcher.waitFor(), "dockerd launched");
     await(Duration.ofSeconds(60), DockerdRestartFaultTest::engineAnswers, "dockerd answers again (see /var/log/ogp-dockerd.log)");
   }
