@@ -55,6 +55,6 @@ class AgentCutOffFaultTest extends FaultTest {
     long convergeMs = msSince(reopenedAt);
     assertEquals("connected", api.hostStatus(hostId));
     assertTrue(api.events("HostConnected", e -> hostId.equals(e.path("host").asText())).size() > connectsBefore, "the reconnect is an event");
-    report("agent cut off from the server (" + CUT.toSeconds() + " s, grace " + LOST_GRACE.toSeconds() + " s)", detectMs, convergeMs, 0);
+    report("agent cut off from the server (" + CUT.toSeconds() + " s, grace " + LOST_GRACE.toSeconds() + " s)", detectMs, convergeMs);
   }
 }

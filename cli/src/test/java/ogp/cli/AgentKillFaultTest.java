@@ -43,7 +43,7 @@ class AgentKillFaultTest extends FaultTest {
     awaitConverged(api, "v2", v2);
     long convergeMs = msSince(restartedAt);
     sampler.assertNeverTwoRunning();
-    report("agent kill -9 mid-replacement", detectMs, convergeMs, 0);
+    report("agent kill -9 mid-replacement", detectMs, convergeMs);
   }
 
   private JavaProcess startAgentProcess(String log) throws Exception {

@@ -52,7 +52,7 @@ class DockerdRestartFaultTest extends FaultTest {
     boolean sameContainer = before.getId().equals(after.getId());
     System.out.printf("dockerd restart: engine error reported as '%s'; container %s%n", reported,
         sameContainer ? "restarted by its restart policy (same id)" : "recreated by the agent");
-    report("dockerd restart", detectMs, convergeMs, 0);
+    report("dockerd restart", detectMs, convergeMs);
   }
 
   private String hostLastError(Api api) {

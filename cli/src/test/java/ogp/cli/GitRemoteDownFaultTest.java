@@ -71,6 +71,6 @@ class GitRemoteDownFaultTest extends FaultTest {
     long convergeMs = msSince(backAt);
     await(CONVERGE, () -> api.get("/api/v1/revision").path("lastFetchError").isNull(), "the fetch error clears");
     assertFalse(api.events("FetchRecovered", e -> true).isEmpty(), "the recovery is an event");
-    report("Git remote unreachable", detectMs, convergeMs, 0);
+    report("Git remote unreachable", detectMs, convergeMs);
   }
 }

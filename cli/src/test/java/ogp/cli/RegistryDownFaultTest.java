@@ -62,7 +62,7 @@ class RegistryDownFaultTest extends FaultTest {
     awaitConverged(api, "v2", v2);
     long convergeMs = msSince(backAt);
     sampler.assertNeverTwoRunning();
-    report("registry down during a pull", detectMs, convergeMs, 0);
+    report("registry down during a pull", detectMs, convergeMs);
   }
 
   /** The registry comes back: a docker-registry process of this test, with its own storage. */

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import ogp.agent.HostAgent;
 import ogp.reconciler.auth.SecretToken;
 import ogp.reconciler.testing.TestRepo;
@@ -70,8 +71,8 @@ class ServerKillFaultTest extends FaultTest {
     assertFalse(api.events("HostConnected", e -> hostId.equals(e.path("host").asText())).isEmpty(),
         "the restarted server records the agent's reconnect");
     sampler.assertNeverTwoRunning();
-    assertEquals(java.util.Set.of("v1", "v2", "v3"), sampler.versionsSeenRunning());
-    report("server kill -9 mid-deploy", detectMs, convergeMs, 0);
+    assertEquals(Set.of("v1", "v2", "v3"), sampler.versionsSeenRunning());
+    report("server kill -9 mid-deploy", detectMs, convergeMs);
   }
 
   private JavaProcess startServerProcess(String log) throws Exception {
