@@ -132,14 +132,7 @@ abstract class FaultTest extends RealDockerTest {
 
   /** Waits until exactly one container of the app exists, runs, and has this version. */
   protected Container awaitOneRunning(String version) {
-    Container[] found = new Container[1];
-    await(CONVERGE, () -> {
-      List<Container> all = containers();
-      if (all.size() != 1 || !"running".equals(all.get(0).getState()) || !version.equals(all.get(0).getLabels().get("ogp.version"))) return false;
-      found[0] = all.get(0);
-      return true;
-    }, () -> "one running container at " + version + "; have " + describe());
-    return found[0];
+    return awaitOneRunning(app, version, CONVERGE, () -> "have " + describe());
   }
 
   /**
