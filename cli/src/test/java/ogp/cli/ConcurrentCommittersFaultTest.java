@@ -57,8 +57,10 @@ class ConcurrentCommittersFaultTest {
     if (agent != null) agent.close();
     if (server != null) server.close();
     if (gitDaemon != null) {
-      gitDaemon.destroyForcibly();
-      gitDaemon.waitFor(10, TimeUnit.SECONDS);
+      // `git daemon` runs git-core's git-daemon as its child: kill that, or it outlives the test; the
+      // `git` parent then reaps it and exits by itself.
+      gitDaemon.descendants().forEach(ProcessHandle::destroyForcibly);
+      if (!gitDaemon.waitFor(10, TimeUnit.SECONDS)) gitDaemon.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
   }
 
