@@ -272,15 +272,8 @@ class ConvergenceEndToEndTest extends RealDockerTest {
 
   /** Waits until exactly one container of the app runs at this version, and returns it. */
   private Container awaitOneContainer(String version) {
-    Container[] found = new Container[1];
-    await(CONVERGE, () -> {
-      List<Container> all = containers();
-      if (all.size() != 1 || !"running".equals(all.get(0).getState()) || !version.equals(all.get(0).getLabels().get("ogp.version"))) return false;
-      found[0] = all.get(0);
-      return true;
-    }, () -> "one running container at " + version + "; have " + containers().stream()
+    return awaitOneRunning(app, version, CONVERGE, () -> "have " + containers().stream()
         .map(c -> c.getLabels().get("ogp.version") + "/" + c.getState()).toList() + "; api: " + appStatus());
-    return found[0];
   }
 
   private static String strip(String s) {

@@ -156,6 +156,21 @@ public abstract class RealDockerTest {
     }
   }
 
+  /**
+   * Waits until exactly one container of {@code app} in this test's scope exists, runs and has
+   * {@code version}, and returns it; at the deadline fails with {@code context}.
+   */
+  protected Container awaitOneRunning(String app, String version, Duration deadline, Supplier<String> context) {
+    Container[] found = new Container[1];
+    await(deadline, () -> {
+      List<Container> all = docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(TEST_LABEL, testId, "ogp.app", app)).exec();
+      if (all.size() != 1 || !"running".equals(all.get(0).getState()) || !version.equals(all.get(0).getLabels().get("ogp.version"))) return false;
+      found[0] = all.get(0);
+      return true;
+    }, () -> "one running container of " + app + " at " + version + "; " + context.get());
+    return found[0];
+  }
+
   /** Waits until {@code condition} holds, polling; fails with {@code what} at the deadline. */
   protected static void await(Duration deadline, Supplier<Boolean> condition, String what) {
     await(deadline, condition, () -> what);

@@ -89,7 +89,10 @@ class FollowedBranch {
         case REJECTED_OTHER_REASON -> {
           String why = String.valueOf(status.getMessage());
           // Two pushes racing on one ref: the loser's ref lock fails; that is the branch moving too.
-          if (why.toLowerCase().contains("lock")) yield Outcome.MOVED;
+          // JGit says "lock fail"; C git's receive-pack (git daemon, GitLab, Gitea...) says "failed to
+          // update ref" when the ref is no longer at the expected old value.
+          String lower = why.toLowerCase(java.util.Locale.ROOT);
+          if (lower.contains("lock") || lower.contains("failed to update ref")) yield Outcome.MOVED;
           throw new ChangeRefused("The remote refused the push to " + remote.branch() + ": "
               + Redaction.scrub(why, remote.credentials().secrets()));
         }

@@ -181,6 +181,8 @@ public final class Reconciler implements AgentListener, AutoCloseable {
     try {
       applied = source.refresh();
     } catch (RuntimeException e) {
+      String error = source.lastFetchError().orElse(String.valueOf(e.getMessage()));
+      notifyObservers(o -> o.fetchFailed(error));
       notifyObservers(o -> o.fetched(ReconcilerObserver.FetchOutcome.FAILED, Duration.ofNanos(System.nanoTime() - start)));
       throw e;
     }

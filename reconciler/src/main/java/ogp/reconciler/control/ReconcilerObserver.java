@@ -31,6 +31,9 @@ public interface ReconcilerObserver {
 
   default void fetched(FetchOutcome outcome, Duration took) {}
 
+  /** Git could not be read (each failed fetch, before {@code fetched(FAILED, ...)}); the applied revision stays. */
+  default void fetchFailed(String error) {}
+
   default void hostConnected(HostRecord host) {}
 
   default void reportReceived(String hostId, StatusReport report) {}

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.annotation.JsonValue;
 public enum EventReason {
   REVISION_APPLIED("RevisionApplied"),
   REVISION_REJECTED("RevisionRejected"),
+  FETCH_FAILED("FetchFailed"),
+  FETCH_RECOVERED("FetchRecovered"),
   HOST_CONNECTED("HostConnected"),
   HOST_DISCONNECTED("HostDisconnected"),
   HOST_LOST("HostLost"),

@@ -1,8 +1,10 @@
 package ogp.reconciler.events;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import ogp.protocol.v1.StatusReport;
 import ogp.reconciler.agents.HostRecord;
 import ogp.reconciler.control.AppliedRevision;
@@ -10,7 +12,8 @@ import ogp.reconciler.control.InvalidRevision;
 import ogp.reconciler.control.ReconcilerObserver;
 
 /**
- * Turns what the control loop observes into {@link Event}s: revisions applied and rejected, hosts
+ * Turns what the control loop observes into {@link Event}s: revisions applied and rejected, the
+ * desired state becoming unreadable and readable again, hosts
  * connecting, disconnecting and lost, and container changes between consecutive reports of a host
  * ({@link ReportChanges}). The first report of a host after this server started is a baseline and
  * yields no container events, so a restarted server does not announce every running container.
@@ -23,6 +26,8 @@ public final class FleetEvents implements ReconcilerObserver {
   private final EventLog events;
   private final Clock clock;
   private final Map<String, StatusReport> lastReports = new ConcurrentHashMap<>();
+  /** Set from the first failed fetch until the next good one: one event per outage, not one per poll. */
+  private final AtomicBoolean fetchFailing = new AtomicBoolean();
 
   public FleetEvents(EventLog events, Clock clock) {
     this.events = events;
@@ -46,6 +51,21 @@ public final class FleetEvents implements ReconcilerObserver {
         .withRevision(revision.commit().sha())
         .withAuthor(author(revision.commit().authorName(), revision.commit().authorEmail()))
         .withErrors(revision.errors().stream().map(Object::toString).toList()));
+  }
+
+  @Override
+  public void fetchFailed(String error) {
+    if (fetchFailing.compareAndSet(false, true)) {
+      events.record(Event.of(EventReason.FETCH_FAILED,
+          "cannot read the desired state, the applied revision stays: " + error).at(clock.instant()));
+    }
+  }
+
+  @Override
+  public void fetched(FetchOutcome outcome, Duration took) {
+    if (outcome != FetchOutcome.FAILED && fetchFailing.compareAndSet(true, false)) {
+      events.record(Event.of(EventReason.FETCH_RECOVERED, "the desired state can be read again").at(clock.instant()));
+    }
   }
 
   @Override

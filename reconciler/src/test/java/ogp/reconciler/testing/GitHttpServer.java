@@ -80,9 +80,17 @@ public final class GitHttpServer implements AutoCloseable {
 
   /** Starts a server that accepts only {@code username}/{@code password}. */
   public static GitHttpServer start(String username, String password) {
+    return start(username, password, 0);
+  }
+
+  /**
+   * Starts a server on {@code port} (0: any free port), e.g. on the port of a closed one, so a
+   * remote can come back at the same URL after an outage.
+   */
+  public static GitHttpServer start(String username, String password, int port) {
     GitHttpServer git = new GitHttpServer(username, password);
     try {
-      git.startServer();
+      git.startServer(port);
     } catch (Exception e) {
       git.close();
       throw new IllegalStateException("Cannot start the test Git HTTP server", e);
@@ -130,10 +138,10 @@ public final class GitHttpServer implements AutoCloseable {
     }
   }
 
-  private void startServer() throws Exception {
+  private void startServer(int port) throws Exception {
     ServerConnector connector = new ServerConnector(server);
     connector.setHost("127.0.0.1");
-    connector.setPort(0);
+    connector.setPort(port);
     server.addConnector(connector);
 
     GitServlet git = new GitServlet();

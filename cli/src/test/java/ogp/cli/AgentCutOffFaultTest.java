@@ -1,0 +1,60 @@
+package ogp.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.github.dockerjava.api.model.Container;
+import java.time.Duration;
+import java.util.List;
+import ogp.reconciler.testing.TestRepo;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An agent cut off from the server (a relay between them closes every connection and accepts
+ * none) for longer than the lost grace: the server marks the host lost and its app Unknown, the
+ * agent keeps its containers, and after the cut it reconnects and applies what was committed
+ * meanwhile. The grace is 2 s (default 15 s) so the test takes seconds.
+ */
+class AgentCutOffFaultTest extends FaultTest {
+  private static final Duration LOST_GRACE = Duration.ofSeconds(2);
+  private static final Duration CUT = Duration.ofSeconds(6);
+
+  @Test
+  void agentCutOffIsLostWithItsContainersUntouchedAndConvergesAfterReconnecting() throws Exception {
+    String image = localImage("v1");
+    localImage("v2");
+    TestRepo repo = repoWithApp(image, QUICK_STOP);
+    ServerProcess server = startServer(repo.path().toString(), 0, LOST_GRACE);
+    Api api = Api.of(server);
+    TcpRelay relay = closeAfterTest(TcpRelay.open(freePort(), server.agentPort()));
+    startAgent(relay.port(), server.joinToken().reveal());
+    Container running = awaitOneRunning("v1");
+    String startedAt = startedAt(running.getId());
+    await(CONVERGE, () -> "Healthy".equals(api.app(app).path("health").asText()), () -> "Healthy first: " + api.app(app));
+
+    relay.cut();
+    long cutAt = System.nanoTime();
+    await(CONVERGE, () -> !api.events("HostLost", e -> hostId.equals(e.path("host").asText())).isEmpty(),
+        () -> "a HostLost event: " + api.get("/api/v1/hosts"));
+    long detectMs = msSince(cutAt);
+    assertEquals("lost", api.hostStatus(hostId));
+    await(CONVERGE, () -> "Unknown".equals(api.app(app).path("health").asText()), () -> "the app is Unknown: " + api.app(app));
+    String v2 = commitVersion(repo, image, "v2");
+    api.refresh();
+    // Hold the cut; the agent keeps re-converging its last assignment and retrying the connection.
+    while (System.nanoTime() - cutAt < CUT.toNanos()) {
+      assertEquals(List.of(running.getId()), running().stream().map(Container::getId).toList(), "untouched during the cut: " + describe());
+      Thread.sleep(200);
+    }
+    assertEquals(startedAt, startedAt(running.getId()), "not restarted during the cut");
+    int connectsBefore = api.events("HostConnected", e -> hostId.equals(e.path("host").asText())).size();
+
+    relay.open();
+    long reopenedAt = System.nanoTime();
+    awaitConverged(api, "v2", v2);
+    long convergeMs = msSince(reopenedAt);
+    assertEquals("connected", api.hostStatus(hostId));
+    assertTrue(api.events("HostConnected", e -> hostId.equals(e.path("host").asText())).size() > connectsBefore, "the reconnect is an event");
+    report("agent cut off from the server (" + CUT.toSeconds() + " s, grace " + LOST_GRACE.toSeconds() + " s)", detectMs, convergeMs);
+  }
+}

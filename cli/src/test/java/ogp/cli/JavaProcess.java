@@ -1,0 +1,72 @@
+package ogp.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A JVM started from the test classpath as its own OS process, so a test can {@code kill -9} it
+ * ({@link Process#destroyForcibly()} is SIGKILL on Linux). It runs with the production logging
+ * configuration, and its output goes to a file the test can search, e.g. for the log line of an
+ * action it wants to interrupt.
+ */
+final class JavaProcess implements AutoCloseable {
+  private final Process process;
+  private final Path log;
+
+  private JavaProcess(Process process, Path log) {
+    this.process = process;
+    this.log = log;
+  }
+
+  static JavaProcess start(Path log, String mainClass, String... args) throws IOException {
+    String logback = Path.of("src", "main", "resources", "logback.xml").toAbsolutePath().toString();
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-Dlogback.configurationFile=" + logback,
+        "-Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener",
+        "-cp", System.getProperty("java.class.path"), mainClass));
+    command.addAll(List.of(args));
+    Files.createDirectories(log.getParent());
+    Process p = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    return new JavaProcess(p, log);
+  }
+
+  /** {@code ogp <args>} as its own process. */
+  static JavaProcess ogp(Path log, String... args) throws IOException {
+    return start(log, Main.class.getName(), args);
+  }
+
+  boolean alive() {
+    return process.isAlive();
+  }
+
+  /** Everything the process printed so far. */
+  String output() {
+    try {
+      return Files.readString(log, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** SIGKILL: no shutdown hook, no goodbye to the peer; waits until the process is gone. */
+  void kill() {
+    process.destroyForcibly();
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) throw new IllegalStateException("process " + process.pid() + " survived SIGKILL");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) kill();
+  }
+}
