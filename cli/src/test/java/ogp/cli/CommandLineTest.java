@@ -1,11 +1,10 @@
 package ogp.cli;
 
+import static ogp.cli.OgpRun.ogp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -17,18 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 class CommandLineTest {
   @TempDir Path tmp;
 
-  private record Run(int exit, String out, String err) {}
-
-  private static Run ogp(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exit = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    return new Run(exit, out.toString(), err.toString());
-  }
-
   @Test
   void validateAcceptsTheExampleDesiredState() {
-    Run run = ogp("validate", Path.of("..", "example-desired-state").toString());
+    OgpRun run = ogp("validate", Path.of("..", "example-desired-state").toString());
     assertEquals(0, run.exit(), run.err());
     assertTrue(run.out().startsWith("valid: 3 app(s)"), run.out());
   }
@@ -44,7 +34,7 @@ class CommandLineTest {
         ports: ["80800:80"]
         restart: sometimes
         """);
-    Run run = ogp("validate", tmp.toString());
+    OgpRun run = ogp("validate", tmp.toString());
     assertEquals(1, run.exit());
     assertTrue(run.out().contains("apps/web.yaml:5:9: ports[0]: \"80800:80\" is not a valid port mapping"), run.out());
     assertTrue(run.out().contains("apps/web.yaml:6:10: restart:"), run.out());
@@ -53,7 +43,7 @@ class CommandLineTest {
 
   @Test
   void validateOfAMissingDirectoryIsBadUsage() {
-    Run run = ogp("validate", tmp.resolve("nope").toString());
+    OgpRun run = ogp("validate", tmp.resolve("nope").toString());
     assertEquals(2, run.exit());
     assertTrue(run.err().contains("is not a directory"), run.err());
     assertFalse(run.err().contains("Exception"), "one sentence, no stack trace: " + run.err());
@@ -69,7 +59,7 @@ class CommandLineTest {
       String to = repo.commit("Deploy web 42 and add worker", Map.of(
           "apps/web.yaml", "app: web\nimage: busybox\nversion: \"42\"\nhosts: [host-a, host-c]\n",
           "apps/worker.yaml", "app: worker\nimage: busybox\nversion: \"1\"\nhosts: [host-c]\n"));
-      Run run = ogp("diff", "--repo", repo.path().toString(), "--from", from, "--to", to);
+      OgpRun run = ogp("diff", "--repo", repo.path().toString(), "--from", from, "--to", to);
       assertEquals(0, run.exit(), run.err());
       assertEquals("""
           - api on host-b
@@ -78,9 +68,9 @@ class CommandLineTest {
           + web 42 on host-c
           + worker 1 on host-c
           """, run.out());
-      Run markdown = ogp("diff", "--repo", repo.path().toString(), "--from", from, "--to", to, "--format", "markdown");
+      OgpRun markdown = ogp("diff", "--repo", repo.path().toString(), "--from", from, "--to", to, "--format", "markdown");
       assertTrue(markdown.out().contains("```diff"), markdown.out());
-      Run same = ogp("diff", "--repo", repo.path().toString(), "--from", to, "--to", "HEAD");
+      OgpRun same = ogp("diff", "--repo", repo.path().toString(), "--from", to, "--to", "HEAD");
       assertEquals("no changes\n", same.out());
     }
   }
@@ -90,7 +80,7 @@ class CommandLineTest {
     try (TestRepo repo = TestRepo.create(tmp.resolve("repo"))) {
       String from = repo.commit("Start", Map.of("apps/web.yaml", "app: web\nimage: busybox\nversion: \"1\"\nhosts: [a]\n"));
       String to = repo.commit("Break", Map.of("apps/web.yaml", "app: web\nimage: busybox\nversion: \"1\"\n"));
-      Run run = ogp("diff", "--repo", repo.path().toString(), "--from", from, "--to", to);
+      OgpRun run = ogp("diff", "--repo", repo.path().toString(), "--from", from, "--to", to);
       assertEquals(1, run.exit());
       assertTrue(run.err().contains("apps/web.yaml:1:1:"), run.err());
       assertTrue(run.err().contains("--to revision"), run.err());
@@ -101,7 +91,7 @@ class CommandLineTest {
   void unknownRevisionIsOneClearError() {
     try (TestRepo repo = TestRepo.create(tmp.resolve("repo"))) {
       repo.commit("Start", Map.of("apps/web.yaml", "app: web\nimage: busybox\nversion: \"1\"\nhosts: [a]\n"));
-      Run run = ogp("diff", "--repo", repo.path().toString(), "--from", "nosuchbranch", "--to", "HEAD");
+      OgpRun run = ogp("diff", "--repo", repo.path().toString(), "--from", "nosuchbranch", "--to", "HEAD");
       assertEquals(1, run.exit());
       assertTrue(run.err().contains("nosuchbranch"), run.err());
       assertEquals(1, run.err().strip().lines().count(), run.err());
@@ -110,7 +100,7 @@ class CommandLineTest {
 
   @Test
   void badUsageExitsTwoWithAPointerToHelp() {
-    Run missing = ogp("diff", "--repo", ".");
+    OgpRun missing = ogp("diff", "--repo", ".");
     assertEquals(2, missing.exit());
     assertTrue(missing.err().contains("Missing required options"), missing.err());
     assertTrue(missing.err().contains("ogp diff --help"), missing.err());
@@ -121,7 +111,7 @@ class CommandLineTest {
   @Test
   void everyCommandHasHelp() {
     for (String command : new String[] {"dev", "server", "agent", "validate", "diff", "set-image", "status", "watch", "rollback", "refresh", "hash-password"}) {
-      Run run = ogp(command, "--help");
+      OgpRun run = ogp(command, "--help");
       assertEquals(0, run.exit(), command);
       assertTrue(run.out().contains("Usage: ogp " + command), command + ": " + run.out());
     }
@@ -131,7 +121,7 @@ class CommandLineTest {
   void hashPasswordPrintsAUsersFileEntryWhoseHashVerifies() {
     var stdin = System.in;
     System.setIn(new java.io.ByteArrayInputStream("s3cret-pw\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-    Run run;
+    OgpRun run;
     try {
       run = ogp("hash-password", "alice", "--email", "alice@example.com", "--role", "deployer");
     } finally {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.AuthConfig;
 import com.github.dockerjava.api.model.Container;
@@ -42,7 +41,6 @@ import org.junit.jupiter.api.io.TempDir;
  * registry's message in the API; the right credentials pull and run the new version.
  */
 class RegistryAuthEndToEndTest extends RealDockerTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
   @TempDir Path tmp;
   private Process registry;
   private int registryPort;
@@ -180,23 +178,15 @@ class RegistryAuthEndToEndTest extends RealDockerTest {
   }
 
   private void awaitRunning(String version) {
-    await(Duration.ofSeconds(60), () -> {
-      List<Container> all = containers();
-      return all.size() == 1 && "running".equals(all.get(0).getState()) && version.equals(all.get(0).getLabels().get("ogp.version"));
-    }, () -> "one running container at " + version + ": " + containers().stream()
+    awaitOneRunning(app, version, Duration.ofSeconds(60), () -> "have " + containers().stream()
         .map(c -> c.getLabels().get("ogp.version") + "/" + c.getState()).toList());
   }
 
+
   private JsonNode status(ServerProcess server) {
-    try {
-      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-              URI.create("http://127.0.0.1:" + server.httpPort() + "/api/v1/apps/" + app))
-          .header("Authorization", "Bearer " + server.adminToken().reveal()).build(), HttpResponse.BodyHandlers.ofString());
-      return JSON.readTree(r.body());
-    } catch (IOException | InterruptedException e) {
-      throw new IllegalStateException(e);
-    }
+    return FaultTest.Api.of(server).app(app);
   }
+
 
   private String lastError(ServerProcess server) {
     JsonNode hosts = status(server).path("hosts");

@@ -1,18 +1,11 @@
 package ogp.cli;
 
+import static ogp.cli.OgpRun.ogp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.model.Container;
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,7 +36,6 @@ import org.junit.jupiter.api.io.TempDir;
  * credentials from the environment, and the agent pulling and running it.
  */
 class ShipEndToEndTest extends RealDockerTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
   @TempDir Path tmp;
 
   @Test
@@ -74,7 +66,7 @@ class ShipEndToEndTest extends RealDockerTest {
               Duration.ofSeconds(1), Duration.ofMillis(300), Map.of(TEST_LABEL, testId)))) {
         awaitRunning("101");
 
-        Run shipped = setImageProcess(url, "102");
+        OgpRun shipped = setImageProcess(url, "102");
         assertEquals(0, shipped.exit(), shipped.err());
         assertTrue(shipped.out().strip().matches("[0-9a-f]{40}"), "prints the new commit: " + shipped.out());
         awaitRunning("102");
@@ -82,12 +74,12 @@ class ShipEndToEndTest extends RealDockerTest {
         assertTrue(diff.contains("-version: \"101\"   # set by Jenkins\n+version: \"102\"   # set by Jenkins\n"), diff);
         assertTrue(lastCommitMessage(bare).endsWith("Ogp-App: " + app + "\nOgp-Actor: jenkins-web-102\n"), lastCommitMessage(bare));
 
-        Run again = setImageProcess(url, "102");
+        OgpRun again = setImageProcess(url, "102");
         assertEquals(0, again.exit(), again.err());
         assertTrue(again.out().contains("already at 102"), again.out());
 
         String before = containers().get(0).getId();
-        Run missing = setImageProcess(url, "does-not-exist");
+        OgpRun missing = setImageProcess(url, "does-not-exist");
         assertEquals(0, missing.exit(), missing.err());
         await(Duration.ofSeconds(60), () -> lastError(server).contains("does-not-exist"),
             () -> "the pull failure is visible in the API: " + appStatus(server));
@@ -113,13 +105,13 @@ class ShipEndToEndTest extends RealDockerTest {
       }
     }
     ExecutorService pool = Executors.newFixedThreadPool(20);
-    List<Future<Run>> runs = new ArrayList<>();
+    List<Future<OgpRun>> runs = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
       String appName = "app-" + i;
       runs.add(pool.submit(() -> ogp("set-image", appName, "2", "--repo", bare.toUri().toString(), "--actor", "ci-" + appName)));
     }
-    for (Future<Run> run : runs) {
-      Run r = run.get(120, TimeUnit.SECONDS);
+    for (Future<OgpRun> run : runs) {
+      OgpRun r = run.get(120, TimeUnit.SECONDS);
       assertEquals(0, r.exit(), r.err());
     }
     pool.shutdown();
@@ -137,17 +129,8 @@ class ShipEndToEndTest extends RealDockerTest {
 
   // --- fixtures ----------------------------------------------------------------------------
 
-  private record Run(int exit, String out, String err) {}
-
-  private static Run ogp(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exit = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    return new Run(exit, out.toString(), err.toString());
-  }
-
   /** ogp set-image as Jenkins runs it: its own JVM, credentials and build tag in the environment. */
-  private Run setImageProcess(String url, String version) throws Exception {
+  private OgpRun setImageProcess(String url, String version) throws Exception {
     // The production logging configuration (to stderr), not the test one on this classpath.
     String logback = Path.of("src", "main", "resources", "logback.xml").toAbsolutePath().toString();
     ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -162,7 +145,7 @@ class ShipEndToEndTest extends RealDockerTest {
     String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(120, TimeUnit.SECONDS), "set-image finishes");
     assertTrue(!err.contains("s3cret") && !out.contains("s3cret"), "the password is never printed");
-    return new Run(p.exitValue(), out, err);
+    return new OgpRun(p.exitValue(), out, err);
   }
 
   private List<Container> containers() {
@@ -170,21 +153,12 @@ class ShipEndToEndTest extends RealDockerTest {
   }
 
   private void awaitRunning(String version) {
-    await(Duration.ofSeconds(60), () -> {
-      List<Container> all = containers();
-      return all.size() == 1 && "running".equals(all.get(0).getState()) && version.equals(all.get(0).getLabels().get("ogp.version"));
-    }, () -> "one running container at " + version + ": " + containers().stream().map(c -> c.getLabels().get("ogp.version") + "/" + c.getState()).toList());
+    awaitOneRunning(app, version, Duration.ofSeconds(60), () -> "have " + containers().stream()
+        .map(c -> c.getLabels().get("ogp.version") + "/" + c.getState()).toList());
   }
 
   private JsonNode appStatus(ServerProcess server) {
-    try {
-      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-              URI.create("http://127.0.0.1:" + server.httpPort() + "/api/v1/apps/" + app))
-          .header("Authorization", "Bearer " + server.adminToken().reveal()).build(), HttpResponse.BodyHandlers.ofString());
-      return JSON.readTree(r.body());
-    } catch (IOException | InterruptedException e) {
-      throw new IllegalStateException(e);
-    }
+    return FaultTest.Api.of(server).app(app);
   }
 
   private String lastError(ServerProcess server) {
