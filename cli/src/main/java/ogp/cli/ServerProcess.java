@@ -91,6 +91,7 @@ final class ServerProcess implements AutoCloseable {
   private final PortalRoutes portal;
   private final SecretToken adminToken;
   private final SecretToken joinToken;
+  private final SecretToken viewerToken;
   private final Path adminTokenFile;
   private final Path joinTokenFile;
   private final Path webhookSecretFile;
@@ -130,7 +131,8 @@ final class ServerProcess implements AutoCloseable {
             s.poll(),
             Duration.ofSeconds(30));
     agents = reconciler.agents();
-    ApiRoutes api = new ApiRoutes(reconciler, adminToken);
+    viewerToken = SecretToken.loadOrCreate(s.dataDir().resolve(SecretToken.VIEWER_TOKEN_FILE), random);
+    ApiRoutes api = new ApiRoutes(reconciler, adminToken, viewerToken);
     // Each change commit is applied at once: the refresh runs on the request's thread after the push.
     changes = new ChangeService(mirror, reconciler::refreshNow);
     ChangeRoutes changeRoutes = new ChangeRoutes(changes);
@@ -223,6 +225,11 @@ final class ServerProcess implements AutoCloseable {
 
   SecretToken joinToken() {
     return joinToken;
+  }
+
+  /** The read-only API token, {@code <data-dir>/viewer-token}. */
+  SecretToken viewerToken() {
+    return viewerToken;
   }
 
   Path adminTokenFile() {

@@ -10,15 +10,19 @@ import ogp.reconciler.control.RevisionSummary;
 
 /**
  * The read API and refresh of SPEC §5.1, plus /healthz and /readyz. Every {@code /api} route needs
- * {@code Authorization: Bearer <admin token>}; errors are JSON {@code {"error": "..."}}.
+ * {@code Authorization: Bearer <token>}: the admin token may do everything, the viewer token only
+ * read ({@code GET}, including the watch); a viewer's change is refused with 403 and changes
+ * nothing. Errors are JSON {@code {"error": "..."}}.
  */
 public final class ApiRoutes {
   private final Reconciler reconciler;
   private final SecretToken adminToken;
+  private final SecretToken viewerToken;
 
-  public ApiRoutes(Reconciler reconciler, SecretToken adminToken) {
+  public ApiRoutes(Reconciler reconciler, SecretToken adminToken, SecretToken viewerToken) {
     this.reconciler = reconciler;
     this.adminToken = adminToken;
+    this.viewerToken = viewerToken;
   }
 
   /** Adds the routes, the bearer check and the JSON error mapping to a Javalin configuration. */
@@ -43,9 +47,13 @@ public final class ApiRoutes {
     if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       throw new ApiError(HttpStatus.UNAUTHORIZED, "missing bearer token (Authorization: Bearer <token>)");
     }
-    if (!adminToken.matches(header.substring(7).strip())) {
-      throw new ApiError(HttpStatus.UNAUTHORIZED, "the bearer token is not valid");
+    String presented = header.substring(7).strip();
+    if (adminToken.matches(presented)) return;
+    if (viewerToken.matches(presented)) {
+      if (ctx.method().name().equals("GET")) return;
+      throw new ApiError(HttpStatus.FORBIDDEN, "the viewer token may only read; changes need the admin token");
     }
+    throw new ApiError(HttpStatus.UNAUTHORIZED, "the bearer token is not valid");
   }
 
   private void ready(Context ctx) {

@@ -25,6 +25,9 @@ public final class SecretToken {
   /** The admin token's file name inside the server's data directory. */
   public static final String ADMIN_TOKEN_FILE = "admin-token";
 
+  /** The read-only API token's file name inside the server's data directory. */
+  public static final String VIEWER_TOKEN_FILE = "viewer-token";
+
   private static final int RANDOM_BYTES = 32;
 
   private final byte[] value;
