@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import ogp.reconciler.desired.DesiredStateReader;
 import ogp.reconciler.desired.ReadResult;
-import ogp.reconciler.desired.ValidationError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -40,11 +39,5 @@ final class ValidateCommand implements Callable<Integer> {
     }
     out.println("valid: " + result.state().apps().size() + " app(s) in " + dir);
     return 0;
-  }
-
-  static String lines(java.util.List<ValidationError> errors) {
-    StringBuilder s = new StringBuilder();
-    errors.forEach(e -> s.append("  ").append(e).append('\n'));
-    return s.toString();
   }
 }

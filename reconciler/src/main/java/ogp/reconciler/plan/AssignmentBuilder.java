@@ -1,41 +1,23 @@
 package ogp.reconciler.plan;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import ogp.protocol.SpecHash;
 import ogp.protocol.v1.ContainerSpec;
 import ogp.protocol.v1.ExecProbe;
 import ogp.protocol.v1.HttpProbe;
 import ogp.reconciler.desired.App;
 import ogp.reconciler.desired.AppState;
-import ogp.reconciler.desired.DesiredState;
 import ogp.reconciler.desired.HealthCheck;
 import ogp.reconciler.desired.PortMapping;
 import ogp.reconciler.desired.RestartPolicy;
 import ogp.reconciler.desired.VolumeMount;
 
 /**
- * Turns the desired state into the containers one host must run. Pure and deterministic: the same
- * state, host and labels always give the same specs in the same order (by app, then instance), so
- * an unchanged assignment can be recognised by comparing spec hashes.
+ * Turns one instance of an app into the container spec an agent runs. Pure and deterministic: the
+ * same app, instance and revision always give the same spec and spec hash, so an unchanged
+ * assignment can be recognised by comparing hashes. {@link FleetPlan} assembles these per host.
  */
 public final class AssignmentBuilder {
   private AssignmentBuilder() {}
-
-  /** Every container the host must run; apps that are absent or not placed there contribute none. */
-  public static List<ContainerSpec> containersFor(
-      DesiredState state, String revision, String hostId, Map<String, String> labels) {
-    List<ContainerSpec> specs = new ArrayList<>();
-    for (App app : state.apps().values()) {
-      if (app.state() == AppState.ABSENT) continue;
-      if (!app.placement().selects(hostId, labels)) continue;
-      for (int instance = 0; instance < app.instances(); instance++) {
-        specs.add(spec(app, instance, revision));
-      }
-    }
-    return specs;
-  }
 
   /** The container spec of one instance of an app, with its spec hash set. */
   public static ContainerSpec spec(App app, int instance, String revision) {

@@ -11,9 +11,10 @@ import ogp.reconciler.desired.DesiredState;
 import ogp.reconciler.desired.Placement;
 
 /**
- * The assignments of one desired state at one revision, for any number of hosts. Gives exactly
- * what {@link AssignmentBuilder#containersFor} gives, but does the per-app work once instead of
- * once per host: every container spec (and its SHA-256 spec hash) is built when the plan is made,
+ * The assignments of one desired state at one revision, for any number of hosts: every container
+ * a host must run (apps that are absent or not placed there contribute none), by app name then
+ * instance. The per-app work is done once instead of once per host: every container spec (and its
+ * SHA-256 spec hash) is built when the plan is made,
  * and apps placed by host list are indexed by host id, so one host costs a map lookup plus the
  * label selectors, not a scan of every app.
  *
@@ -26,7 +27,7 @@ public final class FleetPlan {
   private final List<List<ContainerSpec>> specs = new ArrayList<>(); // by ordinal = app-name order
 
   public FleetPlan(DesiredState state, String revision) {
-    for (App app : state.apps().values()) { // sorted by name: ordinals keep AssignmentBuilder's order
+    for (App app : state.apps().values()) { // sorted by name: ordinals give the app-name order
       if (app.state() == AppState.ABSENT) continue;
       int ordinal = specs.size();
       List<ContainerSpec> appSpecs = new ArrayList<>(app.instances());
@@ -44,7 +45,7 @@ public final class FleetPlan {
     }
   }
 
-  /** Every container the host must run, by app name then instance, as {@link AssignmentBuilder#containersFor}. */
+  /** Every container the host must run, by app name then instance. */
   public List<ContainerSpec> containersFor(String hostId, Map<String, String> labels) {
     List<Integer> listed = listedApps.getOrDefault(hostId, List.of());
     List<ContainerSpec> result = new ArrayList<>();
