@@ -44,8 +44,13 @@ public final class FleetStatus {
     SyncStatus sync = SyncStatus.Synced;
     HealthStatus health = HealthStatus.Healthy;
     Set<String> involved = involvedHosts(app, hosts);
+    // The app's specs are the same on every host: build and hash them once, not once per host.
+    List<ContainerSpec> specs = new ArrayList<>();
+    if (app.state() != AppState.ABSENT) {
+      for (int i = 0; i < app.instances(); i++) specs.add(AssignmentBuilder.spec(app, i, revision));
+    }
     for (String hostId : involved) {
-      AppHostStatus s = hostStatus(app, revision, hostId, hosts.get(hostId));
+      AppHostStatus s = hostStatus(app, specs, hostId, hosts.get(hostId));
       perHost.add(s);
       sync = SyncStatus.combine(sync, s.sync());
       health = HealthStatus.worst(health, s.health());
@@ -79,12 +84,9 @@ public final class FleetStatus {
     return ids.stream().sorted().collect(Collectors.toCollection(LinkedHashSet::new));
   }
 
-  static AppHostStatus hostStatus(App app, String revision, String hostId, HostView host) {
+  static AppHostStatus hostStatus(App app, List<ContainerSpec> specs, String hostId, HostView host) {
     Map<String, String> labels = host == null ? Map.of() : host.labels();
-    List<ContainerSpec> desired = new ArrayList<>();
-    if (app.state() != AppState.ABSENT && app.placement().selects(hostId, labels)) {
-      for (int i = 0; i < app.instances(); i++) desired.add(AssignmentBuilder.spec(app, i, revision));
-    }
+    List<ContainerSpec> desired = app.placement().selects(hostId, labels) ? specs : List.of();
     List<ContainerStatus> observed =
         host == null || host.lastReport() == null
             ? List.of()
