@@ -32,10 +32,15 @@ final class Layout {
     this.ages = ages;
   }
 
-  /** A model holding the chrome; pages add their own entries. */
+  /**
+   * A model holding the chrome; pages add their own entries. Only a whole page takes the flash: a
+   * live fragment (which never shows it) may be fetched while the browser follows the redirect
+   * after an action, and must not use up the message meant for that page.
+   */
   Map<String, Object> model(Context ctx, PortalUser user, String active) {
-    String flash = ctx.consumeSessionAttribute(FLASH);
-    Boolean flashError = ctx.consumeSessionAttribute(FLASH_ERROR);
+    boolean wholePage = ctx.queryParam("fragment") == null;
+    String flash = wholePage ? ctx.consumeSessionAttribute(FLASH) : null;
+    Boolean flashError = wholePage ? ctx.consumeSessionAttribute(FLASH_ERROR) : null;
     Map<String, Object> model = new HashMap<>();
     model.put("assets", assets);
     model.put("chrome", new Chrome(assets, user, PortalSession.csrfToken(ctx), active, applied(), invalid(), flash,

@@ -124,6 +124,16 @@ class PortalAccessTest {
   }
 
   @Test
+  void aLiveFragmentFetchedBeforeThePageLeavesTheFlashForThePage() throws Exception {
+    var b = server.browser().signIn("dave", "dave-pw");
+    b.get("/apps/web");
+    assertEquals(303, b.submit("/apps/web/actions/deploy", Map.of("version", "43")).statusCode());
+    // The old page's live signal can fetch its fragment while the browser follows the redirect.
+    assertFalse(b.get("/apps/web?fragment=live").body().contains("Committed c0ffee00"));
+    assertTrue(b.get("/apps/web").body().contains("Committed c0ffee00 as dave: Deploy web version 43"), "the flash is still there");
+  }
+
+  @Test
   void viewerSeesNoActionsAndCannotPostThem() throws Exception {
     var b = server.browser().signIn("vera", "vera-pw");
     String page = b.get("/apps/web").body();
