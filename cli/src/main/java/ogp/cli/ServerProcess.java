@@ -34,7 +34,9 @@ import ogp.reconciler.watch.WatchKind;
 import ogp.reconciler.watch.WatchSettings;
 import ogp.reconciler.api.MetricsRoutes;
 import ogp.reconciler.auth.SecretToken;
+import ogp.reconciler.changes.Actor;
 import ogp.reconciler.changes.ChangeService;
+import ogp.reconciler.rollout.AutoRollback;
 import ogp.reconciler.changes.CommitListener;
 import ogp.reconciler.events.Event;
 import ogp.reconciler.events.EventReason;
@@ -100,6 +102,7 @@ final class ServerProcess implements AutoCloseable {
   private final WatchRoutes watchRoutes;
   private final StatusFeed statusFeed;
   private final EventLog events;
+  private final AutoRollback autoRollback;
 
   /** Events retained for GET /api/v1/events. */
   static final int EVENTS_RETAINED = 10_000;
@@ -150,11 +153,14 @@ final class ServerProcess implements AutoCloseable {
     reconciler.addObserver(new ReconcilerMeters(agents, metrics.registry()));
     statusFeed.requestRecompute();
     changes.withListener((kind, app, result, actor) -> {
-      if (kind == CommitListener.Kind.ROLLBACK) {
+      // An automatic rollback records its own event, with why (AutoRollback).
+      if (kind == CommitListener.Kind.ROLLBACK && !actor.equals(Actor.OGP)) {
         events.record(Event.of(EventReason.ROLLBACK_COMMITTED, result.subject()).withApp(app)
             .withRevision(result.commit().orElse("")).withAuthor(actor.displayName()));
       }
     });
+    autoRollback = new AutoRollback(changes, events, Clock.systemUTC());
+    reconciler.addObserver(autoRollback);
     watchRoutes = new WatchRoutes(watchHub, watch);
     EventRoutes eventRoutes = new EventRoutes(events);
     webhookSecretFile = s.webhookSecretFile() != null
@@ -273,6 +279,7 @@ final class ServerProcess implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     statusFeed.close();
+    autoRollback.close();
     http.stop();
     watchRoutes.close();
     reconciler.close(); // also closes the agent server

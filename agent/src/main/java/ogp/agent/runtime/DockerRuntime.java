@@ -188,7 +188,7 @@ public final class DockerRuntime implements ContainerRuntime {
 
   @Override
   public String create(ContainerSpec spec) {
-    String name = ContainerKey.of(spec).containerName();
+    String name = nameOf(ContainerKey.of(spec));
     try {
       return createCommand(spec, name).exec().getId();
     } catch (ConflictException conflict) {
@@ -201,6 +201,12 @@ public final class DockerRuntime implements ContainerRuntime {
     } catch (RuntimeException e) {
       throw failure("create " + name, e);
     }
+  }
+
+  /** The key's container name, with the scope's host when the scope names one ({@link OgpLabels#SCOPE_HOST}). */
+  private String nameOf(ContainerKey key) {
+    String host = scope.get(OgpLabels.SCOPE_HOST);
+    return host == null ? key.containerName() : key.containerName() + "-" + host;
   }
 
   private CreateContainerCmd createCommand(ContainerSpec spec, String name) {

@@ -17,6 +17,9 @@ public record Actor(String name, String email, String displayName) {
     }
   }
 
+  /** The server itself, e.g. for an automatic rollback (SPEC: actor {@code ogp}). */
+  public static final Actor OGP = new Actor("ogp", "ogp@localhost", "ogp");
+
   /** The actor for API calls made with a named token, e.g. {@code token("admin")}. */
   public static Actor token(String tokenName) {
     return new Actor(tokenName, tokenName + "@ogp.local", tokenName);

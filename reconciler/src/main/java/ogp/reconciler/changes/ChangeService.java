@@ -101,7 +101,35 @@ public final class ChangeService {
    * @throws ChangeConflict when later commits changed the same lines
    */
   public ChangeResult rollback(String app, Optional<String> commit, Actor actor) {
-    return commit(CommitListener.Kind.ROLLBACK, rollbackChange(app, commit), actor);
+    return commit(CommitListener.Kind.ROLLBACK, rollbackChange(app, commit, ""), actor);
+  }
+
+  /**
+   * The automatic rollback of a failed rollout (SPEC §2 {@code update.autoRollback}): reverts the
+   * newest commit that changed the app as of {@code failedRevision}, the applied revision whose
+   * version failed (not as of the tip: a fix committed meanwhile is never the one reverted; a tip
+   * that changed the same lines makes the revert conflict instead), with {@code why} in the body.
+   * Refused when that commit is itself an automatic rollback, so two failing versions never
+   * alternate without a person.
+   *
+   * @throws ChangeConflict when later commits changed the same lines
+   */
+  public ChangeResult rollbackFailedRevision(String app, String failedRevision, String why) {
+    ObjectId target;
+    try (RevWalk walk = new RevWalk(mirror.repository())) {
+      List<HistoryEntry> entries = new AppHistory(mirror.repository(), mirror.remote().path())
+          .of(ObjectId.fromString(failedRevision), app, 1);
+      if (entries.isEmpty()) throw new ChangeRefused("No commit up to " + failedRevision + " changed app " + app + "; nothing to roll back.");
+      target = ObjectId.fromString(entries.get(0).sha());
+      RevCommit commit = walk.parseCommit(target);
+      if (CommitMessage.isAutomaticRollback(commit.getFullMessage())) {
+        throw new ChangeRefused("Commit " + target.abbreviate(7).name() + " that set " + app
+            + "'s failing version is itself an automatic rollback; it is not reverted again.");
+      }
+    } catch (IOException e) {
+      throw new GitSourceException("Cannot read the history of " + app + ": " + e.getMessage(), e);
+    }
+    return commit(CommitListener.Kind.ROLLBACK, rollbackChange(app, Optional.of(target.name()), why), Actor.OGP);
   }
 
   /** The commit {@link #deploy} would make now, without making it. */
@@ -118,7 +146,7 @@ public final class ChangeService {
   }
 
   public ChangePreview previewRollback(String app, Optional<String> commit, Actor actor) {
-    return preview(rollbackChange(app, commit), actor);
+    return preview(rollbackChange(app, commit, ""), actor);
   }
 
   /** The commits that changed the app on the remote branch, newest first, at most {@value #HISTORY_LIMIT}. */
@@ -171,7 +199,7 @@ public final class ChangeService {
     });
   }
 
-  private NamedChange rollbackChange(String app, Optional<String> given) {
+  private NamedChange rollbackChange(String app, Optional<String> given, String why) {
     // The commit to revert is chosen once, on the first tip: a retry re-applies the same revert.
     ObjectId[] target = new ObjectId[1];
     return new NamedChange(app, (tip, actor) -> {
@@ -183,7 +211,7 @@ public final class ChangeService {
         byte[] before = tip.tree().snapshot().files().get(file);
         Optional<byte[]> after = new Revert(mirror.repository()).apply(commit, head, file, app);
         return new ProposedChange(file, before, after,
-            CommitMessage.revert(commit.getShortMessage(), commit.getName(), app, actor));
+            CommitMessage.revert(commit.getShortMessage(), commit.getName(), why, app, actor));
       }
     });
   }

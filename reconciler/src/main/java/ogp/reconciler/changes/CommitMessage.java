@@ -16,8 +16,17 @@ final class CommitMessage {
         .toString();
   }
 
-  /** Git's own revert form: {@code Revert "<subject>"}, blank line, {@code This reverts commit <sha>.} */
-  static String revert(String originalSubject, String sha, String app, Actor actor) {
-    return of("Revert \"" + originalSubject + "\"", "This reverts commit " + sha + ".", app, actor);
+  /**
+   * Git's own revert form: {@code Revert "<subject>"}, blank line, {@code This reverts commit
+   * <sha>.}, then {@code why} in its own paragraph when given.
+   */
+  static String revert(String originalSubject, String sha, String why, String app, Actor actor) {
+    String body = "This reverts commit " + sha + "." + (why.isBlank() ? "" : "\n\n" + why.strip());
+    return of("Revert \"" + originalSubject + "\"", body, app, actor);
+  }
+
+  /** Whether a commit message is a revert the server committed on its own ({@link Actor#OGP}). */
+  static boolean isAutomaticRollback(String message) {
+    return message.startsWith("Revert \"") && message.contains("\nOgp-Actor: " + Actor.OGP.displayName() + "\n");
   }
 }

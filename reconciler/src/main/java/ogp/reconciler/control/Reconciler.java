@@ -29,6 +29,7 @@ import ogp.reconciler.plan.ContainerView;
 import ogp.reconciler.plan.FleetStatus;
 import ogp.reconciler.plan.HostStatus;
 import ogp.reconciler.plan.HostView;
+import ogp.reconciler.rollout.Rollouts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,6 +76,13 @@ public final class Reconciler implements AgentListener, AutoCloseable {
   /** The plan of the applied revision; touched only by the reconcile worker. */
   private PlanOfRevision plan;
 
+  /** Health-gated rollouts; evaluated and read by the reconcile worker only (status from anywhere). */
+  private final Rollouts rollouts;
+  /** The revision {@link #rollouts} last saw; reconcile worker only. */
+  private AppliedRevision rolloutsEvaluatedFor;
+  /** How often rollouts look at the latest reports (a host turning healthy frees a slot). */
+  private static final Duration ROLLOUT_TICK = Duration.ofMillis(250);
+
   /** Starts the agent server with the reconciler as its listener. */
   @FunctionalInterface
   public interface AgentServerFactory {
@@ -97,6 +105,8 @@ public final class Reconciler implements AgentListener, AutoCloseable {
       markAllDirty("revision " + applied.revision());
       notifyObservers(o -> o.revisionApplied(applied));
     });
+    this.rollouts = new Rollouts(source.mirror().repository(), source.mirror().remote().path(), java.time.Clock.systemUTC(),
+        failure -> notifyObservers(o -> o.rolloutFailed(failure)));
     this.agents = agentServerFactory.start(this);
     this.pollInterval = pollInterval;
     this.resyncInterval = resyncInterval;
@@ -127,6 +137,8 @@ public final class Reconciler implements AgentListener, AutoCloseable {
         resyncInterval.toMillis(),
         resyncInterval.toMillis(),
         TimeUnit.MILLISECONDS);
+    reconcileWorker.scheduleWithFixedDelay(
+        this::evaluateRolloutsQuietly, ROLLOUT_TICK.toMillis(), ROLLOUT_TICK.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Fetches from Git now, on the fetch worker; requests made while one is queued coalesce. */
@@ -208,7 +220,9 @@ public final class Reconciler implements AgentListener, AutoCloseable {
 
   @Override
   public void reportReceived(String hostId, StatusReport report) {
-    // Status is computed from reports on demand; an agent repairs drift on its own resync.
+    // Status is computed from reports on demand; an agent repairs drift on its own resync. A host
+    // that was sent nothing yet in this session may have waited for this report (see reconcile).
+    if (!sent.containsKey(hostId)) markDirty(hostId);
     notifyObservers(o -> o.reportReceived(hostId, report));
   }
 
@@ -276,7 +290,11 @@ public final class Reconciler implements AgentListener, AutoCloseable {
     if (applied == null) return; // no valid desired state yet: say nothing rather than "remove all"
     HostRecord host = agents.host(hostId).orElse(null);
     if (host == null || !host.connected()) return; // lost or gone: its containers stay as they are
-    List<ContainerSpec> specs = planFor(applied).containersFor(hostId, host.labels());
+    if (rolloutsEvaluatedFor != applied) evaluateRollouts(applied);
+    // A gated rollout must know what the host runs before it may tell it anything: a server that
+    // just restarted mid-rollout must not give every reconnecting host the new version.
+    if (host.lastReport().isEmpty() && rollouts.gates(hostId, host.labels())) return;
+    List<ContainerSpec> specs = rollouts.adjust(hostId, planFor(applied).containersFor(hostId, host.labels()));
     List<String> hashes = specs.stream().map(s -> s.getApp() + "#" + s.getInstance() + "@" + s.getSpecHash()).toList();
     Sent previous = sent.get(hostId);
     if (previous != null && previous.specHashes().equals(hashes) && !lostInTransit(previous, host)) {
@@ -294,6 +312,21 @@ public final class Reconciler implements AgentListener, AutoCloseable {
       notifyObservers(o -> o.assignmentSent(hostId, gen));
       log.debug("sent {} container(s) at {} to {} (generation {})", specs.size(), applied.revision(), hostId, gen);
     }
+  }
+
+  private void evaluateRolloutsQuietly() {
+    try {
+      AppliedRevision applied = source.applied().orElse(null);
+      if (applied != null) evaluateRollouts(applied);
+    } catch (RuntimeException e) {
+      log.error("evaluating rollouts failed; retried on the next tick", e);
+    }
+  }
+
+  /** Advances every gated rollout and reconciles the hosts whose containers to send changed. */
+  private void evaluateRollouts(AppliedRevision applied) {
+    rolloutsEvaluatedFor = applied;
+    for (String hostId : rollouts.evaluate(applied.state(), applied.revision(), agents.hosts())) markDirty(hostId);
   }
 
   /**
@@ -332,7 +365,13 @@ public final class Reconciler implements AgentListener, AutoCloseable {
   public List<AppStatus> apps() {
     AppliedRevision applied = source.applied().orElse(null);
     if (applied == null) return List.of();
-    return FleetStatus.compute(applied.state(), applied.revision(), hostViews());
+    return FleetStatus.compute(applied.state(), applied.revision(), hostViews()).stream()
+        .map(this::withRollout)
+        .toList();
+  }
+
+  private AppStatus withRollout(AppStatus status) {
+    return rollouts.status(status.app()).map(status::withRollout).orElse(status);
   }
 
   public Optional<AppStatus> app(String name) {
@@ -342,7 +381,8 @@ public final class Reconciler implements AgentListener, AutoCloseable {
         .state()
         .app(name)
         .map(a -> FleetStatus.compute(
-            new ogp.reconciler.desired.DesiredState(Map.of(name, a)), applied.revision(), hostViews()).get(0));
+            new ogp.reconciler.desired.DesiredState(Map.of(name, a)), applied.revision(), hostViews()).get(0))
+        .map(this::withRollout);
   }
 
   public List<HostStatus> hosts() {

@@ -45,6 +45,9 @@ public interface ReconcilerObserver {
   /** One reconcile step of a host ran; {@code failed} when it threw. */
   default void reconciled(String hostId, Duration took, boolean failed) {}
 
+  /** A health-gated rollout stopped: a host was not healthy on the new version in time. */
+  default void rolloutFailed(ogp.reconciler.rollout.RolloutFailure failure) {}
+
   /** An assignment was handed to the host's connection. */
   default void assignmentSent(String hostId, long generation) {}
 }

@@ -17,7 +17,9 @@ public enum EventReason {
   CONTAINER_FAILED("ContainerFailed"),
   DRIFT_REPAIRED("DriftRepaired"),
   PULL_FAILED("PullFailed"),
-  ROLLBACK_COMMITTED("RollbackCommitted");
+  ROLLBACK_COMMITTED("RollbackCommitted"),
+  ROLLOUT_FAILED("RolloutFailed"),
+  ROLLBACK_FAILED("RollbackFailed");
 
   private final String label;
 

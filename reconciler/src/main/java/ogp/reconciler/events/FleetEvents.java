@@ -89,6 +89,16 @@ public final class FleetEvents implements ReconcilerObserver {
   }
 
   @Override
+  public void rolloutFailed(ogp.reconciler.rollout.RolloutFailure failure) {
+    events.record(Event.of(EventReason.ROLLOUT_FAILED, failure.app() + ": " + failure.reason()
+            + (failure.autoRollback() ? "; rolling back automatically" : "; no automatic rollback (update.autoRollback is false)"))
+        .at(clock.instant())
+        .withApp(failure.app())
+        .withRevision(failure.revision())
+        .withHost(failure.hosts().size() == 1 ? failure.hosts().get(0) : null));
+  }
+
+  @Override
   public void reportReceived(String hostId, StatusReport report) {
     StatusReport previous = lastReports.put(hostId, report);
     if (previous == null) return; // baseline, see the class comment

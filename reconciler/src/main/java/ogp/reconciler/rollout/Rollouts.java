@@ -1,0 +1,181 @@
+package ogp.reconciler.rollout;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import ogp.protocol.v1.ContainerSpec;
+import ogp.protocol.v1.ContainerStatus;
+import ogp.protocol.v1.StatusReport;
+import ogp.reconciler.agents.HostRecord;
+import ogp.reconciler.desired.App;
+import ogp.reconciler.desired.AppState;
+import ogp.reconciler.desired.DesiredState;
+import ogp.reconciler.desired.UpdatePolicy;
+import ogp.reconciler.plan.AssignmentBuilder;
+import ogp.reconciler.plan.RolloutStatus;
+import org.eclipse.jgit.lib.Repository;
+
+/**
+ * The health-gated rollouts of every app whose {@code update} policy asks for one (a
+ * {@code maxParallel}, or {@code autoRollback}): which hosts keep what they run for now, and the
+ * specs to send them instead of the new ones. Each {@link #evaluate} runs {@link RolloutStep} for
+ * every such app against the hosts' latest reports; {@link #adjust} then rewrites a host's planned
+ * containers. A rollout failure is told to the listener once per app and target.
+ *
+ * <p>Threads: {@link #evaluate} and {@link #adjust} are called by the reconcile worker only;
+ * {@link #status} may be called from any thread and sees the last evaluation.
+ */
+public final class Rollouts {
+  private final KeptSpecs keptSpecs;
+  private final Clock clock;
+  private final Consumer<RolloutFailure> onFailure;
+  private final Map<String, RolloutProgress> progress = new HashMap<>();
+  /** Per app, the hosts kept on what they run and the specs to send them; reconcile worker only. */
+  private Map<String, Map<String, List<ContainerSpec>>> kept = Map.of();
+  private volatile Map<String, RolloutStatus> statuses = Map.of();
+  private DesiredState gatedOf;
+  private List<App> gated = List.of();
+
+  /**
+   * @param repository the Git mirror's repository, to rebuild the specs of what hosts run
+   * @param path the desired-state directory of the repository
+   */
+  public Rollouts(Repository repository, String path, Clock clock, Consumer<RolloutFailure> onFailure) {
+    this.keptSpecs = new KeptSpecs(repository, path);
+    this.clock = clock;
+    this.onFailure = onFailure;
+  }
+
+  /** Whether the app's policy asks for a gated rollout. */
+  static boolean gated(App app) {
+    UpdatePolicy p = app.update();
+    return app.state() != AppState.ABSENT && (p.maxParallel() > 0 || p.autoRollback());
+  }
+
+  /**
+   * Advances every gated app's rollout of the desired state at {@code revision} and returns the
+   * hosts whose containers to send changed (to be reconciled again).
+   */
+  public Set<String> evaluate(DesiredState state, String revision, Collection<HostRecord> hosts) {
+    if (state != gatedOf) {
+      gated = state.apps().values().stream().filter(Rollouts::gated).toList();
+      gatedOf = state;
+    }
+    Instant now = clock.instant();
+    Map<String, Map<String, List<ContainerSpec>>> nextKept = new HashMap<>();
+    Map<String, RolloutStatus> nextStatuses = new HashMap<>();
+    Set<String> names = new HashSet<>();
+    for (App app : gated) {
+      names.add(app.name());
+      List<ContainerSpec> desired = new ArrayList<>(app.instances());
+      for (int i = 0; i < app.instances(); i++) desired.add(AssignmentBuilder.spec(app, i, revision));
+      List<String> target = desired.stream().map(ContainerSpec::getSpecHash).toList();
+      RolloutProgress p = progress.get(app.name());
+      if (p == null || !p.target().equals(target)) {
+        p = new RolloutProgress(target);
+        progress.put(app.name(), p);
+      }
+      List<RolloutHost> placed = new ArrayList<>();
+      for (HostRecord h : hosts) {
+        if (!app.placement().selects(h.hostId(), h.labels())) continue;
+        List<ContainerStatus> of = h.lastReport().map(StatusReport::getContainersList).orElse(List.of()).stream()
+            .filter(c -> c.getApp().equals(app.name()))
+            .toList();
+        // A host that has not reported since this server started is not known yet: decided once it has.
+        placed.add(new RolloutHost(h.hostId(), h.connected() && h.lastReport().isPresent(), of));
+      }
+      Map<String, List<ContainerSpec>> keptOfApp = new HashMap<>();
+      RolloutStatus status = RolloutStep.advance(app.version(), app.update(), desired, placed, p,
+          host -> keepable(app, host).map(specs -> {
+            keptOfApp.put(host.hostId(), specs);
+            return true;
+          }).orElse(false),
+          now);
+      keptOfApp.keySet().retainAll(status.waiting());
+      if (!keptOfApp.isEmpty()) nextKept.put(app.name(), keptOfApp);
+      nextStatuses.put(app.name(), status);
+      if (status.isFailed() && !p.failureAnnounced) {
+        p.failureAnnounced = true;
+        onFailure.accept(new RolloutFailure(app.name(), app.version(), revision, status.failed(), status.message(),
+            app.update().autoRollback()));
+      }
+    }
+    progress.keySet().retainAll(names);
+    Set<String> changed = changedHosts(kept, nextKept);
+    kept = nextKept;
+    statuses = Map.copyOf(nextStatuses);
+    return changed;
+  }
+
+  /** What the host runs of the app, as specs to send back unchanged; empty when any of it cannot be rebuilt. */
+  private Optional<List<ContainerSpec>> keepable(App app, RolloutHost host) {
+    List<ContainerSpec> specs = new ArrayList<>();
+    for (ContainerStatus c : host.containers()) {
+      if (c.getContainerId().isEmpty()) continue;
+      Optional<ContainerSpec> spec = keptSpecs.specOf(app, c);
+      if (spec.isEmpty()) return Optional.empty();
+      specs.add(spec.get());
+    }
+    specs.sort(java.util.Comparator.comparingInt(ContainerSpec::getInstance));
+    return specs.isEmpty() ? Optional.empty() : Optional.of(List.copyOf(specs));
+  }
+
+  private static Set<String> changedHosts(
+      Map<String, Map<String, List<ContainerSpec>>> before, Map<String, Map<String, List<ContainerSpec>>> after) {
+    Set<String> changed = new HashSet<>();
+    Set<String> apps = new HashSet<>(before.keySet());
+    apps.addAll(after.keySet());
+    for (String app : apps) {
+      Map<String, List<ContainerSpec>> b = before.getOrDefault(app, Map.of());
+      Map<String, List<ContainerSpec>> a = after.getOrDefault(app, Map.of());
+      Set<String> hosts = new HashSet<>(b.keySet());
+      hosts.addAll(a.keySet());
+      for (String host : hosts) {
+        if (!java.util.Objects.equals(b.get(host), a.get(host))) changed.add(host);
+      }
+    }
+    return changed;
+  }
+
+  /**
+   * The host's planned containers (by app name, then instance) with every app whose rollout keeps
+   * this host replaced by what the host runs of it.
+   */
+  public List<ContainerSpec> adjust(String hostId, List<ContainerSpec> planned) {
+    if (kept.isEmpty()) return planned;
+    List<ContainerSpec> result = new ArrayList<>(planned.size());
+    String skipping = null;
+    for (ContainerSpec spec : planned) {
+      if (spec.getApp().equals(skipping)) continue;
+      List<ContainerSpec> keep = kept.getOrDefault(spec.getApp(), Map.of()).get(hostId);
+      if (keep == null) {
+        result.add(spec);
+      } else {
+        result.addAll(keep);
+        skipping = spec.getApp();
+      }
+    }
+    return result;
+  }
+
+  /** Whether a gated app is placed on the host: then it must report before it is sent anything. */
+  public boolean gates(String hostId, Map<String, String> labels) {
+    for (App app : gated) {
+      if (app.placement().selects(hostId, labels)) return true;
+    }
+    return false;
+  }
+
+  /** The rollout status of a gated app as of the last evaluation. */
+  public Optional<RolloutStatus> status(String app) {
+    return Optional.ofNullable(statuses.get(app));
+  }
+}
