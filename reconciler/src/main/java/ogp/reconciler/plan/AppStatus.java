@@ -39,10 +39,10 @@ public record AppStatus(
       AppHostStatus s = h;
       if (rollout.waiting().contains(h.host()) && h.connected()) {
         List<String> actions = new ArrayList<>();
-        actions.add((rollout.isFailed() ? "kept on its version: the rollout stopped" : "waiting for the rollout")
+        actions.add((rollout.hasFailed() ? "kept on its version: the rollout stopped" : "waiting for the rollout")
             + " (" + rollout.message() + ")");
         actions.addAll(h.plannedActions());
-        s = new AppHostStatus(h.host(), h.connected(), rollout.isFailed() ? SyncStatus.OutOfSync : SyncStatus.Progressing,
+        s = new AppHostStatus(h.host(), h.connected(), rollout.hasFailed() ? SyncStatus.OutOfSync : SyncStatus.Progressing,
             h.health(), h.desiredVersion(), h.desiredInstances(), h.containers(), actions, h.lastError());
       }
       shown.add(s);

@@ -37,7 +37,7 @@ public record RolloutStatus(
     failed = List.copyOf(failed);
   }
 
-  public boolean isFailed() {
+  public boolean hasFailed() {
     return FAILED.equals(phase);
   }
 }

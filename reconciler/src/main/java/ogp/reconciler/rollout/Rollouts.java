@@ -102,7 +102,7 @@ public final class Rollouts {
       keptOfApp.keySet().retainAll(status.waiting());
       if (!keptOfApp.isEmpty()) nextKept.put(app.name(), keptOfApp);
       nextStatuses.put(app.name(), status);
-      if (status.isFailed() && !p.failureAnnounced) {
+      if (status.hasFailed() && !p.failureAnnounced) {
         p.failureAnnounced = true;
         onFailure.accept(new RolloutFailure(app.name(), app.version(), revision, status.failed(), status.message(),
             app.update().autoRollback()));
