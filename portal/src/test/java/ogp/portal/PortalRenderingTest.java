@@ -17,6 +17,7 @@ import ogp.reconciler.watch.WatchKind;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import ogp.reconciler.plan.HealthStatus;
+import ogp.reconciler.plan.RolloutStatus;
 import ogp.reconciler.plan.SyncStatus;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -70,6 +71,19 @@ class PortalRenderingTest {
     String body = admin.get("/apps").body();
     assertTrue(body.contains("invalid-banner"));
     assertTrue(body.contains("Mallory") && body.contains("apps/web.yaml:3:10: port 80800 is out of range"), body);
+  }
+
+  @Test
+  void appPageShowsAStoppedRolloutAndWhyAHostWaits() throws Exception {
+    RolloutStatus failed = new RolloutStatus("42", RolloutStatus.FAILED, 1, List.of(), List.of(), List.of("h1"), List.of("h0"),
+        "version 42 was not healthy within 60s on h0; the rollout stopped with 1 host(s) kept on their version");
+    server.fleet.apps = List.of(FixedFleet.app("web", "42", SyncStatus.OutOfSync, HealthStatus.Degraded, "h1", "41").withRollout(failed));
+
+    String app = admin.get("/apps/web").body();
+
+    assertTrue(app.contains("id=\"app-rollout\"") && app.contains("alert-danger"), app);
+    assertTrue(app.contains("Rollout: version 42 was not healthy within 60s on h0"), app);
+    assertTrue(app.contains("kept on its version: the rollout stopped"), "the waiting host says why: " + app);
   }
 
   @Test
