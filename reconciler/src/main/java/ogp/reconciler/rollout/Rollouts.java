@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import ogp.protocol.v1.ContainerSpec;
 import ogp.protocol.v1.ContainerStatus;
 import ogp.protocol.v1.StatusReport;
@@ -64,11 +65,14 @@ public final class Rollouts {
    * Advances every gated app's rollout of the desired state at {@code revision} and returns the
    * hosts whose containers to send changed (to be reconciled again).
    */
-  public Set<String> evaluate(DesiredState state, String revision, Collection<HostRecord> hosts) {
+  public Set<String> evaluate(DesiredState state, String revision, Supplier<Collection<HostRecord>> allHosts) {
     if (state != gatedOf) {
       gated = state.apps().values().stream().filter(Rollouts::gated).toList();
       gatedOf = state;
     }
+    // The common case, and every tick of it: no app asks for a gated rollout.
+    if (gated.isEmpty() && kept.isEmpty() && progress.isEmpty()) return Set.of();
+    Collection<HostRecord> hosts = allHosts.get();
     Instant now = clock.instant();
     Map<String, Map<String, List<ContainerSpec>>> nextKept = new HashMap<>();
     Map<String, RolloutStatus> nextStatuses = new HashMap<>();
