@@ -82,7 +82,9 @@ public final class AgentServer implements AutoCloseable {
           new ServerBootstrap()
               .group(bossGroup, workerGroup)
               .channel(NioServerSocketChannel.class)
-              .option(ChannelOption.SO_BACKLOG, 1024)
+              // A restarted server meets its whole fleet reconnecting at once: a short accept queue
+              // drops SYNs that then retransmit after 1, 3, 7 s. The kernel caps it at somaxconn.
+              .option(ChannelOption.SO_BACKLOG, ACCEPT_BACKLOG)
               .option(ChannelOption.SO_REUSEADDR, true)
               .childOption(ChannelOption.TCP_NODELAY, true)
               .childOption(ChannelOption.SO_KEEPALIVE, true)
@@ -105,6 +107,9 @@ public final class AgentServer implements AutoCloseable {
   }
 
   /** A builder; {@link Builder#start()} binds. */
+  /** Pending connections the kernel queues for us (capped by {@code net.core.somaxconn}, 4096 here). */
+  static final int ACCEPT_BACKLOG = 8192;
+
   public static Builder builder(SecretToken token, AgentListener listener) {
     return new Builder(token, listener);
   }
