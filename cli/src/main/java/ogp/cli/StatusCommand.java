@@ -48,6 +48,12 @@ final class StatusCommand implements Callable<Integer> {
       }
     }
     print(rows, Ansi.forStdout());
+    for (JsonNode app : apps) {
+      JsonNode rollout = app.path("rollout");
+      if (rollout.isObject() && !"Complete".equals(rollout.path("phase").asText())) {
+        System.out.println("rollout  " + app.get("app").asText() + ": " + rollout.path("phase").asText() + ", " + rollout.path("message").asText());
+      }
+    }
     return 0;
   }
 
