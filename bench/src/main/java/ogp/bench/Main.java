@@ -44,13 +44,13 @@ public final class Main {
     List<String> failures = new ArrayList<>();
     if (what.equals("all") || what.equals("fleet")) {
       if (!Files.isRegularFile(ogpJar)) throw new IllegalStateException(ogpJar + " is missing: build it first");
-      ServerLaunch launch = ServerLaunch.jar(ogpJar, List.of("-Xmx1g"));
+      ServerLaunch launch = ServerLaunch.jar(ogpJar, serverJvm("-Xmx1g"));
       run("fleet", failures, () -> new FleetScenario(
           new FleetScenario.Settings(launch, work.resolve("fleet"), n, Duration.ofSeconds(30), 3, true), System.out)
           .run(table));
     }
     if (what.equals("all") || what.equals("docker")) {
-      ServerLaunch launch = ServerLaunch.jar(ogpJar, List.of("-Xmx512m"));
+      ServerLaunch launch = ServerLaunch.jar(ogpJar, serverJvm("-Xmx512m"));
       run("docker", failures, () -> new DockerScenario(launch, work.resolve("docker"), System.out).run(table));
     }
     if (what.equals("all") || what.equals("git")) {
@@ -83,5 +83,16 @@ public final class Main {
       e.printStackTrace(System.out);
       failures.add(name + ": " + e);
     }
+  }
+
+  /**
+   * The server's JVM options: the heap, plus {@code OGP_BENCH_SERVER_JVM_OPTS} (space-separated),
+   * e.g. {@code -XX:StartFlightRecording=filename=/tmp/server.jfr} to profile the server under load.
+   */
+  private static List<String> serverJvm(String heap) {
+    List<String> options = new ArrayList<>(List.of(heap));
+    String extra = System.getenv("OGP_BENCH_SERVER_JVM_OPTS");
+    if (extra != null && !extra.isBlank()) options.addAll(List.of(extra.trim().split("\\s+")));
+    return options;
   }
 }

@@ -3,7 +3,7 @@ package ogp.reconciler.agents;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,13 +17,17 @@ import ogp.reconciler.agents.HostRecord.Liveness;
  * ignored, so a takeover never looks like a disconnect. A host whose last message is older than
  * the lost grace becomes {@link Liveness#LOST} exactly once, until it speaks again.
  *
- * <p>All state is guarded by {@code lock}, held only for map updates and for enqueueing listener
- * events (which fixes their order); never during channel I/O or listener calls. Callers do the
- * I/O (refusing a superseded session, writing) after the method returned.
+ * <p>State changes are made under {@code lock}, held only for map updates and for enqueueing
+ * listener events (which fixes their order); never during channel I/O or listener calls. Callers
+ * do the I/O (refusing a superseded session, writing) after the method returned. The one
+ * exception is the heartbeat path ({@link #seen}): it only stamps the time, without the lock, so
+ * an event loop never waits while another thread copies the records of thousands of hosts; it
+ * takes the lock only to bring a lost host back.
  */
 final class HostRegistry {
   private final Object lock = new Object();
-  private final Map<String, Host> hosts = new HashMap<>(); // guarded by lock
+  /** Written under lock; read without it by {@link #seen}. */
+  private final Map<String, Host> hosts = new ConcurrentHashMap<>();
   private final ListenerQueue events;
   private final long lostGraceMillis;
   /** Liveness messages (heartbeats) of live sessions, for the meter; a LongAdder so counting costs no contention. */
@@ -54,10 +58,13 @@ final class HostRegistry {
   /** Any message of a live session proves the host alive; a lost host is connected again. */
   void seen(Session session, long nowMillis) {
     heartbeats.increment();
-    synchronized (lock) {
-      Host host = liveHost(session);
-      if (host != null) {
-        touch(session.hostId(), host, nowMillis);
+    Host host = liveHost(session);
+    if (host == null) return;
+    host.lastSeenMillis = nowMillis;
+    // A heartbeat racing checkLiveness may miss the LOST it is setting; the next one brings the host back.
+    if (host.liveness == Liveness.LOST) {
+      synchronized (lock) {
+        if (liveHost(session) == host) touch(session.hostId(), host, nowMillis);
       }
     }
   }
@@ -161,13 +168,13 @@ final class HostRegistry {
     }
   }
 
-  /** Mutable state of one host; only touched under the registry lock. */
+  /** Mutable state of one host; changed under the registry lock, but for {@link #seen}'s time stamp. */
   private static final class Host {
     Hello hello;
     String remoteAddress;
-    Session live;
-    Liveness liveness;
-    long lastSeenMillis;
+    volatile Session live;
+    volatile Liveness liveness;
+    volatile long lastSeenMillis;
     StatusReport lastReport;
     PendingReport pendingReport;
 
