@@ -46,6 +46,10 @@ import org.slf4j.LoggerFactory;
  * held while doing I/O. {@link ReconcilerObserver}s are called on those same threads, after the
  * state they describe is visible through the read side.
  *
+ * <p>Rollouts: for apps whose {@code update} policy gates a rollout, {@link Rollouts} decides on
+ * the reconcile worker (every 250 ms and on each revision) which hosts get the new spec and which
+ * are sent back what they run; a host with such an app is sent nothing before its first report.
+ *
  * <p>Safety: without an applied revision nothing is sent, so a server that cannot read Git on
  * start never tells agents to remove their containers; a lost host is never re-planned.
  */
