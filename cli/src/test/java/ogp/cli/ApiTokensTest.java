@@ -58,8 +58,10 @@ class ApiTokensTest {
   }
 
   private ServerProcess startServer() throws Exception {
-    return new ServerProcess(new ServerProcess.Settings(GitRemote.of(bare.toUri().toString(), "main", ""), dataDir(),
+    server = new ServerProcess(new ServerProcess.Settings(GitRemote.of(bare.toUri().toString(), "main", ""), dataDir(),
         Duration.ofHours(1), "127.0.0.1", 0, 0, Duration.ofSeconds(15), null));
+    await("the first revision is applied", () -> status("GET", "/readyz", null) == 200);
+    return server;
   }
 
   private Path dataDir() {

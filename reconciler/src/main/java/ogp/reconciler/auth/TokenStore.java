@@ -295,11 +295,14 @@ public final class TokenStore implements TokenVerifier {
           FileLock ignored = channel.lock()) {
         Instant now = clock.instant();
         List<Entry> current = exists() ? read(file) : List.of();
-        List<Entry> next = change.apply(current.stream().filter(e -> e.liveAt(now)).toList());
+        List<Entry> next = List.copyOf(change.apply(current.stream().filter(e -> e.liveAt(now)).toList()));
         OwnerOnlyFile.write(file, write(next));
+        synchronized (this) { // our own write: no need to read it back
+          entries = next;
+          readStamp = stamp();
+        }
       }
     }
-    reloadIfChanged();
   }
 
   private void reloadIfChanged() {
@@ -312,7 +315,7 @@ public final class TokenStore implements TokenVerifier {
       } else {
         try {
           entries = read(file);
-          log.debug("token store {} read: {} token(s)", file, entries.size());
+          if (readStamp != null) log.info("token store {} re-read: {} token(s)", file, entries.size());
         } catch (IOException | RuntimeException e) {
           log.warn("token store {} is not valid, keeping the previous tokens: {}", file, e.getMessage());
         }
