@@ -7,6 +7,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
@@ -71,17 +72,14 @@ final class TokensCommand implements Runnable {
             + "or join (agents' Hello).")
     TokenRole role;
 
-    @Option(names = "--expires", converter = LifetimeConverter.class,
-        description = "Lifetime, e.g. 30d, 12h or 90m; refused afterwards (default: never expires).")
-    Duration expires;
+    @CommandLine.Mixin Expiry expiry = new Expiry();
 
     @Override
     public Integer call() throws IOException {
-      if (expires != null && expires.isZero()) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "--expires must be longer than 0s");
-      }
-      String token = run(() -> dir.store().create(name, role, expiresAt(expires), new SecureRandom()));
-      return printed(spec, token, "token '" + name + "' (role " + role.label() + ") created" + until(expires));
+      Optional<Instant> expiresAt = expiry.at(spec);
+      String token = run(() -> dir.store().create(name, role, expiresAt, new SecureRandom()));
+      return printed(spec, token, "token '" + name + "' (role " + role.label() + ") created"
+          + expiresAt.map(e -> ", expires " + e.truncatedTo(ChronoUnit.SECONDS)).orElse(""));
     }
   }
 
@@ -96,8 +94,8 @@ final class TokensCommand implements Runnable {
       PrintWriter out = spec.commandLine().getOut();
       out.printf("%-24s %-9s %-21s %s%n", "NAME", "ROLE", "CREATED", "EXPIRES");
       for (TokenStore.TokenInfo t : dir.store().list()) {
-        out.printf("%-24s %-9s %-21s %s%n", t.name(), t.role().label(), t.createdAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
-            t.expiresAt().map(e -> e.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString()).orElse("never"));
+        out.printf("%-24s %-9s %-21s %s%n", t.name(), t.role().label(), t.createdAt().truncatedTo(ChronoUnit.SECONDS),
+            t.expiresAt().map(e -> e.truncatedTo(ChronoUnit.SECONDS).toString()).orElse("never"));
       }
       out.flush();
       return 0;
@@ -138,13 +136,12 @@ final class TokensCommand implements Runnable {
         description = "How long the old token keeps working, e.g. 1h, 30m, 7d or 0s (default: ${DEFAULT-VALUE}).")
     Duration grace;
 
-    @Option(names = "--expires", converter = LifetimeConverter.class,
-        description = "Lifetime of the new token (default: never expires).")
-    Duration expires;
+    @CommandLine.Mixin Expiry expiry = new Expiry();
 
     @Override
     public Integer call() throws IOException {
-      String token = run(() -> dir.store().rotate(name, grace, expiresAt(expires), new SecureRandom()));
+      Optional<Instant> expiresAt = expiry.at(spec);
+      String token = run(() -> dir.store().rotate(name, grace, expiresAt, new SecureRandom()));
       String handOver = "";
       for (TokenStore.HandOver h : TokenStore.HAND_OVERS) {
         if (h.name().equals(name)) {
@@ -153,8 +150,9 @@ final class TokensCommand implements Runnable {
           handOver = "; written to " + file;
         }
       }
-      return printed(spec, token, "token '" + name + "' rotated; the old one works until "
-          + Instant.now().plus(grace).truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + handOver);
+      String old = grace.isZero() ? "the old one is refused now"
+          : "the old one works until " + Instant.now().plus(grace).truncatedTo(ChronoUnit.SECONDS);
+      return printed(spec, token, "token '" + name + "' rotated; " + old + handOver);
     }
   }
 
@@ -183,12 +181,18 @@ final class TokensCommand implements Runnable {
     return 0;
   }
 
-  private static Optional<Instant> expiresAt(Duration lifetime) {
-    return Optional.ofNullable(lifetime).map(Instant.now()::plus);
-  }
+  /** The {@code --expires} option of a new token. */
+  static final class Expiry {
+    @Option(names = "--expires", converter = LifetimeConverter.class,
+        description = "Lifetime of the new token, e.g. 30d, 12h or 90m; refused afterwards (default: never expires).")
+    Duration lifetime;
 
-  private static String until(Duration lifetime) {
-    return expiresAt(lifetime).map(e -> ", expires " + e.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)).orElse("");
+    Optional<Instant> at(CommandSpec spec) {
+      if (lifetime != null && lifetime.isZero()) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--expires must be longer than 0s");
+      }
+      return Optional.ofNullable(lifetime).map(Instant.now()::plus);
+    }
   }
 
   /** viewer, deployer, admin or join. */

@@ -89,6 +89,8 @@ class TokensCommandTest {
     assertTrue(grace.err().contains("'soon' is not a duration"), grace.err());
     assertEquals(2, ogp("tokens", "--data-dir", dataDir.toString()).exit());
     assertEquals(2, ogp("tokens", "create", "--name", "x", "--role", "viewer", "--expires", "0s", "--data-dir", dataDir.toString()).exit());
+    assertEquals(2, ogp("tokens", "rotate", "admin", "--expires", "0s", "--data-dir", dataDir.toString()).exit());
+    assertEquals(2, ogp("tokens", "rotate", "--data-dir", dataDir.toString()).exit(), "NAME is required");
   }
 
   @Test
