@@ -55,8 +55,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The controller process: Git mirror, reconciler, agent server and the HTTP server with the API,
- * webhook receivers, metrics and the portal (users from {@code <data-dir>/users.yaml}).
- * Built from {@link Settings}; {@link #close()} stops everything in reverse order.
+ * webhook receivers, metrics and the portal (users from {@code <data-dir>/users.yaml}). Agents
+ * and API clients are checked against the hashed {@link TokenStore} of the data dir, which the
+ * process follows while it runs. Built from {@link Settings}; {@link #close()} stops everything in
+ * reverse order.
  */
 final class ServerProcess implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ServerProcess.class);
