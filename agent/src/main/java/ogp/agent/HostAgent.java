@@ -44,6 +44,8 @@ public final class HostAgent implements AutoCloseable {
    *     empty in production (tests use it to keep parallel runs on one engine apart)
    * @param tls TLS on the link (server verified against a CA, optional client certificate);
    *     empty: plain TCP
+   * @param joinTokenFile the server's join token file, read again before every connection attempt
+   *     so a rotated token is picked up without a restart; null: {@code joinToken} as given
    */
   public record Settings(
       String serverHost,
@@ -57,7 +59,8 @@ public final class HostAgent implements AutoCloseable {
       Duration resyncInterval,
       Duration statusInterval,
       Map<String, String> containerScope,
-      Optional<AgentTls> tls) {
+      Optional<AgentTls> tls,
+      Path joinTokenFile) {
 
     public Settings {
       tls = Objects.requireNonNullElse(tls, Optional.empty());
@@ -69,13 +72,19 @@ public final class HostAgent implements AutoCloseable {
         URI dockerHost, Path registryAuthFile, Path dataDir, Duration resyncInterval, Duration statusInterval,
         Map<String, String> containerScope) {
       this(serverHost, serverPort, hostId, labels, joinToken, dockerHost, registryAuthFile, dataDir,
-          resyncInterval, statusInterval, containerScope, Optional.empty());
+          resyncInterval, statusInterval, containerScope, Optional.empty(), null);
     }
 
     /** The same settings with TLS on the link. */
     public Settings withTls(AgentTls tls) {
       return new Settings(serverHost, serverPort, hostId, labels, joinToken, dockerHost, registryAuthFile, dataDir,
-          resyncInterval, statusInterval, containerScope, Optional.of(tls));
+          resyncInterval, statusInterval, containerScope, Optional.of(tls), joinTokenFile);
+    }
+
+    /** The same settings with the join token read from {@code file} before every connection attempt. */
+    public Settings withJoinTokenFile(Path file) {
+      return new Settings(serverHost, serverPort, hostId, labels, joinToken, dockerHost, registryAuthFile, dataDir,
+          resyncInterval, statusInterval, containerScope, tls, file);
     }
 
     /** Never shows the join token: settings get logged and end up in error messages. */
@@ -85,7 +94,7 @@ public final class HostAgent implements AutoCloseable {
           + ", joinToken=" + (joinToken == null || joinToken.isEmpty() ? "(none)" : "***")
           + ", dockerHost=" + dockerHost + ", registryAuthFile=" + registryAuthFile + ", dataDir=" + dataDir
           + ", resyncInterval=" + resyncInterval + ", statusInterval=" + statusInterval
-          + ", containerScope=" + containerScope + ", tls=" + tls + "]";
+          + ", containerScope=" + containerScope + ", tls=" + tls + ", joinTokenFile=" + joinTokenFile + "]";
     }
 
     /** Production defaults: re-converge every 10 s, look for changes every 2 s, no scope. */
@@ -120,15 +129,16 @@ public final class HostAgent implements AutoCloseable {
     store = new AssignmentStore(s.dataDir());
     assignment = store.load().orElse(null);
     String dockerVersion = runtime.engine().version();
-    link =
+    AgentLink.Builder linkBuilder =
         AgentLink.builder(
                 s.serverHost(),
                 s.serverPort(),
                 new AgentIdentity(s.hostId(), s.labels(), version(), dockerVersion),
                 this::assigned)
             .joinToken(s.joinToken())
-            .tls(s.tls().map(TlsContexts::agent).orElse(null))
-            .start();
+            .tls(s.tls().map(TlsContexts::agent).orElse(null));
+    if (s.joinTokenFile() != null) linkBuilder.joinTokenFile(s.joinTokenFile());
+    link = linkBuilder.start();
     log.info(
         "agent {} on Docker {} (API {}), server {}:{}{}",
         s.hostId(), dockerVersion, runtime.engine().negotiatedApiVersion(), s.serverHost(), s.serverPort(),

@@ -81,6 +81,7 @@ final class AgentCommand implements Callable<Integer> {
     }
     HostAgent.Settings settings = HostAgent.Settings.of(
         server.substring(0, colon), port, hostId, labelMap, token, URI.create(dockerHost), registryAuthFile, dataDir);
+    if (joinTokenFile != null) settings = settings.withJoinTokenFile(joinTokenFile); // re-read on reconnect: rotation
     if (tlsCa != null) {
       settings = settings.withTls(new AgentTls(tlsCa, Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey)));
     }

@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       RefreshCommand.class,
       HashPasswordCommand.class,
       CertsCommand.class,
+      TokensCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

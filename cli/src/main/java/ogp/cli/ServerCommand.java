@@ -1,5 +1,6 @@
 package ogp.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -74,11 +75,13 @@ final class ServerCommand implements Callable<Integer> {
         ServerProcess server =
         new ServerProcess(new ServerProcess.Settings(remote, dataDir, poll, bind, httpPort, agentPort, lostGrace, webhookSecretFile,
             security.agentTls(), security.https()))) {
-      System.err.printf(
-          "ogp server ready: %s://%s:%d/  agents: %s:%d%n  admin token:    %s%n  join token:     %s%n  webhook secret: %s%n",
+      System.err.printf("ogp server ready: %s://%s:%d/  agents: %s:%d%n  tokens:         %s (hashed; ogp tokens list --data-dir %s)%n",
           security.https().isPresent() ? "https" : "http",
-          displayHost(bind), server.httpPort(), displayHost(bind), server.agentPort(),
-          server.adminTokenFile(), server.joinTokenFile(), server.webhookSecretFile());
+          displayHost(bind), server.httpPort(), displayHost(bind), server.agentPort(), server.tokens().file(), dataDir);
+      // The hand-over copies, while the operator keeps them; the server never reads them again.
+      if (Files.exists(server.adminTokenFile())) System.err.printf("  admin token:    %s%n", server.adminTokenFile());
+      if (Files.exists(server.joinTokenFile())) System.err.printf("  join token:     %s%n", server.joinTokenFile());
+      System.err.printf("  webhook secret: %s%n", server.webhookSecretFile());
       shutdown.await();
     }
     return 0;

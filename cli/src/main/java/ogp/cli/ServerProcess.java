@@ -6,10 +6,15 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import ogp.portal.PortalRoutes;
 import ogp.portal.auth.UserDirectory;
 import ogp.portal.auth.UsersFile;
@@ -34,6 +39,7 @@ import ogp.reconciler.watch.WatchKind;
 import ogp.reconciler.watch.WatchSettings;
 import ogp.reconciler.api.MetricsRoutes;
 import ogp.reconciler.auth.SecretToken;
+import ogp.reconciler.auth.TokenStore;
 import ogp.reconciler.changes.Actor;
 import ogp.reconciler.changes.ChangeService;
 import ogp.reconciler.rollout.AutoRollback;
@@ -51,8 +57,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The controller process: Git mirror, reconciler, agent server and the HTTP server with the API,
- * webhook receivers, metrics and the portal (users from {@code <data-dir>/users.yaml}).
- * Built from {@link Settings}; {@link #close()} stops everything in reverse order.
+ * webhook receivers, metrics and the portal (users from {@code <data-dir>/users.yaml}). Agents
+ * and API clients are checked against the hashed {@link TokenStore} of the data dir, which the
+ * process follows while it runs. Built from {@link Settings}; {@link #close()} stops everything in
+ * reverse order.
  */
 final class ServerProcess implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ServerProcess.class);
@@ -91,9 +99,9 @@ final class ServerProcess implements AutoCloseable {
   private final Reconciler reconciler;
   private final Javalin http;
   private final PortalRoutes portal;
-  private final SecretToken adminToken;
-  private final SecretToken joinToken;
-  private final SecretToken viewerToken;
+  private final TokenStore tokens;
+  private final ScheduledExecutorService tokenRefresh;
+  private final Path dataDir;
   private final Path adminTokenFile;
   private final Path joinTokenFile;
   private final Path webhookSecretFile;
@@ -116,16 +124,25 @@ final class ServerProcess implements AutoCloseable {
 
   ServerProcess(Settings s, WatchSettings watch) throws IOException, InterruptedException {
     SecureRandom random = new SecureRandom();
+    dataDir = s.dataDir();
     adminTokenFile = s.dataDir().resolve(SecretToken.ADMIN_TOKEN_FILE);
     joinTokenFile = s.dataDir().resolve(SecretToken.JOIN_TOKEN_FILE);
-    adminToken = SecretToken.loadOrCreate(adminTokenFile, random);
-    joinToken = SecretToken.loadOrCreate(joinTokenFile, random);
+    // Hashed tokens; a first start also writes join-token, admin-token and viewer-token for the operator.
+    tokens = TokenStore.bootstrap(s.dataDir(), Clock.systemUTC(), random);
+    // The agent port checks Hellos on Netty's event loops, which must not touch the disk: they use
+    // the tokens in memory, and this re-reads the store (one stat) every second for them.
+    tokenRefresh = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "ogp-token-store");
+      t.setDaemon(true);
+      return t;
+    });
+    tokenRefresh.scheduleWithFixedDelay(tokens::refresh, 1, 1, TimeUnit.SECONDS);
     mirror = GitMirror.open(s.remote(), s.dataDir());
     reconciler =
         new Reconciler(
             onApplied -> new DesiredStateSource(mirror, Clock.systemUTC(), onApplied),
             listener ->
-                AgentServer.builder(joinToken, listener)
+                AgentServer.builder(tokens.inMemory(), listener)
                     .bind(s.bindAddress(), s.agentPort())
                     .lostGrace(s.lostGrace())
                     .tls(s.agentTls().map(TlsContexts::server).orElse(null))
@@ -134,8 +151,7 @@ final class ServerProcess implements AutoCloseable {
             s.poll(),
             Duration.ofSeconds(30));
     agents = reconciler.agents();
-    viewerToken = SecretToken.loadOrCreate(s.dataDir().resolve(SecretToken.VIEWER_TOKEN_FILE), random);
-    ApiRoutes api = new ApiRoutes(reconciler, adminToken, viewerToken);
+    ApiRoutes api = new ApiRoutes(reconciler, tokens);
     // Each change commit is applied at once: the refresh runs on the request's thread after the push.
     changes = new ChangeService(mirror, reconciler::refreshNow);
     ChangeRoutes changeRoutes = new ChangeRoutes(changes);
@@ -174,7 +190,7 @@ final class ServerProcess implements AutoCloseable {
             metrics.registry());
     portal = new PortalRoutes(
         FleetView.of(reconciler),
-        new UserDirectory(adminToken, s.dataDir().resolve(UsersFile.DEFAULT_NAME)),
+        new UserDirectory(tokens, s.dataDir().resolve(UsersFile.DEFAULT_NAME)),
         new GitChanges(changes),
         new LoggedEvents(events),
         watchHub,
@@ -225,17 +241,36 @@ final class ServerProcess implements AutoCloseable {
     return agents.port();
   }
 
+  /** The admin token from its hand-over file {@code <data-dir>/admin-token} (for {@code ogp dev} and tests). */
   SecretToken adminToken() {
-    return adminToken;
+    return handOver("admin", adminTokenFile);
   }
 
+  /** The join token from its hand-over file {@code <data-dir>/join-token} (for {@code ogp dev} and tests). */
   SecretToken joinToken() {
-    return joinToken;
+    return handOver("join", joinTokenFile);
   }
 
-  /** The read-only API token, {@code <data-dir>/viewer-token}. */
+  /** The read-only API token from its hand-over file {@code <data-dir>/viewer-token} (tests). */
   SecretToken viewerToken() {
-    return viewerToken;
+    return handOver("viewer", dataDir.resolve(SecretToken.VIEWER_TOKEN_FILE));
+  }
+
+  /** The server's hashed tokens. */
+  TokenStore tokens() {
+    return tokens;
+  }
+
+  /** The token in a hand-over file, if the file is there and still holds a valid token of that name. */
+  private SecretToken handOver(String name, Path file) {
+    try {
+      SecretToken token = SecretToken.of(Files.readString(file, StandardCharsets.US_ASCII));
+      if (tokens.verify(token.reveal()).filter(g -> g.name().equals(name)).isPresent()) return token;
+    } catch (IOException | IllegalArgumentException e) {
+      // handled below: the same answer for a missing, empty or stale file
+    }
+    throw new CommandFailure(file + " does not hold a valid '" + name + "' token; run: ogp tokens rotate " + name
+        + " --data-dir " + dataDir + " (it rewrites the file)");
   }
 
   Path adminTokenFile() {
@@ -284,5 +319,6 @@ final class ServerProcess implements AutoCloseable {
     watchRoutes.close();
     reconciler.close(); // also closes the agent server
     mirror.close();
+    tokenRefresh.shutdownNow();
   }
 }

@@ -1,8 +1,15 @@
 package ogp.cli;
 
+import static ogp.cli.OgpRun.ogp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,65 +18,210 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 import ogp.reconciler.auth.SecretToken;
+import ogp.reconciler.auth.TokenStore;
 import ogp.reconciler.source.GitRemote;
 import ogp.reconciler.testing.TestRepo;
+import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
-/** The API's two tokens: the admin token may change the fleet, the viewer token only read it. */
+/**
+ * The API's token roles against the real server wiring: viewers read, deployers deploy, admins do
+ * everything; tokens made with {@code ogp tokens} work on the running server at once; the name of
+ * the token is the actor of its commits; a refused token is never logged nor echoed.
+ */
 class ApiTokensTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   @TempDir Path tmp;
-  private TestRepo repo;
+  private TestRepo work;
+  private Path bare;
   private ServerProcess server;
   private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeEach
   void start() throws Exception {
-    repo = TestRepo.create(tmp.resolve("repo"));
-    repo.commit("Place web 1", Map.of("apps/web.yaml", TestApps.web("1")));
-    server = new ServerProcess(new ServerProcess.Settings(GitRemote.of(repo.url(), "main", ""), tmp.resolve("server"),
+    bare = tmp.resolve("remote.git");
+    Git.init().setBare(true).setInitialBranch("main").setDirectory(bare.toFile()).call().close();
+    work = TestRepo.create(tmp.resolve("work"));
+    work.commit("Place web 1", Map.of("apps/web.yaml", TestApps.web("1")));
+    work.pushTo(bare.toUri().toString(), "", "", false);
+    server = startServer();
+  }
+
+  private ServerProcess startServer() throws Exception {
+    server = new ServerProcess(new ServerProcess.Settings(GitRemote.of(bare.toUri().toString(), "main", ""), dataDir(),
         Duration.ofHours(1), "127.0.0.1", 0, 0, Duration.ofSeconds(15), null));
+    await("the first revision is applied", () -> status("GET", "/readyz", null) == 200);
+    return server;
+  }
+
+  private Path dataDir() {
+    return tmp.resolve("server");
   }
 
   @AfterEach
   void stop() {
     if (server != null) server.close();
-    if (repo != null) repo.close();
+    if (work != null) work.close();
   }
 
   @Test
   void viewerTokenReadsButCannotChangeAnything() throws Exception {
     String viewer = server.viewerToken().reveal();
-    assertEquals(200, send("GET", "/api/v1/apps", viewer).statusCode());
-    assertEquals(200, send("GET", "/api/v1/hosts", viewer).statusCode());
-    String head = repo.head();
+    for (String read : new String[] {"/api/v1/apps", "/api/v1/apps/web", "/api/v1/hosts", "/api/v1/revision",
+        "/api/v1/apps/web/history", "/api/v1/events"}) {
+      assertEquals(200, send("GET", read, viewer).statusCode(), read);
+    }
+    String head = head();
     HttpResponse<String> deploy = send("POST", "/api/v1/apps/web/deploy", viewer, "{\"version\": \"2\"}");
     assertEquals(403, deploy.statusCode());
-    assertTrue(deploy.body().contains("viewer token may only read"), deploy.body());
-    assertEquals(head, repo.head(), "nothing committed");
+    JsonNode error = JSON.readTree(deploy.body());
+    assertEquals("the token 'viewer' has role viewer; this needs role deployer", error.get("error").asText());
+    assertEquals("deployer", error.get("requiredRole").asText());
+    assertEquals(head, head(), "nothing committed");
     assertEquals(403, send("POST", "/api/v1/refresh", viewer).statusCode());
   }
 
   @Test
-  void adminTokenChangesAndOtherTokensAreRefused() throws Exception {
-    assertEquals(202, send("POST", "/api/v1/refresh", server.adminToken().reveal()).statusCode());
-    assertEquals(401, send("GET", "/api/v1/apps", "not-a-token").statusCode());
-    assertEquals(401, send("GET", "/api/v1/apps", null).statusCode());
+  void deployerTokenDeploysAndItsNameIsTheActorOfTheCommit() throws Exception {
+    String jenkins = create("jenkins", "deployer");
+    HttpResponse<String> deploy = send("POST", "/api/v1/apps/web/deploy", jenkins, "{\"version\": \"2\"}");
+    assertEquals(200, deploy.statusCode(), deploy.body());
+    try (Git g = Git.open(bare.toFile())) {
+      var commit = g.log().setMaxCount(1).call().iterator().next();
+      assertTrue(commit.getFullMessage().endsWith("Ogp-Actor: jenkins\n"), commit.getFullMessage());
+      assertEquals("jenkins", commit.getAuthorIdent().getName());
+    }
+    for (String change : new String[] {"/api/v1/apps/web/offline", "/api/v1/apps/web/online", "/api/v1/refresh"}) {
+      int status = send("POST", change, jenkins).statusCode();
+      assertTrue(status == 200 || status == 202, change + " -> " + status);
+    }
   }
 
   @Test
-  void viewerTokenFileIsPrivateAndStableAcrossRestarts() throws Exception {
-    Path file = tmp.resolve("server").resolve(SecretToken.VIEWER_TOKEN_FILE);
-    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
-    String before = server.viewerToken().reveal();
+  void deployerTokenCannotCallAdminEndpoint() throws Exception {
+    String jenkins = create("jenkins", "deployer");
+    String head = head();
+    HttpResponse<String> place = send("POST", "/api/v1/apps/web/deploy", jenkins, "{\"hosts\": [\"h2\"]}");
+    assertEquals(403, place.statusCode(), place.body());
+    assertEquals("admin", JSON.readTree(place.body()).get("requiredRole").asText());
+    HttpResponse<String> other = send("DELETE", "/api/v1/apps/web", jenkins);
+    assertEquals(403, other.statusCode(), "anything not granted to deployers is admin only");
+    assertEquals(head, head(), "nothing committed");
+    assertEquals(200, send("POST", "/api/v1/apps/web/deploy", server.adminToken().reveal(), "{\"hosts\": [\"h2\"]}").statusCode());
+  }
+
+  @Test
+  void noUnknownOrJoinTokenIsRefusedWith401() throws Exception {
+    assertEquals(202, send("POST", "/api/v1/refresh", server.adminToken().reveal()).statusCode());
+    assertEquals(401, send("GET", "/api/v1/apps", "not-a-token").statusCode());
+    assertEquals(401, send("GET", "/api/v1/apps", null).statusCode());
+    assertEquals(401, send("GET", "/api/v1/apps", server.joinToken().reveal()).statusCode(), "a join token is no API token");
+  }
+
+  @Test
+  void serverPicksUpNewTokenWithoutRestart() throws Exception {
+    String ci = create("ci", "viewer");
+    assertEquals(200, send("GET", "/api/v1/apps", ci).statusCode(), "works at once");
+    assertEquals(0, ogp("tokens", "revoke", "ci", "--data-dir", dataDir().toString()).exit());
+    assertEquals(401, send("GET", "/api/v1/apps", ci).statusCode(), "refused at once");
+  }
+
+  @Test
+  void rotatedAdminTokenWorksAtOnceAndTheOldOneUntilTheGraceEnds() throws Exception {
+    String old = server.adminToken().reveal();
+    OgpRun rotate = ogp("tokens", "rotate", "admin", "--grace", "2s", "--data-dir", dataDir().toString());
+    assertEquals(0, rotate.exit(), rotate.err());
+    String fresh = rotate.out().strip();
+    assertEquals(fresh, server.adminToken().reveal(), "the hand-over file holds the new token");
+    assertEquals(202, send("POST", "/api/v1/refresh", fresh).statusCode());
+    Instant graceEnd = Instant.now().plusSeconds(2);
+    int during = send("POST", "/api/v1/refresh", old).statusCode();
+    if (Instant.now().isBefore(graceEnd)) assertEquals(202, during, "the old token during the grace");
+    await("the old admin token is refused after the grace", () -> status("GET", "/api/v1/apps", old) == 401);
+    assertEquals(200, send("GET", "/api/v1/apps", fresh).statusCode());
+  }
+
+  @Test
+  void handOverFilesMayBeDeletedAndTheServerRestartsWithTheSameTokens() throws Exception {
+    String admin = server.adminToken().reveal();
+    String viewer = server.viewerToken().reveal();
+    Path viewerFile = dataDir().resolve(SecretToken.VIEWER_TOKEN_FILE);
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(viewerFile)));
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dataDir().resolve(TokenStore.FILE))));
     server.close();
-    server = new ServerProcess(new ServerProcess.Settings(GitRemote.of(repo.url(), "main", ""), tmp.resolve("server"),
-        Duration.ofHours(1), "127.0.0.1", 0, 0, Duration.ofSeconds(15), null));
-    assertEquals(before, server.viewerToken().reveal());
+    Files.delete(viewerFile);
+    Files.delete(dataDir().resolve(SecretToken.ADMIN_TOKEN_FILE));
+    server = startServer();
+    assertEquals(200, send("GET", "/api/v1/apps", viewer).statusCode());
+    assertEquals(202, send("POST", "/api/v1/refresh", admin).statusCode());
+    assertFalse(Files.exists(viewerFile), "not written again");
+  }
+
+  @Test
+  void refusedTokenNeverAppearsInTheLogOrTheResponse() throws Exception {
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    logged.start();
+    root.addAppender(logged);
+    String admin = server.adminToken().reveal();
+    String nearCopy = admin.substring(0, admin.length() - 1) + (admin.endsWith("A") ? "B" : "A");
+    String viewer = server.viewerToken().reveal();
+    try {
+      HttpResponse<String> unknown = send("GET", "/api/v1/apps", nearCopy);
+      HttpResponse<String> forbidden = send("POST", "/api/v1/apps/web/deploy", viewer, "{\"version\": \"2\"}");
+      assertEquals(401, unknown.statusCode());
+      assertEquals(403, forbidden.statusCode());
+      for (HttpResponse<String> r : java.util.List.of(unknown, forbidden)) {
+        assertFalse(r.body().contains(nearCopy) || r.body().contains(viewer) || r.body().contains(admin), r.body());
+        assertFalse(r.headers().map().toString().contains(nearCopy), r.headers().map().toString());
+      }
+    } finally {
+      root.detachAppender(logged);
+    }
+    String log = logged.list.stream()
+        .map(e -> e.getFormattedMessage() + (e.getThrowableProxy() == null ? "" : " " + e.getThrowableProxy().getMessage()))
+        .collect(Collectors.joining("\n"));
+    assertFalse(log.contains(nearCopy), log);
+    assertFalse(log.contains(viewer), log);
+    assertFalse(log.contains(admin), log);
+  }
+
+  private String create(String name, String role) {
+    OgpRun run = ogp("tokens", "create", "--name", name, "--role", role, "--data-dir", dataDir().toString());
+    assertEquals(0, run.exit(), run.err());
+    return run.out().strip();
+  }
+
+  private String head() throws Exception {
+    try (Git g = Git.open(bare.toFile())) {
+      return g.getRepository().resolve("refs/heads/main").name();
+    }
+  }
+
+  private int status(String method, String path, String token) {
+    try {
+      return send(method, path, token).statusCode();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    Instant deadline = Instant.now().plusSeconds(20);
+    while (!condition.getAsBoolean()) {
+      if (Instant.now().isAfter(deadline)) throw new AssertionError("timed out: " + what);
+      Thread.sleep(50);
+    }
   }
 
   private HttpResponse<String> send(String method, String path, String token) throws Exception {

@@ -152,6 +152,27 @@ class PortalAccessTest {
   }
 
   @Test
+  void deployerCannotCommitAPlacementEvenWithoutThePreview() throws Exception {
+    var b = server.browser().signIn("dave", "dave-pw");
+    b.get("/apps/web");
+    HttpResponse<String> r = b.submit("/apps/web/actions/place", Map.of("hosts", "h1"));
+    assertEquals(403, r.statusCode());
+    assertTrue(r.body().contains("dave has role deployer; this needs admin"), r.body());
+    assertTrue(server.fleet.applied_.isEmpty(), "nothing committed");
+  }
+
+  @Test
+  void viewerCannotPreviewNorCommitAnyChange() throws Exception {
+    var b = server.browser().signIn("vera", "vera-pw");
+    b.get("/apps/web");
+    for (String kind : List.of("deploy", "place", "offline", "online", "rollback")) {
+      assertEquals(403, b.submit("/apps/web/preview/" + kind, Map.of("version", "43", "hosts", "h1")).statusCode(), kind);
+      assertEquals(403, b.submit("/apps/web/actions/" + kind, Map.of("version", "43", "hosts", "h1")).statusCode(), kind);
+    }
+    assertTrue(server.fleet.applied_.isEmpty(), "nothing committed");
+  }
+
+  @Test
   void logoutEndsTheSession() throws Exception {
     var b = server.browser().signIn("vera", "vera-pw");
     assertEquals(302, b.submit("/logout", Map.of()).statusCode());

@@ -7,13 +7,17 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.Map;
 import java.util.Optional;
-import ogp.reconciler.auth.SecretToken;
+import ogp.reconciler.auth.TokenGrant;
+import ogp.reconciler.auth.TokenRole;
+import ogp.reconciler.auth.TokenVerifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Who may sign in to the portal: user {@code admin} with the server's admin token as password
- * (role admin, commit author {@code admin}), and the named users of a {@link UsersFile}.
+ * (a valid token named {@code admin} with role admin, so a rotated admin token works at once and
+ * the old one until its grace ends; role admin, commit author {@code admin}), and the named users
+ * of a {@link UsersFile}.
  *
  * <p>The users file is read again when its modification time changes, so adding a user needs no
  * restart. A file that turns invalid keeps the last valid list (and logs why), rather than locking
@@ -23,7 +27,9 @@ public final class UserDirectory {
   private static final Logger log = LoggerFactory.getLogger(UserDirectory.class);
   public static final String ADMIN = "admin";
 
-  private final SecretToken adminToken;
+  private static final TokenGrant ADMIN_GRANT = new TokenGrant(ADMIN, TokenRole.ADMIN);
+
+  private final TokenVerifier tokens;
   private final Path usersFile;
   private Map<String, UsersFile.Entry> users = Map.of();
   private FileTime readAt;
@@ -31,8 +37,8 @@ public final class UserDirectory {
   /**
    * @param usersFile the named users' file, or null for the admin login only
    */
-  public UserDirectory(SecretToken adminToken, Path usersFile) throws IOException {
-    this.adminToken = adminToken;
+  public UserDirectory(TokenVerifier tokens, Path usersFile) throws IOException {
+    this.tokens = tokens;
     this.usersFile = usersFile;
     if (usersFile != null) {
       users = UsersFile.read(usersFile); // a broken file at start is an error the operator must see
@@ -45,7 +51,7 @@ public final class UserDirectory {
     if (name == null || password == null) return Optional.empty();
     char[] secret = password.toCharArray();
     if (name.equals(ADMIN)) {
-      return adminToken.matches(password) ? Optional.of(new PortalUser(ADMIN, "admin@ogp.local", Role.ADMIN)) : Optional.empty();
+      return tokens.verify(password).filter(ADMIN_GRANT::equals).isPresent() ? Optional.of(new PortalUser(ADMIN, "admin@ogp.local", Role.ADMIN)) : Optional.empty();
     }
     UsersFile.Entry entry = current().get(name);
     if (entry == null) {

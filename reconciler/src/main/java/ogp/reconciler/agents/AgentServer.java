@@ -1,6 +1,9 @@
 package ogp.reconciler.agents;
 
 import ogp.reconciler.auth.SecretToken;
+import ogp.reconciler.auth.TokenRole;
+import ogp.reconciler.auth.TokenStore;
+import ogp.reconciler.auth.TokenVerifier;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -111,7 +114,15 @@ public final class AgentServer implements AutoCloseable {
   static final int ACCEPT_BACKLOG = 8192;
 
   public static Builder builder(SecretToken token, AgentListener listener) {
-    return new Builder(token, listener);
+    return new Builder(TokenVerifier.single("join", TokenRole.JOIN, token), listener);
+  }
+
+  /**
+   * A builder whose agents must present a token of role {@link TokenRole#JOIN}. The verifier is
+   * called on a Netty event loop, so it must not do I/O (see {@link TokenStore#inMemory()}).
+   */
+  public static Builder builder(TokenVerifier joinTokens, AgentListener listener) {
+    return new Builder(joinTokens, listener);
   }
 
   /** The bound port (the ephemeral one when built with port 0). */
@@ -167,7 +178,7 @@ public final class AgentServer implements AutoCloseable {
 
   /** Settings of an {@link AgentServer}; every one but the token and the listener has a default. */
   public static final class Builder {
-    private final SecretToken token;
+    private final TokenVerifier token;
     private final AgentListener listener;
     private String host = "0.0.0.0";
     private int port = 7443;
@@ -182,7 +193,7 @@ public final class AgentServer implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private String serverVersion = "dev";
 
-    private Builder(SecretToken token, AgentListener listener) {
+    private Builder(TokenVerifier token, AgentListener listener) {
       this.token = Objects.requireNonNull(token, "token");
       this.listener = Objects.requireNonNull(listener, "listener");
     }

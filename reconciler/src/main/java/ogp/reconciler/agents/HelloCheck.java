@@ -1,6 +1,7 @@
 package ogp.reconciler.agents;
 
-import ogp.reconciler.auth.SecretToken;
+import ogp.reconciler.auth.TokenRole;
+import ogp.reconciler.auth.TokenVerifier;
 import java.util.Optional;
 import ogp.protocol.Protocol;
 import ogp.protocol.v1.Hello;
@@ -9,14 +10,15 @@ import ogp.protocol.v1.Refusal;
 /**
  * Decides whether a Hello may open a session: the protocol version must be exactly {@link
  * Protocol#VERSION}, the host id must be present and the join token must match; under mutual TLS
- * the host id must also be a name of the client certificate. Pure apart from the constant-time
- * token comparison; the handler does the refusing and the logging.
+ * the host id must also be a name of the client certificate. The join token must be a valid token
+ * of role {@link TokenRole#JOIN} (an API token is no join token). Pure apart from the token check;
+ * the handler does the refusing and the logging, and neither ever shows the presented token.
  */
 final class HelloCheck {
-  private final SecretToken token;
+  private final TokenVerifier tokens;
 
-  HelloCheck(SecretToken token) {
-    this.token = token;
+  HelloCheck(TokenVerifier tokens) {
+    this.tokens = tokens;
   }
 
   /** The refusal to send, or empty when the agent is welcome (plain TCP or no client certificate). */
@@ -42,7 +44,8 @@ final class HelloCheck {
     if (hello.getHostId().isBlank()) {
       return Optional.of(refusal(Refusal.Code.PROTOCOL_ERROR, "Hello without a host id"));
     }
-    if (!token.matches(hello.getJoinToken())) {
+    boolean joins = tokens.verify(hello.getJoinToken()).filter(g -> g.role() == TokenRole.JOIN).isPresent();
+    if (!joins) {
       return Optional.of(
           refusal(
               Refusal.Code.BAD_TOKEN,

@@ -3,26 +3,38 @@ package ogp.reconciler.api;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import ogp.reconciler.auth.SecretToken;
+import java.util.regex.Pattern;
+import ogp.reconciler.auth.TokenGrant;
+import ogp.reconciler.auth.TokenRole;
+import ogp.reconciler.auth.TokenVerifier;
 import ogp.reconciler.control.Reconciler;
 import ogp.reconciler.control.RevisionSummary;
 
 /**
  * The read API and refresh of SPEC §5.1, plus /healthz and /readyz. Every {@code /api} route needs
- * {@code Authorization: Bearer <token>}: the admin token may do everything, the viewer token only
- * read ({@code GET}, including the watch); a viewer's change is refused with 403 and changes
- * nothing. Errors are JSON {@code {"error": "..."}}.
+ * {@code Authorization: Bearer <token>} with an API token ({@link TokenRole}): a viewer may call
+ * every {@code GET} (including the watch and the events), a deployer also
+ * {@code POST /api/v1/refresh} and an app's {@code deploy} (of a version), {@code offline},
+ * {@code online} and {@code rollback}; everything else, such as a deploy that changes an app's
+ * hosts, needs an admin. No token or one that is unknown, revoked, expired or a join token: 401. A
+ * role too low: 403 naming the role needed, and nothing changes. The presented token is never
+ * logged nor echoed. Errors are JSON {@code {"error": "..."}}.
  */
 public final class ApiRoutes {
-  private final Reconciler reconciler;
-  private final SecretToken adminToken;
-  private final SecretToken viewerToken;
+  /** The request attribute holding the caller's {@link TokenGrant} on every {@code /api} route. */
+  static final String GRANT = "ogp.token-grant";
 
-  public ApiRoutes(Reconciler reconciler, SecretToken adminToken, SecretToken viewerToken) {
+  private static final Pattern DEPLOYER_POSTS =
+      Pattern.compile("/api/v1/refresh|/api/v1/apps/[^/]+/(deploy|offline|online|rollback)");
+
+  private final Reconciler reconciler;
+  private final TokenVerifier tokens;
+
+  public ApiRoutes(Reconciler reconciler, TokenVerifier tokens) {
     this.reconciler = reconciler;
-    this.adminToken = adminToken;
-    this.viewerToken = viewerToken;
+    this.tokens = tokens;
   }
 
   /** Adds the routes, the bearer check and the JSON error mapping to a Javalin configuration. */
@@ -37,6 +49,12 @@ public final class ApiRoutes {
     routes.get("/api/v1/hosts", ctx -> ctx.json(reconciler.hosts()));
     routes.post("/api/v1/refresh", this::refresh);
     routes.exception(ApiError.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
+    routes.exception(Forbidden.class, (e, ctx) -> {
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("error", e.getMessage());
+      out.put("requiredRole", e.needed.label());
+      ctx.status(HttpStatus.FORBIDDEN).json(out);
+    });
     routes.error(404, "application/json", ctx -> {
       if (ctx.result() == null || ctx.result().isEmpty()) error(ctx, HttpStatus.NOT_FOUND, "no such endpoint: " + ctx.path());
     });
@@ -47,13 +65,30 @@ public final class ApiRoutes {
     if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       throw new ApiError(HttpStatus.UNAUTHORIZED, "missing bearer token (Authorization: Bearer <token>)");
     }
-    String presented = header.substring(7).strip();
-    if (adminToken.matches(presented)) return;
-    if (viewerToken.matches(presented)) {
-      if (ctx.method().name().equals("GET")) return;
-      throw new ApiError(HttpStatus.FORBIDDEN, "the viewer token may only read; changes need the admin token");
-    }
-    throw new ApiError(HttpStatus.UNAUTHORIZED, "the bearer token is not valid");
+    TokenGrant grant = tokens.verify(header.substring(7).strip())
+        .filter(g -> g.role() != TokenRole.JOIN) // a join token admits agents, nothing else
+        .orElseThrow(() -> new ApiError(HttpStatus.UNAUTHORIZED, "the bearer token is not valid (unknown, revoked or expired)"));
+    ctx.attribute(GRANT, grant);
+    require(ctx, neededRole(ctx.method().name(), ctx.path()));
+  }
+
+  /** The role a call needs by its method and path; body-dependent needs are checked by the route. */
+  static TokenRole neededRole(String method, String path) {
+    if (method.equals("GET") || method.equals("HEAD")) return TokenRole.VIEWER;
+    if (method.equals("POST") && DEPLOYER_POSTS.matcher(path).matches()) return TokenRole.DEPLOYER;
+    return TokenRole.ADMIN;
+  }
+
+  /** The caller of an {@code /api} route. */
+  static TokenGrant caller(Context ctx) {
+    return ctx.attribute(GRANT);
+  }
+
+  /** Refuses the call with 403 unless the caller's role includes {@code needed}. */
+  static void require(Context ctx, TokenRole needed) {
+    TokenGrant grant = caller(ctx);
+    if (grant.role().includes(needed)) return;
+    throw new Forbidden(grant, needed);
   }
 
   private void ready(Context ctx) {
@@ -80,6 +115,16 @@ public final class ApiRoutes {
 
   static void error(Context ctx, HttpStatus status, String message) {
     ctx.status(status).json(Map.of("error", message));
+  }
+
+  /** A call that needs a higher role than the caller's token has. */
+  static final class Forbidden extends RuntimeException {
+    final TokenRole needed;
+
+    Forbidden(TokenGrant grant, TokenRole needed) {
+      super("the token '" + grant.name() + "' has role " + grant.role().label() + "; this needs role " + needed.label());
+      this.needed = needed;
+    }
   }
 
   /** A request the API refuses, with the status and one sentence for the client. */

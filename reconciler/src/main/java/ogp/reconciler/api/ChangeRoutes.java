@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import ogp.reconciler.auth.TokenRole;
 import ogp.reconciler.changes.Actor;
 import ogp.reconciler.changes.ChangeConflict;
 import ogp.reconciler.changes.ChangeRefused;
@@ -24,12 +25,13 @@ import ogp.reconciler.source.GitSourceException;
  * The change routes of SPEC §5.4 and the history of §5.1, under the {@code /api} bearer check that
  * {@link ApiRoutes} installs. Every refusal is one sentence in {@code {"error": ...}}: bad JSON or
  * wrong types 400, unknown app or commit 404, conflict 409, invalid result 422 (with
- * {@code errors}), Git unreachable 502; never a 500 for a client's mistake. API calls act as the
- * admin token, named {@code admin}.
+ * {@code errors}), Git unreachable 502; never a 500 for a client's mistake. A change acts as its
+ * token: the token's name is the commit author and the {@code Ogp-Actor} trailer (e.g.
+ * {@code admin}, or {@code jenkins} for a token named jenkins). Changing an app's hosts needs the
+ * admin role, as in the portal, because it moves load between machines.
  */
 public final class ChangeRoutes {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Actor API_ACTOR = Actor.token("admin");
 
   private final ChangeService changes;
 
@@ -46,13 +48,14 @@ public final class ChangeRoutes {
       if (version.isEmpty() && hosts.isEmpty()) {
         throw new ApiRoutes.ApiError(HttpStatus.BAD_REQUEST, "give \"version\" (a string), \"hosts\" (a list of strings) or both");
       }
-      respond(ctx, changes.deploy(ctx.pathParam("app"), version, hosts, API_ACTOR));
+      if (hosts.isPresent()) ApiRoutes.require(ctx, TokenRole.ADMIN);
+      respond(ctx, changes.deploy(ctx.pathParam("app"), version, hosts, actor(ctx)));
     });
-    routes.post("/api/v1/apps/{app}/offline", ctx -> respond(ctx, changes.offline(ctx.pathParam("app"), API_ACTOR)));
-    routes.post("/api/v1/apps/{app}/online", ctx -> respond(ctx, changes.online(ctx.pathParam("app"), API_ACTOR)));
+    routes.post("/api/v1/apps/{app}/offline", ctx -> respond(ctx, changes.offline(ctx.pathParam("app"), actor(ctx))));
+    routes.post("/api/v1/apps/{app}/online", ctx -> respond(ctx, changes.online(ctx.pathParam("app"), actor(ctx))));
     routes.post("/api/v1/apps/{app}/rollback", ctx -> {
       Optional<String> commit = optionalString(body(ctx), "commit");
-      respond(ctx, changes.rollback(ctx.pathParam("app"), commit, API_ACTOR));
+      respond(ctx, changes.rollback(ctx.pathParam("app"), commit, actor(ctx)));
     });
     routes.get("/api/v1/apps/{app}/history", ctx -> ctx.json(history(changes.history(ctx.pathParam("app")))));
     routes.exception(InvalidChange.class, (e, ctx) -> {
@@ -65,6 +68,10 @@ public final class ChangeRoutes {
     routes.exception(ChangeConflict.class, (e, ctx) -> ApiRoutes.error(ctx, HttpStatus.CONFLICT, e.getMessage()));
     routes.exception(ChangeRefused.class, (e, ctx) -> ApiRoutes.error(ctx, HttpStatus.BAD_REQUEST, e.getMessage()));
     routes.exception(GitSourceException.class, (e, ctx) -> ApiRoutes.error(ctx, HttpStatus.BAD_GATEWAY, e.getMessage()));
+  }
+
+  private static Actor actor(Context ctx) {
+    return Actor.token(ApiRoutes.caller(ctx).name());
   }
 
   private static void respond(Context ctx, ChangeResult result) {

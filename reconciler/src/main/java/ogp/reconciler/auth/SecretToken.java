@@ -9,10 +9,11 @@ import java.security.SecureRandom;
 import java.util.Base64;
 
 /**
- * A secret the server keeps in one file of its data dir: the join token agents present in their
- * Hello ({@code <data-dir>/join-token}, copied to agents as {@code --join-token-file}) and the
- * admin token of the HTTP API ({@code <data-dir>/admin-token}). Created once, on the first start
- * (32 random bytes, URL-safe base64, mode 0600), and read on later starts.
+ * A secret in one file: the webhook secret of the data dir (which must stay plaintext, since it
+ * keys an HMAC), and the hand-over copies of the join and admin tokens that a first start writes
+ * for the operator ({@code <data-dir>/join-token}, {@code admin-token}, {@code viewer-token});
+ * the server checks those tokens against {@link TokenStore}'s hashes, never these files. Created
+ * with 32 random bytes, URL-safe base64, mode 0600.
  *
  * <p>The file is created with its permission atomically (a 0600 temporary file renamed into
  * place), so the secret is never readable by others, and a crash never leaves a half-written
@@ -49,11 +50,16 @@ public final class SecretToken {
     if (Files.exists(file)) {
       return of(Files.readString(file, StandardCharsets.US_ASCII));
     }
-    byte[] bytes = new byte[RANDOM_BYTES];
-    random.nextBytes(bytes);
-    String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    String token = generate(random);
     OwnerOnlyFile.write(file, token + "\n");
     return of(token);
+  }
+
+  /** A fresh token: 32 random bytes (256 bits), URL-safe base64 without padding. */
+  public static String generate(SecureRandom random) {
+    byte[] bytes = new byte[RANDOM_BYTES];
+    random.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
   /** Constant-time comparison with what a client presented. */

@@ -1,0 +1,52 @@
+package ogp.portal.auth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import ogp.reconciler.auth.TokenRole;
+import ogp.reconciler.auth.TokenStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The portal's admin login follows the server's token store: rotation, grace and other tokens. */
+class UserDirectoryTokensTest {
+  @TempDir Path dataDir;
+  private Instant now = Instant.parse("2026-12-01T10:00:00Z");
+  private final Clock clock = new Clock() {
+    @Override public Instant instant() { return now; }
+    @Override public ZoneId getZone() { return ZoneOffset.UTC; }
+    @Override public Clock withZone(ZoneId zone) { return this; }
+  };
+
+  @Test
+  void adminLoginTakesTheRotatedAdminTokenAndTheOldOneOnlyDuringTheGrace() throws Exception {
+    TokenStore tokens = TokenStore.bootstrap(dataDir, clock, new SecureRandom());
+    UserDirectory users = new UserDirectory(tokens, null);
+    String old = Files.readString(dataDir.resolve("admin-token")).strip();
+    String fresh = tokens.rotate("admin", Duration.ofMinutes(10), Optional.empty(), new SecureRandom());
+
+    assertEquals(Optional.of(Role.ADMIN), users.authenticate("admin", fresh).map(PortalUser::role));
+    assertTrue(users.authenticate("admin", old).isPresent(), "during the grace");
+    now = now.plus(Duration.ofMinutes(10));
+    assertEquals(Optional.empty(), users.authenticate("admin", old));
+  }
+
+  @Test
+  void otherTokensAreNoAdminPassword() throws Exception {
+    TokenStore tokens = TokenStore.bootstrap(dataDir, clock, new SecureRandom());
+    UserDirectory users = new UserDirectory(tokens, null);
+    String otherAdmin = tokens.create("ops", TokenRole.ADMIN, Optional.empty(), new SecureRandom());
+    assertEquals(Optional.empty(), users.authenticate("admin", otherAdmin));
+    assertEquals(Optional.empty(), users.authenticate("admin", Files.readString(dataDir.resolve("join-token")).strip()));
+    assertEquals(Optional.empty(), users.authenticate("ops", otherAdmin), "a token is no user's password");
+  }
+}

@@ -1,0 +1,378 @@
+package ogp.reconciler.auth;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server's tokens, stored hashed in {@code <data-dir>/tokens.json} (mode 0600): per token a
+ * name, a role ({@link TokenRole}), the SHA-256 of the token, when it was created and, optionally,
+ * when it expires. The plaintext is shown once, when a token is created or rotated, and never
+ * stored here; a presented token is hashed and compared with the hashes.
+ *
+ * <p>Why a plain SHA-256 and no slow password hash: every token is 32 bytes from a
+ * {@link SecureRandom} (256 bits), so there is no dictionary to try and no rainbow table to build;
+ * a salt or a slow hash only protects guessable secrets, and would cost on every API call and
+ * agent Hello. Tokens imported from the plaintext files of older data dirs were generated the
+ * same way.
+ *
+ * <p>Rotation keeps a name's old tokens valid until a grace period ends; several tokens may share
+ * a name while that lasts. Expired tokens are refused at once and dropped at the next write.
+ *
+ * <p>The file is the only state: a running server re-reads it when its modification time, size
+ * or inode changes (one {@code stat} per check), so {@code ogp tokens ...} acts without a
+ * restart. Writes replace the file atomically under a lock file, so concurrent commands never lose
+ * each other's change and a reader never sees half a file. A file made invalid by hand keeps the
+ * last valid tokens (and logs why); a removed file refuses every token.
+ */
+public final class TokenStore implements TokenVerifier {
+  private static final Logger log = LoggerFactory.getLogger(TokenStore.class);
+
+  /** The store's file name inside the server's data directory. */
+  public static final String FILE = "tokens.json";
+
+  static final String FORMAT = "ogp-tokens/v1";
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  /** FileLock is per process; this orders writers inside one JVM (tests run CLI and server together). */
+  private static final Object JVM_WRITERS = new Object();
+
+  /** One stored token. {@code sha256} is the lowercase hex SHA-256 of the token's UTF-8 text. */
+  public record Entry(String name, TokenRole role, String sha256, Instant createdAt, Optional<Instant> expiresAt) {
+    public Entry {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(role, "role");
+      Objects.requireNonNull(sha256, "sha256");
+      Objects.requireNonNull(createdAt, "createdAt");
+      expiresAt = Objects.requireNonNullElse(expiresAt, Optional.empty());
+    }
+
+    boolean liveAt(Instant now) {
+      return expiresAt.isEmpty() || now.isBefore(expiresAt.get());
+    }
+
+    /** What may be shown: everything but the hash. */
+    public TokenInfo info() {
+      return new TokenInfo(name, role, createdAt, expiresAt);
+    }
+
+    @Override
+    public String toString() {
+      return "Entry[" + name + ", " + role.label() + ", created " + createdAt + expiresAt.map(e -> ", expires " + e).orElse("") + "]";
+    }
+  }
+
+  /** A token as {@code ogp tokens list} shows it: never the token, never its hash. */
+  public record TokenInfo(String name, TokenRole role, Instant createdAt, Optional<Instant> expiresAt) {}
+
+  /** A name and the file the server writes its token to on first start ({@code join}, {@code admin}, {@code viewer}). */
+  public record HandOver(String name, TokenRole role, String fileName) {}
+
+  /** The tokens of a first start, with the plaintext files of SPEC §4/§5 (and the viewer token of older versions). */
+  public static final List<HandOver> HAND_OVERS = List.of(
+      new HandOver("join", TokenRole.JOIN, SecretToken.JOIN_TOKEN_FILE),
+      new HandOver("admin", TokenRole.ADMIN, SecretToken.ADMIN_TOKEN_FILE),
+      new HandOver("viewer", TokenRole.VIEWER, SecretToken.VIEWER_TOKEN_FILE));
+
+  private final Path file;
+  private final Path lockFile;
+  private final Clock clock;
+  private volatile List<Entry> entries = List.of();
+  private Object readStamp; // guarded by this: what the file looked like when entries were read
+
+  private TokenStore(Path dataDir, Clock clock) {
+    this.file = dataDir.resolve(FILE);
+    this.lockFile = dataDir.resolve(FILE + ".lock");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /** The store of a data dir as it is; {@link #exists()} tells whether there is one. */
+  public static TokenStore open(Path dataDir, Clock clock) {
+    TokenStore store = new TokenStore(dataDir, clock);
+    store.reloadIfChanged();
+    return store;
+  }
+
+  /**
+   * The server's store, created on its first start: the join, admin and viewer tokens are taken
+   * from their plaintext files where these exist (data dirs of older versions, whose tokens must
+   * keep working) and generated where not, in which case the file is written (mode 0600) as the
+   * operator's hand-over copy. Once the store exists those files are never read again and may be
+   * deleted.
+   */
+  public static TokenStore bootstrap(Path dataDir, Clock clock, SecureRandom random) throws IOException {
+    TokenStore store = open(dataDir, clock);
+    if (store.exists()) return store;
+    Instant now = clock.instant();
+    List<Entry> first = new ArrayList<>();
+    List<String> imported = new ArrayList<>();
+    for (HandOver h : HAND_OVERS) {
+      Path handOver = dataDir.resolve(h.fileName());
+      String token;
+      if (Files.exists(handOver)) {
+        token = SecretToken.of(Files.readString(handOver, StandardCharsets.US_ASCII)).reveal();
+        imported.add(h.fileName());
+      } else {
+        token = SecretToken.generate(random);
+        OwnerOnlyFile.write(handOver, token + "\n");
+      }
+      first.add(new Entry(h.name(), h.role(), sha256(token), now, Optional.empty()));
+    }
+    store.update(current -> current.isEmpty() ? first : current);
+    log.info("token store {} created{}", store.file, imported.isEmpty() ? "" : "; hashed the tokens of " + imported);
+    return store;
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  public boolean exists() {
+    return Files.exists(file);
+  }
+
+  @Override
+  public Optional<TokenGrant> verify(String presented) {
+    reloadIfChanged();
+    return verifyInMemory(presented);
+  }
+
+  /**
+   * A verifier that never touches the disk, for threads that must not do I/O (Netty's event
+   * loops): it sees the tokens as of the last {@link #verify}, {@link #list} or {@link #refresh}.
+   */
+  public TokenVerifier inMemory() {
+    return this::verifyInMemory;
+  }
+
+  /** Re-reads the file if it changed; the server calls this periodically for {@link #inMemory()}. */
+  public void refresh() {
+    reloadIfChanged();
+  }
+
+  private Optional<TokenGrant> verifyInMemory(String presented) {
+    if (presented == null || presented.isBlank()) return Optional.empty();
+    byte[] digest = sha256(presented.strip()).getBytes(StandardCharsets.US_ASCII);
+    Instant now = clock.instant();
+    TokenGrant grant = null;
+    for (Entry e : entries) { // no early exit: the time taken does not depend on which token matched
+      if (MessageDigest.isEqual(digest, e.sha256().getBytes(StandardCharsets.US_ASCII)) && e.liveAt(now)) {
+        grant = new TokenGrant(e.name(), e.role());
+      }
+    }
+    return Optional.ofNullable(grant);
+  }
+
+  /** The tokens that are valid now, by name and creation. */
+  public List<TokenInfo> list() {
+    reloadIfChanged();
+    Instant now = clock.instant();
+    return entries.stream().filter(e -> e.liveAt(now)).map(Entry::info)
+        .sorted(Comparator.comparing(TokenInfo::name).thenComparing(TokenInfo::createdAt)).toList();
+  }
+
+  /**
+   * Creates a token and returns it; it is not stored and cannot be shown again.
+   *
+   * @throws IllegalArgumentException for a malformed name
+   * @throws IllegalStateException when a valid token of that name exists
+   */
+  public String create(String name, TokenRole role, Optional<Instant> expiresAt, SecureRandom random) throws IOException {
+    checkName(name);
+    String token = SecretToken.generate(random);
+    update(current -> {
+      if (current.stream().anyMatch(e -> e.name().equals(name))) {
+        throw new IllegalStateException("a token named '" + name + "' exists; rotate or revoke it");
+      }
+      List<Entry> next = new ArrayList<>(current);
+      next.add(new Entry(name, role, sha256(token), clock.instant(), expiresAt));
+      return next;
+    });
+    return token;
+  }
+
+  /**
+   * Gives a name a new token with the same role and returns it. The name's current tokens stay
+   * valid for {@code grace} (or until they expire, if sooner), then are refused.
+   *
+   * @throws IllegalStateException when no valid token has that name
+   */
+  public String rotate(String name, Duration grace, Optional<Instant> expiresAt, SecureRandom random) throws IOException {
+    if (grace.isNegative()) throw new IllegalArgumentException("the grace period is negative: " + grace);
+    String token = SecretToken.generate(random);
+    update(current -> {
+      Instant now = clock.instant();
+      Instant graceEnd = now.plus(grace);
+      Entry newest = current.stream().filter(e -> e.name().equals(name)).max(Comparator.comparing(Entry::createdAt))
+          .orElseThrow(() -> new IllegalStateException("no token named '" + name + "'; see ogp tokens list"));
+      List<Entry> next = new ArrayList<>();
+      for (Entry e : current) {
+        if (!e.name().equals(name)) {
+          next.add(e);
+        } else if (!grace.isZero()) {
+          Instant end = e.expiresAt().filter(x -> x.isBefore(graceEnd)).orElse(graceEnd);
+          next.add(new Entry(e.name(), e.role(), e.sha256(), e.createdAt(), Optional.of(end)));
+        }
+      }
+      next.add(new Entry(name, newest.role(), sha256(token), now, expiresAt));
+      return next;
+    });
+    return token;
+  }
+
+  /**
+   * Removes every token of a name; they are refused at once.
+   *
+   * @throws IllegalStateException when no valid token has that name
+   */
+  public void revoke(String name) throws IOException {
+    update(current -> {
+      List<Entry> next = current.stream().filter(e -> !e.name().equals(name)).toList();
+      if (next.size() == current.size()) throw new IllegalStateException("no token named '" + name + "'; see ogp tokens list");
+      return next;
+    });
+  }
+
+  /** Whether a valid token of this name exists. */
+  public boolean has(String name) {
+    return list().stream().anyMatch(t -> t.name().equals(name));
+  }
+
+  static void checkName(String name) {
+    if (name == null || !NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException("'" + name + "' is not a valid token name"
+          + " (expected letters, digits, '.', '_' or '-', starting with a letter or digit, at most 63 characters)");
+    }
+  }
+
+  /** The lowercase hex SHA-256 of a token's UTF-8 text. */
+  static String sha256(String token) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+  }
+
+  /**
+   * Reads the file fresh, applies {@code change} to its valid tokens (expired ones are dropped)
+   * and replaces the file, all under the lock file.
+   */
+  private void update(UnaryOperator<List<Entry>> change) throws IOException {
+    synchronized (JVM_WRITERS) {
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      try (FileChannel channel = FileChannel.open(lockFile, EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+          FileLock ignored = channel.lock()) {
+        Instant now = clock.instant();
+        List<Entry> current = exists() ? read(file) : List.of();
+        List<Entry> next = List.copyOf(change.apply(current.stream().filter(e -> e.liveAt(now)).toList()));
+        OwnerOnlyFile.write(file, write(next));
+        synchronized (this) { // our own write: no need to read it back
+          entries = next;
+          readStamp = stamp();
+        }
+      }
+    }
+  }
+
+  private void reloadIfChanged() {
+    Object stamp = stamp();
+    synchronized (this) {
+      if (Objects.equals(stamp, readStamp)) return;
+      if (stamp == null) {
+        if (readStamp != null) log.warn("token store {} is gone: every token is refused until it is back", file);
+        entries = List.of();
+      } else {
+        try {
+          entries = read(file);
+          if (readStamp != null) log.info("token store {} re-read: {} token(s)", file, entries.size());
+        } catch (IOException | RuntimeException e) {
+          log.warn("token store {} is not valid, keeping the previous tokens: {}", file, e.getMessage());
+        }
+      }
+      readStamp = stamp;
+    }
+  }
+
+  /** What the file looks like now (time, size, inode), or null when it is missing. */
+  private Object stamp() {
+    try {
+      BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+      return List.of(a.lastModifiedTime(), a.size(), String.valueOf(a.fileKey()));
+    } catch (NoSuchFileException e) {
+      return null;
+    } catch (IOException e) {
+      return readStamp;
+    }
+  }
+
+  static List<Entry> read(Path file) throws IOException {
+    JsonNode root = JSON.readTree(file.toFile());
+    if (root == null || !FORMAT.equals(root.path("format").asText())) {
+      throw new IOException(file + " is not a token store (expected \"format\": \"" + FORMAT + "\")");
+    }
+    List<Entry> out = new ArrayList<>();
+    for (JsonNode t : root.path("tokens")) {
+      String expires = t.path("expiresAt").asText(null);
+      out.add(new Entry(
+          required(t, "name"),
+          TokenRole.parse(required(t, "role")),
+          required(t, "sha256"),
+          Instant.parse(required(t, "createdAt")),
+          t.path("expiresAt").isNull() || expires == null ? Optional.empty() : Optional.of(Instant.parse(expires))));
+    }
+    return List.copyOf(out);
+  }
+
+  private static String required(JsonNode token, String field) throws IOException {
+    JsonNode value = token.get(field);
+    if (value == null || !value.isTextual()) throw new IOException("a token in the store has no \"" + field + "\"");
+    return value.asText();
+  }
+
+  static String write(List<Entry> entries) throws IOException {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("format", FORMAT);
+    ArrayNode tokens = root.putArray("tokens");
+    for (Entry e : entries) {
+      ObjectNode t = tokens.addObject();
+      t.put("name", e.name());
+      t.put("role", e.role().label());
+      t.put("sha256", e.sha256());
+      t.put("createdAt", e.createdAt().toString());
+      if (e.expiresAt().isPresent()) t.put("expiresAt", e.expiresAt().get().toString());
+      else t.putNull("expiresAt");
+    }
+    return JSON.writeValueAsString(root) + "\n";
+  }
+}

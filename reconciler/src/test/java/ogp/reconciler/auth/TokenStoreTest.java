@@ -1,0 +1,204 @@
+package ogp.reconciler.auth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TokenStoreTest {
+  @TempDir Path dataDir;
+  private final SettableClock clock = new SettableClock(Instant.parse("2026-12-01T10:00:00Z"));
+  private final SecureRandom random = new SecureRandom();
+
+  @Test
+  void firstStartWritesHandOverFilesAndTheStoreHoldsNoPlaintextToken() throws Exception {
+    TokenStore store = TokenStore.bootstrap(dataDir, clock, random);
+
+    String store0 = Files.readString(dataDir.resolve(TokenStore.FILE));
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dataDir.resolve(TokenStore.FILE))));
+    for (TokenStore.HandOver h : TokenStore.HAND_OVERS) {
+      Path file = dataDir.resolve(h.fileName());
+      assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)), h.fileName());
+      String token = Files.readString(file).strip();
+      assertFalse(store0.contains(token), "the store holds the plaintext of " + h.name());
+      assertEquals(Optional.of(new TokenGrant(h.name(), h.role())), store.verify(token));
+    }
+    assertTrue(store0.contains(TokenStore.sha256(Files.readString(dataDir.resolve("admin-token")).strip())));
+  }
+
+  @Test
+  void storeHoldsNoPlaintextTokenOfCreatedOrRotatedTokens() throws Exception {
+    TokenStore store = TokenStore.bootstrap(dataDir, clock, random);
+    String created = store.create("jenkins", TokenRole.DEPLOYER, Optional.empty(), random);
+    String rotated = store.rotate("jenkins", Duration.ofHours(1), Optional.empty(), random);
+
+    String text = Files.readString(store.file());
+    assertFalse(text.contains(created));
+    assertFalse(text.contains(rotated));
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(store.file())));
+  }
+
+  @Test
+  void handOverFilesMayBeDeletedWithoutBreakingAnything() throws Exception {
+    TokenStore.bootstrap(dataDir, clock, random);
+    String join = Files.readString(dataDir.resolve("join-token")).strip();
+    String admin = Files.readString(dataDir.resolve("admin-token")).strip();
+    Files.delete(dataDir.resolve("join-token"));
+    Files.delete(dataDir.resolve("admin-token"));
+
+    TokenStore restarted = TokenStore.bootstrap(dataDir, clock, random);
+    assertEquals(Optional.of(new TokenGrant("join", TokenRole.JOIN)), restarted.verify(join));
+    assertEquals(Optional.of(new TokenGrant("admin", TokenRole.ADMIN)), restarted.verify(admin));
+    assertFalse(Files.exists(dataDir.resolve("join-token")), "not written again once the store exists");
+  }
+
+  @Test
+  void plaintextTokenFilesOfAnOlderDataDirAreHashedIntoTheStore() throws Exception {
+    Files.writeString(dataDir.resolve("join-token"), "old-join-token\n");
+    Files.writeString(dataDir.resolve("admin-token"), "old-admin-token\n");
+
+    TokenStore store = TokenStore.bootstrap(dataDir, clock, random);
+    assertEquals(Optional.of(new TokenGrant("join", TokenRole.JOIN)), store.verify("old-join-token"));
+    assertEquals(Optional.of(new TokenGrant("admin", TokenRole.ADMIN)), store.verify("old-admin-token"));
+    assertTrue(store.has("viewer"), "a missing viewer token is generated");
+    assertEquals("old-join-token\n", Files.readString(dataDir.resolve("join-token")), "hand-over file left as it was");
+    assertFalse(Files.readString(store.file()).contains("old-admin-token"));
+  }
+
+  @Test
+  void rotatedJoinTokenAcceptsOldUntilGraceEnds() throws Exception {
+    TokenStore store = TokenStore.bootstrap(dataDir, clock, random);
+    String old = Files.readString(dataDir.resolve("join-token")).strip();
+
+    String fresh = store.rotate("join", Duration.ofHours(1), Optional.empty(), random);
+    assertTrue(store.verify(fresh).isPresent(), "the new token works at once");
+    assertTrue(store.verify(old).isPresent(), "the old one during the grace");
+    clock.advance(Duration.ofMinutes(59));
+    assertTrue(store.verify(old).isPresent());
+    clock.advance(Duration.ofMinutes(1));
+    assertEquals(Optional.empty(), store.verify(old), "refused when the grace ends");
+    assertEquals(Optional.of(new TokenGrant("join", TokenRole.JOIN)), store.verify(fresh));
+  }
+
+  @Test
+  void rotationWithoutGraceRefusesTheOldTokenAtOnce() throws Exception {
+    TokenStore store = TokenStore.bootstrap(dataDir, clock, random);
+    String old = Files.readString(dataDir.resolve("admin-token")).strip();
+    String fresh = store.rotate("admin", Duration.ZERO, Optional.empty(), random);
+    assertEquals(Optional.empty(), store.verify(old));
+    assertEquals(Optional.of(new TokenGrant("admin", TokenRole.ADMIN)), store.verify(fresh));
+  }
+
+  @Test
+  void expiredTokenIsRefusedAndNoLongerListed() throws Exception {
+    TokenStore store = TokenStore.bootstrap(dataDir, clock, random);
+    String ci = store.create("ci", TokenRole.VIEWER, Optional.of(clock.instant().plus(Duration.ofDays(30))), random);
+    assertTrue(store.verify(ci).isPresent());
+    clock.advance(Duration.ofDays(30));
+    assertEquals(Optional.empty(), store.verify(ci));
+    assertFalse(store.has("ci"));
+  }
+
+  @Test
+  void revokedTokenIsRefusedAtOnce() throws Exception {
+    TokenStore store = TokenStore.bootstrap(dataDir, clock, random);
+    String ci = store.create("ci", TokenRole.DEPLOYER, Optional.empty(), random);
+    store.revoke("ci");
+    assertEquals(Optional.empty(), store.verify(ci));
+    assertThrows(IllegalStateException.class, () -> store.revoke("ci"));
+  }
+
+  @Test
+  void aSecondStoreOnTheSameFileSeesChangesWithoutReopening() throws Exception {
+    TokenStore server = TokenStore.bootstrap(dataDir, clock, random);
+    TokenStore command = TokenStore.open(dataDir, clock);
+    String ci = command.create("ci", TokenRole.DEPLOYER, Optional.empty(), random);
+    assertEquals(Optional.of(new TokenGrant("ci", TokenRole.DEPLOYER)), server.verify(ci));
+    command.revoke("ci");
+    assertEquals(Optional.empty(), server.verify(ci));
+  }
+
+  @Test
+  void inMemoryVerifierSeesChangesOnlyAfterARefresh() throws Exception {
+    TokenStore server = TokenStore.bootstrap(dataDir, clock, random);
+    String ci = TokenStore.open(dataDir, clock).create("ci", TokenRole.JOIN, Optional.empty(), random);
+    assertEquals(Optional.empty(), server.inMemory().verify(ci), "no disk access, so not yet");
+    server.refresh();
+    assertTrue(server.inMemory().verify(ci).isPresent());
+  }
+
+  @Test
+  void aStoreMadeInvalidByHandKeepsTheLastValidTokens() throws Exception {
+    TokenStore store = TokenStore.bootstrap(dataDir, clock, random);
+    String admin = Files.readString(dataDir.resolve("admin-token")).strip();
+    Files.writeString(store.file(), "{ not json");
+    assertTrue(store.verify(admin).isPresent());
+  }
+
+  @Test
+  void createRefusesADuplicateOrMalformedName() throws Exception {
+    TokenStore store = TokenStore.bootstrap(dataDir, clock, random);
+    assertThrows(IllegalStateException.class, () -> store.create("admin", TokenRole.ADMIN, Optional.empty(), random));
+    assertThrows(IllegalArgumentException.class, () -> store.create("two words", TokenRole.ADMIN, Optional.empty(), random));
+    assertThrows(IllegalArgumentException.class, () -> store.create("x\nOgp-Actor: root", TokenRole.ADMIN, Optional.empty(), random));
+  }
+
+  @Test
+  void listShowsNamesRolesAndDatesButNeverHashes() throws Exception {
+    TokenStore store = TokenStore.bootstrap(dataDir, clock, random);
+    store.create("jenkins", TokenRole.DEPLOYER, Optional.of(Instant.parse("2027-01-01T00:00:00Z")), random);
+    List<TokenStore.TokenInfo> list = store.list();
+    assertEquals(List.of("admin", "jenkins", "join", "viewer"), list.stream().map(TokenStore.TokenInfo::name).toList());
+    assertEquals(new TokenStore.TokenInfo("jenkins", TokenRole.DEPLOYER, clock.instant(), Optional.of(Instant.parse("2027-01-01T00:00:00Z"))),
+        list.get(1));
+  }
+
+  @Test
+  void apiRolesAreOrderedAndJoinIsApart() {
+    assertTrue(TokenRole.ADMIN.includes(TokenRole.DEPLOYER));
+    assertTrue(TokenRole.DEPLOYER.includes(TokenRole.VIEWER));
+    assertFalse(TokenRole.VIEWER.includes(TokenRole.DEPLOYER));
+    assertFalse(TokenRole.ADMIN.includes(TokenRole.JOIN));
+    assertFalse(TokenRole.JOIN.includes(TokenRole.VIEWER));
+  }
+
+  static final class SettableClock extends Clock {
+    private Instant now;
+
+    SettableClock(Instant now) {
+      this.now = now;
+    }
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+  }
+}
