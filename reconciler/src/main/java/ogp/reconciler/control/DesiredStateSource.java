@@ -82,7 +82,10 @@ public final class DesiredStateSource {
       return false;
     }
     invalid = null;
-    AppliedRevision next = new AppliedRevision(snap.commit(), result.state(), clock.instant());
+    AppliedRevision before = applied;
+    AppliedRevision next = before == null
+        ? new AppliedRevision(snap.commit(), result.state(), clock.instant())
+        : before.next(snap.commit(), result.state(), clock.instant());
     applied = next;
     log.info(
         "applied revision {} ({} app(s)): {}",

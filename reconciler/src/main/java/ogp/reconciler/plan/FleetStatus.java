@@ -27,28 +27,31 @@ import ogp.reconciler.desired.Placement;
 public final class FleetStatus {
   private FleetStatus() {}
 
-  /** Status of every app of the desired state, sorted by app name. */
+  /** Status of every app of the desired state, sorted by app name, every app at {@code revision}. */
   public static List<AppStatus> compute(
       DesiredState state, String revision, Collection<HostView> hosts) {
+    return compute(state, new FleetPlan(state, revision), hosts);
+  }
+
+  /**
+   * Status of every app of the desired state, sorted by app name, against the specs of {@code plan}
+   * (the plan of that state): its specs and hashes are built already, so none is hashed again here.
+   */
+  public static List<AppStatus> compute(DesiredState state, FleetPlan plan, Collection<HostView> hosts) {
     Map<String, HostView> byId = new TreeMap<>();
     hosts.forEach(h -> byId.put(h.hostId(), h));
     List<AppStatus> result = new ArrayList<>();
     for (App app : state.apps().values()) {
-      result.add(appStatus(app, revision, byId));
+      result.add(appStatus(app, plan.specsOf(app.name()), byId));
     }
     return result;
   }
 
-  static AppStatus appStatus(App app, String revision, Map<String, HostView> hosts) {
+  static AppStatus appStatus(App app, List<ContainerSpec> specs, Map<String, HostView> hosts) {
     List<AppHostStatus> perHost = new ArrayList<>();
     SyncStatus sync = SyncStatus.Synced;
     HealthStatus health = HealthStatus.Healthy;
     Set<String> involved = involvedHosts(app, hosts);
-    // The app's specs are the same on every host: build and hash them once, not once per host.
-    List<ContainerSpec> specs = new ArrayList<>();
-    if (app.state() != AppState.ABSENT) {
-      for (int i = 0; i < app.instances(); i++) specs.add(AssignmentBuilder.spec(app, i, revision));
-    }
     for (String hostId : involved) {
       AppHostStatus s = hostStatus(app, specs, hostId, hosts.get(hostId));
       perHost.add(s);
