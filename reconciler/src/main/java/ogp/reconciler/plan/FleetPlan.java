@@ -2,6 +2,7 @@ package ogp.reconciler.plan;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,7 @@ import ogp.reconciler.desired.Placement;
  */
 public final class FleetPlan {
   private static final AppPlan[] NONE = new AppPlan[0];
+  private static final Listed NOT_LISTED = new Listed(NONE, List.of());
 
   /** The plan of nothing: every host gets no container. Where a chain of {@link #next} starts. */
   public static final FleetPlan EMPTY = new FleetPlan(Map.of(), Map.of(), NONE);
@@ -34,11 +36,23 @@ public final class FleetPlan {
   /** One app's part of the plan: its specs, stamped with the revision that last changed it. */
   private record AppPlan(App app, String revision, List<ContainerSpec> specs) {}
 
+  /**
+   * The apps placed on one host by host list, by name, and their specs in that order: a host no
+   * label selector adds to gets this list itself, without a copy.
+   */
+  private record Listed(AppPlan[] apps, List<ContainerSpec> specs) {
+    static Listed of(List<AppPlan> apps) {
+      List<ContainerSpec> specs = new ArrayList<>(apps.size());
+      for (AppPlan p : apps) specs.addAll(p.specs());
+      return new Listed(apps.toArray(NONE), List.copyOf(specs));
+    }
+  }
+
   private final Map<String, AppPlan> apps; // by name; absent apps are not planned
-  private final Map<String, AppPlan[]> listed; // host id -> apps placed there by host list, by name
+  private final Map<String, Listed> listed; // host id -> apps placed there by host list
   private final AppPlan[] selected; // apps placed by label selector, by name
 
-  private FleetPlan(Map<String, AppPlan> apps, Map<String, AppPlan[]> listed, AppPlan[] selected) {
+  private FleetPlan(Map<String, AppPlan> apps, Map<String, Listed> listed, AppPlan[] selected) {
     this.apps = apps;
     this.listed = listed;
     this.selected = selected;
@@ -61,10 +75,12 @@ public final class FleetPlan {
   public FleetPlan next(DesiredState state, Function<String, String> revisionOf) {
     Map<String, AppPlan> nextApps = new HashMap<>(Math.max(16, state.apps().size() * 4 / 3 + 1));
     List<String> changed = new ArrayList<>(); // names whose AppPlan is new or gone, each once
+    int kept = 0; // names of this plan that the next one has too
     for (App app : state.apps().values()) {
       if (app.state() == AppState.ABSENT) continue;
       String revision = revisionOf.apply(app.name());
       AppPlan before = apps.get(app.name());
+      if (before != null) kept++;
       if (before != null && before.revision().equals(revision) && before.app().sameConfigurationAs(app)) {
         nextApps.put(app.name(), before);
       } else {
@@ -72,22 +88,31 @@ public final class FleetPlan {
         changed.add(app.name());
       }
     }
-    for (String name : apps.keySet()) {
-      if (!nextApps.containsKey(name)) changed.add(name);
+    if (kept < apps.size()) { // some apps are gone
+      for (String name : apps.keySet()) {
+        if (!nextApps.containsKey(name)) changed.add(name);
+      }
     }
     if (changed.isEmpty()) return this;
 
-    Map<String, AppPlan[]> nextListed = new HashMap<>(listed);
     boolean selectorsChanged = false;
-    for (String name : changed) {
-      AppPlan before = apps.get(name);
-      AppPlan after = nextApps.get(name);
-      for (AppPlan p : new AppPlan[] {before, after}) {
-        if (p == null) continue;
-        if (p.app().placement() instanceof Placement.Hosts hosts) {
-          for (String hostId : hosts.hostIds()) reindex(nextListed, hostId, name, after);
-        } else {
-          selectorsChanged = true;
+    Map<String, Listed> nextListed;
+    if (changed.size() > nextApps.size() / 4) {
+      // Most hosts change (a first plan): index every host once instead of host by host.
+      nextListed = indexAll(state, nextApps);
+      selectorsChanged = true;
+    } else {
+      nextListed = new HashMap<>(listed);
+      for (String name : changed) {
+        AppPlan before = apps.get(name);
+        AppPlan after = nextApps.get(name);
+        for (AppPlan p : new AppPlan[] {before, after}) {
+          if (p == null) continue;
+          if (p.app().placement() instanceof Placement.Hosts hosts) {
+            for (String hostId : hosts.hostIds()) reindex(nextListed, hostId, name, after);
+          } else {
+            selectorsChanged = true;
+          }
         }
       }
     }
@@ -103,10 +128,15 @@ public final class FleetPlan {
     return new FleetPlan(nextApps, nextListed, nextSelected);
   }
 
-  /** Every container the host must run, by app name then instance. */
+  /**
+   * Every container the host must run, by app name then instance. Unmodifiable; a host that no
+   * label selector adds to gets the same list object for as long as its apps are unchanged.
+   */
   public List<ContainerSpec> containersFor(String hostId, Map<String, String> labels) {
-    AppPlan[] byList = listed.getOrDefault(hostId, NONE);
-    List<ContainerSpec> result = new ArrayList<>(byList.length * 2 + selected.length);
+    Listed byHost = listed.getOrDefault(hostId, NOT_LISTED);
+    if (selected.length == 0) return byHost.specs();
+    AppPlan[] byList = byHost.apps();
+    List<ContainerSpec> result = new ArrayList<>(byHost.specs().size() + selected.length);
     int l = 0;
     int s = 0;
     // Merge the two name-sorted arrays so the order is the app-name order.
@@ -120,7 +150,7 @@ public final class FleetPlan {
       }
       result.addAll(next.specs());
     }
-    return result;
+    return Collections.unmodifiableList(result);
   }
 
   /**
@@ -138,9 +168,25 @@ public final class FleetPlan {
     return new AppPlan(app, revision, List.copyOf(specs));
   }
 
-  /** Replaces the app {@code name} in one host's name-sorted array by {@code plan}, or removes it. */
-  private static void reindex(Map<String, AppPlan[]> listed, String hostId, String name, AppPlan plan) {
-    AppPlan[] current = listed.getOrDefault(hostId, NONE);
+  /** The host index of every app placed by host list, built in one pass over the apps by name. */
+  private static Map<String, Listed> indexAll(DesiredState state, Map<String, AppPlan> plans) {
+    Map<String, List<AppPlan>> byHost = new HashMap<>();
+    for (App app : state.apps().values()) { // sorted by name, so every host's list is too
+      AppPlan p = plans.get(app.name());
+      if (p == null || !(app.placement() instanceof Placement.Hosts hosts)) continue;
+      for (String hostId : hosts.hostIds()) {
+        List<AppPlan> onHost = byHost.computeIfAbsent(hostId, id -> new ArrayList<>(4));
+        if (onHost.isEmpty() || onHost.get(onHost.size() - 1) != p) onHost.add(p); // a host listed twice
+      }
+    }
+    Map<String, Listed> index = new HashMap<>(byHost.size() * 4 / 3 + 1);
+    byHost.forEach((hostId, onHost) -> index.put(hostId, Listed.of(onHost)));
+    return index;
+  }
+
+  /** Replaces the app {@code name} in one host's entry by {@code plan}, or removes it. */
+  private static void reindex(Map<String, Listed> listed, String hostId, String name, AppPlan plan) {
+    AppPlan[] current = listed.getOrDefault(hostId, NOT_LISTED).apps();
     boolean place = plan != null
         && plan.app().placement() instanceof Placement.Hosts hosts && hosts.hostIds().contains(hostId);
     List<AppPlan> next = new ArrayList<>(current.length + 1);
@@ -153,7 +199,7 @@ public final class FleetPlan {
       next.add(at, plan);
     }
     if (next.isEmpty()) listed.remove(hostId);
-    else listed.put(hostId, next.toArray(NONE));
+    else listed.put(hostId, Listed.of(next));
   }
 
   @Override

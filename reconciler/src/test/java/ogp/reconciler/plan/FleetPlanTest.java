@@ -116,10 +116,10 @@ class FleetPlanTest {
         Arbitraries.of("h0", "h1", "h2", "h3").list().ofMinSize(1).ofMaxSize(3).map(Placement.Hosts::new),
         Arbitraries.of("web", "db").map(role -> new Placement.Selector(Map.of("role", role))));
     Arbitrary<App> app = Combinators.combine(
-            Arbitraries.of("a", "b", "c", "d", "e"), Arbitraries.of("1", "2"),
+            Arbitraries.of("a", "b", "c", "d", "e", "f", "g", "h"), Arbitraries.of("1", "2"),
             Arbitraries.of(AppState.values()), placement, Arbitraries.integers().between(1, 2))
         .as(TestApps::app);
-    Arbitrary<DesiredState> state = app.list().ofMaxSize(5).map(DesiredState::of);
+    Arbitrary<DesiredState> state = app.list().ofMaxSize(10).map(DesiredState::of);
     return state.list().ofMinSize(1).ofMaxSize(6);
   }
 
