@@ -2,11 +2,14 @@ package ogp.reconciler.plan;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import ogp.protocol.v1.ContainerSpec;
 import ogp.protocol.v1.ContainerStatus;
@@ -40,18 +43,27 @@ public final class FleetStatus {
   public static List<AppStatus> compute(DesiredState state, FleetPlan plan, Collection<HostView> hosts) {
     Map<String, HostView> byId = new TreeMap<>();
     hosts.forEach(h -> byId.put(h.hostId(), h));
+    // One pass over every report instead of one per app: which hosts report containers of which app.
+    Map<String, Set<String>> reporting = new HashMap<>();
+    for (HostView h : byId.values()) {
+      if (h.lastReport() == null) continue;
+      for (ContainerStatus c : h.lastReport().getContainersList()) {
+        reporting.computeIfAbsent(c.getApp(), a -> new HashSet<>()).add(h.hostId());
+      }
+    }
     List<AppStatus> result = new ArrayList<>();
     for (App app : state.apps().values()) {
-      result.add(appStatus(app, plan.specsOf(app.name()), byId));
+      result.add(appStatus(app, plan.specsOf(app.name()), byId, reporting.getOrDefault(app.name(), Set.of())));
     }
     return result;
   }
 
-  static AppStatus appStatus(App app, List<ContainerSpec> specs, Map<String, HostView> hosts) {
+  static AppStatus appStatus(
+      App app, List<ContainerSpec> specs, Map<String, HostView> hosts, Set<String> reportingHosts) {
     List<AppHostStatus> perHost = new ArrayList<>();
     SyncStatus sync = SyncStatus.Synced;
     HealthStatus health = HealthStatus.Healthy;
-    Set<String> involved = involvedHosts(app, hosts);
+    Set<String> involved = involvedHosts(app, hosts, reportingHosts);
     for (String hostId : involved) {
       AppHostStatus s = hostStatus(app, specs, hostId, hosts.get(hostId));
       perHost.add(s);
@@ -73,18 +85,20 @@ public final class FleetStatus {
         perHost);
   }
 
-  /** Hosts the app is placed on, plus hosts that still report containers of it. */
-  private static Set<String> involvedHosts(App app, Map<String, HostView> hosts) {
-    Set<String> ids = new LinkedHashSet<>();
-    if (app.placement() instanceof Placement.Hosts list) ids.addAll(list.hostIds());
-    for (HostView h : hosts.values()) {
-      if (app.placement().selects(h.hostId(), h.labels())) ids.add(h.hostId());
-      if (h.lastReport() != null
-          && h.lastReport().getContainersList().stream().anyMatch(c -> c.getApp().equals(app.name()))) {
-        ids.add(h.hostId());
+  /**
+   * Hosts the app is placed on, plus hosts that still report containers of it, sorted. Only a
+   * label selector needs every host looked at; a host list names its hosts.
+   */
+  private static Set<String> involvedHosts(App app, Map<String, HostView> hosts, Set<String> reportingHosts) {
+    Set<String> ids = new TreeSet<>(reportingHosts);
+    if (app.placement() instanceof Placement.Hosts list) {
+      ids.addAll(list.hostIds());
+    } else {
+      for (HostView h : hosts.values()) {
+        if (app.placement().selects(h.hostId(), h.labels())) ids.add(h.hostId());
       }
     }
-    return ids.stream().sorted().collect(Collectors.toCollection(LinkedHashSet::new));
+    return ids;
   }
 
   static AppHostStatus hostStatus(App app, List<ContainerSpec> specs, String hostId, HostView host) {
