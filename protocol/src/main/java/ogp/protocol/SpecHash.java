@@ -1,7 +1,6 @@
 package ogp.protocol;
 
 import com.google.protobuf.CodedOutputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
@@ -21,14 +20,25 @@ public final class SpecHash {
 
   /** Hex of the first 16 bytes of SHA-256 over the deterministic encoding (maps sorted by key). */
   public static String of(ContainerSpec spec) {
-    ContainerSpec canonical = spec.toBuilder().clearRevision().clearState().clearSpecHash().build();
+    return ofCanonical(spec.toBuilder().clearRevision().clearState().clearSpecHash().build());
+  }
+
+  /**
+   * The hash of a spec that already has no revision, run state or spec hash, without copying it
+   * first: for a builder that hashes the spec before it sets those fields.
+   */
+  public static String ofCanonical(ContainerSpec canonical) {
+    if (!canonical.getRevision().isEmpty() || canonical.getStateValue() != 0
+        || !canonical.getSpecHash().isEmpty()) {
+      throw new IllegalArgumentException("not canonical (revision, state or spec hash set): " + canonical);
+    }
     try {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream(canonical.getSerializedSize());
+      byte[] bytes = new byte[canonical.getSerializedSize()];
       CodedOutputStream out = CodedOutputStream.newInstance(bytes);
       out.useDeterministicSerialization();
       canonical.writeTo(out);
-      out.flush();
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(bytes.toByteArray());
+      out.checkNoSpaceLeft();
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(bytes);
       return HexFormat.of().formatHex(digest, 0, 16);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -17,7 +17,10 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-/** Row 8: the full plan of 20,000 hosts × 10 containers, and its two halves. */
+/**
+ * Row 8: the full plan of 20,000 hosts × 10 containers, and its two halves; and the plan of a
+ * revision that changed one app, derived from the previous plan as the reconciler does.
+ */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -28,12 +31,25 @@ public class PlannerBenchmark {
   private DesiredState state;
   private List<String> hosts;
   private FleetPlan plan;
+  private DesiredState[] states;
+  private String changed;
+  private int commit;
 
   @Setup
   public void read() {
     state = PlanFixture.state(PlanFixture.SHAPE);
     hosts = PlanFixture.hostIds(PlanFixture.SHAPE);
     plan = new FleetPlan(state, PlanFixture.REVISION);
+    var app = state.apps().values().iterator().next();
+    changed = app.name();
+    states = new DesiredState[] {state, PlanFixture.withVersion(state, app, app.version() + "-next")};
+  }
+
+  @Benchmark
+  public FleetPlan nextPlanAfterOneAppChanged() {
+    int c = ++commit;
+    plan = plan.next(states[c % 2], name -> name.equals(changed) ? "r" + c : PlanFixture.REVISION);
+    return plan;
   }
 
   @Benchmark

@@ -54,6 +54,25 @@ public final class FleetRepository implements AutoCloseable {
     }
   }
 
+  /**
+   * Packs every object into one pack with a reachability bitmap ({@code git repack -adb}, the C git
+   * installed on the machine), as a hosted Git server keeps its repositories after gc: a clone is
+   * then served from stored deltas and the bitmap instead of delta-compressing loose objects.
+   */
+  public void repack() {
+    try {
+      Process git = new ProcessBuilder("git", "-C", directory.toString(), "repack", "-a", "-d", "-b", "-q")
+          .redirectErrorStream(true).start();
+      String output = new String(git.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      if (git.waitFor() != 0) throw new IllegalStateException("git repack failed: " + output.strip());
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot run git repack: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while repacking", e);
+    }
+  }
+
   /** The URL the server follows. */
   public String url() {
     return directory.toUri().toString();

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import ogp.bench.repo.FleetShape;
+import ogp.reconciler.desired.App;
 import ogp.reconciler.desired.DesiredState;
 import ogp.reconciler.desired.DesiredStateReader;
 import ogp.reconciler.desired.FileResult;
@@ -35,6 +36,15 @@ public final class PlanFixture {
     ReadResult result = DesiredStateReader.combine(readFiles(shape));
     if (!result.valid()) throw new IllegalStateException("generated state is invalid: " + result.errors().subList(0, 1));
     return result.state();
+  }
+
+  /** {@code state} with {@code app} at another version, everything else the same objects. */
+  public static DesiredState withVersion(DesiredState state, App app, String version) {
+    Map<String, App> apps = new java.util.TreeMap<>(state.apps());
+    apps.put(app.name(), new App(app.name(), app.image(), version, app.state(), app.placement(), app.instances(),
+        app.command(), app.entrypoint(), app.env(), app.ports(), app.volumes(), app.restart(), app.health(),
+        app.update(), app.source()));
+    return new DesiredState(apps);
   }
 
   /** Host ids in order; every host carries the fleet label, as the simulated agents do. */

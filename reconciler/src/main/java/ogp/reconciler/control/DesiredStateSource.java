@@ -2,10 +2,11 @@ package ogp.reconciler.control;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import ogp.reconciler.desired.CombinedTree;
 import ogp.reconciler.desired.DesiredStateReader;
 import ogp.reconciler.desired.FileResult;
 import ogp.reconciler.desired.ReadResult;
@@ -20,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * validate is never promoted: the previous one stays applied and the invalid one is reported
  * (revision, author, errors) until a later commit fixes it.
  *
- * <p>Only files the commit changed are parsed again; the parse of every other file is reused.
+ * <p>Only files the commit changed are parsed again; the parse of every other file is reused, and
+ * only the changed files' apps are combined again ({@link CombinedTree}). Many changed files (a
+ * first read) are parsed on all cores.
  * {@link #refresh()} does network I/O and is serialized: call it from a worker, never from a Netty
  * event loop or a request thread that must answer fast.
  */
@@ -32,7 +35,7 @@ public final class DesiredStateSource {
   private final Clock clock;
   private final Consumer<AppliedRevision> onApplied;
   /** Parse of every file of the mirror's last snapshot, valid or not; reused for unchanged files. */
-  private final Map<String, FileResult> parsed = new HashMap<>();
+  private final CombinedTree parsed = new CombinedTree();
 
   private volatile AppliedRevision applied;
   private volatile InvalidRevision invalid;
@@ -63,12 +66,11 @@ public final class DesiredStateSource {
     Snapshot snap = poll.snapshot();
     if (snap == null) return false;
     for (String path : poll.changedPaths()) {
-      byte[] content = snap.files().get(path);
-      if (content == null) parsed.remove(path);
-      else parsed.put(path, reader.readFile(path, content));
+      if (!snap.files().containsKey(path)) parsed.remove(path);
     }
-    parsed.keySet().retainAll(snap.files().keySet());
-    ReadResult result = DesiredStateReader.combine(parsed.values());
+    parse(snap, poll.changedPaths()).forEach(parsed::put);
+    parsed.retainOnly(snap.files().keySet());
+    ReadResult result = parsed.result();
     result.warnings().forEach(w -> log.warn("{}: {}", snap.revision(), w));
     if (!result.valid()) {
       invalid = new InvalidRevision(snap.commit(), result.errors(), clock.instant());
@@ -82,7 +84,10 @@ public final class DesiredStateSource {
       return false;
     }
     invalid = null;
-    AppliedRevision next = new AppliedRevision(snap.commit(), result.state(), clock.instant());
+    AppliedRevision before = applied;
+    AppliedRevision next = before == null
+        ? new AppliedRevision(snap.commit(), result.state(), clock.instant())
+        : before.next(snap.commit(), result.state(), clock.instant());
     applied = next;
     log.info(
         "applied revision {} ({} app(s)): {}",
@@ -91,6 +96,16 @@ public final class DesiredStateSource {
         snap.commit().subject());
     onApplied.accept(next);
     return true;
+  }
+
+  /** Below this many files one thread parses: a commit's few files are not worth a fork. */
+  private static final int PARALLEL_FROM = 64;
+
+  /** The parse of every changed file that the snapshot still has. The reader is thread-safe. */
+  private List<FileResult> parse(Snapshot snap, Collection<String> changedPaths) {
+    List<String> paths = changedPaths.stream().filter(snap.files()::containsKey).toList();
+    var stream = paths.size() >= PARALLEL_FROM ? paths.parallelStream() : paths.stream();
+    return stream.map(path -> reader.readFile(path, snap.files().get(path))).toList();
   }
 
   public Optional<AppliedRevision> applied() {

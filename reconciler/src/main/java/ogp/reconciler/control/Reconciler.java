@@ -75,9 +75,13 @@ public final class Reconciler implements AgentListener, AutoCloseable {
   /** Copy-on-write: observers are added once at wiring time and read on every event. */
   private final List<ReconcilerObserver> observers = new CopyOnWriteArrayList<>();
 
-  private record Sent(long generation, Instant at, List<String> specHashes) {}
+  /**
+   * What a session was sent. The specs are the plan's shared objects, so comparing a host's new
+   * specs with these is mostly an identity check per container.
+   */
+  private record Sent(long generation, Instant at, List<ContainerSpec> specs) {}
 
-  /** The plan of the applied revision; touched only by the reconcile worker. */
+  /** The plan of the applied revision; guarded by this (the reconcile worker and API reads). */
   private PlanOfRevision plan;
 
   /** Health-gated rollouts; evaluated and read by the reconcile worker only (status from anywhere). */
@@ -299,9 +303,9 @@ public final class Reconciler implements AgentListener, AutoCloseable {
     // just restarted mid-rollout must not give every reconnecting host the new version.
     if (host.lastReport().isEmpty() && rollouts.gates(hostId, host.labels())) return;
     List<ContainerSpec> specs = rollouts.adjust(hostId, planFor(applied).containersFor(hostId, host.labels()));
-    List<String> hashes = specs.stream().map(s -> s.getApp() + "#" + s.getInstance() + "@" + s.getSpecHash()).toList();
     Sent previous = sent.get(hostId);
-    if (previous != null && previous.specHashes().equals(hashes) && !lostInTransit(previous, host)) {
+    // Whole specs, not only hashes: the run state and the app's revision are not part of the hash.
+    if (previous != null && previous.specs().equals(specs) && !lostInTransit(previous, host)) {
       return; // this session already has it
     }
     long gen = generation.incrementAndGet();
@@ -312,7 +316,7 @@ public final class Reconciler implements AgentListener, AutoCloseable {
             .addAllContainers(specs)
             .build();
     if (agents.send(hostId, assignment)) {
-      sent.put(hostId, new Sent(gen, Instant.now(), hashes));
+      sent.put(hostId, new Sent(gen, Instant.now(), specs));
       notifyObservers(o -> o.assignmentSent(hostId, gen));
       log.debug("sent {} container(s) at {} to {} (generation {})", specs.size(), applied.revision(), hostId, gen);
     }
@@ -334,14 +338,16 @@ public final class Reconciler implements AgentListener, AutoCloseable {
   }
 
   /**
-   * The plan of the applied revision, built once and shared by every host: a new revision marks
-   * all hosts dirty, and building each host's specs from scratch re-hashed every container of
-   * every app once per host. Only the reconcile worker calls this, so the cache needs no lock.
+   * The plan of the applied revision, built once and shared by every host and the read side: a new
+   * revision marks all hosts dirty, and building each host's specs from scratch re-hashed every
+   * container of every app once per host. Each plan is derived from the previous one, so only the
+   * apps a commit changed are built again.
    */
-  private FleetPlan planFor(AppliedRevision applied) {
+  private synchronized FleetPlan planFor(AppliedRevision applied) {
     PlanOfRevision cached = plan;
     if (cached == null || cached.applied() != applied) {
-      cached = new PlanOfRevision(applied, new FleetPlan(applied.state(), applied.revision()));
+      FleetPlan base = cached == null ? FleetPlan.EMPTY : cached.plan();
+      cached = new PlanOfRevision(applied, base.next(applied.state(), applied::revisionOf));
       plan = cached;
     }
     return cached.plan();
@@ -369,7 +375,7 @@ public final class Reconciler implements AgentListener, AutoCloseable {
   public List<AppStatus> apps() {
     AppliedRevision applied = source.applied().orElse(null);
     if (applied == null) return List.of();
-    return FleetStatus.compute(applied.state(), applied.revision(), hostViews()).stream()
+    return FleetStatus.compute(applied.state(), planFor(applied), hostViews()).stream()
         .map(this::withRollout)
         .toList();
   }
@@ -385,7 +391,7 @@ public final class Reconciler implements AgentListener, AutoCloseable {
         .state()
         .app(name)
         .map(a -> FleetStatus.compute(
-            new ogp.reconciler.desired.DesiredState(Map.of(name, a)), applied.revision(), hostViews()).get(0))
+            new ogp.reconciler.desired.DesiredState(Map.of(name, a)), planFor(applied), hostViews()).get(0))
         .map(this::withRollout);
   }
 

@@ -60,6 +60,17 @@ public record App(
     Objects.requireNonNull(source, "source");
   }
 
+  /**
+   * Whether {@code other} defines this app exactly alike but perhaps at another place (another
+   * file, line or column): moving an app's document does not change the app.
+   */
+  public boolean sameConfigurationAs(App other) {
+    if (this == other) return true;
+    return other != null && equals(new App(other.name, other.image, other.version, other.state, other.placement,
+        other.instances, other.command, other.entrypoint, other.env, other.ports, other.volumes, other.restart,
+        other.health, other.update, source));
+  }
+
   /** The image reference with its tag, e.g. {@code 127.0.0.1:5000/demo/web:42}. */
   public String imageRef() {
     return image + ":" + version;

@@ -38,6 +38,8 @@ final class YamlDocuments {
       Set.of(Tag.STR, Tag.INT, Tag.FLOAT, Tag.BOOL, Tag.NULL, Tag.SEQ, Tag.MAP, Tag.ENV_TAG);
 
   private final Limits limits;
+  /** Immutable, so built once and shared by every file (and every thread) this reads. */
+  private final LoadSettings settings;
 
   /**
    * @param maxBytes the largest file read (also its code-point limit)
@@ -50,6 +52,15 @@ final class YamlDocuments {
 
   YamlDocuments(Limits limits) {
     this.limits = limits;
+    this.settings = LoadSettings.builder()
+        .setLabel("desired state")
+        .setSchema(new CoreSchema())
+        .setAllowDuplicateKeys(true) // detected in the node tree, with positions, by YamlMapping
+        .setAllowRecursiveKeys(false)
+        .setMaxAliasesForCollections(limits.maxAliases()) // a backstop to BoundedParser
+        .setCodePointLimit(limits.maxBytes())
+        .setUseMarks(true)
+        .build();
   }
 
   /** The documents of {@code content}, in file order; problems go to {@code diagnostics}. */
@@ -85,15 +96,6 @@ final class YamlDocuments {
   }
 
   private Composer composer(String text) {
-    LoadSettings settings = LoadSettings.builder()
-        .setLabel("desired state")
-        .setSchema(new CoreSchema())
-        .setAllowDuplicateKeys(true) // detected in the node tree, with positions, by YamlMapping
-        .setAllowRecursiveKeys(false)
-        .setMaxAliasesForCollections(limits.maxAliases()) // a backstop to BoundedParser
-        .setCodePointLimit(limits.maxBytes())
-        .setUseMarks(true)
-        .build();
     ParserImpl parser = new ParserImpl(settings, new StreamReader(settings, text));
     return new Composer(settings, new BoundedParser(parser, limits.maxDepth(), limits.maxAliases()));
   }

@@ -15,11 +15,19 @@ import ogp.reconciler.desired.VolumeMount;
  * Turns one instance of an app into the container spec an agent runs. Pure and deterministic: the
  * same app, instance and revision always give the same spec and spec hash, so an unchanged
  * assignment can be recognised by comparing hashes. {@link FleetPlan} assembles these per host.
+ *
+ * <p>The revision stamped on a spec is the revision that last changed the app (see {@code
+ * AppliedRevision#revisionOf}), not the revision being applied: a commit to another app leaves
+ * this app's specs, and the {@code ogp.revision} label of its containers, as they were.
  */
 public final class AssignmentBuilder {
   private AssignmentBuilder() {}
 
-  /** The container spec of one instance of an app, with its spec hash set. */
+  /**
+   * The container spec of one instance of an app, with its spec hash set.
+   *
+   * @param revision the revision that last changed the app
+   */
   public static ContainerSpec spec(App app, int instance, String revision) {
     ContainerSpec.Builder b =
         ContainerSpec.newBuilder()
@@ -27,15 +35,10 @@ public final class AssignmentBuilder {
             .setInstance(instance)
             .setImage(app.image())
             .setVersion(app.version())
-            .setState(
-                app.state() == AppState.STOPPED
-                    ? ContainerSpec.RunState.STOPPED
-                    : ContainerSpec.RunState.RUNNING)
             .addAllCommand(app.command())
             .addAllEntrypoint(app.entrypoint())
             .putAllEnv(app.env())
-            .setRestart(restart(app.restart()))
-            .setRevision(revision);
+            .setRestart(restart(app.restart()));
     for (PortMapping p : app.ports()) {
       b.addPorts(
           ogp.protocol.v1.PortMapping.newBuilder()
@@ -51,7 +54,12 @@ public final class AssignmentBuilder {
               .setReadOnly(v.readOnly()));
     }
     app.health().ifPresent(h -> b.setHealth(health(h)));
-    return SpecHash.withHash(b.build());
+    // Hash before the fields the hash excludes (revision, run state) are set: no copy to clear them.
+    String hash = SpecHash.ofCanonical(b.build());
+    return b.setRevision(revision)
+        .setState(app.state() == AppState.STOPPED ? ContainerSpec.RunState.STOPPED : ContainerSpec.RunState.RUNNING)
+        .setSpecHash(hash)
+        .build();
   }
 
   private static ContainerSpec.Restart restart(RestartPolicy policy) {

@@ -1,9 +1,12 @@
 package ogp.reconciler.plan;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import ogp.protocol.v1.ContainerSpec;
 import ogp.reconciler.desired.App;
 import ogp.reconciler.desired.AppState;
@@ -11,57 +14,197 @@ import ogp.reconciler.desired.DesiredState;
 import ogp.reconciler.desired.Placement;
 
 /**
- * The assignments of one desired state at one revision, for any number of hosts: every container
- * a host must run (apps that are absent or not placed there contribute none), by app name then
- * instance. The per-app work is done once instead of once per host: every container spec (and its
- * SHA-256 spec hash) is built when the plan is made,
- * and apps placed by host list are indexed by host id, so one host costs a map lookup plus the
- * label selectors, not a scan of every app.
+ * The assignments of one desired state for any number of hosts: every container a host must run
+ * (apps that are absent or not placed there contribute none), by app name then instance.
  *
- * <p>Immutable and thread-safe once built; build one per applied revision and share it.
+ * <p>The per-app work is done once instead of once per host: every container spec (and its
+ * SHA-256 spec hash) is built when the plan is made, and apps placed by host list are indexed by
+ * host id, so one host costs a map lookup plus the label selectors, not a scan of every app. A
+ * spec carries the revision that last changed its app, so {@link #next} can derive the plan of a
+ * new revision from this one: an app whose configuration and revision are unchanged keeps its
+ * built specs (the same objects) and only the hosts of changed apps are re-indexed.
+ *
+ * <p>Immutable and thread-safe once built; keep the plan of the applied revision and share it.
  */
 public final class FleetPlan {
-  private final Map<String, List<Integer>> listedApps = new HashMap<>(); // host id -> ordinals
-  private final List<Integer> selectorApps = new ArrayList<>();
-  private final List<Placement> placements = new ArrayList<>();
-  private final List<List<ContainerSpec>> specs = new ArrayList<>(); // by ordinal = app-name order
+  private static final AppPlan[] NONE = new AppPlan[0];
+  private static final Listed NOT_LISTED = new Listed(NONE, List.of());
 
-  public FleetPlan(DesiredState state, String revision) {
-    for (App app : state.apps().values()) { // sorted by name: ordinals give the app-name order
-      if (app.state() == AppState.ABSENT) continue;
-      int ordinal = specs.size();
-      List<ContainerSpec> appSpecs = new ArrayList<>(app.instances());
-      for (int i = 0; i < app.instances(); i++) appSpecs.add(AssignmentBuilder.spec(app, i, revision));
-      specs.add(List.copyOf(appSpecs));
-      placements.add(app.placement());
-      if (app.placement() instanceof Placement.Hosts hosts) {
-        for (String hostId : hosts.hostIds()) {
-          List<Integer> apps = listedApps.computeIfAbsent(hostId, id -> new ArrayList<>(4));
-          if (apps.isEmpty() || apps.get(apps.size() - 1) != ordinal) apps.add(ordinal); // a host listed twice
-        }
-      } else {
-        selectorApps.add(ordinal);
-      }
+  /** The plan of nothing: every host gets no container. Where a chain of {@link #next} starts. */
+  public static final FleetPlan EMPTY = new FleetPlan(Map.of(), Map.of(), NONE);
+
+  /** One app's part of the plan: its specs, stamped with the revision that last changed it. */
+  private record AppPlan(App app, String revision, List<ContainerSpec> specs) {}
+
+  /**
+   * The apps placed on one host by host list, by name, and their specs in that order: a host no
+   * label selector adds to gets this list itself, without a copy.
+   */
+  private record Listed(AppPlan[] apps, List<ContainerSpec> specs) {
+    static Listed of(List<AppPlan> apps) {
+      List<ContainerSpec> specs = new ArrayList<>(apps.size());
+      for (AppPlan p : apps) specs.addAll(p.specs());
+      return new Listed(apps.toArray(NONE), List.copyOf(specs));
     }
   }
 
-  /** Every container the host must run, by app name then instance. */
+  private final Map<String, AppPlan> apps; // by name; absent apps are not planned
+  private final Map<String, Listed> listed; // host id -> apps placed there by host list
+  private final AppPlan[] selected; // apps placed by label selector, by name
+
+  private FleetPlan(Map<String, AppPlan> apps, Map<String, Listed> listed, AppPlan[] selected) {
+    this.apps = apps;
+    this.listed = listed;
+    this.selected = selected;
+  }
+
+  /** The plan of {@code state} with every app stamped with {@code revision}, built from scratch. */
+  public FleetPlan(DesiredState state, String revision) {
+    FleetPlan built = EMPTY.next(state, app -> revision);
+    this.apps = built.apps;
+    this.listed = built.listed;
+    this.selected = built.selected;
+  }
+
+  /**
+   * The plan of {@code state}, reusing this plan's specs of every app whose configuration (all
+   * but its source position) and revision are unchanged.
+   *
+   * @param revisionOf the revision that last changed the named app
+   */
+  public FleetPlan next(DesiredState state, Function<String, String> revisionOf) {
+    Map<String, AppPlan> nextApps = new HashMap<>(Math.max(16, state.apps().size() * 4 / 3 + 1));
+    List<String> changed = new ArrayList<>(); // names whose AppPlan is new or gone, each once
+    int kept = 0; // names of this plan that the next one has too
+    for (App app : state.apps().values()) {
+      if (app.state() == AppState.ABSENT) continue;
+      String revision = revisionOf.apply(app.name());
+      AppPlan before = apps.get(app.name());
+      if (before != null) kept++;
+      if (before != null && before.revision().equals(revision) && before.app().sameConfigurationAs(app)) {
+        nextApps.put(app.name(), before);
+      } else {
+        nextApps.put(app.name(), build(app, revision));
+        changed.add(app.name());
+      }
+    }
+    if (kept < apps.size()) { // some apps are gone
+      for (String name : apps.keySet()) {
+        if (!nextApps.containsKey(name)) changed.add(name);
+      }
+    }
+    if (changed.isEmpty()) return this;
+
+    boolean selectorsChanged = false;
+    Map<String, Listed> nextListed;
+    if (changed.size() > nextApps.size() / 4) {
+      // Most hosts change (a first plan): index every host once instead of host by host.
+      nextListed = indexAll(state, nextApps);
+      selectorsChanged = true;
+    } else {
+      nextListed = new HashMap<>(listed);
+      for (String name : changed) {
+        AppPlan before = apps.get(name);
+        AppPlan after = nextApps.get(name);
+        for (AppPlan p : new AppPlan[] {before, after}) {
+          if (p == null) continue;
+          if (p.app().placement() instanceof Placement.Hosts hosts) {
+            for (String hostId : hosts.hostIds()) reindex(nextListed, hostId, name, after);
+          } else {
+            selectorsChanged = true;
+          }
+        }
+      }
+    }
+    AppPlan[] nextSelected = selected;
+    if (selectorsChanged) {
+      List<AppPlan> bySelector = new ArrayList<>();
+      for (App app : state.apps().values()) { // sorted by name
+        AppPlan p = nextApps.get(app.name());
+        if (p != null && p.app().placement() instanceof Placement.Selector) bySelector.add(p);
+      }
+      nextSelected = bySelector.toArray(NONE);
+    }
+    return new FleetPlan(nextApps, nextListed, nextSelected);
+  }
+
+  /**
+   * Every container the host must run, by app name then instance. Unmodifiable; a host that no
+   * label selector adds to gets the same list object for as long as its apps are unchanged.
+   */
   public List<ContainerSpec> containersFor(String hostId, Map<String, String> labels) {
-    List<Integer> listed = listedApps.getOrDefault(hostId, List.of());
-    List<ContainerSpec> result = new ArrayList<>();
+    Listed byHost = listed.getOrDefault(hostId, NOT_LISTED);
+    if (selected.length == 0) return byHost.specs();
+    AppPlan[] byList = byHost.apps();
+    List<ContainerSpec> result = new ArrayList<>(byHost.specs().size() + selected.length);
     int l = 0;
     int s = 0;
-    // Merge the two ordinal-sorted lists so the order is the app-name order.
-    while (l < listed.size() || s < selectorApps.size()) {
-      int next;
-      if (s >= selectorApps.size() || (l < listed.size() && listed.get(l) < selectorApps.get(s))) {
-        next = listed.get(l++);
+    // Merge the two name-sorted arrays so the order is the app-name order.
+    while (l < byList.length || s < selected.length) {
+      AppPlan next;
+      if (s >= selected.length || (l < byList.length && byList[l].app().name().compareTo(selected[s].app().name()) < 0)) {
+        next = byList[l++];
       } else {
-        next = selectorApps.get(s++);
-        if (!placements.get(next).selects(hostId, labels)) continue;
+        next = selected[s++];
+        if (!next.app().placement().selects(hostId, labels)) continue;
       }
-      result.addAll(specs.get(next));
+      result.addAll(next.specs());
     }
-    return result;
+    return Collections.unmodifiableList(result);
+  }
+
+  /**
+   * The specs of one instance set of an app (one per instance, as on every host it is placed on);
+   * empty when the app is absent or unknown.
+   */
+  public List<ContainerSpec> specsOf(String app) {
+    AppPlan p = apps.get(app);
+    return p == null ? List.of() : p.specs();
+  }
+
+  private static AppPlan build(App app, String revision) {
+    List<ContainerSpec> specs = new ArrayList<>(app.instances());
+    for (int i = 0; i < app.instances(); i++) specs.add(AssignmentBuilder.spec(app, i, revision));
+    return new AppPlan(app, revision, List.copyOf(specs));
+  }
+
+  /** The host index of every app placed by host list, built in one pass over the apps by name. */
+  private static Map<String, Listed> indexAll(DesiredState state, Map<String, AppPlan> plans) {
+    Map<String, List<AppPlan>> byHost = new HashMap<>();
+    for (App app : state.apps().values()) { // sorted by name, so every host's list is too
+      AppPlan p = plans.get(app.name());
+      if (p == null || !(app.placement() instanceof Placement.Hosts hosts)) continue;
+      for (String hostId : hosts.hostIds()) {
+        List<AppPlan> onHost = byHost.computeIfAbsent(hostId, id -> new ArrayList<>(4));
+        if (onHost.isEmpty() || onHost.get(onHost.size() - 1) != p) onHost.add(p); // a host listed twice
+      }
+    }
+    Map<String, Listed> index = new HashMap<>(byHost.size() * 4 / 3 + 1);
+    byHost.forEach((hostId, onHost) -> index.put(hostId, Listed.of(onHost)));
+    return index;
+  }
+
+  /** Replaces the app {@code name} in one host's entry by {@code plan}, or removes it. */
+  private static void reindex(Map<String, Listed> listed, String hostId, String name, AppPlan plan) {
+    AppPlan[] current = listed.getOrDefault(hostId, NOT_LISTED).apps();
+    boolean place = plan != null
+        && plan.app().placement() instanceof Placement.Hosts hosts && hosts.hostIds().contains(hostId);
+    List<AppPlan> next = new ArrayList<>(current.length + 1);
+    for (AppPlan p : current) {
+      if (!p.app().name().equals(name)) next.add(p);
+    }
+    if (place) {
+      int at = 0;
+      while (at < next.size() && next.get(at).app().name().compareTo(name) < 0) at++;
+      next.add(at, plan);
+    }
+    if (next.isEmpty()) listed.remove(hostId);
+    else listed.put(hostId, Listed.of(next));
+  }
+
+  @Override
+  public String toString() {
+    return "FleetPlan[" + apps.size() + " app(s), " + listed.size() + " listed host(s), "
+        + Arrays.stream(selected).map(p -> p.app().name()).toList() + " by selector]";
   }
 }

@@ -2,11 +2,14 @@ package ogp.reconciler.plan;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import ogp.protocol.v1.ContainerSpec;
 import ogp.protocol.v1.ContainerStatus;
@@ -27,45 +30,40 @@ import ogp.reconciler.desired.Placement;
 public final class FleetStatus {
   private FleetStatus() {}
 
-  /** Status of every app of the desired state, sorted by app name. */
+  /** Status of every app of the desired state, sorted by app name, every app at {@code revision}. */
   public static List<AppStatus> compute(
       DesiredState state, String revision, Collection<HostView> hosts) {
+    return compute(state, new FleetPlan(state, revision), hosts);
+  }
+
+  /**
+   * Status of every app of the desired state, sorted by app name, against the specs of {@code plan}
+   * (the plan of that state): its specs and hashes are built already, so none is hashed again here.
+   */
+  public static List<AppStatus> compute(DesiredState state, FleetPlan plan, Collection<HostView> hosts) {
     Map<String, HostView> byId = new TreeMap<>();
     hosts.forEach(h -> byId.put(h.hostId(), h));
-    Map<String, Set<String>> reportingHosts = reportingHosts(byId.values());
+    // One pass over every report instead of one per app: which hosts report containers of which app.
+    Map<String, Set<String>> reporting = new HashMap<>();
+    for (HostView h : byId.values()) {
+      if (h.lastReport() == null) continue;
+      for (ContainerStatus c : h.lastReport().getContainersList()) {
+        reporting.computeIfAbsent(c.getApp(), a -> new HashSet<>()).add(h.hostId());
+      }
+    }
     List<AppStatus> result = new ArrayList<>();
     for (App app : state.apps().values()) {
-      result.add(appStatus(app, revision, byId, reportingHosts.getOrDefault(app.name(), Set.of())));
+      result.add(appStatus(app, plan.specsOf(app.name()), byId, reporting.getOrDefault(app.name(), Set.of())));
     }
     return result;
   }
 
-  /**
-   * App name to the hosts whose last report has containers of it: built once per compute, so an
-   * app costs its own hosts, not a scan of every host's report (10,000 apps on 10,000 hosts made
-   * that 10^8 checks per status).
-   */
-  private static Map<String, Set<String>> reportingHosts(Collection<HostView> hosts) {
-    Map<String, Set<String>> byApp = new java.util.HashMap<>();
-    for (HostView h : hosts) {
-      if (h.lastReport() == null) continue;
-      for (ContainerStatus c : h.lastReport().getContainersList()) {
-        byApp.computeIfAbsent(c.getApp(), a -> new java.util.HashSet<>(4)).add(h.hostId());
-      }
-    }
-    return byApp;
-  }
-
-  static AppStatus appStatus(App app, String revision, Map<String, HostView> hosts, Set<String> reporting) {
+  static AppStatus appStatus(
+      App app, List<ContainerSpec> specs, Map<String, HostView> hosts, Set<String> reportingHosts) {
     List<AppHostStatus> perHost = new ArrayList<>();
     SyncStatus sync = SyncStatus.Synced;
     HealthStatus health = HealthStatus.Healthy;
-    Set<String> involved = involvedHosts(app, hosts, reporting);
-    // The app's specs are the same on every host: build and hash them once, not once per host.
-    List<ContainerSpec> specs = new ArrayList<>();
-    if (app.state() != AppState.ABSENT) {
-      for (int i = 0; i < app.instances(); i++) specs.add(AssignmentBuilder.spec(app, i, revision));
-    }
+    Set<String> involved = involvedHosts(app, hosts, reportingHosts);
     for (String hostId : involved) {
       AppHostStatus s = hostStatus(app, specs, hostId, hosts.get(hostId));
       perHost.add(s);
@@ -87,9 +85,12 @@ public final class FleetStatus {
         perHost);
   }
 
-  /** Hosts the app is placed on, plus hosts that still report containers of it, sorted by id. */
-  private static Set<String> involvedHosts(App app, Map<String, HostView> hosts, Set<String> reporting) {
-    java.util.TreeSet<String> ids = new java.util.TreeSet<>(reporting);
+  /**
+   * Hosts the app is placed on, plus hosts that still report containers of it, sorted. Only a
+   * label selector needs every host looked at; a host list names its hosts.
+   */
+  private static Set<String> involvedHosts(App app, Map<String, HostView> hosts, Set<String> reportingHosts) {
+    Set<String> ids = new TreeSet<>(reportingHosts);
     if (app.placement() instanceof Placement.Hosts list) {
       ids.addAll(list.hostIds());
     } else {

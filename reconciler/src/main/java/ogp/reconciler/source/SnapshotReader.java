@@ -1,7 +1,7 @@
 package ogp.reconciler.source;
 
 import java.io.IOException;
-import java.util.HashMap;
+import java.util.TreeMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -61,7 +61,7 @@ final class SnapshotReader {
   }
 
   private Delta readFully(ObjectReader reader, RevCommit commit, Snapshot previous) throws IOException {
-    Map<String, byte[]> files = new HashMap<>();
+    Map<String, byte[]> files = new TreeMap<>();
     try (TreeWalk tree = new TreeWalk(reader)) {
       tree.addTree(commit.getTree());
       tree.setRecursive(true);
@@ -80,7 +80,8 @@ final class SnapshotReader {
   }
 
   private Delta readChanges(ObjectReader reader, RevCommit from, RevCommit to, Snapshot previous) throws IOException {
-    Map<String, byte[]> files = new HashMap<>(previous.files());
+    // Sorted to sorted: a linear copy, and the snapshot's own sorted copy of it is linear too.
+    Map<String, byte[]> files = new TreeMap<>(previous.files());
     Set<String> changed = new TreeSet<>();
     try (TreeWalk tree = new TreeWalk(reader)) {
       tree.addTree(from.getTree());

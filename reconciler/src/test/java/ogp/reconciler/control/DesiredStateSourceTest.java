@@ -74,6 +74,24 @@ class DesiredStateSourceTest {
   }
 
   @Test
+  void appUnchangedByACommitKeepsTheRevisionThatLastChangedIt() {
+    source.refresh();
+    String start = repo.head();
+    String deploy = repo.commit("Deploy web 2", Map.of("apps/web.yaml", web("2")));
+    assertTrue(source.refresh());
+    AppliedRevision now = source.applied().orElseThrow();
+    assertEquals(deploy, now.revisionOf("web"));
+    assertEquals(start, now.revisionOf("db"), "db was not touched by the deploy");
+
+    // Moving db's document down its file (another line) does not change db.
+    String moved = repo.commit("Comment db", Map.of("apps/db.yaml", "# the database\n\napp: db\nimage: postgres\nversion: \"15\"\nhosts: [b]\n"));
+    assertTrue(source.refresh());
+    assertEquals(moved, source.applied().orElseThrow().revision());
+    assertEquals(start, source.applied().orElseThrow().revisionOf("db"));
+    assertEquals(deploy, source.applied().orElseThrow().revisionOf("web"));
+  }
+
+  @Test
   void deletedFileRemovesItsAppsFromTheNextRevision() {
     source.refresh();
     repo.delete("Retire db", "apps/db.yaml");
