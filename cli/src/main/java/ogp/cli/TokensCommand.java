@@ -91,9 +91,10 @@ final class TokensCommand implements Runnable {
 
     @Override
     public Integer call() {
+      java.util.List<TokenStore.TokenInfo> tokens = dir.store().list(); // fails before any output
       PrintWriter out = spec.commandLine().getOut();
       out.printf("%-24s %-9s %-21s %s%n", "NAME", "ROLE", "CREATED", "EXPIRES");
-      for (TokenStore.TokenInfo t : dir.store().list()) {
+      for (TokenStore.TokenInfo t : tokens) {
         out.printf("%-24s %-9s %-21s %s%n", t.name(), t.role().label(), t.createdAt().truncatedTo(ChronoUnit.SECONDS),
             t.expiresAt().map(e -> e.truncatedTo(ChronoUnit.SECONDS).toString()).orElse("never"));
       }

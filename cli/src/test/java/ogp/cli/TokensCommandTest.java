@@ -98,6 +98,7 @@ class TokensCommandTest {
     OgpRun run = ogp("tokens", "list", "--data-dir", empty.toString());
     assertEquals(1, run.exit());
     assertTrue(run.err().contains("no token store in " + empty), run.err());
+    assertEquals("", run.out(), "no table header before the error");
     assertFalse(Files.exists(empty.resolve(TokenStore.FILE)));
   }
 
