@@ -168,12 +168,13 @@ final class ServerProcess implements AutoCloseable {
     reconciler.addObserver(statusFeed);
     reconciler.addObserver(new ReconcilerMeters(agents, metrics.registry()));
     statusFeed.requestRecompute();
+    // Every change commit is an event naming its actor (the audit trail next to Git's); an
+    // automatic rollback records its own, with why (AutoRollback).
     changes.withListener((kind, app, result, actor) -> {
-      // An automatic rollback records its own event, with why (AutoRollback).
-      if (kind == CommitListener.Kind.ROLLBACK && !actor.equals(Actor.OGP)) {
-        events.record(Event.of(EventReason.ROLLBACK_COMMITTED, result.subject()).withApp(app)
-            .withRevision(result.commit().orElse("")).withAuthor(actor.displayName()));
-      }
+      if (kind == CommitListener.Kind.ROLLBACK && actor.equals(Actor.OGP)) return;
+      EventReason reason = kind == CommitListener.Kind.ROLLBACK ? EventReason.ROLLBACK_COMMITTED : EventReason.CHANGE_COMMITTED;
+      events.record(Event.of(reason, result.subject() + " (by " + actor.displayName() + ")").withApp(app)
+          .withRevision(result.commit().orElse("")).withAuthor(actor.displayName()));
     });
     autoRollback = new AutoRollback(changes, events, Clock.systemUTC());
     reconciler.addObserver(autoRollback);

@@ -89,6 +89,13 @@ class ChangeApiEndToEndTest {
     assertEquals("1", history.get(0).get("versionBefore").asText());
     assertEquals("2", history.get(0).get("versionAfter").asText());
     assertEquals("admin", history.get(0).get("author").asText());
+
+    JsonNode changed = null;
+    for (JsonNode e : JSON.readTree(get("/api/v1/events").body()).path("items")) {
+      if ("ChangeCommitted".equals(e.path("reason").asText()) && sha.equals(e.path("revision").asText())) changed = e;
+    }
+    assertTrue(changed != null, "the deploy is an event");
+    assertEquals("admin", changed.path("author").asText(), "the event names the actor: " + changed);
   }
 
   @Test

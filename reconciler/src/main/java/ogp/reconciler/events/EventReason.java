@@ -17,6 +17,7 @@ public enum EventReason {
   CONTAINER_FAILED("ContainerFailed"),
   DRIFT_REPAIRED("DriftRepaired"),
   PULL_FAILED("PullFailed"),
+  CHANGE_COMMITTED("ChangeCommitted"),
   ROLLBACK_COMMITTED("RollbackCommitted"),
   ROLLOUT_FAILED("RolloutFailed"),
   ROLLBACK_FAILED("RollbackFailed");
