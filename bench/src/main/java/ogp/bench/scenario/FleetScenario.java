@@ -81,7 +81,10 @@ public final class FleetScenario {
           out.printf("%d agents converged to %s in %d ms%n", n, first.substring(0, 12), (System.nanoTime() - connectStart) / 1_000_000);
 
           // Steady state: heartbeats only.
-          Thread.sleep(Math.min(5_000, s.steadyWindow().toMillis() / 2)); // let connect-time garbage and JIT settle
+          // Warm-up as long as the window: a JFR of the first seconds after the converge showed the JIT
+          // (C2) still compiling the connect-time code on one of the two cores.
+          out.printf("warm-up %d s of heartbeats before the steady window%n", s.steadyWindow().toSeconds());
+          Thread.sleep(s.steadyWindow().toMillis());
           fleet.rtt().reset();
           ProcessSample before = server.sample();
           Thread.sleep(s.steadyWindow().toMillis());
