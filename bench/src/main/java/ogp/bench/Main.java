@@ -59,6 +59,9 @@ public final class Main {
     if (what.equals("all") || what.equals("plan")) {
       run("plan", failures, () -> new PlanScenario(System.out).run(table));
     }
+    // The generated repositories and server data dirs are hundreds of MB per run: leave nothing behind.
+    org.eclipse.jgit.util.FileUtils.delete(work.toFile(),
+        org.eclipse.jgit.util.FileUtils.RECURSIVE | org.eclipse.jgit.util.FileUtils.IGNORE_ERRORS);
     System.out.println();
     System.out.println(table.markdown());
     if (!failures.isEmpty()) {
