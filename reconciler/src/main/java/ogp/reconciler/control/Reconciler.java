@@ -334,7 +334,7 @@ public final class Reconciler implements AgentListener, AutoCloseable {
   /** Advances every gated rollout and reconciles the hosts whose containers to send changed. */
   private void evaluateRollouts(AppliedRevision applied) {
     rolloutsEvaluatedFor = applied;
-    for (String hostId : rollouts.evaluate(applied.state(), applied.revision(), agents::hosts)) markDirty(hostId);
+    for (String hostId : rollouts.evaluate(applied.state(), applied.revision(), planFor(applied), agents::hosts)) markDirty(hostId);
   }
 
   /**

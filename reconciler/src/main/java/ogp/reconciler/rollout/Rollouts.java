@@ -20,7 +20,7 @@ import ogp.reconciler.desired.App;
 import ogp.reconciler.desired.AppState;
 import ogp.reconciler.desired.DesiredState;
 import ogp.reconciler.desired.UpdatePolicy;
-import ogp.reconciler.plan.AssignmentBuilder;
+import ogp.reconciler.plan.FleetPlan;
 import ogp.reconciler.plan.RolloutStatus;
 import org.eclipse.jgit.lib.Repository;
 
@@ -63,9 +63,10 @@ public final class Rollouts {
 
   /**
    * Advances every gated app's rollout of the desired state at {@code revision} and returns the
-   * hosts whose containers to send changed (to be reconciled again).
+   * hosts whose containers to send changed (to be reconciled again). {@code plan} is that state's
+   * plan: its specs and hashes are built already, so a tick hashes nothing.
    */
-  public Set<String> evaluate(DesiredState state, String revision, Supplier<Collection<HostRecord>> allHosts) {
+  public Set<String> evaluate(DesiredState state, String revision, FleetPlan plan, Supplier<Collection<HostRecord>> allHosts) {
     if (state != gatedOf) {
       gated = state.apps().values().stream().filter(Rollouts::gated).toList();
       gatedOf = state;
@@ -79,8 +80,7 @@ public final class Rollouts {
     Set<String> names = new HashSet<>();
     for (App app : gated) {
       names.add(app.name());
-      List<ContainerSpec> desired = new ArrayList<>(app.instances());
-      for (int i = 0; i < app.instances(); i++) desired.add(AssignmentBuilder.spec(app, i, revision));
+      List<ContainerSpec> desired = plan.specsOf(app.name());
       List<String> target = desired.stream().map(ContainerSpec::getSpecHash).toList();
       RolloutProgress p = progress.get(app.name());
       if (p == null || !p.target().equals(target)) {
