@@ -86,8 +86,10 @@ class JoinTokenNeverLoggedTest {
 
   /** Every captured message with its arguments and any exception, as an operator would read it. */
   private String text() {
-    return logged.list.stream()
-        .map(e -> e.getFormattedMessage() + (e.getThrowableProxy() == null ? "" : " " + e.getThrowableProxy().getMessage()))
-        .collect(Collectors.joining("\n"));
+    synchronized (logged) { // the appender appends under its own lock, from the server's threads
+      return logged.list.stream()
+          .map(e -> e.getFormattedMessage() + (e.getThrowableProxy() == null ? "" : " " + e.getThrowableProxy().getMessage()))
+          .collect(Collectors.joining("\n"));
+    }
   }
 }
