@@ -46,6 +46,30 @@ class WatchHubTest {
     assertEquals(List.of("ADDED App", "MODIFIED App", "DELETED App"), types(drain(w)));
   }
 
+  /** A watched object that counts how often it is serialized (JSON reads its accessor). */
+  record Counted(int v) {
+    static final java.util.concurrent.atomic.AtomicInteger SERIALIZED = new java.util.concurrent.atomic.AtomicInteger();
+
+    @Override
+    public int v() {
+      SERIALIZED.incrementAndGet();
+      return v;
+    }
+  }
+
+  @Test
+  void anObjectEqualToTheCurrentOneIsNeitherSerializedAgainNorModified() throws Exception {
+    Watch w = hub.watch(OptionalLong.empty(), () -> {});
+    drain(w);
+    Counted.SERIALIZED.set(0);
+    hub.sync(WatchKind.Host, Map.of("h1", new Counted(1), "h2", new Counted(1)));
+    hub.sync(WatchKind.Host, Map.of("h1", new Counted(1), "h2", new Counted(2))); // equal, not the same object
+    assertEquals(3, Counted.SERIALIZED.get(), "h1 once, h2 twice");
+    List<JsonNode> lines = drain(w);
+    assertEquals(List.of("ADDED Host", "ADDED Host", "MODIFIED Host"), types(lines));
+    assertEquals(2, lines.get(2).at("/object/v").asInt());
+  }
+
   @Test
   void aNewWatchListsCurrentObjectsAtTheCurrentVersionThenAnEndBookmark() throws Exception {
     hub.sync(WatchKind.Host, Map.of("h1", Map.of("status", "connected")));
