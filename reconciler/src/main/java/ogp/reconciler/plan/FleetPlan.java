@@ -28,7 +28,7 @@ import ogp.reconciler.desired.Placement;
  */
 public final class FleetPlan {
   private static final AppPlan[] NONE = new AppPlan[0];
-  private static final Listed NOT_LISTED = new Listed(NONE, List.of());
+  private static final Listed NOT_LISTED = new Listed(NONE, 0).seal();
 
   /** The plan of nothing: every host gets no container. Where a chain of {@link #next} starts. */
   public static final FleetPlan EMPTY = new FleetPlan(Map.of(), Map.of(), NONE);
@@ -38,13 +38,54 @@ public final class FleetPlan {
 
   /**
    * The apps placed on one host by host list, by name, and their specs in that order: a host no
-   * label selector adds to gets this list itself, without a copy.
+   * label selector adds to gets this list itself, without a copy. Filled by {@link #add} while a
+   * plan is indexed, then {@link #seal sealed}; never changed once the plan is published.
    */
-  private record Listed(AppPlan[] apps, List<ContainerSpec> specs) {
+  private static final class Listed {
+    private AppPlan[] apps;
+    private int size;
+    private List<ContainerSpec> specs;
+
+    private Listed(AppPlan[] apps, int size) {
+      this.apps = apps;
+      this.size = size;
+    }
+
     static Listed of(List<AppPlan> apps) {
-      List<ContainerSpec> specs = new ArrayList<>(apps.size());
-      for (AppPlan p : apps) specs.addAll(p.specs());
-      return new Listed(apps.toArray(NONE), List.copyOf(specs));
+      return new Listed(apps.toArray(NONE), apps.size()).seal();
+    }
+
+    /** An empty entry to {@link #add} to. */
+    static Listed empty() {
+      return new Listed(new AppPlan[4], 0);
+    }
+
+    /** Appends an app (in name order); an app listing the host twice is added once. */
+    void add(AppPlan p) {
+      if (size > 0 && apps[size - 1] == p) return;
+      if (size == apps.length) apps = Arrays.copyOf(apps, Math.max(4, size * 2));
+      apps[size++] = p;
+    }
+
+    Listed seal() {
+      if (size != apps.length) apps = Arrays.copyOf(apps, size);
+      int n = 0;
+      for (AppPlan p : apps) n += p.specs().size();
+      ContainerSpec[] all = new ContainerSpec[n];
+      int at = 0;
+      for (AppPlan p : apps) {
+        for (ContainerSpec spec : p.specs()) all[at++] = spec;
+      }
+      specs = Collections.unmodifiableList(Arrays.asList(all));
+      return this;
+    }
+
+    AppPlan[] apps() {
+      return apps;
+    }
+
+    List<ContainerSpec> specs() {
+      return specs;
     }
   }
 
@@ -170,17 +211,18 @@ public final class FleetPlan {
 
   /** The host index of every app placed by host list, built in one pass over the apps by name. */
   private static Map<String, Listed> indexAll(DesiredState state, Map<String, AppPlan> plans) {
-    Map<String, List<AppPlan>> byHost = new HashMap<>();
+    // One map, filled in place: a map of lists copied into a second map was most of a plan from scratch.
+    Map<String, Listed> index = new HashMap<>(Math.max(16, plans.size() * 4 / 3)); // hosts are often about as many as apps
     for (App app : state.apps().values()) { // sorted by name, so every host's list is too
       AppPlan p = plans.get(app.name());
       if (p == null || !(app.placement() instanceof Placement.Hosts hosts)) continue;
       for (String hostId : hosts.hostIds()) {
-        List<AppPlan> onHost = byHost.computeIfAbsent(hostId, id -> new ArrayList<>(4));
-        if (onHost.isEmpty() || onHost.get(onHost.size() - 1) != p) onHost.add(p); // a host listed twice
+        Listed onHost = index.get(hostId);
+        if (onHost == null) index.put(hostId, onHost = Listed.empty());
+        onHost.add(p);
       }
     }
-    Map<String, Listed> index = new HashMap<>(byHost.size() * 4 / 3 + 1);
-    byHost.forEach((hostId, onHost) -> index.put(hostId, Listed.of(onHost)));
+    for (Listed onHost : index.values()) onHost.seal();
     return index;
   }
 
