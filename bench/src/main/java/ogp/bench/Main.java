@@ -31,10 +31,12 @@ public final class Main {
     }
     int agents = 10_000;
     Path ogpJar = Path.of("cli/target/ogp.jar");
+    Path serverOptions = Path.of("cli/server-jvm.options");
     for (int i = 1; i < args.length; i++) {
       switch (args[i]) {
         case "--agents" -> agents = Integer.parseInt(args[++i]);
         case "--ogp-jar" -> ogpJar = Path.of(args[++i]);
+        case "--server-jvm-options" -> serverOptions = Path.of(args[++i]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -44,13 +46,16 @@ public final class Main {
     List<String> failures = new ArrayList<>();
     if (what.equals("all") || what.equals("fleet")) {
       if (!Files.isRegularFile(ogpJar)) throw new IllegalStateException(ogpJar + " is missing: build it first");
-      ServerLaunch launch = ServerLaunch.jar(ogpJar, serverJvm("-Xmx1g"));
-      run("fleet", failures, () -> new FleetScenario(
-          new FleetScenario.Settings(launch, work.resolve("fleet"), n, Duration.ofSeconds(30), 3, true), System.out)
-          .run(table));
+      ServerLaunch launch = ServerLaunch.jar(ogpJar, serverJvm(serverOptions, "-Xmx1g"));
+      run("fleet", failures, () -> {
+        System.out.println("server: " + String.join(" ", launch.javaCommand()) + " server ...");
+        new FleetScenario(
+            new FleetScenario.Settings(launch, work.resolve("fleet"), n, Duration.ofSeconds(30), 3, true), System.out)
+            .run(table);
+      });
     }
     if (what.equals("all") || what.equals("docker")) {
-      ServerLaunch launch = ServerLaunch.jar(ogpJar, serverJvm("-Xmx512m"));
+      ServerLaunch launch = ServerLaunch.jar(ogpJar, serverJvm(serverOptions, "-Xmx512m"));
       run("docker", failures, () -> new DockerScenario(launch, work.resolve("docker"), System.out).run(table));
     }
     if (what.equals("all") || what.equals("git")) {
@@ -89,11 +94,19 @@ public final class Main {
   }
 
   /**
-   * The server's JVM options: the heap, plus {@code OGP_BENCH_SERVER_JVM_OPTS} (space-separated),
-   * e.g. {@code -XX:StartFlightRecording=filename=/tmp/server.jfr} to profile the server under load.
+   * The server's JVM options: those the {@code ./ogp} launcher gives {@code ogp server} (the file
+   * {@code cli/server-jvm.options}, read as the {@code java} launcher reads an {@code @file}), the
+   * heap cap, plus {@code OGP_BENCH_SERVER_JVM_OPTS} (space-separated), e.g.
+   * {@code -XX:StartFlightRecording=filename=/tmp/server.jfr} to profile the server under load.
    */
-  private static List<String> serverJvm(String heap) {
-    List<String> options = new ArrayList<>(List.of(heap));
+  private static List<String> serverJvm(Path optionsFile, String heap) throws java.io.IOException {
+    List<String> options = new ArrayList<>();
+    for (String line : Files.readAllLines(optionsFile)) {
+      int comment = line.indexOf('#');
+      String kept = (comment < 0 ? line : line.substring(0, comment)).trim();
+      if (!kept.isEmpty()) options.addAll(List.of(kept.split("\\s+")));
+    }
+    options.add(heap);
     String extra = System.getenv("OGP_BENCH_SERVER_JVM_OPTS");
     if (extra != null && !extra.isBlank()) options.addAll(List.of(extra.trim().split("\\s+")));
     return options;
