@@ -55,6 +55,7 @@ public final class DesiredStateSource {
    */
   public synchronized boolean refresh() {
     PollResult poll;
+    long start = System.nanoTime();
     try {
       poll = mirror.poll();
       lastFetch = clock.instant();
@@ -68,9 +69,13 @@ public final class DesiredStateSource {
     for (String path : poll.changedPaths()) {
       if (!snap.files().containsKey(path)) parsed.remove(path);
     }
-    parse(snap, poll.changedPaths()).forEach(parsed::put);
+    long fetched = System.nanoTime();
+    List<FileResult> files = parse(snap, poll.changedPaths());
+    long parsedAt = System.nanoTime();
+    files.forEach(parsed::put);
     parsed.retainOnly(snap.files().keySet());
     ReadResult result = parsed.result();
+    long validated = System.nanoTime();
     result.warnings().forEach(w -> log.warn("{}: {}", snap.revision(), w));
     if (!result.valid()) {
       invalid = new InvalidRevision(snap.commit(), result.errors(), clock.instant());
@@ -89,11 +94,16 @@ public final class DesiredStateSource {
         ? new AppliedRevision(snap.commit(), result.state(), clock.instant())
         : before.next(snap.commit(), result.state(), clock.instant());
     applied = next;
+    // Where a slow start or commit spends its time, e.g. a first clone of a big repository.
     log.info(
-        "applied revision {} ({} app(s)): {}",
+        "applied revision {} ({} app(s)): {} (fetch {} ms, parse of {} file(s) {} ms, validation {} ms)",
         shortSha(next.revision()),
         next.state().apps().size(),
-        snap.commit().subject());
+        snap.commit().subject(),
+        (fetched - start) / 1_000_000,
+        files.size(),
+        (parsedAt - fetched) / 1_000_000,
+        (validated - parsedAt) / 1_000_000);
     onApplied.accept(next);
     return true;
   }
