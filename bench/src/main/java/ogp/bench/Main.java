@@ -14,7 +14,8 @@ import ogp.bench.scenario.HarnessFailure;
 import ogp.bench.server.ServerLaunch;
 
 /**
- * {@code java -jar bench/target/ogp-bench.jar all|fleet|docker|git|plan [--agents N]} (or {@code jmh [JMH options]}): runs the
+ * {@code java -jar bench/target/ogp-bench.jar all|fleet,docker,git,plan [--agents N]} (one scenario or a
+ * comma-separated list; or {@code jmh [JMH options]}): runs the
  * scenarios of issue 8 and prints the table of measured values against targets. Exits 1 when a
  * scenario could not measure (agents did not connect, converge or return), 0 otherwise, also when
  * a target is missed: a missed target is a result, not a harness failure.
@@ -23,7 +24,25 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws Exception {
+    try {
+      run(args);
+    } catch (IllegalArgumentException e) { // a bad command line: one line, no stack trace
+      System.err.println("ogp-bench: " + e.getMessage());
+      System.exit(2);
+    }
+  }
+
+  private static void run(String[] args) throws Exception {
     String what = args.length > 0 ? args[0] : "all";
+    // "all" or a comma-separated list of scenarios, e.g. "git,plan".
+    java.util.Set<String> scenarios = what.equals("all")
+        ? java.util.Set.of("fleet", "docker", "git", "plan")
+        : java.util.Set.of(what.split(","));
+    for (String name : scenarios) {
+      if (!java.util.Set.of("fleet", "docker", "git", "plan").contains(name)) {
+        throw new IllegalArgumentException("unknown scenario '" + name + "': use all, jmh or a list of fleet, docker, git, plan");
+      }
+    }
     if (what.equals("jmh")) {
       // JMH's own runner: benchmark regex and options as documented by JMH, e.g. "jmh Planner -f 1".
       org.openjdk.jmh.Main.main(java.util.Arrays.copyOfRange(args, 1, args.length));
@@ -34,7 +53,7 @@ public final class Main {
     Path serverOptions = Path.of("cli/server-jvm.options");
     for (int i = 1; i < args.length; i++) {
       switch (args[i]) {
-        case "--agents" -> agents = Integer.parseInt(args[++i]);
+        case "--agents" -> agents = positive("--agents", i + 1 < args.length ? args[++i] : "");
         case "--ogp-jar" -> ogpJar = Path.of(args[++i]);
         case "--server-jvm-options" -> serverOptions = Path.of(args[++i]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -44,7 +63,7 @@ public final class Main {
     int n = agents;
     ResultTable table = new ResultTable();
     List<String> failures = new ArrayList<>();
-    if (what.equals("all") || what.equals("fleet")) {
+    if (scenarios.contains("fleet")) {
       if (!Files.isRegularFile(ogpJar)) throw new IllegalStateException(ogpJar + " is missing: build it first");
       ServerLaunch launch = ServerLaunch.jar(ogpJar, serverJvm(serverOptions, "-Xmx1g"));
       run("fleet", failures, () -> {
@@ -54,14 +73,14 @@ public final class Main {
             .run(table);
       });
     }
-    if (what.equals("all") || what.equals("docker")) {
+    if (scenarios.contains("docker")) {
       ServerLaunch launch = ServerLaunch.jar(ogpJar, serverJvm(serverOptions, "-Xmx512m"));
       run("docker", failures, () -> new DockerScenario(launch, work.resolve("docker"), System.out).run(table));
     }
-    if (what.equals("all") || what.equals("git")) {
+    if (scenarios.contains("git")) {
       run("git", failures, () -> new GitScenario(work.resolve("git"), System.out, 30).run(table));
     }
-    if (what.equals("all") || what.equals("plan")) {
+    if (scenarios.contains("plan")) {
       run("plan", failures, () -> new PlanScenario(System.out).run(table));
     }
     // The generated repositories and server data dirs are hundreds of MB per run: leave nothing behind.
@@ -73,6 +92,16 @@ public final class Main {
       System.out.println("HARNESS FAILURES: " + failures);
       System.exit(1);
     }
+  }
+
+  private static int positive(String option, String value) {
+    try {
+      int n = Integer.parseInt(value);
+      if (n > 0) return n;
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(option + " needs a positive whole number, not '" + value + "'");
   }
 
   @FunctionalInterface
