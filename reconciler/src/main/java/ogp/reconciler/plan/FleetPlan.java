@@ -116,18 +116,22 @@ public final class FleetPlan {
   public FleetPlan next(DesiredState state, Function<String, String> revisionOf) {
     Map<String, AppPlan> nextApps = new HashMap<>(Math.max(16, state.apps().size() * 4 / 3 + 1));
     List<String> changed = new ArrayList<>(); // names whose AppPlan is new or gone, each once
+    List<AppPlan> byName = new ArrayList<>(state.apps().size()); // the next plan's apps, in name order
     int kept = 0; // names of this plan that the next one has too
-    for (App app : state.apps().values()) {
+    for (App app : state.apps().values()) { // sorted by name
       if (app.state() == AppState.ABSENT) continue;
       String revision = revisionOf.apply(app.name());
       AppPlan before = apps.get(app.name());
       if (before != null) kept++;
+      AppPlan next;
       if (before != null && before.revision().equals(revision) && before.app().sameConfigurationAs(app)) {
-        nextApps.put(app.name(), before);
+        next = before;
       } else {
-        nextApps.put(app.name(), build(app, revision));
+        next = build(app, revision);
         changed.add(app.name());
       }
+      nextApps.put(app.name(), next);
+      byName.add(next);
     }
     if (kept < apps.size()) { // some apps are gone
       for (String name : apps.keySet()) {
@@ -140,7 +144,7 @@ public final class FleetPlan {
     Map<String, Listed> nextListed;
     if (changed.size() > nextApps.size() / 4) {
       // Most hosts change (a first plan): index every host once instead of host by host.
-      nextListed = indexAll(state, nextApps);
+      nextListed = indexAll(byName);
       selectorsChanged = true;
     } else {
       nextListed = new HashMap<>(listed);
@@ -160,9 +164,8 @@ public final class FleetPlan {
     AppPlan[] nextSelected = selected;
     if (selectorsChanged) {
       List<AppPlan> bySelector = new ArrayList<>();
-      for (App app : state.apps().values()) { // sorted by name
-        AppPlan p = nextApps.get(app.name());
-        if (p != null && p.app().placement() instanceof Placement.Selector) bySelector.add(p);
+      for (AppPlan p : byName) {
+        if (p.app().placement() instanceof Placement.Selector) bySelector.add(p);
       }
       nextSelected = bySelector.toArray(NONE);
     }
@@ -210,12 +213,11 @@ public final class FleetPlan {
   }
 
   /** The host index of every app placed by host list, built in one pass over the apps by name. */
-  private static Map<String, Listed> indexAll(DesiredState state, Map<String, AppPlan> plans) {
+  private static Map<String, Listed> indexAll(List<AppPlan> byName) {
     // One map, filled in place: a map of lists copied into a second map was most of a plan from scratch.
-    Map<String, Listed> index = new HashMap<>(Math.max(16, plans.size() * 4 / 3)); // hosts are often about as many as apps
-    for (App app : state.apps().values()) { // sorted by name, so every host's list is too
-      AppPlan p = plans.get(app.name());
-      if (p == null || !(app.placement() instanceof Placement.Hosts hosts)) continue;
+    Map<String, Listed> index = new HashMap<>(Math.max(16, byName.size() * 4 / 3)); // hosts are often about as many as apps
+    for (AppPlan p : byName) { // every host's list is in name order too
+      if (!(p.app().placement() instanceof Placement.Hosts hosts)) continue;
       for (String hostId : hosts.hostIds()) {
         Listed onHost = index.get(hostId);
         if (onHost == null) index.put(hostId, onHost = Listed.empty());
