@@ -4,7 +4,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.LongFunction;
 
 /**
  * The bounded ring of recent changes and the resource-version arithmetic of resuming. Pure and not
@@ -16,8 +15,17 @@ import java.util.function.LongFunction;
  * or newer than this server ever issued, e.g. from an earlier server run) is gone.
  */
 final class WatchHistory {
-  /** One retained change: its version and the line every watcher gets. */
-  record Entry(long resourceVersion, byte[] line) {}
+  /**
+   * One retained change: its version, and what its line is made of. The object's JSON is the
+   * same array the hub keeps as the current object, not a copy: with 10,000 hosts connecting, a
+   * full history held a second copy of every host's JSON (about 1 KB per agent).
+   */
+  record Entry(long resourceVersion, String type, String kind, byte[] objectJson) {
+    /** The line every watcher gets, made on demand. */
+    byte[] line() {
+      return WatchLine.of(type, resourceVersion, kind, objectJson);
+    }
+  }
 
   private final int capacity;
   private final ArrayDeque<Entry> entries = new ArrayDeque<>();
@@ -32,10 +40,10 @@ final class WatchHistory {
     this.floor = start;
   }
 
-  /** Appends a change whose line is made for its new version; returns the entry. */
-  Entry append(LongFunction<byte[]> lineAt) {
+  /** Appends a change at the next version; returns the entry. */
+  Entry append(String type, String kind, byte[] objectJson) {
     long rv = current + 1;
-    Entry entry = new Entry(rv, lineAt.apply(rv));
+    Entry entry = new Entry(rv, type, kind, objectJson);
     current = rv;
     entries.addLast(entry);
     if (entries.size() > capacity) floor = entries.removeFirst().resourceVersion();

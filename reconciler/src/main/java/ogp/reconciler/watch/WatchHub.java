@@ -173,7 +173,7 @@ public final class WatchHub implements AutoCloseable {
 
   // guarded by this
   private long publish(String type, WatchKind kind, byte[] object) {
-    WatchHistory.Entry entry = history.append(v -> WatchLine.of(type, v, kind.name(), object));
+    WatchHistory.Entry entry = history.append(type, kind.name(), object);
     offerAll(entry.line());
     return entry.resourceVersion();
   }

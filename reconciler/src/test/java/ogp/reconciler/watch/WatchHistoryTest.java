@@ -11,7 +11,7 @@ class WatchHistoryTest {
   /** A history of capacity 3 starting at 100 after {@code appended} changes (101, 102, ...). */
   private static WatchHistory after(int appended) {
     WatchHistory h = new WatchHistory(3, 100);
-    for (int i = 0; i < appended; i++) h.append(rv -> Long.toString(rv).getBytes());
+    for (int i = 0; i < appended; i++) h.append(WatchLine.ADDED, "App", Long.toString(i).getBytes());
     return h;
   }
 
