@@ -300,8 +300,9 @@ public final class Reconciler implements AgentListener, AutoCloseable {
     if (host == null || !host.connected()) return; // lost or gone: its containers stay as they are
     if (rolloutsEvaluatedFor != applied) evaluateRollouts(applied);
     // A gated rollout must know what the host runs before it may tell it anything: a server that
-    // just restarted mid-rollout must not give every reconnecting host the new version.
-    if (host.lastReport().isEmpty() && rollouts.gates(hostId, host.labels())) return;
+    // just restarted mid-rollout must not give every reconnecting host the new version. A host is
+    // reconciled again once an evaluation (at most a tick later) has decided it.
+    if (rollouts.holds(hostId, host.labels())) return;
     List<ContainerSpec> specs = rollouts.adjust(hostId, planFor(applied).containersFor(hostId, host.labels()));
     Sent previous = sent.get(hostId);
     // Whole specs, not only hashes: the run state and the app's revision are not part of the hash.

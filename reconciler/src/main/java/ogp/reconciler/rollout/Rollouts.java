@@ -42,6 +42,13 @@ public final class Rollouts {
   /** Per app, the hosts kept on what they run and the specs to send them; reconcile worker only. */
   private Map<String, Map<String, List<ContainerSpec>>> kept = Map.of();
   private volatile Map<String, RolloutStatus> statuses = Map.of();
+  /**
+   * The hosts every gated app placed on them could be decided for at the last evaluation
+   * (connected and reported); reconcile worker only. A host that reports after an evaluation is
+   * sent nothing until the next one has decided it: in between it would get the new version of
+   * every gated app, whatever the rollout says.
+   */
+  private Set<String> decided = Set.of();
   private DesiredState gatedOf;
   private List<App> gated = List.of();
 
@@ -72,12 +79,17 @@ public final class Rollouts {
       gatedOf = state;
     }
     // The common case, and every tick of it: no app asks for a gated rollout.
-    if (gated.isEmpty() && kept.isEmpty() && progress.isEmpty()) return Set.of();
+    if (gated.isEmpty() && kept.isEmpty() && progress.isEmpty()) {
+      decided = Set.of();
+      return Set.of();
+    }
     Collection<HostRecord> hosts = allHosts.get();
     Instant now = clock.instant();
     Map<String, Map<String, List<ContainerSpec>>> nextKept = new HashMap<>();
     Map<String, RolloutStatus> nextStatuses = new HashMap<>();
     Set<String> names = new HashSet<>();
+    Set<String> nextDecided = new HashSet<>();
+    Set<String> undecided = new HashSet<>();
     for (App app : gated) {
       names.add(app.name());
       List<ContainerSpec> desired = plan.specsOf(app.name());
@@ -94,7 +106,9 @@ public final class Rollouts {
             .filter(c -> c.getApp().equals(app.name()))
             .toList();
         // A host that has not reported since this server started is not known yet: decided once it has.
-        placed.add(new RolloutHost(h.hostId(), h.connected() && h.lastReport().isPresent(), of));
+        boolean known = h.connected() && h.lastReport().isPresent();
+        placed.add(new RolloutHost(h.hostId(), known, of));
+        (known ? nextDecided : undecided).add(h.hostId());
       }
       Map<String, List<ContainerSpec>> keptOfApp = new HashMap<>();
       RolloutStatus status = RolloutStep.advance(app.version(), app.update(), desired, placed, p,
@@ -114,6 +128,11 @@ public final class Rollouts {
     }
     progress.keySet().retainAll(names);
     Set<String> changed = changedHosts(kept, nextKept);
+    nextDecided.removeAll(undecided); // a host is decided only when every gated app on it is
+    for (String hostId : nextDecided) {
+      if (!decided.contains(hostId)) changed.add(hostId); // decided now: it may be sent its containers
+    }
+    decided = nextDecided;
     kept = nextKept;
     statuses = Map.copyOf(nextStatuses);
     return changed;
@@ -170,8 +189,13 @@ public final class Rollouts {
     return result;
   }
 
-  /** Whether a gated app is placed on the host: then it must report before it is sent anything. */
-  public boolean gates(String hostId, Map<String, String> labels) {
+  /**
+   * Whether the host must be sent nothing yet: a gated app is placed on it and the last
+   * evaluation could not decide it (it had not reported since this server started, or it
+   * reported since). The evaluation that decides it returns it among the hosts to reconcile.
+   */
+  public boolean holds(String hostId, Map<String, String> labels) {
+    if (decided.contains(hostId)) return false;
     for (App app : gated) {
       if (app.placement().selects(hostId, labels)) return true;
     }
