@@ -32,21 +32,21 @@ public final class Main {
     }
   }
 
+  private static final java.util.Set<String> SCENARIOS = java.util.Set.of("fleet", "docker", "git", "plan");
+
   private static void run(String[] args) throws Exception {
     String what = args.length > 0 ? args[0] : "all";
-    // "all" or a comma-separated list of scenarios, e.g. "git,plan".
-    java.util.Set<String> scenarios = what.equals("all")
-        ? java.util.Set.of("fleet", "docker", "git", "plan")
-        : java.util.Set.of(what.split(","));
-    for (String name : scenarios) {
-      if (!java.util.Set.of("fleet", "docker", "git", "plan").contains(name)) {
-        throw new IllegalArgumentException("unknown scenario '" + name + "': use all, jmh or a list of fleet, docker, git, plan");
-      }
-    }
     if (what.equals("jmh")) {
       // JMH's own runner: benchmark regex and options as documented by JMH, e.g. "jmh Planner -f 1".
       org.openjdk.jmh.Main.main(java.util.Arrays.copyOfRange(args, 1, args.length));
       return;
+    }
+    // "all" or a comma-separated list of scenarios, e.g. "git,plan".
+    java.util.Set<String> scenarios = what.equals("all") ? SCENARIOS : java.util.Set.of(what.split(","));
+    for (String name : scenarios) {
+      if (!SCENARIOS.contains(name)) {
+        throw new IllegalArgumentException("unknown scenario '" + name + "': use all, jmh or a list of fleet, docker, git, plan");
+      }
     }
     int agents = 10_000;
     Path ogpJar = Path.of("cli/target/ogp.jar");
@@ -124,18 +124,13 @@ public final class Main {
 
   /**
    * The server's JVM options: those the {@code ./ogp} launcher gives {@code ogp server} (the file
-   * {@code cli/server-jvm.options}, read as the {@code java} launcher reads an {@code @file}), the
-   * heap cap, plus {@code OGP_BENCH_SERVER_JVM_OPTS} (space-separated), e.g.
+   * {@code cli/server-jvm.options}, passed as {@code @file} so the JVM reads it exactly as for the
+   * launcher), the heap cap, plus {@code OGP_BENCH_SERVER_JVM_OPTS} (space-separated), e.g.
    * {@code -XX:StartFlightRecording=filename=/tmp/server.jfr} to profile the server under load.
    */
-  private static List<String> serverJvm(Path optionsFile, String heap) throws java.io.IOException {
-    List<String> options = new ArrayList<>();
-    for (String line : Files.readAllLines(optionsFile)) {
-      int comment = line.indexOf('#');
-      String kept = (comment < 0 ? line : line.substring(0, comment)).trim();
-      if (!kept.isEmpty()) options.addAll(List.of(kept.split("\\s+")));
-    }
-    options.add(heap);
+  private static List<String> serverJvm(Path optionsFile, String heap) {
+    if (!Files.isRegularFile(optionsFile)) throw new IllegalArgumentException(optionsFile + " is not a file");
+    List<String> options = new ArrayList<>(List.of("@" + optionsFile.toAbsolutePath(), heap));
     String extra = System.getenv("OGP_BENCH_SERVER_JVM_OPTS");
     if (extra != null && !extra.isBlank()) options.addAll(List.of(extra.trim().split("\\s+")));
     return options;
