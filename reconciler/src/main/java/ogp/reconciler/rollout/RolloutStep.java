@@ -31,7 +31,10 @@ import ogp.reconciler.desired.UpdatePolicy;
  *       batches: at most {@code maxParallel} hosts are between replacement and healthy at once).
  *       A host whose containers cannot be kept (their spec is not known) is given the version.
  * </ul>
- * A host that is not connected is left alone: it is sent nothing until it is back.
+ * A host that is not connected is left alone: it is sent nothing until it is back. One that has
+ * not reported since the server started may be mid-update (an earlier server run gave it the
+ * version): while {@link RolloutHost#mayBeUpdating} it holds a slot, so a restarted server does
+ * not start more hosts than {@code maxParallel} allows.
  */
 final class RolloutStep {
   private RolloutStep() {}
@@ -52,9 +55,13 @@ final class RolloutStep {
     Set<String> targetHashes = desired.stream().map(ContainerSpec::getSpecHash).collect(Collectors.toSet());
     List<String> updating = new ArrayList<>();
     List<RolloutHost> waiting = new ArrayList<>();
+    int unknown = 0; // not reported since the server started, and perhaps mid-update
     for (RolloutHost host : hosts.stream().sorted(java.util.Comparator.comparing(RolloutHost::hostId)).toList()) {
       String id = host.hostId();
-      if (!host.connected()) continue;
+      if (!host.connected()) {
+        if (host.mayBeUpdating()) unknown++;
+        continue;
+      }
       // Terminal for this target: a new commit (a fix, or the rollback) starts a new rollout.
       if (progress.failed.contains(id)) continue;
       if (healthyOnTarget(host, desired)) {
@@ -73,7 +80,7 @@ final class RolloutStep {
       waiting.add(host);
     }
     if (progress.failed.isEmpty()) {
-      int slots = policy.maxParallel() == 0 ? Integer.MAX_VALUE : policy.maxParallel() - updating.size();
+      int slots = policy.maxParallel() == 0 ? Integer.MAX_VALUE : policy.maxParallel() - updating.size() - unknown;
       for (var it = waiting.iterator(); it.hasNext(); ) {
         RolloutHost host = it.next();
         if (slots > 0 || !canKeep.test(host)) {

@@ -19,6 +19,7 @@ import ogp.reconciler.agents.HostRecord;
 import ogp.reconciler.desired.App;
 import ogp.reconciler.desired.AppState;
 import ogp.reconciler.desired.DesiredState;
+import ogp.reconciler.desired.Placement;
 import ogp.reconciler.desired.UpdatePolicy;
 import ogp.reconciler.plan.FleetPlan;
 import ogp.reconciler.plan.RolloutStatus;
@@ -51,6 +52,8 @@ public final class Rollouts {
   private Set<String> decided = Set.of();
   private DesiredState gatedOf;
   private List<App> gated = List.of();
+  /** When this server started: hosts that have not reported since may be mid-update. */
+  private final Instant startedAt;
 
   /**
    * @param repository the Git mirror's repository, to rebuild the specs of what hosts run
@@ -60,6 +63,7 @@ public final class Rollouts {
     this.keptSpecs = new KeptSpecs(repository, path);
     this.clock = clock;
     this.onFailure = onFailure;
+    this.startedAt = clock.instant();
   }
 
   /** Whether the app's policy asks for a gated rollout. */
@@ -99,6 +103,9 @@ public final class Rollouts {
         p = new RolloutProgress(target);
         progress.put(app.name(), p);
       }
+      // An earlier server run may have given the version to a host that has not reported since:
+      // for one deadline after start such a host counts as updating (then it would have failed).
+      boolean settling = !startedAt.plus(app.update().healthyDeadline()).isBefore(now);
       List<RolloutHost> placed = new ArrayList<>();
       for (HostRecord h : hosts) {
         if (!app.placement().selects(h.hostId(), h.labels())) continue;
@@ -107,8 +114,16 @@ public final class Rollouts {
             .toList();
         // A host that has not reported since this server started is not known yet: decided once it has.
         boolean known = h.connected() && h.lastReport().isPresent();
-        placed.add(new RolloutHost(h.hostId(), known, of));
+        placed.add(new RolloutHost(h.hostId(), known, of, settling && h.lastReport().isEmpty()));
         (known ? nextDecided : undecided).add(h.hostId());
+      }
+      if (settling && app.placement() instanceof Placement.Hosts listed) {
+        // A listed host whose agent has not even connected since the start may be mid-update too.
+        Set<String> present = new HashSet<>();
+        placed.forEach(h -> present.add(h.hostId()));
+        for (String id : listed.hostIds()) {
+          if (!present.contains(id)) placed.add(new RolloutHost(id, false, List.of(), true));
+        }
       }
       Map<String, List<ContainerSpec>> keptOfApp = new HashMap<>();
       RolloutStatus status = RolloutStep.advance(app.version(), app.update(), desired, placed, p,

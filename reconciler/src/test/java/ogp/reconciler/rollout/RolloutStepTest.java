@@ -127,6 +127,25 @@ class RolloutStepTest {
   }
 
   @Test
+  void aHostThatMayStillBeUpdatingAfterARestartHoldsTheOnlySlot() {
+    RolloutHost notReportedYet = new RolloutHost("a", false, List.of(), true);
+    RolloutStatus status = step(ONE_AT_A_TIME, T0, notReportedYet, running("b", OLD, true), running("c", OLD, true));
+
+    assertEquals(List.of(), status.updating(), "no host starts while a may be mid-update");
+    assertEquals(List.of("b", "c"), status.waiting());
+  }
+
+  @Test
+  void aHostThatMayStillBeUpdatingLeavesTheOtherSlotsOfMaxParallelFree() {
+    UpdatePolicy two = new UpdatePolicy(2, Duration.ofSeconds(60), false);
+    RolloutHost notReportedYet = new RolloutHost("a", false, List.of(), true);
+    RolloutStatus status = step(two, T0, notReportedYet, running("b", OLD, true), running("c", OLD, true));
+
+    assertEquals(List.of("b"), status.updating());
+    assertEquals(List.of("c"), status.waiting());
+  }
+
+  @Test
   void aRestartedServerFindingAHostMidUpdateGivesItAFullDeadline() {
     RolloutProgress fresh = new RolloutProgress(List.of(NEW.getSpecHash()));
     Instant restart = T0.plusSeconds(3600);
