@@ -16,6 +16,15 @@ import ogp.protocol.v1.ContainerSpec;
  * state (running and stopped are the same container, started or stopped in place).
  */
 public final class SpecHash {
+  /** One digest per thread, reset by each use: a plan hashes thousands of specs in a row. */
+  private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every JVM", e);
+    }
+  });
+
   private SpecHash() {}
 
   /** Hex of the first 16 bytes of SHA-256 over the deterministic encoding (maps sorted by key). */
@@ -38,12 +47,10 @@ public final class SpecHash {
       out.useDeterministicSerialization();
       canonical.writeTo(out);
       out.checkNoSpaceLeft();
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(bytes);
+      byte[] digest = SHA_256.get().digest(bytes); // digest() resets it for the next use
       return HexFormat.of().formatHex(digest, 0, 16);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every JVM", e);
     }
   }
 
