@@ -29,11 +29,13 @@ import ogp.reconciler.desired.Placement;
 public final class FleetPlan {
   private static final AppPlan[] NONE = new AppPlan[0];
   private static final Listed NOT_LISTED = new Listed(NONE, 0).seal();
+  /** From this many apps to build, their specs are built on all cores. */
+  private static final int PARALLEL_BUILD_FROM = 512;
 
   /** The plan of nothing: every host gets no container. Where a chain of {@link #next} starts. */
   public static final FleetPlan EMPTY = new FleetPlan(Map.of(), Map.of(), NONE);
 
-  /** One app's part of the plan: its specs, stamped with the revision that last changed it. */
+  /** One app's part of the plan: its specs (null until built), stamped with the revision that last changed it. */
   private record AppPlan(App app, String revision, List<ContainerSpec> specs) {}
 
   /**
@@ -127,11 +129,24 @@ public final class FleetPlan {
       if (before != null && before.revision().equals(revision) && before.app().sameConfigurationAs(app)) {
         next = before;
       } else {
-        next = build(app, revision);
+        next = new AppPlan(app, revision, null); // built below
         changed.add(app.name());
       }
       nextApps.put(app.name(), next);
       byName.add(next);
+    }
+    if (changed.size() >= PARALLEL_BUILD_FROM) {
+      // Building a spec hashes it: a first plan of thousands of apps is worth all cores.
+      byName = byName.parallelStream().map(p -> p.specs() == null ? build(p.app(), p.revision()) : p).toList();
+      for (AppPlan p : byName) nextApps.put(p.app().name(), p);
+    } else if (!changed.isEmpty()) { // a commit's few apps are not worth a fork
+      for (int i = 0; i < byName.size(); i++) {
+        AppPlan p = byName.get(i);
+        if (p.specs() != null) continue;
+        AppPlan built = build(p.app(), p.revision());
+        byName.set(i, built);
+        nextApps.put(p.app().name(), built);
+      }
     }
     if (kept < apps.size()) { // some apps are gone
       for (String name : apps.keySet()) {

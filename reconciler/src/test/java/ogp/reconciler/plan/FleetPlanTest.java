@@ -86,6 +86,25 @@ class FleetPlanTest {
     assertSame(first, second, "nothing to rebuild");
   }
 
+  @Test
+  void aFirstPlanOfThousandsOfAppsBuiltOnAllCoresGivesEveryHostWhatAPlainScanGives() {
+    List<App> apps = new ArrayList<>();
+    for (int i = 0; i < 2_000; i++) {
+      apps.add(i % 10 == 0
+          ? app("sel-" + i, "1", AppState.RUNNING, new Placement.Selector(Map.of("role", "web")), 1)
+          : onHosts("app-" + i, String.valueOf(i), "h" + i % 7, "h" + (i + 3) % 7));
+    }
+    DesiredState state = DesiredState.of(apps);
+    FleetPlan plan = new FleetPlan(state, "r1");
+
+    for (int h = 0; h < 8; h++) {
+      for (Map<String, String> labels : List.of(Map.<String, String>of(), Map.of("role", "web"))) {
+        assertEquals(scan(state, "r1", "h" + h, labels), plan.containersFor("h" + h, labels), "h" + h + " " + labels);
+      }
+    }
+    assertEquals(List.of(AssignmentBuilder.spec(state.apps().get("app-1999"), 0, "r1")), plan.specsOf("app-1999"));
+  }
+
   /** A plan derived through any chain of commits equals the plan built from scratch. */
   @Property(tries = 200)
   void planDerivedFromThePreviousOneEqualsAPlanBuiltFromScratch(@ForAll("histories") List<DesiredState> history) {
