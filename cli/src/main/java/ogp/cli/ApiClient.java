@@ -19,6 +19,7 @@ import picocli.CommandLine.Option;
  */
 final class ApiClient {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
   @Option(names = "--server", defaultValue = "${env:OGP_SERVER:-http://127.0.0.1:8080}",
       description = "Server URL (default: ${DEFAULT-VALUE}).")
@@ -30,14 +31,20 @@ final class ApiClient {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   JsonNode get(String path) {
-    return send(HttpRequest.newBuilder(uri(path)).GET());
+    return send(HttpRequest.newBuilder(uri(path)).GET(), DEFAULT_TIMEOUT);
   }
 
   JsonNode post(String path, String jsonBody) {
+    return post(path, jsonBody, DEFAULT_TIMEOUT);
+  }
+
+  /** A POST that may take up to {@code timeout} to answer (a change waiting for its turn). */
+  JsonNode post(String path, String jsonBody, Duration timeout) {
     return send(
         HttpRequest.newBuilder(uri(path))
             .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(jsonBody)));
+            .POST(HttpRequest.BodyPublishers.ofString(jsonBody)),
+        timeout);
   }
 
   /**
@@ -64,9 +71,9 @@ final class ApiClient {
     if (bearer != null) request.header("Authorization", "Bearer " + bearer);
   }
 
-  private JsonNode send(HttpRequest.Builder request) {
+  private JsonNode send(HttpRequest.Builder request, Duration timeout) {
     authorize(request);
-    HttpRequest built = request.timeout(Duration.ofSeconds(30)).build();
+    HttpRequest built = request.timeout(timeout).build();
     try {
       HttpResponse<String> response = http.send(built, HttpResponse.BodyHandlers.ofString());
       JsonNode body = response.body().isBlank() ? JSON.nullNode() : parse(response.body());
@@ -77,6 +84,8 @@ final class ApiClient {
       return body;
     } catch (ConnectException e) {
       throw new CommandFailure("cannot connect to " + server + " (is the server running? set --server or OGP_SERVER)");
+    } catch (java.net.http.HttpTimeoutException e) {
+      throw new CommandFailure("the server did not answer " + built.uri() + " within " + timeout.toString().substring(2).toLowerCase(java.util.Locale.ROOT) + " (--timeout)");
     } catch (IOException e) {
       throw new CommandFailure("request to " + built.uri() + " failed: " + e.getMessage());
     } catch (InterruptedException e) {

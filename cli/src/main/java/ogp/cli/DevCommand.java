@@ -44,6 +44,10 @@ final class DevCommand implements Callable<Integer> {
       description = "Docker Engine API of this machine (default: ${DEFAULT-VALUE}).")
   String dockerHost;
 
+  @Option(names = "--git-timeout", defaultValue = "${env:OGP_GIT_TIMEOUT:-20s}", converter = DurationConverter.class,
+      description = "How long one connect or read of the Git remote may wait before the fetch or push fails (default: ${DEFAULT-VALUE}).")
+  Duration gitTimeout;
+
   @Override
   public Integer call() throws Exception {
     Path devRepo = null;
@@ -54,7 +58,8 @@ final class DevCommand implements Callable<Integer> {
     }
     GitRemote remote = new GitRemote(url, "main", "", GitCredentials.fromEnvironment(System.getenv()));
     var settings = new ServerProcess.Settings(
-        remote, dataDir, Duration.ofSeconds(1), "127.0.0.1", httpPort, agentPort, Duration.ofSeconds(15), webhookSecretFile);
+        remote, dataDir, Duration.ofSeconds(1), "127.0.0.1", httpPort, agentPort, Duration.ofSeconds(15), webhookSecretFile)
+        .withGitTimeout(gitTimeout);
     try (ShutdownSignal shutdown = new ShutdownSignal();
         ServerProcess server = new ServerProcess(settings);
         HostAgent agent = new HostAgent(HostAgent.Settings.of(

@@ -67,6 +67,10 @@ final class ServerCommand implements Callable<Integer> {
   @Option(names = "--https-key", defaultValue = "${env:OGP_HTTPS_KEY}", description = "The private key of --https-cert (PEM).")
   Path httpsKey;
 
+  @Option(names = "--git-timeout", defaultValue = "${env:OGP_GIT_TIMEOUT:-20s}", converter = DurationConverter.class,
+      description = "How long one connect or read of the Git remote may wait before the fetch or push fails (default: ${DEFAULT-VALUE}).")
+  Duration gitTimeout;
+
   @Override
   public Integer call() throws Exception {
     GitRemote remote = new GitRemote(repo, branch, path, GitCredentials.fromEnvironment(System.getenv()));
@@ -74,7 +78,7 @@ final class ServerCommand implements Callable<Integer> {
     try (ShutdownSignal shutdown = new ShutdownSignal();
         ServerProcess server =
         new ServerProcess(new ServerProcess.Settings(remote, dataDir, poll, bind, httpPort, agentPort, lostGrace, webhookSecretFile,
-            security.agentTls(), security.https()))) {
+            security.agentTls(), security.https(), gitTimeout))) {
       System.err.printf("ogp server ready: %s://%s:%d/  agents: %s:%d%n  tokens:         %s (hashed; ogp tokens list --data-dir %s)%n",
           security.https().isPresent() ? "https" : "http",
           displayHost(bind), server.httpPort(), displayHost(bind), server.agentPort(), server.tokens().file(), dataDir);

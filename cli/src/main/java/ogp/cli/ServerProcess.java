@@ -46,6 +46,7 @@ import ogp.reconciler.rollout.AutoRollback;
 import ogp.reconciler.changes.CommitListener;
 import ogp.reconciler.events.Event;
 import ogp.reconciler.events.EventReason;
+import ogp.reconciler.control.AppliedRevision;
 import ogp.reconciler.control.DesiredStateSource;
 import ogp.reconciler.control.Reconciler;
 import ogp.reconciler.source.GitMirror;
@@ -68,6 +69,7 @@ final class ServerProcess implements AutoCloseable {
   /**
    * @param agentTls TLS (and with a client CA, mutual TLS) on the agent port; empty: plain TCP
    * @param https HTTPS instead of HTTP on the HTTP port; empty: plain HTTP
+   * @param gitTimeout how long one connect or read of the Git remote may wait
    */
   record Settings(
       GitRemote remote,
@@ -79,11 +81,23 @@ final class ServerProcess implements AutoCloseable {
       Duration lostGrace,
       Path webhookSecretFile,
       Optional<ServerTls> agentTls,
-      Optional<HttpsConnector> https) {
+      Optional<HttpsConnector> https,
+      Duration gitTimeout) {
 
     Settings {
       agentTls = Objects.requireNonNullElse(agentTls, Optional.empty());
       https = Objects.requireNonNullElse(https, Optional.empty());
+      gitTimeout = Objects.requireNonNullElse(gitTimeout, GitMirror.DEFAULT_TIMEOUT);
+    }
+
+    /** With the default Git timeout. */
+    Settings(GitRemote remote, Path dataDir, Duration poll, String bindAddress, int httpPort, int agentPort,
+        Duration lostGrace, Path webhookSecretFile, Optional<ServerTls> agentTls, Optional<HttpsConnector> https) {
+      this(remote, dataDir, poll, bindAddress, httpPort, agentPort, lostGrace, webhookSecretFile, agentTls, https, null);
+    }
+
+    Settings withGitTimeout(Duration timeout) {
+      return new Settings(remote, dataDir, poll, bindAddress, httpPort, agentPort, lostGrace, webhookSecretFile, agentTls, https, timeout);
     }
 
     /** Plain TCP for agents and plain HTTP. */
@@ -137,7 +151,7 @@ final class ServerProcess implements AutoCloseable {
       return t;
     });
     tokenRefresh.scheduleWithFixedDelay(tokens::refresh, 1, 1, TimeUnit.SECONDS);
-    mirror = GitMirror.open(s.remote(), s.dataDir());
+    mirror = GitMirror.open(s.remote(), s.dataDir(), s.gitTimeout());
     reconciler =
         new Reconciler(
             onApplied -> new DesiredStateSource(mirror, Clock.systemUTC(), onApplied),
@@ -152,8 +166,12 @@ final class ServerProcess implements AutoCloseable {
             Duration.ofSeconds(30));
     agents = reconciler.agents();
     ApiRoutes api = new ApiRoutes(reconciler, tokens);
-    // Each change commit is applied at once: the refresh runs on the request's thread after the push.
-    changes = new ChangeService(mirror, reconciler::refreshNow);
+    // One writer for every change of this server, in arrival order; each landed push asks the fetch
+    // worker to apply it at once (the request thread does not wait for the fetch). History is read
+    // locally at the applied revision.
+    changes = new ChangeService(mirror, reconciler::requestRefresh)
+        .serialized()
+        .readingHistoryAt(() -> reconciler.source().applied().map(AppliedRevision::revision));
     ChangeRoutes changeRoutes = new ChangeRoutes(changes);
     MetricsRoutes metrics = new MetricsRoutes();
     ObjectMapper json =
@@ -317,6 +335,7 @@ final class ServerProcess implements AutoCloseable {
     statusFeed.close();
     autoRollback.close();
     http.stop();
+    changes.close();
     watchRoutes.close();
     reconciler.close(); // also closes the agent server
     mirror.close();

@@ -1,7 +1,13 @@
 package ogp.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import ogp.reconciler.changes.Actor;
@@ -12,6 +18,7 @@ import ogp.reconciler.changes.InvalidChange;
 import ogp.reconciler.source.GitCredentials;
 import ogp.reconciler.source.GitMirror;
 import ogp.reconciler.source.GitRemote;
+import ogp.reconciler.source.GitSourceException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -19,16 +26,24 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code ogp set-image APP VERSION}: for CI pipelines. Commits the app's new version to the
- * followed branch and pushes it, with the same change service the API and portal use: only the
- * version's bytes change, the result is validated before the push, a push that lost a race is
- * re-applied on the new tip, and a version already set makes no commit. Works on any remote
- * without a clone to maintain: the repository is mirrored into a temporary directory.
+ * {@code ogp set-image APP VERSION}: for CI pipelines. Two ways to the branch, one result: a commit
+ * that changes only the version's bytes, validated before it lands; a version already set makes
+ * no commit.
+ *
+ * <ul>
+ *   <li>{@code --server URL}: the server's change path (the portal's), which takes changes one at a
+ *       time in arrival order, so none is refused for a race. Recommended for CI; needs a token
+ *       with the deployer role. The token's name is the commit author.
+ *   <li>{@code --repo URL}: straight to Git, with the same change service the server uses. The
+ *       repository is mirrored into a temporary directory; a push that lost a race is re-applied
+ *       on the new tip with jittered backoff until {@code --timeout} is spent.
+ * </ul>
  */
 @Command(
     name = "set-image",
     mixinStandardHelpOptions = true,
-    description = "Commits a new image version of an app and pushes it (for CI pipelines such as Jenkins).")
+    description = "Commits a new image version of an app (for CI pipelines such as Jenkins): through the server with --server,"
+        + " or straight to Git with --repo.")
 final class SetImageCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -38,8 +53,19 @@ final class SetImageCommand implements Callable<Integer> {
   @Parameters(index = "1", paramLabel = "VERSION", description = "The new image tag, e.g. the build number.")
   String version;
 
-  @Option(names = "--repo", required = true, defaultValue = "${env:OGP_REPO}", description = "The desired-state repository: URL or local path.")
+  @Option(names = "--repo", defaultValue = "${env:OGP_REPO}", description = "The desired-state repository: URL or local path (Git mode).")
   String repo;
+
+  @Option(names = "--server", defaultValue = "${env:OGP_SERVER}",
+      description = "The OGP server's URL: commit through its serialized change path instead of pushing to Git (recommended for CI).")
+  String server;
+
+  @Option(names = "--token", defaultValue = "${env:OGP_TOKEN}", description = "With --server: a bearer token with the deployer role.")
+  String token;
+
+  @Option(names = "--timeout", defaultValue = "${env:OGP_TIMEOUT:-2m}", converter = DurationConverter.class,
+      description = "How long to keep trying while the branch keeps moving (Git mode) or to wait for the server (default: ${DEFAULT-VALUE}).")
+  Duration timeout;
 
   @Option(names = "--branch", defaultValue = "${env:OGP_BRANCH:-main}", description = "Branch the reconciler follows (default: ${DEFAULT-VALUE}).")
   String branch;
@@ -51,35 +77,55 @@ final class SetImageCommand implements Callable<Integer> {
   String message;
 
   @Option(names = "--actor", defaultValue = "${env:OGP_ACTOR:-${env:BUILD_TAG:-}}",
-      description = "Who ships it, for the author and the Ogp-Actor trailer (default: $BUILD_TAG, else the user).")
+      description = "Git mode: who ships it, for the author and the Ogp-Actor trailer (default: $BUILD_TAG, else the user)."
+          + " With --server the token's name is the author.")
   String actor;
 
   @Option(names = "--author-email", defaultValue = "${env:OGP_AUTHOR_EMAIL:-${env:GIT_AUTHOR_EMAIL:-}}",
-      description = "Author email (default: $GIT_AUTHOR_EMAIL, else <actor>@ogp.local).")
+      description = "Git mode: author email (default: $GIT_AUTHOR_EMAIL, else <actor>@ogp.local).")
   String authorEmail;
+
+  @Option(names = "--git-timeout", defaultValue = "${env:OGP_GIT_TIMEOUT:-20s}", converter = DurationConverter.class,
+      description = "Git mode: how long one connect or read of the remote may wait (default: ${DEFAULT-VALUE}).")
+  Duration gitTimeout;
 
   @Override
   public Integer call() throws Exception {
+    boolean viaServer = server != null && !server.isBlank();
+    boolean viaGit = repo != null && !repo.isBlank();
+    if (viaServer == viaGit) {
+      throw new CommandFailure("give either --server URL (through the server, recommended for CI) or --repo URL (straight to Git)", 2);
+    }
+    if (timeout.isZero() || timeout.isNegative()) throw new CommandFailure("--timeout must be positive, e.g. 2m", 2);
+    return viaServer ? throughServer() : throughGit();
+  }
+
+  private int throughServer() {
+    ApiClient api = new ApiClient();
+    api.server = server;
+    api.token = token;
+    ObjectNode body = JSON.createObjectNode().put("version", version);
+    if (message != null && !message.isBlank()) body.put("message", message);
+    String url = "/api/v1/apps/" + URLEncoder.encode(app, StandardCharsets.UTF_8) + "/deploy";
+    JsonNode answer = api.post(url, body.toString(), timeout);
+    String commit = answer.path("commit").asText("");
+    return report(commit.isEmpty() ? Optional.empty() : Optional.of(commit), answer.path("subject").asText(""));
+  }
+
+  private int throughGit() throws Exception {
     String who = actor == null || actor.isBlank() ? System.getProperty("user.name", "ogp") : actor.strip();
     String email = authorEmail == null || authorEmail.isBlank() ? who.replaceAll("[^A-Za-z0-9._-]", "-") + "@ogp.local" : authorEmail.strip();
     Path scratch = Files.createTempDirectory("ogp-set-image");
-    try (GitMirror mirror = GitMirror.open(new GitRemote(repo, branch, path, GitCredentials.fromEnvironment(System.getenv())), scratch)) {
-      ChangeService changes = new ChangeService(mirror, () -> {});
+    try (GitMirror mirror = GitMirror.open(new GitRemote(repo, branch, path, GitCredentials.fromEnvironment(System.getenv())), scratch,
+        gitTimeout)) {
+      ChangeService changes = new ChangeService(mirror, () -> {}).retryingFor(timeout);
       ChangeResult result = changes.deploy(app, Optional.of(version), Optional.empty(), new Actor(who, email, who),
           Optional.ofNullable(message));
-      var out = spec.commandLine().getOut();
-      if (result.commit().isEmpty()) {
-        out.println(app + " is already at " + version + "; nothing to commit");
-      } else {
-        out.println(result.commit().get());
-        spec.commandLine().getErr().println("committed and pushed: " + result.subject());
-      }
-      out.flush();
-      return 0;
+      return report(result.commit(), result.subject());
     } catch (InvalidChange e) {
       e.errors().forEach(spec.commandLine().getErr()::println);
       throw new CommandFailure(e.getMessage());
-    } catch (ChangeRefused e) { // conflicts and unknown apps too: one sentence each
+    } catch (ChangeRefused | GitSourceException e) { // conflicts, unknown apps, an unreachable remote: one sentence each
       throw new CommandFailure(e.getMessage());
     } finally {
       try (var paths = Files.walk(scratch)) {
@@ -87,4 +133,18 @@ final class SetImageCommand implements Callable<Integer> {
       }
     }
   }
+
+  private int report(Optional<String> commit, String subject) {
+    var out = spec.commandLine().getOut();
+    if (commit.isEmpty()) {
+      out.println(app + " is already at " + version + "; nothing to commit");
+    } else {
+      out.println(commit.get());
+      spec.commandLine().getErr().println("committed and pushed: " + subject);
+    }
+    out.flush();
+    return 0;
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 }

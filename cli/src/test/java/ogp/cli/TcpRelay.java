@@ -7,20 +7,30 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A TCP relay on 127.0.0.1 between agents and the server, which a test can cut (every connection
- * closed, nothing accepted: the agent cannot reconnect) and open again on the same port. It cuts
- * from the server's side of the agent: the server sees the connection close, as when a network
- * path between them fails.
+ * A TCP relay on 127.0.0.1 to a local port, which a test can cut (every connection closed, nothing
+ * accepted: the client cannot reconnect) and open again on the same port. It cuts from the
+ * server's side: the server sees the connection close, as when a network path between them fails.
+ *
+ * <p>It can also misbehave while it stays open: {@link #stall()} accepts connections and then
+ * never answers (a remote whose process hangs), {@link #slow(Duration)} forwards small chunks with
+ * a delay before each (a remote on a bad link), and {@link #forward()} relays normally again,
+ * closing the connections it held while stalled.
  */
 final class TcpRelay implements AutoCloseable {
+  private static final int SLOW_CHUNK = 256;
+
   private final int port;
   private final int targetPort;
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+  private final Set<Socket> held = ConcurrentHashMap.newKeySet();
   private ServerSocket listener;
+  private volatile boolean stalled;
+  private volatile Duration delay = Duration.ZERO;
 
   private TcpRelay(int port, int targetPort) {
     this.port = port;
@@ -56,15 +66,44 @@ final class TcpRelay implements AutoCloseable {
     sockets.clear();
   }
 
+  /** New connections are accepted and then never answered; connections already relayed go on. */
+  void stall() {
+    stalled = true;
+  }
+
+  /** Relays in chunks of at most {@value #SLOW_CHUNK} bytes, each after {@code delayPerChunk}. */
+  void slow(Duration delayPerChunk) {
+    delay = delayPerChunk;
+    stalled = false;
+    closeHeld();
+  }
+
+  /** Relays normally again; connections held by {@link #stall()} are closed. */
+  void forward() {
+    delay = Duration.ZERO;
+    stalled = false;
+    closeHeld();
+  }
+
+  private void closeHeld() {
+    for (Socket socket : held) closeQuietly(socket);
+    held.clear();
+  }
+
   @Override
   public void close() throws IOException {
     cut();
+    closeHeld();
   }
 
   private void accept(ServerSocket s) {
     while (!s.isClosed()) {
       try {
         Socket in = s.accept();
+        if (stalled) {
+          held.add(in); // accepted, never read from or answered
+          continue;
+        }
         Socket out = new Socket(InetAddress.getLoopbackAddress(), targetPort);
         sockets.add(in);
         sockets.add(out);
@@ -80,11 +119,12 @@ final class TcpRelay implements AutoCloseable {
     Thread t = new Thread(() -> {
       byte[] buffer = new byte[16 * 1024];
       try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-        for (int n; (n = in.read(buffer)) >= 0; ) {
+        for (int n; (n = in.read(buffer, 0, delay.isZero() ? buffer.length : SLOW_CHUNK)) >= 0; ) {
+          if (!delay.isZero()) Thread.sleep(delay.toMillis()); // the slow link's pace, not a wait for a condition
           out.write(buffer, 0, n);
           out.flush();
         }
-      } catch (IOException e) {
+      } catch (IOException | InterruptedException e) {
         // one side closed
       } finally {
         closeQuietly(from);

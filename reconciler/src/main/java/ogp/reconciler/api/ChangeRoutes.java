@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import ogp.reconciler.auth.TokenRole;
 import ogp.reconciler.changes.Actor;
+import ogp.reconciler.changes.ChangeBusy;
 import ogp.reconciler.changes.ChangeConflict;
 import ogp.reconciler.changes.ChangeRefused;
 import ogp.reconciler.changes.ChangeResult;
@@ -25,10 +26,11 @@ import ogp.reconciler.source.GitSourceException;
  * The change routes of SPEC §5.4 and the history of §5.1, under the {@code /api} bearer check that
  * {@link ApiRoutes} installs. Every refusal is one sentence in {@code {"error": ...}}: bad JSON or
  * wrong types 400, unknown app or commit 404, conflict 409, invalid result 422 (with
- * {@code errors}), Git unreachable 502; never a 500 for a client's mistake. A change acts as its
+ * {@code errors}), Git unreachable 502, change queue full 503; never a 500 for a client's mistake. A change acts as its
  * token: the token's name is the commit author and the {@code Ogp-Actor} trailer (e.g.
  * {@code admin}, or {@code jenkins} for a token named jenkins). Changing an app's hosts needs the
- * admin role, as in the portal, because it moves load between machines.
+ * admin role, as in the portal, because it moves load between machines. A deploy may carry a
+ * {@code message}: the commit's subject instead of {@code Deploy <app> <version>} (a CI build's own).
  */
 public final class ChangeRoutes {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -48,8 +50,9 @@ public final class ChangeRoutes {
       if (version.isEmpty() && hosts.isEmpty()) {
         throw new ApiRoutes.ApiError(HttpStatus.BAD_REQUEST, "give \"version\" (a string), \"hosts\" (a list of strings) or both");
       }
+      Optional<String> message = optionalString(body, "message");
       if (hosts.isPresent()) ApiRoutes.require(ctx, TokenRole.ADMIN);
-      respond(ctx, changes.deploy(ctx.pathParam("app"), version, hosts, actor(ctx)));
+      respond(ctx, changes.deploy(ctx.pathParam("app"), version, hosts, actor(ctx), message));
     });
     routes.post("/api/v1/apps/{app}/offline", ctx -> respond(ctx, changes.offline(ctx.pathParam("app"), actor(ctx))));
     routes.post("/api/v1/apps/{app}/online", ctx -> respond(ctx, changes.online(ctx.pathParam("app"), actor(ctx))));
@@ -66,6 +69,7 @@ public final class ChangeRoutes {
     });
     routes.exception(UnknownApp.class, (e, ctx) -> ApiRoutes.error(ctx, HttpStatus.NOT_FOUND, e.getMessage()));
     routes.exception(ChangeConflict.class, (e, ctx) -> ApiRoutes.error(ctx, HttpStatus.CONFLICT, e.getMessage()));
+    routes.exception(ChangeBusy.class, (e, ctx) -> ApiRoutes.error(ctx, HttpStatus.SERVICE_UNAVAILABLE, e.getMessage()));
     routes.exception(ChangeRefused.class, (e, ctx) -> ApiRoutes.error(ctx, HttpStatus.BAD_REQUEST, e.getMessage()));
     routes.exception(GitSourceException.class, (e, ctx) -> ApiRoutes.error(ctx, HttpStatus.BAD_GATEWAY, e.getMessage()));
   }

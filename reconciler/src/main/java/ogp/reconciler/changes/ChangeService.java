@@ -1,18 +1,18 @@
 package ogp.reconciler.changes;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 import ogp.reconciler.desired.ReadResult;
 import ogp.reconciler.source.GitMirror;
 import ogp.reconciler.source.GitSourceException;
 import ogp.reconciler.source.Snapshot;
 import org.eclipse.jgit.errors.MissingObjectException;
 import org.eclipse.jgit.lib.ObjectId;
-import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
@@ -27,31 +27,41 @@ import org.slf4j.LoggerFactory;
  * in the app's file ({@link YamlEdit}) or reverts one commit's change to that file ({@link Revert}),
  * validates the whole resulting tree with the reconciler's own rules, writes one commit in core
  * (author = the actor, committer = {@code ogp <ogp@localhost>}, trailers {@code Ogp-App} and
- * {@code Ogp-Actor}) and pushes it with the expected old tip. A push rejected because the branch
- * moved is retried on the new tip (fetch, re-apply, re-validate) up to {@link #MAX_ATTEMPTS}
- * times with exponential full-jitter backoff (50 ms doubling, at most 2 s), so that many
- * concurrent committers (a CI fleet shipping at once) all land; a change that no longer applies is
- * reported, never forced.
- * A change that changes nothing makes no commit. After a push lands, {@code afterPush} runs (the
- * server passes the reconciler's synchronous refresh) so the commit is applied at once.
+ * {@code Ogp-Actor}) and pushes it with the expected old tip. How it lands is {@link CommitQueue}'s
+ * policy: a push rejected because the branch moved is re-applied on the new tip with jittered
+ * backoff until the change's time budget ({@link #DEFAULT_BUDGET} unless {@link #retryingFor}) is
+ * spent; a change that no longer applies is reported, never forced. A change that changes nothing
+ * makes no commit. After a push lands, {@code afterPush} runs (the server passes a request to
+ * refresh, so the commit is applied at once without blocking the caller).
  *
- * <p>Threads: calls may run concurrently; they share no lock except the mirror's during a fetch
- * (see {@link FollowedBranch}). Calls block on network I/O: never call them on an event loop.
+ * <p>Modes: by default each call lands its change on the calling thread (the CLI). A server calls
+ * {@link #serialized()}: its calls then go through one writer thread, in arrival order, and never
+ * race each other.
+ *
+ * <p>Reads: {@link #history} reads the local mirror at the revision {@link #readingHistoryAt} names
+ * (the server's applied revision), so a page view never touches the network; without one it reads
+ * at the mirror's last snapshot, or fetches the tip when there is none (the CLI, tests).
+ *
+ * <p>Threads: calls may run concurrently and hold no lock during network I/O; they block on it
+ * (each read bounded by the mirror's transport timeout): never call them on an event loop.
  */
-public final class ChangeService {
-  static final int MAX_ATTEMPTS = 30;
+public final class ChangeService implements AutoCloseable {
+  /** How long a change keeps retrying on a moving branch, unless {@link #retryingFor} says otherwise. */
+  public static final Duration DEFAULT_BUDGET = Duration.ofMinutes(2);
   static final int HISTORY_LIMIT = 100;
   private static final Logger log = LoggerFactory.getLogger(ChangeService.class);
-  private static final PersonIdent COMMITTER = new PersonIdent("ogp", "ogp@localhost");
 
   private final GitMirror mirror;
   private final FollowedBranch branch;
-  private final Runnable afterPush;
+  private final CommitQueue queue;
   private volatile CommitListener listener = CommitListener.NONE;
+  private volatile Duration budget = DEFAULT_BUDGET;
+  private volatile boolean serial;
+  private volatile Supplier<Optional<String>> historyRevision;
 
   /**
    * @param mirror the mirror of the followed remote (objects are fetched into and written to its repository)
-   * @param afterPush runs after each push that landed, on the calling thread; its failures are logged, not thrown
+   * @param afterPush runs after each push that landed, on the thread that pushed; its failures are logged, not thrown
    */
   public ChangeService(GitMirror mirror, Runnable afterPush) {
     this(mirror, new FollowedBranch(mirror), afterPush);
@@ -67,7 +77,36 @@ public final class ChangeService {
   ChangeService(GitMirror mirror, FollowedBranch branch, Runnable afterPush) {
     this.mirror = Objects.requireNonNull(mirror, "mirror");
     this.branch = Objects.requireNonNull(branch, "branch");
-    this.afterPush = Objects.requireNonNull(afterPush, "afterPush");
+    this.queue = new CommitQueue(mirror.repository(), branch, this::fetch,
+        (request, result) -> tell(request.kind(), request.app(), result, request.actor()), afterPush);
+    // Without a server's applied revision: the mirror's snapshot, else the branch as it is now (the CLI).
+    this.historyRevision = () -> mirror.current().map(Snapshot::revision).or(() -> Optional.of(branch.fetchTip().name()));
+  }
+
+  /** Gives each change {@code budget} to land on a moving branch before it is given up. */
+  public ChangeService retryingFor(Duration budget) {
+    if (budget.isNegative() || budget.isZero()) throw new IllegalArgumentException("the change budget must be positive, got " + budget);
+    this.budget = budget;
+    return this;
+  }
+
+  /** Sends every change through one writer thread, in arrival order (the server); {@link #close()} stops it. */
+  public ChangeService serialized() {
+    queue.startWriter();
+    serial = true;
+    return this;
+  }
+
+  /** Reads history at the revision {@code revision} names (the server: its applied revision), else at the mirror's snapshot. */
+  public ChangeService readingHistoryAt(Supplier<Optional<String>> revision) {
+    this.historyRevision = Objects.requireNonNull(revision, "revision");
+    return this;
+  }
+
+  /** Stops the serial writer; changes still queued, and any made after, are refused. */
+  @Override
+  public void close() {
+    queue.close();
   }
 
   /** Sets the app's version and/or its hosts; at least one must be given. */
@@ -149,12 +188,20 @@ public final class ChangeService {
     return preview(rollbackChange(app, commit, ""), actor);
   }
 
-  /** The commits that changed the app on the remote branch, newest first, at most {@value #HISTORY_LIMIT}. */
+  /**
+   * The commits that changed the app up to the applied revision, newest first, at most
+   * {@value #HISTORY_LIMIT}; read from the local mirror, never from the remote.
+   */
   public List<HistoryEntry> history(String app) {
-    Tip tip = fetch();
-    tip.tree().fileOf(app).orElseThrow(() -> unknownApp(app, tip));
+    String revision = historyRevision.get().or(() -> mirror.current().map(Snapshot::revision))
+        .orElseThrow(() -> new GitSourceException("The branch " + branch.name() + " has not been fetched yet; try again in a moment."));
+    Snapshot snapshot = mirror.current().filter(s -> s.revision().equals(revision))
+        .orElseGet(() -> Snapshot.at(mirror.repository(), revision, mirror.remote().path()));
+    if (snapshot.files().values().stream().noneMatch(bytes -> YamlEdit.holds(bytes, app))) {
+      throw new UnknownApp("No app named " + app + " at the applied revision " + revision.substring(0, 7) + " of " + branch.name() + ".");
+    }
     try {
-      return new AppHistory(mirror.repository(), mirror.remote().path()).of(tip.commit(), app, HISTORY_LIMIT);
+      return new AppHistory(mirror.repository(), mirror.remote().path()).of(ObjectId.fromString(revision), app, HISTORY_LIMIT);
     } catch (IOException e) {
       throw new GitSourceException("Cannot read the history of " + app + ": " + e.getMessage(), e);
     }
@@ -162,13 +209,7 @@ public final class ChangeService {
 
   // --- what each change does to a tip --------------------------------------------------------
 
-  /** One change, re-applicable to any tip: the proposed file content and message, or a refusal. */
-  @FunctionalInterface
-  private interface Change {
-    ProposedChange on(Tip tip, Actor actor) throws IOException;
-  }
-
-  private record NamedChange(String app, Change change) {}
+  private record NamedChange(String app, ReapplicableChange change) {}
 
   private NamedChange deployChange(
       String app, Optional<String> version, Optional<List<String>> hosts, Optional<String> givenSubject) {
@@ -241,39 +282,20 @@ public final class ChangeService {
     return id;
   }
 
-  // --- the commit loop -----------------------------------------------------------------------
+  // --- landing -------------------------------------------------------------------------------
 
   private ChangeResult commit(CommitListener.Kind kind, NamedChange named, Actor actor) {
-    ObjectId lastTip = null;
-    for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      Tip tip = fetch();
-      ProposedChange change = propose(named, tip, actor);
-      if (change.isNoOp()) {
-        return new ChangeResult(Optional.empty(), change.subject(),
-            "Nothing to commit: " + named.app() + " is already as asked on " + branch.name() + ".");
-      }
-      validate(named.app(), tip, change);
-      ObjectId commit = write(tip, change, actor);
-      if (branch.publish(tip.commit(), commit) == FollowedBranch.Outcome.LANDED) {
-        log.info("{} committed {} ({}) for {}", branch.name(), commit.name(), change.subject(), actor.displayName());
-        runAfterPush();
-        ChangeResult result = new ChangeResult(Optional.of(commit.name()), change.subject(),
-            "Committed " + commit.abbreviate(7).name() + " to " + branch.name() + ": " + change.subject() + ".");
-        tell(kind, named.app(), result, actor);
-        return result;
-      }
-      log.info("branch {} moved during '{}' (attempt {}), re-applying on the new tip", branch.name(), change.subject(), attempt);
-      lastTip = tip.commit();
-      backoff(attempt);
-    }
-    throw new ChangeConflict("Branch " + branch.name() + " kept moving; gave up after " + MAX_ATTEMPTS
-        + " attempts (last tip " + (lastTip == null ? "unknown" : lastTip.abbreviate(7).name()) + "). Try again.");
+    CommitQueue.Request request = new CommitQueue.Request(kind, named.app(), named.change(), actor, budget);
+    return serial ? queue.submit(request) : queue.land(request);
   }
 
   private ChangePreview preview(NamedChange named, Actor actor) {
     Tip tip = fetch();
     ProposedChange change = propose(named, tip, actor);
-    if (!change.isNoOp()) validate(named.app(), tip, change);
+    if (!change.isNoOp()) {
+      ReadResult result = tip.tree().validateWith(change.path(), change.after());
+      if (!result.valid()) throw new InvalidChange(named.app(), result.errors());
+    }
     return new ChangePreview(tip.commit().name(), change.message(),
         change.isNoOp() ? "" : UnifiedDiff.of(change.path(), change.before(), change.after()));
   }
@@ -286,28 +308,6 @@ public final class ChangeService {
     }
   }
 
-  private void validate(String app, Tip tip, ProposedChange change) {
-    ReadResult result = tip.tree().validateWith(change.path(), change.after());
-    if (!result.valid()) throw new InvalidChange(app, result.errors());
-  }
-
-  private ObjectId write(Tip tip, ProposedChange change, Actor actor) {
-    try (RevWalk walk = new RevWalk(mirror.repository())) {
-      return new CommitWriter(mirror.repository()).write(walk.parseCommit(tip.commit()), change, actor.ident(), COMMITTER);
-    } catch (IOException e) {
-      throw new GitSourceException("Cannot write the commit for " + change.subject() + ": " + e.getMessage(), e);
-    }
-  }
-
-  private void runAfterPush() {
-    try {
-      afterPush.run();
-    } catch (RuntimeException e) {
-      // The commit has landed; the reconciler's poll or webhook will apply it anyway.
-      log.warn("applying the new commit at once failed: {}", e.getMessage());
-    }
-  }
-
   private void tell(CommitListener.Kind kind, String app, ChangeResult result, Actor actor) {
     try {
       listener.committed(kind, app, result, actor);
@@ -315,20 +315,6 @@ public final class ChangeService {
       log.warn("a commit listener failed: {}", e.getMessage());
     }
   }
-
-  private static void backoff(int attempt) {
-    // Full jitter: contenders spread over the whole window instead of colliding again in step.
-    long window = Math.min(2_000L, 50L << Math.min(attempt - 1, 6));
-    long millis = ThreadLocalRandom.current().nextLong(1, window + 1);
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ChangeRefused("Interrupted while retrying the change.", e);
-    }
-  }
-
-  private record Tip(ObjectId commit, DesiredTree tree) {}
 
   private Tip fetch() {
     ObjectId tip = branch.fetchTip();

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import ogp.reconciler.desired.App;
 import ogp.reconciler.desired.DesiredStateReader;
 import ogp.reconciler.desired.FileResult;
@@ -24,6 +25,28 @@ final class DesiredTree {
   DesiredTree(Snapshot snapshot) {
     this.snapshot = snapshot;
     snapshot.files().forEach((path, bytes) -> parsed.put(path, reader.readFile(path, bytes)));
+  }
+
+  private DesiredTree(Snapshot snapshot, Map<String, FileResult> parsed) {
+    this.snapshot = snapshot;
+    this.parsed.putAll(parsed);
+  }
+
+  /**
+   * This tree as commit {@code revision} has it, which changed only {@code path} to {@code content}
+   * (empty: removed); only that file is parsed again. The commit metadata stays this tree's.
+   */
+  DesiredTree with(String revision, String path, Optional<byte[]> content) {
+    Map<String, byte[]> files = new TreeMap<>(snapshot.files());
+    Map<String, FileResult> reparsed = new TreeMap<>(parsed); // path order, as a fresh read has it
+    if (content.isPresent()) {
+      files.put(path, content.get());
+      reparsed.put(path, reader.readFile(path, content.get()));
+    } else {
+      files.remove(path);
+      reparsed.remove(path);
+    }
+    return new DesiredTree(new Snapshot(revision, snapshot.commit(), files), reparsed);
   }
 
   Snapshot snapshot() {

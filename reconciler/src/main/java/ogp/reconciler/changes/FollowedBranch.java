@@ -11,13 +11,10 @@ import ogp.reconciler.source.GitSourceException;
 import ogp.reconciler.source.Redaction;
 import org.eclipse.jgit.lib.NullProgressMonitor;
 import org.eclipse.jgit.lib.ObjectId;
-import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.lib.RepositoryCache;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
-import org.eclipse.jgit.transport.FetchResult;
 import org.eclipse.jgit.transport.PushResult;
-import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.RemoteRefUpdate;
 import org.eclipse.jgit.transport.Transport;
 import org.eclipse.jgit.transport.URIish;
@@ -29,9 +26,9 @@ import org.eclipse.jgit.util.FS;
  *
  * <p>Fetch policy: the tip is fetched into the mirror's object database with a refspec that has no
  * destination, so no ref of the mirror moves and its snapshot bookkeeping is undisturbed (its next
- * poll finds the objects present and only moves its ref). The fetch holds the mirror's lock (its
- * monitor) <em>during network I/O</em>, as the mirror's own fetches do, so two fetches never write
- * into one repository at once. Pushes take no lock.
+ * poll finds the objects present and only moves its ref). Fetches take turns with the mirror's own
+ * on its fetch lock (see {@link GitMirror}); pushes take no lock. Every network read is bounded by
+ * the mirror's transport timeout.
  *
  * <p>Publish policy: a push carries the expected old id; a rejection because the branch moved is
  * {@link Outcome#MOVED} (the caller re-applies on the new tip), every other rejection is reported.
@@ -57,18 +54,7 @@ class FollowedBranch {
 
   /** Fetches the branch tip into the mirror's object database and returns it. */
   ObjectId fetchTip() {
-    synchronized (mirror) {
-      try (Transport transport = mirror.openTransport()) {
-        FetchResult result = transport.fetch(NullProgressMonitor.INSTANCE, List.of(new RefSpec(remote.branchRef())));
-        Ref tip = result.getAdvertisedRef(remote.branchRef());
-        if (tip == null || tip.getObjectId() == null) {
-          throw new GitSourceException("Branch " + remote.branch() + " does not exist in " + remote.redactedUrl() + ".");
-        }
-        return tip.getObjectId();
-      } catch (IOException e) {
-        throw failure("Cannot fetch branch " + remote.branch() + " of " + remote.redactedUrl(), e);
-      }
-    }
+    return mirror.fetchObjects(remote.branchRef());
   }
 
   /** Moves the branch from {@code expected} to {@code commit} (a commit in the mirror whose parent is {@code expected}). */

@@ -179,11 +179,6 @@ public final class Reconciler implements AgentListener, AutoCloseable {
     fetchWorker.schedule(() -> refreshExpecting(expectedCommit, attempt + 1), 100L << attempt, TimeUnit.MILLISECONDS);
   }
 
-  /** Fetches from Git on the calling thread and applies a new valid revision; for callers that must wait. */
-  public boolean refreshNow() {
-    return refreshObserved();
-  }
-
   private void pollQuietly() {
     try {
       refreshObserved();

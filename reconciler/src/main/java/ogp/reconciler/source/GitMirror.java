@@ -5,9 +5,13 @@ import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
@@ -15,6 +19,7 @@ import org.eclipse.jgit.errors.AmbiguousObjectException;
 import org.eclipse.jgit.errors.IncorrectObjectTypeException;
 import org.eclipse.jgit.errors.MissingObjectException;
 import org.eclipse.jgit.errors.RevisionSyntaxException;
+import org.eclipse.jgit.lib.NullProgressMonitor;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.RefUpdate;
@@ -25,8 +30,6 @@ import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.transport.FetchConnection;
 import org.eclipse.jgit.transport.FetchResult;
 import org.eclipse.jgit.transport.RefSpec;
-import org.eclipse.jgit.transport.TagOpt;
-import org.eclipse.jgit.transport.TrackingRefUpdate;
 import org.eclipse.jgit.transport.Transport;
 import org.eclipse.jgit.transport.URIish;
 import org.slf4j.Logger;
@@ -42,11 +45,16 @@ import org.slf4j.LoggerFactory;
  * mirror already holds the commit, and the new snapshot is derived from the previous one by reading
  * only the changed blobs.
  *
- * <p>Concurrency rule: {@link #poll()}, {@link #snapshotAt(String)}, {@link #mirrored()} and
- * {@link #close()} hold the mirror lock, <em>also during network I/O</em>, so a scheduled poll and a
- * webhook-triggered refresh never fetch at the same time. Callers must therefore never call them on
- * a Netty event loop or another thread that must not block. {@link #current()} and
- * {@link #remoteHead()} take no lock.
+ * <p>Concurrency rules: readers never wait for the network. {@link #poll()} reads the
+ * advertisement and fetches the objects first, then moves the branch ref and swaps in the new
+ * snapshot under the short snapshot lock, which only ever covers local reads; {@link #mirrored()},
+ * {@link #contains(String)} and {@link #current()} take at most that lock. Concurrent polls still
+ * produce one snapshot per new commit, and an older poll never replaces the snapshot of a newer
+ * one. Fetches into the object database take turns on the <em>fetch lock</em> (JGit cannot
+ * write the same pack from two fetches at once: "Cannot lock pack"); only fetches take it, each
+ * network read is bounded by the transport timeout ({@link #DEFAULT_TIMEOUT} unless opened with
+ * another), and a fetch waits at most twice that for its turn before it fails. Network calls
+ * block: never call them on a Netty event loop or another thread that must not block.
  *
  * <p>Credentials policy: nothing this class logs or throws contains credentials (see {@link Redaction}).
  */
@@ -57,16 +65,28 @@ public final class GitMirror implements AutoCloseable {
   private static final List<RefSpec> ALL_BRANCHES_AND_TAGS = List.of(
       new RefSpec("+refs/heads/*:refs/remotes/" + REMOTE + "/*"), new RefSpec("+refs/tags/*:refs/tags/*"));
 
+  /** How long one network read may wait for the remote, unless the mirror is opened with another timeout. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(20);
+
   private final GitRemote remote;
   private final Repository repository;
   private final RemoteAccess access;
   private final SnapshotReader reader;
+  /** Guards the swap of {@link #current} with the move of the branch ref; never held during network I/O. */
+  private final Object snapshotLock = new Object();
+  /** Orders fetches into the object database; held during network I/O, taken by nothing but a fetch. */
+  private final ReentrantLock fetchLock = new ReentrantLock();
+  private final Duration timeout;
+  /** Numbers polls in the order they start, so an older poll never replaces a newer one's snapshot. */
+  private final AtomicLong pollsStarted = new AtomicLong();
+  private long newestSwap; // guarded by snapshotLock
   private volatile Snapshot current;
 
-  private GitMirror(GitRemote remote, Repository repository) {
+  private GitMirror(GitRemote remote, Repository repository, Duration timeout) {
     this.remote = remote;
     this.repository = repository;
-    this.access = new RemoteAccess(remote.credentials());
+    this.access = new RemoteAccess(remote.credentials(), timeout);
+    this.timeout = timeout;
     this.reader = new SnapshotReader(repository, remote.path());
   }
 
@@ -76,9 +96,14 @@ public final class GitMirror implements AutoCloseable {
    * clone again; a mirror recorded for a different URL is discarded and created anew.
    */
   public static GitMirror open(GitRemote remote, Path dataDir) {
+    return open(remote, dataDir, DEFAULT_TIMEOUT);
+  }
+
+  /** Like {@link #open(GitRemote, Path)}, with {@code timeout} for every connect and read of the remote. */
+  public static GitMirror open(GitRemote remote, Path dataDir, Duration timeout) {
     MirrorLocation location = MirrorLocation.of(remote, dataDir);
     try {
-      return new GitMirror(remote, openOrCreate(location, remote));
+      return new GitMirror(remote, openOrCreate(location, remote), timeout);
     } catch (IOException | GitAPIException e) {
       throw new GitSourceException("Cannot open the Git mirror in " + location.directory() + ": " + e.getMessage(), e);
     }
@@ -161,7 +186,8 @@ public final class GitMirror implements AutoCloseable {
    * Brings the snapshot up to date with the remote branch; see the class comment for what it costs.
    * The first poll of a mirror instance always returns a snapshot, with every file as changed.
    */
-  public synchronized PollResult poll() {
+  public PollResult poll() {
+    long ticket = pollsStarted.incrementAndGet();
     Snapshot previous = current;
     String head = remoteHead();
     if (previous != null && previous.revision().equals(head)) {
@@ -170,22 +196,22 @@ public final class GitMirror implements AutoCloseable {
     try {
       ObjectId target = ObjectId.fromString(head);
       boolean fetched = !hasCommit(target);
-      if (fetched) {
-        // The branch may have moved again since the advertisement: what the fetch brought in wins.
-        target = fetchBranch();
-      } else {
-        // Already here (a reopened mirror, or a branch reset to a known commit): just move the ref.
+      // The branch may have moved again since the advertisement: what the fetch brought in wins.
+      if (fetched) target = fetchObjects(remote.branchRef());
+      synchronized (snapshotLock) {
+        Snapshot now = current;
+        if (ticket < newestSwap || (now != null && now.revision().equals(target.name()))) {
+          return PollResult.unchanged(fetched); // a poll that started later already swapped, or this one is not new
+        }
         moveBranchRef(target);
+        SnapshotReader.Delta delta = reader.read(target, now);
+        current = delta.snapshot();
+        newestSwap = ticket;
+        log.info("Git source {} branch {} now at {} ({} files changed{})", remote.redactedUrl(), remote.branch(),
+            target.name(), delta.changedPaths().size(), fetched ? ", fetched" : "");
+        return new PollResult(delta.snapshot(), delta.changedPaths(), fetched);
       }
-      if (previous != null && previous.revision().equals(target.name())) {
-        return PollResult.unchanged(fetched);
-      }
-      SnapshotReader.Delta delta = reader.read(target, previous);
-      current = delta.snapshot();
-      log.info("Git source {} branch {} now at {} ({} files changed{})", remote.redactedUrl(), remote.branch(),
-          target.name(), delta.changedPaths().size(), fetched ? ", fetched" : "");
-      return new PollResult(delta.snapshot(), delta.changedPaths(), fetched);
-    } catch (IOException | GitAPIException e) {
+    } catch (IOException e) {
       throw failure("Cannot fetch branch " + remote.branch() + " of " + remote.redactedUrl(), e);
     }
   }
@@ -195,14 +221,14 @@ public final class GitMirror implements AutoCloseable {
    * mirror as last fetched, then against all remote branches and tags, fetched once on demand.
    * It does not change {@link #current()}.
    */
-  public synchronized Snapshot snapshotAt(String rev) {
+  public Snapshot snapshotAt(String rev) {
     try {
       ObjectId id = resolve(rev);
       if (id == null) {
-        access.configure(Git.wrap(repository).fetch())
+        inFetchTurn(() -> access.configure(Git.wrap(repository).fetch())
             .setRemote(remote.url())
             .setRefSpecs(ALL_BRANCHES_AND_TAGS)
-            .call();
+            .call());
         id = resolve(rev);
       }
       if (id == null) {
@@ -218,7 +244,13 @@ public final class GitMirror implements AutoCloseable {
    * The snapshot of the branch as last fetched into the mirror, without any network access; for
    * starting while the remote is unreachable. Empty when nothing was ever fetched.
    */
-  public synchronized Optional<Snapshot> mirrored() {
+  public Optional<Snapshot> mirrored() {
+    synchronized (snapshotLock) {
+      return mirroredLocked();
+    }
+  }
+
+  private Optional<Snapshot> mirroredLocked() {
     try {
       Ref ref = repository.exactRef(remote.branchRef());
       return ref == null || ref.getObjectId() == null
@@ -238,7 +270,7 @@ public final class GitMirror implements AutoCloseable {
    * Whether the mirror has this commit (a full or abbreviated sha) as last fetched; no network
    * access. Used to tell whether a commit a webhook announced has arrived.
    */
-  public synchronized boolean contains(String commit) {
+  public boolean contains(String commit) {
     try {
       ObjectId id = repository.resolve(commit + "^{commit}");
       return id != null;
@@ -267,9 +299,11 @@ public final class GitMirror implements AutoCloseable {
   }
 
   @Override
-  public synchronized void close() {
-    access.close();
-    repository.close();
+  public void close() {
+    synchronized (snapshotLock) {
+      access.close();
+      repository.close();
+    }
   }
 
   private boolean hasCommit(ObjectId id) throws IOException {
@@ -284,22 +318,54 @@ public final class GitMirror implements AutoCloseable {
     }
   }
 
-  private ObjectId fetchBranch() throws GitAPIException {
-    String ref = remote.branchRef();
-    FetchResult result = access.configure(Git.wrap(repository).fetch())
-        .setRemote(remote.url())
-        .setRefSpecs(new RefSpec("+" + ref + ":" + ref))
-        .setTagOpt(TagOpt.AUTO_FOLLOW)
-        .call();
-    Ref advertised = result.getAdvertisedRef(ref);
-    if (advertised == null || advertised.getObjectId() == null) {
-      throw missingBranch();
+  /**
+   * Fetches the objects of the remote's {@code ref} into the mirror without moving any ref (a
+   * refspec without destination) and returns the commit the remote advertised for it. The poll
+   * moves the followed branch's ref itself, with its snapshot; the change service only needs the
+   * objects.
+   *
+   * @throws GitSourceException when the remote is unreachable, stalls past the timeout, or has no such ref
+   */
+  public ObjectId fetchObjects(String ref) {
+    try {
+      return inFetchTurn(() -> {
+        try (Transport transport = openTransport()) {
+          FetchResult result = transport.fetch(NullProgressMonitor.INSTANCE, List.of(new RefSpec(ref)));
+          Ref advertised = result.getAdvertisedRef(ref);
+          if (advertised == null || advertised.getObjectId() == null) {
+            throw missingBranch();
+          }
+          return advertised.getObjectId();
+        }
+      });
+    } catch (IOException | GitAPIException e) {
+      throw failure("Cannot fetch branch " + remote.branch() + " of " + remote.redactedUrl(), e);
     }
-    TrackingRefUpdate update = result.getTrackingRefUpdate(ref);
-    if (update != null && !succeeded(update.getResult())) {
-      throw new GitSourceException("The Git mirror could not update " + ref + " (" + update.getResult() + ").");
+  }
+
+  @FunctionalInterface
+  private interface Fetch<T> {
+    T run() throws IOException, GitAPIException;
+  }
+
+  /** Runs {@code fetch} holding the fetch lock, waiting at most twice the transport timeout for it. */
+  private <T> T inFetchTurn(Fetch<T> fetch) throws IOException, GitAPIException {
+    boolean locked;
+    try {
+      locked = fetchLock.tryLock(2 * timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new GitSourceException("Interrupted while waiting to fetch from " + remote.redactedUrl() + ".");
     }
-    return advertised.getObjectId();
+    if (!locked) {
+      throw new GitSourceException("Cannot fetch branch " + remote.branch() + " of " + remote.redactedUrl()
+          + ": another fetch from it has not finished in " + 2 * timeout.toSeconds() + " s (the remote is slow or stalled).");
+    }
+    try {
+      return fetch.run();
+    } finally {
+      fetchLock.unlock();
+    }
   }
 
   private void moveBranchRef(ObjectId target) throws IOException {

@@ -2,6 +2,7 @@ package ogp.reconciler.source;
 
 import java.io.File;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.eclipse.jgit.api.TransportCommand;
 import org.eclipse.jgit.transport.CredentialsProvider;
@@ -19,12 +20,21 @@ import org.eclipse.jgit.transport.sshd.SshdSessionFactoryBuilder;
  * configured known-hosts file (unknown hosts are refused: accepting them silently would let anyone
  * on the path serve a fake desired state). Nothing from the user's {@code ~/.ssh/config} is read,
  * so the reconciler behaves the same on every machine.
+ *
+ * <p>Timeout policy: every transport gets a connect and read timeout (JGit's default is to wait
+ * forever), so a remote that accepts a connection and then stalls fails the operation after the
+ * timeout instead of stopping polls and changes for good. JGit applies it per read: a remote that
+ * keeps trickling bytes is slow, not stalled.
  */
 final class RemoteAccess implements AutoCloseable {
   private final CredentialsProvider credentialsProvider;
   private final SshdSessionFactory sshSessionFactory;
+  private final int timeoutSeconds;
 
-  RemoteAccess(GitCredentials credentials) {
+  RemoteAccess(GitCredentials credentials, Duration timeout) {
+    if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("Git timeout must be positive, got " + timeout);
+    // JGit counts whole seconds; a sub-second timeout rounds up rather than to "no timeout".
+    this.timeoutSeconds = (int) Math.min(Integer.MAX_VALUE, Math.max(1, (timeout.toMillis() + 999) / 1000));
     this.credentialsProvider = credentials instanceof GitCredentials.UsernamePassword up
         ? new UsernamePasswordCredentialsProvider(up.username(), up.password())
         : null;
@@ -36,6 +46,7 @@ final class RemoteAccess implements AutoCloseable {
     if (credentialsProvider != null) {
       command.setCredentialsProvider(credentialsProvider);
     }
+    command.setTimeout(timeoutSeconds);
     return command.setTransportConfigCallback(this::configure);
   }
 
@@ -44,6 +55,7 @@ final class RemoteAccess implements AutoCloseable {
     if (credentialsProvider != null) {
       transport.setCredentialsProvider(credentialsProvider);
     }
+    transport.setTimeout(timeoutSeconds);
     if (sshSessionFactory != null && transport instanceof SshTransport ssh) {
       ssh.setSshSessionFactory(sshSessionFactory);
     }

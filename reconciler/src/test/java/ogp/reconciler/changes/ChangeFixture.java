@@ -136,6 +136,7 @@ final class ChangeFixture implements AutoCloseable {
 
   @Override
   public void close() {
+    service.close();
     mirror.close();
     work.close();
   }

@@ -25,7 +25,7 @@ class RemoteAccessTest {
   void sshUrlsGetTheKeyBasedSessionFactory(String url) throws Exception {
     GitCredentials key = new GitCredentials.SshKey(tmp.resolve("id_ed25519"), Optional.of(tmp.resolve("known_hosts")));
     try (TestRepo repo = TestRepo.create(tmp.resolve("r"));
-        RemoteAccess access = new RemoteAccess(key);
+        RemoteAccess access = new RemoteAccess(key, GitMirror.DEFAULT_TIMEOUT);
         Transport transport = access.configure(Transport.open(repo.repository(), new URIish(url)))) {
       SshTransport ssh = assertInstanceOf(SshTransport.class, transport);
       assertInstanceOf(SshdSessionFactory.class, ssh.getSshSessionFactory());
@@ -36,7 +36,7 @@ class RemoteAccessTest {
   @Test
   void httpsGetsTheUsernamePasswordProvider() throws Exception {
     try (TestRepo repo = TestRepo.create(tmp.resolve("r"));
-        RemoteAccess access = new RemoteAccess(new GitCredentials.UsernamePassword("u", "p"));
+        RemoteAccess access = new RemoteAccess(new GitCredentials.UsernamePassword("u", "p"), GitMirror.DEFAULT_TIMEOUT);
         Transport transport = access.configure(Transport.open(repo.repository(), new URIish("https://h/r.git")))) {
       assertNotNull(transport.getCredentialsProvider());
     }
