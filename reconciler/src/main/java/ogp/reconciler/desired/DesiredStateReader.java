@@ -104,15 +104,15 @@ public final class DesiredStateReader {
   }
 
   /**
-   * Reads every {@code *.yaml} / {@code *.yml} file below {@code dir}, in sorted order, skipping
-   * hidden files and directories (such as {@code .git} or {@code .github}, which hold YAML of
-   * other tools). Messages name files relative to {@code dir}, separated by '/'.
+   * Reads every desired-state file below {@code dir} ({@link DesiredStateFiles}: {@code *.yaml} and
+   * {@code *.yml}, not in a dot-directory, not a dotfile), in sorted order. Messages name files
+   * relative to {@code dir}, separated by '/'.
    */
   public ReadResult readTree(Path dir) throws IOException {
     List<Path> files;
     try (Stream<Path> walk = Files.walk(dir)) {
       files = walk.filter(Files::isRegularFile)
-          .filter(file -> isDesiredStateFile(dir.relativize(file)))
+          .filter(file -> DesiredStateFiles.isDesiredState(relativeName(dir, file)))
           .sorted(Comparator.comparing(file -> relativeName(dir, file)))
           .toList();
     }
@@ -121,14 +121,6 @@ public final class DesiredStateReader {
       results.add(readFile(relativeName(dir, file), Files.readAllBytes(file)));
     }
     return combine(results);
-  }
-
-  private static boolean isDesiredStateFile(Path relative) {
-    for (Path part : relative) {
-      if (part.toString().startsWith(".")) return false;
-    }
-    String name = relative.getFileName().toString();
-    return name.endsWith(".yaml") || name.endsWith(".yml");
   }
 
   private static String relativeName(Path dir, Path file) {

@@ -5,6 +5,7 @@ import java.util.TreeMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import ogp.reconciler.desired.DesiredStateFiles;
 import org.eclipse.jgit.diff.DiffEntry;
 import org.eclipse.jgit.errors.LargeObjectException;
 import org.eclipse.jgit.lib.FileMode;
@@ -15,16 +16,14 @@ import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.treewalk.TreeWalk;
 import org.eclipse.jgit.treewalk.filter.AndTreeFilter;
-import org.eclipse.jgit.treewalk.filter.OrTreeFilter;
 import org.eclipse.jgit.treewalk.filter.PathFilter;
-import org.eclipse.jgit.treewalk.filter.PathSuffixFilter;
 import org.eclipse.jgit.treewalk.filter.TreeFilter;
 
 /**
  * Builds {@link Snapshot}s from commits in a repository's object database.
  *
- * <p>Policy: a snapshot holds the regular files ending in {@code .yaml} or {@code .yml} below the
- * desired-state path (symbolic links and submodules are not desired state). Going from one snapshot
+ * <p>Policy: a snapshot holds the regular files below the desired-state path that
+ * {@link DesiredStateFiles} calls desired state (symbolic links and submodules are not). Going from one snapshot
  * to the next walks both trees at once, skips identical subtrees, and reads only the blobs that
  * changed; unchanged files keep the previous snapshot's byte arrays.
  */
@@ -37,8 +36,38 @@ final class SnapshotReader {
 
   SnapshotReader(Repository repository, String path) {
     this.repository = repository;
-    TreeFilter yaml = OrTreeFilter.create(PathSuffixFilter.create(".yaml"), PathSuffixFilter.create(".yml"));
-    this.desiredStateFiles = path.isEmpty() ? yaml : AndTreeFilter.create(PathFilter.create(path), yaml);
+    TreeFilter files = new DesiredStateFilter(path);
+    this.desiredStateFiles = path.isEmpty() ? files : AndTreeFilter.create(PathFilter.create(path), files);
+  }
+
+  /** {@link DesiredStateFiles}' rule as a tree filter, on paths relative to the desired-state root. */
+  private static final class DesiredStateFilter extends TreeFilter {
+    private final String root;
+
+    DesiredStateFilter(String root) {
+      this.root = root;
+    }
+
+    @Override
+    public boolean include(TreeWalk walker) {
+      String path = walker.getPathString();
+      if (!root.isEmpty()) {
+        if (root.equals(path) || root.startsWith(path + "/")) return true; // the root or a directory above it
+        if (!path.startsWith(root + "/")) return false;
+        path = path.substring(root.length() + 1);
+      }
+      return walker.isSubtree() ? DesiredStateFiles.mayHoldDesiredState(path) : DesiredStateFiles.isDesiredState(path);
+    }
+
+    @Override
+    public boolean shouldBeRecursive() {
+      return true;
+    }
+
+    @Override
+    public TreeFilter clone() {
+      return this; // stateless
+    }
   }
 
   /** A snapshot plus the paths that differ from the snapshot it was derived from. */

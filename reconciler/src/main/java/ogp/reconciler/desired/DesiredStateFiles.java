@@ -1,0 +1,26 @@
+package ogp.reconciler.desired;
+
+/**
+ * The one rule for which files of a tree are desired state, used by every reader: {@code ogp
+ * validate} on a working tree, and the Git snapshots behind the reconciler, {@code ogp diff}, the
+ * change path and the portal.
+ *
+ * <p>Policy: a file is desired state when its name ends in {@code .yaml} or {@code .yml} and no
+ * segment of its path below the desired-state root starts with a dot. Dotfiles and dot-directories
+ * ({@code .gitlab-ci.yml}, {@code .github/workflows/}, {@code .pre-commit-config.yaml}) belong to
+ * other tools that share the repository, so committing a CI pipeline next to the apps never stops
+ * deploys. Paths use {@code /} as separator.
+ */
+public final class DesiredStateFiles {
+  private DesiredStateFiles() {}
+
+  /** Whether the file at {@code relativePath} (below the desired-state root) is desired state. */
+  public static boolean isDesiredState(String relativePath) {
+    return (relativePath.endsWith(".yaml") || relativePath.endsWith(".yml")) && mayHoldDesiredState(relativePath);
+  }
+
+  /** Whether {@code relativePath} (a file or a directory below the root) is outside every dot-directory and not a dotfile. */
+  public static boolean mayHoldDesiredState(String relativePath) {
+    return !relativePath.startsWith(".") && !relativePath.contains("/.");
+  }
+}
