@@ -45,7 +45,9 @@ final class DockerContainerConfig {
           ? ExposedPort.udp(port.getContainerPort())
           : ExposedPort.tcp(port.getContainerPort());
       exposed.add(containerPort);
-      bindings.bind(containerPort, Ports.Binding.bindPort(port.getHostPort()));
+      bindings.bind(containerPort, port.getHostIp().isEmpty()
+          ? Ports.Binding.bindPort(port.getHostPort())
+          : Ports.Binding.bindIpAndPort(port.getHostIp(), port.getHostPort()));
     }
     List<Bind> binds = new ArrayList<>();
     for (VolumeMount volume : spec.getVolumesList()) {

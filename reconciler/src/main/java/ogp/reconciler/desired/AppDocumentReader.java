@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
@@ -178,7 +179,7 @@ final class AppDocumentReader {
 
   private List<PortMapping> ports(Node node) {
     List<PortMapping> ports = new ArrayList<>();
-    Map<String, Integer> published = new HashMap<>();
+    List<Integer> published = new ArrayList<>(); // the index in ports[] of each accepted mapping, in order
     List<Node> elements = values.sequence(node, "ports", "\"host:container\" strings")
         .map(SequenceNode::getValue).orElse(List.of());
     for (int i = 0; i < elements.size(); i++) {
@@ -193,12 +194,18 @@ final class AppDocumentReader {
         continue;
       }
       String hostSide = port.get().hostPort() + "/" + port.get().protocol();
-      Integer first = published.putIfAbsent(hostSide, i);
-      if (first != null) {
+      // Two addresses may publish one port; "every address" and the same address may not.
+      OptionalInt first = java.util.stream.IntStream.range(0, ports.size()).filter(j -> {
+        PortMapping other = ports.get(j);
+        return other.hostPort() == port.get().hostPort() && other.protocol().equals(port.get().protocol())
+            && (other.hostIp().isEmpty() || port.get().hostIp().isEmpty() || other.hostIp().equals(port.get().hostIp()));
+      }).findFirst();
+      if (first.isPresent()) {
         diagnostics.error(element, path, "host port " + hostSide
-            + " is already published by ports[" + first + "]");
+            + " is already published by ports[" + published.get(first.getAsInt()) + "]");
         continue;
       }
+      published.add(i);
       ports.add(port.get());
     }
     return ports;

@@ -42,6 +42,7 @@ public final class AssignmentBuilder {
     for (PortMapping p : app.ports()) {
       b.addPorts(
           ogp.protocol.v1.PortMapping.newBuilder()
+              .setHostIp(p.hostIp())
               .setHostPort(p.hostPort())
               .setContainerPort(p.containerPort())
               .setProtocol(p.protocol()));
