@@ -148,13 +148,16 @@ public final class ChangeService implements AutoCloseable {
    * newest commit that changed the app as of {@code failedRevision}, the applied revision whose
    * version failed (not as of the tip: a fix committed meanwhile is never the one reverted; a tip
    * that changed the same lines makes the revert conflict instead), with {@code why} in the body.
-   * Refused when that commit is itself an automatic rollback, so two failing versions never
-   * alternate without a person.
+   * When that commit <em>added</em> the app there is nothing to go back to: the app is taken offline
+   * ({@code state: absent}: its containers go, its definition stays for the fix) and the other
+   * apps of that commit, and its file, stay as they are. Refused when that commit is itself an
+   * automatic rollback, so two failing versions never alternate without a person.
    *
    * @throws ChangeConflict when later commits changed the same lines
    */
   public ChangeResult rollbackFailedRevision(String app, String failedRevision, String why) {
     ObjectId target;
+    boolean added;
     try (RevWalk walk = new RevWalk(mirror.repository())) {
       List<HistoryEntry> entries = new AppHistory(mirror.repository(), mirror.remote().path())
           .of(ObjectId.fromString(failedRevision), app, 1);
@@ -165,10 +168,22 @@ public final class ChangeService implements AutoCloseable {
         throw new ChangeRefused("Commit " + target.abbreviate(7).name() + " that set " + app
             + "'s failing version is itself an automatic rollback; it is not reverted again.");
       }
+      added = commit.getParentCount() == 0 || !defines(commit.getParent(0), app);
     } catch (IOException e) {
       throw new GitSourceException("Cannot read the history of " + app + ": " + e.getMessage(), e);
     }
+    if (added) {
+      String body = app + " was added by commit " + target.name() + " and has no earlier version to go back to."
+          + (why.isBlank() ? "" : "\n\n" + why.strip());
+      return commit(CommitListener.Kind.ROLLBACK, edit(app, "Take " + app + " offline", body, List.of(new Edit.SetState("absent"))), Actor.OGP);
+    }
     return commit(CommitListener.Kind.ROLLBACK, rollbackChange(app, Optional.of(target.name()), why), Actor.OGP);
+  }
+
+  /** Whether a document of the desired state at {@code commit} defines {@code app}. */
+  private boolean defines(ObjectId commit, String app) {
+    Snapshot snapshot = Snapshot.at(mirror.repository(), commit.name(), mirror.remote().path());
+    return snapshot.files().values().stream().anyMatch(bytes -> YamlEdit.holds(bytes, app));
   }
 
   /** The commit {@link #deploy} would make now, without making it. */
@@ -223,20 +238,20 @@ public final class ChangeService implements AutoCloseable {
     String subject = givenSubject.filter(m -> !m.isBlank()).map(String::strip).orElseGet(() ->
         version.map(v -> "Deploy " + app + " " + v + (placement.isEmpty() ? "" : " " + placement))
             .orElse("Place " + app + " " + placement));
-    return edit(app, subject, edits);
+    return edit(app, subject, "", edits);
   }
 
   private NamedChange stateChange(String app, String state) {
     String subject = state.equals("absent") ? "Take " + app + " offline" : "Bring " + app + " online";
-    return edit(app, subject, List.of(new Edit.SetState(state)));
+    return edit(app, subject, "", List.of(new Edit.SetState(state)));
   }
 
-  private NamedChange edit(String app, String subject, List<Edit> edits) {
+  private NamedChange edit(String app, String subject, String body, List<Edit> edits) {
     return new NamedChange(app, (tip, actor) -> {
       String file = tip.tree().fileOf(app).orElseThrow(() -> unknownApp(app, tip));
       byte[] before = tip.tree().snapshot().files().get(file);
       byte[] after = YamlEdit.applyAll(file, before, app, edits);
-      return new ProposedChange(file, before, Optional.of(after), CommitMessage.of(subject, "", app, actor));
+      return new ProposedChange(file, before, Optional.of(after), CommitMessage.of(subject, body, app, actor));
     });
   }
 

@@ -25,8 +25,12 @@ final class CommitMessage {
     return of("Revert \"" + originalSubject + "\"", body, app, actor);
   }
 
-  /** Whether a commit message is a revert the server committed on its own ({@link Actor#OGP}). */
+  /**
+   * Whether a commit message is a rollback the server committed on its own ({@link Actor#OGP}): a
+   * revert, or taking offline an app whose first version failed.
+   */
   static boolean isAutomaticRollback(String message) {
-    return message.startsWith("Revert \"") && message.contains("\nOgp-Actor: " + Actor.OGP.displayName() + "\n");
+    return (message.startsWith("Revert \"") || message.startsWith("Take "))
+        && message.contains("\nOgp-Actor: " + Actor.OGP.displayName() + "\n");
   }
 }

@@ -86,4 +86,24 @@ class RollbackTest {
   void rollbackOfACommitNotOnTheBranchIsUnknown() {
     assertThrows(UnknownApp.class, () -> f.service.rollback("web", Optional.of("deadbeefdeadbeef"), ChangeFixture.ALICE));
   }
+
+  @Test
+  void automaticRollbackOfAnAppAddedByTheFailingCommitTakesItOfflineAndKeepsItsFileAndTheOtherApps() throws Exception {
+    String added = f.commitElsewhere("Add worker and cron", Map.of("apps/batch.yaml",
+        ChangeFixture.app("worker", "1") + "---\n" + ChangeFixture.app("cron", "3")));
+    f.mirror.poll(); // the server has applied the failing revision
+
+    ChangeResult result = f.service.rollbackFailedRevision("worker", added, "worker 1 was not healthy within 60s on host-a");
+
+    RevCommit commit = f.remoteCommit(result.commit().orElseThrow());
+    assertEquals("Take worker offline", commit.getShortMessage());
+    assertTrue(commit.getFullMessage().contains("worker was added by commit " + added), commit.getFullMessage());
+    assertTrue(commit.getFullMessage().contains("\nOgp-Actor: ogp\n"), commit.getFullMessage());
+    String diff = f.diffOf(commit.getName());
+    assertTrue(diff.contains("+state: absent"), diff);
+    assertEquals(1, diff.lines().filter(l -> l.startsWith("+") && !l.startsWith("+++")).count(), "one line added, nothing removed: " + diff);
+    assertTrue(diff.lines().noneMatch(l -> l.startsWith("-") && !l.startsWith("---")), diff);
+    assertThrows(ChangeRefused.class, () -> f.service.rollbackFailedRevision("worker", commit.getName(), "again"),
+        "an automatic rollback is not rolled back again");
+  }
 }
