@@ -19,39 +19,39 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Runs the agent of one Docker host: connects to the server and converges the host's containers.")
 final class AgentCommand implements Callable<Integer> {
-  @Option(names = "--server", required = true, defaultValue = "${env:OGP_SERVER}", description = "Server agent endpoint, HOST:PORT.")
+  @Option(names = "--server", required = true, description = "Server agent endpoint, HOST:PORT.")
   String server;
 
-  @Option(names = "--host-id", required = true, defaultValue = "${env:OGP_HOST_ID}", description = "This host's id, as used in hosts: lists.")
+  @Option(names = "--host-id", required = true, description = "This host's id, as used in hosts: lists.")
   String hostId;
 
   @Option(names = "--label", description = "A label k=v for selector placement; repeatable.")
   List<String> labels = List.of();
 
-  @Option(names = "--join-token-file", defaultValue = "${env:OGP_JOIN_TOKEN_FILE}",
+  @Option(names = "--join-token-file",
       description = "File holding the server's join token (<server data dir>/join-token).")
   Path joinTokenFile;
 
-  @Option(names = "--docker-host", defaultValue = "${env:OGP_DOCKER_HOST:-unix:///var/run/docker.sock}",
+  @Option(names = "--docker-host", defaultValue = "unix:///var/run/docker.sock",
       description = "Docker Engine API (default: ${DEFAULT-VALUE}).")
   String dockerHost;
 
-  @Option(names = "--registry-auth-file", defaultValue = "${env:OGP_REGISTRY_AUTH_FILE}",
+  @Option(names = "--registry-auth-file",
       description = "Registry credentials in Docker's config.json format ({\"auths\": {...}}).")
   Path registryAuthFile;
 
-  @Option(names = "--data-dir", defaultValue = "${env:OGP_DATA_DIR:-.ogp-agent}", description = "Agent state (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--data-dir", defaultValue = ".ogp-agent", description = "Agent state (default: ${DEFAULT-VALUE}).")
   Path dataDir;
 
-  @Option(names = "--tls-ca", defaultValue = "${env:OGP_TLS_CA}",
+  @Option(names = "--tls-ca",
       description = "Connect over TLS and verify the server's certificate (and its name, the HOST of --server) against this CA (PEM).")
   Path tlsCa;
 
-  @Option(names = "--tls-cert", defaultValue = "${env:OGP_TLS_CERT}",
+  @Option(names = "--tls-cert",
       description = "Client certificate for mutual TLS (PEM), issued for this --host-id (ogp certs agent).")
   Path tlsCert;
 
-  @Option(names = "--tls-key", defaultValue = "${env:OGP_TLS_KEY}", description = "The private key of --tls-cert (PEM, PKCS#8).")
+  @Option(names = "--tls-key", description = "The private key of --tls-cert (PEM, PKCS#8).")
   Path tlsKey;
 
   @Override
@@ -68,12 +68,7 @@ final class AgentCommand implements Callable<Integer> {
     } catch (NumberFormatException e) {
       throw new CommandFailure("--server must be HOST:PORT, got '" + server + "'", 2);
     }
-    Map<String, String> labelMap = new LinkedHashMap<>();
-    for (String label : labels) {
-      int eq = label.indexOf('=');
-      if (eq <= 0) throw new CommandFailure("--label must be k=v, got '" + label + "'", 2);
-      labelMap.put(label.substring(0, eq), label.substring(eq + 1));
-    }
+    Map<String, String> labelMap = labels(labels);
     String token = "";
     if (joinTokenFile != null) {
       if (!Files.isReadable(joinTokenFile)) throw new CommandFailure("cannot read the join token file " + joinTokenFile);
@@ -89,5 +84,16 @@ final class AgentCommand implements Callable<Integer> {
       shutdown.await();
     }
     return 0;
+  }
+
+  /** {@code --label k=v} values as a map, in the order given; bad usage (exit 2) for anything else. */
+  static Map<String, String> labels(List<String> labels) {
+    Map<String, String> map = new LinkedHashMap<>();
+    for (String label : labels) {
+      int eq = label.indexOf('=');
+      if (eq <= 0) throw new CommandFailure("--label must be k=v, got '" + label + "'", 2);
+      map.put(label.substring(0, eq), label.substring(eq + 1));
+    }
+    return map;
   }
 }

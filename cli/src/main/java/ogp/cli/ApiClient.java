@@ -21,11 +21,11 @@ final class ApiClient {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
-  @Option(names = "--server", defaultValue = "${env:OGP_SERVER:-http://127.0.0.1:8080}",
+  @Option(names = "--server", defaultValue = "http://127.0.0.1:8080",
       description = "Server URL (default: ${DEFAULT-VALUE}).")
   String server;
 
-  @Option(names = "--token", defaultValue = "${env:OGP_TOKEN}", description = "Bearer token (default: .ogp/admin-token if present).")
+  @Option(names = "--token", description = "Bearer token (default: .ogp/admin-token if present).")
   String token;
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -79,7 +79,8 @@ final class ApiClient {
       JsonNode body = response.body().isBlank() ? JSON.nullNode() : parse(response.body());
       if (response.statusCode() >= 400) {
         String message = body.hasNonNull("error") ? body.get("error").asText() : response.body().strip();
-        throw new CommandFailure("the server answered " + response.statusCode() + ": " + message);
+        String hint = response.statusCode() == 401 ? "; " + tokenSource() : "";
+        throw new CommandFailure("the server answered " + response.statusCode() + ": " + message + hint);
       }
       return body;
     } catch (ConnectException e) {
@@ -108,6 +109,14 @@ final class ApiClient {
     } catch (IllegalArgumentException e) {
       throw new CommandFailure("'" + server + "' is not a valid server URL", 2);
     }
+  }
+
+  /** Where the token came from, or where it was looked for: said with a 401, so the user knows what to fix. */
+  private String tokenSource() {
+    if (token != null && !token.isBlank()) return "the token given with --token or OGP_TOKEN was refused (revoked, expired or mistyped?)";
+    Path file = Path.of(".ogp", "admin-token").toAbsolutePath();
+    if (localDevToken() != null) return "the token in " + file + " (ogp dev's admin token) was refused; give a valid one with --token or OGP_TOKEN";
+    return "no token was given: pass --token T or set OGP_TOKEN (there is no " + file + " of a local ogp dev here either)";
   }
 
   private static String localDevToken() {

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import ogp.agent.HostAgent;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import ogp.reconciler.source.GitCredentials;
@@ -20,36 +21,40 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Runs everything on this machine: reconciler, HTTP API, portal and a local agent, on the example desired state.")
 final class DevCommand implements Callable<Integer> {
-  @Option(names = "--repo", defaultValue = "${env:OGP_REPO}",
+  @Option(names = "--repo",
       description = "Repository to follow instead of the dev repository made from example-desired-state/.")
   String repo;
 
-  @Option(names = "--http-port", defaultValue = "${env:OGP_HTTP_PORT:-8080}", description = "HTTP port (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--http-port", defaultValue = "8080", description = "HTTP port (default: ${DEFAULT-VALUE}).")
   int httpPort;
 
-  @Option(names = "--agent-port", defaultValue = "${env:OGP_AGENT_PORT:-7070}", description = "Agent port (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--agent-port", defaultValue = "7070", description = "Agent port (default: ${DEFAULT-VALUE}).")
   int agentPort;
 
-  @Option(names = "--data-dir", defaultValue = "${env:OGP_DATA_DIR:-.ogp}", description = "Data directory (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--data-dir", defaultValue = ".ogp", description = "Data directory (default: ${DEFAULT-VALUE}).")
   Path dataDir;
 
-  @Option(names = "--host-id", defaultValue = "${env:OGP_HOST_ID:-local}", description = "Host id of the local agent (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--host-id", defaultValue = "local", description = "Host id of the local agent (default: ${DEFAULT-VALUE}).")
   String hostId;
 
-  @Option(names = "--webhook-secret-file", defaultValue = "${env:OGP_WEBHOOK_SECRET_FILE}",
+  @Option(names = "--webhook-secret-file",
       description = "Webhook secrets, one per line (default: <data-dir>/webhook-secret, generated).")
   Path webhookSecretFile;
 
-  @Option(names = "--docker-host", defaultValue = "${env:OGP_DOCKER_HOST:-unix:///var/run/docker.sock}",
+  @Option(names = "--docker-host", defaultValue = "unix:///var/run/docker.sock",
       description = "Docker Engine API of this machine (default: ${DEFAULT-VALUE}).")
   String dockerHost;
 
-  @Option(names = "--git-timeout", defaultValue = "${env:OGP_GIT_TIMEOUT:-20s}", converter = DurationConverter.class,
+  @Option(names = "--label", description = "A label k=v of the local agent, to try selector placement; repeatable.")
+  List<String> labels = List.of();
+
+  @Option(names = "--git-timeout", defaultValue = "20s", converter = DurationConverter.class,
       description = "How long one connect or read of the Git remote may wait before the fetch or push fails (default: ${DEFAULT-VALUE}).")
   Duration gitTimeout;
 
   @Override
   public Integer call() throws Exception {
+    Map<String, String> labelMap = AgentCommand.labels(labels);
     Path devRepo = null;
     String url = repo;
     if (url == null || url.isBlank()) {
@@ -63,9 +68,11 @@ final class DevCommand implements Callable<Integer> {
     try (ShutdownSignal shutdown = new ShutdownSignal();
         ServerProcess server = new ServerProcess(settings);
         HostAgent agent = new HostAgent(HostAgent.Settings.of(
-            "127.0.0.1", server.agentPort(), hostId, Map.of(), server.joinToken().reveal(),
+            "127.0.0.1", server.agentPort(), hostId, labelMap, server.joinToken().reveal(),
             URI.create(dockerHost), null, dataDir.resolve("agent")))) {
       String base = "http://127.0.0.1:" + server.httpPort() + "/";
+      server.notReadyAfterFirstFetch(Duration.ofSeconds(15)).ifPresent(why -> System.err.println(
+          "ogp dev cannot read " + remote.redactedUrl() + " yet: " + why + " (it tries again every second)"));
       System.out.println();
       System.out.println("OGP dev is running.");
       System.out.println("  portal and API:  " + base + "   (API: " + base + "api/v1/apps)");
@@ -76,7 +83,7 @@ final class DevCommand implements Callable<Integer> {
       } else {
         System.out.println("  following:       " + url);
       }
-      System.out.println("  local agent:     host '" + hostId + "' on " + dockerHost);
+      System.out.println("  local agent:     host '" + hostId + "' on " + dockerHost + (labelMap.isEmpty() ? "" : ", labels " + labelMap));
       System.out.println("Press Ctrl-C to stop; containers keep running and are adopted on the next start.");
       System.out.println();
       shutdown.await();

@@ -34,7 +34,7 @@ import picocli.CommandLine.Model.CommandSpec;
 final class DiffCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--repo", required = true, defaultValue = "${env:OGP_REPO}", description = "A local clone, or a repository URL.")
+  @Option(names = "--repo", required = true, description = "A local clone, or a repository URL.")
   String repo;
 
   @Option(names = "--from", required = true, description = "The revision merged into (e.g. origin/main).")
@@ -43,10 +43,10 @@ final class DiffCommand implements Callable<Integer> {
   @Option(names = "--to", required = true, description = "The revision to merge (e.g. HEAD).")
   String to;
 
-  @Option(names = "--path", defaultValue = "${env:OGP_PATH:-}", description = "Directory of the repository holding the desired state (default: the root).")
+  @Option(names = "--path", defaultValue = "", description = "Directory of the repository holding the desired state (default: the root).")
   String path;
 
-  @Option(names = "--branch", defaultValue = "${env:OGP_BRANCH:-main}", description = "Branch to mirror when --repo is a URL (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--branch", defaultValue = "main", description = "Branch to mirror when --repo is a URL (default: ${DEFAULT-VALUE}).")
   String branch;
 
   @Option(names = "--format", defaultValue = "plain", description = "plain or markdown (for a merge-request comment) (default: ${DEFAULT-VALUE}).")

@@ -37,7 +37,12 @@ final class HashPasswordCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    Role parsed = Role.parse(role);
+    Role parsed;
+    try {
+      parsed = Role.parse(role);
+    } catch (IllegalArgumentException e) {
+      throw new CommandFailure("--role: " + e.getMessage(), 2); // bad usage, not a failed operation
+    }
     char[] password = read();
     try {
       if (password.length == 0) throw new CommandFailure("the password is empty");

@@ -42,12 +42,32 @@ public final class Main implements Runnable {
 
   /** Runs the command line with its output and errors going to the given writers (for tests). */
   public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
-    CommandLine cli = new CommandLine(new Main());
+    return run(out, err, System.getenv(), args);
+  }
+
+  /** Like {@link #run(java.io.PrintWriter, java.io.PrintWriter, String...)}, with flags' defaults read from {@code environment}. */
+  static int run(java.io.PrintWriter out, java.io.PrintWriter err, java.util.Map<String, String> environment, String... args) {
+    CommandLine cli = commandLine(environment);
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler(new OneLineErrors());
     cli.setParameterExceptionHandler(new UsageErrors());
+    // `ogp nosuch --help` must not print the top-level help and exit 0: an unknown word is bad usage
+    // even when help is asked for (picocli skips that check once a help option matched).
+    cli.setExecutionStrategy(parsed -> {
+      for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+        if (!p.unmatched().isEmpty()) throw new CommandLine.UnmatchedArgumentException(p.commandSpec().commandLine(), p.unmatched());
+      }
+      return new CommandLine.RunLast().execute(parsed);
+    });
     return cli.execute(args);
+  }
+
+  /** The whole command tree, with every flag's default from {@code OGP_<FLAG>} ({@link EnvironmentDefaults}). */
+  static CommandLine commandLine(java.util.Map<String, String> environment) {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setDefaultValueProvider(new EnvironmentDefaults(environment));
+    return cli;
   }
 
   @Override
@@ -55,7 +75,7 @@ public final class Main implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
   }
 
-  /** The version from the jar manifest, or "dev" when run from classes. */
+  /** The version of the build, for {@code ogp --version}. */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
@@ -63,8 +83,16 @@ public final class Main implements Runnable {
     }
   }
 
+  /** The build's version: from the jar's manifest, else from version.properties (classes run by tests and IDEs). */
   static String version() {
     String v = Main.class.getPackage().getImplementationVersion();
-    return v == null ? "dev" : v;
+    if (v != null) return v;
+    try (var in = Main.class.getResourceAsStream("version.properties")) {
+      java.util.Properties p = new java.util.Properties();
+      if (in != null) p.load(in);
+      return p.getProperty("version", "unknown");
+    } catch (java.io.IOException e) {
+      return "unknown";
+    }
   }
 }

@@ -3,6 +3,7 @@ package ogp.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import ogp.reconciler.source.GitCredentials;
 import ogp.reconciler.source.GitRemote;
@@ -15,59 +16,59 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Runs the reconciler: follows the repository, serves agents, the HTTP API and the portal.")
 final class ServerCommand implements Callable<Integer> {
-  @Option(names = "--repo", required = true, defaultValue = "${env:OGP_REPO}",
+  @Option(names = "--repo", required = true,
       description = "Repository to follow: file://, local path, https:// or ssh:// URL.")
   String repo;
 
-  @Option(names = "--branch", defaultValue = "${env:OGP_BRANCH:-main}", description = "Branch to follow (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--branch", defaultValue = "main", description = "Branch to follow (default: ${DEFAULT-VALUE}).")
   String branch;
 
-  @Option(names = "--path", defaultValue = "${env:OGP_PATH:-}", description = "Directory of the repository holding the desired state (default: the root).")
+  @Option(names = "--path", defaultValue = "", description = "Directory of the repository holding the desired state (default: the root).")
   String path;
 
-  @Option(names = "--poll", defaultValue = "${env:OGP_POLL:-15s}", converter = DurationConverter.class,
+  @Option(names = "--poll", defaultValue = "15s", converter = DurationConverter.class,
       description = "Poll interval (default: ${DEFAULT-VALUE}).")
   Duration poll;
 
-  @Option(names = "--http-port", defaultValue = "${env:OGP_HTTP_PORT:-8080}", description = "HTTP port (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--http-port", defaultValue = "8080", description = "HTTP port (default: ${DEFAULT-VALUE}).")
   int httpPort;
 
-  @Option(names = "--agent-port", defaultValue = "${env:OGP_AGENT_PORT:-7070}", description = "Port agents connect to (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--agent-port", defaultValue = "7070", description = "Port agents connect to (default: ${DEFAULT-VALUE}).")
   int agentPort;
 
-  @Option(names = "--bind", defaultValue = "${env:OGP_BIND:-0.0.0.0}", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--bind", defaultValue = "0.0.0.0", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
   String bind;
 
-  @Option(names = "--lost-grace", defaultValue = "${env:OGP_LOST_GRACE:-15s}", converter = DurationConverter.class,
+  @Option(names = "--lost-grace", defaultValue = "15s", converter = DurationConverter.class,
       description = "A host without heartbeats for this long is lost (default: ${DEFAULT-VALUE}).")
   Duration lostGrace;
 
-  @Option(names = "--data-dir", defaultValue = "${env:OGP_DATA_DIR:-.ogp}", description = "Mirror, tokens and state (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--data-dir", defaultValue = ".ogp", description = "Mirror, tokens and state (default: ${DEFAULT-VALUE}).")
   Path dataDir;
 
-  @Option(names = "--webhook-secret-file", defaultValue = "${env:OGP_WEBHOOK_SECRET_FILE}",
+  @Option(names = "--webhook-secret-file",
       description = "Webhook secrets, one per line (default: <data-dir>/webhook-secret, generated on first start).")
   Path webhookSecretFile;
 
-  @Option(names = "--tls-cert", defaultValue = "${env:OGP_TLS_CERT}",
+  @Option(names = "--tls-cert",
       description = "TLS on the agent port: the server certificate (PEM). Recommended beyond one machine; see ogp certs.")
   Path tlsCert;
 
-  @Option(names = "--tls-key", defaultValue = "${env:OGP_TLS_KEY}", description = "The private key of --tls-cert (PEM, PKCS#8).")
+  @Option(names = "--tls-key", description = "The private key of --tls-cert (PEM, PKCS#8).")
   Path tlsKey;
 
-  @Option(names = "--tls-client-ca", defaultValue = "${env:OGP_TLS_CLIENT_CA}",
+  @Option(names = "--tls-client-ca",
       description = "Require mutual TLS: agents must present a certificate from this CA naming their host id.")
   Path tlsClientCa;
 
-  @Option(names = "--https-cert", defaultValue = "${env:OGP_HTTPS_CERT}",
+  @Option(names = "--https-cert",
       description = "Serve HTTPS instead of HTTP on --http-port with this certificate (PEM).")
   Path httpsCert;
 
-  @Option(names = "--https-key", defaultValue = "${env:OGP_HTTPS_KEY}", description = "The private key of --https-cert (PEM).")
+  @Option(names = "--https-key", description = "The private key of --https-cert (PEM).")
   Path httpsKey;
 
-  @Option(names = "--git-timeout", defaultValue = "${env:OGP_GIT_TIMEOUT:-20s}", converter = DurationConverter.class,
+  @Option(names = "--git-timeout", defaultValue = "20s", converter = DurationConverter.class,
       description = "How long one connect or read of the Git remote may wait before the fetch or push fails (default: ${DEFAULT-VALUE}).")
   Duration gitTimeout;
 
@@ -79,7 +80,13 @@ final class ServerCommand implements Callable<Integer> {
         ServerProcess server =
         new ServerProcess(new ServerProcess.Settings(remote, dataDir, poll, bind, httpPort, agentPort, lostGrace, webhookSecretFile,
             security.agentTls(), security.https(), gitTimeout))) {
-      System.err.printf("ogp server ready: %s://%s:%d/  agents: %s:%d%n  tokens:         %s (hashed; ogp tokens list --data-dir %s)%n",
+      Optional<String> notReady = server.notReadyAfterFirstFetch(Duration.ofSeconds(15));
+      if (notReady.isPresent()) {
+        System.err.printf("ogp server started but is NOT ready: cannot read %s: %s%n  it tries again every %s (--poll);"
+            + " GET /readyz answers 200 once a revision is applied.%n", remote.redactedUrl(), notReady.get(), poll.toString().substring(2).toLowerCase());
+      }
+      System.err.printf("ogp server %s: %s://%s:%d/  agents: %s:%d%n  tokens:         %s (hashed; ogp tokens list --data-dir %s)%n",
+          notReady.isPresent() ? "listening" : "ready",
           security.https().isPresent() ? "https" : "http",
           displayHost(bind), server.httpPort(), displayHost(bind), server.agentPort(), server.tokens().file(), dataDir);
       // The hand-over copies, while the operator keeps them; the server never reads them again.

@@ -125,6 +125,7 @@ final class ServerProcess implements AutoCloseable {
   private final StatusFeed statusFeed;
   private final EventLog events;
   private final AutoRollback autoRollback;
+  private final DataDirLock dataDirLock;
 
   /** Events retained for GET /api/v1/events. */
   static final int EVENTS_RETAINED = 10_000;
@@ -139,6 +140,11 @@ final class ServerProcess implements AutoCloseable {
   ServerProcess(Settings s, WatchSettings watch) throws IOException, InterruptedException {
     SecureRandom random = new SecureRandom();
     dataDir = s.dataDir();
+    // Two servers on one data dir would run two reconcilers (and, in ogp dev, two agents for one host).
+    dataDirLock = DataDirLock.acquire(s.dataDir());
+    // What has started so far, stopped in reverse if a later part fails (a port in use, say).
+    java.util.Deque<AutoCloseable> started = new java.util.ArrayDeque<>();
+    try {
     adminTokenFile = s.dataDir().resolve(SecretToken.ADMIN_TOKEN_FILE);
     joinTokenFile = s.dataDir().resolve(SecretToken.JOIN_TOKEN_FILE);
     // Hashed tokens; a first start also writes join-token, admin-token and viewer-token for the operator.
@@ -151,8 +157,10 @@ final class ServerProcess implements AutoCloseable {
       return t;
     });
     tokenRefresh.scheduleWithFixedDelay(tokens::refresh, 1, 1, TimeUnit.SECONDS);
+    started.push(tokenRefresh::shutdownNow);
     mirror = GitMirror.open(s.remote(), s.dataDir(), s.gitTimeout());
-    reconciler =
+    started.push(mirror);
+    reconciler = PortInUse.explained("--agent-port", s.bindAddress(), s.agentPort(), () ->
         new Reconciler(
             onApplied -> new DesiredStateSource(mirror, Clock.systemUTC(), onApplied),
             listener ->
@@ -163,7 +171,8 @@ final class ServerProcess implements AutoCloseable {
                     .serverVersion(Main.version())
                     .start(),
             s.poll(),
-            Duration.ofSeconds(30));
+            Duration.ofSeconds(30)));
+    started.push(reconciler);
     agents = reconciler.agents();
     ApiRoutes api = new ApiRoutes(reconciler, tokens);
     // One writer for every change of this server, in arrival order; each landed push asks the fetch
@@ -172,6 +181,7 @@ final class ServerProcess implements AutoCloseable {
     changes = new ChangeService(mirror, reconciler::requestRefresh)
         .serialized()
         .readingHistoryAt(() -> reconciler.source().applied().map(AppliedRevision::revision));
+    started.push(changes);
     ChangeRoutes changeRoutes = new ChangeRoutes(changes);
     MetricsRoutes metrics = new MetricsRoutes();
     ObjectMapper json =
@@ -182,7 +192,9 @@ final class ServerProcess implements AutoCloseable {
     watchHub = new WatchHub(watch, json, metrics.registry());
     events = new EventLog(EVENTS_RETAINED, event -> watchHub.append(WatchKind.Event, event), metrics.registry());
     reconciler.addObserver(new FleetEvents(events, Clock.systemUTC()));
+    started.push(watchHub);
     statusFeed = new StatusFeed(reconciler, watchHub, Duration.ofMillis(100));
+    started.push(statusFeed::close);
     reconciler.addObserver(statusFeed);
     reconciler.addObserver(new ReconcilerMeters(agents, metrics.registry()));
     statusFeed.requestRecompute();
@@ -195,8 +207,10 @@ final class ServerProcess implements AutoCloseable {
           .withRevision(result.commit().orElse("")).withAuthor(actor.displayName()));
     });
     autoRollback = new AutoRollback(changes, events, Clock.systemUTC());
+    started.push(autoRollback::close);
     reconciler.addObserver(autoRollback);
     watchRoutes = new WatchRoutes(watchHub, watch);
+    started.push(watchRoutes::close);
     EventRoutes eventRoutes = new EventRoutes(events);
     webhookSecretFile = s.webhookSecretFile() != null
         ? s.webhookSecretFile()
@@ -214,7 +228,7 @@ final class ServerProcess implements AutoCloseable {
         new LoggedEvents(events),
         watchHub,
         Clock.systemUTC());
-    http =
+    http = PortInUse.explained("--http-port", s.bindAddress(), s.httpPort(), () ->
         Javalin.create(
                 config -> {
                   config.jsonMapper(new JavalinJackson(json, false));
@@ -230,7 +244,7 @@ final class ServerProcess implements AutoCloseable {
                   watchRoutes.register(config);
                   eventRoutes.register(config);
                 })
-            .start();
+            .start());
     reconciler.start();
     log.info(
         "ogp server: following {} ({}), {} on {}:{}, agents on {}:{} ({})",
@@ -242,6 +256,18 @@ final class ServerProcess implements AutoCloseable {
         s.bindAddress(),
         agents.port(),
         s.agentTls().map(t -> t.mutual() ? "mutual TLS" : "TLS").orElse("plain TCP"));
+    } catch (RuntimeException | IOException | InterruptedException | Error e) {
+      // A server that did not start holds nothing: no thread, port, mirror or data-dir lock.
+      while (!started.isEmpty()) {
+        try {
+          started.pop().close();
+        } catch (Exception closing) {
+          e.addSuppressed(closing);
+        }
+      }
+      dataDirLock.close();
+      throw e;
+    }
   }
 
   private static void installHttps(HttpsConnector https, io.javalin.config.JavalinConfig config, Settings s) {
@@ -250,6 +276,20 @@ final class ServerProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Why the server is not ready after its first fetch: the fetch's error, or that it is still
+   * running after {@code wait}; empty once a fetch succeeded. For the start-up banner.
+   */
+  Optional<String> notReadyAfterFirstFetch(Duration wait) throws InterruptedException {
+    DesiredStateSource source = reconciler.source();
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (source.lastFetch().isEmpty() && source.lastFetchError().isEmpty()) {
+      if (System.nanoTime() >= deadline) return Optional.of("the first fetch has not finished after " + wait.toSeconds() + " s");
+      Thread.sleep(20); // waiting for the fetch worker's first answer
+    }
+    return source.lastFetchError();
   }
 
   int httpPort() {
@@ -340,5 +380,6 @@ final class ServerProcess implements AutoCloseable {
     reconciler.close(); // also closes the agent server
     mirror.close();
     tokenRefresh.shutdownNow();
+    dataDirLock.close();
   }
 }

@@ -53,39 +53,39 @@ final class SetImageCommand implements Callable<Integer> {
   @Parameters(index = "1", paramLabel = "VERSION", description = "The new image tag, e.g. the build number.")
   String version;
 
-  @Option(names = "--repo", defaultValue = "${env:OGP_REPO}", description = "The desired-state repository: URL or local path (Git mode).")
+  @Option(names = "--repo", description = "The desired-state repository: URL or local path (Git mode).")
   String repo;
 
-  @Option(names = "--server", defaultValue = "${env:OGP_SERVER}",
+  @Option(names = "--server",
       description = "The OGP server's URL: commit through its serialized change path instead of pushing to Git (recommended for CI).")
   String server;
 
-  @Option(names = "--token", defaultValue = "${env:OGP_TOKEN}", description = "With --server: a bearer token with the deployer role.")
+  @Option(names = "--token", description = "With --server: a bearer token with the deployer role.")
   String token;
 
-  @Option(names = "--timeout", defaultValue = "${env:OGP_TIMEOUT:-2m}", converter = DurationConverter.class,
+  @Option(names = "--timeout", defaultValue = "2m", converter = DurationConverter.class,
       description = "How long to keep trying while the branch keeps moving (Git mode) or to wait for the server (default: ${DEFAULT-VALUE}).")
   Duration timeout;
 
-  @Option(names = "--branch", defaultValue = "${env:OGP_BRANCH:-main}", description = "Branch the reconciler follows (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--branch", defaultValue = "main", description = "Branch the reconciler follows (default: ${DEFAULT-VALUE}).")
   String branch;
 
-  @Option(names = "--path", defaultValue = "${env:OGP_PATH:-}", description = "Directory of the repository holding the desired state (default: the root).")
+  @Option(names = "--path", defaultValue = "", description = "Directory of the repository holding the desired state (default: the root).")
   String path;
 
-  @Option(names = "--message", defaultValue = "${env:OGP_MESSAGE}", description = "Commit subject (default: Deploy APP VERSION).")
+  @Option(names = "--message", description = "Commit subject (default: Deploy APP VERSION).")
   String message;
 
-  @Option(names = "--actor", defaultValue = "${env:OGP_ACTOR:-${env:BUILD_TAG:-}}",
+  @Option(names = "--actor", defaultValue = "${env:BUILD_TAG:-}",
       description = "Git mode: who ships it, for the author and the Ogp-Actor trailer (default: $BUILD_TAG, else the user)."
           + " With --server the token's name is the author.")
   String actor;
 
-  @Option(names = "--author-email", defaultValue = "${env:OGP_AUTHOR_EMAIL:-${env:GIT_AUTHOR_EMAIL:-}}",
+  @Option(names = "--author-email", defaultValue = "${env:GIT_AUTHOR_EMAIL:-}",
       description = "Git mode: author email (default: $GIT_AUTHOR_EMAIL, else <actor>@ogp.local).")
   String authorEmail;
 
-  @Option(names = "--git-timeout", defaultValue = "${env:OGP_GIT_TIMEOUT:-20s}", converter = DurationConverter.class,
+  @Option(names = "--git-timeout", defaultValue = "20s", converter = DurationConverter.class,
       description = "Git mode: how long one connect or read of the remote may wait (default: ${DEFAULT-VALUE}).")
   Duration gitTimeout;
 

@@ -18,12 +18,12 @@ final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (!"table".equals(output) && !"json".equals(output)) throw new CommandFailure("--output must be table or json", 2);
     JsonNode apps = api.get("/api/v1/apps");
     if ("json".equals(output)) {
       System.out.println(apps.toPrettyString());
       return 0;
     }
-    if (!"table".equals(output)) throw new CommandFailure("--output must be table or json", 2);
     JsonNode revision = api.get("/api/v1/revision");
     System.out.println("revision " + text(revision.get("revision")) + "  " + text(revision.get("subject")));
     if (revision.hasNonNull("invalid")) {
@@ -36,7 +36,8 @@ final class StatusCommand implements Callable<Integer> {
     for (JsonNode app : apps) {
       String desired = app.get("desiredVersion").asText() + ("running".equals(app.get("desiredState").asText()) ? "" : " (" + app.get("desiredState").asText() + ")");
       if (app.get("hosts").isEmpty()) {
-        rows.add(new String[] {app.get("app").asText(), "-", desired, "-", app.get("sync").asText(), app.get("health").asText(), ""});
+        rows.add(new String[] {app.get("app").asText(), "-", desired, "-", app.get("sync").asText(), app.get("health").asText(),
+            whyNoHost(text(app.get("placement")))});
       }
       for (JsonNode host : app.get("hosts")) {
         List<String> running = new ArrayList<>();
@@ -55,6 +56,12 @@ final class StatusCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** Why an app has no host row: its selector matches no connected host's labels, or it lists none. */
+  static String whyNoHost(String placement) {
+    if (placement.startsWith("selector: ")) return "no host matches selector " + placement.substring("selector: ".length());
+    return placement.isEmpty() ? "" : "placed on no host (" + placement + ")";
   }
 
   private static String text(JsonNode node) {

@@ -45,7 +45,7 @@ final class TokensCommand implements Runnable {
 
   /** The data dir option every subcommand shares, and opening the store it holds. */
   static final class DataDir {
-    @Option(names = "--data-dir", defaultValue = "${env:OGP_DATA_DIR:-.ogp}",
+    @Option(names = "--data-dir", defaultValue = ".ogp",
         description = "The server's data dir, holding tokens.json (default: ${DEFAULT-VALUE}).")
     Path dataDir;
 

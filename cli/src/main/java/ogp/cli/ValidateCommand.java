@@ -21,9 +21,21 @@ final class ValidateCommand implements Callable<Integer> {
   @Parameters(
       index = "0",
       arity = "0..1",
-      defaultValue = "${env:OGP_DIR:-.}",
+      defaultValue = ".",
       description = "The desired-state directory (default: the current directory).")
   Path dir;
+
+  /** No printed message is longer than this: a file of one huge line must not make one huge line of output. */
+  static final int MESSAGE_MAX = 500;
+
+  static String bounded(String message) {
+    return message.length() <= MESSAGE_MAX ? message
+        : message.substring(0, MESSAGE_MAX) + "… (" + (message.length() - MESSAGE_MAX) + " more characters)";
+  }
+
+  private boolean dirGiven() {
+    return spec.commandLine().getParseResult().hasMatchedPositional(0);
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -31,13 +43,15 @@ final class ValidateCommand implements Callable<Integer> {
     ReadResult result = new DesiredStateReader().readTree(dir);
     var out = spec.commandLine().getOut();
     var err = spec.commandLine().getErr();
-    result.warnings().forEach(w -> err.println("warning: " + w));
+    // Said in full: `ogp validate` without DIR in a repository root also reads what lies below it.
+    String read = dir.toAbsolutePath().normalize() + (dirGiven() ? "" : " (the current directory; give DIR to read another)");
+    result.warnings().forEach(w -> err.println("warning: " + bounded(w.toString())));
     if (!result.valid()) {
-      result.errors().forEach(e -> out.println(e));
-      err.println(result.errors().size() + " error(s) in " + dir);
+      result.errors().forEach(e -> out.println(bounded(e.toString())));
+      err.println(result.errors().size() + " error(s) in " + read);
       return 1;
     }
-    out.println("valid: " + result.state().apps().size() + " app(s) in " + dir);
+    out.println("valid: " + result.state().apps().size() + " app(s) in " + read);
     return 0;
   }
 }

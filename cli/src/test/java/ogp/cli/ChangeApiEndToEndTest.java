@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The change API end to end: the desired state behind real smart HTTP with basic auth, a server
  * that polls once an hour, and an agent link. A deploy answers with the new commit, which the
- * server has already applied when the response arrives.
+ * server applies at once: the push asks the fetch worker to refresh, with no poll or webhook.
  */
 class ChangeApiEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -73,14 +73,20 @@ class ChangeApiEndToEndTest {
   }
 
   @Test
-  void deployAnswersWithTheNewCommitWhichIsAlreadyApplied() throws Exception {
+  void deployAnswersWithTheNewCommitWhichIsAppliedAtOnceWithoutAPollOrAWebhook() throws Exception {
     HttpResponse<String> response = post("/api/v1/apps/web/deploy", "{\"version\": \"2\"}");
     assertEquals(200, response.statusCode(), response.body());
     JsonNode body = JSON.readTree(response.body());
     String sha = body.get("commit").asText();
     assertEquals("Deploy web 2", body.get("subject").asText());
 
+    // The server polls once an hour: only the refresh the push requested can apply it within seconds.
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
     JsonNode revision = JSON.readTree(get("/api/v1/revision").body());
+    while (!sha.equals(revision.get("revision").asText()) && System.nanoTime() < deadline) {
+      Thread.sleep(20); // a polling step
+      revision = JSON.readTree(get("/api/v1/revision").body());
+    }
     assertEquals(sha, revision.get("revision").asText(), "applied at once, without a poll or a webhook");
     assertEquals("Deploy web 2", revision.get("subject").asText());
 

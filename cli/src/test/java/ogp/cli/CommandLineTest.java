@@ -133,4 +133,91 @@ class CommandLineTest {
     assertTrue(ogp.portal.auth.PasswordHashes.matches("s3cret-pw".toCharArray(), hash), hash);
     assertTrue(!run.out().contains("s3cret-pw"), "the password itself is never printed");
   }
+
+  @Test
+  void aBadRoleIsBadUsage() {
+    OgpRun run = ogp("hash-password", "alice", "--role", "root");
+    assertEquals(2, run.exit(), run.err());
+    assertTrue(run.err().contains("unknown role 'root'"), run.err());
+  }
+
+  @Test
+  void anUnknownCommandIsBadUsageEvenWithHelpAndAMistypedOneGetsSuggestions() {
+    OgpRun help = ogp("nosuch", "--help");
+    assertEquals(2, help.exit(), help.out());
+    assertTrue(help.err().contains("'nosuch'"), help.err());
+    assertFalse(help.out().contains("Usage: ogp"), "no top-level help as if all was well: " + help.out());
+    OgpRun typo = ogp("statsu");
+    assertEquals(2, typo.exit());
+    assertTrue(typo.err().contains("Did you mean: status"), typo.err());
+  }
+
+  @Test
+  void versionNamesTheBuild() {
+    OgpRun run = ogp("--version");
+    assertEquals(0, run.exit());
+    assertTrue(run.out().strip().matches("ogp \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?"), run.out());
+  }
+
+  @Test
+  void validateBoundsEveryMessageAndSaysWhichDirectoryItRead() throws Exception {
+    Files.createDirectories(tmp.resolve("apps"));
+    Files.writeString(tmp.resolve("apps/web.yaml"), "app: web\nimage: busybox\nversion: \"" + "x".repeat(200_000) + "\"\nhosts: [a]\nnope: " + "y".repeat(200_000) + "\n");
+    OgpRun run = ogp("validate", tmp.toString());
+    assertEquals(1, run.exit());
+    for (String line : run.out().split("\n")) assertTrue(line.length() < 1_000, "a bounded line: " + line.length() + " characters");
+    assertTrue(run.err().contains("error(s) in " + tmp.toAbsolutePath()), run.err());
+  }
+
+  @Test
+  void statusSaysWhyAnAppHasNoHost() {
+    assertEquals("no host matches selector role=web", StatusCommand.whyNoHost("selector: role=web"));
+    assertEquals("placed on no host (hosts: )", StatusCommand.whyNoHost("hosts: "));
+  }
+
+  @Test
+  void aClientWithoutATokenIsToldWhereItLookedAndHowToGiveOne() throws Exception {
+    try (ServerProcess server = new ServerProcess(new ServerProcess.Settings(exampleRepo(), tmp.resolve("server"),
+        java.time.Duration.ofHours(1), "127.0.0.1", 0, 0, java.time.Duration.ofSeconds(15), null))) {
+      OgpRun run = ogp("status", "--server", "http://127.0.0.1:" + server.httpPort());
+      assertEquals(1, run.exit());
+      assertTrue(run.err().contains("401") && run.err().contains("pass --token T or set OGP_TOKEN"), run.err());
+      OgpRun unknown = ogp("refresh", "--server", "http://127.0.0.1:" + server.httpPort() + "/api/v2", "--token",
+          server.adminToken().reveal());
+      assertTrue(unknown.err().contains("no such endpoint: POST /api/v2/api/v1/refresh"), "JSON error of an unknown endpoint: " + unknown.err());
+    }
+  }
+
+  @Test
+  void aSecondServerOnTheSameDataDirAndAServerOnAPortInUseAreRefusedWithOneSentence() throws Exception {
+    try (ServerProcess first = new ServerProcess(new ServerProcess.Settings(exampleRepo(), tmp.resolve("data"),
+        java.time.Duration.ofHours(1), "127.0.0.1", 0, 0, java.time.Duration.ofSeconds(15), null))) {
+      CommandFailure second = org.junit.jupiter.api.Assertions.assertThrows(CommandFailure.class, () -> new ServerProcess(
+          new ServerProcess.Settings(exampleRepo(), tmp.resolve("data"), java.time.Duration.ofHours(1), "127.0.0.1", 0, 0,
+              java.time.Duration.ofSeconds(15), null)));
+      assertTrue(second.getMessage().contains("already running on the data dir"), second.getMessage());
+      CommandFailure taken = org.junit.jupiter.api.Assertions.assertThrows(CommandFailure.class, () -> new ServerProcess(
+          new ServerProcess.Settings(exampleRepo(), tmp.resolve("other"), java.time.Duration.ofHours(1), "127.0.0.1",
+              first.httpPort(), 0, java.time.Duration.ofSeconds(15), null)));
+      assertTrue(taken.getMessage().contains("port " + first.httpPort()) && taken.getMessage().contains("--http-port"), taken.getMessage());
+    }
+  }
+
+  @Test
+  void devRefusesABadLabelAsBadUsage() {
+    OgpRun run = ogp("dev", "--label", "role", "--data-dir", tmp.resolve("d").toString());
+    assertEquals(2, run.exit(), run.err());
+    assertTrue(run.err().contains("--label must be k=v"), run.err());
+  }
+
+  /** A file:// repository holding the example desired state. */
+  private ogp.reconciler.source.GitRemote exampleRepo() throws Exception {
+    Path repo = tmp.resolve("example-repo");
+    if (!Files.exists(repo)) {
+      try (TestRepo r = TestRepo.create(repo)) {
+        r.commit("Example", Map.of("apps/web.yaml", "app: web\nimage: busybox\nversion: \"1\"\nhosts: [a]\n"));
+      }
+    }
+    return ogp.reconciler.source.GitRemote.of(repo.toUri().toString(), "main", "");
+  }
 }

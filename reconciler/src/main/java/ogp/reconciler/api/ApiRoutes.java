@@ -55,8 +55,13 @@ public final class ApiRoutes {
       out.put("requiredRole", e.needed.label());
       ctx.status(HttpStatus.FORBIDDEN).json(out);
     });
-    routes.error(404, "application/json", ctx -> {
-      if (ctx.result() == null || ctx.result().isEmpty()) error(ctx, HttpStatus.NOT_FOUND, "no such endpoint: " + ctx.path());
+    // Every client of /api reads JSON, whatever it sends as Accept (curl sends */*).
+    routes.error(404, ctx -> {
+      boolean api = ctx.path().equals("/api") || ctx.path().startsWith("/api/");
+      String type = ctx.res().getContentType();
+      if (api && (type == null || !type.startsWith("application/json"))) { // an API 404 of our own is JSON already
+        error(ctx, HttpStatus.NOT_FOUND, "no such endpoint: " + ctx.method() + " " + ctx.path() + " (see docs/api.md)");
+      }
     });
   }
 

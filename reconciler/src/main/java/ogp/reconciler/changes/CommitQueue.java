@@ -203,8 +203,12 @@ final class CommitQueue implements AutoCloseable {
         if (commits.isEmpty() || branch.publish(base.commit(), tip.commit()) == FollowedBranch.Outcome.LANDED) {
           answers.forEach(Answer::give);
           if (commits.isEmpty()) return false;
+          // The server's log records every commit; a CLI caller prints its own result line instead.
+          boolean server = Thread.currentThread() == writer;
           for (Commit c : commits) {
-            log.info("{} committed {} ({}) for {}", branch.name(), c.id().name(), c.change().subject(), c.request().actor().displayName());
+            String what = c.change().subject();
+            if (server) log.info("{} committed {} ({}) for {}", branch.name(), c.id().name(), what, c.request().actor().displayName());
+            else log.debug("{} committed {} ({}) for {}", branch.name(), c.id().name(), what, c.request().actor().displayName());
             ChangeResult result = new ChangeResult(Optional.of(c.id().name()), c.change().subject(),
                 "Committed " + c.id().abbreviate(7).name() + " to " + branch.name() + ": " + c.change().subject() + ".");
             tellLanded(c.request(), result);
@@ -214,7 +218,7 @@ final class CommitQueue implements AutoCloseable {
           return true;
         }
         // Nothing of this attempt is final: every request is applied again to the new tip.
-        log.info("branch {} moved during {} change(s) (attempt {}), re-applying on the new tip", branch.name(), commits.size(), attempt);
+        log.debug("branch {} moved during {} change(s) (attempt {}), re-applying on the new tip", branch.name(), commits.size(), attempt);
         lastTip = base.commit();
         backoff(attempt, open);
       }

@@ -53,6 +53,11 @@ public record AppliedRevision(CommitInfo commit, DesiredState state, Map<String,
     return new AppliedRevision(nextCommit, nextState, earlier, at);
   }
 
+  /** How many apps this revision added or changed (all of them for a first revision). */
+  public int changedApps() {
+    return state.apps().size() - earlierRevisions.size();
+  }
+
   @Override
   public String toString() {
     return "AppliedRevision[" + revision() + ", " + state.apps().size() + " app(s), applied at " + appliedAt + "]";

@@ -95,10 +95,13 @@ public final class DesiredStateSource {
         : before.next(snap.commit(), result.state(), clock.instant());
     applied = next;
     // Where a slow start or commit spends its time, e.g. a first clone of a big repository.
+    long removed = before == null ? 0 : before.state().apps().keySet().stream().filter(a -> !next.state().apps().containsKey(a)).count();
     log.info(
-        "applied revision {} ({} app(s)): {} (fetch {} ms, parse of {} file(s) {} ms, validation {} ms)",
+        "applied revision {} ({} of {} app(s) added or changed{}): {} (fetch {} ms, parse of {} file(s) {} ms, validation {} ms)",
         shortSha(next.revision()),
+        next.changedApps(),
         next.state().apps().size(),
+        removed == 0 ? "" : ", " + removed + " removed",
         snap.commit().subject(),
         (fetched - start) / 1_000_000,
         files.size(),

@@ -44,14 +44,22 @@ final class NodeValues {
     return scalar.getValue();
   }
 
-  /** The text in double quotes, with quotes and control characters escaped, for messages. */
+  /** Quoted text in a message shows at most this many characters: a huge scalar must not make a huge message. */
+  static final int QUOTED_MAX = 200;
+
+  /**
+   * The text in double quotes, with quotes and control characters escaped, for messages; cut after
+   * {@value #QUOTED_MAX} characters with a note of its length.
+   */
   static String quote(String text) {
     StringBuilder out = new StringBuilder("\"");
-    text.codePoints().forEach(c -> {
+    int length = text.codePointCount(0, text.length());
+    text.codePoints().limit(QUOTED_MAX).forEach(c -> {
       if (c == '"' || c == '\\') out.append('\\').appendCodePoint(c);
       else if (c < 0x20) out.append(String.format("\\u%04x", c));
       else out.appendCodePoint(c);
     });
+    if (length > QUOTED_MAX) return out.append("…\" (").append(length).append(" characters)").toString();
     return out.append('"').toString();
   }
 

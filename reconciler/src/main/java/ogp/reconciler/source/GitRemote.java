@@ -5,7 +5,8 @@ import java.util.Objects;
 /**
  * Where and how to reach the followed repository.
  *
- * @param url any URL JGit understands: {@code file://}, a local path (working tree or bare),
+ * @param url any URL JGit understands: {@code file://}, a local path (working tree or bare; a
+ *     relative one is made absolute against the working directory),
  *     {@code https://}, {@code ssh://} or scp-like {@code git@host:org/repo.git}
  * @param branch the followed branch, a short name such as {@code main}
  * @param path subdirectory of the repository holding the desired state ({@code ""} = root),
@@ -21,7 +22,7 @@ public record GitRemote(String url, String branch, String path, GitCredentials c
     if (branch == null || branch.isBlank() || branch.startsWith("refs/") || branch.contains("..")) {
       throw new IllegalArgumentException("Git branch must be a short branch name such as main, got: " + branch);
     }
-    url = url.strip();
+    url = absoluteIfLocalPath(url.strip());
     path = normalizePath(path);
     credentials = Objects.requireNonNullElseGet(credentials, GitCredentials::none);
   }
@@ -45,6 +46,22 @@ public record GitRemote(String url, String branch, String path, GitCredentials c
   public String toString() {
     return "GitRemote[url=" + redactedUrl() + ", branch=" + branch + ", path=" + path
         + ", credentials=" + credentials.getClass().getSimpleName() + "]";
+  }
+
+  /**
+   * A relative local path ({@code .}, {@code .ogp/dev-repo}, {@code ../fleet}) made absolute against
+   * the working directory, as a user means it; JGit would read it relative to the mirror instead.
+   * URLs ({@code scheme://}) and scp-like addresses ({@code host:path}) are left as they are.
+   */
+  private static String absoluteIfLocalPath(String url) {
+    boolean scpLike = url.matches("^[^/\\\\]+:.*") && !url.matches("^[A-Za-z]:[/\\\\].*");
+    if (url.contains("://") || scpLike) return url;
+    try {
+      java.nio.file.Path local = java.nio.file.Path.of(url);
+      return local.isAbsolute() ? url : local.toAbsolutePath().normalize().toString();
+    } catch (java.nio.file.InvalidPathException e) {
+      return url; // not a path of this system: JGit says what is wrong with it
+    }
   }
 
   private static String normalizePath(String path) {

@@ -27,4 +27,16 @@ class GitRemoteTest {
   void branchMustBeAShortName(String branch) {
     assertThrows(IllegalArgumentException.class, () -> GitRemote.of("file:///r", branch, ""));
   }
+
+  @org.junit.jupiter.api.Test
+  void aRelativeLocalPathIsResolvedAgainstTheWorkingDirectoryAndUrlsAreLeftAlone() {
+    java.nio.file.Path cwd = java.nio.file.Path.of("").toAbsolutePath();
+    org.junit.jupiter.api.Assertions.assertEquals(cwd.resolve(".ogp/dev-repo").toString(), GitRemote.of(".ogp/dev-repo", "main", "").url());
+    org.junit.jupiter.api.Assertions.assertEquals(cwd.toString(), GitRemote.of(".", "main", "").url());
+    org.junit.jupiter.api.Assertions.assertEquals(cwd.getParent().resolve("fleet").toString(), GitRemote.of("../fleet", "main", "").url());
+    for (String url : java.util.List.of("/srv/fleet.git", "file:///srv/fleet.git", "https://git.example.com/ops/fleet.git",
+        "ssh://git@git.example.com/ops/fleet.git", "git@git.example.com:ops/fleet.git")) {
+      org.junit.jupiter.api.Assertions.assertEquals(url, GitRemote.of(url, "main", "").url());
+    }
+  }
 }
