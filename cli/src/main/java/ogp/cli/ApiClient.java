@@ -11,11 +11,13 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /**
  * Options and calls shared by the client commands: the server URL and bearer token. Without a
- * token, the admin token of a local {@code ogp dev} ({@code .ogp/admin-token}) is used if present.
+ * token, the admin token of a local {@code ogp dev} ({@code .ogp/admin-token} here or in a
+ * directory above) is used if present.
  */
 final class ApiClient {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -25,7 +27,7 @@ final class ApiClient {
       description = "Server URL (default: ${DEFAULT-VALUE}).")
   String server;
 
-  @Option(names = "--token", description = "Bearer token (default: .ogp/admin-token if present).")
+  @Option(names = "--token", description = "Bearer token (default: .ogp/admin-token here or above, if present).")
   String token;
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -114,15 +116,28 @@ final class ApiClient {
   /** Where the token came from, or where it was looked for: said with a 401, so the user knows what to fix. */
   private String tokenSource() {
     if (token != null && !token.isBlank()) return "the token given with --token or OGP_TOKEN was refused (revoked, expired or mistyped?)";
-    Path file = Path.of(".ogp", "admin-token").toAbsolutePath();
-    if (localDevToken() != null) return "the token in " + file + " (ogp dev's admin token) was refused; give a valid one with --token or OGP_TOKEN";
-    return "no token was given: pass --token T or set OGP_TOKEN (there is no " + file + " of a local ogp dev here either)";
+    return localDevTokenFile()
+        .map(f -> "the token in " + f + " (ogp dev's admin token) was refused; give a valid one with --token or OGP_TOKEN")
+        .orElse("no token was given: pass --token T or set OGP_TOKEN (no .ogp/admin-token of a local ogp dev was found in "
+            + Path.of("").toAbsolutePath() + " or above)");
+  }
+
+  /**
+   * The admin token of a local {@code ogp dev}: {@code .ogp/admin-token} in the working directory
+   * or the nearest directory above it (so commands also work inside {@code .ogp/dev-repo}).
+   */
+  private static Optional<Path> localDevTokenFile() {
+    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      Path file = dir.resolve(".ogp").resolve("admin-token");
+      if (Files.isReadable(file)) return Optional.of(file);
+    }
+    return Optional.empty();
   }
 
   private static String localDevToken() {
-    Path file = Path.of(".ogp", "admin-token");
     try {
-      return Files.isReadable(file) ? Files.readString(file).strip() : null;
+      Optional<Path> file = localDevTokenFile();
+      return file.isPresent() ? Files.readString(file.get()).strip() : null;
     } catch (IOException e) {
       return null;
     }

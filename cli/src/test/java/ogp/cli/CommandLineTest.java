@@ -181,7 +181,7 @@ class CommandLineTest {
         java.time.Duration.ofHours(1), "127.0.0.1", 0, 0, java.time.Duration.ofSeconds(15), null))) {
       OgpRun run = ogp("status", "--server", "http://127.0.0.1:" + server.httpPort());
       assertEquals(1, run.exit());
-      assertTrue(run.err().contains("401") && run.err().contains("pass --token T or set OGP_TOKEN"), run.err());
+      assertTrue(run.err().contains("401") && run.err().contains("--token") && run.err().contains("OGP_TOKEN"), run.err());
       OgpRun unknown = ogp("refresh", "--server", "http://127.0.0.1:" + server.httpPort() + "/api/v2", "--token",
           server.adminToken().reveal());
       assertTrue(unknown.err().contains("no such endpoint: POST /api/v2/api/v1/refresh"), "JSON error of an unknown endpoint: " + unknown.err());
@@ -200,6 +200,16 @@ class CommandLineTest {
           new ServerProcess.Settings(exampleRepo(), tmp.resolve("other"), java.time.Duration.ofHours(1), "127.0.0.1",
               first.httpPort(), 0, java.time.Duration.ofSeconds(15), null)));
       assertTrue(taken.getMessage().contains("port " + first.httpPort()) && taken.getMessage().contains("--http-port"), taken.getMessage());
+    }
+  }
+
+  @Test
+  void aServerWhoseFirstFetchFailedIsNotReadyAndSaysWhy() throws Exception {
+    try (ServerProcess server = new ServerProcess(new ServerProcess.Settings(
+        ogp.reconciler.source.GitRemote.of(tmp.resolve("no-such-repo").toString(), "main", ""), tmp.resolve("server"),
+        java.time.Duration.ofHours(1), "127.0.0.1", 0, 0, java.time.Duration.ofSeconds(15), null))) {
+      java.util.Optional<String> why = server.notReadyAfterFirstFetch(java.time.Duration.ofSeconds(30));
+      assertTrue(why.isPresent() && why.get().contains("no-such-repo"), "not ready, with the fetch's error: " + why);
     }
   }
 

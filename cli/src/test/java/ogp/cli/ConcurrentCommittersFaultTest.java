@@ -109,7 +109,11 @@ class ConcurrentCommittersFaultTest {
     AtomicInteger refused = new AtomicInteger();
     AtomicLong slowest = new AtomicLong();
     Map<Route, AtomicInteger> byPath = new ConcurrentHashMap<>();
-    for (Route p : Route.values()) byPath.put(p, new AtomicInteger());
+    Map<Route, AtomicLong> slowestByPath = new ConcurrentHashMap<>();
+    for (Route p : Route.values()) {
+      byPath.put(p, new AtomicInteger());
+      slowestByPath.put(p, new AtomicLong());
+    }
     long end = System.nanoTime() + RUN.toNanos();
     ExecutorService pool = Executors.newFixedThreadPool(apps.size());
     List<Future<?>> committers = new ArrayList<>();
@@ -123,6 +127,7 @@ class ConcurrentCommittersFaultTest {
             case GIT_CLI -> setImage(app, version, "--repo", url);
           };
           slowest.accumulateAndGet(FaultTest.msSince(started), Math::max);
+          slowestByPath.get(pathOf(app)).accumulateAndGet(FaultTest.msSince(started), Math::max);
           if (ok) {
             lastAcknowledged.put(app, version);
             acknowledgedVersions.computeIfAbsent(app, a -> java.util.Collections.synchronizedList(new ArrayList<>())).add(version);
@@ -164,9 +169,11 @@ class ConcurrentCommittersFaultTest {
     lastAssignment.get().getContainersList().forEach(c -> assigned.put(c.getApp(), c.getVersion()));
     for (String app : apps) assertEquals(Integer.toString(lastAcknowledged.get(app)), assigned.get(app), "assigned " + app);
     System.out.printf("FAULT %d concurrent committers for %d s: %d changes acknowledged (%d API, %d set-image --server, %d set-image --repo),"
-            + " %d given up, slowest change %d ms, 0 lost; reconciler at the head %d ms after the last commit%n", COMMITTERS, RUN.toSeconds(),
+            + " %d given up, slowest change %d ms (API %d, --server %d, --repo %d), 0 lost; reconciler at the head %d ms after the last commit%n",
+        COMMITTERS, RUN.toSeconds(),
         acknowledged.get(), byPath.get(Route.API).get(), byPath.get(Route.SERVER_CLI).get(), byPath.get(Route.GIT_CLI).get(),
-        refused.get(), slowest.get(), FaultTest.msSince(settleStart));
+        refused.get(), slowest.get(), slowestByPath.get(Route.API).get(), slowestByPath.get(Route.SERVER_CLI).get(),
+        slowestByPath.get(Route.GIT_CLI).get(), FaultTest.msSince(settleStart));
   }
 
   @Test

@@ -217,6 +217,22 @@ class ConvergerDockerTest extends RealDockerTest {
     assertTrue(kept.getLastError().contains("manifest unknown"), kept.getLastError());
   }
 
+  @Test
+  void aPortBoundToAHostAddressIsPublishedOnThatAddressOnly() {
+    ContainerSpec base = web(localImage("v1"), "v1");
+    ContainerSpec spec = SpecHash.withHash(base.toBuilder().setPorts(0, base.getPorts(0).toBuilder().setHostIp("127.0.0.1")).build());
+
+    ContainerStatus status = only(converger.converge(assignment("rev-1", spec)));
+
+    var bindings = inspect(status.getContainerId()).getHostConfig().getPortBindings().getBindings();
+    var published = bindings.get(com.github.dockerjava.api.model.ExposedPort.tcp(8080));
+    assertEquals(1, published.length, bindings.toString());
+    assertEquals("127.0.0.1", published[0].getHostIp());
+    assertEquals(Integer.toString(hostPort), published[0].getHostPortSpec());
+    await(Duration.ofSeconds(10), () -> marker.equals(httpGet("http://127.0.0.1:" + hostPort + "/")),
+        "httpd answers on 127.0.0.1:" + hostPort);
+  }
+
   private ContainerSpec web(String image, String version) {
     return SpecHash.withHash(ContainerSpec.newBuilder()
         .setApp(app)

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * commit on top of the previous one's (so every requested version is its own commit in history,
  * never merged away), and pushed at once with the fetched tip as the expected old value. When the
  * push is rejected because the branch moved, the whole batch is applied again to the new tip after
- * a jittered exponential backoff (50 ms doubling, at most 2 s), until each request's own deadline;
+ * a jittered exponential backoff (50 ms doubling, at most {@value #MAX_BACKOFF_MS} ms; the serial
+ * writer waits at most {@value #SERIAL_RETRY_WINDOW_MS} ms), until each request's own deadline;
  * a request still not landed then is given up with one sentence. A request that changes nothing or
  * is refused on the tip its batch landed on is answered as such. A fetch or push that fails for
  * any other reason (the remote is unreachable or stalls past the transport timeout) fails the
@@ -41,8 +42,8 @@ import org.slf4j.LoggerFactory;
  * that takes requests in arrival order, up to {@value #MAX_BATCH} at a time: the server's writers
  * (API, portal, automatic rollback) never race each other, so none is refused for a race. After
  * each of its own pushes the serial writer leaves the branch alone for {@link #OUTSIDE_TURN}
- * (requests arriving meanwhile join the next batch), so a well-behaved outside pusher with backoff
- * is not starved by a busy server. The queue holds at most {@value #CAPACITY} requests; beyond
+ * (requests arriving meanwhile join the next batch), so well-behaved outside pushers with backoff
+ * are not starved by a busy server. The queue holds at most {@value #CAPACITY} requests; beyond
  * that a request is refused at once ({@link ChangeBusy}).
  *
  * <p>Threads: {@link #land} may run on many threads at once; no lock is held during network I/O.
@@ -53,6 +54,11 @@ final class CommitQueue implements AutoCloseable {
   static final int MAX_BATCH = 32;
   /** Long enough for an outside committer's fetch, edit and push on a busy machine. */
   static final Duration OUTSIDE_TURN = Duration.ofMillis(300);
+
+  /** The longest pause between two tries of a change landed on the calling thread. */
+  static final long MAX_BACKOFF_MS = 1_000;
+  /** The serial writer's pause before it tries again after an outside push won. */
+  static final long SERIAL_RETRY_WINDOW_MS = 50;
 
   private static final Logger log = LoggerFactory.getLogger(CommitQueue.class);
   private static final PersonIdent COMMITTER = new PersonIdent("ogp", "ogp@localhost");
@@ -138,17 +144,16 @@ final class CommitQueue implements AutoCloseable {
   // --- the serial writer ------------------------------------------------------------------------
 
   private void writeForever() {
-    long lastPush = 0;
+    long quietUntil = 0;
     while (writer == Thread.currentThread()) {
       try {
         List<Request> batch = new ArrayList<>();
         batch.add(queue.take());
         // Leave the branch to outside pushers for a moment after our own push; later arrivals join this batch.
-        long quietUntil = lastPush + OUTSIDE_TURN.toNanos();
         long wait = quietUntil - System.nanoTime();
         if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
         queue.drainTo(batch, MAX_BATCH - 1);
-        if (landBatch(batch)) lastPush = System.nanoTime();
+        if (landBatch(batch) > 0) quietUntil = System.nanoTime() + OUTSIDE_TURN.toNanos();
       } catch (InterruptedException e) {
         return;
       } catch (Throwable t) {
@@ -169,8 +174,8 @@ final class CommitQueue implements AutoCloseable {
     }
   }
 
-  /** Lands every request of {@code batch} or answers it otherwise; true when a push landed. */
-  private boolean landBatch(List<Request> batch) {
+  /** Lands every request of {@code batch} or answers it otherwise; the attempts its push took, 0 when nothing was pushed. */
+  private int landBatch(List<Request> batch) {
     List<Request> open = new ArrayList<>(batch);
     ObjectId lastTip = null;
     try {
@@ -178,7 +183,7 @@ final class CommitQueue implements AutoCloseable {
         int tries = attempt;
         ObjectId movedFrom = lastTip;
         open.removeIf(r -> expired(r, tries, movedFrom));
-        if (open.isEmpty()) return false;
+        if (open.isEmpty()) return 0;
         Tip base = fetchTip.get();
         List<Answer> answers = new ArrayList<>();
         List<Commit> commits = new ArrayList<>();
@@ -202,7 +207,7 @@ final class CommitQueue implements AutoCloseable {
         if (commits.stream().anyMatch(c -> c.request().result().isDone())) continue; // a caller gave up: leave its commit out
         if (commits.isEmpty() || branch.publish(base.commit(), tip.commit()) == FollowedBranch.Outcome.LANDED) {
           answers.forEach(Answer::give);
-          if (commits.isEmpty()) return false;
+          if (commits.isEmpty()) return 0;
           // The server's log records every commit; a CLI caller prints its own result line instead.
           boolean server = Thread.currentThread() == writer;
           for (Commit c : commits) {
@@ -215,20 +220,20 @@ final class CommitQueue implements AutoCloseable {
             c.request().result().complete(result);
           }
           runAfterPush();
-          return true;
+          return attempt;
         }
         // Nothing of this attempt is final: every request is applied again to the new tip.
         log.debug("branch {} moved during {} change(s) (attempt {}), re-applying on the new tip", branch.name(), commits.size(), attempt);
         lastTip = base.commit();
-        backoff(attempt, open);
+        backoff(attempt, open, Thread.currentThread() == writer);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       open.forEach(r -> r.result().completeExceptionally(new ChangeRefused("Interrupted while committing the change; nothing was committed.")));
-      return false;
+      return 0;
     } catch (RuntimeException e) { // the remote is unreachable or stalled: fail fast, retry nothing
       open.forEach(r -> r.result().completeExceptionally(e));
-      return false;
+      return 0;
     }
   }
 
@@ -241,9 +246,11 @@ final class CommitQueue implements AutoCloseable {
     return true;
   }
 
-  private static void backoff(int attempt, List<Request> open) throws InterruptedException {
-    // Full jitter: contenders spread over the whole window instead of colliding again in step.
-    long window = Math.min(2_000L, 50L << Math.min(attempt - 1, 6));
+  private static void backoff(int attempt, List<Request> open, boolean serialWriter) throws InterruptedException {
+    // Full jitter: contenders spread over the whole window instead of colliding again in step. The
+    // serial writer lost to an outside pusher, who has had its turn: it tries again almost at once
+    // (its pause after each of its own pushes is what gives outsiders their turns).
+    long window = serialWriter ? SERIAL_RETRY_WINDOW_MS : Math.min(MAX_BACKOFF_MS, 50L << Math.min(attempt - 1, 6));
     long millis = ThreadLocalRandom.current().nextLong(1, window + 1);
     long untilFirstDeadline = open.stream().mapToLong(Request::deadlineNanos).min().orElse(0) - System.nanoTime();
     // Sleep no further than the first deadline, so that request gets its last try within its time.
