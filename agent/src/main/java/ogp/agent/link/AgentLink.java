@@ -238,8 +238,9 @@ public final class AgentLink implements AutoCloseable {
       established = outbox;
       sessions.incrementAndGet();
       log.info(
-          "connected to {} as host id '{}' (heartbeat {} ms)",
-          ctx.channel().remoteAddress(),
+          "connected to {}:{} as host id '{}' (heartbeat {} ms)",
+          host,
+          port,
           identity.hostId(),
           welcome.getHeartbeatIntervalMs());
       onControl(backoff::reset);

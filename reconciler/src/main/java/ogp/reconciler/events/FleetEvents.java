@@ -37,7 +37,8 @@ public final class FleetEvents implements ReconcilerObserver {
   @Override
   public void revisionApplied(AppliedRevision revision) {
     events.record(Event.of(EventReason.REVISION_APPLIED,
-            "applied " + revision.state().apps().size() + " app(s): " + revision.commit().subject())
+            "applied: " + revision.changedApps() + " of " + revision.state().apps().size() + " app(s) added or changed: "
+                + revision.commit().subject())
         .at(clock.instant())
         .withRevision(revision.revision())
         .withAuthor(author(revision.commit().authorName(), revision.commit().authorEmail())));
