@@ -146,19 +146,21 @@ final class CommitQueue implements AutoCloseable {
   private void writeForever() {
     long quietUntil = 0;
     while (writer == Thread.currentThread()) {
+      List<Request> batch = new ArrayList<>();
       try {
-        List<Request> batch = new ArrayList<>();
         batch.add(queue.take());
         // Leave the branch to outside pushers for a moment after our own push; later arrivals join this batch.
         long wait = quietUntil - System.nanoTime();
         if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
         queue.drainTo(batch, MAX_BATCH - 1);
         if (landBatch(batch) > 0) quietUntil = System.nanoTime() + OUTSIDE_TURN.toNanos();
-      } catch (InterruptedException e) {
+      } catch (InterruptedException e) { // close(): what this batch holds is answered like what still queues
+        batch.forEach(r -> r.result().completeExceptionally(new ChangeRefused("The server is stopping; the change was not committed.")));
         return;
       } catch (Throwable t) {
         writerFailures++;
         log.error("the change writer failed a batch: {}", t.toString(), t);
+        batch.forEach(r -> r.result().completeExceptionally(new ChangeRefused("The change could not be committed: " + t)));
       }
     }
   }
