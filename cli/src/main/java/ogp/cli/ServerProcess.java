@@ -42,7 +42,7 @@ import ogp.reconciler.auth.SecretToken;
 import ogp.reconciler.auth.TokenStore;
 import ogp.reconciler.changes.Actor;
 import ogp.reconciler.changes.ChangeService;
-import ogp.reconciler.rollout.AutoRollback;
+import ogp.reconciler.autorollback.AutoRollback;
 import ogp.reconciler.changes.CommitListener;
 import ogp.reconciler.events.Event;
 import ogp.reconciler.events.EventReason;

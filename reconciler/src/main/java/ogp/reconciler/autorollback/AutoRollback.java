@@ -1,4 +1,4 @@
-package ogp.reconciler.rollout;
+package ogp.reconciler.autorollback;
 
 import java.time.Clock;
 import java.util.Optional;
@@ -13,6 +13,7 @@ import ogp.reconciler.control.ReconcilerObserver;
 import ogp.reconciler.events.Event;
 import ogp.reconciler.events.EventLog;
 import ogp.reconciler.events.EventReason;
+import ogp.reconciler.rollout.RolloutFailure;
 import ogp.reconciler.source.GitSourceException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
