@@ -1,6 +1,5 @@
 package ogp.reconciler.changes;
 
-import java.util.Optional;
 import org.eclipse.jgit.lib.ObjectId;
 
 /**
@@ -12,10 +11,5 @@ record Tip(ObjectId commit, DesiredTree tree) {
   /** This tip with {@code change} committed on top as {@code next}: only the changed file is parsed again. */
   Tip then(ObjectId next, ProposedChange change) {
     return new Tip(next, tree.with(next.name(), change.path(), change.after()));
-  }
-
-  /** The content of {@code path} at this tip, if it is part of the desired state. */
-  Optional<byte[]> file(String path) {
-    return tree.snapshot().file(path);
   }
 }
