@@ -116,6 +116,8 @@ class FollowedBranch {
 
   private GitSourceException failure(String what, Exception error) {
     String reason = Redaction.scrub(String.valueOf(error.getMessage()), remote.credentials().secrets());
+    // JGit puts the URL in front of transport errors; the sentence names it already.
+    if (reason.startsWith(remote.url() + ": ")) reason = reason.substring(remote.url().length() + 2);
     return new GitSourceException(what + ": " + reason.replace(remote.url(), remote.redactedUrl()));
   }
 }
