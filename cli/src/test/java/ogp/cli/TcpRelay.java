@@ -16,8 +16,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * accepted: the client cannot reconnect) and open again on the same port. It cuts from the
  * server's side: the server sees the connection close, as when a network path between them fails.
  *
- * <p>It can also misbehave while it stays open: {@link #stall()} accepts connections and then
- * never answers (a remote whose process hangs), {@link #slow(Duration)} forwards small chunks with
+ * <p>It can also misbehave while it stays open: {@link #stall()} stops answering on every
+ * connection, the ones it relays already (an HTTP client's kept-alive connections too) and the new
+ * ones it accepts (a remote whose process hangs), {@link #slow(Duration)} forwards small chunks with
  * a delay before each (a remote on a bad link), and {@link #forward()} relays normally again,
  * closing the connections it held while stalled.
  */
@@ -28,6 +29,8 @@ final class TcpRelay implements AutoCloseable {
   private final int targetPort;
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
   private final Set<Socket> held = ConcurrentHashMap.newKeySet();
+  /** Relayed connections open when the relay stalled: nothing more crosses them, and they are closed when it recovers. */
+  private final Set<Socket> frozen = ConcurrentHashMap.newKeySet();
   private ServerSocket listener;
   private volatile boolean stalled;
   private volatile Duration delay = Duration.ZERO;
@@ -68,6 +71,7 @@ final class TcpRelay implements AutoCloseable {
 
   /** New connections are accepted and then never answered; connections already relayed go on. */
   void stall() {
+    frozen.addAll(sockets);
     stalled = true;
   }
 
@@ -88,6 +92,9 @@ final class TcpRelay implements AutoCloseable {
   private void closeHeld() {
     for (Socket socket : held) closeQuietly(socket);
     held.clear();
+    // What they hold must never arrive late: a request its client gave up on would land after all.
+    for (Socket socket : frozen) closeQuietly(socket);
+    frozen.clear();
   }
 
   @Override
@@ -120,6 +127,8 @@ final class TcpRelay implements AutoCloseable {
       byte[] buffer = new byte[16 * 1024];
       try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
         for (int n; (n = in.read(buffer, 0, delay.isZero() ? buffer.length : SLOW_CHUNK)) >= 0; ) {
+          while (frozen.contains(from) && !from.isClosed()) Thread.sleep(20); // stalled: hold it until closed
+          if (from.isClosed()) break;
           if (!delay.isZero()) Thread.sleep(delay.toMillis()); // the slow link's pace, not a wait for a condition
           out.write(buffer, 0, n);
           out.flush();
