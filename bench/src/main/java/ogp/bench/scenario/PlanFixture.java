@@ -41,9 +41,7 @@ public final class PlanFixture {
   /** {@code state} with {@code app} at another version, everything else the same objects. */
   public static DesiredState withVersion(DesiredState state, App app, String version) {
     Map<String, App> apps = new java.util.TreeMap<>(state.apps());
-    apps.put(app.name(), new App(app.name(), app.image(), version, app.state(), app.placement(), app.instances(),
-        app.command(), app.entrypoint(), app.env(), app.ports(), app.volumes(), app.restart(), app.health(),
-        app.update(), app.source()));
+    apps.put(app.name(), app.withVersion(version));
     return new DesiredState(apps);
   }
 

@@ -104,7 +104,6 @@ final class AppHistory {
 
   /** The app without its position, so moving it within a file does not count as a change. */
   private static Optional<App> comparable(Optional<App> app) {
-    return app.map(a -> new App(a.name(), a.image(), a.version(), a.state(), a.placement(), a.instances(),
-        a.command(), a.entrypoint(), a.env(), a.ports(), a.volumes(), a.restart(), a.health(), a.update(), NOWHERE));
+    return app.map(a -> a.withSource(NOWHERE));
   }
 }

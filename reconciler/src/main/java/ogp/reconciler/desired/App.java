@@ -65,10 +65,19 @@ public record App(
    * file, line or column): moving an app's document does not change the app.
    */
   public boolean sameConfigurationAs(App other) {
-    if (this == other) return true;
-    return other != null && equals(new App(other.name, other.image, other.version, other.state, other.placement,
-        other.instances, other.command, other.entrypoint, other.env, other.ports, other.volumes, other.restart,
-        other.health, other.update, source));
+    return this == other || (other != null && equals(other.withSource(source)));
+  }
+
+  /** This app as defined at another place; everything else the same objects. */
+  public App withSource(SourcePosition source) {
+    return new App(name, image, version, state, placement, instances, command, entrypoint, env, ports, volumes,
+        restart, health, update, source);
+  }
+
+  /** This app at another image version; everything else the same objects. */
+  public App withVersion(String version) {
+    return new App(name, image, version, state, placement, instances, command, entrypoint, env, ports, volumes,
+        restart, health, update, source);
   }
 
   /** The image reference with its tag, e.g. {@code 127.0.0.1:5000/demo/web:42}. */

@@ -78,9 +78,7 @@ class FleetPlanTest {
   @Test
   void appMovedWithinItsFileIsTheSameApp() {
     App db = onHosts("db", "15", "h2");
-    App moved = new App(db.name(), db.image(), db.version(), db.state(), db.placement(), db.instances(), db.command(),
-        db.entrypoint(), db.env(), db.ports(), db.volumes(), db.restart(), db.health(), db.update(),
-        new SourcePosition("apps/all.yaml", 40, 1));
+    App moved = db.withSource(new SourcePosition("apps/all.yaml", 40, 1));
     FleetPlan first = FleetPlan.EMPTY.next(DesiredState.of(List.of(db)), app -> "r1");
     FleetPlan second = first.next(DesiredState.of(List.of(moved)), app -> "r1");
     assertSame(first, second, "nothing to rebuild");
