@@ -1,14 +1,11 @@
 package ogp.reconciler.desired;
 
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -23,9 +20,6 @@ import java.util.stream.Collectors;
  * detail names those fields. Changes are sorted by app, then target.
  */
 public final class DesiredStateDiff {
-  /** The fields compared besides version, by the name used in YAML and in change details. */
-  private static final Map<String, Function<App, Object>> FIELDS = fields();
-
   private DesiredStateDiff() {}
 
   /** One line of a diff. {@code fromVersion} is null for ADDED, {@code toVersion} for REMOVED. */
@@ -118,27 +112,11 @@ public final class DesiredStateDiff {
     return targets;
   }
 
+  /** The names of the {@link AppField#comparedByDiff() compared fields} that differ, in order. */
   private static String changedFields(App was, App is) {
-    return FIELDS.entrySet().stream()
-        .filter(field -> !Objects.equals(field.getValue().apply(was), field.getValue().apply(is)))
-        .map(Map.Entry::getKey)
+    return AppField.comparedByDiff().stream()
+        .filter(field -> !Objects.equals(field.of(was), field.of(is)))
+        .map(AppField::componentName)
         .collect(Collectors.joining(", "));
-  }
-
-  private static Map<String, Function<App, Object>> fields() {
-    // Ordered as in SPEC §2; placement and source are not fields of a target.
-    Map<String, Function<App, Object>> fields = new LinkedHashMap<>();
-    fields.put("image", App::image);
-    fields.put("state", App::state);
-    fields.put("instances", App::instances);
-    fields.put("command", App::command);
-    fields.put("entrypoint", App::entrypoint);
-    fields.put("env", App::env);
-    fields.put("ports", App::ports);
-    fields.put("volumes", App::volumes);
-    fields.put("restart", App::restart);
-    fields.put("health", App::health);
-    fields.put("update", App::update);
-    return Collections.unmodifiableMap(fields);
   }
 }
