@@ -48,6 +48,8 @@ import ogp.reconciler.events.Event;
 import ogp.reconciler.events.EventReason;
 import ogp.reconciler.control.AppliedRevision;
 import ogp.reconciler.control.DesiredStateSource;
+import ogp.reconciler.control.ControlLoop;
+import ogp.reconciler.control.FleetReadModel;
 import ogp.reconciler.control.Reconciler;
 import ogp.reconciler.source.GitMirror;
 import ogp.reconciler.source.GitRemote;
@@ -111,6 +113,7 @@ final class ServerProcess implements AutoCloseable {
   private final GitMirror mirror;
   private final AgentServer agents;
   private final Reconciler reconciler;
+  private final FleetReadModel fleet;
   private final Javalin http;
   private final PortalRoutes portal;
   private final TokenStore tokens;
@@ -139,6 +142,8 @@ final class ServerProcess implements AutoCloseable {
 
   ServerProcess(Settings s, WatchSettings watch) throws IOException, InterruptedException {
     SecureRandom random = new SecureRandom();
+    // The one clock of the process: every component that reads the time is given it.
+    Clock clock = Clock.systemUTC();
     dataDir = s.dataDir();
     // Two servers on one data dir would run two reconcilers (and, in ogp dev, two agents for one host).
     dataDirLock = DataDirLock.acquire(s.dataDir());
@@ -148,7 +153,7 @@ final class ServerProcess implements AutoCloseable {
     adminTokenFile = s.dataDir().resolve(SecretToken.ADMIN_TOKEN_FILE);
     joinTokenFile = s.dataDir().resolve(SecretToken.JOIN_TOKEN_FILE);
     // Hashed tokens; a first start also writes join-token, admin-token and viewer-token for the operator.
-    tokens = TokenStore.bootstrap(s.dataDir(), Clock.systemUTC(), random);
+    tokens = TokenStore.bootstrap(s.dataDir(), clock, random);
     // The agent port checks Hellos on Netty's event loops, which must not touch the disk: they use
     // the tokens in memory, and this re-reads the store (one stat) every second for them.
     tokenRefresh = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -160,27 +165,31 @@ final class ServerProcess implements AutoCloseable {
     started.push(tokenRefresh::shutdownNow);
     mirror = GitMirror.open(s.remote(), s.dataDir(), s.gitTimeout());
     started.push(mirror);
-    reconciler = PortInUse.explained("--agent-port", s.bindAddress(), s.agentPort(), () ->
-        new Reconciler(
-            onApplied -> new DesiredStateSource(mirror, Clock.systemUTC(), onApplied),
+    ControlLoop loop = PortInUse.explained("--agent-port", s.bindAddress(), s.agentPort(), () ->
+        ControlLoop.create(
+            clock,
+            onApplied -> new DesiredStateSource(mirror, clock, onApplied),
             listener ->
                 AgentServer.builder(tokens.inMemory(), listener)
                     .bind(s.bindAddress(), s.agentPort())
                     .lostGrace(s.lostGrace())
                     .tls(s.agentTls().map(TlsContexts::server).orElse(null))
                     .serverVersion(Main.version())
+                    .clock(clock)
                     .start(),
             s.poll(),
             Duration.ofSeconds(30)));
-    started.push(reconciler);
-    agents = reconciler.agents();
-    ApiRoutes api = new ApiRoutes(reconciler, tokens);
+    started.push(loop);
+    reconciler = loop.reconciler();
+    agents = loop.agents();
+    fleet = loop.fleet();
+    ApiRoutes api = new ApiRoutes(fleet, reconciler::requestRefresh, tokens);
     // One writer for every change of this server, in arrival order; each landed push asks the fetch
     // worker to apply it at once (the request thread does not wait for the fetch). History is read
     // locally at the applied revision.
     changes = new ChangeService(mirror, reconciler::requestRefresh)
         .serialized()
-        .readingHistoryAt(() -> reconciler.source().applied().map(AppliedRevision::revision));
+        .readingHistoryAt(() -> fleet.source().applied().map(AppliedRevision::revision));
     started.push(changes);
     ChangeRoutes changeRoutes = new ChangeRoutes(changes);
     MetricsRoutes metrics = new MetricsRoutes();
@@ -189,11 +198,11 @@ final class ServerProcess implements AutoCloseable {
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
     // Observers of the loop: events, the watch's status objects, meters. Added before start() so none is missed.
-    watchHub = new WatchHub(watch, json, metrics.registry());
+    watchHub = new WatchHub(watch, json, metrics.registry(), clock);
     events = new EventLog(EVENTS_RETAINED, event -> watchHub.append(WatchKind.Event, event), metrics.registry());
-    reconciler.addObserver(new FleetEvents(events, Clock.systemUTC()));
+    reconciler.addObserver(new FleetEvents(events, clock));
     started.push(watchHub);
-    statusFeed = new StatusFeed(reconciler, watchHub, Duration.ofMillis(100));
+    statusFeed = new StatusFeed(fleet, watchHub, Duration.ofMillis(100));
     started.push(statusFeed::close);
     reconciler.addObserver(statusFeed);
     reconciler.addObserver(new ReconcilerMeters(agents, metrics.registry()));
@@ -203,10 +212,10 @@ final class ServerProcess implements AutoCloseable {
     changes.withListener((kind, app, result, actor) -> {
       if (kind == CommitListener.Kind.ROLLBACK && actor.equals(Actor.OGP)) return;
       EventReason reason = kind == CommitListener.Kind.ROLLBACK ? EventReason.ROLLBACK_COMMITTED : EventReason.CHANGE_COMMITTED;
-      events.record(Event.of(reason, result.subject() + " (by " + actor.displayName() + ")").withApp(app)
+      events.record(Event.of(clock, reason, result.subject() + " (by " + actor.displayName() + ")").withApp(app)
           .withRevision(result.commit().orElse("")).withAuthor(actor.displayName()));
     });
-    autoRollback = new AutoRollback(changes, events, Clock.systemUTC());
+    autoRollback = new AutoRollback(changes, events, clock);
     started.push(autoRollback::close);
     reconciler.addObserver(autoRollback);
     watchRoutes = new WatchRoutes(watchHub, watch);
@@ -222,12 +231,12 @@ final class ServerProcess implements AutoCloseable {
             hint -> reconciler.requestRefresh(hint.after()),
             metrics.registry());
     portal = new PortalRoutes(
-        FleetView.of(reconciler),
+        FleetView.of(fleet),
         new UserDirectory(tokens, s.dataDir().resolve(UsersFile.DEFAULT_NAME)),
         new GitChanges(changes),
         new LoggedEvents(events),
         watchHub,
-        Clock.systemUTC());
+        clock);
     http = PortInUse.explained("--http-port", s.bindAddress(), s.httpPort(), () ->
         Javalin.create(
                 config -> {
@@ -283,7 +292,7 @@ final class ServerProcess implements AutoCloseable {
    * running after {@code wait}; empty once a fetch succeeded. For the start-up banner.
    */
   Optional<String> notReadyAfterFirstFetch(Duration wait) throws InterruptedException {
-    DesiredStateSource source = reconciler.source();
+    DesiredStateSource source = fleet.source();
     long deadline = System.nanoTime() + wait.toNanos();
     while (source.lastFetch().isEmpty() && source.lastFetchError().isEmpty()) {
       if (System.nanoTime() >= deadline) return Optional.of("the first fetch has not finished after " + wait.toSeconds() + " s");
@@ -346,6 +355,10 @@ final class ServerProcess implements AutoCloseable {
 
   Reconciler reconciler() {
     return reconciler;
+  }
+
+  AgentServer agents() {
+    return agents;
   }
 
   /** Where events are recorded (e.g. by the change service when it commits a rollback). */

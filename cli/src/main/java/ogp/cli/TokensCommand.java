@@ -38,6 +38,9 @@ import picocli.CommandLine.Spec;
 final class TokensCommand implements Runnable {
   @Spec CommandSpec spec;
 
+  /** The one clock of this command: expiry and grace times, and the store's own. */
+  private static final Clock CLOCK = Clock.systemUTC();
+
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: create, list, revoke or rotate");
@@ -50,7 +53,7 @@ final class TokensCommand implements Runnable {
     Path dataDir;
 
     TokenStore store() {
-      TokenStore store = TokenStore.open(dataDir, Clock.systemUTC());
+      TokenStore store = TokenStore.open(dataDir, CLOCK);
       if (!store.exists()) {
         throw new CommandFailure("no token store in " + dataDir + "; start the server once with --data-dir " + dataDir);
       }
@@ -152,7 +155,7 @@ final class TokensCommand implements Runnable {
         }
       }
       String old = grace.isZero() ? "the old one is refused now"
-          : "the old one works until " + Instant.now().plus(grace).truncatedTo(ChronoUnit.SECONDS);
+          : "the old one works until " + CLOCK.instant().plus(grace).truncatedTo(ChronoUnit.SECONDS);
       return printed(spec, token, "token '" + name + "' rotated; " + old + handOver);
     }
   }
@@ -192,7 +195,7 @@ final class TokensCommand implements Runnable {
       if (lifetime != null && lifetime.isZero()) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--expires must be longer than 0s");
       }
-      return Optional.ofNullable(lifetime).map(Instant.now()::plus);
+      return Optional.ofNullable(lifetime).map(CLOCK.instant()::plus);
     }
   }
 

@@ -167,7 +167,7 @@ class ConvergenceEndToEndTest extends RealDockerTest {
         Duration.ofMillis(300), Map.of(TEST_LABEL, testId)))) {
       Thread.sleep(1500); // the refusal is an absence: give the handshake time to happen
       assertFalse(intruder.connected());
-      assertTrue(server.reconciler().agents().host(otherHost).isEmpty(), "a refused agent is not registered");
+      assertTrue(server.agents().host(otherHost).isEmpty(), "a refused agent is not registered");
     }
   }
 

@@ -102,7 +102,7 @@ class WatchEndToEndTest {
     int total = 3000;
     Thread producer = new Thread(() -> {
       for (int i = 0; i < total; i++) {
-        server.events().record(Event.of(EventReason.ROLLBACK_COMMITTED, "n=" + i).withApp("web"));
+        server.events().record(Event.of(java.time.Clock.systemUTC(), EventReason.ROLLBACK_COMMITTED, "n=" + i).withApp("web"));
         if (i == total / 2) repo.commit("Deploy web 3", Map.of("apps/web.yaml", TestApps.web("3")));
         if (i == total / 2) server.reconciler().requestRefresh();
       }
@@ -138,10 +138,10 @@ class WatchEndToEndTest {
   @Test
   void resumeFromAVersionOlderThanTheRetainedWindowAnswers410AndAListStillWorks() throws Exception {
     start(new WatchSettings(50, 1_000, Duration.ofSeconds(30)));
-    long first = server.events().record(Event.of(EventReason.ROLLBACK_COMMITTED, "first"));
+    long first = server.events().record(Event.of(java.time.Clock.systemUTC(), EventReason.ROLLBACK_COMMITTED, "first"));
     WatchLines recent = open(first);
     assertEquals(200, recent.status, "a version inside the window resumes");
-    for (int i = 0; i < 100; i++) server.events().record(Event.of(EventReason.ROLLBACK_COMMITTED, "n=" + i));
+    for (int i = 0; i < 100; i++) server.events().record(Event.of(java.time.Clock.systemUTC(), EventReason.ROLLBACK_COMMITTED, "n=" + i));
     WatchLines gone = open(first);
     assertEquals(410, gone.status);
     assertTrue(JSON.readTree(gone.errorBody).get("error").asText().contains("not retained"), gone.errorBody);
@@ -172,7 +172,7 @@ class WatchEndToEndTest {
     Thread producer = new Thread(() -> {
       for (int i = 0; i < total; i++) {
         while (i - received.get() > 100) Thread.onSpinWait();
-        server.events().record(Event.of(EventReason.ROLLBACK_COMMITTED, i + " " + padding));
+        server.events().record(Event.of(java.time.Clock.systemUTC(), EventReason.ROLLBACK_COMMITTED, i + " " + padding));
       }
     });
     long start = System.nanoTime();

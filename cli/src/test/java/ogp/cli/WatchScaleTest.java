@@ -89,7 +89,7 @@ class WatchScaleTest {
 
     long cpuStart = os.getProcessCpuTime();
     long start = System.nanoTime();
-    for (int i = 0; i < CHANGES; i++) server.events().record(Event.of(EventReason.ROLLBACK_COMMITTED, "change " + i).withApp("web"));
+    for (int i = 0; i < CHANGES; i++) server.events().record(Event.of(java.time.Clock.systemUTC(), EventReason.ROLLBACK_COMMITTED, "change " + i).withApp("web"));
     long expected = (long) WATCHERS * CHANGES;
     awaitTrue(() -> eventsSeen.get() == expected, () -> "every watcher got every change: " + eventsSeen.get() + "/" + expected);
     long deliverMillis = (System.nanoTime() - start) / 1_000_000;

@@ -31,7 +31,7 @@ final class PortalServer implements AutoCloseable {
   private static final Pattern CSRF = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
 
   final FixedFleet fleet = new FixedFleet();
-  final WatchHub hub = new WatchHub(WatchSettings.defaults(), new ObjectMapper(), new SimpleMeterRegistry());
+  final WatchHub hub = new WatchHub(WatchSettings.defaults(), new ObjectMapper(), new SimpleMeterRegistry(), java.time.Clock.systemUTC());
   final PortalRoutes portal;
   final Javalin http;
 

@@ -4,14 +4,14 @@ import java.util.List;
 import java.util.Optional;
 import ogp.reconciler.control.AppliedRevision;
 import ogp.reconciler.control.InvalidRevision;
-import ogp.reconciler.control.Reconciler;
+import ogp.reconciler.control.FleetReadModel;
 import ogp.reconciler.desired.App;
 import ogp.reconciler.plan.AppStatus;
 import ogp.reconciler.plan.HostStatus;
 
 /**
  * What the portal reads of the fleet: the reconciler's status views and the applied revision. An
- * interface so page tests can render fixed states; {@link #of(Reconciler)} is the real one. Every
+ * interface so page tests can render fixed states; {@link #of(FleetReadModel)} is the real one. Every
  * call is cheap (in-memory views) and safe from any thread.
  */
 public interface FleetView {
@@ -30,31 +30,31 @@ public interface FleetView {
     return applied().flatMap(r -> r.state().app(name));
   }
 
-  static FleetView of(Reconciler reconciler) {
+  static FleetView of(FleetReadModel fleet) {
     return new FleetView() {
       @Override
       public List<AppStatus> apps() {
-        return reconciler.apps();
+        return fleet.apps();
       }
 
       @Override
       public Optional<AppStatus> app(String name) {
-        return reconciler.app(name);
+        return fleet.app(name);
       }
 
       @Override
       public List<HostStatus> hosts() {
-        return reconciler.hosts();
+        return fleet.hosts();
       }
 
       @Override
       public Optional<AppliedRevision> applied() {
-        return reconciler.source().applied();
+        return fleet.source().applied();
       }
 
       @Override
       public Optional<InvalidRevision> invalid() {
-        return reconciler.source().invalid();
+        return fleet.source().invalid();
       }
     };
   }

@@ -47,7 +47,7 @@ import ogp.protocol.v1.Welcome;
  * one at a time on the listener executor, in event order. The liveness check runs on the
  * scheduler. {@link #send}, {@link #hosts} and {@link #host} may be called from any thread.
  */
-public final class AgentServer implements AutoCloseable {
+public final class AgentServer implements AgentLinks, AutoCloseable {
   private final HostRegistry registry;
   private final EventLoopGroup bossGroup;
   private final EventLoopGroup workerGroup;
@@ -137,6 +137,7 @@ public final class AgentServer implements AutoCloseable {
    * @return false when the host has no live connection (the assignment is then dropped; the
    *     reconciler sends it again when the host connects)
    */
+  @Override
   public boolean send(String hostId, Assignment assignment) {
     Objects.requireNonNull(assignment, "assignment");
     return registry.live(hostId).map(session -> session.send(assignment)).orElse(false);
@@ -147,11 +148,12 @@ public final class AgentServer implements AutoCloseable {
     return registry.heartbeats();
   }
 
-  /** Every host seen since this server started, connected or not. */
+  @Override
   public Collection<HostRecord> hosts() {
     return registry.hosts();
   }
 
+  @Override
   public Optional<HostRecord> host(String hostId) {
     return registry.host(hostId);
   }

@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 import ogp.reconciler.auth.TokenGrant;
 import ogp.reconciler.auth.TokenRole;
 import ogp.reconciler.auth.TokenVerifier;
-import ogp.reconciler.control.Reconciler;
+import ogp.reconciler.control.FleetReadModel;
 import ogp.reconciler.control.RevisionSummary;
 
 /**
@@ -29,11 +29,17 @@ public final class ApiRoutes {
   private static final Pattern DEPLOYER_POSTS =
       Pattern.compile("/api/v1/refresh|/api/v1/apps/[^/]+/(deploy|offline|online|rollback)");
 
-  private final Reconciler reconciler;
+  private final FleetReadModel fleet;
+  private final Runnable refresh;
   private final TokenVerifier tokens;
 
-  public ApiRoutes(Reconciler reconciler, TokenVerifier tokens) {
-    this.reconciler = reconciler;
+  /**
+   * @param fleet what the read routes show
+   * @param refresh asks for a fetch from Git now ({@code POST /api/v1/refresh})
+   */
+  public ApiRoutes(FleetReadModel fleet, Runnable refresh, TokenVerifier tokens) {
+    this.fleet = fleet;
+    this.refresh = refresh;
     this.tokens = tokens;
   }
 
@@ -43,10 +49,10 @@ public final class ApiRoutes {
     routes.get("/healthz", ctx -> ctx.result("ok\n"));
     routes.get("/readyz", this::ready);
     routes.before("/api/*", this::requireToken);
-    routes.get("/api/v1/revision", ctx -> ctx.json(RevisionSummary.of(reconciler.source())));
-    routes.get("/api/v1/apps", ctx -> ctx.json(reconciler.apps()));
+    routes.get("/api/v1/revision", ctx -> ctx.json(RevisionSummary.of(fleet.source())));
+    routes.get("/api/v1/apps", ctx -> ctx.json(fleet.apps()));
     routes.get("/api/v1/apps/{app}", this::app);
-    routes.get("/api/v1/hosts", ctx -> ctx.json(reconciler.hosts()));
+    routes.get("/api/v1/hosts", ctx -> ctx.json(fleet.hosts()));
     routes.post("/api/v1/refresh", this::refresh);
     routes.exception(ApiError.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
     routes.exception(Forbidden.class, (e, ctx) -> {
@@ -97,7 +103,7 @@ public final class ApiRoutes {
   }
 
   private void ready(Context ctx) {
-    String notReady = reconciler.notReadyReason();
+    String notReady = fleet.notReadyReason();
     if (notReady == null) {
       ctx.result("ready\n");
     } else {
@@ -108,13 +114,13 @@ public final class ApiRoutes {
   private void app(Context ctx) {
     String name = ctx.pathParam("app");
     ctx.json(
-        reconciler
+        fleet
             .app(name)
             .orElseThrow(() -> new ApiError(HttpStatus.NOT_FOUND, "no app named '" + name + "' in the applied revision")));
   }
 
   private void refresh(Context ctx) {
-    reconciler.requestRefresh();
+    refresh.run();
     ctx.status(HttpStatus.ACCEPTED).json(Map.of("status", "refresh requested"));
   }
 

@@ -60,27 +60,23 @@ public final class AutoRollback implements ReconcilerObserver, AutoCloseable {
       ChangeResult result = changes.rollbackFailedRevision(failure.app(), failure.revision(), why);
       Optional<String> sha = result.commit();
       if (sha.isEmpty()) {
-        events.record(Event.of(EventReason.ROLLBACK_FAILED, "automatic rollback not committed: " + result.message())
-            .at(clock.instant()).withApp(failure.app()).withRevision(failure.revision()));
+        events.record(Event.of(clock, EventReason.ROLLBACK_FAILED, "automatic rollback not committed: " + result.message()).withApp(failure.app()).withRevision(failure.revision()));
         return;
       }
       log.warn("rolled {} back automatically: {} ({})", failure.app(), result.subject(), failure.reason());
-      events.record(Event.of(EventReason.ROLLBACK_COMMITTED, "automatic rollback, " + result.subject() + ": "
+      events.record(Event.of(clock, EventReason.ROLLBACK_COMMITTED, "automatic rollback, " + result.subject() + ": "
               + failure.reason())
-          .at(clock.instant())
           .withApp(failure.app())
           .withRevision(sha.orElse(null))
           .withAuthor("ogp"));
     } catch (ChangeRefused | GitSourceException e) {
       log.warn("automatic rollback of {} failed: {}", failure.app(), e.getMessage());
-      events.record(Event.of(EventReason.ROLLBACK_FAILED, "automatic rollback not committed: " + e.getMessage())
-          .at(clock.instant())
+      events.record(Event.of(clock, EventReason.ROLLBACK_FAILED, "automatic rollback not committed: " + e.getMessage())
           .withApp(failure.app())
           .withRevision(failure.revision()));
     } catch (RuntimeException e) {
       log.error("automatic rollback of {} failed", failure.app(), e);
-      events.record(Event.of(EventReason.ROLLBACK_FAILED, "automatic rollback not committed: " + e)
-          .at(clock.instant())
+      events.record(Event.of(clock, EventReason.ROLLBACK_FAILED, "automatic rollback not committed: " + e)
           .withApp(failure.app())
           .withRevision(failure.revision()));
     }

@@ -1,5 +1,6 @@
 package ogp.reconciler.events;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -10,7 +11,7 @@ import java.util.Objects;
  * resource version, so the time is the caller's.
  *
  * <p>Build with {@link #of(EventReason, String)} and the {@code with…} copies, e.g.
- * {@code Event.of(EventReason.ROLLBACK_COMMITTED, "web rolled back to 41").withApp("web").withRevision(sha)}.
+ * {@code Event.of(clock, EventReason.ROLLBACK_COMMITTED, "web rolled back to 41").withApp("web").withRevision(sha)}.
  *
  * @param app the app concerned, or null
  * @param host the host concerned, or null
@@ -35,9 +36,9 @@ public record Event(
     errors = errors == null ? List.of() : List.copyOf(errors);
   }
 
-  /** An event happening now, with nothing but its reason and message. */
-  public static Event of(EventReason reason, String message) {
-    return new Event(Instant.now(), reason, null, null, null, null, message, List.of());
+  /** An event happening now by the given clock, with nothing but its reason and message. */
+  public static Event of(Clock clock, EventReason reason, String message) {
+    return new Event(clock.instant(), reason, null, null, null, null, message, List.of());
   }
 
   public Event withApp(String app) {
@@ -57,10 +58,6 @@ public record Event(
   }
 
   public Event withErrors(List<String> errors) {
-    return new Event(time, reason, app, host, revision, author, message, errors);
-  }
-
-  public Event at(Instant time) {
     return new Event(time, reason, app, host, revision, author, message, errors);
   }
 }

@@ -36,19 +36,17 @@ public final class FleetEvents implements ReconcilerObserver {
 
   @Override
   public void revisionApplied(AppliedRevision revision) {
-    events.record(Event.of(EventReason.REVISION_APPLIED,
+    events.record(Event.of(clock, EventReason.REVISION_APPLIED,
             "applied: " + revision.changedApps() + " of " + revision.state().apps().size() + " app(s) added or changed: "
                 + revision.commit().subject())
-        .at(clock.instant())
         .withRevision(revision.revision())
         .withAuthor(author(revision.commit().authorName(), revision.commit().authorEmail())));
   }
 
   @Override
   public void revisionRejected(InvalidRevision revision) {
-    events.record(Event.of(EventReason.REVISION_REJECTED,
+    events.record(Event.of(clock, EventReason.REVISION_REJECTED,
             "not applied, " + revision.errors().size() + " error(s): " + revision.commit().subject())
-        .at(clock.instant())
         .withRevision(revision.commit().sha())
         .withAuthor(author(revision.commit().authorName(), revision.commit().authorEmail()))
         .withErrors(revision.errors().stream().map(Object::toString).toList()));
@@ -57,43 +55,40 @@ public final class FleetEvents implements ReconcilerObserver {
   @Override
   public void fetchFailed(String error) {
     if (fetchFailing.compareAndSet(false, true)) {
-      events.record(Event.of(EventReason.FETCH_FAILED,
-          "cannot read the desired state, the applied revision stays: " + error).at(clock.instant()));
+      events.record(Event.of(clock, EventReason.FETCH_FAILED,
+          "cannot read the desired state, the applied revision stays: " + error));
     }
   }
 
   @Override
   public void fetched(FetchOutcome outcome, Duration took) {
     if (outcome != FetchOutcome.FAILED && fetchFailing.compareAndSet(true, false)) {
-      events.record(Event.of(EventReason.FETCH_RECOVERED, "the desired state can be read again").at(clock.instant()));
+      events.record(Event.of(clock, EventReason.FETCH_RECOVERED, "the desired state can be read again"));
     }
   }
 
   @Override
   public void hostConnected(HostRecord host) {
-    events.record(Event.of(EventReason.HOST_CONNECTED,
+    events.record(Event.of(clock, EventReason.HOST_CONNECTED,
             "agent " + host.agentVersion() + " connected from " + host.remoteAddress())
-        .at(clock.instant())
         .withHost(host.hostId()));
   }
 
   @Override
   public void hostDisconnected(String hostId) {
-    events.record(Event.of(EventReason.HOST_DISCONNECTED, "agent connection closed").at(clock.instant()).withHost(hostId));
+    events.record(Event.of(clock, EventReason.HOST_DISCONNECTED, "agent connection closed").withHost(hostId));
   }
 
   @Override
   public void hostLost(String hostId) {
-    events.record(Event.of(EventReason.HOST_LOST, "no heartbeat within the grace; containers left as they are")
-        .at(clock.instant())
+    events.record(Event.of(clock, EventReason.HOST_LOST, "no heartbeat within the grace; containers left as they are")
         .withHost(hostId));
   }
 
   @Override
   public void rolloutFailed(ogp.reconciler.rollout.RolloutFailure failure) {
-    events.record(Event.of(EventReason.ROLLOUT_FAILED, failure.app() + ": " + failure.reason()
+    events.record(Event.of(clock, EventReason.ROLLOUT_FAILED, failure.app() + ": " + failure.reason()
             + (failure.autoRollback() ? "; rolling back automatically" : "; no automatic rollback (update.autoRollback is false)"))
-        .at(clock.instant())
         .withApp(failure.app())
         .withRevision(failure.revision())
         .withHost(failure.hosts().size() == 1 ? failure.hosts().get(0) : null));

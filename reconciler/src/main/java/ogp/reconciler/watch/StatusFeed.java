@@ -11,7 +11,7 @@ import ogp.protocol.v1.StatusReport;
 import ogp.reconciler.agents.HostRecord;
 import ogp.reconciler.control.AppliedRevision;
 import ogp.reconciler.control.InvalidRevision;
-import ogp.reconciler.control.Reconciler;
+import ogp.reconciler.control.FleetReadModel;
 import ogp.reconciler.control.ReconcilerObserver;
 import ogp.reconciler.control.RevisionSummary;
 import ogp.reconciler.plan.AppStatus;
@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
 public final class StatusFeed implements ReconcilerObserver, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StatusFeed.class);
 
-  private final Reconciler reconciler;
+  private final FleetReadModel fleet;
   private final WatchHub hub;
   private final long minGapNanos;
   private final AtomicBoolean queued = new AtomicBoolean();
@@ -48,8 +48,8 @@ public final class StatusFeed implements ReconcilerObserver, AutoCloseable {
   /** The earliest start of the next recompute. */
   private volatile long nextRunNanos = System.nanoTime() - Long.MAX_VALUE / 2;
 
-  public StatusFeed(Reconciler reconciler, WatchHub hub, Duration minGap) {
-    this.reconciler = reconciler;
+  public StatusFeed(FleetReadModel fleet, WatchHub hub, Duration minGap) {
+    this.fleet = fleet;
     this.hub = hub;
     this.minGapNanos = minGap.toNanos();
   }
@@ -71,12 +71,12 @@ public final class StatusFeed implements ReconcilerObserver, AutoCloseable {
     nextRunNanos = start + minGapNanos;
     try {
       // Liveness timestamps are left out: a poll or a heartbeat that changes nothing else is no change.
-      hub.sync(WatchKind.Revision, Map.of("revision", RevisionSummary.of(reconciler.source()).withoutFetchTime()));
+      hub.sync(WatchKind.Revision, Map.of("revision", RevisionSummary.of(fleet.source()).withoutFetchTime()));
       Map<String, HostStatus> hosts = new LinkedHashMap<>();
-      reconciler.hosts().forEach(h -> hosts.put(h.host(), h.withoutHeartbeatTime()));
+      fleet.hosts().forEach(h -> hosts.put(h.host(), h.withoutHeartbeatTime()));
       hub.sync(WatchKind.Host, hosts);
       Map<String, AppStatus> apps = new LinkedHashMap<>();
-      reconciler.apps().forEach(a -> apps.put(a.app(), a));
+      fleet.apps().forEach(a -> apps.put(a.app(), a));
       hub.sync(WatchKind.App, apps);
     } catch (RuntimeException e) {
       log.error("recomputing the watched status failed; the next event retries", e);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -58,11 +59,11 @@ public final class WatchHub implements AutoCloseable {
     }
   }
 
-  public WatchHub(WatchSettings settings, ObjectMapper json, MeterRegistry meters) {
+  public WatchHub(WatchSettings settings, ObjectMapper json, MeterRegistry meters, Clock clock) {
     this.settings = settings;
     this.json = json;
     // Versions start above those of any earlier run, so a client's old version is never mistaken for a current one.
-    this.history = new WatchHistory(settings.historySize(), System.currentTimeMillis() * 1000);
+    this.history = new WatchHistory(settings.historySize(), clock.millis() * 1000);
     for (WatchKind kind : WatchKind.values()) objects.put(kind, new LinkedHashMap<>());
     this.bookmarks = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "ogp-watch-bookmarks");

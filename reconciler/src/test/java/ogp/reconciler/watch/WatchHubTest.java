@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 class WatchHubTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private final WatchHub hub = new WatchHub(new WatchSettings(100, 3, Duration.ofHours(1)), JSON, new SimpleMeterRegistry());
+  private final WatchHub hub = new WatchHub(new WatchSettings(100, 3, Duration.ofHours(1)), JSON, new SimpleMeterRegistry(), java.time.Clock.systemUTC());
 
   @AfterEach
   void close() {
