@@ -119,8 +119,6 @@ final class SessionHandler extends SimpleChannelInboundHandler<Envelope> {
     helloDeadline.cancel(false);
     CoalescingOutbox outbox = (CoalescingOutbox) ctx.pipeline().get(CoalescingOutbox.NAME);
     session = new Session(hello, ctx.channel(), outbox, remote);
-    // Welcome first: anything the listener sends in reaction to hostConnected comes after it.
-    ctx.writeAndFlush(Envelope.newBuilder().setWelcome(welcome).build());
     registry
         .connected(session, clock.millis())
         .ifPresent(
@@ -138,6 +136,11 @@ final class SessionHandler extends SimpleChannelInboundHandler<Envelope> {
                           + " connected from "
                           + remote));
             });
+    // Registered before the Welcome, so an agent that has its Welcome can be sent to (server.send
+    // finds the session). The Welcome still goes first on the wire: this runs on the channel's event
+    // loop, and whatever the listener sends in reaction to hostConnected (on its own thread) is
+    // queued to that loop behind this write.
+    ctx.writeAndFlush(Envelope.newBuilder().setWelcome(welcome).build());
     log.info("agent host id '{}' connected from {}", hello.getHostId(), remote);
   }
 
