@@ -43,7 +43,7 @@ final class Layout {
     Boolean flashError = wholePage ? ctx.consumeSessionAttribute(FLASH_ERROR) : null;
     Map<String, Object> model = new HashMap<>();
     model.put("assets", assets);
-    model.put("chrome", new Chrome(assets, user, PortalSession.csrfToken(ctx), active, applied(), invalid(), flash,
+    model.put("chrome", new Chrome(user, PortalSession.csrfToken(ctx), active, applied(), invalid(), flash,
         Boolean.TRUE.equals(flashError)));
     return model;
   }

@@ -6,14 +6,14 @@ import ogp.portal.auth.PortalUser;
 /**
  * What every page shows around its content: the navigation, the signed-in user, the applied
  * revision, the invalid-revision banner, a one-time message after an action, and the CSRF token
- * that every form carries.
+ * that every form carries. The head's stylesheet and script URLs are not here: the head reads the
+ * model's {@code assets}, which the sign-in and confirm pages (they have no chrome) carry too.
  *
  * @param active the navigation tab to highlight
  * @param flash a message after an action, or null
  * @param flashError whether the flash reports a failure
  */
 public record Chrome(
-    Assets assets,
     PortalUser user,
     String csrf,
     String active,

@@ -12,6 +12,8 @@ import org.thymeleaf.templateresolver.ClassLoaderTemplateResolver;
 
 /**
  * Renders the portal's Thymeleaf templates ({@code ogp/portal/templates/*.html} on the classpath).
+ * The signed-in pages share one skeleton ({@code layout.html}); the head, navigation, flash, live
+ * region, banner and status badges are fragments under {@code fragments/}.
  * Output escaping is Thymeleaf's default: {@code th:text} and attribute values are escaped, and the
  * templates never use unescaped {@code th:utext}, so Git subjects, error messages and labels can
  * never inject markup. Templates only lay out what the page classes computed.
