@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import ogp.portal.auth.PortalSession;
 import ogp.portal.auth.PortalUser;
-import ogp.portal.auth.Role;
+import ogp.reconciler.auth.Role;
 import ogp.portal.changes.ChangeForm;
 import ogp.portal.changes.ChangeRefusal;
 import ogp.portal.changes.ChangeRequest;

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
 import ogp.portal.auth.PortalUser;
-import ogp.portal.auth.Role;
+import ogp.reconciler.auth.Role;
 import ogp.portal.changes.HistoryCache;
 import ogp.reconciler.changes.HistoryEntry;
 import ogp.portal.view.Ages;

@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 import ogp.portal.auth.CsrfGuard;
 import ogp.portal.auth.PortalSession;
 import ogp.portal.auth.PortalUser;
-import ogp.portal.auth.Role;
+import ogp.reconciler.auth.Role;
 
 /**
  * Access to portal routes. A page needs a signed-in user (else a redirect to the login page, or 401

@@ -1,6 +1,7 @@
 package ogp.portal.auth;
 
 import java.util.Objects;
+import ogp.reconciler.auth.Role;
 
 /**
  * A signed-in portal user: the name and e-mail become the author of every commit the user makes.

@@ -3,7 +3,7 @@ package ogp.portal.changes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import ogp.portal.auth.Role;
+import ogp.reconciler.auth.Role;
 
 /**
  * Reads a change from the posted form of the app page and writes it back as the hidden fields of

@@ -7,14 +7,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
 import ogp.reconciler.auth.TokenGrant;
-import ogp.reconciler.auth.TokenRole;
+import ogp.reconciler.auth.Role;
 import ogp.reconciler.auth.TokenVerifier;
 import ogp.reconciler.control.Reconciler;
 import ogp.reconciler.control.RevisionSummary;
 
 /**
  * The read API and refresh of SPEC §5.1, plus /healthz and /readyz. Every {@code /api} route needs
- * {@code Authorization: Bearer <token>} with an API token ({@link TokenRole}): a viewer may call
+ * {@code Authorization: Bearer <token>} with an API token ({@link Role}): a viewer may call
  * every {@code GET} (including the watch and the events), a deployer also
  * {@code POST /api/v1/refresh} and an app's {@code deploy} (of a version), {@code offline},
  * {@code online} and {@code rollback}; everything else, such as a deploy that changes an app's
@@ -71,17 +71,17 @@ public final class ApiRoutes {
       throw new ApiError(HttpStatus.UNAUTHORIZED, "missing bearer token (Authorization: Bearer <token>)");
     }
     TokenGrant grant = tokens.verify(header.substring(7).strip())
-        .filter(g -> g.role() != TokenRole.JOIN) // a join token admits agents, nothing else
+        .filter(g -> g.role() != Role.JOIN) // a join token admits agents, nothing else
         .orElseThrow(() -> new ApiError(HttpStatus.UNAUTHORIZED, "the bearer token is not valid (unknown, revoked or expired)"));
     ctx.attribute(GRANT, grant);
     require(ctx, neededRole(ctx.method().name(), ctx.path()));
   }
 
   /** The role a call needs by its method and path; body-dependent needs are checked by the route. */
-  static TokenRole neededRole(String method, String path) {
-    if (method.equals("GET") || method.equals("HEAD")) return TokenRole.VIEWER;
-    if (method.equals("POST") && DEPLOYER_POSTS.matcher(path).matches()) return TokenRole.DEPLOYER;
-    return TokenRole.ADMIN;
+  static Role neededRole(String method, String path) {
+    if (method.equals("GET") || method.equals("HEAD")) return Role.VIEWER;
+    if (method.equals("POST") && DEPLOYER_POSTS.matcher(path).matches()) return Role.DEPLOYER;
+    return Role.ADMIN;
   }
 
   /** The caller of an {@code /api} route. */
@@ -90,7 +90,7 @@ public final class ApiRoutes {
   }
 
   /** Refuses the call with 403 unless the caller's role includes {@code needed}. */
-  static void require(Context ctx, TokenRole needed) {
+  static void require(Context ctx, Role needed) {
     TokenGrant grant = caller(ctx);
     if (grant.role().includes(needed)) return;
     throw new Forbidden(grant, needed);
@@ -124,9 +124,9 @@ public final class ApiRoutes {
 
   /** A call that needs a higher role than the caller's token has. */
   static final class Forbidden extends RuntimeException {
-    final TokenRole needed;
+    final Role needed;
 
-    Forbidden(TokenGrant grant, TokenRole needed) {
+    Forbidden(TokenGrant grant, Role needed) {
       super("the token '" + grant.name() + "' has role " + grant.role().label() + "; this needs role " + needed.label());
       this.needed = needed;
     }

@@ -10,7 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import ogp.reconciler.auth.TokenRole;
+import ogp.reconciler.auth.Role;
 import ogp.reconciler.changes.Actor;
 import ogp.reconciler.changes.ChangeBusy;
 import ogp.reconciler.changes.ChangeConflict;
@@ -51,7 +51,7 @@ public final class ChangeRoutes {
         throw new ApiRoutes.ApiError(HttpStatus.BAD_REQUEST, "give \"version\" (a string), \"hosts\" (a list of strings) or both");
       }
       Optional<String> message = optionalString(body, "message");
-      if (hosts.isPresent()) ApiRoutes.require(ctx, TokenRole.ADMIN);
+      if (hosts.isPresent()) ApiRoutes.require(ctx, Role.ADMIN);
       respond(ctx, changes.deploy(ctx.pathParam("app"), version, hosts, actor(ctx), message));
     });
     routes.post("/api/v1/apps/{app}/offline", ctx -> respond(ctx, changes.offline(ctx.pathParam("app"), actor(ctx))));
