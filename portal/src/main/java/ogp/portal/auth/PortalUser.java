@@ -1,6 +1,7 @@
 package ogp.portal.auth;
 
 import java.util.Objects;
+import ogp.reconciler.auth.Permission;
 import ogp.reconciler.auth.Role;
 
 /**
@@ -13,7 +14,7 @@ public record PortalUser(String name, String email, Role role) implements java.i
     Objects.requireNonNull(role, "role");
   }
 
-  public boolean may(Role needed) {
-    return role.includes(needed);
+  public boolean may(Permission permission) {
+    return permission.allows(role);
   }
 }

@@ -6,7 +6,8 @@ import java.util.Locale;
  * The role of an API token, a join token or a portal user. {@link #JOIN} is a token's role only: it
  * admits agents over the agent port, calls no API ({@link #callsApi()}) and is never a portal
  * user's role ({@link #isUserRole()}). The other roles are ordered, each including the one before it:
- * {@link #VIEWER}, {@link #DEPLOYER}, {@link #ADMIN}.
+ * {@link #VIEWER}, {@link #DEPLOYER}, {@link #ADMIN}. Which role each action needs is stated once,
+ * in {@link Permission}.
  */
 public enum Role {
   JOIN,
