@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import ogp.portal.auth.PasswordHashes;
-import ogp.portal.auth.Role;
+import ogp.reconciler.auth.Role;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -39,7 +39,7 @@ final class HashPasswordCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     Role parsed;
     try {
-      parsed = Role.parse(role);
+      parsed = Role.parseUserRole(role);
     } catch (IllegalArgumentException e) {
       throw new CommandFailure("--role: " + e.getMessage(), 2); // bad usage, not a failed operation
     }

@@ -13,7 +13,7 @@ import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import ogp.reconciler.auth.OwnerOnlyFile;
-import ogp.reconciler.auth.TokenRole;
+import ogp.reconciler.auth.Role;
 import ogp.reconciler.auth.TokenStore;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -73,7 +73,7 @@ final class TokensCommand implements Runnable {
     @Option(names = "--role", required = true, converter = RoleConverter.class,
         description = "viewer (read), deployer (also deploy, offline, online, rollback, refresh), admin (everything), "
             + "or join (agents' Hello).")
-    TokenRole role;
+    Role role;
 
     @CommandLine.Mixin Expiry expiry = new Expiry();
 
@@ -200,11 +200,11 @@ final class TokensCommand implements Runnable {
   }
 
   /** viewer, deployer, admin or join. */
-  static final class RoleConverter implements CommandLine.ITypeConverter<TokenRole> {
+  static final class RoleConverter implements CommandLine.ITypeConverter<Role> {
     @Override
-    public TokenRole convert(String value) {
+    public Role convert(String value) {
       try {
-        return TokenRole.parse(value);
+        return Role.parse(value);
       } catch (IllegalArgumentException e) {
         throw new CommandLine.TypeConversionException(e.getMessage());
       }

@@ -12,7 +12,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Optional;
 import ogp.reconciler.auth.TokenGrant;
-import ogp.reconciler.auth.TokenRole;
+import ogp.reconciler.auth.Role;
 import ogp.reconciler.auth.TokenStore;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,7 +35,7 @@ class TokensCommandTest {
     String token = run.out().strip();
     assertTrue(token.matches("[A-Za-z0-9_-]{43}"), run.out());
     assertTrue(run.err().contains("shown only this once"), run.err());
-    assertEquals(Optional.of(new TokenGrant("jenkins", TokenRole.DEPLOYER)), store.verify(token));
+    assertEquals(Optional.of(new TokenGrant("jenkins", Role.DEPLOYER)), store.verify(token));
   }
 
   @Test

@@ -6,13 +6,13 @@ import java.util.List;
 import java.util.Map;
 import ogp.portal.auth.PortalSession;
 import ogp.portal.auth.PortalUser;
-import ogp.portal.auth.Role;
 import ogp.portal.changes.ChangeForm;
 import ogp.portal.changes.ChangeRefusal;
 import ogp.portal.changes.ChangeRequest;
 import ogp.portal.changes.FleetChanges;
 import ogp.portal.view.Assets;
 import ogp.portal.view.CommitLine;
+import ogp.reconciler.auth.Permission;
 import ogp.reconciler.changes.ChangeResult;
 import ogp.portal.view.DiffLine;
 import ogp.portal.view.Views;
@@ -43,8 +43,8 @@ final class ActionRoutes {
   }
 
   void register(RoutesConfig routes) {
-    routes.post("/apps/{app}/preview/{kind}", Gate.form(Role.DEPLOYER, this::preview));
-    routes.post("/apps/{app}/actions/{kind}", Gate.form(Role.DEPLOYER, this::apply));
+    routes.post("/apps/{app}/preview/{kind}", Gate.form(Permission.leastForAChange(), this::preview));
+    routes.post("/apps/{app}/actions/{kind}", Gate.form(Permission.leastForAChange(), this::apply));
   }
 
   private void preview(Context ctx, PortalUser user) {
@@ -102,8 +102,9 @@ final class ActionRoutes {
       ctx.status(e.status()).result(e.getMessage());
       return null;
     }
-    if (!user.may(ChangeForm.requiredRole(change))) {
-      Gate.forbidden(ctx, user, ChangeForm.requiredRole(change));
+    Permission permission = ChangeForm.permission(change);
+    if (!user.may(permission)) {
+      Gate.forbidden(ctx, user, permission.needs());
       return null;
     }
     return change;

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
 import ogp.portal.auth.PortalUser;
-import ogp.portal.auth.Role;
+import ogp.reconciler.auth.Permission;
 import ogp.portal.changes.HistoryCache;
 import ogp.reconciler.changes.HistoryEntry;
 import ogp.portal.view.Ages;
@@ -99,7 +99,8 @@ public final class AppPage {
         : null;
     return Optional.of(new Detail(
         AppSummary.of(a), panels, rows,
-        user.may(Role.DEPLOYER), user.may(Role.ADMIN) && placeNote == null, placeNote, choices));
+        user.may(Permission.DEPLOY) && user.may(Permission.SET_STATE) && user.may(Permission.ROLLBACK),
+        user.may(Permission.PLACE) && placeNote == null, placeNote, choices));
   }
 
   private static HostPanel panel(AppHostStatus h) {

@@ -7,12 +7,14 @@ import java.nio.charset.StandardCharsets;
 import ogp.portal.auth.CsrfGuard;
 import ogp.portal.auth.PortalSession;
 import ogp.portal.auth.PortalUser;
-import ogp.portal.auth.Role;
+import ogp.reconciler.auth.Role;
 
 /**
  * Access to portal routes. A page needs a signed-in user (else a redirect to the login page, or 401
- * with {@code HX-Redirect} for a fragment request); a form post is first checked against CSRF
- * (403), then needs a user whose role includes what the route needs (403). Routes receive the user.
+ * with {@code HX-Redirect} for a fragment request): pages are
+ * {@link ogp.reconciler.auth.Permission#READ}, which every user's role allows. A form post is first
+ * checked against CSRF (403), then needs a user whose role includes what the route needs (403).
+ * Routes receive the user.
  */
 final class Gate {
   /** A route handler that is given the signed-in user. */
@@ -46,7 +48,7 @@ final class Gate {
         toLogin(ctx);
         return;
       }
-      if (!user.may(needed)) {
+      if (!user.role().includes(needed)) {
         forbidden(ctx, user, needed);
         return;
       }

@@ -20,7 +20,7 @@ import ogp.portal.auth.UserDirectory;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import ogp.reconciler.auth.SecretToken;
-import ogp.reconciler.auth.TokenRole;
+import ogp.reconciler.auth.Role;
 import ogp.reconciler.auth.TokenVerifier;
 import ogp.reconciler.watch.WatchHub;
 import ogp.reconciler.watch.WatchSettings;
@@ -36,7 +36,7 @@ final class PortalServer implements AutoCloseable {
   final Javalin http;
 
   PortalServer(Path usersFile) throws IOException {
-    portal = new PortalRoutes(fleet, new UserDirectory(TokenVerifier.single("admin", TokenRole.ADMIN, SecretToken.of(ADMIN_TOKEN)), usersFile), fleet, fleet, hub, Clock.systemUTC());
+    portal = new PortalRoutes(fleet, new UserDirectory(TokenVerifier.single("admin", Role.ADMIN, SecretToken.of(ADMIN_TOKEN)), usersFile), fleet, fleet, hub, Clock.systemUTC());
     http = Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
       config.jetty.host = "127.0.0.1";

@@ -1,6 +1,8 @@
 package ogp.portal.auth;
 
 import java.util.Objects;
+import ogp.reconciler.auth.Permission;
+import ogp.reconciler.auth.Role;
 
 /**
  * A signed-in portal user: the name and e-mail become the author of every commit the user makes.
@@ -12,7 +14,7 @@ public record PortalUser(String name, String email, Role role) implements java.i
     Objects.requireNonNull(role, "role");
   }
 
-  public boolean may(Role needed) {
-    return role.includes(needed);
+  public boolean may(Permission permission) {
+    return permission.allows(role);
   }
 }

@@ -8,7 +8,7 @@ import java.nio.file.attribute.FileTime;
 import java.util.Map;
 import java.util.Optional;
 import ogp.reconciler.auth.TokenGrant;
-import ogp.reconciler.auth.TokenRole;
+import ogp.reconciler.auth.Role;
 import ogp.reconciler.auth.TokenVerifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +27,7 @@ public final class UserDirectory {
   private static final Logger log = LoggerFactory.getLogger(UserDirectory.class);
   public static final String ADMIN = "admin";
 
-  private static final TokenGrant ADMIN_GRANT = new TokenGrant(ADMIN, TokenRole.ADMIN);
+  private static final TokenGrant ADMIN_GRANT = new TokenGrant(ADMIN, Role.ADMIN);
 
   private final TokenVerifier tokens;
   private final Path usersFile;

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import ogp.reconciler.auth.Role;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 
@@ -74,7 +75,7 @@ public final class UsersFile {
       if (!PasswordHashes.isBcrypt(hash)) problems.add(at + " (" + name + "): 'password' must be a bcrypt hash (ogp hash-password)");
       Role parsed = null;
       try {
-        parsed = Role.parse(role == null ? "" : role);
+        parsed = Role.parseUserRole(role == null ? "" : role);
       } catch (IllegalArgumentException e) {
         problems.add(at + " (" + name + "): " + e.getMessage());
       }

@@ -3,7 +3,7 @@ package ogp.portal.changes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import ogp.portal.auth.Role;
+import ogp.reconciler.auth.Permission;
 
 /**
  * Reads a change from the posted form of the app page and writes it back as the hidden fields of
@@ -29,9 +29,12 @@ public final class ChangeForm {
     };
   }
 
-  /** The role a change needs: placement moves load between machines, so it is for admins. */
-  public static Role requiredRole(ChangeRequest change) {
-    return change instanceof ChangeRequest.Place ? Role.ADMIN : Role.DEPLOYER;
+  /** What a change is, for the role it needs. */
+  public static Permission permission(ChangeRequest change) {
+    if (change instanceof ChangeRequest.Deploy) return Permission.DEPLOY;
+    if (change instanceof ChangeRequest.Place) return Permission.PLACE;
+    if (change instanceof ChangeRequest.Rollback) return Permission.ROLLBACK;
+    return Permission.SET_STATE; // offline, online
   }
 
   public static String kind(ChangeRequest change) {

@@ -12,7 +12,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Optional;
-import ogp.reconciler.auth.TokenRole;
+import ogp.reconciler.auth.Role;
 import ogp.reconciler.auth.TokenStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,7 +44,7 @@ class UserDirectoryTokensTest {
   void otherTokensAreNoAdminPassword() throws Exception {
     TokenStore tokens = TokenStore.bootstrap(dataDir, clock, new SecureRandom());
     UserDirectory users = new UserDirectory(tokens, null);
-    String otherAdmin = tokens.create("ops", TokenRole.ADMIN, Optional.empty(), new SecureRandom());
+    String otherAdmin = tokens.create("ops", Role.ADMIN, Optional.empty(), new SecureRandom());
     assertEquals(Optional.empty(), users.authenticate("admin", otherAdmin));
     assertEquals(Optional.empty(), users.authenticate("admin", Files.readString(dataDir.resolve("join-token")).strip()));
     assertEquals(Optional.empty(), users.authenticate("ops", otherAdmin), "a token is no user's password");

@@ -1,7 +1,7 @@
 package ogp.reconciler.agents;
 
 import ogp.reconciler.auth.SecretToken;
-import ogp.reconciler.auth.TokenRole;
+import ogp.reconciler.auth.Role;
 import ogp.reconciler.auth.TokenStore;
 import ogp.reconciler.auth.TokenVerifier;
 import io.netty.bootstrap.ServerBootstrap;
@@ -114,11 +114,11 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
   static final int ACCEPT_BACKLOG = 8192;
 
   public static Builder builder(SecretToken token, AgentListener listener) {
-    return new Builder(TokenVerifier.single("join", TokenRole.JOIN, token), listener);
+    return new Builder(TokenVerifier.single("join", Role.JOIN, token), listener);
   }
 
   /**
-   * A builder whose agents must present a token of role {@link TokenRole#JOIN}. The verifier is
+   * A builder whose agents must present a token of role {@link Role#JOIN}. The verifier is
    * called on a Netty event loop, so it must not do I/O (see {@link TokenStore#inMemory()}).
    */
   public static Builder builder(TokenVerifier joinTokens, AgentListener listener) {

@@ -1,6 +1,6 @@
 package ogp.reconciler.agents;
 
-import ogp.reconciler.auth.TokenRole;
+import ogp.reconciler.auth.Permission;
 import ogp.reconciler.auth.TokenVerifier;
 import java.util.Optional;
 import ogp.protocol.Protocol;
@@ -11,8 +11,9 @@ import ogp.protocol.v1.Refusal;
  * Decides whether a Hello may open a session: the protocol version must be exactly {@link
  * Protocol#VERSION}, the host id must be present and the join token must match; under mutual TLS
  * the host id must also be a name of the client certificate. The join token must be a valid token
- * of role {@link TokenRole#JOIN} (an API token is no join token). Pure apart from the token check;
- * the handler does the refusing and the logging, and neither ever shows the presented token.
+ * whose role {@link Permission#JOIN} allows (an API token is no join token). Pure apart from the
+ * token check; the handler does the refusing and the logging, and neither ever shows the presented
+ * token.
  */
 final class HelloCheck {
   private final TokenVerifier tokens;
@@ -44,7 +45,7 @@ final class HelloCheck {
     if (hello.getHostId().isBlank()) {
       return Optional.of(refusal(Refusal.Code.PROTOCOL_ERROR, "Hello without a host id"));
     }
-    boolean joins = tokens.verify(hello.getJoinToken()).filter(g -> g.role() == TokenRole.JOIN).isPresent();
+    boolean joins = tokens.verify(hello.getJoinToken()).filter(g -> Permission.JOIN.allows(g.role())).isPresent();
     if (!joins) {
       return Optional.of(
           refusal(

@@ -5,29 +5,33 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import ogp.reconciler.auth.Permission;
+import ogp.reconciler.auth.Role;
 import ogp.reconciler.auth.TokenGrant;
-import ogp.reconciler.auth.TokenRole;
 import ogp.reconciler.auth.TokenVerifier;
 import ogp.reconciler.control.FleetReadModel;
 import ogp.reconciler.control.RevisionSummary;
 
 /**
  * The read API and refresh of SPEC §5.1, plus /healthz and /readyz. Every {@code /api} route needs
- * {@code Authorization: Bearer <token>} with an API token ({@link TokenRole}): a viewer may call
- * every {@code GET} (including the watch and the events), a deployer also
- * {@code POST /api/v1/refresh} and an app's {@code deploy} (of a version), {@code offline},
- * {@code online} and {@code rollback}; everything else, such as a deploy that changes an app's
- * hosts, needs an admin. No token or one that is unknown, revoked, expired or a join token: 401. A
- * role too low: 403 naming the role needed, and nothing changes. The presented token is never
- * logged nor echoed. Errors are JSON {@code {"error": "..."}}.
+ * {@code Authorization: Bearer <token>} with an API token ({@link Role}). A call is a
+ * {@link Permission} by its method and path: every {@code GET} (including the watch and the
+ * events) is {@link Permission#READ}, {@code POST /api/v1/refresh} is {@link Permission#REFRESH},
+ * an app's {@code deploy}, {@code offline}/{@code online} and {@code rollback} are
+ * {@link Permission#DEPLOY}, {@link Permission#SET_STATE} and {@link Permission#ROLLBACK} (a
+ * deploy with hosts is also {@link Permission#PLACE}, checked by {@link ChangeRoutes}), anything
+ * else is {@link Permission#ANYTHING_ELSE}; {@link Permission} says which role each needs. No
+ * token or one that is unknown, revoked, expired or a join token: 401. A role too low: 403 naming
+ * the role needed, and nothing changes. The presented token is never logged nor echoed. Errors are
+ * JSON {@code {"error": "..."}}.
  */
 public final class ApiRoutes {
   /** The request attribute holding the caller's {@link TokenGrant} on every {@code /api} route. */
   static final String GRANT = "ogp.token-grant";
 
-  private static final Pattern DEPLOYER_POSTS =
-      Pattern.compile("/api/v1/refresh|/api/v1/apps/[^/]+/(deploy|offline|online|rollback)");
+  private static final Pattern APP_POSTS = Pattern.compile("/api/v1/apps/[^/]+/(deploy|offline|online|rollback)");
 
   private final FleetReadModel fleet;
   private final Runnable refresh;
@@ -77,17 +81,27 @@ public final class ApiRoutes {
       throw new ApiError(HttpStatus.UNAUTHORIZED, "missing bearer token (Authorization: Bearer <token>)");
     }
     TokenGrant grant = tokens.verify(header.substring(7).strip())
-        .filter(g -> g.role() != TokenRole.JOIN) // a join token admits agents, nothing else
+        .filter(g -> g.role().callsApi()) // a join token admits agents, nothing else
         .orElseThrow(() -> new ApiError(HttpStatus.UNAUTHORIZED, "the bearer token is not valid (unknown, revoked or expired)"));
     ctx.attribute(GRANT, grant);
-    require(ctx, neededRole(ctx.method().name(), ctx.path()));
+    require(ctx, permission(ctx.method().name(), ctx.path()));
   }
 
-  /** The role a call needs by its method and path; body-dependent needs are checked by the route. */
-  static TokenRole neededRole(String method, String path) {
-    if (method.equals("GET") || method.equals("HEAD")) return TokenRole.VIEWER;
-    if (method.equals("POST") && DEPLOYER_POSTS.matcher(path).matches()) return TokenRole.DEPLOYER;
-    return TokenRole.ADMIN;
+  /** What a call is by its method and path; body-dependent needs are checked by the route. */
+  static Permission permission(String method, String path) {
+    if (method.equals("GET") || method.equals("HEAD")) return Permission.READ;
+    if (method.equals("POST")) {
+      if (path.equals("/api/v1/refresh")) return Permission.REFRESH;
+      Matcher app = APP_POSTS.matcher(path);
+      if (app.matches()) {
+        return switch (app.group(1)) {
+          case "deploy" -> Permission.DEPLOY;
+          case "rollback" -> Permission.ROLLBACK;
+          default -> Permission.SET_STATE; // offline, online
+        };
+      }
+    }
+    return Permission.ANYTHING_ELSE;
   }
 
   /** The caller of an {@code /api} route. */
@@ -95,11 +109,11 @@ public final class ApiRoutes {
     return ctx.attribute(GRANT);
   }
 
-  /** Refuses the call with 403 unless the caller's role includes {@code needed}. */
-  static void require(Context ctx, TokenRole needed) {
+  /** Refuses the call with 403 unless the caller's role allows {@code permission}. */
+  static void require(Context ctx, Permission permission) {
     TokenGrant grant = caller(ctx);
-    if (grant.role().includes(needed)) return;
-    throw new Forbidden(grant, needed);
+    if (permission.allows(grant.role())) return;
+    throw new Forbidden(grant, permission.needs());
   }
 
   private void ready(Context ctx) {
@@ -130,9 +144,9 @@ public final class ApiRoutes {
 
   /** A call that needs a higher role than the caller's token has. */
   static final class Forbidden extends RuntimeException {
-    final TokenRole needed;
+    final Role needed;
 
-    Forbidden(TokenGrant grant, TokenRole needed) {
+    Forbidden(TokenGrant grant, Role needed) {
       super("the token '" + grant.name() + "' has role " + grant.role().label() + "; this needs role " + needed.label());
       this.needed = needed;
     }

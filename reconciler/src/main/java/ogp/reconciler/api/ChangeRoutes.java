@@ -10,7 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import ogp.reconciler.auth.TokenRole;
+import ogp.reconciler.auth.Permission;
 import ogp.reconciler.changes.Actor;
 import ogp.reconciler.changes.ChangeBusy;
 import ogp.reconciler.changes.ChangeConflict;
@@ -28,8 +28,8 @@ import ogp.reconciler.source.GitSourceException;
  * wrong types 400, unknown app or commit 404, conflict 409, invalid result 422 (with
  * {@code errors}), Git unreachable 502, change queue full 503; never a 500 for a client's mistake. A change acts as its
  * token: the token's name is the commit author and the {@code Ogp-Actor} trailer (e.g.
- * {@code admin}, or {@code jenkins} for a token named jenkins). Changing an app's hosts needs the
- * admin role, as in the portal, because it moves load between machines. A deploy may carry a
+ * {@code admin}, or {@code jenkins} for a token named jenkins). Changing an app's hosts is
+ * {@link Permission#PLACE}, as in the portal. A deploy may carry a
  * {@code message}: the commit's subject instead of {@code Deploy <app> <version>} (a CI build's own).
  */
 public final class ChangeRoutes {
@@ -51,7 +51,7 @@ public final class ChangeRoutes {
         throw new ApiRoutes.ApiError(HttpStatus.BAD_REQUEST, "give \"version\" (a string), \"hosts\" (a list of strings) or both");
       }
       Optional<String> message = optionalString(body, "message");
-      if (hosts.isPresent()) ApiRoutes.require(ctx, TokenRole.ADMIN);
+      if (hosts.isPresent()) ApiRoutes.require(ctx, Permission.PLACE);
       respond(ctx, changes.deploy(ctx.pathParam("app"), version, hosts, actor(ctx), message));
     });
     routes.post("/api/v1/apps/{app}/offline", ctx -> respond(ctx, changes.offline(ctx.pathParam("app"), actor(ctx))));

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The server's tokens, stored hashed in {@code <data-dir>/tokens.json} (mode 0600): per token a
- * name, a role ({@link TokenRole}), the SHA-256 of the token, when it was created and, optionally,
+ * name, a role ({@link Role}), the SHA-256 of the token, when it was created and, optionally,
  * when it expires. The plaintext is shown once, when a token is created or rotated, and never
  * stored here; a presented token is hashed and compared with the hashes.
  *
@@ -67,7 +67,7 @@ public final class TokenStore implements TokenVerifier {
   private static final Object JVM_WRITERS = new Object();
 
   /** One stored token. {@code sha256} is the lowercase hex SHA-256 of the token's UTF-8 text. */
-  public record Entry(String name, TokenRole role, String sha256, Instant createdAt, Optional<Instant> expiresAt) {
+  public record Entry(String name, Role role, String sha256, Instant createdAt, Optional<Instant> expiresAt) {
     public Entry {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(role, "role");
@@ -92,16 +92,16 @@ public final class TokenStore implements TokenVerifier {
   }
 
   /** A token as {@code ogp tokens list} shows it: never the token, never its hash. */
-  public record TokenInfo(String name, TokenRole role, Instant createdAt, Optional<Instant> expiresAt) {}
+  public record TokenInfo(String name, Role role, Instant createdAt, Optional<Instant> expiresAt) {}
 
   /** A name and the file the server writes its token to on first start ({@code join}, {@code admin}, {@code viewer}). */
-  public record HandOver(String name, TokenRole role, String fileName) {}
+  public record HandOver(String name, Role role, String fileName) {}
 
   /** The tokens of a first start, with the plaintext files of SPEC §4/§5 (and the viewer token of older versions). */
   public static final List<HandOver> HAND_OVERS = List.of(
-      new HandOver("join", TokenRole.JOIN, SecretToken.JOIN_TOKEN_FILE),
-      new HandOver("admin", TokenRole.ADMIN, SecretToken.ADMIN_TOKEN_FILE),
-      new HandOver("viewer", TokenRole.VIEWER, SecretToken.VIEWER_TOKEN_FILE));
+      new HandOver("join", Role.JOIN, SecretToken.JOIN_TOKEN_FILE),
+      new HandOver("admin", Role.ADMIN, SecretToken.ADMIN_TOKEN_FILE),
+      new HandOver("viewer", Role.VIEWER, SecretToken.VIEWER_TOKEN_FILE));
 
   private final Path file;
   private final Path lockFile;
@@ -206,7 +206,7 @@ public final class TokenStore implements TokenVerifier {
    * @throws IllegalArgumentException for a malformed name
    * @throws IllegalStateException when a valid token of that name exists
    */
-  public String create(String name, TokenRole role, Optional<Instant> expiresAt, SecureRandom random) throws IOException {
+  public String create(String name, Role role, Optional<Instant> expiresAt, SecureRandom random) throws IOException {
     checkName(name);
     String token = SecretToken.generate(random);
     update(current -> {
@@ -346,7 +346,7 @@ public final class TokenStore implements TokenVerifier {
       String expires = t.path("expiresAt").asText(null);
       out.add(new Entry(
           required(t, "name"),
-          TokenRole.parse(required(t, "role")),
+          Role.parse(required(t, "role")),
           required(t, "sha256"),
           Instant.parse(required(t, "createdAt")),
           t.path("expiresAt").isNull() || expires == null ? Optional.empty() : Optional.of(Instant.parse(expires))));

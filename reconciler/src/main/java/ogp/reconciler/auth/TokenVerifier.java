@@ -9,7 +9,7 @@ public interface TokenVerifier {
   Optional<TokenGrant> verify(String presented);
 
   /** Accepts exactly one token (tests, embedded servers). */
-  static TokenVerifier single(String name, TokenRole role, SecretToken token) {
+  static TokenVerifier single(String name, Role role, SecretToken token) {
     TokenGrant grant = new TokenGrant(name, role);
     return presented -> token.matches(presented) ? Optional.of(grant) : Optional.empty();
   }

@@ -28,7 +28,7 @@ final class ServerConnection implements AutoCloseable {
           new SessionInitializer(
               null,
               new SessionSettings(
-                  new HelloCheck(ogp.reconciler.auth.TokenVerifier.single("join", ogp.reconciler.auth.TokenRole.JOIN, SecretToken.of(TOKEN))),
+                  new HelloCheck(ogp.reconciler.auth.TokenVerifier.single("join", ogp.reconciler.auth.Role.JOIN, SecretToken.of(TOKEN))),
                   registry,
                   Welcome.newBuilder()
                       .setProtocolVersion(Protocol.VERSION)

@@ -42,7 +42,7 @@ class TokenStoreTest {
   @Test
   void storeHoldsNoPlaintextTokenOfCreatedOrRotatedTokens() throws Exception {
     TokenStore store = TokenStore.bootstrap(dataDir, clock, random);
-    String created = store.create("jenkins", TokenRole.DEPLOYER, Optional.empty(), random);
+    String created = store.create("jenkins", Role.DEPLOYER, Optional.empty(), random);
     String rotated = store.rotate("jenkins", Duration.ofHours(1), Optional.empty(), random);
 
     String text = Files.readString(store.file());
@@ -60,8 +60,8 @@ class TokenStoreTest {
     Files.delete(dataDir.resolve("admin-token"));
 
     TokenStore restarted = TokenStore.bootstrap(dataDir, clock, random);
-    assertEquals(Optional.of(new TokenGrant("join", TokenRole.JOIN)), restarted.verify(join));
-    assertEquals(Optional.of(new TokenGrant("admin", TokenRole.ADMIN)), restarted.verify(admin));
+    assertEquals(Optional.of(new TokenGrant("join", Role.JOIN)), restarted.verify(join));
+    assertEquals(Optional.of(new TokenGrant("admin", Role.ADMIN)), restarted.verify(admin));
     assertFalse(Files.exists(dataDir.resolve("join-token")), "not written again once the store exists");
   }
 
@@ -71,8 +71,8 @@ class TokenStoreTest {
     Files.writeString(dataDir.resolve("admin-token"), "old-admin-token\n");
 
     TokenStore store = TokenStore.bootstrap(dataDir, clock, random);
-    assertEquals(Optional.of(new TokenGrant("join", TokenRole.JOIN)), store.verify("old-join-token"));
-    assertEquals(Optional.of(new TokenGrant("admin", TokenRole.ADMIN)), store.verify("old-admin-token"));
+    assertEquals(Optional.of(new TokenGrant("join", Role.JOIN)), store.verify("old-join-token"));
+    assertEquals(Optional.of(new TokenGrant("admin", Role.ADMIN)), store.verify("old-admin-token"));
     assertTrue(store.has("viewer"), "a missing viewer token is generated");
     assertEquals("old-join-token\n", Files.readString(dataDir.resolve("join-token")), "hand-over file left as it was");
     assertFalse(Files.readString(store.file()).contains("old-admin-token"));
@@ -90,7 +90,7 @@ class TokenStoreTest {
     assertTrue(store.verify(old).isPresent());
     clock.advance(Duration.ofMinutes(1));
     assertEquals(Optional.empty(), store.verify(old), "refused when the grace ends");
-    assertEquals(Optional.of(new TokenGrant("join", TokenRole.JOIN)), store.verify(fresh));
+    assertEquals(Optional.of(new TokenGrant("join", Role.JOIN)), store.verify(fresh));
   }
 
   @Test
@@ -99,13 +99,13 @@ class TokenStoreTest {
     String old = Files.readString(dataDir.resolve("admin-token")).strip();
     String fresh = store.rotate("admin", Duration.ZERO, Optional.empty(), random);
     assertEquals(Optional.empty(), store.verify(old));
-    assertEquals(Optional.of(new TokenGrant("admin", TokenRole.ADMIN)), store.verify(fresh));
+    assertEquals(Optional.of(new TokenGrant("admin", Role.ADMIN)), store.verify(fresh));
   }
 
   @Test
   void expiredTokenIsRefusedAndNoLongerListed() throws Exception {
     TokenStore store = TokenStore.bootstrap(dataDir, clock, random);
-    String ci = store.create("ci", TokenRole.VIEWER, Optional.of(clock.instant().plus(Duration.ofDays(30))), random);
+    String ci = store.create("ci", Role.VIEWER, Optional.of(clock.instant().plus(Duration.ofDays(30))), random);
     assertTrue(store.verify(ci).isPresent());
     clock.advance(Duration.ofDays(30));
     assertEquals(Optional.empty(), store.verify(ci));
@@ -115,7 +115,7 @@ class TokenStoreTest {
   @Test
   void revokedTokenIsRefusedAtOnce() throws Exception {
     TokenStore store = TokenStore.bootstrap(dataDir, clock, random);
-    String ci = store.create("ci", TokenRole.DEPLOYER, Optional.empty(), random);
+    String ci = store.create("ci", Role.DEPLOYER, Optional.empty(), random);
     store.revoke("ci");
     assertEquals(Optional.empty(), store.verify(ci));
     assertThrows(IllegalStateException.class, () -> store.revoke("ci"));
@@ -125,8 +125,8 @@ class TokenStoreTest {
   void aSecondStoreOnTheSameFileSeesChangesWithoutReopening() throws Exception {
     TokenStore server = TokenStore.bootstrap(dataDir, clock, random);
     TokenStore command = TokenStore.open(dataDir, clock);
-    String ci = command.create("ci", TokenRole.DEPLOYER, Optional.empty(), random);
-    assertEquals(Optional.of(new TokenGrant("ci", TokenRole.DEPLOYER)), server.verify(ci));
+    String ci = command.create("ci", Role.DEPLOYER, Optional.empty(), random);
+    assertEquals(Optional.of(new TokenGrant("ci", Role.DEPLOYER)), server.verify(ci));
     command.revoke("ci");
     assertEquals(Optional.empty(), server.verify(ci));
   }
@@ -134,7 +134,7 @@ class TokenStoreTest {
   @Test
   void inMemoryVerifierSeesChangesOnlyAfterARefresh() throws Exception {
     TokenStore server = TokenStore.bootstrap(dataDir, clock, random);
-    String ci = TokenStore.open(dataDir, clock).create("ci", TokenRole.JOIN, Optional.empty(), random);
+    String ci = TokenStore.open(dataDir, clock).create("ci", Role.JOIN, Optional.empty(), random);
     assertEquals(Optional.empty(), server.inMemory().verify(ci), "no disk access, so not yet");
     server.refresh();
     assertTrue(server.inMemory().verify(ci).isPresent());
@@ -151,28 +151,28 @@ class TokenStoreTest {
   @Test
   void createRefusesADuplicateOrMalformedName() throws Exception {
     TokenStore store = TokenStore.bootstrap(dataDir, clock, random);
-    assertThrows(IllegalStateException.class, () -> store.create("admin", TokenRole.ADMIN, Optional.empty(), random));
-    assertThrows(IllegalArgumentException.class, () -> store.create("two words", TokenRole.ADMIN, Optional.empty(), random));
-    assertThrows(IllegalArgumentException.class, () -> store.create("x\nOgp-Actor: root", TokenRole.ADMIN, Optional.empty(), random));
+    assertThrows(IllegalStateException.class, () -> store.create("admin", Role.ADMIN, Optional.empty(), random));
+    assertThrows(IllegalArgumentException.class, () -> store.create("two words", Role.ADMIN, Optional.empty(), random));
+    assertThrows(IllegalArgumentException.class, () -> store.create("x\nOgp-Actor: root", Role.ADMIN, Optional.empty(), random));
   }
 
   @Test
   void listShowsNamesRolesAndDatesButNeverHashes() throws Exception {
     TokenStore store = TokenStore.bootstrap(dataDir, clock, random);
-    store.create("jenkins", TokenRole.DEPLOYER, Optional.of(Instant.parse("2027-01-01T00:00:00Z")), random);
+    store.create("jenkins", Role.DEPLOYER, Optional.of(Instant.parse("2027-01-01T00:00:00Z")), random);
     List<TokenStore.TokenInfo> list = store.list();
     assertEquals(List.of("admin", "jenkins", "join", "viewer"), list.stream().map(TokenStore.TokenInfo::name).toList());
-    assertEquals(new TokenStore.TokenInfo("jenkins", TokenRole.DEPLOYER, clock.instant(), Optional.of(Instant.parse("2027-01-01T00:00:00Z"))),
+    assertEquals(new TokenStore.TokenInfo("jenkins", Role.DEPLOYER, clock.instant(), Optional.of(Instant.parse("2027-01-01T00:00:00Z"))),
         list.get(1));
   }
 
   @Test
   void apiRolesAreOrderedAndJoinIsApart() {
-    assertTrue(TokenRole.ADMIN.includes(TokenRole.DEPLOYER));
-    assertTrue(TokenRole.DEPLOYER.includes(TokenRole.VIEWER));
-    assertFalse(TokenRole.VIEWER.includes(TokenRole.DEPLOYER));
-    assertFalse(TokenRole.ADMIN.includes(TokenRole.JOIN));
-    assertFalse(TokenRole.JOIN.includes(TokenRole.VIEWER));
+    assertTrue(Role.ADMIN.includes(Role.DEPLOYER));
+    assertTrue(Role.DEPLOYER.includes(Role.VIEWER));
+    assertFalse(Role.VIEWER.includes(Role.DEPLOYER));
+    assertFalse(Role.ADMIN.includes(Role.JOIN));
+    assertFalse(Role.JOIN.includes(Role.VIEWER));
   }
 
   static final class SettableClock extends Clock {
