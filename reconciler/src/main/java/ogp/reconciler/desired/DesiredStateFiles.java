@@ -12,7 +12,7 @@ package ogp.reconciler.desired;
  * deploys. Paths use {@code /} as separator.
  *
  * <p>A desired-state file is at most {@link #MAX_FILE_BYTES}: the YAML parser refuses a larger one
- * ({@link DesiredStateReader}).
+ * ({@link DesiredStateReader}), and the Git reader ({@code source.RevisionFiles}) does not read one.
  */
 public final class DesiredStateFiles {
   /** The largest desired-state file, in bytes (1 MiB); the one per-file limit, stated once. */
