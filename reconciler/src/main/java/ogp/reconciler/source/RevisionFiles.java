@@ -24,8 +24,9 @@ import org.eclipse.jgit.treewalk.filter.TreeFilter;
 
 /**
  * The desired-state files of one repository at any of its revisions: the one reader of Git below
- * the desired-state path. The reconciler's snapshots ({@link GitMirror}, {@link Snapshot#at}) read
- * through it, so every reader agrees on which files there are and what they hold.
+ * the desired-state path. The reconciler's snapshots ({@link GitMirror}, {@link Snapshot#at}) and
+ * the change path (the tip it edits, an app's history, reverts) read through it, so every reader
+ * agrees on which files there are and what they hold.
  *
  * <p>Policy:
  * <ul>
