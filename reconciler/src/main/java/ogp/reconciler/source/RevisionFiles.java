@@ -24,9 +24,9 @@ import org.eclipse.jgit.treewalk.filter.TreeFilter;
 
 /**
  * The desired-state files of one repository at any of its revisions: the one reader of Git below
- * the desired-state path. The reconciler's snapshots ({@link GitMirror}, {@link Snapshot#at}) and
- * the change path (the tip it edits, an app's history, reverts) read through it, so every reader
- * agrees on which files there are and what they hold.
+ * the desired-state path. The reconciler's snapshots ({@link GitMirror}, {@link Snapshot#at}), the
+ * change path (the tip it edits, an app's history, reverts) and the specs rollouts rebuild of what
+ * hosts run all read through it, so they agree on which files there are and what they hold.
  *
  * <p>Policy:
  * <ul>
