@@ -9,42 +9,34 @@ import java.util.Optional;
 import ogp.reconciler.desired.App;
 import ogp.reconciler.desired.DesiredStateReader;
 import ogp.reconciler.desired.SourcePosition;
+import ogp.reconciler.source.RevisionFiles;
 import org.eclipse.jgit.diff.DiffEntry;
 import org.eclipse.jgit.lib.ObjectId;
-import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevSort;
 import org.eclipse.jgit.revwalk.RevWalk;
-import org.eclipse.jgit.treewalk.TreeWalk;
-import org.eclipse.jgit.treewalk.filter.AndTreeFilter;
-import org.eclipse.jgit.treewalk.filter.PathFilter;
-import org.eclipse.jgit.treewalk.filter.PathSuffixFilter;
-import org.eclipse.jgit.treewalk.filter.OrTreeFilter;
-import org.eclipse.jgit.treewalk.filter.TreeFilter;
 
 /**
  * The commits that changed one app: a commit counts when the app's parsed document differs
  * between it and its first parent (so a reformatting or a comment edit does not count, and a move
  * to another file does not either). Only files a commit touched are parsed. Bounded: at most
- * {@code limit} entries from the newest {@link #SCAN_LIMIT} commits, newest first.
+ * {@code limit} entries from the newest {@link #SCAN_LIMIT} commits, newest first. Files are the
+ * desired-state files as {@link RevisionFiles} reads them (its filter, its size limit).
  */
 final class AppHistory {
   static final int SCAN_LIMIT = 5000;
   private static final SourcePosition NOWHERE = new SourcePosition("", 0, 0);
 
-  private final Repository repository;
-  private final String path;
+  private final RevisionFiles files;
   private final DesiredStateReader reader = new DesiredStateReader();
 
-  /** @param path the desired-state directory of the repository ({@code ""} = root) */
-  AppHistory(Repository repository, String path) {
-    this.repository = repository;
-    this.path = path;
+  AppHistory(RevisionFiles files) {
+    this.files = files;
   }
 
   List<HistoryEntry> of(ObjectId head, String app, int limit) throws IOException {
     List<HistoryEntry> entries = new ArrayList<>();
-    try (RevWalk walk = new RevWalk(repository)) {
+    try (RevWalk walk = new RevWalk(files.repository())) {
       walk.sort(RevSort.TOPO);
       walk.sort(RevSort.COMMIT_TIME_DESC, true);
       walk.markStart(walk.parseCommit(head));
@@ -70,34 +62,22 @@ final class AppHistory {
   private record Located(Optional<String> path, Optional<App> app) {}
 
   /** The app among the given files as they are in {@code commit}: its file (any document naming it) and its validated form. */
-  private Located locate(RevCommit commit, Map<String, DiffEntry.ChangeType> files, String app) throws IOException {
+  private Located locate(RevCommit commit, Map<String, DiffEntry.ChangeType> changed, String app) throws IOException {
     if (commit == null) return new Located(Optional.empty(), Optional.empty());
-    for (String file : files.keySet()) {
-      try (TreeWalk walk = TreeWalk.forPath(repository, file, commit.getTree())) {
-        if (walk == null) continue;
-        byte[] bytes = repository.open(walk.getObjectId(0)).getCachedBytes(1 << 20);
-        if (!YamlEdit.holds(bytes, app)) continue;
-        Optional<App> parsed = reader.readFile(file, bytes).apps().stream().filter(a -> a.name().equals(app)).findFirst();
-        return new Located(Optional.of(file), parsed);
-      }
+    for (String file : changed.keySet()) {
+      Optional<byte[]> bytes = files.file(commit, file);
+      if (bytes.isEmpty() || !YamlEdit.holds(bytes.get(), app)) continue;
+      Optional<App> parsed = reader.readFile(file, bytes.get()).apps().stream().filter(a -> a.name().equals(app)).findFirst();
+      return new Located(Optional.of(file), parsed);
     }
     return new Located(Optional.empty(), Optional.empty());
   }
 
   private Map<String, DiffEntry.ChangeType> changedFiles(RevCommit parent, RevCommit commit) throws IOException {
     Map<String, DiffEntry.ChangeType> changed = new HashMap<>();
-    try (TreeWalk walk = new TreeWalk(repository)) {
-      if (parent == null) walk.addTree(new org.eclipse.jgit.treewalk.EmptyTreeIterator());
-      else walk.addTree(parent.getTree());
-      walk.addTree(commit.getTree());
-      walk.setRecursive(true);
-      TreeFilter yaml = OrTreeFilter.create(PathSuffixFilter.create(".yaml"), PathSuffixFilter.create(".yml"));
-      TreeFilter below = path.isEmpty() ? TreeFilter.ALL : PathFilter.create(path);
-      walk.setFilter(AndTreeFilter.create(List.of(TreeFilter.ANY_DIFF, below, yaml)));
-      for (DiffEntry entry : DiffEntry.scan(walk)) {
-        changed.put(entry.getChangeType() == DiffEntry.ChangeType.DELETE ? entry.getOldPath() : entry.getNewPath(),
-            entry.getChangeType());
-      }
+    for (DiffEntry entry : files.changes(parent, commit)) {
+      changed.put(entry.getChangeType() == DiffEntry.ChangeType.DELETE ? entry.getOldPath() : entry.getNewPath(),
+          entry.getChangeType());
     }
     return changed;
   }

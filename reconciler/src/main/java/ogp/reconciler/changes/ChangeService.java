@@ -10,6 +10,7 @@ import java.util.function.Supplier;
 import ogp.reconciler.desired.ReadResult;
 import ogp.reconciler.source.GitMirror;
 import ogp.reconciler.source.GitSourceException;
+import ogp.reconciler.source.RevisionFiles;
 import ogp.reconciler.source.Snapshot;
 import org.eclipse.jgit.errors.MissingObjectException;
 import org.eclipse.jgit.lib.ObjectId;
@@ -52,6 +53,10 @@ public final class ChangeService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ChangeService.class);
 
   private final GitMirror mirror;
+  /** The mirror's desired-state files at any revision: every read of the change path goes through it. */
+  private final RevisionFiles files;
+  private final AppHistory appHistory;
+  private final Revert revert;
   private final FollowedBranch branch;
   private final CommitQueue queue;
   private volatile CommitListener listener = CommitListener.NONE;
@@ -76,6 +81,9 @@ public final class ChangeService implements AutoCloseable {
   /** With another way to reach the branch: tests use it to make the branch move at a chosen moment. */
   ChangeService(GitMirror mirror, FollowedBranch branch, Runnable afterPush) {
     this.mirror = Objects.requireNonNull(mirror, "mirror");
+    this.files = mirror.files();
+    this.appHistory = new AppHistory(files);
+    this.revert = new Revert(files);
     this.branch = Objects.requireNonNull(branch, "branch");
     this.queue = new CommitQueue(mirror.repository(), branch, this::fetch,
         (request, result) -> tell(request.kind(), request.app(), result, request.actor()), afterPush);
@@ -158,9 +166,8 @@ public final class ChangeService implements AutoCloseable {
   public ChangeResult rollbackFailedRevision(String app, String failedRevision, String why) {
     ObjectId target;
     boolean added;
-    try (RevWalk walk = new RevWalk(mirror.repository())) {
-      List<HistoryEntry> entries = new AppHistory(mirror.repository(), mirror.remote().path())
-          .of(ObjectId.fromString(failedRevision), app, 1);
+    try (RevWalk walk = new RevWalk(files.repository())) {
+      List<HistoryEntry> entries = appHistory.of(ObjectId.fromString(failedRevision), app, 1);
       if (entries.isEmpty()) throw new ChangeRefused("No commit up to " + failedRevision + " changed app " + app + "; nothing to roll back.");
       target = ObjectId.fromString(entries.get(0).sha());
       RevCommit commit = walk.parseCommit(target);
@@ -182,7 +189,7 @@ public final class ChangeService implements AutoCloseable {
 
   /** Whether a document of the desired state at {@code commit} defines {@code app}. */
   private boolean defines(ObjectId commit, String app) {
-    Snapshot snapshot = Snapshot.at(mirror.repository(), commit.name(), mirror.remote().path());
+    Snapshot snapshot = files.snapshotAt(commit.name());
     return snapshot.files().values().stream().anyMatch(bytes -> YamlEdit.holds(bytes, app));
   }
 
@@ -211,12 +218,12 @@ public final class ChangeService implements AutoCloseable {
     String revision = historyRevision.get().or(() -> mirror.current().map(Snapshot::revision))
         .orElseThrow(() -> new GitSourceException("The branch " + branch.name() + " has not been fetched yet; try again in a moment."));
     Snapshot snapshot = mirror.current().filter(s -> s.revision().equals(revision))
-        .orElseGet(() -> Snapshot.at(mirror.repository(), revision, mirror.remote().path()));
+        .orElseGet(() -> files.snapshotAt(revision));
     if (snapshot.files().values().stream().noneMatch(bytes -> YamlEdit.holds(bytes, app))) {
       throw new UnknownApp("No app named " + app + " at the applied revision " + revision.substring(0, 7) + " of " + branch.name() + ".");
     }
     try {
-      return new AppHistory(mirror.repository(), mirror.remote().path()).of(ObjectId.fromString(revision), app, HISTORY_LIMIT);
+      return appHistory.of(ObjectId.fromString(revision), app, HISTORY_LIMIT);
     } catch (IOException e) {
       throw new GitSourceException("Cannot read the history of " + app + ": " + e.getMessage(), e);
     }
@@ -260,12 +267,12 @@ public final class ChangeService implements AutoCloseable {
     ObjectId[] target = new ObjectId[1];
     return new NamedChange(app, (tip, actor) -> {
       String file = tip.tree().fileOf(app).orElseThrow(() -> unknownApp(app, tip));
-      try (RevWalk walk = new RevWalk(mirror.repository())) {
+      try (RevWalk walk = new RevWalk(files.repository())) {
         RevCommit head = walk.parseCommit(tip.commit());
         if (target[0] == null) target[0] = given.isPresent() ? resolve(given.get(), head, walk) : newestChange(app, tip);
         RevCommit commit = walk.parseCommit(target[0]);
         byte[] before = tip.tree().snapshot().files().get(file);
-        Optional<byte[]> after = new Revert(mirror.repository()).apply(commit, head, file, app);
+        Optional<byte[]> after = revert.apply(commit, head, file, app);
         return new ProposedChange(file, before, after,
             CommitMessage.revert(commit.getShortMessage(), commit.getName(), why, app, actor));
       }
@@ -273,7 +280,7 @@ public final class ChangeService implements AutoCloseable {
   }
 
   private ObjectId newestChange(String app, Tip tip) throws IOException {
-    List<HistoryEntry> entries = new AppHistory(mirror.repository(), mirror.remote().path()).of(tip.commit(), app, 1);
+    List<HistoryEntry> entries = appHistory.of(tip.commit(), app, 1);
     if (entries.isEmpty()) throw new ChangeRefused("No commit on " + branch.name() + " changed app " + app + "; nothing to roll back.");
     return ObjectId.fromString(entries.get(0).sha());
   }
@@ -282,7 +289,7 @@ public final class ChangeService implements AutoCloseable {
     if (!sha.matches("[0-9a-fA-F]{4,40}")) {
       throw new ChangeRefused("\"" + sha + "\" is not a commit sha (expected 4 to 40 hex digits).");
     }
-    Repository repository = mirror.repository();
+    Repository repository = files.repository();
     ObjectId id;
     try {
       id = repository.resolve(sha + "^{commit}");
@@ -333,8 +340,7 @@ public final class ChangeService implements AutoCloseable {
 
   private Tip fetch() {
     ObjectId tip = branch.fetchTip();
-    Snapshot snapshot = Snapshot.at(mirror.repository(), tip.name(), mirror.remote().path());
-    return new Tip(tip, new DesiredTree(snapshot));
+    return new Tip(tip, new DesiredTree(files.snapshotAt(tip.name())));
   }
 
   private UnknownApp unknownApp(String app, Tip tip) {

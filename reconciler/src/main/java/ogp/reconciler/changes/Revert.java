@@ -6,29 +6,28 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import ogp.reconciler.source.RevisionFiles;
 import org.eclipse.jgit.diff.DiffAlgorithm;
 import org.eclipse.jgit.diff.RawText;
 import org.eclipse.jgit.diff.RawTextComparator;
-import org.eclipse.jgit.lib.ObjectId;
-import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.merge.MergeAlgorithm;
 import org.eclipse.jgit.merge.MergeFormatter;
 import org.eclipse.jgit.merge.MergeResult;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
-import org.eclipse.jgit.treewalk.TreeWalk;
 
 /**
  * Reverts one commit's change to one file, in core: the three-way merge git revert does (base =
  * the commit, ours = the head, theirs = the commit's parent), restricted to that file with JGit's
  * {@link MergeAlgorithm}. A conflict names the newest later commit that changed the file; nothing
- * is ever written with conflict markers.
+ * is ever written with conflict markers. The file is read as {@link RevisionFiles} reads it (its
+ * filter, its size limit); where it is not a desired-state file it counts as absent.
  */
 final class Revert {
-  private final Repository repository;
+  private final RevisionFiles files;
 
-  Revert(Repository repository) {
-    this.repository = repository;
+  Revert(RevisionFiles files) {
+    this.files = files;
   }
 
   /** The file's content after reverting {@code commit} on {@code head}; empty when the revert removes the file. */
@@ -41,9 +40,9 @@ final class Revert {
       throw new ChangeRefused("Commit " + commit.abbreviate(7).name() + " is the first commit of the branch;"
           + " there is nothing before it to roll back to.");
     }
-    Optional<byte[]> base = read(commit, file);
-    Optional<byte[]> theirs = read(repository.parseCommit(commit.getParent(0)), file);
-    Optional<byte[]> ours = read(head, file);
+    Optional<byte[]> base = files.file(commit, file);
+    Optional<byte[]> theirs = files.file(commit.getParent(0), file);
+    Optional<byte[]> ours = files.file(head, file);
     if (sameContent(base, theirs)) {
       throw new ChangeRefused("Commit " + commit.abbreviate(7).name() + " (" + commit.getShortMessage()
           + ") did not change " + file + ", the file of app " + app + "; nothing to roll back.");
@@ -72,27 +71,16 @@ final class Revert {
 
   /** The newest commit after {@code commit} up to {@code head} that changed {@code file}. */
   private Optional<RevCommit> laterChange(RevCommit commit, RevCommit head, String file) throws IOException {
-    try (RevWalk walk = new RevWalk(repository)) {
+    try (RevWalk walk = new RevWalk(files.repository())) {
       walk.markStart(walk.parseCommit(head));
       walk.markUninteresting(walk.parseCommit(commit));
       for (RevCommit c : walk) {
         if (c.getParentCount() == 0) continue;
         RevCommit parent = walk.parseCommit(c.getParent(0));
-        if (!sameContent(read(c, file), read(parent, file))) return Optional.of(c);
+        if (!sameContent(files.file(c, file), files.file(parent, file))) return Optional.of(c);
       }
     }
     return Optional.empty();
-  }
-
-  private Optional<byte[]> read(RevCommit commit, String file) throws IOException {
-    try (RevWalk walk = new RevWalk(repository)) {
-      RevCommit parsed = walk.parseCommit(commit);
-      try (TreeWalk tree = TreeWalk.forPath(repository, file, parsed.getTree())) {
-        if (tree == null) return Optional.empty();
-        ObjectId blob = tree.getObjectId(0);
-        return Optional.of(repository.open(blob).getCachedBytes(1 << 20));
-      }
-    }
   }
 
   private static boolean sameContent(Optional<byte[]> a, Optional<byte[]> b) {

@@ -10,8 +10,14 @@ package ogp.reconciler.desired;
  * ({@code .gitlab-ci.yml}, {@code .github/workflows/}, {@code .pre-commit-config.yaml}) belong to
  * other tools that share the repository, so committing a CI pipeline next to the apps never stops
  * deploys. Paths use {@code /} as separator.
+ *
+ * <p>A desired-state file is at most {@link #MAX_FILE_BYTES}: the YAML parser refuses a larger one
+ * ({@link DesiredStateReader}), and the Git reader ({@code source.RevisionFiles}) does not read one.
  */
 public final class DesiredStateFiles {
+  /** The largest desired-state file, in bytes (1 MiB); the one per-file limit, stated once. */
+  public static final int MAX_FILE_BYTES = 1 << 20;
+
   private DesiredStateFiles() {}
 
   /** Whether the file at {@code relativePath} (below the desired-state root) is desired state. */

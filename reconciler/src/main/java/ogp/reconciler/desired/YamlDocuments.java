@@ -47,7 +47,7 @@ final class YamlDocuments {
    * @param maxDepth how deeply collections may nest
    */
   record Limits(int maxBytes, int maxAliases, int maxDepth) {
-    static final Limits DEFAULT = new Limits(1 << 20, 50, 64);
+    static final Limits DEFAULT = new Limits(DesiredStateFiles.MAX_FILE_BYTES, 50, 64);
   }
 
   YamlDocuments(Limits limits) {

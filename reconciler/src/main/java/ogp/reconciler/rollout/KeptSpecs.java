@@ -11,11 +11,9 @@ import ogp.reconciler.desired.DesiredStateReader;
 import ogp.reconciler.desired.FileResult;
 import ogp.reconciler.plan.AssignmentBuilder;
 import ogp.reconciler.source.GitSourceException;
+import ogp.reconciler.source.RevisionFiles;
 import ogp.reconciler.source.Snapshot;
 import org.eclipse.jgit.lib.ObjectId;
-import org.eclipse.jgit.lib.Repository;
-import org.eclipse.jgit.revwalk.RevWalk;
-import org.eclipse.jgit.treewalk.TreeWalk;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * be sent exactly what it runs. The container reports the revision its spec came from; the app is
  * read at that revision (first from the file it is in now, else from the whole tree) and its spec
  * rebuilt; it is used only when its hash equals the one the container reports, so a spec that
- * cannot be rebuilt exactly is never sent in its place.
+ * cannot be rebuilt exactly is never sent in its place. Git is read as {@link RevisionFiles} reads
+ * it (its filter, its size limit): a file it refuses gives no spec.
  *
  * <p>Nothing is kept but a bounded cache, so a restarted server finds the same specs. Called by
  * the reconcile worker only; reads objects, never the network.
@@ -33,8 +32,7 @@ final class KeptSpecs {
   private static final Logger log = LoggerFactory.getLogger(KeptSpecs.class);
   private static final int CACHED = 256;
 
-  private final Repository repository;
-  private final String path;
+  private final RevisionFiles files;
   private final DesiredStateReader reader = new DesiredStateReader();
   private final Map<String, Optional<App>> apps = new LinkedHashMap<>(16, 0.75f, true) {
     @Override
@@ -43,10 +41,8 @@ final class KeptSpecs {
     }
   };
 
-  /** @param path the desired-state directory of the repository ({@code ""} = root) */
-  KeptSpecs(Repository repository, String path) {
-    this.repository = repository;
-    this.path = path;
+  KeptSpecs(RevisionFiles files) {
+    this.files = files;
   }
 
   /** The spec {@code running} was made from, if Git still tells it exactly. */
@@ -60,12 +56,12 @@ final class KeptSpecs {
 
   private Optional<App> read(App now, String revision) {
     try {
-      ObjectId commit = repository.resolve(revision + "^{commit}");
+      ObjectId commit = files.repository().resolve(revision + "^{commit}");
       if (commit == null) return Optional.empty();
-      Optional<App> inSameFile = readFile(commit, now.source().file()).flatMap(bytes -> find(now.name(), now.source().file(), bytes));
+      Optional<App> inSameFile = files.file(commit, now.source().file()).flatMap(bytes -> find(now.name(), now.source().file(), bytes));
       if (inSameFile.isPresent()) return inSameFile;
       // Moved since: look through the whole tree of that revision.
-      Snapshot snapshot = Snapshot.at(repository, commit.name(), path);
+      Snapshot snapshot = files.snapshotAt(commit.name());
       for (Map.Entry<String, byte[]> file : snapshot.files().entrySet()) {
         Optional<App> found = find(now.name(), file.getKey(), file.getValue());
         if (found.isPresent()) return found;
@@ -74,14 +70,6 @@ final class KeptSpecs {
     } catch (IOException | GitSourceException e) {
       log.warn("cannot read {} at revision {}: {}", now.name(), revision, e.getMessage());
       return Optional.empty();
-    }
-  }
-
-  private Optional<byte[]> readFile(ObjectId commit, String file) throws IOException {
-    try (RevWalk walk = new RevWalk(repository);
-        TreeWalk tree = TreeWalk.forPath(repository, file, walk.parseCommit(commit).getTree())) {
-      if (tree == null) return Optional.empty();
-      return Optional.of(repository.open(tree.getObjectId(0)).getBytes());
     }
   }
 

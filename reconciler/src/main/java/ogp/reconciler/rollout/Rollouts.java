@@ -23,6 +23,7 @@ import ogp.reconciler.desired.Placement;
 import ogp.reconciler.desired.UpdatePolicy;
 import ogp.reconciler.plan.FleetPlan;
 import ogp.reconciler.plan.RolloutStatus;
+import ogp.reconciler.source.RevisionFiles;
 import org.eclipse.jgit.lib.Repository;
 
 /**
@@ -60,7 +61,7 @@ public final class Rollouts {
    * @param path the desired-state directory of the repository
    */
   public Rollouts(Repository repository, String path, Clock clock, Consumer<RolloutFailure> onFailure) {
-    this.keptSpecs = new KeptSpecs(repository, path);
+    this.keptSpecs = new KeptSpecs(new RevisionFiles(repository, path));
     this.clock = clock;
     this.onFailure = onFailure;
     this.startedAt = clock.instant();

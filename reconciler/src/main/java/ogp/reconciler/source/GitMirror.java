@@ -71,6 +71,7 @@ public final class GitMirror implements AutoCloseable {
   private final GitRemote remote;
   private final Repository repository;
   private final RemoteAccess access;
+  private final RevisionFiles files;
   private final SnapshotReader reader;
   /** Guards the swap of {@link #current} with the move of the branch ref; never held during network I/O. */
   private final Object snapshotLock = new Object();
@@ -87,7 +88,8 @@ public final class GitMirror implements AutoCloseable {
     this.repository = repository;
     this.access = new RemoteAccess(remote.credentials(), timeout);
     this.timeout = timeout;
-    this.reader = new SnapshotReader(repository, remote.path());
+    this.files = new RevisionFiles(repository, remote.path());
+    this.reader = new SnapshotReader(files);
   }
 
   /**
@@ -282,6 +284,14 @@ public final class GitMirror implements AutoCloseable {
   /** The bare mirror, for code that produces commits; hold no expectations about refs other than the followed branch. */
   public Repository repository() {
     return repository;
+  }
+
+  /**
+   * The desired-state files of the mirror at any revision it holds, read as the snapshots are
+   * ({@link RevisionFiles}); local reads only, no network.
+   */
+  public RevisionFiles files() {
+    return files;
   }
 
   /**

@@ -11,8 +11,8 @@ import java.util.TreeMap;
  * An immutable view of the desired-state files at one commit: the artifact the rest of the
  * reconciler consumes (Flux's source-controller model). It holds raw bytes and knows nothing of YAML.
  *
- * <p>Policy: {@code files} maps repository-relative paths of the {@code *.yaml}/{@code *.yml} files
- * below {@link GitRemote#path()} to their content, sorted by path. The byte arrays are shared between
+ * <p>Policy: {@code files} maps repository-relative paths of the desired-state files below
+ * {@link GitRemote#path()} ({@link RevisionFiles} says which, and how large) to their content, sorted by path. The byte arrays are shared between
  * successive snapshots (unchanged files are not read again), so callers must never modify them.
  *
  * @param revision the full commit sha
@@ -31,18 +31,10 @@ public record Snapshot(String revision, CommitInfo commit, Map<String, byte[]> f
   /**
    * The snapshot at {@code rev} (sha, branch, tag, {@code HEAD}, {@code origin/main}...) of a local
    * repository, read directly without a mirror: for {@code ogp diff} inside a clone, where the
-   * revisions to compare are the clone's own.
+   * revisions to compare are the clone's own. Read as {@link RevisionFiles#snapshotAt} reads.
    */
   public static Snapshot at(org.eclipse.jgit.lib.Repository repository, String rev, String path) {
-    try {
-      org.eclipse.jgit.lib.ObjectId id = repository.resolve(rev + "^{commit}");
-      if (id == null) {
-        throw new GitSourceException("Revision " + rev + " is not a commit of " + repository.getDirectory() + ".");
-      }
-      return new SnapshotReader(repository, path).read(id, null).snapshot();
-    } catch (java.io.IOException e) {
-      throw new GitSourceException("Cannot read revision " + rev + ": " + e.getMessage(), e);
-    }
+    return new RevisionFiles(repository, path).snapshotAt(rev);
   }
 
   /** The content of one file, if it is part of the snapshot. */

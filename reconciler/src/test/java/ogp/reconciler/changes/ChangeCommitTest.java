@@ -111,4 +111,13 @@ class ChangeCommitTest {
     assertEquals(Optional.empty(), history.get(2).versionBefore());
     assertEquals("Alice Ops", history.get(0).authorName());
   }
+
+  @Test
+  void historyReadsOnlyDesiredStateFilesSoADotfileNamingTheAppIsNoChangeOfIt() {
+    f.commitElsewhere("CI fixture that looks like web", Map.of(".ci/web.yaml", ChangeFixture.app("web", "99")));
+    f.service.deploy("web", Optional.of("42"), Optional.empty(), ChangeFixture.ALICE);
+
+    assertEquals(List.of("Deploy web 42", "Initial desired state"),
+        f.service.history("web").stream().map(HistoryEntry::subject).toList());
+  }
 }

@@ -12,6 +12,7 @@ import ogp.protocol.v1.ContainerStatus;
 import ogp.reconciler.desired.App;
 import ogp.reconciler.desired.DesiredStateReader;
 import ogp.reconciler.plan.AssignmentBuilder;
+import ogp.reconciler.source.RevisionFiles;
 import ogp.reconciler.testing.TestRepo;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,7 +28,7 @@ class KeptSpecsTest {
   @BeforeEach
   void repository() {
     repo = TestRepo.create(tmp.resolve("repo"));
-    kept = new KeptSpecs(repo.repository(), "");
+    kept = new KeptSpecs(new RevisionFiles(repo.repository(), ""));
   }
 
   @AfterEach
@@ -70,6 +71,15 @@ class KeptSpecsTest {
   void aRevisionGitDoesNotKnowGivesNothing() {
     repo.commit("v1", Map.of("apps/web.yaml", web("41", "hello")));
     ContainerSpec running = AssignmentBuilder.spec(app("apps/web.yaml", web("41", "hello")), 0, "feedfacefeedfacefeedfacefeedfacefeedface");
+
+    assertTrue(kept.specOf(app("apps/web.yaml", web("41", "hello")), reported(running)).isEmpty());
+  }
+
+  @Test
+  void aRevisionWhoseFileIsOverTheSizeLimitGivesNothing() {
+    String padded = web("41", "hello") + "#".repeat(RevisionFiles.MAX_FILE_BYTES) + "\n";
+    String big = repo.commit("v1 padded", Map.of("apps/web.yaml", padded));
+    ContainerSpec running = AssignmentBuilder.spec(app("apps/web.yaml", web("41", "hello")), 0, big);
 
     assertTrue(kept.specOf(app("apps/web.yaml", web("41", "hello")), reported(running)).isEmpty());
   }
