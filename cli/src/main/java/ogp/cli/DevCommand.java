@@ -7,9 +7,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import ogp.reconciler.source.GitCredentials;
 import ogp.reconciler.source.GitRemote;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Runs everything on this machine: reconciler, HTTP API, portal and a local agent, on the example desired state.")
 final class DevCommand implements Callable<Integer> {
+  /** Not {@link RepositoryOptions}: it stands in for the dev repository, followed at main and its root (no --branch, --path). */
   @Option(names = "--repo",
       description = "Repository to follow instead of the dev repository made from example-desired-state/.")
   String repo;
@@ -48,9 +49,7 @@ final class DevCommand implements Callable<Integer> {
   @Option(names = "--label", description = "A label k=v of the local agent, to try selector placement; repeatable.")
   List<String> labels = List.of();
 
-  @Option(names = "--git-timeout", defaultValue = "20s", converter = DurationConverter.class,
-      description = "How long one connect or read of the Git remote may wait before the fetch or push fails (default: ${DEFAULT-VALUE}).")
-  Duration gitTimeout;
+  @Mixin RepositoryOptions.GitTimeout git;
 
   @Override
   public Integer call() throws Exception {
@@ -61,10 +60,10 @@ final class DevCommand implements Callable<Integer> {
       devRepo = DevRepository.ensure(dataDir.resolve("dev-repo").toAbsolutePath(), DevRepository.exampleDir());
       url = devRepo.toString();
     }
-    GitRemote remote = new GitRemote(url, "main", "", GitCredentials.fromEnvironment(System.getenv()));
+    GitRemote remote = RepositoryOptions.remote(url, "main", "");
     var settings = new ServerProcess.Settings(
         remote, dataDir, Duration.ofSeconds(1), "127.0.0.1", httpPort, agentPort, Duration.ofSeconds(15), webhookSecretFile)
-        .withGitTimeout(gitTimeout);
+        .withGitTimeout(git.gitTimeout);
     try (ShutdownSignal shutdown = new ShutdownSignal();
         ServerProcess server = new ServerProcess(settings);
         HostAgent agent = new HostAgent(HostAgent.Settings.of(

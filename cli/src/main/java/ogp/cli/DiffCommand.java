@@ -11,13 +11,12 @@ import ogp.reconciler.desired.DesiredStateDiff;
 import ogp.reconciler.desired.DesiredStateReader;
 import ogp.reconciler.desired.FileResult;
 import ogp.reconciler.desired.ReadResult;
-import ogp.reconciler.source.GitCredentials;
 import ogp.reconciler.source.GitMirror;
-import ogp.reconciler.source.GitRemote;
 import ogp.reconciler.source.Snapshot;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -34,20 +33,14 @@ import picocli.CommandLine.Model.CommandSpec;
 final class DiffCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--repo", required = true, description = "A local clone, or a repository URL.")
-  String repo;
+  /** --repo, --branch and --path; their wording for diff is in RepositoryOptions.properties. */
+  @Mixin RepositoryOptions.Required repository;
 
   @Option(names = "--from", required = true, description = "The revision merged into (e.g. origin/main).")
   String from;
 
   @Option(names = "--to", required = true, description = "The revision to merge (e.g. HEAD).")
   String to;
-
-  @Option(names = "--path", defaultValue = "", description = "Directory of the repository holding the desired state (default: the root).")
-  String path;
-
-  @Option(names = "--branch", defaultValue = "main", description = "Branch to mirror when --repo is a URL (default: ${DEFAULT-VALUE}).")
-  String branch;
 
   @Option(names = "--format", defaultValue = "plain", description = "plain or markdown (for a merge-request comment) (default: ${DEFAULT-VALUE}).")
   String format;
@@ -59,15 +52,15 @@ final class DiffCommand implements Callable<Integer> {
     }
     Snapshot before;
     Snapshot after;
-    Path local = Path.of(repo);
+    Path local = Path.of(repository.repo());
     if (Files.isDirectory(local)) {
-      try (Repository repository = open(local)) {
-        before = Snapshot.at(repository, from, path);
-        after = Snapshot.at(repository, to, path);
+      try (Repository git = open(local)) {
+        before = Snapshot.at(git, from, repository.path);
+        after = Snapshot.at(git, to, repository.path);
       }
     } else {
       Path scratch = Files.createTempDirectory("ogp-diff");
-      try (GitMirror mirror = GitMirror.open(new GitRemote(repo, branch, path, GitCredentials.fromEnvironment(System.getenv())), scratch)) {
+      try (GitMirror mirror = GitMirror.open(repository.remote(), scratch)) {
         before = mirror.snapshotAt(from);
         after = mirror.snapshotAt(to);
       } finally {

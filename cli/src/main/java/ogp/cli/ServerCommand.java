@@ -5,9 +5,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import ogp.reconciler.source.GitCredentials;
 import ogp.reconciler.source.GitRemote;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ogp server}: the controller, until interrupted. */
@@ -16,15 +16,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Runs the reconciler: follows the repository, serves agents, the HTTP API and the portal.")
 final class ServerCommand implements Callable<Integer> {
-  @Option(names = "--repo", required = true,
-      description = "Repository to follow: file://, local path, https:// or ssh:// URL.")
-  String repo;
-
-  @Option(names = "--branch", defaultValue = "main", description = "Branch to follow (default: ${DEFAULT-VALUE}).")
-  String branch;
-
-  @Option(names = "--path", defaultValue = "", description = "Directory of the repository holding the desired state (default: the root).")
-  String path;
+  @Mixin RepositoryOptions.Required repository;
 
   @Option(names = "--poll", defaultValue = "15s", converter = DurationConverter.class,
       description = "Poll interval (default: ${DEFAULT-VALUE}).")
@@ -68,18 +60,16 @@ final class ServerCommand implements Callable<Integer> {
   @Option(names = "--https-key", description = "The private key of --https-cert (PEM).")
   Path httpsKey;
 
-  @Option(names = "--git-timeout", defaultValue = "20s", converter = DurationConverter.class,
-      description = "How long one connect or read of the Git remote may wait before the fetch or push fails (default: ${DEFAULT-VALUE}).")
-  Duration gitTimeout;
+  @Mixin RepositoryOptions.GitTimeout git;
 
   @Override
   public Integer call() throws Exception {
-    GitRemote remote = new GitRemote(repo, branch, path, GitCredentials.fromEnvironment(System.getenv()));
+    GitRemote remote = repository.remote();
     ServerSecurityOptions security = new ServerSecurityOptions(tlsCert, tlsKey, tlsClientCa, httpsCert, httpsKey);
     try (ShutdownSignal shutdown = new ShutdownSignal();
         ServerProcess server =
         new ServerProcess(new ServerProcess.Settings(remote, dataDir, poll, bind, httpPort, agentPort, lostGrace, webhookSecretFile,
-            security.agentTls(), security.https(), gitTimeout))) {
+            security.agentTls(), security.https(), git.gitTimeout))) {
       Optional<String> notReady = server.notReadyAfterFirstFetch(Duration.ofSeconds(15));
       if (notReady.isPresent()) {
         System.err.printf("ogp server started but is NOT ready: cannot read %s: %s%n  it tries again every %s (--poll);"

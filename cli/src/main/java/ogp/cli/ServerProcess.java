@@ -319,11 +319,6 @@ final class ServerProcess implements AutoCloseable {
     return handOver("join", joinTokenFile);
   }
 
-  /** The read-only API token from its hand-over file {@code <data-dir>/viewer-token} (tests). */
-  SecretToken viewerToken() {
-    return handOver("viewer", dataDir.resolve(SecretToken.VIEWER_TOKEN_FILE));
-  }
-
   /** The server's hashed tokens. */
   TokenStore tokens() {
     return tokens;
@@ -364,11 +359,6 @@ final class ServerProcess implements AutoCloseable {
   /** Where events are recorded (e.g. by the change service when it commits a rollback). */
   EventLog events() {
     return events;
-  }
-
-  /** The one change service of this server, for the API and the portal. */
-  ChangeService changes() {
-    return changes;
   }
 
   WatchHub watchHub() {

@@ -15,11 +15,10 @@ import ogp.reconciler.changes.ChangeRefused;
 import ogp.reconciler.changes.ChangeResult;
 import ogp.reconciler.changes.ChangeService;
 import ogp.reconciler.changes.InvalidChange;
-import ogp.reconciler.source.GitCredentials;
 import ogp.reconciler.source.GitMirror;
-import ogp.reconciler.source.GitRemote;
 import ogp.reconciler.source.GitSourceException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -53,8 +52,8 @@ final class SetImageCommand implements Callable<Integer> {
   @Parameters(index = "1", paramLabel = "VERSION", description = "The new image tag, e.g. the build number.")
   String version;
 
-  @Option(names = "--repo", description = "The desired-state repository: URL or local path (Git mode).")
-  String repo;
+  /** --repo, --branch and --path (Git mode); their wording for set-image is in RepositoryOptions.properties. */
+  @Mixin RepositoryOptions.NotRequired repository;
 
   @Option(names = "--server",
       description = "The OGP server's URL: commit through its serialized change path instead of pushing to Git (recommended for CI).")
@@ -66,12 +65,6 @@ final class SetImageCommand implements Callable<Integer> {
   @Option(names = "--timeout", defaultValue = "2m", converter = DurationConverter.class,
       description = "How long to keep trying while the branch keeps moving (Git mode) or to wait for the server (default: ${DEFAULT-VALUE}).")
   Duration timeout;
-
-  @Option(names = "--branch", defaultValue = "main", description = "Branch the reconciler follows (default: ${DEFAULT-VALUE}).")
-  String branch;
-
-  @Option(names = "--path", defaultValue = "", description = "Directory of the repository holding the desired state (default: the root).")
-  String path;
 
   @Option(names = "--message", description = "Commit subject (default: Deploy APP VERSION).")
   String message;
@@ -85,14 +78,12 @@ final class SetImageCommand implements Callable<Integer> {
       description = "Git mode: author email (default: $GIT_AUTHOR_EMAIL, else <actor>@ogp.local).")
   String authorEmail;
 
-  @Option(names = "--git-timeout", defaultValue = "20s", converter = DurationConverter.class,
-      description = "Git mode: how long one connect or read of the remote may wait (default: ${DEFAULT-VALUE}).")
-  Duration gitTimeout;
+  @Mixin RepositoryOptions.GitTimeout git;
 
   @Override
   public Integer call() throws Exception {
     boolean viaServer = server != null && !server.isBlank();
-    boolean viaGit = repo != null && !repo.isBlank();
+    boolean viaGit = repository.given();
     if (viaServer == viaGit) {
       throw new CommandFailure("give either --server URL (through the server, recommended for CI) or --repo URL (straight to Git)", 2);
     }
@@ -116,8 +107,7 @@ final class SetImageCommand implements Callable<Integer> {
     String who = actor == null || actor.isBlank() ? System.getProperty("user.name", "ogp") : actor.strip();
     String email = authorEmail == null || authorEmail.isBlank() ? who.replaceAll("[^A-Za-z0-9._-]", "-") + "@ogp.local" : authorEmail.strip();
     Path scratch = Files.createTempDirectory("ogp-set-image");
-    try (GitMirror mirror = GitMirror.open(new GitRemote(repo, branch, path, GitCredentials.fromEnvironment(System.getenv())), scratch,
-        gitTimeout)) {
+    try (GitMirror mirror = GitMirror.open(repository.remote(), scratch, git.gitTimeout)) {
       ChangeService changes = new ChangeService(mirror, () -> {}).retryingFor(timeout);
       ChangeResult result = changes.deploy(app, Optional.of(version), Optional.empty(), new Actor(who, email, who),
           Optional.ofNullable(message));

@@ -68,6 +68,11 @@ class ApiTokensTest {
     return tmp.resolve("server");
   }
 
+  /** The read-only API token the server wrote on its first start, from its hand-over file. */
+  private SecretToken viewerToken() throws java.io.IOException {
+    return SecretToken.of(Files.readString(dataDir().resolve(SecretToken.VIEWER_TOKEN_FILE), java.nio.charset.StandardCharsets.US_ASCII));
+  }
+
   @AfterEach
   void stop() {
     if (server != null) server.close();
@@ -76,7 +81,7 @@ class ApiTokensTest {
 
   @Test
   void viewerTokenReadsButCannotChangeAnything() throws Exception {
-    String viewer = server.viewerToken().reveal();
+    String viewer = viewerToken().reveal();
     for (String read : new String[] {"/api/v1/apps", "/api/v1/apps/web", "/api/v1/hosts", "/api/v1/revision",
         "/api/v1/apps/web/history", "/api/v1/events"}) {
       assertEquals(200, send("GET", read, viewer).statusCode(), read);
@@ -154,7 +159,7 @@ class ApiTokensTest {
   @Test
   void handOverFilesMayBeDeletedAndTheServerRestartsWithTheSameTokens() throws Exception {
     String admin = server.adminToken().reveal();
-    String viewer = server.viewerToken().reveal();
+    String viewer = viewerToken().reveal();
     Path viewerFile = dataDir().resolve(SecretToken.VIEWER_TOKEN_FILE);
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(viewerFile)));
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dataDir().resolve(TokenStore.FILE))));
@@ -175,7 +180,7 @@ class ApiTokensTest {
     root.addAppender(logged);
     String admin = server.adminToken().reveal();
     String nearCopy = admin.substring(0, admin.length() - 1) + (admin.endsWith("A") ? "B" : "A");
-    String viewer = server.viewerToken().reveal();
+    String viewer = viewerToken().reveal();
     try {
       HttpResponse<String> unknown = send("GET", "/api/v1/apps", nearCopy);
       HttpResponse<String> forbidden = send("POST", "/api/v1/apps/web/deploy", viewer, "{\"version\": \"2\"}");

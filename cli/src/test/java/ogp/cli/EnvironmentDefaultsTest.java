@@ -9,12 +9,15 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import ogp.reconciler.testing.TestRepo;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
 
 /** Every flag of every command reads OGP_&lt;FLAG&gt; when it is not on the command line, as the README says. */
 class EnvironmentDefaultsTest {
+  @TempDir Path tmp;
 
   @Test
   void everyFlagOfEveryCommandTakesItsValueFromItsOgpVariable() {
@@ -44,6 +47,10 @@ class EnvironmentDefaultsTest {
     assertTrue(checked.contains("ogp status --output"), checked.toString());
     assertTrue(checked.contains("ogp hash-password --role"), checked.toString());
     assertTrue(checked.contains("ogp server --repo"), checked.toString());
+    // Options of a mixin (RepositoryOptions) are the command's options, and read their variables too.
+    assertTrue(checked.contains("ogp diff --branch"), checked.toString());
+    assertTrue(checked.contains("ogp set-image --path"), checked.toString());
+    assertTrue(checked.contains("ogp dev --git-timeout"), checked.toString());
     assertTrue(checked.size() > 60, "the whole tree was walked: " + checked.size());
   }
 
@@ -68,6 +75,25 @@ class EnvironmentDefaultsTest {
     assertEquals(2, badOutput.exit(), "OGP_OUTPUT is read (and refused): " + badOutput.err());
     OgpRun flagWins = run(Map.of("OGP_OUTPUT", "yaml"), "status", "--server", "http://127.0.0.1:1", "--output", "table");
     assertEquals(1, flagWins.exit(), "the flag wins, then the server cannot be reached: " + flagWins.err());
+  }
+
+  /**
+   * The walk above reads values back through the option's model; this one runs a command whose
+   * --repo and --path are in a mixin ({@link RepositoryOptions}) and sees that the command used them.
+   */
+  @Test
+  void aFlagOfAMixinIsReadFromItsVariableByTheCommandThatRuns() {
+    try (TestRepo repo = TestRepo.create(tmp.resolve("repo"))) {
+      // Outside fleet/, a file that does not validate: read only when OGP_PATH is not.
+      repo.commit("Elsewhere", Map.of("other/apps/broken.yaml", "app: [\n"));
+      String from = repo.commit("Start", Map.of("fleet/apps/web.yaml", "app: web\nimage: busybox\nversion: \"41\"\nhosts: [host-a]\n"));
+      String to = repo.commit("Deploy 42", Map.of("fleet/apps/web.yaml", "app: web\nimage: busybox\nversion: \"42\"\nhosts: [host-a]\n"));
+      OgpRun run = run(Map.of("OGP_REPO", repo.path().toString(), "OGP_PATH", "fleet"), "diff", "--from", from, "--to", to);
+      assertEquals(0, run.exit(), run.err());
+      assertEquals("~ web 41 -> 42 on host-a\n", run.out());
+      OgpRun withoutPath = run(Map.of("OGP_REPO", repo.path().toString()), "diff", "--from", from, "--to", to);
+      assertEquals(1, withoutPath.exit(), "the whole repository, with the broken file: " + withoutPath.err());
+    }
   }
 
   private static OgpRun run(Map<String, String> env, String... args) {

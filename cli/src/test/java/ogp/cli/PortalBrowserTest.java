@@ -31,8 +31,6 @@ import org.openqa.selenium.StaleElementReferenceException;
  * {@code -Dogp.screenshots=docs}).
  */
 class PortalBrowserTest extends RealDockerTest {
-  private static final Duration CONVERGE = Duration.ofSeconds(45);
-
   @TempDir Path tmp;
   private Git work;
   private ServerProcess server;

@@ -104,11 +104,6 @@ public final class Converger {
     return report("");
   }
 
-  /** The assignment last given to {@link #converge}; the default instance before the first. */
-  public synchronized Assignment lastAssignment() {
-    return converged;
-  }
-
   private StatusReport report(String hostError) {
     List<ManagedContainer> observed;
     try {

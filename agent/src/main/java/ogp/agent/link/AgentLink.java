@@ -66,8 +66,9 @@ public final class AgentLink implements AutoCloseable {
   private final AgentIdentity identity;
   private final TokenSource token;
   private final SslContext tls;
-  private final Clock clock;
-  private final long welcomeTimeoutMillis;
+  private final Clock clock = Clock.systemUTC();
+  /** How long connecting plus waiting for Welcome may take. */
+  private final long welcomeTimeoutMillis = Duration.ofSeconds(10).toMillis();
   private final Backoff backoff; // control thread only
   private final EventLoopGroup group;
   private final ScheduledExecutorService control;
@@ -87,9 +88,7 @@ public final class AgentLink implements AutoCloseable {
     identity = b.identity;
     token = Objects.requireNonNull(b.token, "a join token or token file is required");
     tls = b.tls;
-    clock = b.clock;
-    welcomeTimeoutMillis = b.welcomeTimeout.toMillis();
-    backoff = new Backoff(b.initialBackoff, b.maxBackoff, b.random);
+    backoff = new Backoff(b.initialBackoff, b.maxBackoff, RandomGenerator.getDefault());
     group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     control = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("ogp-link-control", true));
     assignmentThread = Executors.newSingleThreadExecutor(new DefaultThreadFactory("ogp-link-assignments", true));
@@ -288,9 +287,6 @@ public final class AgentLink implements AutoCloseable {
     // 25.6 s, so a fleet needed ~15 s after the server was back (issue 8, row 10). 10,000 agents
     // retrying at most every 5 s are ~2,000 refused connects per second: cheap for any server.
     private Duration maxBackoff = Duration.ofSeconds(5);
-    private Duration welcomeTimeout = Duration.ofSeconds(10);
-    private RandomGenerator random = RandomGenerator.getDefault();
-    private Clock clock = Clock.systemUTC();
 
     private Builder(String host, int port, AgentIdentity identity, AssignmentHandler handler) {
       if (port <= 0 || port > 65535) {
@@ -325,22 +321,6 @@ public final class AgentLink implements AutoCloseable {
     public Builder backoff(Duration initial, Duration max) {
       this.initialBackoff = Objects.requireNonNull(initial, "initial");
       this.maxBackoff = Objects.requireNonNull(max, "max");
-      return this;
-    }
-
-    /** How long connecting plus waiting for Welcome may take (default 10 s). */
-    public Builder welcomeTimeout(Duration timeout) {
-      this.welcomeTimeout = Objects.requireNonNull(timeout, "timeout");
-      return this;
-    }
-
-    public Builder random(RandomGenerator random) {
-      this.random = Objects.requireNonNull(random, "random");
-      return this;
-    }
-
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 

@@ -72,11 +72,6 @@ public final class DockerRuntime implements ContainerRuntime {
     this.scope = Map.copyOf(scope);
   }
 
-  /** An unscoped runtime: the agent's. */
-  public static DockerRuntime connect(URI dockerHost, RegistryCredentials credentials) {
-    return connect(dockerHost, credentials, Map.of());
-  }
-
   /**
    * Connects to {@code dockerHost} ({@code unix:///path} or {@code tcp://host:port}) and
    * negotiates the API version.

@@ -50,7 +50,7 @@ class HealthAndEngineDockerTest extends RealDockerTest {
   @Test
   void unreachableEngineIsAClearError() {
     RuntimeFailure failure = assertThrows(RuntimeFailure.class, () -> DockerRuntime.connect(
-        java.net.URI.create("tcp://127.0.0.1:" + freePort()), RegistryCredentials.none()));
+        java.net.URI.create("tcp://127.0.0.1:" + freePort()), RegistryCredentials.none(), Map.of()));
     assertTrue(failure.getMessage().contains("cannot reach the Docker engine"), failure.getMessage());
   }
 
