@@ -31,7 +31,7 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
  * flow-style document missing the key, placement by selector) is refused with {@link
  * ChangeRefused}, never guessed.
  */
-public final class YamlEdit {
+final class YamlEdit {
   /** Plain scalars that a reader could take for something other than the same text are quoted. */
   private static final Pattern SAFE_PLAIN = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.\\-/:]*");
   private static final Pattern SAFE_PLAIN_ITEM = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.\\-]*");

@@ -27,7 +27,7 @@ import ogp.protocol.v1.StatusReport;
  * Reports are coalesced upstream, so intermediate states may be skipped; the events describe the
  * difference between what was seen, never guesses about what was not.
  */
-public final class ReportChanges {
+final class ReportChanges {
   private static final String RUNNING = "running";
   /** The agent's Docker runtime prefixes the error of a failed pull with this. */
   private static final String PULL_ERROR_PREFIX = "pull ";

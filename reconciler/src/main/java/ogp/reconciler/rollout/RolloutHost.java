@@ -13,7 +13,7 @@ import ogp.protocol.v1.ContainerStatus;
  *     that an earlier server run started (it has not reported since this server started, and the
  *     server started less than the app's {@code healthyDeadline} ago)
  */
-public record RolloutHost(String hostId, boolean connected, List<ContainerStatus> containers, boolean mayBeUpdating) {
+record RolloutHost(String hostId, boolean connected, List<ContainerStatus> containers, boolean mayBeUpdating) {
   public RolloutHost {
     containers = List.copyOf(containers);
   }
