@@ -1,6 +1,8 @@
 package ogp.cli;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.dockerjava.api.model.Container;
@@ -30,15 +32,17 @@ class AgentCutOffFaultTest extends FaultTest {
     startAgent(relay.port(), server.joinToken().reveal());
     Container running = awaitOneRunning("v1");
     String startedAt = startedAt(running.getId());
-    await(CONVERGE, () -> "Healthy".equals(api.app(app).path("health").asText()), () -> "Healthy first: " + api.app(app));
+    await().atMost(CONVERGE).untilAsserted(
+        () -> assertEquals("Healthy", api.app(app).path("health").asText(), () -> "Healthy first: " + api.app(app)));
 
     relay.cut();
     long cutAt = System.nanoTime();
-    await(CONVERGE, () -> !api.events("HostLost", e -> hostId.equals(e.path("host").asText())).isEmpty(),
-        () -> "a HostLost event: " + api.get("/api/v1/hosts"));
+    await().atMost(CONVERGE).untilAsserted(() -> assertFalse(api.events("HostLost", e -> hostId.equals(e.path("host").asText())).isEmpty(),
+        () -> "a HostLost event: " + api.get("/api/v1/hosts")));
     long detectMs = msSince(cutAt);
     assertEquals("lost", api.hostStatus(hostId));
-    await(CONVERGE, () -> "Unknown".equals(api.app(app).path("health").asText()), () -> "the app is Unknown: " + api.app(app));
+    await().atMost(CONVERGE).untilAsserted(
+        () -> assertEquals("Unknown", api.app(app).path("health").asText(), () -> "the app is Unknown: " + api.app(app)));
     String v2 = commitVersion(repo, image, "v2");
     api.refresh();
     // Hold the cut; the agent keeps re-converging its last assignment and retrying the connection.

@@ -1,5 +1,6 @@
 package ogp.cli;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -80,9 +81,10 @@ class ConvergenceEndToEndTest extends RealDockerTest {
     assertEquals("v1", labels.get("ogp.version"));
     assertEquals(head(), labels.get("ogp.revision"));
     assertFalse(labels.get("ogp.spec-hash").isEmpty());
-    await(CONVERGE, () -> "hello".equals(strip(httpGet("http://127.0.0.1:" + webPort + "/"))), "the app answers on its host port");
-    await(CONVERGE, () -> "Synced".equals(appStatus().path("sync").asText()) && "Healthy".equals(appStatus().path("health").asText()),
-        () -> "the API shows the app Synced and Healthy: " + appStatus());
+    await("the app answers on its host port").atMost(CONVERGE)
+        .until(() -> "hello".equals(strip(httpGet("http://127.0.0.1:" + webPort + "/"))));
+    await("the API shows the app Synced and Healthy").atMost(CONVERGE)
+        .until(this::appStatus, s -> "Synced".equals(s.path("sync").asText()) && "Healthy".equals(s.path("health").asText()));
   }
 
   @Test
@@ -100,15 +102,17 @@ class ConvergenceEndToEndTest extends RealDockerTest {
     Container c = awaitOneContainer("v1");
     commit("Take offline", appYaml("v1", "absent", "hello"));
     refresh();
-    await(CONVERGE, () -> !exists(c.getId()), "the container is removed");
-    await(CONVERGE, () -> "Synced".equals(appStatus().path("sync").asText()), () -> "absent app is Synced: " + appStatus());
+    await("the container is removed").atMost(CONVERGE).until(() -> !exists(c.getId()));
+    await().atMost(CONVERGE).untilAsserted(
+        () -> assertEquals("Synced", appStatus().path("sync").asText(), () -> "absent app is Synced: " + appStatus()));
   }
 
   @Test
   void containerKilledOrRemovedByHandIsRestored() throws Exception {
     Container c = awaitOneContainer("v1");
     docker.killContainerCmd(c.getId()).exec();
-    await(CONVERGE, () -> Boolean.TRUE.equals(inspect(c.getId()).getState().getRunning()), "the killed container runs again");
+    await("the killed container runs again").atMost(CONVERGE)
+        .until(() -> Boolean.TRUE.equals(inspect(c.getId()).getState().getRunning()));
     docker.removeContainerCmd(c.getId()).withForce(true).exec();
     Container recreated = awaitOneContainer("v1");
     assertNotEquals(c.getId(), recreated.getId());
@@ -120,8 +124,8 @@ class ConvergenceEndToEndTest extends RealDockerTest {
     String startedAt = inspect(c.getId()).getState().getStartedAt();
     agent.close();
     agent = startAgent(SecretTokenFile.read(server));
-    await(CONVERGE, () -> hostConnected(), "the restarted agent reconnects");
-    await(CONVERGE, () -> "Synced".equals(appStatus().path("sync").asText()), () -> "synced again: " + appStatus());
+    await("the restarted agent reconnects").atMost(CONVERGE).until(this::hostConnected);
+    await().atMost(CONVERGE).untilAsserted(() -> assertEquals("Synced", appStatus().path("sync").asText(), () -> "synced again: " + appStatus()));
     assertEquals(List.of(c.getId()), containers().stream().map(Container::getId).toList());
     assertEquals(startedAt, inspect(c.getId()).getState().getStartedAt(), "not restarted");
   }
@@ -149,7 +153,8 @@ class ConvergenceEndToEndTest extends RealDockerTest {
     String valid = head();
     commit("Break the port", appYaml("v2", "running", "hello").replace(webPort + ":8080", "80800:8080"));
     refresh();
-    await(CONVERGE, () -> !api("/api/v1/revision").path("invalid").isNull(), "the invalid revision is reported");
+    await("the invalid revision is reported").atMost(CONVERGE)
+        .until(() -> !api("/api/v1/revision").path("invalid").isNull());
     JsonNode revision = api("/api/v1/revision");
     assertEquals(valid, revision.path("revision").asText(), "the last valid revision stays applied");
     assertEquals(head(), revision.path("invalid").path("revision").asText());

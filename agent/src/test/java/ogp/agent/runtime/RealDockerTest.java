@@ -1,5 +1,7 @@
 package ogp.agent.runtime;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.github.dockerjava.api.DockerClient;
@@ -22,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -161,34 +164,13 @@ public abstract class RealDockerTest {
    * {@code version}, and returns it; at the deadline fails with {@code context}.
    */
   protected Container awaitOneRunning(String app, String version, Duration deadline, Supplier<String> context) {
-    Container[] found = new Container[1];
-    await(deadline, () -> {
+    AtomicReference<Container> found = new AtomicReference<>();
+    await().atMost(deadline).untilAsserted(() -> {
       List<Container> all = docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(TEST_LABEL, testId, "ogp.app", app)).exec();
-      if (all.size() != 1 || !"running".equals(all.get(0).getState()) || !version.equals(all.get(0).getLabels().get("ogp.version"))) return false;
-      found[0] = all.get(0);
-      return true;
-    }, () -> "one running container of " + app + " at " + version + "; " + context.get());
-    return found[0];
-  }
-
-  /** Waits until {@code condition} holds, polling; fails with {@code what} at the deadline. */
-  protected static void await(Duration deadline, Supplier<Boolean> condition, String what) {
-    await(deadline, condition, () -> what);
-  }
-
-  /** Like {@link #await(Duration, Supplier, String)}, describing the failure with the state at the deadline. */
-  protected static void await(Duration deadline, Supplier<Boolean> condition, Supplier<String> what) {
-    long end = System.nanoTime() + deadline.toNanos();
-    while (!Boolean.TRUE.equals(condition.get())) {
-      if (System.nanoTime() > end) {
-        fail("not within " + deadline + ": " + what.get());
-      }
-      try {
-        Thread.sleep(50); // a polling step, not a wait for an outcome
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        fail("interrupted while waiting for: " + what.get());
-      }
-    }
+      assertTrue(all.size() == 1 && "running".equals(all.get(0).getState()) && version.equals(all.get(0).getLabels().get("ogp.version")),
+          () -> "one running container of " + app + " at " + version + "; " + context.get());
+      found.set(all.get(0));
+    });
+    return found.get();
   }
 }
