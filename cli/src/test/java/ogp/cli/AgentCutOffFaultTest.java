@@ -1,5 +1,6 @@
 package ogp.cli;
 
+import static ogp.cli.Holds.holdsFor;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -46,10 +47,8 @@ class AgentCutOffFaultTest extends FaultTest {
     String v2 = commitVersion(repo, image, "v2");
     api.refresh();
     // Hold the cut; the agent keeps re-converging its last assignment and retrying the connection.
-    while (System.nanoTime() - cutAt < CUT.toNanos()) {
-      assertEquals(List.of(running.getId()), running().stream().map(Container::getId).toList(), "untouched during the cut: " + describe());
-      Thread.sleep(200);
-    }
+    holdsFor(CUT.minusNanos(System.nanoTime() - cutAt),
+        () -> assertEquals(List.of(running.getId()), running().stream().map(Container::getId).toList(), "untouched during the cut: " + describe()));
     assertEquals(startedAt, startedAt(running.getId()), "not restarted during the cut");
     int connectsBefore = api.events("HostConnected", e -> hostId.equals(e.path("host").asText())).size();
 

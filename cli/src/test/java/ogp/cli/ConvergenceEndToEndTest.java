@@ -1,5 +1,6 @@
 package ogp.cli;
 
+import static ogp.cli.Holds.holdsFor;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -136,11 +137,7 @@ class ConvergenceEndToEndTest extends RealDockerTest {
     server.close();
     server = null;
     // The agent re-converges every second; give it several rounds without a server.
-    long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-    while (System.nanoTime() < until) {
-      assertTrue(Boolean.TRUE.equals(inspect(c.getId()).getState().getRunning()), "kept running without a server");
-      Thread.sleep(200);
-    }
+    holdsFor(Duration.ofSeconds(3), () -> assertTrue(Boolean.TRUE.equals(inspect(c.getId()).getState().getRunning()), "kept running without a server"));
     commit("Deploy v2 while the server is down", appYaml("v2", "running", "hello"));
     server = startServer();
     Container second = awaitOneContainer("v2");

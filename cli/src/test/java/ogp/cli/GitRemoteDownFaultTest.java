@@ -1,5 +1,6 @@
 package ogp.cli;
 
+import static ogp.cli.Holds.holdsFor;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -55,11 +56,8 @@ class GitRemoteDownFaultTest extends FaultTest {
     await("a FetchFailed event").atMost(CONVERGE).until(() -> !api.events("FetchFailed", e -> true).isEmpty());
     assertNotNull(httpGet(api.base() + "/readyz"), "still ready: it has an applied revision");
     // Hold the outage over several polls and agent re-converges.
-    long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-    while (System.nanoTime() < until) {
-      assertEquals(List.of(running.getId()), running().stream().map(Container::getId).toList(), "untouched: " + describe());
-      Thread.sleep(200);
-    }
+    holdsFor(Duration.ofSeconds(3),
+        () -> assertEquals(List.of(running.getId()), running().stream().map(Container::getId).toList(), "untouched: " + describe()));
     assertEquals(startedAt, startedAt(running.getId()));
     assertEquals(1, api.events("FetchFailed", e -> true).size(), "one event per outage, not one per poll");
 

@@ -1,5 +1,6 @@
 package ogp.cli;
 
+import static ogp.cli.Holds.holdsFor;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -52,11 +53,8 @@ class RegistryDownFaultTest extends FaultTest {
     String lastError = api.app(app).path("hosts").get(0).path("lastError").asText();
     assertTrue(lastError.contains("127.0.0.1:" + registryPort), "the error names the registry: " + lastError);
     // Several failed retries (one a second) leave the old version running.
-    long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-    while (System.nanoTime() < until) {
-      assertEquals(List.of(v1.getId()), running().stream().map(Container::getId).toList(), "the old version keeps running: " + describe());
-      Thread.sleep(200);
-    }
+    holdsFor(Duration.ofSeconds(3),
+        () -> assertEquals(List.of(v1.getId()), running().stream().map(Container::getId).toList(), "the old version keeps running: " + describe()));
     assertEquals(startedAt, startedAt(v1.getId()), "the old container was never restarted");
 
     startRegistry(registryPort);

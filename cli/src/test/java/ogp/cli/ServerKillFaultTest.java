@@ -1,5 +1,6 @@
 package ogp.cli;
 
+import static ogp.cli.Holds.holdsFor;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -58,11 +59,8 @@ class ServerKillFaultTest extends FaultTest {
     Container kept = awaitOneRunning("v2");
     String startedAt = startedAt(kept.getId());
     // ... and then keeps it: several re-converge rounds (one a second) without a server change nothing.
-    long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-    while (System.nanoTime() < until) {
-      assertEquals(List.of(kept.getId()), running().stream().map(Container::getId).toList(), "kept without a server: " + describe());
-      Thread.sleep(200);
-    }
+    holdsFor(Duration.ofSeconds(3),
+        () -> assertEquals(List.of(kept.getId()), running().stream().map(Container::getId).toList(), "kept without a server: " + describe()));
     assertEquals(startedAt, startedAt(kept.getId()), "not restarted while the server was down");
 
     String v3 = commitVersion(repo, image, "v3");

@@ -1,5 +1,6 @@
 package ogp.cli;
 
+import static ogp.cli.Holds.holdsFor;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -138,7 +139,7 @@ class WebhookEndToEndTest {
     HttpResponse<String> response = post("/webhooks/github", githubPayload(sha), Map.of(
         "X-GitHub-Event", "push", "X-GitHub-Delivery", "bad-1", "X-Hub-Signature-256", "sha256=" + "0".repeat(64)));
     assertEquals(401, response.statusCode());
-    assertEquals(null, assignments.poll(1500, TimeUnit.MILLISECONDS), "no refresh, so no new assignment");
+    holdsFor(Duration.ofMillis(1500), () -> assertEquals(null, assignments.peek(), "no refresh, so no new assignment"));
   }
 
   /** The first assignment at {@code revision} the agent received, skipping older ones; its time is when it arrived. */
