@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.command.InspectContainerResponse;
@@ -21,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import ogp.agent.HostAgent;
 import ogp.agent.runtime.DockerRuntime;
 import ogp.agent.runtime.RealDockerTest;
@@ -32,6 +36,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * The convergence loop end to end: a real Git repository, the real server process, a real agent
@@ -164,12 +169,27 @@ class ConvergenceEndToEndTest extends RealDockerTest {
   void agentWithAWrongJoinTokenIsRefused() throws Exception {
     awaitOneContainer("v1");
     String otherHost = hostId + "-x";
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    root.addAppender(logged);
     try (HostAgent intruder = new HostAgent(new HostAgent.Settings("127.0.0.1", server.agentPort(), otherHost, Map.of(),
         "wrong-token", DockerRuntime.DEFAULT_HOST, null, tmp.resolve("intruder"), Duration.ofSeconds(1),
         Duration.ofMillis(300), Map.of(TEST_LABEL, testId)))) {
-      Thread.sleep(1500); // the refusal is an absence: give the handshake time to happen
+      // The refusal is an absence: look once the server has answered the handshake with a refusal.
+      await("the server refuses the handshake of " + otherHost).atMost(CONVERGE)
+          .until(() -> messages(logged).contains("refused agent host id '" + otherHost + "'"));
       assertFalse(intruder.connected());
       assertTrue(server.agents().host(otherHost).isEmpty(), "a refused agent is not registered");
+    } finally {
+      root.detachAppender(logged);
+    }
+  }
+
+  /** What was logged so far, read under the lock the appender appends under. */
+  private static String messages(ListAppender<ILoggingEvent> logged) {
+    synchronized (logged) {
+      return logged.list.stream().map(ILoggingEvent::getFormattedMessage).collect(Collectors.joining("\n"));
     }
   }
 
