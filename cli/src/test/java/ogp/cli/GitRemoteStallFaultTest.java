@@ -31,7 +31,9 @@ import ogp.reconciler.source.GitRemote;
 import ogp.reconciler.testing.GitHttpServer;
 import ogp.reconciler.testing.TestRepo;
 import org.eclipse.jgit.api.Git;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,8 +62,16 @@ class GitRemoteStallFaultTest {
   private final List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
   private final List<String> slowAnswers = Collections.synchronizedList(new ArrayList<>());
 
+  /** Waits check at once and then every 50 ms, as in RealDockerTest: the times they take are printed. */
+  @BeforeEach
+  void checkWaitsAtOnceThenEvery50Ms() {
+    Awaitility.setDefaultPollDelay(Duration.ZERO);
+    Awaitility.setDefaultPollInterval(Duration.ofMillis(50));
+  }
+
   @AfterEach
   void stop() throws Exception {
+    Awaitility.reset();
     probing = false;
     if (prober != null) prober.join(10_000);
     if (agent != null) agent.close();

@@ -26,6 +26,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,6 +53,22 @@ public abstract class RealDockerTest {
   protected DockerClient docker;
   private final List<String> imageTags = new ArrayList<>();
   private final List<DockerRuntime> extraRuntimes = new ArrayList<>();
+
+  /**
+   * Awaitility waits check at once and then every 50 ms, instead of first after its default
+   * 100 ms: the fault tests print how long detection and convergence took (docs/reliability.md
+   * quotes those times), and a first check 100 ms late would be counted in them.
+   */
+  @BeforeEach
+  void checkWaitsAtOnceThenEvery50Ms() {
+    Awaitility.setDefaultPollDelay(Duration.ZERO);
+    Awaitility.setDefaultPollInterval(Duration.ofMillis(50));
+  }
+
+  @AfterEach
+  void restoreAwaitilityDefaults() {
+    Awaitility.reset();
+  }
 
   @BeforeEach
   void connectToDocker() {
