@@ -1,6 +1,9 @@
 package ogp.cli;
 
+import static ogp.cli.Holds.holdsFor;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.dockerjava.api.model.Container;
@@ -30,22 +33,22 @@ class AgentCutOffFaultTest extends FaultTest {
     startAgent(relay.port(), server.joinToken().reveal());
     Container running = awaitOneRunning("v1");
     String startedAt = startedAt(running.getId());
-    await(CONVERGE, () -> "Healthy".equals(api.app(app).path("health").asText()), () -> "Healthy first: " + api.app(app));
+    await().atMost(CONVERGE).untilAsserted(
+        () -> assertEquals("Healthy", api.app(app).path("health").asText(), () -> "Healthy first: " + api.app(app)));
 
     relay.cut();
     long cutAt = System.nanoTime();
-    await(CONVERGE, () -> !api.events("HostLost", e -> hostId.equals(e.path("host").asText())).isEmpty(),
-        () -> "a HostLost event: " + api.get("/api/v1/hosts"));
+    await().atMost(CONVERGE).untilAsserted(() -> assertFalse(api.events("HostLost", e -> hostId.equals(e.path("host").asText())).isEmpty(),
+        () -> "a HostLost event: " + api.get("/api/v1/hosts")));
     long detectMs = msSince(cutAt);
     assertEquals("lost", api.hostStatus(hostId));
-    await(CONVERGE, () -> "Unknown".equals(api.app(app).path("health").asText()), () -> "the app is Unknown: " + api.app(app));
+    await().atMost(CONVERGE).untilAsserted(
+        () -> assertEquals("Unknown", api.app(app).path("health").asText(), () -> "the app is Unknown: " + api.app(app)));
     String v2 = commitVersion(repo, image, "v2");
     api.refresh();
     // Hold the cut; the agent keeps re-converging its last assignment and retrying the connection.
-    while (System.nanoTime() - cutAt < CUT.toNanos()) {
-      assertEquals(List.of(running.getId()), running().stream().map(Container::getId).toList(), "untouched during the cut: " + describe());
-      Thread.sleep(200);
-    }
+    holdsFor(CUT.minusNanos(System.nanoTime() - cutAt),
+        () -> assertEquals(List.of(running.getId()), running().stream().map(Container::getId).toList(), "untouched during the cut: " + describe()));
     assertEquals(startedAt, startedAt(running.getId()), "not restarted during the cut");
     int connectsBefore = api.events("HostConnected", e -> hostId.equals(e.path("host").asText())).size();
 

@@ -1,5 +1,6 @@
 package ogp.cli;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,10 +31,11 @@ class AgentKillFaultTest extends FaultTest {
     String v2 = commitVersion(repo, image, "v2");
     api.refresh();
     // The stop of v1 takes the 10 s grace: the agent is killed inside it.
-    await(CONVERGE, () -> agent.output().contains("StopContainer"), () -> "the agent starts the replacement: " + agent.output());
+    await("the agent starts the replacement").atMost(CONVERGE).until(agent::output, output -> output.contains("StopContainer"));
     agent.kill();
     long killedAt = System.nanoTime();
-    await(CONVERGE, () -> !"connected".equals(api.hostStatus(hostId)), "the server notices the agent is gone");
+    await("the server notices the agent is gone").atMost(CONVERGE)
+        .until(() -> !"connected".equals(api.hostStatus(hostId)));
     long detectMs = msSince(killedAt);
     assertFalse(api.events("HostDisconnected", e -> hostId.equals(e.path("host").asText())).isEmpty(), "the loss is an event");
     assertTrue(containers().stream().anyMatch(c -> c.getId().equals(v1.getId())), "the half-replaced old container is still there: " + describe());

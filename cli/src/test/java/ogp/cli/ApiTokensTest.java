@@ -1,6 +1,7 @@
 package ogp.cli;
 
 import static ogp.cli.OgpRun.ogp;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,7 +21,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import ogp.reconciler.auth.SecretToken;
 import ogp.reconciler.auth.TokenStore;
@@ -39,6 +39,7 @@ import org.slf4j.LoggerFactory;
  * the token is the actor of its commits; a refused token is never logged nor echoed.
  */
 class ApiTokensTest {
+  private static final Duration WAIT = Duration.ofSeconds(20);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path tmp;
@@ -60,7 +61,7 @@ class ApiTokensTest {
   private ServerProcess startServer() throws Exception {
     server = new ServerProcess(new ServerProcess.Settings(GitRemote.of(bare.toUri().toString(), "main", ""), dataDir(),
         Duration.ofHours(1), "127.0.0.1", 0, 0, Duration.ofSeconds(15), null));
-    await("the first revision is applied", () -> status("GET", "/readyz", null) == 200);
+    await("the first revision is applied").atMost(WAIT).until(() -> status("GET", "/readyz", null), code -> code == 200);
     return server;
   }
 
@@ -152,7 +153,7 @@ class ApiTokensTest {
     Instant graceEnd = Instant.now().plusSeconds(2);
     int during = send("POST", "/api/v1/refresh", old).statusCode();
     if (Instant.now().isBefore(graceEnd)) assertEquals(202, during, "the old token during the grace");
-    await("the old admin token is refused after the grace", () -> status("GET", "/api/v1/apps", old) == 401);
+    await("the old admin token is refused after the grace").atMost(WAIT).until(() -> status("GET", "/api/v1/apps", old), code -> code == 401);
     assertEquals(200, send("GET", "/api/v1/apps", fresh).statusCode());
   }
 
@@ -221,14 +222,6 @@ class ApiTokensTest {
       return send(method, path, token).statusCode();
     } catch (Exception e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    Instant deadline = Instant.now().plusSeconds(20);
-    while (!condition.getAsBoolean()) {
-      if (Instant.now().isAfter(deadline)) throw new AssertionError("timed out: " + what);
-      Thread.sleep(50);
     }
   }
 

@@ -1,5 +1,6 @@
 package ogp.cli;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -81,13 +82,8 @@ class ChangeApiEndToEndTest {
     assertEquals("Deploy web 2", body.get("subject").asText());
 
     // The server polls once an hour: only the refresh the push requested can apply it within seconds.
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    JsonNode revision = JSON.readTree(get("/api/v1/revision").body());
-    while (!sha.equals(revision.get("revision").asText()) && System.nanoTime() < deadline) {
-      Thread.sleep(20); // a polling step
-      revision = JSON.readTree(get("/api/v1/revision").body());
-    }
-    assertEquals(sha, revision.get("revision").asText(), "applied at once, without a poll or a webhook");
+    JsonNode revision = await("applied at once, without a poll or a webhook").atMost(Duration.ofSeconds(5))
+        .until(() -> JSON.readTree(get("/api/v1/revision").body()), now -> sha.equals(now.get("revision").asText()));
     assertEquals("Deploy web 2", revision.get("subject").asText());
 
     JsonNode history = JSON.readTree(get("/api/v1/apps/web/history").body());

@@ -1,6 +1,7 @@
 package ogp.cli;
 
 import static ogp.cli.OgpRun.ogp;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -66,12 +67,9 @@ class CiFilesInTheRepositoryTest {
   }
 
   private void awaitApplied(FaultTest.Api api, String revision, String version) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!(revision.equals(api.get("/api/v1/revision").path("revision").asText())
-        && lastAssignment.get() != null && revision.equals(lastAssignment.get().getRevision()))) {
-      assertTrue(System.nanoTime() < deadline, "applied and assigned: " + revision + ": " + api.get("/api/v1/revision"));
-      Thread.sleep(50); // a polling step
-    }
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertTrue(revision.equals(api.get("/api/v1/revision").path("revision").asText())
+        && lastAssignment.get() != null && revision.equals(lastAssignment.get().getRevision()),
+        () -> "applied and assigned: " + revision + ": " + api.get("/api/v1/revision")));
     assertTrue(api.get("/api/v1/revision").path("invalid").isNull(), "no invalid revision: " + api.get("/api/v1/revision"));
     assertEquals(version, lastAssignment.get().getContainers(0).getVersion());
   }

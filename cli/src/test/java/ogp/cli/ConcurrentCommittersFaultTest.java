@@ -1,5 +1,6 @@
 package ogp.cli;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -153,12 +154,7 @@ class ConcurrentCommittersFaultTest {
     }
     long settleStart = System.nanoTime();
     api.refresh();
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!(head.equals(api.get("/api/v1/revision").path("revision").asText())
-        && lastAssignment.get() != null && head.equals(lastAssignment.get().getRevision()))) {
-      assertTrue(System.nanoTime() < deadline, "the reconciler and the agent end at the head " + head + ": " + api.get("/api/v1/revision"));
-      Thread.sleep(50); // a polling step
-    }
+    awaitAtHead(api, head);
     for (String app : apps) {
       assertEquals(Integer.toString(lastAcknowledged.get(app)), api.app(app).path("desiredVersion").asText(), app);
     }
@@ -193,15 +189,20 @@ class ConcurrentCommittersFaultTest {
         "every version is in history");
     String head = git(bare, "rev-parse", "main");
     String last = Integer.toString(history.get(history.size() - 1));
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!(head.equals(api.get("/api/v1/revision").path("revision").asText())
-        && lastAssignment.get() != null && head.equals(lastAssignment.get().getRevision()))) {
-      assertTrue(System.nanoTime() < deadline, "the reconciler and the agent end at the head " + head + ": " + api.get("/api/v1/revision"));
-      Thread.sleep(50); // a polling step
-    }
+    awaitAtHead(api, head);
     assertEquals(last, api.app("web").path("desiredVersion").asText(), "the last commit's version is applied");
     assertEquals(last, lastAssignment.get().getContainers(0).getVersion(), "and assigned");
     assertTrue(url.startsWith("git://"));
+  }
+
+  /**
+   * Waits until the reconciler has applied {@code head} and the agent was assigned it, checking at
+   * once and then every 50 ms: how long it took after the last commit is printed.
+   */
+  private void awaitAtHead(FaultTest.Api api, String head) {
+    await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> assertTrue(head.equals(api.get("/api/v1/revision").path("revision").asText())
+        && lastAssignment.get() != null && head.equals(lastAssignment.get().getRevision()),
+        () -> "the reconciler and the agent end at the head " + head + ": " + api.get("/api/v1/revision")));
   }
 
   /** The versions the app's file was set to, oldest commit first (git log -p of the file on main). */

@@ -1,10 +1,15 @@
 package ogp.cli;
 
+import static ogp.cli.Holds.holdsFor;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.command.InspectContainerResponse;
@@ -19,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import ogp.agent.HostAgent;
 import ogp.agent.runtime.DockerRuntime;
 import ogp.agent.runtime.RealDockerTest;
@@ -30,6 +36,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * The convergence loop end to end: a real Git repository, the real server process, a real agent
@@ -80,9 +87,10 @@ class ConvergenceEndToEndTest extends RealDockerTest {
     assertEquals("v1", labels.get("ogp.version"));
     assertEquals(head(), labels.get("ogp.revision"));
     assertFalse(labels.get("ogp.spec-hash").isEmpty());
-    await(CONVERGE, () -> "hello".equals(strip(httpGet("http://127.0.0.1:" + webPort + "/"))), "the app answers on its host port");
-    await(CONVERGE, () -> "Synced".equals(appStatus().path("sync").asText()) && "Healthy".equals(appStatus().path("health").asText()),
-        () -> "the API shows the app Synced and Healthy: " + appStatus());
+    await("the app answers on its host port").atMost(CONVERGE)
+        .until(() -> "hello".equals(strip(httpGet("http://127.0.0.1:" + webPort + "/"))));
+    await("the API shows the app Synced and Healthy").atMost(CONVERGE)
+        .until(this::appStatus, s -> "Synced".equals(s.path("sync").asText()) && "Healthy".equals(s.path("health").asText()));
   }
 
   @Test
@@ -100,15 +108,17 @@ class ConvergenceEndToEndTest extends RealDockerTest {
     Container c = awaitOneContainer("v1");
     commit("Take offline", appYaml("v1", "absent", "hello"));
     refresh();
-    await(CONVERGE, () -> !exists(c.getId()), "the container is removed");
-    await(CONVERGE, () -> "Synced".equals(appStatus().path("sync").asText()), () -> "absent app is Synced: " + appStatus());
+    await("the container is removed").atMost(CONVERGE).until(() -> !exists(c.getId()));
+    await().atMost(CONVERGE).untilAsserted(
+        () -> assertEquals("Synced", appStatus().path("sync").asText(), () -> "absent app is Synced: " + appStatus()));
   }
 
   @Test
   void containerKilledOrRemovedByHandIsRestored() throws Exception {
     Container c = awaitOneContainer("v1");
     docker.killContainerCmd(c.getId()).exec();
-    await(CONVERGE, () -> Boolean.TRUE.equals(inspect(c.getId()).getState().getRunning()), "the killed container runs again");
+    await("the killed container runs again").atMost(CONVERGE)
+        .until(() -> Boolean.TRUE.equals(inspect(c.getId()).getState().getRunning()));
     docker.removeContainerCmd(c.getId()).withForce(true).exec();
     Container recreated = awaitOneContainer("v1");
     assertNotEquals(c.getId(), recreated.getId());
@@ -120,8 +130,8 @@ class ConvergenceEndToEndTest extends RealDockerTest {
     String startedAt = inspect(c.getId()).getState().getStartedAt();
     agent.close();
     agent = startAgent(SecretTokenFile.read(server));
-    await(CONVERGE, () -> hostConnected(), "the restarted agent reconnects");
-    await(CONVERGE, () -> "Synced".equals(appStatus().path("sync").asText()), () -> "synced again: " + appStatus());
+    await("the restarted agent reconnects").atMost(CONVERGE).until(this::hostConnected);
+    await().atMost(CONVERGE).untilAsserted(() -> assertEquals("Synced", appStatus().path("sync").asText(), () -> "synced again: " + appStatus()));
     assertEquals(List.of(c.getId()), containers().stream().map(Container::getId).toList());
     assertEquals(startedAt, inspect(c.getId()).getState().getStartedAt(), "not restarted");
   }
@@ -132,11 +142,7 @@ class ConvergenceEndToEndTest extends RealDockerTest {
     server.close();
     server = null;
     // The agent re-converges every second; give it several rounds without a server.
-    long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-    while (System.nanoTime() < until) {
-      assertTrue(Boolean.TRUE.equals(inspect(c.getId()).getState().getRunning()), "kept running without a server");
-      Thread.sleep(200);
-    }
+    holdsFor(Duration.ofSeconds(3), () -> assertTrue(Boolean.TRUE.equals(inspect(c.getId()).getState().getRunning()), "kept running without a server"));
     commit("Deploy v2 while the server is down", appYaml("v2", "running", "hello"));
     server = startServer();
     Container second = awaitOneContainer("v2");
@@ -149,7 +155,8 @@ class ConvergenceEndToEndTest extends RealDockerTest {
     String valid = head();
     commit("Break the port", appYaml("v2", "running", "hello").replace(webPort + ":8080", "80800:8080"));
     refresh();
-    await(CONVERGE, () -> !api("/api/v1/revision").path("invalid").isNull(), "the invalid revision is reported");
+    await("the invalid revision is reported").atMost(CONVERGE)
+        .until(() -> !api("/api/v1/revision").path("invalid").isNull());
     JsonNode revision = api("/api/v1/revision");
     assertEquals(valid, revision.path("revision").asText(), "the last valid revision stays applied");
     assertEquals(head(), revision.path("invalid").path("revision").asText());
@@ -162,12 +169,27 @@ class ConvergenceEndToEndTest extends RealDockerTest {
   void agentWithAWrongJoinTokenIsRefused() throws Exception {
     awaitOneContainer("v1");
     String otherHost = hostId + "-x";
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    root.addAppender(logged);
     try (HostAgent intruder = new HostAgent(new HostAgent.Settings("127.0.0.1", server.agentPort(), otherHost, Map.of(),
         "wrong-token", DockerRuntime.DEFAULT_HOST, null, tmp.resolve("intruder"), Duration.ofSeconds(1),
         Duration.ofMillis(300), Map.of(TEST_LABEL, testId)))) {
-      Thread.sleep(1500); // the refusal is an absence: give the handshake time to happen
+      // The refusal is an absence: look once the server has answered the handshake with a refusal.
+      await("the server refuses the handshake of " + otherHost).atMost(CONVERGE)
+          .until(() -> messages(logged).contains("refused agent host id '" + otherHost + "'"));
       assertFalse(intruder.connected());
       assertTrue(server.agents().host(otherHost).isEmpty(), "a refused agent is not registered");
+    } finally {
+      root.detachAppender(logged);
+    }
+  }
+
+  /** What was logged so far, read under the lock the appender appends under. */
+  private static String messages(ListAppender<ILoggingEvent> logged) {
+    synchronized (logged) {
+      return logged.list.stream().map(ILoggingEvent::getFormattedMessage).collect(Collectors.joining("\n"));
     }
   }
 

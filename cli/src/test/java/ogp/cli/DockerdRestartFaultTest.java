@@ -1,6 +1,8 @@
 package ogp.cli;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.dockerjava.api.model.Container;
@@ -35,11 +37,13 @@ class DockerdRestartFaultTest extends FaultTest {
     Api api = Api.of(server);
     startAgent(server.agentPort(), server.joinToken().reveal());
     Container before = awaitOneRunning("v1");
-    await(CONVERGE, () -> "Healthy".equals(api.app(app).path("health").asText()), () -> "Healthy first: " + api.app(app));
+    await().atMost(CONVERGE).untilAsserted(
+        () -> assertEquals("Healthy", api.app(app).path("health").asText(), () -> "Healthy first: " + api.app(app)));
 
     stopDockerd();
     long stoppedAt = System.nanoTime();
-    await(CONVERGE, () -> !hostLastError(api).isEmpty(), () -> "the agent reports the engine unreachable: " + api.get("/api/v1/hosts"));
+    await().atMost(CONVERGE).untilAsserted(
+        () -> assertFalse(hostLastError(api).isEmpty(), () -> "the agent reports the engine unreachable: " + api.get("/api/v1/hosts")));
     long detectMs = msSince(stoppedAt);
     String reported = hostLastError(api);
 
@@ -47,8 +51,8 @@ class DockerdRestartFaultTest extends FaultTest {
     long backAt = System.nanoTime();
     Container after = awaitOneRunning("v1");
     long convergeMs = msSince(backAt);
-    await(CONVERGE, () -> hostLastError(api).isEmpty() && "Synced".equals(api.app(app).path("sync").asText()),
-        () -> "Synced with no host error: " + api.app(app));
+    await().atMost(CONVERGE).untilAsserted(() -> assertTrue(hostLastError(api).isEmpty() && "Synced".equals(api.app(app).path("sync").asText()),
+        () -> "Synced with no host error: " + api.app(app)));
     boolean sameContainer = before.getId().equals(after.getId());
     System.out.printf("dockerd restart: engine error reported as '%s'; container %s%n", reported,
         sameContainer ? "restarted by its restart policy (same id)" : "recreated by the agent");
@@ -74,7 +78,8 @@ class DockerdRestartFaultTest extends FaultTest {
   private static void startDockerd() throws Exception {
     Process launcher = new ProcessBuilder("bash", "-c", "setsid nohup dockerd >>/var/log/ogp-dockerd.log 2>&1 &").inheritIO().start();
     assertEquals(0, launcher.waitFor(), "dockerd launched");
-    await(Duration.ofSeconds(60), DockerdRestartFaultTest::engineAnswers, "dockerd answers again (see /var/log/ogp-dockerd.log)");
+    await("dockerd answers again (see /var/log/ogp-dockerd.log)").atMost(Duration.ofSeconds(60))
+        .until(DockerdRestartFaultTest::engineAnswers);
   }
 
   private static boolean engineAnswers() {

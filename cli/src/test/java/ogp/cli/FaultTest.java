@@ -1,5 +1,6 @@
 package ogp.cli;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -142,7 +143,7 @@ abstract class FaultTest extends RealDockerTest {
   protected Container awaitConverged(Api api, String version, String revision) {
     Container last = awaitOneRunning(version);
     assertEquals(revision, last.getLabels().get("ogp.revision"), "converged to the last commit");
-    await(CONVERGE, () -> "Synced".equals(api.app(app).path("sync").asText()), () -> "Synced: " + api.app(app));
+    await().atMost(CONVERGE).untilAsserted(() -> assertEquals("Synced", api.app(app).path("sync").asText(), () -> "Synced: " + api.app(app)));
     return last;
   }
 

@@ -1,6 +1,6 @@
 package ogp.cli;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -33,15 +33,22 @@ final class GitDaemon implements AutoCloseable {
         "--listen=127.0.0.1", "--port=" + port, "--base-path=" + dir, dir.toString())
         .redirectErrorStream(true).redirectOutput(dir.resolve("git-daemon.log").toFile()).start();
     GitDaemon daemon = new GitDaemon(process, port);
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (true) {
-      try (Socket probe = new Socket("127.0.0.1", port)) {
-        return daemon;
-      } catch (IOException notYet) {
-        if (System.nanoTime() >= deadline || !process.isAlive()) daemon.close();
-        assertTrue(System.nanoTime() < deadline && process.isAlive(), "git daemon listens on " + port);
-        Thread.sleep(50); // a polling step
-      }
+    try {
+      await("git daemon listens on " + port).atMost(Duration.ofSeconds(30))
+          .failFast("git daemon exited; see " + dir.resolve("git-daemon.log"), () -> !process.isAlive())
+          .until(() -> listens(port));
+    } catch (RuntimeException | Error notListening) {
+      daemon.close();
+      throw notListening;
+    }
+    return daemon;
+  }
+
+  private static boolean listens(int port) {
+    try (Socket probe = new Socket("127.0.0.1", port)) {
+      return true;
+    } catch (IOException notYet) {
+      return false;
     }
   }
 

@@ -1,5 +1,7 @@
 package ogp.cli;
 
+import static ogp.cli.Holds.holdsFor;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -46,19 +48,16 @@ class GitRemoteDownFaultTest extends FaultTest {
 
     git.close();
     long downAt = System.nanoTime();
-    await(CONVERGE, () -> !api.get("/api/v1/revision").path("lastFetchError").isNull(),
-        () -> "the fetch error is visible: " + api.get("/api/v1/revision"));
+    await("the fetch error is visible").atMost(CONVERGE)
+        .until(() -> api.get("/api/v1/revision"), now -> !now.path("lastFetchError").isNull());
     long detectMs = msSince(downAt);
     JsonNode revision = api.get("/api/v1/revision");
     assertEquals(v1, revision.path("revision").asText(), "the last applied revision stays");
-    await(CONVERGE, () -> !api.events("FetchFailed", e -> true).isEmpty(), "a FetchFailed event");
+    await("a FetchFailed event").atMost(CONVERGE).until(() -> !api.events("FetchFailed", e -> true).isEmpty());
     assertNotNull(httpGet(api.base() + "/readyz"), "still ready: it has an applied revision");
     // Hold the outage over several polls and agent re-converges.
-    long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-    while (System.nanoTime() < until) {
-      assertEquals(List.of(running.getId()), running().stream().map(Container::getId).toList(), "untouched: " + describe());
-      Thread.sleep(200);
-    }
+    holdsFor(Duration.ofSeconds(3),
+        () -> assertEquals(List.of(running.getId()), running().stream().map(Container::getId).toList(), "untouched: " + describe()));
     assertEquals(startedAt, startedAt(running.getId()));
     assertEquals(1, api.events("FetchFailed", e -> true).size(), "one event per outage, not one per poll");
 
@@ -69,7 +68,8 @@ class GitRemoteDownFaultTest extends FaultTest {
     work.pushTo(url, "ogp", "s3cret", false);
     awaitConverged(api, "v2", v2);
     long convergeMs = msSince(backAt);
-    await(CONVERGE, () -> api.get("/api/v1/revision").path("lastFetchError").isNull(), "the fetch error clears");
+    await("the fetch error clears").atMost(CONVERGE)
+        .until(() -> api.get("/api/v1/revision"), now -> now.path("lastFetchError").isNull());
     assertFalse(api.events("FetchRecovered", e -> true).isEmpty(), "the recovery is an event");
     report("Git remote unreachable", detectMs, convergeMs);
   }

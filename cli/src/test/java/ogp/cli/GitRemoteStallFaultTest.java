@@ -1,5 +1,6 @@
 package ogp.cli;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,7 +20,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,7 +31,9 @@ import ogp.reconciler.source.GitRemote;
 import ogp.reconciler.testing.GitHttpServer;
 import ogp.reconciler.testing.TestRepo;
 import org.eclipse.jgit.api.Git;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,8 +62,16 @@ class GitRemoteStallFaultTest {
   private final List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
   private final List<String> slowAnswers = Collections.synchronizedList(new ArrayList<>());
 
+  /** Waits check at once and then every 50 ms, as in RealDockerTest: the times they take are printed. */
+  @BeforeEach
+  void checkWaitsAtOnceThenEvery50Ms() {
+    Awaitility.setDefaultPollDelay(Duration.ZERO);
+    Awaitility.setDefaultPollInterval(Duration.ofMillis(50));
+  }
+
   @AfterEach
   void stop() throws Exception {
+    Awaitility.reset();
     probing = false;
     if (prober != null) prober.join(10_000);
     if (agent != null) agent.close();
@@ -90,13 +100,13 @@ class GitRemoteStallFaultTest {
     agent = AgentLink.builder("127.0.0.1", server.agentPort(), new AgentIdentity("h", Map.of(), "test", "none"), lastAssignment::set)
         .joinToken(server.joinToken().reveal())
         .start();
-    await(() -> v1.equals(api.get("/api/v1/revision").path("revision").asText()), () -> "v1 applied: " + api.get("/api/v1/revision"));
+    await("v1 applied").atMost(WAIT).until(() -> api.get("/api/v1/revision"), now -> v1.equals(now.path("revision").asText()));
     startProbing(api);
 
     // 1. The remote accepts and never answers.
     relay.stall();
     long stalledAt = System.nanoTime();
-    await(() -> !api.get("/api/v1/revision").path("lastFetchError").isNull(), () -> "the stalled fetch is reported");
+    await("the stalled fetch is reported").atMost(WAIT).until(() -> api.get("/api/v1/revision"), now -> !now.path("lastFetchError").isNull());
     long detectMs = FaultTest.msSince(stalledAt);
     String fetchError = api.get("/api/v1/revision").path("lastFetchError").asText();
     assertTrue(saysTimeout(fetchError), "the error says the remote timed out: " + fetchError);
@@ -115,8 +125,7 @@ class GitRemoteStallFaultTest {
     // 2. The remote answers, very slowly: polling gets there all the same.
     relay.slow(Duration.ofMillis(50));
     long slowAt = System.nanoTime();
-    await(() -> v2.equals(api.get("/api/v1/revision").path("revision").asText()), () -> "v2 applied over the slow link: "
-        + api.get("/api/v1/revision"));
+    await("v2 applied over the slow link").atMost(WAIT).until(() -> api.get("/api/v1/revision"), now -> v2.equals(now.path("revision").asText()));
     long slowMs = FaultTest.msSince(slowAt);
 
     // 3. The remote is back to normal: changes land again and are applied.
@@ -125,10 +134,10 @@ class GitRemoteStallFaultTest {
     assertEquals(200, deployed.statusCode(), deployed.body());
     String v3 = FaultTest.JSON.readTree(deployed.body()).path("commit").asText();
     long recoveredAt = System.nanoTime();
-    await(() -> v3.equals(api.get("/api/v1/revision").path("revision").asText())
-        && lastAssignment.get() != null && v3.equals(lastAssignment.get().getRevision()), () -> "v3 applied and assigned");
+    await("v3 applied and assigned").atMost(WAIT).until(() -> v3.equals(api.get("/api/v1/revision").path("revision").asText())
+        && lastAssignment.get() != null && v3.equals(lastAssignment.get().getRevision()));
     long convergeMs = FaultTest.msSince(recoveredAt);
-    await(() -> api.get("/api/v1/revision").path("lastFetchError").isNull(), () -> "the fetch error clears");
+    await("the fetch error clears").atMost(WAIT).until(() -> api.get("/api/v1/revision"), now -> now.path("lastFetchError").isNull());
     JsonNode history = api.get("/api/v1/apps/web/history");
     assertEquals("3", history.path(0).path("versionAfter").asText(), "history at the applied revision: " + history);
 
@@ -208,13 +217,5 @@ class GitRemoteStallFaultTest {
 
   private static String appYaml(String version) {
     return "app: web\nimage: busybox\nversion: \"%s\"\nhosts: [h]\n".formatted(version);
-  }
-
-  private static void await(BooleanSupplier condition, Supplier<String> what) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      assertTrue(System.nanoTime() < deadline, what);
-      Thread.sleep(50); // a polling step
-    }
   }
 }

@@ -1,5 +1,6 @@
 package ogp.cli;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -80,8 +81,8 @@ class HealthGatedRolloutTest extends FaultTest {
     repo.commit("Deploy v2", Map.of(appFile(), yaml("v2", SERVES, false)));
     api.refresh();
     awaitAllHealthyOn("v2");
-    await(CONVERGE, () -> "Complete".equals(api.app(app).path("rollout").path("phase").asText()),
-        () -> "the rollout completes: " + api.app(app).path("rollout"));
+    await().atMost(CONVERGE).untilAsserted(
+        () -> assertEquals("Complete", api.app(app).path("rollout").path("phase").asText(), () -> "the rollout completes: " + api.app(app).path("rollout")));
 
     assertAtMostOneHostInTransition();
     assertTrue(sampled(s -> count(s, "v2 healthy") == 1 && count(s, "v1 healthy") == 2),
@@ -96,8 +97,8 @@ class HealthGatedRolloutTest extends FaultTest {
 
     String broken = repo.commit("Deploy v2 that serves nothing", Map.of(appFile(), yaml("v2", SERVES_NOTHING, false)));
     api.refresh();
-    await(CONVERGE, () -> "Failed".equals(api.app(app).path("rollout").path("phase").asText()),
-        () -> "the rollout fails: " + api.app(app).path("rollout"));
+    await().atMost(CONVERGE).untilAsserted(
+        () -> assertEquals("Failed", api.app(app).path("rollout").path("phase").asText(), () -> "the rollout fails: " + api.app(app).path("rollout")));
     JsonNode rollout = api.app(app).path("rollout");
     assertEquals(1, rollout.path("failed").size(), rollout.toString());
     assertEquals(2, rollout.path("waiting").size(), rollout.toString());
@@ -123,7 +124,7 @@ class HealthGatedRolloutTest extends FaultTest {
     String broken = repo.commit("Deploy v2 that serves nothing", Map.of(appFile(), yaml("v2", SERVES_NOTHING, true)));
     long start = System.nanoTime();
     api.refresh();
-    await(CONVERGE, () -> !repo.head().equals(broken), "the server commits a revert");
+    await("the server commits a revert").atMost(CONVERGE).until(() -> !repo.head().equals(broken));
     long detectMs = msSince(start);
     RevCommit revert = commit(repo.head());
     assertEquals("Revert \"Deploy v2 that serves nothing\"", revert.getShortMessage());
@@ -135,8 +136,8 @@ class HealthGatedRolloutTest extends FaultTest {
 
     awaitAllHealthyOn("v1");
     long convergeMs = msSince(start);
-    await(CONVERGE, () -> "Complete".equals(api.app(app).path("rollout").path("phase").asText()),
-        () -> "the rollback's rollout completes: " + api.app(app).path("rollout"));
+    await().atMost(CONVERGE).untilAsserted(
+        () -> assertEquals("Complete", api.app(app).path("rollout").path("phase").asText(), () -> "the rollback's rollout completes: " + api.app(app).path("rollout")));
     List<JsonNode> rollbacks = api.events("RollbackCommitted", e -> revert.getName().equals(e.path("revision").asText()));
     assertEquals(1, rollbacks.size(), "one RollbackCommitted event");
     assertTrue(rollbacks.get(0).path("message").asText().contains("not healthy within 5s"), rollbacks.toString());
@@ -152,14 +153,15 @@ class HealthGatedRolloutTest extends FaultTest {
 
     repo.commit("Deploy v2", Map.of(appFile(), yaml("v2", slowStart, false)));
     api.refresh();
-    await(CONVERGE, () -> count(hostStates(), "v2 healthy") == 1 && count(hostStates(), "v1 healthy") == 2, () -> "one host updated: " + hostStates());
+    await("one host updated").atMost(CONVERGE)
+        .until(this::hostStates, states -> count(states, "v2 healthy") == 1 && count(states, "v1 healthy") == 2);
     server.close();
     // A new server process on the same data dir and agent port: it knows nothing but Git and what agents report.
     server = startServer(repo.path().toString(), agentPort, Duration.ofSeconds(15));
     api = Api.of(server);
     awaitAllHealthyOn("v2");
-    await(CONVERGE, () -> "Complete".equals(api.app(app).path("rollout").path("phase").asText()),
-        () -> "the rollout completes after the restart: " + api.app(app).path("rollout"));
+    await().atMost(CONVERGE).untilAsserted(
+        () -> assertEquals("Complete", api.app(app).path("rollout").path("phase").asText(), () -> "the rollout completes after the restart: " + api.app(app).path("rollout")));
 
     assertAtMostOneHostInTransition();
   }
@@ -227,11 +229,11 @@ class HealthGatedRolloutTest extends FaultTest {
   }
 
   private void awaitAllHealthyOn(String version) {
-    await(CONVERGE, () -> {
-          Map<String, String> now = hostStates();
-          return !now.isEmpty() && now.values().stream().allMatch((version + " healthy")::equals);
-        },
-        () -> "all hosts healthy on " + version + ": " + hostStates() + " " + api.app(app).path("rollout"));
+    await().atMost(CONVERGE).untilAsserted(() -> {
+      Map<String, String> now = hostStates();
+      assertTrue(!now.isEmpty() && now.values().stream().allMatch((version + " healthy")::equals),
+          () -> "all hosts healthy on " + version + ": " + now + " " + api.app(app).path("rollout"));
+    });
   }
 
   /** Hosts in a state that starts with {@code prefix}, e.g. "v2" or "v2 healthy". */

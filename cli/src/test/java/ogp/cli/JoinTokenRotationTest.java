@@ -1,6 +1,7 @@
 package ogp.cli;
 
 import static ogp.cli.OgpRun.ogp;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,7 +16,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import ogp.agent.link.AgentIdentity;
 import ogp.agent.link.AgentLink;
@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
  * agents are never cut off.
  */
 class JoinTokenRotationTest {
+  private static final Duration WAIT = Duration.ofSeconds(20);
+
   @TempDir Path tmp;
   private TestRepo repo;
   private ServerProcess server;
@@ -64,7 +66,7 @@ class JoinTokenRotationTest {
     String old = server.joinToken().reveal();
     Path agentFile = Files.writeString(tmp.resolve("agent-join-token"), old + "\n");
     AgentLink connected = agent("h1", agentFile);
-    await("h1 connects with the first token", connected::isConnected);
+    await("h1 connects with the first token").atMost(WAIT).until(connected::isConnected);
 
     OgpRun rotate = ogp("tokens", "rotate", "join", "--grace", "5s", "--data-dir", tmp.resolve("server").toString());
     assertEquals(0, rotate.exit(), rotate.err());
@@ -72,18 +74,18 @@ class JoinTokenRotationTest {
     String fresh = rotate.out().strip();
 
     AgentLink withNew = agent("h2", Files.writeString(tmp.resolve("h2-token"), fresh + "\n"));
-    await("an agent with the new token joins", withNew::isConnected);
+    await("an agent with the new token joins").atMost(WAIT).until(withNew::isConnected);
     AgentLink withOld = agent("h3", Files.writeString(tmp.resolve("h3-token"), old + "\n"));
-    await("an agent with the old token joins during the grace", () -> withOld.isConnected() || Instant.now().isAfter(graceEnd));
+    await("an agent with the old token joins during the grace").atMost(WAIT).until(() -> withOld.isConnected() || Instant.now().isAfter(graceEnd));
     assertTrue(withOld.isConnected(), "joined during the grace");
 
-    await("the grace ends", () -> Instant.now().isAfter(graceEnd));
+    await("the grace ends").atMost(WAIT).until(() -> Instant.now().isAfter(graceEnd));
     Path lateFile = Files.writeString(tmp.resolve("h4-token"), old + "\n");
     AgentLink late = agent("h4", lateFile);
-    await("the old token is refused after the grace", () -> log().contains("refused agent host id 'h4'"));
+    await("the old token is refused after the grace").atMost(WAIT).until(() -> log().contains("refused agent host id 'h4'"));
     assertFalse(late.isConnected());
     Files.writeString(lateFile, fresh + "\n"); // the operator hands the new token out
-    await("h4 joins with the new token from its file", late::isConnected);
+    await("h4 joins with the new token from its file").atMost(WAIT).until(late::isConnected);
 
     assertTrue(connected.isConnected(), "a connected agent is never cut off by a rotation");
     assertEquals(1, connected.sessions(), "h1 kept its one session");
@@ -103,14 +105,6 @@ class JoinTokenRotationTest {
   private String log() {
     synchronized (logged) { // the appender appends under its own lock
       return logged.list.stream().map(ILoggingEvent::getFormattedMessage).collect(Collectors.joining("\n"));
-    }
-  }
-
-  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    Instant deadline = Instant.now().plusSeconds(20);
-    while (!condition.getAsBoolean()) {
-      if (Instant.now().isAfter(deadline)) throw new AssertionError("timed out: " + what);
-      Thread.sleep(20);
     }
   }
 }

@@ -1,5 +1,6 @@
 package ogp.cli;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,9 +68,9 @@ class RegistryAuthEndToEndTest extends RealDockerTest {
           Duration.ofMillis(300), "127.0.0.1", 0, 0, Duration.ofSeconds(15), null))) {
         // Wrong credentials: nothing can be pulled, the registry's refusal is visible.
         try (HostAgent agent = agent(server, hostId, badLogin, "bad")) {
-          await(Duration.ofSeconds(60), () -> lastError(server).toLowerCase().contains("unauthorized")
+          await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertTrue(lastError(server).toLowerCase().contains("unauthorized")
               || lastError(server).toLowerCase().contains("authentication required"),
-              () -> "the registry's refusal shows in the API: " + status(server));
+              () -> "the registry's refusal shows in the API: " + status(server)));
           assertTrue(containers().isEmpty());
         }
         // The right login: version 1 is pulled and runs.
@@ -80,9 +81,9 @@ class RegistryAuthEndToEndTest extends RealDockerTest {
           registry.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
           String before = containers().get(0).getId();
           commit(git, repository, "2", hostId);
-          await(Duration.ofSeconds(60), () -> lastError(server).contains("connection refused")
+          await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertTrue(lastError(server).contains("connection refused")
                   || lastError(server).contains(String.valueOf(registryPort)),
-              () -> "the unreachable registry shows in the API: " + status(server));
+              () -> "the unreachable registry shows in the API: " + status(server)));
           assertEquals("Degraded", status(server).path("health").asText());
           assertEquals(List.of(before), containers().stream().map(Container::getId).toList());
           assertEquals("running", containers().get(0).getState());
@@ -126,7 +127,7 @@ class RegistryAuthEndToEndTest extends RealDockerTest {
         """.formatted(dir.resolve("data"), port, dir.resolve("htpasswd")));
     registry = new ProcessBuilder("docker-registry", "serve", dir.resolve("config.yml").toString())
         .redirectErrorStream(true).redirectOutput(dir.resolve("registry.log").toFile()).start();
-    await(Duration.ofSeconds(20), () -> registryAnswers(port), "the test registry listens on " + port);
+    await("the test registry listens on " + port).atMost(Duration.ofSeconds(20)).until(() -> registryAnswers(port));
   }
 
   private static boolean registryAnswers(int port) {

@@ -1,6 +1,9 @@
 package ogp.cli;
 
+import static ogp.cli.Holds.holdsFor;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -42,18 +45,16 @@ class RegistryDownFaultTest extends FaultTest {
     String v2 = commitVersion(repo, image, "v2");
     api.refresh();
     long deployedAt = System.nanoTime();
-    await(CONVERGE, () -> !api.events("PullFailed", e -> app.equals(e.path("app").asText())).isEmpty(),
-        () -> "a PullFailed event: " + api.tryGet("/api/v1/events"));
+    await().atMost(CONVERGE).untilAsserted(() -> assertFalse(api.events("PullFailed", e -> app.equals(e.path("app").asText())).isEmpty(),
+        () -> "a PullFailed event: " + api.tryGet("/api/v1/events")));
     long detectMs = msSince(deployedAt);
-    await(CONVERGE, () -> "Degraded".equals(api.app(app).path("health").asText()), () -> "the app is Degraded: " + api.app(app));
+    await().atMost(CONVERGE).untilAsserted(
+        () -> assertEquals("Degraded", api.app(app).path("health").asText(), () -> "the app is Degraded: " + api.app(app)));
     String lastError = api.app(app).path("hosts").get(0).path("lastError").asText();
     assertTrue(lastError.contains("127.0.0.1:" + registryPort), "the error names the registry: " + lastError);
     // Several failed retries (one a second) leave the old version running.
-    long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-    while (System.nanoTime() < until) {
-      assertEquals(List.of(v1.getId()), running().stream().map(Container::getId).toList(), "the old version keeps running: " + describe());
-      Thread.sleep(200);
-    }
+    holdsFor(Duration.ofSeconds(3),
+        () -> assertEquals(List.of(v1.getId()), running().stream().map(Container::getId).toList(), "the old version keeps running: " + describe()));
     assertEquals(startedAt, startedAt(v1.getId()), "the old container was never restarted");
 
     startRegistry(registryPort);
@@ -84,7 +85,7 @@ class RegistryDownFaultTest extends FaultTest {
       registry.destroyForcibly();
       registry.waitFor(10, TimeUnit.SECONDS);
     });
-    await(CONVERGE, () -> httpGet("http://127.0.0.1:" + port + "/v2/") != null, "the registry answers");
+    await("the registry answers").atMost(CONVERGE).until(() -> httpGet("http://127.0.0.1:" + port + "/v2/") != null);
   }
 
   private void push(String repository, String tag) throws InterruptedException {

@@ -1,7 +1,10 @@
 package ogp.cli;
 
+import static ogp.cli.Holds.holdsFor;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import com.github.dockerjava.api.model.Container;
 import java.nio.file.Files;
@@ -37,7 +40,7 @@ class ServerKillFaultTest extends FaultTest {
     dataDir = tmp.resolve("server");
     JavaProcess server = startServerProcess("server-1.log");
     Path joinToken = dataDir.resolve(SecretToken.JOIN_TOKEN_FILE);
-    await(CONVERGE, () -> Files.exists(joinToken), "the server writes its join token");
+    await("the server writes its join token").atMost(CONVERGE).until(() -> Files.exists(joinToken));
     HostAgent agent = startAgent(agentPort, Files.readString(joinToken).strip());
     awaitOneRunning("v1");
     Api api = Api.of(httpPort, dataDir);
@@ -45,21 +48,19 @@ class ServerKillFaultTest extends FaultTest {
 
     String v2 = commitVersion(repo, image, "v2");
     api.refresh();
-    await(CONVERGE, () -> agent.assignment().map(a -> a.getRevision().equals(v2)).orElse(false), "the agent got the v2 assignment");
+    await("the agent got the v2 assignment").atMost(CONVERGE)
+        .until(() -> agent.assignment().map(a -> a.getRevision().equals(v2)).orElse(false));
     server.kill();
     long killedAt = System.nanoTime();
-    await(CONVERGE, () -> !agent.connected(), "the agent notices the server is gone");
+    await("the agent notices the server is gone").atMost(CONVERGE).until(() -> !agent.connected());
     long detectMs = msSince(killedAt);
 
     // Without a server the agent completes the assignment it holds (stopping v1 takes its 10 s grace) ...
     Container kept = awaitOneRunning("v2");
     String startedAt = startedAt(kept.getId());
     // ... and then keeps it: several re-converge rounds (one a second) without a server change nothing.
-    long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-    while (System.nanoTime() < until) {
-      assertEquals(List.of(kept.getId()), running().stream().map(Container::getId).toList(), "kept without a server: " + describe());
-      Thread.sleep(200);
-    }
+    holdsFor(Duration.ofSeconds(3),
+        () -> assertEquals(List.of(kept.getId()), running().stream().map(Container::getId).toList(), "kept without a server: " + describe()));
     assertEquals(startedAt, startedAt(kept.getId()), "not restarted while the server was down");
 
     String v3 = commitVersion(repo, image, "v3");
@@ -67,7 +68,8 @@ class ServerKillFaultTest extends FaultTest {
     long restartedAt = System.nanoTime();
     awaitConverged(api, "v3", v3);
     long convergeMs = msSince(restartedAt);
-    await(CONVERGE, () -> v3.equals(api.tryGet("/api/v1/revision").path("revision").asText()), "the restarted server applied the last commit");
+    await("the restarted server applied the last commit").atMost(CONVERGE)
+        .until(() -> v3.equals(api.tryGet("/api/v1/revision").path("revision").asText()));
     assertFalse(api.events("HostConnected", e -> hostId.equals(e.path("host").asText())).isEmpty(),
         "the restarted server records the agent's reconnect");
     sampler.assertNeverTwoRunning();
@@ -79,7 +81,8 @@ class ServerKillFaultTest extends FaultTest {
     JavaProcess server = closeAfterTest(JavaProcess.ogp(tmp.resolve(log), "server", "--repo", repo.path().toString(),
         "--branch", "main", "--poll", "1h", "--bind", "127.0.0.1", "--http-port", Integer.toString(httpPort),
         "--agent-port", Integer.toString(agentPort), "--data-dir", dataDir.toString(), "--lost-grace", "15s"));
-    await(CONVERGE, () -> httpGet("http://127.0.0.1:" + httpPort + "/healthz") != null, () -> "the server process answers: " + server.output());
+    await().atMost(CONVERGE).untilAsserted(
+        () -> assertNotNull(httpGet("http://127.0.0.1:" + httpPort + "/healthz"), () -> "the server process answers: " + server.output()));
     return server;
   }
 }

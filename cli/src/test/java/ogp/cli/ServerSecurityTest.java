@@ -1,6 +1,7 @@
 package ogp.cli;
 
 import static ogp.cli.OgpRun.ogp;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,7 +16,6 @@ import java.security.KeyStore;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import ogp.agent.HostAgent;
@@ -74,9 +74,7 @@ class ServerSecurityTest {
             .joinToken(process.joinToken().reveal())
             .tls(TlsContexts.agent(new AgentTls(pki.caCertificate(), Optional.of(agentFiles.certificate()), Optional.of(agentFiles.privateKey()))))
             .start()) {
-          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-          while (!link.isConnected() && System.nanoTime() < deadline) Thread.sleep(10);
-          assertTrue(link.isConnected(), "the agent is welcomed over mutual TLS");
+          await("the agent is welcomed over mutual TLS").atMost(Duration.ofSeconds(10)).until(link::isConnected);
         }
       }
     }

@@ -1,6 +1,7 @@
 package ogp.cli;
 
 import static ogp.cli.OgpRun.ogp;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -81,8 +82,8 @@ class ShipEndToEndTest extends RealDockerTest {
         String before = containers().get(0).getId();
         OgpRun missing = setImageProcess(url, "does-not-exist");
         assertEquals(0, missing.exit(), missing.err());
-        await(Duration.ofSeconds(60), () -> lastError(server).contains("does-not-exist"),
-            () -> "the pull failure is visible in the API: " + appStatus(server));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(
+            () -> assertTrue(lastError(server).contains("does-not-exist"), () -> "the pull failure is visible in the API: " + appStatus(server)));
         assertEquals("Degraded", appStatus(server).path("health").asText());
         assertEquals(List.of(before), containers().stream().map(Container::getId).toList(), "the old container stays");
         assertEquals("running", containers().get(0).getState());

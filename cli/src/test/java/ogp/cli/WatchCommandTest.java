@@ -1,5 +1,6 @@
 package ogp.cli;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,12 +32,9 @@ class WatchCommandTest {
     repo.commit("Place web 1", Map.of("apps/web.yaml", TestApps.web("1")));
     server = new ServerProcess(new ServerProcess.Settings(GitRemote.of(repo.url(), "main", ""), tmp.resolve("server"),
         Duration.ofHours(1), "127.0.0.1", 0, 0, Duration.ofSeconds(15), null));
-    long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     // The watch's objects are recomputed on their own thread after the revision is applied: wait for them.
-    while (server.watchHub().count(ogp.reconciler.watch.WatchKind.App) == 0) {
-      if (System.nanoTime() > end) throw new AssertionError("the server never applied the revision");
-      Thread.sleep(10); // polling interval of a condition with a deadline
-    }
+    await("the server applies the revision").atMost(Duration.ofSeconds(20))
+        .until(() -> server.watchHub().count(ogp.reconciler.watch.WatchKind.App) > 0);
   }
 
   @AfterEach

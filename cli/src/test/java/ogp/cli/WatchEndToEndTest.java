@@ -1,6 +1,7 @@
 package ogp.cli;
 
 import static ogp.cli.WatchLines.is;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,9 +21,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.atomic.AtomicLong;
 import ogp.agent.link.AgentIdentity;
 import ogp.agent.link.AgentLink;
 import ogp.protocol.v1.Assignment;
@@ -163,7 +165,7 @@ class WatchEndToEndTest {
     request.flush();
     WatchLines fast = open(null);
     fast.await(l -> l.at("/object/initialEventsEnd").asBoolean(), DEADLINE);
-    awaitTrue(() -> server.watchHub().watchers() == serverWatchers + 2, "both watchers are open");
+    await("both watchers are open").atMost(DEADLINE).until(() -> server.watchHub().watchers() == serverWatchers + 2);
     String padding = "x".repeat(2048);
     int total = 5000;
     // The producer stays at most 100 events ahead of the fast reader (half its buffer): a fast client keeps up,
@@ -185,7 +187,7 @@ class WatchEndToEndTest {
     producer.join();
     long millis = (System.nanoTime() - start) / 1_000_000;
     System.out.printf("fast watcher received %d events of 2 KiB in %d ms while another watcher stalled%n", total, millis);
-    awaitTrue(() -> server.watchHub().watchers() == serverWatchers + 1, "the stalled watcher is cut off");
+    await("the stalled watcher is cut off").atMost(DEADLINE).until(() -> server.watchHub().watchers() == serverWatchers + 1);
     stalled.setSoTimeout((int) DEADLINE.toMillis());
     InputStream in = stalled.getInputStream();
     try {
@@ -206,21 +208,18 @@ class WatchEndToEndTest {
     // The fleet may still report (a container turning healthy) while the stream idles. A bookmark
     // carries the version current when it was sent: at least every version the stream delivered
     // before it, at most the hub's version once it has arrived (equal to both while nothing happens).
-    long delivered = initialEnd.get("resourceVersion").asLong();
-    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-    for (int bookmarks = 0; bookmarks < 3; ) {
-      assertTrue(System.nanoTime() < deadline, "three bookmarks within 15 s");
-      JsonNode line = watch.next(Duration.ofSeconds(5));
-      if (line == WatchLines.END) throw new AssertionError("the stream ended");
-      long version = line.get("resourceVersion").asLong();
-      if (!"BOOKMARK".equals(line.get("type").asText())) {
-        delivered = Math.max(delivered, version);
-        continue;
-      }
+    // Three bookmarks, each within 5 s of the one before (so all three within 15 s).
+    AtomicLong delivered = new AtomicLong(initialEnd.get("resourceVersion").asLong());
+    for (int bookmarks = 0; bookmarks < 3; bookmarks++) {
+      JsonNode bookmark = watch.await(l -> {
+        if ("BOOKMARK".equals(l.path("type").asText())) return true;
+        delivered.accumulateAndGet(l.path("resourceVersion").asLong(), Math::max);
+        return false;
+      }, Duration.ofSeconds(5));
+      long version = bookmark.get("resourceVersion").asLong();
       long current = server.watchHub().resourceVersion();
-      assertTrue(delivered <= version && version <= current,
+      assertTrue(delivered.get() <= version && version <= current,
           "bookmark " + version + " is the current version: delivered up to " + delivered + ", hub at " + current);
-      bookmarks++;
     }
   }
 
@@ -273,27 +272,20 @@ class WatchEndToEndTest {
   }
 
   /** The initial list is computed asynchronously after start: reconnect until it shows the object. */
-  private WatchLines awaitInitialListWith(String kind, String name) throws Exception {
-    long end = System.nanoTime() + DEADLINE.toNanos();
-    while (System.nanoTime() < end) {
-      WatchLines w = open(null);
-      boolean found = false;
-      for (JsonNode l = w.next(DEADLINE); !l.at("/object/initialEventsEnd").asBoolean(); l = w.next(DEADLINE)) {
-        found |= is("ADDED", kind).test(l) && (name.equals(l.at("/object/app").asText()) || name.equals(l.at("/object/host").asText()));
-      }
-      if (found) return w;
-      w.close();
-      Thread.onSpinWait();
-    }
-    throw new AssertionError("the initial list never showed " + kind + " " + name);
+  private WatchLines awaitInitialListWith(String kind, String name) {
+    return await("the initial list shows " + kind + " " + name).atMost(DEADLINE).until(() -> openIfInitialListShows(kind, name), Objects::nonNull);
   }
 
-  private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
-    long end = System.nanoTime() + DEADLINE.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > end) throw new AssertionError("not within " + DEADLINE + ": " + what);
-      Thread.sleep(10); // polling interval of a condition with a deadline, not a fixed wait
+  /** A new watch whose initial list shows the object, or null (closed) when it does not. */
+  private WatchLines openIfInitialListShows(String kind, String name) throws Exception {
+    WatchLines w = open(null);
+    boolean found = false;
+    for (JsonNode l = w.next(DEADLINE); !l.at("/object/initialEventsEnd").asBoolean(); l = w.next(DEADLINE)) {
+      found |= is("ADDED", kind).test(l) && (name.equals(l.at("/object/app").asText()) || name.equals(l.at("/object/host").asText()));
     }
+    if (found) return w;
+    w.close();
+    return null;
   }
 
   private StatusReport report(ContainerStatus container) {

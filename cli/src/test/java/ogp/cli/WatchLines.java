@@ -1,5 +1,7 @@
 package ogp.cli;
 
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
@@ -14,7 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
+import org.awaitility.Awaitility;
 
 /**
  * A test's watch connection: reads the stream's lines on a thread of its own into a queue, so a
@@ -24,6 +28,8 @@ final class WatchLines implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Put on the queue when the stream ends (EOF or a broken connection). */
   static final JsonNode END = JSON.createObjectNode().put("type", "END");
+  /** How often {@link #await} looks for new lines. */
+  private static final Duration POLL = Duration.ofMillis(10);
 
   final int status;
   final String errorBody;
@@ -77,19 +83,25 @@ final class WatchLines implements AutoCloseable {
     return line;
   }
 
-  /** Skips lines until one matches; fails at the deadline or at the end of the stream. */
-  JsonNode await(Predicate<JsonNode> match, Duration deadline) throws InterruptedException {
-    long end = System.nanoTime() + deadline.toNanos();
-    while (true) {
-      long left = end - System.nanoTime();
-      if (left <= 0) throw new AssertionError("no matching watch line within " + deadline + "; last lines: " + skipped);
-      JsonNode line = lines.poll(left, TimeUnit.NANOSECONDS);
-      if (line == null) continue;
+  /** Skips lines until one matches; fails at the deadline, or at once at the end of the stream. */
+  JsonNode await(Predicate<JsonNode> match, Duration deadline) {
+    AtomicReference<JsonNode> found = new AtomicReference<>();
+    Awaitility.await().atMost(deadline).pollInterval(POLL).untilAsserted(() -> {
+      found.set(takeUntil(match));
+      assertNotNull(found.get(), () -> "a matching watch line; last lines: " + skipped);
+    });
+    return found.get();
+  }
+
+  /** Takes the lines read so far until one matches, or null when none of them does. */
+  private JsonNode takeUntil(Predicate<JsonNode> match) {
+    for (JsonNode line = lines.poll(); line != null; line = lines.poll()) {
       if (match.test(line)) return line;
       skipped.addLast(line.toString().length() > 300 ? line.toString().substring(0, 300) : line.toString());
       if (skipped.size() > 6) skipped.removeFirst();
-      if (line == END) throw new AssertionError("the stream ended before a matching line");
+      if (line == END) throw new IllegalStateException("the stream ended before a matching line; last lines: " + skipped);
     }
+    return null;
   }
 
   long lastResourceVersion() {

@@ -1,5 +1,6 @@
 package ogp.cli;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,7 +17,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import ogp.reconciler.events.Event;
 import ogp.reconciler.events.EventReason;
 import ogp.reconciler.source.GitRemote;
@@ -35,6 +35,8 @@ class WatchScaleTest {
   private static final int WATCHERS = 500;
   private static final int CHANGES = 200;
   private static final Duration DEADLINE = Duration.ofSeconds(60);
+  /** Polled often: the time the changes take to reach every watcher is printed. */
+  private static final Duration POLL = Duration.ofMillis(20);
 
   @TempDir Path tmp;
   private TestRepo repo;
@@ -73,7 +75,7 @@ class WatchScaleTest {
     for (int i = 0; i < WATCHERS; i++) {
       streams.add(http.sendAsync(request, HttpResponse.BodyHandlers.fromLineSubscriber(new Counting(listsDone, eventsSeen))));
     }
-    awaitTrue(() -> listsDone.get() == WATCHERS, () -> "every watcher got its initial list: " + listsDone.get());
+    await("every watcher got its initial list").atMost(DEADLINE).pollInterval(POLL).until(listsDone::get, done -> done == WATCHERS);
     assertEquals(serverWatchers + WATCHERS, server.watchHub().watchers());
     long heapWatching = usedHeapAfterGc(memory);
     int threadsWatching = threads.getThreadCount();
@@ -91,7 +93,8 @@ class WatchScaleTest {
     long start = System.nanoTime();
     for (int i = 0; i < CHANGES; i++) server.events().record(Event.of(java.time.Clock.systemUTC(), EventReason.ROLLBACK_COMMITTED, "change " + i).withApp("web"));
     long expected = (long) WATCHERS * CHANGES;
-    awaitTrue(() -> eventsSeen.get() == expected, () -> "every watcher got every change: " + eventsSeen.get() + "/" + expected);
+    await("every watcher got every change, " + expected + " lines").atMost(DEADLINE).pollInterval(POLL)
+        .until(eventsSeen::get, seen -> seen == expected);
     long deliverMillis = (System.nanoTime() - start) / 1_000_000;
     long cpuMillis = (os.getProcessCpuTime() - cpuStart) / 1_000_000;
 
@@ -109,14 +112,6 @@ class WatchScaleTest {
     System.gc();
     System.gc();
     return memory.getHeapMemoryUsage().getUsed();
-  }
-
-  private static void awaitTrue(BooleanSupplier condition, java.util.function.Supplier<String> what) throws InterruptedException {
-    long end = System.nanoTime() + DEADLINE.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > end) throw new AssertionError("not within " + DEADLINE + ": " + what.get());
-      Thread.sleep(20); // polling interval of a condition with a deadline
-    }
   }
 
   /** Counts lines without keeping them: the end of the initial list and the changes. */

@@ -1,5 +1,7 @@
 package ogp.cli;
 
+import static ogp.cli.Holds.holdsFor;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,6 +18,7 @@ import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -136,16 +139,20 @@ class WebhookEndToEndTest {
     HttpResponse<String> response = post("/webhooks/github", githubPayload(sha), Map.of(
         "X-GitHub-Event", "push", "X-GitHub-Delivery", "bad-1", "X-Hub-Signature-256", "sha256=" + "0".repeat(64)));
     assertEquals(401, response.statusCode());
-    assertEquals(null, assignments.poll(1500, TimeUnit.MILLISECONDS), "no refresh, so no new assignment");
+    holdsFor(Duration.ofMillis(1500), () -> assertEquals(null, assignments.peek(), "no refresh, so no new assignment"));
   }
 
-  private Received awaitAssignmentFor(String revision, Duration deadline) throws InterruptedException {
-    long end = System.nanoTime() + deadline.toNanos();
-    while (System.nanoTime() < end) {
-      Received r = assignments.poll(50, TimeUnit.MILLISECONDS);
-      if (r != null && r.assignment().getRevision().equals(revision)) return r;
+  /** The first assignment at {@code revision} the agent received, skipping older ones; its time is when it arrived. */
+  private Received awaitAssignmentFor(String revision, Duration deadline) {
+    return await("an assignment at " + revision).atMost(deadline).until(() -> takeAssignmentAt(revision), Objects::nonNull);
+  }
+
+  /** Takes received assignments until one is at {@code revision}; null when none of those received so far is. */
+  private Received takeAssignmentAt(String revision) {
+    for (Received r = assignments.poll(); r != null; r = assignments.poll()) {
+      if (r.assignment().getRevision().equals(revision)) return r;
     }
-    throw new AssertionError("no assignment at " + revision + " within " + deadline);
+    return null;
   }
 
   private HttpResponse<String> postGithubPush(String sha, String delivery) throws Exception {

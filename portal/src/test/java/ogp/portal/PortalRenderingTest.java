@@ -1,5 +1,6 @@
 package ogp.portal;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -113,8 +114,7 @@ class PortalRenderingTest {
           return null;
         }
       });
-      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (server.portal.liveClients() == 0 && System.nanoTime() < deadline) Thread.onSpinWait();
+      await("the live stream is open").atMost(Duration.ofSeconds(10)).until(() -> server.portal.liveClients() > 0);
       // The server's watch stream carries the change; the page is told to refresh its apps.
       server.hub.sync(WatchKind.App, Map.of("web", FixedFleet.app("web", "42", SyncStatus.Synced, HealthStatus.Healthy, "h1", "42")));
       assertEquals("data: apps", signal.get(10, TimeUnit.SECONDS));

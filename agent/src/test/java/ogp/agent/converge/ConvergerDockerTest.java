@@ -1,9 +1,10 @@
 package ogp.agent.converge;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.dockerjava.api.command.InspectContainerResponse;
@@ -89,11 +90,11 @@ class ConvergerDockerTest extends RealDockerTest {
     assertEquals("unless-stopped", hostConfig.getRestartPolicy().getName());
     assertTrue(container.getMounts().stream().anyMatch(m -> "/www".equals(m.getDestination().getPath()) && !m.getRW()),
         "read-only bind mount of /www");
-    await(Duration.ofSeconds(10), () -> marker.equals(httpGet("http://127.0.0.1:" + hostPort + "/")),
-        "httpd answers on host port " + hostPort + " with the mounted page");
+    await("httpd answers on host port " + hostPort + " with the mounted page").atMost(Duration.ofSeconds(10))
+        .until(() -> marker.equals(httpGet("http://127.0.0.1:" + hostPort + "/")));
 
-    await(Duration.ofSeconds(10), () -> only(converger.report()).getHealth() == ContainerStatus.Health.HEALTHY,
-        () -> "reported healthy: " + converger.report());
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(
+        () -> assertEquals(ContainerStatus.Health.HEALTHY, only(converger.report()).getHealth(), () -> "reported healthy: " + converger.report()));
 
     StatusReport again = converger.converge(assignment("rev-2", spec));
 
@@ -229,8 +230,8 @@ class ConvergerDockerTest extends RealDockerTest {
     assertEquals(1, published.length, bindings.toString());
     assertEquals("127.0.0.1", published[0].getHostIp());
     assertEquals(Integer.toString(hostPort), published[0].getHostPortSpec());
-    await(Duration.ofSeconds(10), () -> marker.equals(httpGet("http://127.0.0.1:" + hostPort + "/")),
-        "httpd answers on 127.0.0.1:" + hostPort);
+    await("httpd answers on 127.0.0.1:" + hostPort).atMost(Duration.ofSeconds(10))
+        .until(() -> marker.equals(httpGet("http://127.0.0.1:" + hostPort + "/")));
   }
 
   private ContainerSpec web(String image, String version) {

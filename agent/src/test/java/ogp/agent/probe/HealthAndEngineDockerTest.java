@@ -1,5 +1,6 @@
 package ogp.agent.probe;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -64,16 +65,16 @@ class HealthAndEngineDockerTest extends RealDockerTest {
           serving, timing.clone().setHttp(HttpProbe.newBuilder().setPort(8080).setPath("/")).build(),
           wrongPort, timing.clone().setHttp(HttpProbe.newBuilder().setPort(9999).setPath("/")).build()));
 
-      await(Duration.ofSeconds(15), () -> monitor.health(serving) == Health.HEALTHY,
-          () -> "httpd is healthy, last: " + monitor.record(serving));
-      await(Duration.ofSeconds(15), () -> monitor.health(wrongPort) == Health.UNHEALTHY,
-          () -> "wrong port is unhealthy, last: " + monitor.record(wrongPort));
+      await().atMost(Duration.ofSeconds(15)).untilAsserted(
+          () -> assertEquals(Health.HEALTHY, monitor.health(serving), () -> "httpd is healthy, last: " + monitor.record(serving)));
+      await().atMost(Duration.ofSeconds(15)).untilAsserted(
+          () -> assertEquals(Health.UNHEALTHY, monitor.health(wrongPort), () -> "wrong port is unhealthy, last: " + monitor.record(wrongPort)));
       assertTrue(monitor.record(wrongPort).orElseThrow().lastDetail().contains(":9999"));
 
       monitor.watch(Map.of(wrongPort, timing.clone().setExec(ExecProbe.newBuilder().addArgv("true")).build()));
 
       assertEquals(Health.HEALTH_UNSPECIFIED, monitor.health(serving), "no longer watched");
-      await(Duration.ofSeconds(15), () -> monitor.health(wrongPort) == Health.HEALTHY, "exec probe `true` is healthy");
+      await("exec probe `true` is healthy").atMost(Duration.ofSeconds(15)).until(() -> monitor.health(wrongPort) == Health.HEALTHY);
     }
   }
 

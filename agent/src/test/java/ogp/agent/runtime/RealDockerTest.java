@@ -1,5 +1,7 @@
 package ogp.agent.runtime;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.github.dockerjava.api.DockerClient;
@@ -22,7 +24,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,6 +53,22 @@ public abstract class RealDockerTest {
   protected DockerClient docker;
   private final List<String> imageTags = new ArrayList<>();
   private final List<DockerRuntime> extraRuntimes = new ArrayList<>();
+
+  /**
+   * Awaitility waits check at once and then every 50 ms, instead of first after its default
+   * 100 ms: the fault tests print how long detection and convergence took (docs/reliability.md
+   * quotes those times), and a first check 100 ms late would be counted in them.
+   */
+  @BeforeEach
+  void checkWaitsAtOnceThenEvery50Ms() {
+    Awaitility.setDefaultPollDelay(Duration.ZERO);
+    Awaitility.setDefaultPollInterval(Duration.ofMillis(50));
+  }
+
+  @AfterEach
+  void restoreAwaitilityDefaults() {
+    Awaitility.reset();
+  }
 
   @BeforeEach
   void connectToDocker() {
@@ -161,34 +181,13 @@ public abstract class RealDockerTest {
    * {@code version}, and returns it; at the deadline fails with {@code context}.
    */
   protected Container awaitOneRunning(String app, String version, Duration deadline, Supplier<String> context) {
-    Container[] found = new Container[1];
-    await(deadline, () -> {
+    AtomicReference<Container> found = new AtomicReference<>();
+    await().atMost(deadline).untilAsserted(() -> {
       List<Container> all = docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(TEST_LABEL, testId, "ogp.app", app)).exec();
-      if (all.size() != 1 || !"running".equals(all.get(0).getState()) || !version.equals(all.get(0).getLabels().get("ogp.version"))) return false;
-      found[0] = all.get(0);
-      return true;
-    }, () -> "one running container of " + app + " at " + version + "; " + context.get());
-    return found[0];
-  }
-
-  /** Waits until {@code condition} holds, polling; fails with {@code what} at the deadline. */
-  protected static void await(Duration deadline, Supplier<Boolean> condition, String what) {
-    await(deadline, condition, () -> what);
-  }
-
-  /** Like {@link #await(Duration, Supplier, String)}, describing the failure with the state at the deadline. */
-  protected static void await(Duration deadline, Supplier<Boolean> condition, Supplier<String> what) {
-    long end = System.nanoTime() + deadline.toNanos();
-    while (!Boolean.TRUE.equals(condition.get())) {
-      if (System.nanoTime() > end) {
-        fail("not within " + deadline + ": " + what.get());
-      }
-      try {
-        Thread.sleep(50); // a polling step, not a wait for an outcome
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        fail("interrupted while waiting for: " + what.get());
-      }
-    }
+      assertTrue(all.size() == 1 && "running".equals(all.get(0).getState()) && version.equals(all.get(0).getLabels().get("ogp.version")),
+          () -> "one running container of " + app + " at " + version + "; " + context.get());
+      found.set(all.get(0));
+    });
+    return found.get();
   }
 }

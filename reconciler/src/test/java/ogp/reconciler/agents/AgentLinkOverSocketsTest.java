@@ -1,6 +1,7 @@
 package ogp.reconciler.agents;
 
 import ogp.reconciler.auth.SecretToken;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -52,7 +53,7 @@ class AgentLinkOverSocketsTest {
     AgentServer server = server(0, listener);
     AgentLink link = link(server.port(), "h1", Duration.ofMillis(500));
 
-    Await.until("two acked heartbeats", () -> link.isConnected() && link.acks() >= 2);
+    await("two acked heartbeats").until(() -> link.isConnected() && link.acks() >= 2);
     HostRecord host = server.host("h1").orElseThrow();
     assertTrue(host.connected());
     assertEquals(Map.of("zone", "a"), host.labels());
@@ -65,15 +66,15 @@ class AgentLinkOverSocketsTest {
   void assignmentReachesTheHandlerAndReportReachesTheListener() throws Exception {
     AgentServer server = server(0, listener);
     AgentLink link = link(server.port(), "h1", Duration.ofMillis(500));
-    Await.until("connected", link::isConnected);
+    await("connected").until(link::isConnected);
 
     assertTrue(server.send("h1", Assignment.newBuilder().setRevision("r1").setGeneration(1).build()));
     assertFalse(server.send("nobody", Assignment.getDefaultInstance()));
     link.report(StatusReport.newBuilder().setRevision("r1").build());
 
-    Await.until("assignment delivered", () -> received.size() == 1, () -> received);
+    await("assignment delivered").until(() -> received, received -> received.size() == 1);
     assertEquals("r1", received.get(0).getRevision());
-    Await.until("report delivered", () -> listener.events.contains("report:h1:r1"), () -> listener.events);
+    await("report delivered").until(() -> listener.events, events -> events.contains("report:h1:r1"));
     assertEquals("r1", lastRevision(server, "h1"));
   }
 
@@ -82,13 +83,13 @@ class AgentLinkOverSocketsTest {
     AgentServer server = server(0, listener);
     // The older agent would wait its maximum backoff after SUPERSEDED: 30 s, longer than the test.
     AgentLink older = link(server.port(), "h1", Duration.ofSeconds(30));
-    Await.until("older connected", older::isConnected);
+    await("older connected").until(older::isConnected);
     AgentLink newer = link(server.port(), "h1", Duration.ofSeconds(30));
 
-    Await.until(
-        "older superseded", () -> newer.isConnected() && !older.isConnected(), () -> listener.events);
-    Await.until("both connects seen", () -> listener.events.size() == 2, () -> listener.events);
-    Await.until("newer heartbeats are acked", () -> newer.acks() >= 2);
+    await("older superseded").untilAsserted(
+        () -> assertTrue(newer.isConnected() && !older.isConnected(), () -> "events: " + listener.events));
+    await("both connects seen").until(() -> listener.events, events -> events.size() == 2);
+    await("newer heartbeats are acked").until(() -> newer.acks() >= 2);
     assertEquals(List.of("connected:h1", "connected:h1"), listener.events);
     assertTrue(server.host("h1").orElseThrow().connected());
     assertEquals(1, older.sessions());
@@ -99,18 +100,18 @@ class AgentLinkOverSocketsTest {
     AgentServer first = server(0, listener);
     int port = first.port();
     AgentLink link = link(port, "h1", Duration.ofMillis(300));
-    Await.until("connected", link::isConnected);
+    await("connected").until(link::isConnected);
     link.report(StatusReport.newBuilder().setRevision("r1").build());
     link.report(StatusReport.newBuilder().setRevision("r2").build());
-    Await.until("report r2", () -> listener.events.contains("report:h1:r2"), () -> listener.events);
+    await("report r2").until(() -> listener.events, events -> events.contains("report:h1:r2"));
 
     first.close();
-    Await.until("link notices", () -> !link.isConnected());
+    await("link notices").until(() -> !link.isConnected());
     RecordingListener second = new RecordingListener();
     AgentServer restarted = server(port, second);
 
-    Await.until("reconnected", () -> link.sessions() == 2 && link.isConnected());
-    Await.until("latest report re-sent", () -> second.events.contains("report:h1:r2"), () -> second.events);
+    await("reconnected").until(() -> link.sessions() == 2 && link.isConnected());
+    await("latest report re-sent").until(() -> second.events, events -> events.contains("report:h1:r2"));
     assertEquals("connected:h1", second.events.get(0));
     assertFalse(second.events.contains("report:h1:r1"));
     assertEquals("r2", lastRevision(restarted, "h1"));
@@ -120,13 +121,13 @@ class AgentLinkOverSocketsTest {
   void hostIsLostAfterTheGraceAndConnectedAgainWhenItReconnects() throws Exception {
     AgentServer server = server(0, listener);
     AgentLink link = link(server.port(), "h1", Duration.ofMillis(300));
-    Await.until("connected", link::isConnected);
+    await("connected").until(link::isConnected);
     link.report(StatusReport.newBuilder().setRevision("r1").build());
-    Await.until("report", () -> listener.events.contains("report:h1:r1"), () -> listener.events);
+    await("report").until(() -> listener.events, events -> events.contains("report:h1:r1"));
 
     link.close();
 
-    Await.until("lost", () -> listener.events.contains("lost:h1"), () -> listener.events);
+    await("lost").until(() -> listener.events, events -> events.contains("lost:h1"));
     assertEquals(List.of("connected:h1", "report:h1:r1", "disconnected:h1", "lost:h1"), listener.events);
     HostRecord lost = server.host("h1").orElseThrow();
     assertTrue(lost.lost());
@@ -134,12 +135,12 @@ class AgentLinkOverSocketsTest {
     assertEquals("r1", lost.lastReport().orElseThrow().getRevision());
 
     AgentLink again = link(server.port(), "h1", Duration.ofMillis(300));
-    Await.until("connected again", again::isConnected);
-    Await.until("listener told", () -> listener.events.size() == 5, () -> listener.events);
+    await("connected again").until(again::isConnected);
+    await("listener told").until(() -> listener.events, events -> events.size() == 5);
     assertEquals("connected:h1", listener.events.get(4));
     assertTrue(server.host("h1").orElseThrow().connected());
     // Still lost only once: heartbeats keep the host alive well past the grace.
-    Await.until("acks past the grace", () -> again.acks() >= 5);
+    await("acks past the grace").until(() -> again.acks() >= 5);
     assertEquals(1, listener.events.stream().filter("lost:h1"::equals).count());
   }
 
@@ -148,12 +149,12 @@ class AgentLinkOverSocketsTest {
     AgentServer server = server(0, listener);
     EventLoopGroup group = clients();
     Channel silent = rawAgent(group, server.port(), "quiet", new AtomicInteger());
-    Await.until("connected", () -> listener.events.contains("connected:quiet"), () -> listener.events);
+    await("connected").until(() -> listener.events, events -> events.contains("connected:quiet"));
 
-    Await.until("lost", () -> listener.events.contains("lost:quiet"), () -> listener.events);
+    await("lost").until(() -> listener.events, events -> events.contains("lost:quiet"));
     // The server closes it after three heartbeat intervals without a message.
     assertTrue(silent.closeFuture().await(5, TimeUnit.SECONDS));
-    Await.until("disconnected", () -> listener.events.contains("disconnected:quiet"), () -> listener.events);
+    await("disconnected").until(() -> listener.events, events -> events.contains("disconnected:quiet"));
   }
 
   @Test
@@ -166,9 +167,9 @@ class AgentLinkOverSocketsTest {
       rawAgent(group, server.port(), "host-" + i, welcomed);
     }
 
-    Await.until("200 welcomed", Duration.ofSeconds(20), () -> welcomed.get() == 200);
-    Await.until("200 registered", () -> server.hosts().stream().filter(HostRecord::connected).count() == 200);
-    Await.until("200 connects seen", () -> listener.events.size() == 200);
+    await("200 welcomed").atMost(Duration.ofSeconds(20)).until(() -> welcomed.get() == 200);
+    await("200 registered").until(() -> server.hosts().stream().filter(HostRecord::connected).count() == 200);
+    await("200 connects seen").until(() -> listener.events.size() == 200);
   }
 
   private static String lastRevision(AgentServer server, String hostId) {

@@ -1,5 +1,6 @@
 package ogp.reconciler.agents;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -73,7 +74,7 @@ class HostileFramesTest {
             .bind("127.0.0.1", 0).heartbeatInterval(Duration.ofMillis(100)).start();
         AgentLink good = AgentLink.builder("127.0.0.1", server.port(), new AgentIdentity("good", Map.of(), "test", "27.0"), a -> {})
             .joinToken(token).backoff(Duration.ofMillis(20), Duration.ofMillis(500)).start()) {
-      Await.until("good agent connected", good::isConnected);
+      await("good agent connected").until(good::isConnected);
       long sessionsBefore = good.sessions();
 
       RawAgent garbage = RawAgent.connect(group, server.port()).sendBytes(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f});
@@ -92,14 +93,14 @@ class HostileFramesTest {
 
       // The good agent never lost its session and is still heard.
       long acks = good.acks();
-      Await.until("good agent still acked", () -> good.acks() >= acks + 3);
+      await("good agent still acked").until(() -> good.acks() >= acks + 3);
       assertTrue(good.isConnected());
       assertEquals(sessionsBefore, good.sessions());
       assertTrue(server.host("good").orElseThrow().connected());
       // And the server still welcomes newcomers.
       try (RawAgent newcomer = RawAgent.connect(group, server.port())
           .send(Envelope.newBuilder().setHello(RawAgent.hello("newcomer", token)).build())) {
-        Await.until("newcomer welcomed", newcomer::welcomed);
+        await("newcomer welcomed").until(newcomer::welcomed);
       }
     } finally {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();

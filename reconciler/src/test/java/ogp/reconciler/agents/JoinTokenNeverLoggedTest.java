@@ -1,5 +1,6 @@
 package ogp.reconciler.agents;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -54,8 +55,8 @@ class JoinTokenNeverLoggedTest {
             .bind("127.0.0.1", 0).heartbeatInterval(Duration.ofMillis(100)).start();
         AgentLink accepted = link(server, "accepted", TOKEN);
         AgentLink refused = link(server, "refused", WRONG)) {
-      Await.until("accepted agent connected", accepted::isConnected);
-      Await.until("refusal logged", () -> text().contains("refused agent host id 'refused'"), this::text);
+      await("accepted agent connected").until(accepted::isConnected);
+      await("refusal logged").until(this::text, text -> text.contains("refused agent host id 'refused'"));
       try (RawAgent misbehaving = RawAgent.connect(group, server.port())
           .send(Envelope.newBuilder().setHello(RawAgent.hello("misbehaving", TOKEN)).build())
           .send(Envelope.newBuilder().setHello(RawAgent.hello("misbehaving", TOKEN)).build())) {

@@ -1,5 +1,6 @@
 package ogp.reconciler.agents;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -60,8 +61,8 @@ class TlsLinkTest {
 
     AgentLink link = link(agents.port(), "localhost", "h1", AgentTls.verifyingServer(pki.caCertificate()));
 
-    Await.until("welcomed over TLS", link::isConnected);
-    Await.until("registered", () -> agents.host("h1").map(HostRecord::connected).orElse(false));
+    await("welcomed over TLS").until(link::isConnected);
+    await("registered").until(() -> agents.host("h1").map(HostRecord::connected).orElse(false));
   }
 
   @Test
@@ -97,8 +98,8 @@ class TlsLinkTest {
     AgentLink link = link(agents.port(), "localhost", "h1",
         new AgentTls(pki.caCertificate(), Optional.of(h1.certificate()), Optional.of(h1.privateKey())));
 
-    Await.until("welcomed over mutual TLS", link::isConnected);
-    Await.until("registered", () -> agents.host("h1").map(HostRecord::connected).orElse(false));
+    await("welcomed over mutual TLS").until(link::isConnected);
+    await("registered").until(() -> agents.host("h1").map(HostRecord::connected).orElse(false));
   }
 
   @Test
