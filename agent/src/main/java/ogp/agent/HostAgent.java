@@ -40,10 +40,10 @@ public final class HostAgent implements AutoCloseable {
    * @param registryAuthFile Docker config.json-style registry logins, or null
    * @param resyncInterval how often the last assignment is converged again without any message
    * @param statusInterval how often the observed state is checked for changes to report
-   * @param containerScope labels put on, and required of, every container this agent manages;
-   *     empty in production (tests use it to keep parallel runs on one engine apart)
-   * @param tls TLS on the link (server verified against a CA, optional client certificate);
-   *     empty: plain TCP
+   * @param containerScope labels put on, and required of, every container this agent manages; empty
+   *     in production (tests use it to keep parallel runs on one engine apart)
+   * @param tls TLS on the link (server verified against a CA, optional client certificate); empty:
+   *     plain TCP
    * @param joinTokenFile the server's join token file, read again before every connection attempt
    *     so a rotated token is picked up without a restart; null: {@code joinToken} as given
    */
@@ -68,41 +68,125 @@ public final class HostAgent implements AutoCloseable {
 
     /** Plain TCP. */
     public Settings(
-        String serverHost, int serverPort, String hostId, Map<String, String> labels, String joinToken,
-        URI dockerHost, Path registryAuthFile, Path dataDir, Duration resyncInterval, Duration statusInterval,
+        String serverHost,
+        int serverPort,
+        String hostId,
+        Map<String, String> labels,
+        String joinToken,
+        URI dockerHost,
+        Path registryAuthFile,
+        Path dataDir,
+        Duration resyncInterval,
+        Duration statusInterval,
         Map<String, String> containerScope) {
-      this(serverHost, serverPort, hostId, labels, joinToken, dockerHost, registryAuthFile, dataDir,
-          resyncInterval, statusInterval, containerScope, Optional.empty(), null);
+      this(
+          serverHost,
+          serverPort,
+          hostId,
+          labels,
+          joinToken,
+          dockerHost,
+          registryAuthFile,
+          dataDir,
+          resyncInterval,
+          statusInterval,
+          containerScope,
+          Optional.empty(),
+          null);
     }
 
     /** The same settings with TLS on the link. */
     public Settings withTls(AgentTls tls) {
-      return new Settings(serverHost, serverPort, hostId, labels, joinToken, dockerHost, registryAuthFile, dataDir,
-          resyncInterval, statusInterval, containerScope, Optional.of(tls), joinTokenFile);
+      return new Settings(
+          serverHost,
+          serverPort,
+          hostId,
+          labels,
+          joinToken,
+          dockerHost,
+          registryAuthFile,
+          dataDir,
+          resyncInterval,
+          statusInterval,
+          containerScope,
+          Optional.of(tls),
+          joinTokenFile);
     }
 
-    /** The same settings with the join token read from {@code file} before every connection attempt. */
+    /**
+     * The same settings with the join token read from {@code file} before every connection attempt.
+     */
     public Settings withJoinTokenFile(Path file) {
-      return new Settings(serverHost, serverPort, hostId, labels, joinToken, dockerHost, registryAuthFile, dataDir,
-          resyncInterval, statusInterval, containerScope, tls, file);
+      return new Settings(
+          serverHost,
+          serverPort,
+          hostId,
+          labels,
+          joinToken,
+          dockerHost,
+          registryAuthFile,
+          dataDir,
+          resyncInterval,
+          statusInterval,
+          containerScope,
+          tls,
+          file);
     }
 
     /** Never shows the join token: settings get logged and end up in error messages. */
     @Override
     public String toString() {
-      return "Settings[server=" + serverHost + ":" + serverPort + ", hostId=" + hostId + ", labels=" + labels
-          + ", joinToken=" + (joinToken == null || joinToken.isEmpty() ? "(none)" : "***")
-          + ", dockerHost=" + dockerHost + ", registryAuthFile=" + registryAuthFile + ", dataDir=" + dataDir
-          + ", resyncInterval=" + resyncInterval + ", statusInterval=" + statusInterval
-          + ", containerScope=" + containerScope + ", tls=" + tls + ", joinTokenFile=" + joinTokenFile + "]";
+      return "Settings[server="
+          + serverHost
+          + ":"
+          + serverPort
+          + ", hostId="
+          + hostId
+          + ", labels="
+          + labels
+          + ", joinToken="
+          + (joinToken == null || joinToken.isEmpty() ? "(none)" : "***")
+          + ", dockerHost="
+          + dockerHost
+          + ", registryAuthFile="
+          + registryAuthFile
+          + ", dataDir="
+          + dataDir
+          + ", resyncInterval="
+          + resyncInterval
+          + ", statusInterval="
+          + statusInterval
+          + ", containerScope="
+          + containerScope
+          + ", tls="
+          + tls
+          + ", joinTokenFile="
+          + joinTokenFile
+          + "]";
     }
 
     /** Production defaults: re-converge every 10 s, look for changes every 2 s, no scope. */
     public static Settings of(
-        String serverHost, int serverPort, String hostId, Map<String, String> labels, String joinToken,
-        URI dockerHost, Path registryAuthFile, Path dataDir) {
-      return new Settings(serverHost, serverPort, hostId, labels, joinToken, dockerHost, registryAuthFile,
-          dataDir, Duration.ofSeconds(10), Duration.ofSeconds(2), Map.of());
+        String serverHost,
+        int serverPort,
+        String hostId,
+        Map<String, String> labels,
+        String joinToken,
+        URI dockerHost,
+        Path registryAuthFile,
+        Path dataDir) {
+      return new Settings(
+          serverHost,
+          serverPort,
+          hostId,
+          labels,
+          joinToken,
+          dockerHost,
+          registryAuthFile,
+          dataDir,
+          Duration.ofSeconds(10),
+          Duration.ofSeconds(2),
+          Map.of());
     }
   }
 
@@ -112,17 +196,20 @@ public final class HostAgent implements AutoCloseable {
   private final AssignmentStore store;
   private final AgentLink link;
   private final ScheduledExecutorService worker =
-      Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "ogp-agent-converge");
-        t.setDaemon(true);
-        return t;
-      });
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "ogp-agent-converge");
+            t.setDaemon(true);
+            return t;
+          });
   private volatile Assignment assignment; // latest from the server or disk; null before any
   private StatusReport lastSent; // worker thread only
 
   public HostAgent(Settings s) {
     RegistryCredentials logins =
-        s.registryAuthFile() == null ? RegistryCredentials.none() : RegistryCredentials.read(s.registryAuthFile());
+        s.registryAuthFile() == null
+            ? RegistryCredentials.none()
+            : RegistryCredentials.read(s.registryAuthFile());
     runtime = DockerRuntime.connect(s.dockerHost(), logins, s.containerScope());
     health = HealthMonitor.start(runtime);
     converger = new Converger(runtime, health);
@@ -141,21 +228,36 @@ public final class HostAgent implements AutoCloseable {
     link = linkBuilder.start();
     log.info(
         "agent {} on Docker {} (API {}), server {}:{}{}",
-        s.hostId(), dockerVersion, runtime.engine().negotiatedApiVersion(), s.serverHost(), s.serverPort(),
-        assignment == null ? "" : ", keeping revision " + assignment.getRevision() + " until the server answers");
+        s.hostId(),
+        dockerVersion,
+        runtime.engine().negotiatedApiVersion(),
+        s.serverHost(),
+        s.serverPort(),
+        assignment == null
+            ? ""
+            : ", keeping revision " + assignment.getRevision() + " until the server answers");
     worker.execute(this::resync);
-    worker.scheduleWithFixedDelay(this::resync, s.resyncInterval().toMillis(), s.resyncInterval().toMillis(), TimeUnit.MILLISECONDS);
-    worker.scheduleWithFixedDelay(this::reportIfChanged, s.statusInterval().toMillis(), s.statusInterval().toMillis(), TimeUnit.MILLISECONDS);
+    worker.scheduleWithFixedDelay(
+        this::resync,
+        s.resyncInterval().toMillis(),
+        s.resyncInterval().toMillis(),
+        TimeUnit.MILLISECONDS);
+    worker.scheduleWithFixedDelay(
+        this::reportIfChanged,
+        s.statusInterval().toMillis(),
+        s.statusInterval().toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   /** Called by the link on its own thread: hand over to the worker, newest first. */
   private void assigned(Assignment next) {
     assignment = next;
-    worker.execute(() -> {
-      if (assignment != next) return; // a newer one is queued behind this task
-      store.save(next);
-      send(converger.converge(next));
-    });
+    worker.execute(
+        () -> {
+          if (assignment != next) return; // a newer one is queued behind this task
+          store.save(next);
+          send(converger.converge(next));
+        });
   }
 
   /** Converges the latest assignment again; before any, only reports what is there (adopted). */

@@ -9,16 +9,16 @@ import ogp.bench.report.ResultTable;
 import ogp.bench.scenario.DockerScenario;
 import ogp.bench.scenario.FleetScenario;
 import ogp.bench.scenario.GitScenario;
-import ogp.bench.scenario.PlanScenario;
 import ogp.bench.scenario.HarnessFailure;
+import ogp.bench.scenario.PlanScenario;
 import ogp.bench.server.ServerLaunch;
 
 /**
- * {@code java -jar bench/target/ogp-bench.jar all|fleet,docker,git,plan [--agents N]} (one scenario or a
- * comma-separated list; or {@code jmh [JMH options]}): runs the
- * scenarios of issue 8 and prints the table of measured values against targets. Exits 1 when a
- * scenario could not measure (agents did not connect, converge or return), 0 otherwise, also when
- * a target is missed: a missed target is a result, not a harness failure.
+ * {@code java -jar bench/target/ogp-bench.jar all|fleet,docker,git,plan [--agents N]} (one scenario
+ * or a comma-separated list; or {@code jmh [JMH options]}): runs the scenarios of issue 8 and
+ * prints the table of measured values against targets. Exits 1 when a scenario could not measure
+ * (agents did not connect, converge or return), 0 otherwise, also when a target is missed: a missed
+ * target is a result, not a harness failure.
  */
 public final class Main {
   private Main() {}
@@ -32,20 +32,24 @@ public final class Main {
     }
   }
 
-  private static final java.util.Set<String> SCENARIOS = java.util.Set.of("fleet", "docker", "git", "plan");
+  private static final java.util.Set<String> SCENARIOS =
+      java.util.Set.of("fleet", "docker", "git", "plan");
 
   private static void run(String[] args) throws Exception {
     String what = args.length > 0 ? args[0] : "all";
     if (what.equals("jmh")) {
-      // JMH's own runner: benchmark regex and options as documented by JMH, e.g. "jmh Planner -f 1".
+      // JMH's own runner: benchmark regex and options as documented by JMH, e.g. "jmh Planner -f
+      // 1".
       org.openjdk.jmh.Main.main(java.util.Arrays.copyOfRange(args, 1, args.length));
       return;
     }
     // "all" or a comma-separated list of scenarios, e.g. "git,plan".
-    java.util.Set<String> scenarios = what.equals("all") ? SCENARIOS : java.util.Set.of(what.split(","));
+    java.util.Set<String> scenarios =
+        what.equals("all") ? SCENARIOS : java.util.Set.of(what.split(","));
     for (String name : scenarios) {
       if (!SCENARIOS.contains(name)) {
-        throw new IllegalArgumentException("unknown scenario '" + name + "': use all, jmh or a list of fleet, docker, git, plan");
+        throw new IllegalArgumentException(
+            "unknown scenario '" + name + "': use all, jmh or a list of fleet, docker, git, plan");
       }
     }
     int agents = 10_000;
@@ -64,18 +68,27 @@ public final class Main {
     ResultTable table = new ResultTable();
     List<String> failures = new ArrayList<>();
     if (scenarios.contains("fleet")) {
-      if (!Files.isRegularFile(ogpJar)) throw new IllegalStateException(ogpJar + " is missing: build it first");
+      if (!Files.isRegularFile(ogpJar))
+        throw new IllegalStateException(ogpJar + " is missing: build it first");
       ServerLaunch launch = ServerLaunch.jar(ogpJar, serverJvm(serverOptions, "-Xmx1g"));
-      run("fleet", failures, () -> {
-        System.out.println("server: " + String.join(" ", launch.javaCommand()) + " server ...");
-        new FleetScenario(
-            new FleetScenario.Settings(launch, work.resolve("fleet"), n, Duration.ofSeconds(30), 3, true), System.out)
-            .run(table);
-      });
+      run(
+          "fleet",
+          failures,
+          () -> {
+            System.out.println("server: " + String.join(" ", launch.javaCommand()) + " server ...");
+            new FleetScenario(
+                    new FleetScenario.Settings(
+                        launch, work.resolve("fleet"), n, Duration.ofSeconds(30), 3, true),
+                    System.out)
+                .run(table);
+          });
     }
     if (scenarios.contains("docker")) {
       ServerLaunch launch = ServerLaunch.jar(ogpJar, serverJvm(serverOptions, "-Xmx512m"));
-      run("docker", failures, () -> new DockerScenario(launch, work.resolve("docker"), System.out).run(table));
+      run(
+          "docker",
+          failures,
+          () -> new DockerScenario(launch, work.resolve("docker"), System.out).run(table));
     }
     if (scenarios.contains("git")) {
       run("git", failures, () -> new GitScenario(work.resolve("git"), System.out, 30).run(table));
@@ -83,8 +96,10 @@ public final class Main {
     if (scenarios.contains("plan")) {
       run("plan", failures, () -> new PlanScenario(System.out).run(table));
     }
-    // The generated repositories and server data dirs are hundreds of MB per run: leave nothing behind.
-    org.eclipse.jgit.util.FileUtils.delete(work.toFile(),
+    // The generated repositories and server data dirs are hundreds of MB per run: leave nothing
+    // behind.
+    org.eclipse.jgit.util.FileUtils.delete(
+        work.toFile(),
         org.eclipse.jgit.util.FileUtils.RECURSIVE | org.eclipse.jgit.util.FileUtils.IGNORE_ERRORS);
     System.out.println();
     System.out.println(table.markdown());
@@ -101,7 +116,8 @@ public final class Main {
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new IllegalArgumentException(option + " needs a positive whole number, not '" + value + "'");
+    throw new IllegalArgumentException(
+        option + " needs a positive whole number, not '" + value + "'");
   }
 
   @FunctionalInterface
@@ -125,11 +141,12 @@ public final class Main {
   /**
    * The server's JVM options: those the {@code ./ogp} launcher gives {@code ogp server} (the file
    * {@code cli/server-jvm.options}, passed as {@code @file} so the JVM reads it exactly as for the
-   * launcher), the heap cap, plus {@code OGP_BENCH_SERVER_JVM_OPTS} (space-separated), e.g.
-   * {@code -XX:StartFlightRecording=filename=/tmp/server.jfr} to profile the server under load.
+   * launcher), the heap cap, plus {@code OGP_BENCH_SERVER_JVM_OPTS} (space-separated), e.g. {@code
+   * -XX:StartFlightRecording=filename=/tmp/server.jfr} to profile the server under load.
    */
   private static List<String> serverJvm(Path optionsFile, String heap) {
-    if (!Files.isRegularFile(optionsFile)) throw new IllegalArgumentException(optionsFile + " is not a file");
+    if (!Files.isRegularFile(optionsFile))
+      throw new IllegalArgumentException(optionsFile + " is not a file");
     List<String> options = new ArrayList<>(List.of("@" + optionsFile.toAbsolutePath(), heap));
     String extra = System.getenv("OGP_BENCH_SERVER_JVM_OPTS");
     if (extra != null && !extra.isBlank()) options.addAll(List.of(extra.trim().split("\\s+")));

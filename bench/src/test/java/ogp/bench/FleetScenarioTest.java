@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.List;
 import ogp.bench.report.ResultTable;
 import ogp.bench.scenario.FleetScenario;
-import ogp.bench.scenario.HarnessFailure;
 import ogp.bench.server.ServerLaunch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,9 +28,12 @@ class FleetScenarioTest {
   @Test
   void fiftyAgentsConnectGetAssignmentsReportConvergedAndComeBackAfterARestart() throws Exception {
     ResultTable table = new ResultTable();
-    FleetScenario.Result r = new FleetScenario(
-        new FleetScenario.Settings(server(List.of()), tmp, 50, Duration.ofSeconds(2), 2, true), new PrintStream(System.out))
-        .run(table);
+    FleetScenario.Result r =
+        new FleetScenario(
+                new FleetScenario.Settings(
+                    server(List.of()), tmp, 50, Duration.ofSeconds(2), 2, true),
+                new PrintStream(System.out))
+            .run(table);
 
     assertEquals(50, r.connected());
     assertEquals(50, r.converged());
@@ -39,15 +41,24 @@ class FleetScenarioTest {
     assertTrue(r.rttP99Millis() > 0, "heartbeats were acked and timed");
     assertNotNull(r.restartBackMillis());
     assertEquals(0, r.falseLost());
-    assertEquals(List.of("1", "2", "3", "4", "10"), table.rows().stream().map(m -> m.number()).toList());
+    assertEquals(
+        List.of("1", "2", "3", "4", "10"), table.rows().stream().map(m -> m.number()).toList());
   }
 
   @Test
   void harnessFailsWhenAgentsCannotConnect() {
-    // A server that cannot start (a JVM option it refuses) never gets agents: the run must fail, not report numbers.
-    FleetScenario scenario = new FleetScenario(
-        new FleetScenario.Settings(server(List.of("-XX:+ThisOptionDoesNotExist")), tmp, 5, Duration.ofSeconds(1), 1, false),
-        new PrintStream(System.out));
+    // A server that cannot start (a JVM option it refuses) never gets agents: the run must fail,
+    // not report numbers.
+    FleetScenario scenario =
+        new FleetScenario(
+            new FleetScenario.Settings(
+                server(List.of("-XX:+ThisOptionDoesNotExist")),
+                tmp,
+                5,
+                Duration.ofSeconds(1),
+                1,
+                false),
+            new PrintStream(System.out));
     assertThrows(IllegalStateException.class, () -> scenario.run(new ResultTable()));
   }
 }

@@ -1,15 +1,15 @@
 package ogp.cli;
 
-import java.nio.file.Files;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import ogp.agent.HostAgent;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import ogp.protocol.tls.AgentTls;
 import java.util.concurrent.Callable;
+import ogp.agent.HostAgent;
+import ogp.protocol.tls.AgentTls;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -17,38 +17,53 @@ import picocli.CommandLine.Option;
 @Command(
     name = "agent",
     mixinStandardHelpOptions = true,
-    description = "Runs the agent of one Docker host: connects to the server and converges the host's containers.")
+    description =
+        "Runs the agent of one Docker host: connects to the server and converges the host's containers.")
 final class AgentCommand implements Callable<Integer> {
   @Option(names = "--server", required = true, description = "Server agent endpoint, HOST:PORT.")
   String server;
 
-  @Option(names = "--host-id", required = true, description = "This host's id, as used in hosts: lists.")
+  @Option(
+      names = "--host-id",
+      required = true,
+      description = "This host's id, as used in hosts: lists.")
   String hostId;
 
   @Option(names = "--label", description = "A label k=v for selector placement; repeatable.")
   List<String> labels = List.of();
 
-  @Option(names = "--join-token-file",
+  @Option(
+      names = "--join-token-file",
       description = "File holding the server's join token (<server data dir>/join-token).")
   Path joinTokenFile;
 
-  @Option(names = "--docker-host", defaultValue = "unix:///var/run/docker.sock",
+  @Option(
+      names = "--docker-host",
+      defaultValue = "unix:///var/run/docker.sock",
       description = "Docker Engine API (default: ${DEFAULT-VALUE}).")
   String dockerHost;
 
-  @Option(names = "--registry-auth-file",
+  @Option(
+      names = "--registry-auth-file",
       description = "Registry credentials in Docker's config.json format ({\"auths\": {...}}).")
   Path registryAuthFile;
 
-  @Option(names = "--data-dir", defaultValue = ".ogp-agent", description = "Agent state (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--data-dir",
+      defaultValue = ".ogp-agent",
+      description = "Agent state (default: ${DEFAULT-VALUE}).")
   Path dataDir;
 
-  @Option(names = "--tls-ca",
-      description = "Connect over TLS and verify the server's certificate (and its name, the HOST of --server) against this CA (PEM).")
+  @Option(
+      names = "--tls-ca",
+      description =
+          "Connect over TLS and verify the server's certificate (and its name, the HOST of --server) against this CA (PEM).")
   Path tlsCa;
 
-  @Option(names = "--tls-cert",
-      description = "Client certificate for mutual TLS (PEM), issued for this --host-id (ogp certs agent).")
+  @Option(
+      names = "--tls-cert",
+      description =
+          "Client certificate for mutual TLS (PEM), issued for this --host-id (ogp certs agent).")
   Path tlsCert;
 
   @Option(names = "--tls-key", description = "The private key of --tls-cert (PEM, PKCS#8).")
@@ -58,10 +73,13 @@ final class AgentCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ServerSecurityOptions.pair("--tls-cert", tlsCert, "--tls-key", tlsKey);
     if (tlsCert != null && tlsCa == null) {
-      throw new CommandFailure("--tls-cert needs --tls-ca: the agent must verify the server it hands its certificate to", 2);
+      throw new CommandFailure(
+          "--tls-cert needs --tls-ca: the agent must verify the server it hands its certificate to",
+          2);
     }
     int colon = server.lastIndexOf(':');
-    if (colon <= 0 || colon == server.length() - 1) throw new CommandFailure("--server must be HOST:PORT, got '" + server + "'", 2);
+    if (colon <= 0 || colon == server.length() - 1)
+      throw new CommandFailure("--server must be HOST:PORT, got '" + server + "'", 2);
     int port;
     try {
       port = Integer.parseInt(server.substring(colon + 1));
@@ -71,22 +89,37 @@ final class AgentCommand implements Callable<Integer> {
     Map<String, String> labelMap = labels(labels);
     String token = "";
     if (joinTokenFile != null) {
-      if (!Files.isReadable(joinTokenFile)) throw new CommandFailure("cannot read the join token file " + joinTokenFile);
+      if (!Files.isReadable(joinTokenFile))
+        throw new CommandFailure("cannot read the join token file " + joinTokenFile);
       token = Files.readString(joinTokenFile).strip();
     }
-    HostAgent.Settings settings = HostAgent.Settings.of(
-        server.substring(0, colon), port, hostId, labelMap, token, URI.create(dockerHost), registryAuthFile, dataDir);
-    if (joinTokenFile != null) settings = settings.withJoinTokenFile(joinTokenFile); // re-read on reconnect: rotation
+    HostAgent.Settings settings =
+        HostAgent.Settings.of(
+            server.substring(0, colon),
+            port,
+            hostId,
+            labelMap,
+            token,
+            URI.create(dockerHost),
+            registryAuthFile,
+            dataDir);
+    if (joinTokenFile != null)
+      settings = settings.withJoinTokenFile(joinTokenFile); // re-read on reconnect: rotation
     if (tlsCa != null) {
-      settings = settings.withTls(new AgentTls(tlsCa, Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey)));
+      settings =
+          settings.withTls(
+              new AgentTls(tlsCa, Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey)));
     }
-    try (ShutdownSignal shutdown = new ShutdownSignal(); HostAgent agent = new HostAgent(settings)) {
+    try (ShutdownSignal shutdown = new ShutdownSignal();
+        HostAgent agent = new HostAgent(settings)) {
       shutdown.await();
     }
     return 0;
   }
 
-  /** {@code --label k=v} values as a map, in the order given; bad usage (exit 2) for anything else. */
+  /**
+   * {@code --label k=v} values as a map, in the order given; bad usage (exit 2) for anything else.
+   */
   static Map<String, String> labels(List<String> labels) {
     Map<String, String> map = new LinkedHashMap<>();
     for (String label : labels) {

@@ -23,14 +23,19 @@ final class ApiClient {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
-  @Option(names = "--server", defaultValue = "http://127.0.0.1:8080",
+  @Option(
+      names = "--server",
+      defaultValue = "http://127.0.0.1:8080",
       description = "Server URL (default: ${DEFAULT-VALUE}).")
   String server;
 
-  @Option(names = "--token", description = "Bearer token (default: .ogp/admin-token here or above, if present).")
+  @Option(
+      names = "--token",
+      description = "Bearer token (default: .ogp/admin-token here or above, if present).")
   String token;
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   JsonNode get(String path) {
     return send(HttpRequest.newBuilder(uri(path)).GET(), DEFAULT_TIMEOUT);
@@ -59,7 +64,8 @@ final class ApiClient {
     try {
       return http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
     } catch (ConnectException e) {
-      throw new CommandFailure("cannot connect to " + server + " (is the server running? set --server or OGP_SERVER)");
+      throw new CommandFailure(
+          "cannot connect to " + server + " (is the server running? set --server or OGP_SERVER)");
     } catch (IOException e) {
       throw new CommandFailure("request to " + server + path + " failed: " + e.getMessage());
     } catch (InterruptedException e) {
@@ -80,15 +86,23 @@ final class ApiClient {
       HttpResponse<String> response = http.send(built, HttpResponse.BodyHandlers.ofString());
       JsonNode body = response.body().isBlank() ? JSON.nullNode() : parse(response.body());
       if (response.statusCode() >= 400) {
-        String message = body.hasNonNull("error") ? body.get("error").asText() : response.body().strip();
+        String message =
+            body.hasNonNull("error") ? body.get("error").asText() : response.body().strip();
         String hint = response.statusCode() == 401 ? "; " + tokenSource() : "";
-        throw new CommandFailure("the server answered " + response.statusCode() + ": " + message + hint);
+        throw new CommandFailure(
+            "the server answered " + response.statusCode() + ": " + message + hint);
       }
       return body;
     } catch (ConnectException e) {
-      throw new CommandFailure("cannot connect to " + server + " (is the server running? set --server or OGP_SERVER)");
+      throw new CommandFailure(
+          "cannot connect to " + server + " (is the server running? set --server or OGP_SERVER)");
     } catch (java.net.http.HttpTimeoutException e) {
-      throw new CommandFailure("the server did not answer " + built.uri() + " within " + timeout.toString().substring(2).toLowerCase(java.util.Locale.ROOT) + " (--timeout)");
+      throw new CommandFailure(
+          "the server did not answer "
+              + built.uri()
+              + " within "
+              + timeout.toString().substring(2).toLowerCase(java.util.Locale.ROOT)
+              + " (--timeout)");
     } catch (IOException e) {
       throw new CommandFailure("request to " + built.uri() + " failed: " + e.getMessage());
     } catch (InterruptedException e) {
@@ -113,13 +127,23 @@ final class ApiClient {
     }
   }
 
-  /** Where the token came from, or where it was looked for: said with a 401, so the user knows what to fix. */
+  /**
+   * Where the token came from, or where it was looked for: said with a 401, so the user knows what
+   * to fix.
+   */
   private String tokenSource() {
-    if (token != null && !token.isBlank()) return "the token given with --token or OGP_TOKEN was refused (revoked, expired or mistyped?)";
+    if (token != null && !token.isBlank())
+      return "the token given with --token or OGP_TOKEN was refused (revoked, expired or mistyped?)";
     return localDevTokenFile()
-        .map(f -> "the token in " + f + " (ogp dev's admin token) was refused; give a valid one with --token or OGP_TOKEN")
-        .orElse("no token was given: pass --token T or set OGP_TOKEN (no .ogp/admin-token of a local ogp dev was found in "
-            + Path.of("").toAbsolutePath() + " or above)");
+        .map(
+            f ->
+                "the token in "
+                    + f
+                    + " (ogp dev's admin token) was refused; give a valid one with --token or OGP_TOKEN")
+        .orElse(
+            "no token was given: pass --token T or set OGP_TOKEN (no .ogp/admin-token of a local ogp dev was found in "
+                + Path.of("").toAbsolutePath()
+                + " or above)");
   }
 
   /**

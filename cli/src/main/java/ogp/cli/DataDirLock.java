@@ -11,9 +11,9 @@ import java.nio.file.StandardOpenOption;
 /**
  * An exclusive lock on a data dir ({@code <data-dir>/lock}), held while a server runs: a second
  * {@code ogp server} or {@code ogp dev} on the same data dir is refused with one sentence instead
- * of starting a second reconciler (and, in {@code ogp dev}, a second agent for the same host on
- * the same engine). The operating system releases the lock when the process dies, so a killed
- * server leaves nothing to clean up.
+ * of starting a second reconciler (and, in {@code ogp dev}, a second agent for the same host on the
+ * same engine). The operating system releases the lock when the process dies, so a killed server
+ * leaves nothing to clean up.
  */
 final class DataDirLock implements AutoCloseable {
   static final String FILE = "lock";
@@ -29,7 +29,8 @@ final class DataDirLock implements AutoCloseable {
   static DataDirLock acquire(Path dataDir) throws IOException {
     Files.createDirectories(dataDir);
     Path file = dataDir.resolve(FILE);
-    FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileChannel channel =
+        FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     FileLock lock;
     try {
       lock = channel.tryLock();
@@ -38,8 +39,12 @@ final class DataDirLock implements AutoCloseable {
     }
     if (lock == null) {
       channel.close();
-      throw new CommandFailure("another ogp server or ogp dev is already running on the data dir " + dataDir.toAbsolutePath()
-          + " (it holds " + file.toAbsolutePath() + "); stop it first, or give this one another --data-dir");
+      throw new CommandFailure(
+          "another ogp server or ogp dev is already running on the data dir "
+              + dataDir.toAbsolutePath()
+              + " (it holds "
+              + file.toAbsolutePath()
+              + "); stop it first, or give this one another --data-dir");
     }
     return new DataDirLock(channel, lock);
   }

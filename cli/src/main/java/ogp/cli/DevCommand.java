@@ -2,11 +2,11 @@ package ogp.cli;
 
 import java.net.URI;
 import java.nio.file.Path;
-import ogp.agent.HostAgent;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import ogp.agent.HostAgent;
 import ogp.reconciler.source.GitRemote;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,34 +19,58 @@ import picocli.CommandLine.Option;
 @Command(
     name = "dev",
     mixinStandardHelpOptions = true,
-    description = "Runs everything on this machine: reconciler, HTTP API, portal and a local agent, on the example desired state.")
+    description =
+        "Runs everything on this machine: reconciler, HTTP API, portal and a local agent, on the example desired state.")
 final class DevCommand implements Callable<Integer> {
-  /** Not {@link RepositoryOptions}: it stands in for the dev repository, followed at main and its root (no --branch, --path). */
-  @Option(names = "--repo",
-      description = "Repository to follow instead of the dev repository made from example-desired-state/.")
+  /**
+   * Not {@link RepositoryOptions}: it stands in for the dev repository, followed at main and its
+   * root (no --branch, --path).
+   */
+  @Option(
+      names = "--repo",
+      description =
+          "Repository to follow instead of the dev repository made from example-desired-state/.")
   String repo;
 
-  @Option(names = "--http-port", defaultValue = "8080", description = "HTTP port (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--http-port",
+      defaultValue = "8080",
+      description = "HTTP port (default: ${DEFAULT-VALUE}).")
   int httpPort;
 
-  @Option(names = "--agent-port", defaultValue = "7070", description = "Agent port (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--agent-port",
+      defaultValue = "7070",
+      description = "Agent port (default: ${DEFAULT-VALUE}).")
   int agentPort;
 
-  @Option(names = "--data-dir", defaultValue = ".ogp", description = "Data directory (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--data-dir",
+      defaultValue = ".ogp",
+      description = "Data directory (default: ${DEFAULT-VALUE}).")
   Path dataDir;
 
-  @Option(names = "--host-id", defaultValue = "local", description = "Host id of the local agent (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--host-id",
+      defaultValue = "local",
+      description = "Host id of the local agent (default: ${DEFAULT-VALUE}).")
   String hostId;
 
-  @Option(names = "--webhook-secret-file",
-      description = "Webhook secrets, one per line (default: <data-dir>/webhook-secret, generated).")
+  @Option(
+      names = "--webhook-secret-file",
+      description =
+          "Webhook secrets, one per line (default: <data-dir>/webhook-secret, generated).")
   Path webhookSecretFile;
 
-  @Option(names = "--docker-host", defaultValue = "unix:///var/run/docker.sock",
+  @Option(
+      names = "--docker-host",
+      defaultValue = "unix:///var/run/docker.sock",
       description = "Docker Engine API of this machine (default: ${DEFAULT-VALUE}).")
   String dockerHost;
 
-  @Option(names = "--label", description = "A label k=v of the local agent, to try selector placement; repeatable.")
+  @Option(
+      names = "--label",
+      description = "A label k=v of the local agent, to try selector placement; repeatable.")
   List<String> labels = List.of();
 
   @Mixin RepositoryOptions.GitTimeout git;
@@ -57,33 +81,71 @@ final class DevCommand implements Callable<Integer> {
     Path devRepo = null;
     String url = repo;
     if (url == null || url.isBlank()) {
-      devRepo = DevRepository.ensure(dataDir.resolve("dev-repo").toAbsolutePath(), DevRepository.exampleDir());
+      devRepo =
+          DevRepository.ensure(
+              dataDir.resolve("dev-repo").toAbsolutePath(), DevRepository.exampleDir());
       url = devRepo.toString();
     }
     GitRemote remote = RepositoryOptions.remote(url, "main", "");
-    var settings = new ServerProcess.Settings(
-        remote, dataDir, Duration.ofSeconds(1), "127.0.0.1", httpPort, agentPort, Duration.ofSeconds(15), webhookSecretFile)
-        .withGitTimeout(git.gitTimeout);
+    var settings =
+        new ServerProcess.Settings(
+                remote,
+                dataDir,
+                Duration.ofSeconds(1),
+                "127.0.0.1",
+                httpPort,
+                agentPort,
+                Duration.ofSeconds(15),
+                webhookSecretFile)
+            .withGitTimeout(git.gitTimeout);
     try (ShutdownSignal shutdown = new ShutdownSignal();
         ServerProcess server = new ServerProcess(settings);
-        HostAgent agent = new HostAgent(HostAgent.Settings.of(
-            "127.0.0.1", server.agentPort(), hostId, labelMap, server.joinToken().reveal(),
-            URI.create(dockerHost), null, dataDir.resolve("agent")))) {
+        HostAgent agent =
+            new HostAgent(
+                HostAgent.Settings.of(
+                    "127.0.0.1",
+                    server.agentPort(),
+                    hostId,
+                    labelMap,
+                    server.joinToken().reveal(),
+                    URI.create(dockerHost),
+                    null,
+                    dataDir.resolve("agent")))) {
       String base = "http://127.0.0.1:" + server.httpPort() + "/";
-      server.notReadyAfterFirstFetch(Duration.ofSeconds(15)).ifPresent(why -> System.err.println(
-          "ogp dev cannot read " + remote.redactedUrl() + " yet: " + why + " (it tries again every second)"));
+      server
+          .notReadyAfterFirstFetch(Duration.ofSeconds(15))
+          .ifPresent(
+              why ->
+                  System.err.println(
+                      "ogp dev cannot read "
+                          + remote.redactedUrl()
+                          + " yet: "
+                          + why
+                          + " (it tries again every second)"));
       System.out.println();
       System.out.println("OGP dev is running.");
       System.out.println("  portal and API:  " + base + "   (API: " + base + "api/v1/apps)");
-      System.out.println("  admin token:     " + server.adminToken().reveal() + "   (also in " + server.adminTokenFile() + ")");
+      System.out.println(
+          "  admin token:     "
+              + server.adminToken().reveal()
+              + "   (also in "
+              + server.adminTokenFile()
+              + ")");
       System.out.println("  login:           user 'admin', password: the admin token");
       if (devRepo != null) {
-        System.out.println("  dev repository:  " + devRepo + "   (edit, git commit, see it deployed)");
+        System.out.println(
+            "  dev repository:  " + devRepo + "   (edit, git commit, see it deployed)");
       } else {
         System.out.println("  following:       " + url);
       }
-      System.out.println("  local agent:     host '" + hostId + "' on " + dockerHost + (labelMap.isEmpty() ? "" : ", labels " + labelMap));
-      System.out.println("Press Ctrl-C to stop; containers keep running and are adopted on the next start.");
+      System.out.println(
+          "  local agent:     host '"
+              + hostId
+              + "' on "
+              + dockerHost
+              + (labelMap.isEmpty() ? "" : ", labels " + labelMap));
+      System.out.println(
+          "Press Ctrl-C to stop; containers keep running and are adopted on the next start.");
       System.out.println();
       shutdown.await();
     }

@@ -12,9 +12,9 @@ import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.PersonIdent;
 
 /**
- * The Git repository {@code ogp dev} follows when no --repo is given: made once from
- * {@code example-desired-state/} with a working tree, so a user edits and commits there; later runs
- * reuse it as it is.
+ * The Git repository {@code ogp dev} follows when no --repo is given: made once from {@code
+ * example-desired-state/} with a working tree, so a user edits and commits there; later runs reuse
+ * it as it is.
  */
 final class DevRepository {
   private DevRepository() {}
@@ -24,29 +24,39 @@ final class DevRepository {
     if (Files.isDirectory(dir.resolve(".git"))) return dir;
     if (!Files.isDirectory(example)) {
       throw new CommandFailure(
-          "cannot find the example desired state at " + example + " (set OGP_HOME to the OGP checkout, or pass --repo)");
+          "cannot find the example desired state at "
+              + example
+              + " (set OGP_HOME to the OGP checkout, or pass --repo)");
     }
     try {
       copyTree(example, dir);
       try (Git git = Git.init().setDirectory(dir.toFile()).setInitialBranch("main").call()) {
         git.add().addFilepattern(".").call();
         PersonIdent ogp = new PersonIdent("ogp dev", "ogp-dev@localhost");
-        git.commit().setMessage("Initial desired state from example-desired-state").setAuthor(ogp).setCommitter(ogp).call();
+        git.commit()
+            .setMessage("Initial desired state from example-desired-state")
+            .setAuthor(ogp)
+            .setCommitter(ogp)
+            .call();
       }
       return dir;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the dev repository at " + dir, e);
     } catch (GitAPIException e) {
-      throw new CommandFailure("cannot create the dev repository at " + dir + ": " + e.getMessage());
+      throw new CommandFailure(
+          "cannot create the dev repository at " + dir + ": " + e.getMessage());
     }
   }
 
-  /** The example folder: $OGP_HOME/example-desired-state, else next to the checkout holding the jar. */
+  /**
+   * The example folder: $OGP_HOME/example-desired-state, else next to the checkout holding the jar.
+   */
   static Path exampleDir() {
     String home = System.getenv("OGP_HOME");
     if (home != null) return Path.of(home, "example-desired-state");
     try {
-      Path jar = Path.of(DevRepository.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      Path jar =
+          Path.of(DevRepository.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       // cli/target/ogp.jar (or cli/target/classes) -> checkout root
       return jar.getParent().getParent().getParent().resolve("example-desired-state");
     } catch (Exception e) {
@@ -55,18 +65,21 @@ final class DevRepository {
   }
 
   private static void copyTree(Path from, Path to) throws IOException {
-    Files.walkFileTree(from, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) throws IOException {
-        Files.createDirectories(to.resolve(from.relativize(d).toString()));
-        return FileVisitResult.CONTINUE;
-      }
+    Files.walkFileTree(
+        from,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a)
+              throws IOException {
+            Files.createDirectories(to.resolve(from.relativize(d).toString()));
+            return FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
-        Files.copy(f, to.resolve(from.relativize(f).toString()));
-        return FileVisitResult.CONTINUE;
-      }
-    });
+          @Override
+          public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
+            Files.copy(f, to.resolve(from.relativize(f).toString()));
+            return FileVisitResult.CONTINUE;
+          }
+        });
   }
 }

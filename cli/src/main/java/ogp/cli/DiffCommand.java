@@ -17,9 +17,9 @@ import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code ogp diff}: what merging would change, per app and host, for merge-request pipelines. A
@@ -29,20 +29,27 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(
     name = "diff",
     mixinStandardHelpOptions = true,
-    description = "Shows what changes between two revisions of the desired state, per app and host.")
+    description =
+        "Shows what changes between two revisions of the desired state, per app and host.")
 final class DiffCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   /** --repo, --branch and --path; their wording for diff is in RepositoryOptions.properties. */
   @Mixin RepositoryOptions.Required repository;
 
-  @Option(names = "--from", required = true, description = "The revision merged into (e.g. origin/main).")
+  @Option(
+      names = "--from",
+      required = true,
+      description = "The revision merged into (e.g. origin/main).")
   String from;
 
   @Option(names = "--to", required = true, description = "The revision to merge (e.g. HEAD).")
   String to;
 
-  @Option(names = "--format", defaultValue = "plain", description = "plain or markdown (for a merge-request comment) (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--format",
+      defaultValue = "plain",
+      description = "plain or markdown (for a merge-request comment) (default: ${DEFAULT-VALUE}).")
   String format;
 
   @Override
@@ -83,14 +90,20 @@ final class DiffCommand implements Callable<Integer> {
     if (!result.valid()) {
       var err = spec.commandLine().getErr();
       result.errors().forEach(err::println);
-      throw new CommandFailure(which + " revision " + snapshot.revision().substring(0, 12) + " is not valid ("
-          + result.errors().size() + " error(s) above)");
+      throw new CommandFailure(
+          which
+              + " revision "
+              + snapshot.revision().substring(0, 12)
+              + " is not valid ("
+              + result.errors().size()
+              + " error(s) above)");
     }
     return result.state();
   }
 
   private static Repository open(Path dir) throws IOException {
-    FileRepositoryBuilder builder = new FileRepositoryBuilder().readEnvironment().findGitDir(dir.toFile());
+    FileRepositoryBuilder builder =
+        new FileRepositoryBuilder().readEnvironment().findGitDir(dir.toFile());
     if (builder.getGitDir() == null) builder.setGitDir(dir.toFile()); // a bare repository
     Repository repository = builder.setMustExist(true).build();
     if (!repository.getObjectDatabase().exists()) {

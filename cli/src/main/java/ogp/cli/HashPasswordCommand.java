@@ -12,17 +12,20 @@ import ogp.portal.auth.PasswordHashes;
 import ogp.reconciler.auth.Role;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ogp hash-password NAME}: reads a password (from the terminal without echo, or the first
  * line of standard input) and prints the users-file entry for it with a bcrypt hash. The password
  * is never an argument, so it stays out of shell history and process lists.
  */
-@Command(name = "hash-password", mixinStandardHelpOptions = true,
-    description = "Prints a portal users-file entry (bcrypt hash) for a password read from the terminal or stdin.")
+@Command(
+    name = "hash-password",
+    mixinStandardHelpOptions = true,
+    description =
+        "Prints a portal users-file entry (bcrypt hash) for a password read from the terminal or stdin.")
 final class HashPasswordCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "NAME", description = "the user's name")
   String name;
@@ -30,7 +33,10 @@ final class HashPasswordCommand implements Callable<Integer> {
   @Option(names = "--email", description = "the user's e-mail, the author e-mail of their commits")
   String email;
 
-  @Option(names = "--role", defaultValue = "viewer", description = "viewer, deployer or admin (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--role",
+      defaultValue = "viewer",
+      description = "viewer, deployer or admin (default: ${DEFAULT-VALUE})")
   String role;
 
   @Spec CommandSpec spec;
@@ -64,10 +70,12 @@ final class HashPasswordCommand implements Callable<Integer> {
     if (console != null) {
       char[] first = console.readPassword("Password: ");
       char[] again = console.readPassword("Again: ");
-      if (first == null || !Arrays.equals(first, again)) throw new CommandFailure("the passwords differ");
+      if (first == null || !Arrays.equals(first, again))
+        throw new CommandFailure("the passwords differ");
       return first;
     }
-    String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+    String line =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
     return line == null ? new char[0] : line.toCharArray();
   }
 }

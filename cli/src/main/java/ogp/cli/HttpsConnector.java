@@ -21,10 +21,9 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
 /**
  * Serves the HTTP server (API, webhooks, portal, metrics) over HTTPS only, from PEM files.
  *
- * <p>Policy: when HTTPS is on, plain HTTP is off (Javalin adds its default connector only when
- * none was added), on the same port; TLS 1.2 and 1.3 with Jetty's default ciphers. The key is
- * read once at start-up into an in-memory key store under a random password that never leaves
- * this process.
+ * <p>Policy: when HTTPS is on, plain HTTP is off (Javalin adds its default connector only when none
+ * was added), on the same port; TLS 1.2 and 1.3 with Jetty's default ciphers. The key is read once
+ * at start-up into an in-memory key store under a random password that never leaves this process.
  *
  * @param certificate the certificate chain (PEM), leaf first
  * @param privateKey its private key (PEM: PKCS#8, or OpenSSL's PKCS#1/SEC1 forms)
@@ -38,19 +37,24 @@ record HttpsConnector(Path certificate, Path privateKey) {
   /** Adds the HTTPS connector to the configuration; call before the server starts. */
   void install(JavalinConfig config, String host, int port) throws IOException {
     SslContextFactory.Server ssl = sslContextFactory();
-    config.jetty.addConnector((server, httpConfig) -> {
-      HttpConfiguration https = new HttpConfiguration(httpConfig);
-      SecureRequestCustomizer secure = new SecureRequestCustomizer();
-      // One certificate and no virtual hosts: clients dialing an IP address send no SNI, and the
-      // certificate's own SANs are what they verify.
-      secure.setSniHostCheck(false);
-      https.addCustomizer(secure);
-      ServerConnector connector =
-          new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(https));
-      connector.setHost(host);
-      connector.setPort(port);
-      return connector;
-    });
+    config.jetty.addConnector(
+        (server, httpConfig) -> {
+          HttpConfiguration https = new HttpConfiguration(httpConfig);
+          SecureRequestCustomizer secure = new SecureRequestCustomizer();
+          // One certificate and no virtual hosts: clients dialing an IP address send no SNI, and
+          // the
+          // certificate's own SANs are what they verify.
+          secure.setSniHostCheck(false);
+          https.addCustomizer(secure);
+          ServerConnector connector =
+              new ServerConnector(
+                  server,
+                  new SslConnectionFactory(ssl, "http/1.1"),
+                  new HttpConnectionFactory(https));
+          connector.setHost(host);
+          connector.setPort(port);
+          return connector;
+        });
   }
 
   private SslContextFactory.Server sslContextFactory() throws IOException {
@@ -61,7 +65,10 @@ record HttpsConnector(Path certificate, Path privateKey) {
     try {
       KeyStore store = KeyStore.getInstance("PKCS12");
       store.load(null, null);
-      store.setKeyEntry("ogp", PemFiles.readPrivateKey(privateKey), password.toCharArray(),
+      store.setKeyEntry(
+          "ogp",
+          PemFiles.readPrivateKey(privateKey),
+          password.toCharArray(),
           chain.toArray(X509Certificate[]::new));
       SslContextFactory.Server ssl = new SslContextFactory.Server();
       ssl.setKeyStore(store);
@@ -69,8 +76,14 @@ record HttpsConnector(Path certificate, Path privateKey) {
       ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
       return ssl;
     } catch (GeneralSecurityException e) {
-      throw new IOException("cannot use the HTTPS certificate " + certificate + " with key " + privateKey
-          + ": " + e.getMessage(), e);
+      throw new IOException(
+          "cannot use the HTTPS certificate "
+              + certificate
+              + " with key "
+              + privateKey
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 }

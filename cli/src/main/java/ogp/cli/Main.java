@@ -37,7 +37,8 @@ public final class Main implements Runnable {
 
   /** Runs the command line and returns the exit code. */
   public static int run(String... args) {
-    return run(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+    return run(
+        new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
   }
 
   /** Runs the command line with its output and errors going to the given writers (for tests). */
@@ -45,25 +46,39 @@ public final class Main implements Runnable {
     return run(out, err, System.getenv(), args);
   }
 
-  /** Like {@link #run(java.io.PrintWriter, java.io.PrintWriter, String...)}, with flags' defaults read from {@code environment}. */
-  static int run(java.io.PrintWriter out, java.io.PrintWriter err, java.util.Map<String, String> environment, String... args) {
+  /**
+   * Like {@link #run(java.io.PrintWriter, java.io.PrintWriter, String...)}, with flags' defaults
+   * read from {@code environment}.
+   */
+  static int run(
+      java.io.PrintWriter out,
+      java.io.PrintWriter err,
+      java.util.Map<String, String> environment,
+      String... args) {
     CommandLine cli = commandLine(environment);
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler(new OneLineErrors());
     cli.setParameterExceptionHandler(new UsageErrors());
-    // `ogp nosuch --help` must not print the top-level help and exit 0: an unknown word is bad usage
+    // `ogp nosuch --help` must not print the top-level help and exit 0: an unknown word is bad
+    // usage
     // even when help is asked for (picocli skips that check once a help option matched).
-    cli.setExecutionStrategy(parsed -> {
-      for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
-        if (!p.unmatched().isEmpty()) throw new CommandLine.UnmatchedArgumentException(p.commandSpec().commandLine(), p.unmatched());
-      }
-      return new CommandLine.RunLast().execute(parsed);
-    });
+    cli.setExecutionStrategy(
+        parsed -> {
+          for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+            if (!p.unmatched().isEmpty())
+              throw new CommandLine.UnmatchedArgumentException(
+                  p.commandSpec().commandLine(), p.unmatched());
+          }
+          return new CommandLine.RunLast().execute(parsed);
+        });
     return cli.execute(args);
   }
 
-  /** The whole command tree, with every flag's default from {@code OGP_<FLAG>} ({@link EnvironmentDefaults}). */
+  /**
+   * The whole command tree, with every flag's default from {@code OGP_<FLAG>} ({@link
+   * EnvironmentDefaults}).
+   */
   static CommandLine commandLine(java.util.Map<String, String> environment) {
     CommandLine cli = new CommandLine(new Main());
     cli.setDefaultValueProvider(new EnvironmentDefaults(environment));
@@ -83,7 +98,10 @@ public final class Main implements Runnable {
     }
   }
 
-  /** The build's version: from the jar's manifest, else from version.properties (classes run by tests and IDEs). */
+  /**
+   * The build's version: from the jar's manifest, else from version.properties (classes run by
+   * tests and IDEs).
+   */
   static String version() {
     String v = Main.class.getPackage().getImplementationVersion();
     if (v != null) return v;

@@ -4,8 +4,8 @@ import ogp.reconciler.source.Redaction;
 import picocli.CommandLine;
 
 /**
- * Turns a failed operation into one sentence on stderr and exit code 1 (or the code a
- * {@link CommandFailure} carries). The stack trace is printed only when OGP_DEBUG is set, because
+ * Turns a failed operation into one sentence on stderr and exit code 1 (or the code a {@link
+ * CommandFailure} carries). The stack trace is printed only when OGP_DEBUG is set, because
  * operators read these messages in CI logs where a trace hides the cause.
  */
 final class OneLineErrors implements CommandLine.IExecutionExceptionHandler {

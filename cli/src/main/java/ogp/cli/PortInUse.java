@@ -5,19 +5,29 @@ import java.net.BindException;
 import java.util.concurrent.Callable;
 
 /**
- * Turns a failure to listen because the port is taken into one sentence that names the port and
- * the flag that changes it, instead of the bare "Address already in use" of the socket layer.
+ * Turns a failure to listen because the port is taken into one sentence that names the port and the
+ * flag that changes it, instead of the bare "Address already in use" of the socket layer.
  */
 final class PortInUse {
   private PortInUse() {}
 
-  static <T> T explained(String flag, String address, int port, Callable<T> listen) throws java.io.IOException, InterruptedException {
+  static <T> T explained(String flag, String address, int port, Callable<T> listen)
+      throws java.io.IOException, InterruptedException {
     try {
       return listen.call();
     } catch (java.io.IOException | InterruptedException | RuntimeException e) {
       if (!isBindFailure(e)) throw e;
-      throw new CommandFailure("port " + port + " on " + address + " is already in use (" + flag + "); stop what listens there, or choose"
-          + " another port with " + flag + " PORT");
+      throw new CommandFailure(
+          "port "
+              + port
+              + " on "
+              + address
+              + " is already in use ("
+              + flag
+              + "); stop what listens there, or choose"
+              + " another port with "
+              + flag
+              + " PORT");
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }

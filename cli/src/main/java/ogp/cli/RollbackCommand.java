@@ -15,7 +15,9 @@ import picocli.CommandLine.Parameters;
  * {@code ogp rollback APP [--to COMMIT]}: the server commits a revert of the commit that brought
  * the app's current version (or of COMMIT), limited to the app's file, and applies it.
  */
-@Command(name = "rollback", mixinStandardHelpOptions = true,
+@Command(
+    name = "rollback",
+    mixinStandardHelpOptions = true,
     description = "Asks the server to roll an app back with a revert commit.")
 final class RollbackCommand implements Callable<Integer> {
   @Mixin ApiClient api;
@@ -23,14 +25,19 @@ final class RollbackCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "APP", description = "The app's name.")
   String app;
 
-  @Option(names = "--to", description = "The commit to revert (default: the one that brought the current version).")
+  @Option(
+      names = "--to",
+      description = "The commit to revert (default: the one that brought the current version).")
   String commit;
 
   @Override
   public Integer call() {
     ObjectNode body = JsonNodeFactory.instance.objectNode();
     if (commit != null && !commit.isBlank()) body.put("commit", commit.strip());
-    JsonNode result = api.post("/api/v1/apps/" + URLEncoder.encode(app, StandardCharsets.UTF_8) + "/rollback", body.toString());
+    JsonNode result =
+        api.post(
+            "/api/v1/apps/" + URLEncoder.encode(app, StandardCharsets.UTF_8) + "/rollback",
+            body.toString());
     if (result.path("commit").isNull() || result.path("commit").isMissingNode()) {
       System.out.println("nothing to roll back: " + result.path("message").asText());
     } else {

@@ -14,46 +14,72 @@ import picocli.CommandLine.Option;
 @Command(
     name = "server",
     mixinStandardHelpOptions = true,
-    description = "Runs the reconciler: follows the repository, serves agents, the HTTP API and the portal.")
+    description =
+        "Runs the reconciler: follows the repository, serves agents, the HTTP API and the portal.")
 final class ServerCommand implements Callable<Integer> {
   @Mixin RepositoryOptions.Required repository;
 
-  @Option(names = "--poll", defaultValue = "15s", converter = DurationConverter.class,
+  @Option(
+      names = "--poll",
+      defaultValue = "15s",
+      converter = DurationConverter.class,
       description = "Poll interval (default: ${DEFAULT-VALUE}).")
   Duration poll;
 
-  @Option(names = "--http-port", defaultValue = "8080", description = "HTTP port (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--http-port",
+      defaultValue = "8080",
+      description = "HTTP port (default: ${DEFAULT-VALUE}).")
   int httpPort;
 
-  @Option(names = "--agent-port", defaultValue = "7070", description = "Port agents connect to (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--agent-port",
+      defaultValue = "7070",
+      description = "Port agents connect to (default: ${DEFAULT-VALUE}).")
   int agentPort;
 
-  @Option(names = "--bind", defaultValue = "0.0.0.0", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--bind",
+      defaultValue = "0.0.0.0",
+      description = "Address to listen on (default: ${DEFAULT-VALUE}).")
   String bind;
 
-  @Option(names = "--lost-grace", defaultValue = "15s", converter = DurationConverter.class,
+  @Option(
+      names = "--lost-grace",
+      defaultValue = "15s",
+      converter = DurationConverter.class,
       description = "A host without heartbeats for this long is lost (default: ${DEFAULT-VALUE}).")
   Duration lostGrace;
 
-  @Option(names = "--data-dir", defaultValue = ".ogp", description = "Mirror, tokens and state (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--data-dir",
+      defaultValue = ".ogp",
+      description = "Mirror, tokens and state (default: ${DEFAULT-VALUE}).")
   Path dataDir;
 
-  @Option(names = "--webhook-secret-file",
-      description = "Webhook secrets, one per line (default: <data-dir>/webhook-secret, generated on first start).")
+  @Option(
+      names = "--webhook-secret-file",
+      description =
+          "Webhook secrets, one per line (default: <data-dir>/webhook-secret, generated on first start).")
   Path webhookSecretFile;
 
-  @Option(names = "--tls-cert",
-      description = "TLS on the agent port: the server certificate (PEM). Recommended beyond one machine; see ogp certs.")
+  @Option(
+      names = "--tls-cert",
+      description =
+          "TLS on the agent port: the server certificate (PEM). Recommended beyond one machine; see ogp certs.")
   Path tlsCert;
 
   @Option(names = "--tls-key", description = "The private key of --tls-cert (PEM, PKCS#8).")
   Path tlsKey;
 
-  @Option(names = "--tls-client-ca",
-      description = "Require mutual TLS: agents must present a certificate from this CA naming their host id.")
+  @Option(
+      names = "--tls-client-ca",
+      description =
+          "Require mutual TLS: agents must present a certificate from this CA naming their host id.")
   Path tlsClientCa;
 
-  @Option(names = "--https-cert",
+  @Option(
+      names = "--https-cert",
       description = "Serve HTTPS instead of HTTP on --http-port with this certificate (PEM).")
   Path httpsCert;
 
@@ -65,23 +91,45 @@ final class ServerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     GitRemote remote = repository.remote();
-    ServerSecurityOptions security = new ServerSecurityOptions(tlsCert, tlsKey, tlsClientCa, httpsCert, httpsKey);
+    ServerSecurityOptions security =
+        new ServerSecurityOptions(tlsCert, tlsKey, tlsClientCa, httpsCert, httpsKey);
     try (ShutdownSignal shutdown = new ShutdownSignal();
         ServerProcess server =
-        new ServerProcess(new ServerProcess.Settings(remote, dataDir, poll, bind, httpPort, agentPort, lostGrace, webhookSecretFile,
-            security.agentTls(), security.https(), git.gitTimeout))) {
+            new ServerProcess(
+                new ServerProcess.Settings(
+                    remote,
+                    dataDir,
+                    poll,
+                    bind,
+                    httpPort,
+                    agentPort,
+                    lostGrace,
+                    webhookSecretFile,
+                    security.agentTls(),
+                    security.https(),
+                    git.gitTimeout))) {
       Optional<String> notReady = server.notReadyAfterFirstFetch(Duration.ofSeconds(15));
       if (notReady.isPresent()) {
-        System.err.printf("ogp server started but is NOT ready: cannot read %s: %s%n  it tries again every %s (--poll);"
-            + " GET /readyz answers 200 once a revision is applied.%n", remote.redactedUrl(), notReady.get(), poll.toString().substring(2).toLowerCase());
+        System.err.printf(
+            "ogp server started but is NOT ready: cannot read %s: %s%n  it tries again every %s (--poll);"
+                + " GET /readyz answers 200 once a revision is applied.%n",
+            remote.redactedUrl(), notReady.get(), poll.toString().substring(2).toLowerCase());
       }
-      System.err.printf("ogp server %s: %s://%s:%d/  agents: %s:%d%n  tokens:         %s (hashed; ogp tokens list --data-dir %s)%n",
+      System.err.printf(
+          "ogp server %s: %s://%s:%d/  agents: %s:%d%n  tokens:         %s (hashed; ogp tokens list --data-dir %s)%n",
           notReady.isPresent() ? "listening" : "ready",
           security.https().isPresent() ? "https" : "http",
-          displayHost(bind), server.httpPort(), displayHost(bind), server.agentPort(), server.tokens().file(), dataDir);
+          displayHost(bind),
+          server.httpPort(),
+          displayHost(bind),
+          server.agentPort(),
+          server.tokens().file(),
+          dataDir);
       // The hand-over copies, while the operator keeps them; the server never reads them again.
-      if (Files.exists(server.adminTokenFile())) System.err.printf("  admin token:    %s%n", server.adminTokenFile());
-      if (Files.exists(server.joinTokenFile())) System.err.printf("  join token:     %s%n", server.joinTokenFile());
+      if (Files.exists(server.adminTokenFile()))
+        System.err.printf("  admin token:    %s%n", server.adminTokenFile());
+      if (Files.exists(server.joinTokenFile()))
+        System.err.printf("  join token:     %s%n", server.joinTokenFile());
       System.err.printf("  webhook secret: %s%n", server.webhookSecretFile());
       shutdown.await();
     }

@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -21,38 +23,36 @@ import ogp.portal.auth.UsersFile;
 import ogp.portal.changes.GitChanges;
 import ogp.portal.events.LoggedEvents;
 import ogp.portal.fleet.FleetView;
-import java.util.Objects;
-import java.util.Optional;
 import ogp.protocol.tls.ServerTls;
 import ogp.protocol.tls.TlsContexts;
 import ogp.reconciler.agents.AgentServer;
 import ogp.reconciler.api.ApiRoutes;
 import ogp.reconciler.api.ChangeRoutes;
 import ogp.reconciler.api.EventRoutes;
+import ogp.reconciler.api.MetricsRoutes;
 import ogp.reconciler.api.WatchRoutes;
+import ogp.reconciler.auth.SecretToken;
+import ogp.reconciler.auth.TokenStore;
+import ogp.reconciler.autorollback.AutoRollback;
+import ogp.reconciler.changes.Actor;
+import ogp.reconciler.changes.ChangeService;
+import ogp.reconciler.changes.CommitListener;
+import ogp.reconciler.control.AppliedRevision;
+import ogp.reconciler.control.ControlLoop;
+import ogp.reconciler.control.DesiredStateSource;
+import ogp.reconciler.control.FleetReadModel;
+import ogp.reconciler.control.Reconciler;
+import ogp.reconciler.events.Event;
 import ogp.reconciler.events.EventLog;
+import ogp.reconciler.events.EventReason;
 import ogp.reconciler.events.FleetEvents;
 import ogp.reconciler.metrics.ReconcilerMeters;
+import ogp.reconciler.source.GitMirror;
+import ogp.reconciler.source.GitRemote;
 import ogp.reconciler.watch.StatusFeed;
 import ogp.reconciler.watch.WatchHub;
 import ogp.reconciler.watch.WatchKind;
 import ogp.reconciler.watch.WatchSettings;
-import ogp.reconciler.api.MetricsRoutes;
-import ogp.reconciler.auth.SecretToken;
-import ogp.reconciler.auth.TokenStore;
-import ogp.reconciler.changes.Actor;
-import ogp.reconciler.changes.ChangeService;
-import ogp.reconciler.autorollback.AutoRollback;
-import ogp.reconciler.changes.CommitListener;
-import ogp.reconciler.events.Event;
-import ogp.reconciler.events.EventReason;
-import ogp.reconciler.control.AppliedRevision;
-import ogp.reconciler.control.DesiredStateSource;
-import ogp.reconciler.control.ControlLoop;
-import ogp.reconciler.control.FleetReadModel;
-import ogp.reconciler.control.Reconciler;
-import ogp.reconciler.source.GitMirror;
-import ogp.reconciler.source.GitRemote;
 import ogp.webhook.WebhookRoutes;
 import ogp.webhook.WebhookSettings;
 import org.slf4j.Logger;
@@ -60,10 +60,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The controller process: Git mirror, reconciler, agent server and the HTTP server with the API,
- * webhook receivers, metrics and the portal (users from {@code <data-dir>/users.yaml}). Agents
- * and API clients are checked against the hashed {@link TokenStore} of the data dir, which the
- * process follows while it runs. Built from {@link Settings}; {@link #close()} stops everything in
- * reverse order.
+ * webhook receivers, metrics and the portal (users from {@code <data-dir>/users.yaml}). Agents and
+ * API clients are checked against the hashed {@link TokenStore} of the data dir, which the process
+ * follows while it runs. Built from {@link Settings}; {@link #close()} stops everything in reverse
+ * order.
  */
 final class ServerProcess implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ServerProcess.class);
@@ -93,20 +93,67 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** With the default Git timeout. */
-    Settings(GitRemote remote, Path dataDir, Duration poll, String bindAddress, int httpPort, int agentPort,
-        Duration lostGrace, Path webhookSecretFile, Optional<ServerTls> agentTls, Optional<HttpsConnector> https) {
-      this(remote, dataDir, poll, bindAddress, httpPort, agentPort, lostGrace, webhookSecretFile, agentTls, https, null);
+    Settings(
+        GitRemote remote,
+        Path dataDir,
+        Duration poll,
+        String bindAddress,
+        int httpPort,
+        int agentPort,
+        Duration lostGrace,
+        Path webhookSecretFile,
+        Optional<ServerTls> agentTls,
+        Optional<HttpsConnector> https) {
+      this(
+          remote,
+          dataDir,
+          poll,
+          bindAddress,
+          httpPort,
+          agentPort,
+          lostGrace,
+          webhookSecretFile,
+          agentTls,
+          https,
+          null);
     }
 
     Settings withGitTimeout(Duration timeout) {
-      return new Settings(remote, dataDir, poll, bindAddress, httpPort, agentPort, lostGrace, webhookSecretFile, agentTls, https, timeout);
+      return new Settings(
+          remote,
+          dataDir,
+          poll,
+          bindAddress,
+          httpPort,
+          agentPort,
+          lostGrace,
+          webhookSecretFile,
+          agentTls,
+          https,
+          timeout);
     }
 
     /** Plain TCP for agents and plain HTTP. */
-    Settings(GitRemote remote, Path dataDir, Duration poll, String bindAddress, int httpPort, int agentPort,
-        Duration lostGrace, Path webhookSecretFile) {
-      this(remote, dataDir, poll, bindAddress, httpPort, agentPort, lostGrace, webhookSecretFile,
-          Optional.empty(), Optional.empty());
+    Settings(
+        GitRemote remote,
+        Path dataDir,
+        Duration poll,
+        String bindAddress,
+        int httpPort,
+        int agentPort,
+        Duration lostGrace,
+        Path webhookSecretFile) {
+      this(
+          remote,
+          dataDir,
+          poll,
+          bindAddress,
+          httpPort,
+          agentPort,
+          lostGrace,
+          webhookSecretFile,
+          Optional.empty(),
+          Optional.empty());
     }
   }
 
@@ -145,126 +192,161 @@ final class ServerProcess implements AutoCloseable {
     // The one clock of the process: every component that reads the time is given it.
     Clock clock = Clock.systemUTC();
     dataDir = s.dataDir();
-    // Two servers on one data dir would run two reconcilers (and, in ogp dev, two agents for one host).
+    // Two servers on one data dir would run two reconcilers (and, in ogp dev, two agents for one
+    // host).
     dataDirLock = DataDirLock.acquire(s.dataDir());
     // What has started so far, stopped in reverse if a later part fails (a port in use, say).
     java.util.Deque<AutoCloseable> started = new java.util.ArrayDeque<>();
     try {
-    adminTokenFile = s.dataDir().resolve(SecretToken.ADMIN_TOKEN_FILE);
-    joinTokenFile = s.dataDir().resolve(SecretToken.JOIN_TOKEN_FILE);
-    // Hashed tokens; a first start also writes join-token, admin-token and viewer-token for the operator.
-    tokens = TokenStore.bootstrap(s.dataDir(), clock, random);
-    // The agent port checks Hellos on Netty's event loops, which must not touch the disk: they use
-    // the tokens in memory, and this re-reads the store (one stat) every second for them.
-    tokenRefresh = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "ogp-token-store");
-      t.setDaemon(true);
-      return t;
-    });
-    tokenRefresh.scheduleWithFixedDelay(tokens::refresh, 1, 1, TimeUnit.SECONDS);
-    started.push(tokenRefresh::shutdownNow);
-    mirror = GitMirror.open(s.remote(), s.dataDir(), s.gitTimeout());
-    started.push(mirror);
-    ControlLoop loop = PortInUse.explained("--agent-port", s.bindAddress(), s.agentPort(), () ->
-        ControlLoop.create(
-            clock,
-            onApplied -> new DesiredStateSource(mirror, clock, onApplied),
-            listener ->
-                AgentServer.builder(tokens.inMemory(), listener)
-                    .bind(s.bindAddress(), s.agentPort())
-                    .lostGrace(s.lostGrace())
-                    .tls(s.agentTls().map(TlsContexts::server).orElse(null))
-                    .serverVersion(Main.version())
-                    .clock(clock)
-                    .start(),
-            s.poll(),
-            Duration.ofSeconds(30)));
-    started.push(loop);
-    reconciler = loop.reconciler();
-    agents = loop.agents();
-    fleet = loop.fleet();
-    ApiRoutes api = new ApiRoutes(fleet, reconciler::requestRefresh, tokens);
-    // One writer for every change of this server, in arrival order; each landed push asks the fetch
-    // worker to apply it at once (the request thread does not wait for the fetch). History is read
-    // locally at the applied revision.
-    changes = new ChangeService(mirror, reconciler::requestRefresh)
-        .serialized()
-        .readingHistoryAt(() -> fleet.source().applied().map(AppliedRevision::revision));
-    started.push(changes);
-    ChangeRoutes changeRoutes = new ChangeRoutes(changes);
-    MetricsRoutes metrics = new MetricsRoutes();
-    ObjectMapper json =
-        new ObjectMapper()
-            .registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
-    // Observers of the loop: events, the watch's status objects, meters. Added before start() so none is missed.
-    watchHub = new WatchHub(watch, json, metrics.registry(), clock);
-    events = new EventLog(EVENTS_RETAINED, event -> watchHub.append(WatchKind.Event, event), metrics.registry());
-    reconciler.addObserver(new FleetEvents(events, clock));
-    started.push(watchHub);
-    statusFeed = new StatusFeed(fleet, watchHub, Duration.ofMillis(100));
-    started.push(statusFeed::close);
-    reconciler.addObserver(statusFeed);
-    reconciler.addObserver(new ReconcilerMeters(agents, metrics.registry()));
-    statusFeed.requestRecompute();
-    // Every change commit is an event naming its actor (the audit trail next to Git's); an
-    // automatic rollback records its own, with why (AutoRollback).
-    changes.withListener((kind, app, result, actor) -> {
-      if (kind == CommitListener.Kind.ROLLBACK && actor.equals(Actor.OGP)) return;
-      EventReason reason = kind == CommitListener.Kind.ROLLBACK ? EventReason.ROLLBACK_COMMITTED : EventReason.CHANGE_COMMITTED;
-      events.record(Event.of(clock, reason, result.subject() + " (by " + actor.displayName() + ")").withApp(app)
-          .withRevision(result.commit().orElse("")).withAuthor(actor.displayName()));
-    });
-    autoRollback = new AutoRollback(changes, events, clock);
-    started.push(autoRollback::close);
-    reconciler.addObserver(autoRollback);
-    watchRoutes = new WatchRoutes(watchHub, watch);
-    started.push(watchRoutes::close);
-    EventRoutes eventRoutes = new EventRoutes(events);
-    webhookSecretFile = s.webhookSecretFile() != null
-        ? s.webhookSecretFile()
-        : s.dataDir().resolve(WEBHOOK_SECRET_FILE);
-    if (s.webhookSecretFile() == null) SecretToken.loadOrCreate(webhookSecretFile, random);
-    WebhookRoutes webhooks =
-        new WebhookRoutes(
-            WebhookSettings.of(s.remote().redactedUrl(), s.remote().branch(), WebhookSettings.readSecretFile(webhookSecretFile)),
-            hint -> reconciler.requestRefresh(hint.after()),
-            metrics.registry());
-    portal = new PortalRoutes(
-        FleetView.of(fleet),
-        new UserDirectory(tokens, s.dataDir().resolve(UsersFile.DEFAULT_NAME)),
-        new GitChanges(changes),
-        new LoggedEvents(events),
-        watchHub,
-        clock);
-    http = PortInUse.explained("--http-port", s.bindAddress(), s.httpPort(), () ->
-        Javalin.create(
-                config -> {
-                  config.jsonMapper(new JavalinJackson(json, false));
-                  config.jetty.host = s.bindAddress();
-                  config.jetty.port = s.httpPort();
-                  if (s.https().isPresent()) installHttps(s.https().get(), config, s);
-                  config.startup.showJavalinBanner = false;
-                  api.register(config);
-                  changeRoutes.register(config);
-                  metrics.register(config);
-                  webhooks.register(config);
-                  portal.register(config);
-                  watchRoutes.register(config);
-                  eventRoutes.register(config);
-                })
-            .start());
-    reconciler.start();
-    log.info(
-        "ogp server: following {} ({}), {} on {}:{}, agents on {}:{} ({})",
-        s.remote().redactedUrl(), // the URL may carry credentials
-        s.remote().branch(),
-        s.https().isPresent() ? "HTTPS" : "HTTP",
-        s.bindAddress(),
-        http.port(),
-        s.bindAddress(),
-        agents.port(),
-        s.agentTls().map(t -> t.mutual() ? "mutual TLS" : "TLS").orElse("plain TCP"));
+      adminTokenFile = s.dataDir().resolve(SecretToken.ADMIN_TOKEN_FILE);
+      joinTokenFile = s.dataDir().resolve(SecretToken.JOIN_TOKEN_FILE);
+      // Hashed tokens; a first start also writes join-token, admin-token and viewer-token for the
+      // operator.
+      tokens = TokenStore.bootstrap(s.dataDir(), clock, random);
+      // The agent port checks Hellos on Netty's event loops, which must not touch the disk: they
+      // use
+      // the tokens in memory, and this re-reads the store (one stat) every second for them.
+      tokenRefresh =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "ogp-token-store");
+                t.setDaemon(true);
+                return t;
+              });
+      tokenRefresh.scheduleWithFixedDelay(tokens::refresh, 1, 1, TimeUnit.SECONDS);
+      started.push(tokenRefresh::shutdownNow);
+      mirror = GitMirror.open(s.remote(), s.dataDir(), s.gitTimeout());
+      started.push(mirror);
+      ControlLoop loop =
+          PortInUse.explained(
+              "--agent-port",
+              s.bindAddress(),
+              s.agentPort(),
+              () ->
+                  ControlLoop.create(
+                      clock,
+                      onApplied -> new DesiredStateSource(mirror, clock, onApplied),
+                      listener ->
+                          AgentServer.builder(tokens.inMemory(), listener)
+                              .bind(s.bindAddress(), s.agentPort())
+                              .lostGrace(s.lostGrace())
+                              .tls(s.agentTls().map(TlsContexts::server).orElse(null))
+                              .serverVersion(Main.version())
+                              .clock(clock)
+                              .start(),
+                      s.poll(),
+                      Duration.ofSeconds(30)));
+      started.push(loop);
+      reconciler = loop.reconciler();
+      agents = loop.agents();
+      fleet = loop.fleet();
+      ApiRoutes api = new ApiRoutes(fleet, reconciler::requestRefresh, tokens);
+      // One writer for every change of this server, in arrival order; each landed push asks the
+      // fetch
+      // worker to apply it at once (the request thread does not wait for the fetch). History is
+      // read
+      // locally at the applied revision.
+      changes =
+          new ChangeService(mirror, reconciler::requestRefresh)
+              .serialized()
+              .readingHistoryAt(() -> fleet.source().applied().map(AppliedRevision::revision));
+      started.push(changes);
+      ChangeRoutes changeRoutes = new ChangeRoutes(changes);
+      MetricsRoutes metrics = new MetricsRoutes();
+      ObjectMapper json =
+          new ObjectMapper()
+              .registerModule(new JavaTimeModule())
+              .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+      // Observers of the loop: events, the watch's status objects, meters. Added before start() so
+      // none is missed.
+      watchHub = new WatchHub(watch, json, metrics.registry(), clock);
+      events =
+          new EventLog(
+              EVENTS_RETAINED,
+              event -> watchHub.append(WatchKind.Event, event),
+              metrics.registry());
+      reconciler.addObserver(new FleetEvents(events, clock));
+      started.push(watchHub);
+      statusFeed = new StatusFeed(fleet, watchHub, Duration.ofMillis(100));
+      started.push(statusFeed::close);
+      reconciler.addObserver(statusFeed);
+      reconciler.addObserver(new ReconcilerMeters(agents, metrics.registry()));
+      statusFeed.requestRecompute();
+      // Every change commit is an event naming its actor (the audit trail next to Git's); an
+      // automatic rollback records its own, with why (AutoRollback).
+      changes.withListener(
+          (kind, app, result, actor) -> {
+            if (kind == CommitListener.Kind.ROLLBACK && actor.equals(Actor.OGP)) return;
+            EventReason reason =
+                kind == CommitListener.Kind.ROLLBACK
+                    ? EventReason.ROLLBACK_COMMITTED
+                    : EventReason.CHANGE_COMMITTED;
+            events.record(
+                Event.of(clock, reason, result.subject() + " (by " + actor.displayName() + ")")
+                    .withApp(app)
+                    .withRevision(result.commit().orElse(""))
+                    .withAuthor(actor.displayName()));
+          });
+      autoRollback = new AutoRollback(changes, events, clock);
+      started.push(autoRollback::close);
+      reconciler.addObserver(autoRollback);
+      watchRoutes = new WatchRoutes(watchHub, watch);
+      started.push(watchRoutes::close);
+      EventRoutes eventRoutes = new EventRoutes(events);
+      webhookSecretFile =
+          s.webhookSecretFile() != null
+              ? s.webhookSecretFile()
+              : s.dataDir().resolve(WEBHOOK_SECRET_FILE);
+      if (s.webhookSecretFile() == null) SecretToken.loadOrCreate(webhookSecretFile, random);
+      WebhookRoutes webhooks =
+          new WebhookRoutes(
+              WebhookSettings.of(
+                  s.remote().redactedUrl(),
+                  s.remote().branch(),
+                  WebhookSettings.readSecretFile(webhookSecretFile)),
+              hint -> reconciler.requestRefresh(hint.after()),
+              metrics.registry());
+      portal =
+          new PortalRoutes(
+              FleetView.of(fleet),
+              new UserDirectory(tokens, s.dataDir().resolve(UsersFile.DEFAULT_NAME)),
+              new GitChanges(changes),
+              new LoggedEvents(events),
+              watchHub,
+              clock);
+      http =
+          PortInUse.explained(
+              "--http-port",
+              s.bindAddress(),
+              s.httpPort(),
+              () ->
+                  Javalin.create(
+                          config -> {
+                            config.jsonMapper(new JavalinJackson(json, false));
+                            config.jetty.host = s.bindAddress();
+                            config.jetty.port = s.httpPort();
+                            if (s.https().isPresent()) installHttps(s.https().get(), config, s);
+                            config.startup.showJavalinBanner = false;
+                            api.register(config);
+                            changeRoutes.register(config);
+                            metrics.register(config);
+                            webhooks.register(config);
+                            portal.register(config);
+                            watchRoutes.register(config);
+                            eventRoutes.register(config);
+                          })
+                      .start());
+      reconciler.start();
+      log.info(
+          "ogp server: following {} ({}), {} on {}:{}, agents on {}:{} ({})",
+          s.remote().redactedUrl(), // the URL may carry credentials
+          s.remote().branch(),
+          s.https().isPresent() ? "HTTPS" : "HTTP",
+          s.bindAddress(),
+          http.port(),
+          s.bindAddress(),
+          agents.port(),
+          s.agentTls().map(t -> t.mutual() ? "mutual TLS" : "TLS").orElse("plain TCP"));
     } catch (RuntimeException | IOException | InterruptedException | Error e) {
       // A server that did not start holds nothing: no thread, port, mirror or data-dir lock.
       while (!started.isEmpty()) {
@@ -279,7 +361,8 @@ final class ServerProcess implements AutoCloseable {
     }
   }
 
-  private static void installHttps(HttpsConnector https, io.javalin.config.JavalinConfig config, Settings s) {
+  private static void installHttps(
+      HttpsConnector https, io.javalin.config.JavalinConfig config, Settings s) {
     try {
       https.install(config, s.bindAddress(), s.httpPort());
     } catch (IOException e) {
@@ -295,7 +378,8 @@ final class ServerProcess implements AutoCloseable {
     DesiredStateSource source = fleet.source();
     long deadline = System.nanoTime() + wait.toNanos();
     while (source.lastFetch().isEmpty() && source.lastFetchError().isEmpty()) {
-      if (System.nanoTime() >= deadline) return Optional.of("the first fetch has not finished after " + wait.toSeconds() + " s");
+      if (System.nanoTime() >= deadline)
+        return Optional.of("the first fetch has not finished after " + wait.toSeconds() + " s");
       Thread.sleep(20); // waiting for the fetch worker's first answer
     }
     return source.lastFetchError();
@@ -309,12 +393,18 @@ final class ServerProcess implements AutoCloseable {
     return agents.port();
   }
 
-  /** The admin token from its hand-over file {@code <data-dir>/admin-token} (for {@code ogp dev} and tests). */
+  /**
+   * The admin token from its hand-over file {@code <data-dir>/admin-token} (for {@code ogp dev} and
+   * tests).
+   */
   SecretToken adminToken() {
     return handOver("admin", adminTokenFile);
   }
 
-  /** The join token from its hand-over file {@code <data-dir>/join-token} (for {@code ogp dev} and tests). */
+  /**
+   * The join token from its hand-over file {@code <data-dir>/join-token} (for {@code ogp dev} and
+   * tests).
+   */
   SecretToken joinToken() {
     return handOver("join", joinTokenFile);
   }
@@ -324,16 +414,26 @@ final class ServerProcess implements AutoCloseable {
     return tokens;
   }
 
-  /** The token in a hand-over file, if the file is there and still holds a valid token of that name. */
+  /**
+   * The token in a hand-over file, if the file is there and still holds a valid token of that name.
+   */
   private SecretToken handOver(String name, Path file) {
     try {
       SecretToken token = SecretToken.of(Files.readString(file, StandardCharsets.US_ASCII));
-      if (tokens.verify(token.reveal()).filter(g -> g.name().equals(name)).isPresent()) return token;
+      if (tokens.verify(token.reveal()).filter(g -> g.name().equals(name)).isPresent())
+        return token;
     } catch (IOException | IllegalArgumentException e) {
       // handled below: the same answer for a missing, empty or stale file
     }
-    throw new CommandFailure(file + " does not hold a valid '" + name + "' token; run: ogp tokens rotate " + name
-        + " --data-dir " + dataDir + " (it rewrites the file)");
+    throw new CommandFailure(
+        file
+            + " does not hold a valid '"
+            + name
+            + "' token; run: ogp tokens rotate "
+            + name
+            + " --data-dir "
+            + dataDir
+            + " (it rewrites the file)");
   }
 
   Path adminTokenFile() {

@@ -24,17 +24,22 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code ogp tokens}: the server's API and join tokens in {@code <data-dir>/tokens.json}, where
- * only their hashes are kept. A new token is printed once, alone on standard output (so
- * {@code T=$(ogp tokens create ...)} works), and cannot be shown again. A running server sees
- * every change without a restart. Rotating {@code join}, {@code admin} or {@code viewer} also
- * rewrites its hand-over file ({@code <data-dir>/join-token} ...) with the new token, mode 0600.
+ * only their hashes are kept. A new token is printed once, alone on standard output (so {@code
+ * T=$(ogp tokens create ...)} works), and cannot be shown again. A running server sees every change
+ * without a restart. Rotating {@code join}, {@code admin} or {@code viewer} also rewrites its
+ * hand-over file ({@code <data-dir>/join-token} ...) with the new token, mode 0600.
  */
 @Command(
     name = "tokens",
     mixinStandardHelpOptions = true,
-    description = "Creates, lists, rotates and revokes the server's API and join tokens (stored hashed).",
-    subcommands = {TokensCommand.Create.class, TokensCommand.ListTokens.class, TokensCommand.Revoke.class,
-        TokensCommand.Rotate.class})
+    description =
+        "Creates, lists, rotates and revokes the server's API and join tokens (stored hashed).",
+    subcommands = {
+      TokensCommand.Create.class,
+      TokensCommand.ListTokens.class,
+      TokensCommand.Revoke.class,
+      TokensCommand.Rotate.class
+    })
 final class TokensCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -43,36 +48,49 @@ final class TokensCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: create, list, revoke or rotate");
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "a subcommand is required: create, list, revoke or rotate");
   }
 
   /** The data dir option every subcommand shares, and opening the store it holds. */
   static final class DataDir {
-    @Option(names = "--data-dir", defaultValue = ".ogp",
+    @Option(
+        names = "--data-dir",
+        defaultValue = ".ogp",
         description = "The server's data dir, holding tokens.json (default: ${DEFAULT-VALUE}).")
     Path dataDir;
 
     TokenStore store() {
       TokenStore store = TokenStore.open(dataDir, CLOCK);
       if (!store.exists()) {
-        throw new CommandFailure("no token store in " + dataDir + "; start the server once with --data-dir " + dataDir);
+        throw new CommandFailure(
+            "no token store in " + dataDir + "; start the server once with --data-dir " + dataDir);
       }
       return store;
     }
   }
 
-  @Command(name = "create", mixinStandardHelpOptions = true,
+  @Command(
+      name = "create",
+      mixinStandardHelpOptions = true,
       description = "Creates a named API (or join) token and prints it once.")
   static final class Create implements Callable<Integer> {
     @Spec CommandSpec spec;
     @CommandLine.Mixin DataDir dir = new DataDir();
 
-    @Option(names = "--name", required = true, description = "The token's name: the Ogp-Actor of its changes, e.g. jenkins.")
+    @Option(
+        names = "--name",
+        required = true,
+        description = "The token's name: the Ogp-Actor of its changes, e.g. jenkins.")
     String name;
 
-    @Option(names = "--role", required = true, converter = RoleConverter.class,
-        description = "viewer (read), deployer (also deploy, offline, online, rollback, refresh), admin (everything), "
-            + "or join (agents' Hello).")
+    @Option(
+        names = "--role",
+        required = true,
+        converter = RoleConverter.class,
+        description =
+            "viewer (read), deployer (also deploy, offline, online, rollback, refresh), admin (everything), "
+                + "or join (agents' Hello).")
     Role role;
 
     @CommandLine.Mixin Expiry expiry = new Expiry();
@@ -81,13 +99,23 @@ final class TokensCommand implements Runnable {
     public Integer call() throws IOException {
       Optional<Instant> expiresAt = expiry.at(spec);
       String token = run(() -> dir.store().create(name, role, expiresAt, new SecureRandom()));
-      return printed(spec, token, "token '" + name + "' (role " + role.label() + ") created"
-          + expiresAt.map(e -> ", expires " + e.truncatedTo(ChronoUnit.SECONDS)).orElse(""));
+      return printed(
+          spec,
+          token,
+          "token '"
+              + name
+              + "' (role "
+              + role.label()
+              + ") created"
+              + expiresAt.map(e -> ", expires " + e.truncatedTo(ChronoUnit.SECONDS)).orElse(""));
     }
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true,
-      description = "Lists the valid tokens: name, role, created, expires (never a token or its hash).")
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description =
+          "Lists the valid tokens: name, role, created, expires (never a token or its hash).")
   static final class ListTokens implements Callable<Integer> {
     @Spec CommandSpec spec;
     @CommandLine.Mixin DataDir dir = new DataDir();
@@ -98,7 +126,11 @@ final class TokensCommand implements Runnable {
       PrintWriter out = spec.commandLine().getOut();
       out.printf("%-24s %-9s %-21s %s%n", "NAME", "ROLE", "CREATED", "EXPIRES");
       for (TokenStore.TokenInfo t : tokens) {
-        out.printf("%-24s %-9s %-21s %s%n", t.name(), t.role().label(), t.createdAt().truncatedTo(ChronoUnit.SECONDS),
+        out.printf(
+            "%-24s %-9s %-21s %s%n",
+            t.name(),
+            t.role().label(),
+            t.createdAt().truncatedTo(ChronoUnit.SECONDS),
             t.expiresAt().map(e -> e.truncatedTo(ChronoUnit.SECONDS).toString()).orElse("never"));
       }
       out.flush();
@@ -106,38 +138,54 @@ final class TokensCommand implements Runnable {
     }
   }
 
-  @Command(name = "revoke", mixinStandardHelpOptions = true,
+  @Command(
+      name = "revoke",
+      mixinStandardHelpOptions = true,
       description = "Removes every token of NAME; they are refused at once.")
   static final class Revoke implements Callable<Integer> {
     @Spec CommandSpec spec;
     @CommandLine.Mixin DataDir dir = new DataDir();
 
-    @Parameters(index = "0", paramLabel = "NAME", description = "The token's name (see ogp tokens list).")
+    @Parameters(
+        index = "0",
+        paramLabel = "NAME",
+        description = "The token's name (see ogp tokens list).")
     String name;
 
     @Override
     public Integer call() {
-      run(() -> {
-        dir.store().revoke(name);
-        return null;
-      });
+      run(
+          () -> {
+            dir.store().revoke(name);
+            return null;
+          });
       spec.commandLine().getErr().println("token '" + name + "' revoked");
       return 0;
     }
   }
 
-  @Command(name = "rotate", mixinStandardHelpOptions = true,
-      description = "Gives NAME (join, admin or a created token) a new token, printed once; the old one keeps "
-          + "working until the grace period ends.")
+  @Command(
+      name = "rotate",
+      mixinStandardHelpOptions = true,
+      description =
+          "Gives NAME (join, admin or a created token) a new token, printed once; the old one keeps "
+              + "working until the grace period ends.")
   static final class Rotate implements Callable<Integer> {
     @Spec CommandSpec spec;
     @CommandLine.Mixin DataDir dir = new DataDir();
 
-    @Parameters(index = "0", paramLabel = "NAME", description = "join, admin, viewer or a created token's name.")
+    @Parameters(
+        index = "0",
+        paramLabel = "NAME",
+        description = "join, admin, viewer or a created token's name.")
     String name;
 
-    @Option(names = "--grace", defaultValue = "1h", converter = LifetimeConverter.class,
-        description = "How long the old token keeps working, e.g. 1h, 30m, 7d or 0s (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--grace",
+        defaultValue = "1h",
+        converter = LifetimeConverter.class,
+        description =
+            "How long the old token keeps working, e.g. 1h, 30m, 7d or 0s (default: ${DEFAULT-VALUE}).")
     Duration grace;
 
     @CommandLine.Mixin Expiry expiry = new Expiry();
@@ -154,8 +202,11 @@ final class TokensCommand implements Runnable {
           handOver = "; written to " + file;
         }
       }
-      String old = grace.isZero() ? "the old one is refused now"
-          : "the old one works until " + CLOCK.instant().plus(grace).truncatedTo(ChronoUnit.SECONDS);
+      String old =
+          grace.isZero()
+              ? "the old one is refused now"
+              : "the old one works until "
+                  + CLOCK.instant().plus(grace).truncatedTo(ChronoUnit.SECONDS);
       return printed(spec, token, "token '" + name + "' rotated; " + old + handOver);
     }
   }
@@ -165,7 +216,10 @@ final class TokensCommand implements Runnable {
     T call() throws IOException;
   }
 
-  /** Runs a store change, turning its refusals (bad name: usage; unknown or taken name: failure) into one sentence. */
+  /**
+   * Runs a store change, turning its refusals (bad name: usage; unknown or taken name: failure)
+   * into one sentence.
+   */
   static <T> T run(StoreCall<T> call) {
     try {
       return call.call();
@@ -187,13 +241,17 @@ final class TokensCommand implements Runnable {
 
   /** The {@code --expires} option of a new token. */
   static final class Expiry {
-    @Option(names = "--expires", converter = LifetimeConverter.class,
-        description = "Lifetime of the new token, e.g. 30d, 12h or 90m; refused afterwards (default: never expires).")
+    @Option(
+        names = "--expires",
+        converter = LifetimeConverter.class,
+        description =
+            "Lifetime of the new token, e.g. 30d, 12h or 90m; refused afterwards (default: never expires).")
     Duration lifetime;
 
     Optional<Instant> at(CommandSpec spec) {
       if (lifetime != null && lifetime.isZero()) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "--expires must be longer than 0s");
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--expires must be longer than 0s");
       }
       return Optional.ofNullable(lifetime).map(CLOCK.instant()::plus);
     }
@@ -222,7 +280,8 @@ final class TokensCommand implements Runnable {
       try {
         return new DurationConverter().convert(value);
       } catch (CommandLine.TypeConversionException e) {
-        throw new CommandLine.TypeConversionException("'" + value + "' is not a duration (expected e.g. 30d, 12h, 90m or 0s)");
+        throw new CommandLine.TypeConversionException(
+            "'" + value + "' is not a duration (expected e.g. 30d, 12h, 90m or 0s)");
       }
     }
   }

@@ -6,15 +6,16 @@ import java.util.concurrent.Callable;
 import ogp.reconciler.desired.DesiredStateReader;
 import ogp.reconciler.desired.ReadResult;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ogp validate [DIR]}: every error as file:line:col: message; exit 1 if any. */
 @Command(
     name = "validate",
     mixinStandardHelpOptions = true,
-    description = "Validates a desired-state tree and prints every error as file:line:col: message.")
+    description =
+        "Validates a desired-state tree and prints every error as file:line:col: message.")
 final class ValidateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -25,12 +26,19 @@ final class ValidateCommand implements Callable<Integer> {
       description = "The desired-state directory (default: the current directory).")
   Path dir;
 
-  /** No printed message is longer than this: a file of one huge line must not make one huge line of output. */
+  /**
+   * No printed message is longer than this: a file of one huge line must not make one huge line of
+   * output.
+   */
   static final int MESSAGE_MAX = 500;
 
   static String bounded(String message) {
-    return message.length() <= MESSAGE_MAX ? message
-        : message.substring(0, MESSAGE_MAX) + "… (" + (message.length() - MESSAGE_MAX) + " more characters)";
+    return message.length() <= MESSAGE_MAX
+        ? message
+        : message.substring(0, MESSAGE_MAX)
+            + "… ("
+            + (message.length() - MESSAGE_MAX)
+            + " more characters)";
   }
 
   private boolean dirGiven() {
@@ -44,7 +52,9 @@ final class ValidateCommand implements Callable<Integer> {
     var out = spec.commandLine().getOut();
     var err = spec.commandLine().getErr();
     // Said in full: `ogp validate` without DIR in a repository root also reads what lies below it.
-    String read = dir.toAbsolutePath().normalize() + (dirGiven() ? "" : " (the current directory; give DIR to read another)");
+    String read =
+        dir.toAbsolutePath().normalize()
+            + (dirGiven() ? "" : " (the current directory; give DIR to read another)");
     result.warnings().forEach(w -> err.println("warning: " + bounded(w.toString())));
     if (!result.valid()) {
       result.errors().forEach(e -> out.println(bounded(e.toString())));

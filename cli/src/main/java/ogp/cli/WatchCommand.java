@@ -23,10 +23,13 @@ import picocli.CommandLine.Option;
  * {@code ogp watch}: follows {@code GET /api/v1/watch} and prints one line per change. Policy of a
  * Kubernetes client: remember the last resource version seen (bookmarks included); after a dropped
  * connection or a server restart, resume from it with growing pauses (1 s doubling to 30 s); when
- * the server answers 410 Gone (or cuts the watcher off and the resume is gone too), say so and
- * list again from the current state.
+ * the server answers 410 Gone (or cuts the watcher off and the resume is gone too), say so and list
+ * again from the current state.
  */
-@Command(name = "watch", mixinStandardHelpOptions = true, description = "Follows the watch stream of a server and prints its changes and events.")
+@Command(
+    name = "watch",
+    mixinStandardHelpOptions = true,
+    description = "Follows the watch stream of a server and prints its changes and events.")
 final class WatchCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
@@ -34,10 +37,15 @@ final class WatchCommand implements Callable<Integer> {
 
   @Mixin ApiClient api;
 
-  @Option(names = "--since", description = "Resume after this resourceVersion instead of listing the current state first.")
+  @Option(
+      names = "--since",
+      description = "Resume after this resourceVersion instead of listing the current state first.")
   Long since;
 
-  @Option(names = "--output", defaultValue = "text", description = "text or json (one stream line per line; default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--output",
+      defaultValue = "text",
+      description = "text or json (one stream line per line; default: ${DEFAULT-VALUE}).")
   String output;
 
   /** For tests: stop after this many printed lines (0: follow forever). */
@@ -59,7 +67,8 @@ final class WatchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    if (!"text".equals(output) && !"json".equals(output)) throw new CommandFailure("--output must be text or json", 2);
+    if (!"text".equals(output) && !"json".equals(output))
+      throw new CommandFailure("--output must be text or json", 2);
     Ansi ansi = "text".equals(output) ? Ansi.forStdout() : Ansi.off();
     Long resourceVersion = since;
     long pause = 1_000;
@@ -67,16 +76,23 @@ final class WatchCommand implements Callable<Integer> {
     while (true) {
       HttpResponse<InputStream> response;
       try {
-        response = api.stream("/api/v1/watch" + (resourceVersion == null ? "" : "?resourceVersion=" + resourceVersion));
+        response =
+            api.stream(
+                "/api/v1/watch"
+                    + (resourceVersion == null ? "" : "?resourceVersion=" + resourceVersion));
       } catch (CommandFailure unreachable) {
         if (!everConnected) throw unreachable; // a wrong URL should fail at once, not retry forever
-        err.println("ogp watch: " + unreachable.getMessage() + "; retrying in " + pause / 1000 + " s");
+        err.println(
+            "ogp watch: " + unreachable.getMessage() + "; retrying in " + pause / 1000 + " s");
         Thread.sleep(pause); // backoff between reconnects of a long-running client
         pause = Math.min(MAX_PAUSE_MILLIS, pause * 2);
         continue;
       }
       if (response.statusCode() == 410) {
-        err.println("ogp watch: resourceVersion " + resourceVersion + " is no longer retained by the server; listing the current state again");
+        err.println(
+            "ogp watch: resourceVersion "
+                + resourceVersion
+                + " is no longer retained by the server; listing the current state again");
         close(response);
         resourceVersion = null;
         continue;
@@ -84,17 +100,24 @@ final class WatchCommand implements Callable<Integer> {
       if (response.statusCode() != 200) {
         String body = read(response);
         JsonNode error = parse(body);
-        throw new CommandFailure("the server answered " + response.statusCode() + ": "
-            + (error != null && error.hasNonNull("error") ? error.get("error").asText() : body.strip()));
+        throw new CommandFailure(
+            "the server answered "
+                + response.statusCode()
+                + ": "
+                + (error != null && error.hasNonNull("error")
+                    ? error.get("error").asText()
+                    : body.strip()));
       }
       everConnected = true;
       pause = 1_000;
-      try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+      try (BufferedReader lines =
+          new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
         for (String raw; (raw = lines.readLine()) != null; ) {
           JsonNode line = parse(raw);
           if (line == null) continue;
           if ("ERROR".equals(line.path("type").asText())) {
-            err.println("ogp watch: the server ended the stream: " + line.at("/object/message").asText());
+            err.println(
+                "ogp watch: the server ended the stream: " + line.at("/object/message").asText());
             break;
           }
           resourceVersion = line.path("resourceVersion").asLong();
@@ -117,11 +140,18 @@ final class WatchCommand implements Callable<Integer> {
     if ("BOOKMARK".equals(type)) return false;
     String kind = line.path("kind").asText();
     JsonNode o = line.path("object");
-    String time = "Event".equals(kind) && o.hasNonNull("time")
-        ? LocalTime.ofInstant(Instant.parse(o.get("time").asText()), ZoneId.systemDefault()).format(TIME)
-        : LocalTime.now().truncatedTo(ChronoUnit.SECONDS).format(TIME);
-    out.printf("%s  %-8s  %-8s  %-20s  %s%n", ansi.dim(time), ansi.status(type) + " ".repeat(Math.max(0, 8 - type.length())),
-        kind, name(kind, o), summary(kind, o, ansi));
+    String time =
+        "Event".equals(kind) && o.hasNonNull("time")
+            ? LocalTime.ofInstant(Instant.parse(o.get("time").asText()), ZoneId.systemDefault())
+                .format(TIME)
+            : LocalTime.now().truncatedTo(ChronoUnit.SECONDS).format(TIME);
+    out.printf(
+        "%s  %-8s  %-8s  %-20s  %s%n",
+        ansi.dim(time),
+        ansi.status(type) + " ".repeat(Math.max(0, 8 - type.length())),
+        kind,
+        name(kind, o),
+        summary(kind, o, ansi));
     out.flush();
     return true;
   }
@@ -138,10 +168,24 @@ final class WatchCommand implements Callable<Integer> {
 
   private static String summary(String kind, JsonNode o, Ansi ansi) {
     return switch (kind) {
-      case "App" -> o.path("desiredVersion").asText() + " " + ansi.status(o.path("sync").asText()) + "/" + ansi.status(o.path("health").asText());
-      case "Host" -> ansi.status(o.path("status").asText()) + ", " + o.path("containers").size() + " container(s)"
-          + (o.hasNonNull("lastError") ? ", " + ansi.red(o.get("lastError").asText()) : "");
-      case "Revision" -> o.path("subject").asText("") + (o.hasNonNull("invalid") ? ansi.red("  (newer " + shortSha(o.at("/invalid/revision").asText()) + " is invalid)") : "");
+      case "App" ->
+          o.path("desiredVersion").asText()
+              + " "
+              + ansi.status(o.path("sync").asText())
+              + "/"
+              + ansi.status(o.path("health").asText());
+      case "Host" ->
+          ansi.status(o.path("status").asText())
+              + ", "
+              + o.path("containers").size()
+              + " container(s)"
+              + (o.hasNonNull("lastError") ? ", " + ansi.red(o.get("lastError").asText()) : "");
+      case "Revision" ->
+          o.path("subject").asText("")
+              + (o.hasNonNull("invalid")
+                  ? ansi.red(
+                      "  (newer " + shortSha(o.at("/invalid/revision").asText()) + " is invalid)")
+                  : "");
       case "Event" -> where(o) + o.path("message").asText();
       default -> o.toString();
     };

@@ -13,10 +13,10 @@ import ogp.reconciler.testing.TestRepo;
 import org.junit.jupiter.api.Test;
 
 /**
- * An agent cut off from the server (a relay between them closes every connection and accepts
- * none) for longer than the lost grace: the server marks the host lost and its app Unknown, the
- * agent keeps its containers, and after the cut it reconnects and applies what was committed
- * meanwhile. The cut lasts a minute (issue 9) with the default 15 s lost grace.
+ * An agent cut off from the server (a relay between them closes every connection and accepts none)
+ * for longer than the lost grace: the server marks the host lost and its app Unknown, the agent
+ * keeps its containers, and after the cut it reconnects and applies what was committed meanwhile.
+ * The cut lasts a minute (issue 9) with the default 15 s lost grace.
  */
 class AgentCutOffFaultTest extends FaultTest {
   private static final Duration LOST_GRACE = Duration.ofSeconds(15);
@@ -33,31 +33,64 @@ class AgentCutOffFaultTest extends FaultTest {
     startAgent(relay.port(), server.joinToken().reveal());
     Container running = awaitOneRunning("v1");
     String startedAt = startedAt(running.getId());
-    await().atMost(CONVERGE).untilAsserted(
-        () -> assertEquals("Healthy", api.app(app).path("health").asText(), () -> "Healthy first: " + api.app(app)));
+    await()
+        .atMost(CONVERGE)
+        .untilAsserted(
+            () ->
+                assertEquals(
+                    "Healthy",
+                    api.app(app).path("health").asText(),
+                    () -> "Healthy first: " + api.app(app)));
 
     relay.cut();
     long cutAt = System.nanoTime();
-    await().atMost(CONVERGE).untilAsserted(() -> assertFalse(api.events("HostLost", e -> hostId.equals(e.path("host").asText())).isEmpty(),
-        () -> "a HostLost event: " + api.get("/api/v1/hosts")));
+    await()
+        .atMost(CONVERGE)
+        .untilAsserted(
+            () ->
+                assertFalse(
+                    api.events("HostLost", e -> hostId.equals(e.path("host").asText())).isEmpty(),
+                    () -> "a HostLost event: " + api.get("/api/v1/hosts")));
     long detectMs = msSince(cutAt);
     assertEquals("lost", api.hostStatus(hostId));
-    await().atMost(CONVERGE).untilAsserted(
-        () -> assertEquals("Unknown", api.app(app).path("health").asText(), () -> "the app is Unknown: " + api.app(app)));
+    await()
+        .atMost(CONVERGE)
+        .untilAsserted(
+            () ->
+                assertEquals(
+                    "Unknown",
+                    api.app(app).path("health").asText(),
+                    () -> "the app is Unknown: " + api.app(app)));
     String v2 = commitVersion(repo, image, "v2");
     api.refresh();
     // Hold the cut; the agent keeps re-converging its last assignment and retrying the connection.
-    holdsFor(CUT.minusNanos(System.nanoTime() - cutAt),
-        () -> assertEquals(List.of(running.getId()), running().stream().map(Container::getId).toList(), "untouched during the cut: " + describe()));
+    holdsFor(
+        CUT.minusNanos(System.nanoTime() - cutAt),
+        () ->
+            assertEquals(
+                List.of(running.getId()),
+                running().stream().map(Container::getId).toList(),
+                "untouched during the cut: " + describe()));
     assertEquals(startedAt, startedAt(running.getId()), "not restarted during the cut");
-    int connectsBefore = api.events("HostConnected", e -> hostId.equals(e.path("host").asText())).size();
+    int connectsBefore =
+        api.events("HostConnected", e -> hostId.equals(e.path("host").asText())).size();
 
     relay.open();
     long reopenedAt = System.nanoTime();
     awaitConverged(api, "v2", v2);
     long convergeMs = msSince(reopenedAt);
     assertEquals("connected", api.hostStatus(hostId));
-    assertTrue(api.events("HostConnected", e -> hostId.equals(e.path("host").asText())).size() > connectsBefore, "the reconnect is an event");
-    report("agent cut off from the server (" + CUT.toSeconds() + " s, grace " + LOST_GRACE.toSeconds() + " s)", detectMs, convergeMs);
+    assertTrue(
+        api.events("HostConnected", e -> hostId.equals(e.path("host").asText())).size()
+            > connectsBefore,
+        "the reconnect is an event");
+    report(
+        "agent cut off from the server ("
+            + CUT.toSeconds()
+            + " s, grace "
+            + LOST_GRACE.toSeconds()
+            + " s)",
+        detectMs,
+        convergeMs);
   }
 }

@@ -59,9 +59,20 @@ class ApiTokensTest {
   }
 
   private ServerProcess startServer() throws Exception {
-    server = new ServerProcess(new ServerProcess.Settings(GitRemote.of(bare.toUri().toString(), "main", ""), dataDir(),
-        Duration.ofHours(1), "127.0.0.1", 0, 0, Duration.ofSeconds(15), null));
-    await("the first revision is applied").atMost(WAIT).until(() -> status("GET", "/readyz", null), code -> code == 200);
+    server =
+        new ServerProcess(
+            new ServerProcess.Settings(
+                GitRemote.of(bare.toUri().toString(), "main", ""),
+                dataDir(),
+                Duration.ofHours(1),
+                "127.0.0.1",
+                0,
+                0,
+                Duration.ofSeconds(15),
+                null));
+    await("the first revision is applied")
+        .atMost(WAIT)
+        .until(() -> status("GET", "/readyz", null), code -> code == 200);
     return server;
   }
 
@@ -71,7 +82,10 @@ class ApiTokensTest {
 
   /** The read-only API token the server wrote on its first start, from its hand-over file. */
   private SecretToken viewerToken() throws java.io.IOException {
-    return SecretToken.of(Files.readString(dataDir().resolve(SecretToken.VIEWER_TOKEN_FILE), java.nio.charset.StandardCharsets.US_ASCII));
+    return SecretToken.of(
+        Files.readString(
+            dataDir().resolve(SecretToken.VIEWER_TOKEN_FILE),
+            java.nio.charset.StandardCharsets.US_ASCII));
   }
 
   @AfterEach
@@ -83,15 +97,25 @@ class ApiTokensTest {
   @Test
   void viewerTokenReadsButCannotChangeAnything() throws Exception {
     String viewer = viewerToken().reveal();
-    for (String read : new String[] {"/api/v1/apps", "/api/v1/apps/web", "/api/v1/hosts", "/api/v1/revision",
-        "/api/v1/apps/web/history", "/api/v1/events"}) {
+    for (String read :
+        new String[] {
+          "/api/v1/apps",
+          "/api/v1/apps/web",
+          "/api/v1/hosts",
+          "/api/v1/revision",
+          "/api/v1/apps/web/history",
+          "/api/v1/events"
+        }) {
       assertEquals(200, send("GET", read, viewer).statusCode(), read);
     }
     String head = head();
-    HttpResponse<String> deploy = send("POST", "/api/v1/apps/web/deploy", viewer, "{\"version\": \"2\"}");
+    HttpResponse<String> deploy =
+        send("POST", "/api/v1/apps/web/deploy", viewer, "{\"version\": \"2\"}");
     assertEquals(403, deploy.statusCode());
     JsonNode error = JSON.readTree(deploy.body());
-    assertEquals("the token 'viewer' has role viewer; this needs role deployer", error.get("error").asText());
+    assertEquals(
+        "the token 'viewer' has role viewer; this needs role deployer",
+        error.get("error").asText());
     assertEquals("deployer", error.get("requiredRole").asText());
     assertEquals(head, head(), "nothing committed");
     assertEquals(403, send("POST", "/api/v1/refresh", viewer).statusCode());
@@ -100,14 +124,16 @@ class ApiTokensTest {
   @Test
   void deployerTokenDeploysAndItsNameIsTheActorOfTheCommit() throws Exception {
     String jenkins = create("jenkins", "deployer");
-    HttpResponse<String> deploy = send("POST", "/api/v1/apps/web/deploy", jenkins, "{\"version\": \"2\"}");
+    HttpResponse<String> deploy =
+        send("POST", "/api/v1/apps/web/deploy", jenkins, "{\"version\": \"2\"}");
     assertEquals(200, deploy.statusCode(), deploy.body());
     try (Git g = Git.open(bare.toFile())) {
       var commit = g.log().setMaxCount(1).call().iterator().next();
       assertTrue(commit.getFullMessage().endsWith("Ogp-Actor: jenkins\n"), commit.getFullMessage());
       assertEquals("jenkins", commit.getAuthorIdent().getName());
     }
-    for (String change : new String[] {"/api/v1/apps/web/offline", "/api/v1/apps/web/online", "/api/v1/refresh"}) {
+    for (String change :
+        new String[] {"/api/v1/apps/web/offline", "/api/v1/apps/web/online", "/api/v1/refresh"}) {
       int status = send("POST", change, jenkins).statusCode();
       assertTrue(status == 200 || status == 202, change + " -> " + status);
     }
@@ -117,13 +143,21 @@ class ApiTokensTest {
   void deployerTokenCannotCallAdminEndpoint() throws Exception {
     String jenkins = create("jenkins", "deployer");
     String head = head();
-    HttpResponse<String> place = send("POST", "/api/v1/apps/web/deploy", jenkins, "{\"hosts\": [\"h2\"]}");
+    HttpResponse<String> place =
+        send("POST", "/api/v1/apps/web/deploy", jenkins, "{\"hosts\": [\"h2\"]}");
     assertEquals(403, place.statusCode(), place.body());
     assertEquals("admin", JSON.readTree(place.body()).get("requiredRole").asText());
     HttpResponse<String> other = send("DELETE", "/api/v1/apps/web", jenkins);
     assertEquals(403, other.statusCode(), "anything not granted to deployers is admin only");
     assertEquals(head, head(), "nothing committed");
-    assertEquals(200, send("POST", "/api/v1/apps/web/deploy", server.adminToken().reveal(), "{\"hosts\": [\"h2\"]}").statusCode());
+    assertEquals(
+        200,
+        send(
+                "POST",
+                "/api/v1/apps/web/deploy",
+                server.adminToken().reveal(),
+                "{\"hosts\": [\"h2\"]}")
+            .statusCode());
   }
 
   @Test
@@ -131,7 +165,10 @@ class ApiTokensTest {
     assertEquals(202, send("POST", "/api/v1/refresh", server.adminToken().reveal()).statusCode());
     assertEquals(401, send("GET", "/api/v1/apps", "not-a-token").statusCode());
     assertEquals(401, send("GET", "/api/v1/apps", null).statusCode());
-    assertEquals(401, send("GET", "/api/v1/apps", server.joinToken().reveal()).statusCode(), "a join token is no API token");
+    assertEquals(
+        401,
+        send("GET", "/api/v1/apps", server.joinToken().reveal()).statusCode(),
+        "a join token is no API token");
   }
 
   @Test
@@ -145,15 +182,19 @@ class ApiTokensTest {
   @Test
   void rotatedAdminTokenWorksAtOnceAndTheOldOneUntilTheGraceEnds() throws Exception {
     String old = server.adminToken().reveal();
-    OgpRun rotate = ogp("tokens", "rotate", "admin", "--grace", "2s", "--data-dir", dataDir().toString());
+    OgpRun rotate =
+        ogp("tokens", "rotate", "admin", "--grace", "2s", "--data-dir", dataDir().toString());
     assertEquals(0, rotate.exit(), rotate.err());
     String fresh = rotate.out().strip();
     assertEquals(fresh, server.adminToken().reveal(), "the hand-over file holds the new token");
     assertEquals(202, send("POST", "/api/v1/refresh", fresh).statusCode());
     Instant graceEnd = Instant.now().plusSeconds(2);
     int during = send("POST", "/api/v1/refresh", old).statusCode();
-    if (Instant.now().isBefore(graceEnd)) assertEquals(202, during, "the old token during the grace");
-    await("the old admin token is refused after the grace").atMost(WAIT).until(() -> status("GET", "/api/v1/apps", old), code -> code == 401);
+    if (Instant.now().isBefore(graceEnd))
+      assertEquals(202, during, "the old token during the grace");
+    await("the old admin token is refused after the grace")
+        .atMost(WAIT)
+        .until(() -> status("GET", "/api/v1/apps", old), code -> code == 401);
     assertEquals(200, send("GET", "/api/v1/apps", fresh).statusCode());
   }
 
@@ -162,8 +203,12 @@ class ApiTokensTest {
     String admin = server.adminToken().reveal();
     String viewer = viewerToken().reveal();
     Path viewerFile = dataDir().resolve(SecretToken.VIEWER_TOKEN_FILE);
-    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(viewerFile)));
-    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dataDir().resolve(TokenStore.FILE))));
+    assertEquals(
+        "rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(viewerFile)));
+    assertEquals(
+        "rw-------",
+        PosixFilePermissions.toString(
+            Files.getPosixFilePermissions(dataDir().resolve(TokenStore.FILE))));
     server.close();
     Files.delete(viewerFile);
     Files.delete(dataDir().resolve(SecretToken.ADMIN_TOKEN_FILE));
@@ -184,11 +229,14 @@ class ApiTokensTest {
     String viewer = viewerToken().reveal();
     try {
       HttpResponse<String> unknown = send("GET", "/api/v1/apps", nearCopy);
-      HttpResponse<String> forbidden = send("POST", "/api/v1/apps/web/deploy", viewer, "{\"version\": \"2\"}");
+      HttpResponse<String> forbidden =
+          send("POST", "/api/v1/apps/web/deploy", viewer, "{\"version\": \"2\"}");
       assertEquals(401, unknown.statusCode());
       assertEquals(403, forbidden.statusCode());
       for (HttpResponse<String> r : java.util.List.of(unknown, forbidden)) {
-        assertFalse(r.body().contains(nearCopy) || r.body().contains(viewer) || r.body().contains(admin), r.body());
+        assertFalse(
+            r.body().contains(nearCopy) || r.body().contains(viewer) || r.body().contains(admin),
+            r.body());
         assertFalse(r.headers().map().toString().contains(nearCopy), r.headers().map().toString());
       }
     } finally {
@@ -196,9 +244,15 @@ class ApiTokensTest {
     }
     String log;
     synchronized (logged) { // a late append from a server thread holds the same lock
-      log = logged.list.stream()
-          .map(e -> e.getFormattedMessage() + (e.getThrowableProxy() == null ? "" : " " + e.getThrowableProxy().getMessage()))
-          .collect(Collectors.joining("\n"));
+      log =
+          logged.list.stream()
+              .map(
+                  e ->
+                      e.getFormattedMessage()
+                          + (e.getThrowableProxy() == null
+                              ? ""
+                              : " " + e.getThrowableProxy().getMessage()))
+              .collect(Collectors.joining("\n"));
     }
     assertFalse(log.contains(nearCopy), log);
     assertFalse(log.contains(viewer), log);
@@ -206,7 +260,8 @@ class ApiTokensTest {
   }
 
   private String create(String name, String role) {
-    OgpRun run = ogp("tokens", "create", "--name", name, "--role", role, "--data-dir", dataDir().toString());
+    OgpRun run =
+        ogp("tokens", "create", "--name", name, "--role", role, "--data-dir", dataDir().toString());
     assertEquals(0, run.exit(), run.err());
     return run.out().strip();
   }
@@ -229,10 +284,16 @@ class ApiTokensTest {
     return send(method, path, token, "");
   }
 
-  private HttpResponse<String> send(String method, String path, String token, String body) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + path))
-        .header("Content-Type", "application/json")
-        .method(method, body.isEmpty() ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+  private HttpResponse<String> send(String method, String path, String token, String body)
+      throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + path))
+            .header("Content-Type", "application/json")
+            .method(
+                method,
+                body.isEmpty()
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     if (token != null) request.header("Authorization", "Bearer " + token);
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }

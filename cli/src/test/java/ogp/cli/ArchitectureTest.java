@@ -16,11 +16,14 @@ import org.junit.jupiter.api.Test;
  * offending dependency named.
  */
 class ArchitectureTest {
-  private static final JavaClasses OGP = new ClassFileImporter()
-      .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-      .withImportOption(location -> !location.contains("-tests.jar")) // other modules' test jars
-      .withImportOption(location -> !location.contains("/ogp/protocol/v1/")) // generated protobuf code
-      .importPackages("ogp");
+  private static final JavaClasses OGP =
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .withImportOption(
+              location -> !location.contains("-tests.jar")) // other modules' test jars
+          .withImportOption(
+              location -> !location.contains("/ogp/protocol/v1/")) // generated protobuf code
+          .importPackages("ogp");
 
   @Test
   void noPackageCycleInsideAnyModule() {
@@ -30,33 +33,72 @@ class ArchitectureTest {
   @Test
   void modulesPointOneWay() {
     slices().matching("ogp.(*)..").should().beFreeOfCycles().check(OGP);
-    check(noClasses().that().resideInAnyPackage("ogp.protocol..", "ogp.agent..")
-        .should().dependOnClassesThat().resideInAnyPackage("ogp.reconciler..", "ogp.portal..", "ogp.webhook..", "ogp.cli.."));
-    check(noClasses().that().resideInAPackage("ogp.reconciler..")
-        .should().dependOnClassesThat().resideInAnyPackage("ogp.agent..", "ogp.portal..", "ogp.webhook..", "ogp.cli.."));
-    check(noClasses().that().resideInAnyPackage("ogp.portal..", "ogp.webhook..")
-        .should().dependOnClassesThat().resideInAnyPackage("ogp.agent..", "ogp.cli.."));
+    check(
+        noClasses()
+            .that()
+            .resideInAnyPackage("ogp.protocol..", "ogp.agent..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("ogp.reconciler..", "ogp.portal..", "ogp.webhook..", "ogp.cli.."));
+    check(
+        noClasses()
+            .that()
+            .resideInAPackage("ogp.reconciler..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("ogp.agent..", "ogp.portal..", "ogp.webhook..", "ogp.cli.."));
+    check(
+        noClasses()
+            .that()
+            .resideInAnyPackage("ogp.portal..", "ogp.webhook..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("ogp.agent..", "ogp.cli.."));
   }
 
   @Test
   void theModelNeverReachesUpToTheLoopItsObserversOrTheHttpSide() {
-    check(noClasses().that().resideInAnyPackage(
-            "ogp.reconciler.desired..", "ogp.reconciler.plan..", "ogp.reconciler.source..", "ogp.reconciler.auth..",
-            "ogp.reconciler.pki..")
-        .should().dependOnClassesThat().resideInAnyPackage(
-            "ogp.reconciler.control..", "ogp.reconciler.rollout..", "ogp.reconciler.changes..",
-            "ogp.reconciler.events..", "ogp.reconciler.watch..", "ogp.reconciler.metrics..",
-            "ogp.reconciler.autorollback..", "ogp.reconciler.api..", "ogp.reconciler.agents.."));
+    check(
+        noClasses()
+            .that()
+            .resideInAnyPackage(
+                "ogp.reconciler.desired..",
+                "ogp.reconciler.plan..",
+                "ogp.reconciler.source..",
+                "ogp.reconciler.auth..",
+                "ogp.reconciler.pki..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                "ogp.reconciler.control..",
+                "ogp.reconciler.rollout..",
+                "ogp.reconciler.changes..",
+                "ogp.reconciler.events..",
+                "ogp.reconciler.watch..",
+                "ogp.reconciler.metrics..",
+                "ogp.reconciler.autorollback..",
+                "ogp.reconciler.api..",
+                "ogp.reconciler.agents.."));
   }
 
   @Test
   void theLoopKnowsNoneOfItsObserversNorTheHttpSide() {
-    check(noClasses().that().resideInAnyPackage(
-            "ogp.reconciler.control..", "ogp.reconciler.rollout..", "ogp.reconciler.changes..",
-            "ogp.reconciler.agents..")
-        .should().dependOnClassesThat().resideInAnyPackage(
-            "ogp.reconciler.events..", "ogp.reconciler.watch..", "ogp.reconciler.metrics..",
-            "ogp.reconciler.autorollback..", "ogp.reconciler.api.."));
+    check(
+        noClasses()
+            .that()
+            .resideInAnyPackage(
+                "ogp.reconciler.control..",
+                "ogp.reconciler.rollout..",
+                "ogp.reconciler.changes..",
+                "ogp.reconciler.agents..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                "ogp.reconciler.events..",
+                "ogp.reconciler.watch..",
+                "ogp.reconciler.metrics..",
+                "ogp.reconciler.autorollback..",
+                "ogp.reconciler.api.."));
   }
 
   private static void check(ArchRule rule) {

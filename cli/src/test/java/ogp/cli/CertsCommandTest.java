@@ -26,7 +26,16 @@ class CertsCommandTest {
   @Test
   void initServerAndAgentWriteACaAndLeavesItSigned() throws Exception {
     assertEquals(0, ogp("certs", "init", "--dir", dir.toString()).exit());
-    OgpRun server = ogp("certs", "server", "--dir", dir.toString(), "--name", "ogp.example.com", "--ip", "10.0.0.5");
+    OgpRun server =
+        ogp(
+            "certs",
+            "server",
+            "--dir",
+            dir.toString(),
+            "--name",
+            "ogp.example.com",
+            "--ip",
+            "10.0.0.5");
     assertEquals(0, server.exit(), server.err());
     OgpRun agent = ogp("certs", "agent", "--dir", dir.toString(), "--host-id", "host-a");
     assertEquals(0, agent.exit(), agent.err());
@@ -40,7 +49,8 @@ class CertsCommandTest {
     leaf.verify(ca.getPublicKey());
     assertEquals(-1, leaf.getBasicConstraints());
     assertEquals(List.of(SERVER_AUTH), leaf.getExtendedKeyUsage());
-    assertEquals(List.of(List.of(2, "ogp.example.com"), List.of(7, "10.0.0.5")),
+    assertEquals(
+        List.of(List.of(2, "ogp.example.com"), List.of(7, "10.0.0.5")),
         leaf.getSubjectAlternativeNames().stream().toList());
     assertTrue(leaf.getNotAfter().toInstant().isBefore(Instant.now().plus(Duration.ofDays(366))));
     assertEquals("EC", leaf.getPublicKey().getAlgorithm());
@@ -52,7 +62,10 @@ class CertsCommandTest {
     PemFiles.readPrivateKey(dir.resolve("agent-host-a.key"));
 
     for (String key : List.of("ca.key", "server.key", "agent-host-a.key")) {
-      assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(key))), key);
+      assertEquals(
+          "rw-------",
+          PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(key))),
+          key);
     }
   }
 
@@ -87,6 +100,9 @@ class CertsCommandTest {
   void serverNameThatIsNoDnsNameIsBadUsage() {
     assertEquals(0, ogp("certs", "init", "--dir", dir.toString()).exit());
     assertEquals(2, ogp("certs", "server", "--dir", dir.toString(), "--name", "bad name").exit());
-    assertEquals(2, ogp("certs", "server", "--dir", dir.toString(), "--name", "ok.example", "--ip", "not-an-ip").exit());
+    assertEquals(
+        2,
+        ogp("certs", "server", "--dir", dir.toString(), "--name", "ok.example", "--ip", "not-an-ip")
+            .exit());
   }
 }

@@ -52,17 +52,36 @@ class ChangeApiEndToEndTest {
     Git.init().setBare(true).setInitialBranch("main").setDirectory(bare.toFile()).call().close();
     String remoteUrl = git.serve("fleet.git", bare);
     work = TestRepo.create(tmp.resolve("work"));
-    work.commit("Place web 1", Map.of("apps/web.yaml", "app: web\nimage: 127.0.0.1:5000/demo/web\nversion: \"1\"  # CI\nhosts: [h1]\n"));
+    work.commit(
+        "Place web 1",
+        Map.of(
+            "apps/web.yaml",
+            "app: web\nimage: 127.0.0.1:5000/demo/web\nversion: \"1\"  # CI\nhosts: [h1]\n"));
     work.pushTo(remoteUrl, "ogp", "s3cret", false);
     Path secretFile = Files.writeString(tmp.resolve("webhook-secret"), "secret\n");
-    GitRemote remote = new GitRemote(remoteUrl, "main", "", new GitCredentials.UsernamePassword("ogp", "s3cret"));
-    server = new ServerProcess(new ServerProcess.Settings(remote, tmp.resolve("server"), Duration.ofHours(1),
-        "127.0.0.1", 0, 0, Duration.ofSeconds(15), secretFile));
-    agent = AgentLink.builder("127.0.0.1", server.agentPort(), new AgentIdentity("h1", Map.of(), "test", "none"),
-            assignments::add)
-        .joinToken(server.joinToken().reveal())
-        .start();
-    assertTrue(assignments.poll(30, TimeUnit.SECONDS) != null, "the agent gets its first assignment");
+    GitRemote remote =
+        new GitRemote(remoteUrl, "main", "", new GitCredentials.UsernamePassword("ogp", "s3cret"));
+    server =
+        new ServerProcess(
+            new ServerProcess.Settings(
+                remote,
+                tmp.resolve("server"),
+                Duration.ofHours(1),
+                "127.0.0.1",
+                0,
+                0,
+                Duration.ofSeconds(15),
+                secretFile));
+    agent =
+        AgentLink.builder(
+                "127.0.0.1",
+                server.agentPort(),
+                new AgentIdentity("h1", Map.of(), "test", "none"),
+                assignments::add)
+            .joinToken(server.joinToken().reveal())
+            .start();
+    assertTrue(
+        assignments.poll(30, TimeUnit.SECONDS) != null, "the agent gets its first assignment");
   }
 
   @AfterEach
@@ -81,9 +100,14 @@ class ChangeApiEndToEndTest {
     String sha = body.get("commit").asText();
     assertEquals("Deploy web 2", body.get("subject").asText());
 
-    // The server polls once an hour: only the refresh the push requested can apply it within seconds.
-    JsonNode revision = await("applied at once, without a poll or a webhook").atMost(Duration.ofSeconds(5))
-        .until(() -> JSON.readTree(get("/api/v1/revision").body()), now -> sha.equals(now.get("revision").asText()));
+    // The server polls once an hour: only the refresh the push requested can apply it within
+    // seconds.
+    JsonNode revision =
+        await("applied at once, without a poll or a webhook")
+            .atMost(Duration.ofSeconds(5))
+            .until(
+                () -> JSON.readTree(get("/api/v1/revision").body()),
+                now -> sha.equals(now.get("revision").asText()));
     assertEquals("Deploy web 2", revision.get("subject").asText());
 
     JsonNode history = JSON.readTree(get("/api/v1/apps/web/history").body());
@@ -94,7 +118,8 @@ class ChangeApiEndToEndTest {
 
     JsonNode changed = null;
     for (JsonNode e : JSON.readTree(get("/api/v1/events").body()).path("items")) {
-      if ("ChangeCommitted".equals(e.path("reason").asText()) && sha.equals(e.path("revision").asText())) changed = e;
+      if ("ChangeCommitted".equals(e.path("reason").asText())
+          && sha.equals(e.path("revision").asText())) changed = e;
     }
     assertTrue(changed != null, "the deploy is an event");
     assertEquals("admin", changed.path("author").asText(), "the event names the actor: " + changed);
@@ -112,35 +137,55 @@ class ChangeApiEndToEndTest {
     assertEquals(400, post("/api/v1/apps/web/deploy", "{not json").statusCode());
     HttpResponse<String> wrongType = post("/api/v1/apps/web/deploy", "{\"version\": 43}");
     assertEquals(400, wrongType.statusCode());
-    assertEquals("\"version\" must be a string", JSON.readTree(wrongType.body()).get("error").asText());
+    assertEquals(
+        "\"version\" must be a string", JSON.readTree(wrongType.body()).get("error").asText());
     assertEquals(400, post("/api/v1/apps/web/deploy", "{\"hosts\": [1]}").statusCode());
     assertEquals(400, post("/api/v1/apps/web/deploy", "{}").statusCode());
     assertEquals(404, post("/api/v1/apps/nope/offline", "").statusCode());
     assertEquals(404, get("/api/v1/apps/nope/history").statusCode());
     HttpResponse<String> invalid = post("/api/v1/apps/web/deploy", "{\"version\": \"bad tag\"}");
     assertEquals(422, invalid.statusCode(), invalid.body());
-    assertTrue(JSON.readTree(invalid.body()).get("errors").get(0).asText().startsWith("apps/web.yaml:3:10"));
+    assertTrue(
+        JSON.readTree(invalid.body())
+            .get("errors")
+            .get(0)
+            .asText()
+            .startsWith("apps/web.yaml:3:10"));
   }
 
   @Test
   void conflictingRollbackAnswers409AndCommitsNothing() throws Exception {
-    String first = JSON.readTree(post("/api/v1/apps/web/deploy", "{\"version\": \"2\"}").body()).get("commit").asText();
-    String second = JSON.readTree(post("/api/v1/apps/web/deploy", "{\"version\": \"3\"}").body()).get("commit").asText();
-    HttpResponse<String> response = post("/api/v1/apps/web/rollback", "{\"commit\": \"" + first + "\"}");
+    String first =
+        JSON.readTree(post("/api/v1/apps/web/deploy", "{\"version\": \"2\"}").body())
+            .get("commit")
+            .asText();
+    String second =
+        JSON.readTree(post("/api/v1/apps/web/deploy", "{\"version\": \"3\"}").body())
+            .get("commit")
+            .asText();
+    HttpResponse<String> response =
+        post("/api/v1/apps/web/rollback", "{\"commit\": \"" + first + "\"}");
     assertEquals(409, response.statusCode(), response.body());
-    assertTrue(JSON.readTree(response.body()).get("error").asText().contains(second.substring(0, 7)));
+    assertTrue(
+        JSON.readTree(response.body()).get("error").asText().contains(second.substring(0, 7)));
 
     HttpResponse<String> rollback = post("/api/v1/apps/web/rollback", "{}");
     assertEquals(200, rollback.statusCode(), rollback.body());
     assertEquals("Revert \"Deploy web 3\"", JSON.readTree(rollback.body()).get("subject").asText());
     String revert = JSON.readTree(rollback.body()).get("commit").asText();
     String events = get("/api/v1/events").body();
-    assertTrue(events.contains("RollbackCommitted") && events.contains(revert), "the rollback is an event: " + events);
+    assertTrue(
+        events.contains("RollbackCommitted") && events.contains(revert),
+        "the rollback is an event: " + events);
   }
 
   private HttpResponse<String> post(String path, String body) throws Exception {
-    return http.send(request(path).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        request(path)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> get(String path) throws Exception {

@@ -26,7 +26,9 @@ class CommandLineTest {
   @Test
   void validatePrintsEveryErrorWithItsPositionAndExitsOne() throws Exception {
     Files.createDirectories(tmp.resolve("apps"));
-    Files.writeString(tmp.resolve("apps/web.yaml"), """
+    Files.writeString(
+        tmp.resolve("apps/web.yaml"),
+        """
         app: web
         image: busybox
         version: "1"
@@ -36,7 +38,9 @@ class CommandLineTest {
         """);
     OgpRun run = ogp("validate", tmp.toString());
     assertEquals(1, run.exit());
-    assertTrue(run.out().contains("apps/web.yaml:5:9: ports[0]: \"80800:80\" is not a valid port mapping"), run.out());
+    assertTrue(
+        run.out().contains("apps/web.yaml:5:9: ports[0]: \"80800:80\" is not a valid port mapping"),
+        run.out());
     assertTrue(run.out().contains("apps/web.yaml:6:10: restart:"), run.out());
     assertTrue(run.err().contains("2 error(s)"), run.err());
   }
@@ -52,23 +56,44 @@ class CommandLineTest {
   @Test
   void diffShowsPerAppAndHostChangesBetweenTwoRevisionsOfALocalClone() {
     try (TestRepo repo = TestRepo.create(tmp.resolve("repo"))) {
-      String from = repo.commit("Start", Map.of(
-          "apps/web.yaml", "app: web\nimage: busybox\nversion: \"41\"\nhosts: [host-a, host-b]\n",
-          "apps/api.yaml", "app: api\nimage: busybox\nversion: \"7\"\nhosts: [host-b]\n"));
+      String from =
+          repo.commit(
+              "Start",
+              Map.of(
+                  "apps/web.yaml",
+                      "app: web\nimage: busybox\nversion: \"41\"\nhosts: [host-a, host-b]\n",
+                  "apps/api.yaml", "app: api\nimage: busybox\nversion: \"7\"\nhosts: [host-b]\n"));
       repo.delete("Retire api", "apps/api.yaml");
-      String to = repo.commit("Deploy web 42 and add worker", Map.of(
-          "apps/web.yaml", "app: web\nimage: busybox\nversion: \"42\"\nhosts: [host-a, host-c]\n",
-          "apps/worker.yaml", "app: worker\nimage: busybox\nversion: \"1\"\nhosts: [host-c]\n"));
+      String to =
+          repo.commit(
+              "Deploy web 42 and add worker",
+              Map.of(
+                  "apps/web.yaml",
+                      "app: web\nimage: busybox\nversion: \"42\"\nhosts: [host-a, host-c]\n",
+                  "apps/worker.yaml",
+                      "app: worker\nimage: busybox\nversion: \"1\"\nhosts: [host-c]\n"));
       OgpRun run = ogp("diff", "--repo", repo.path().toString(), "--from", from, "--to", to);
       assertEquals(0, run.exit(), run.err());
-      assertEquals("""
+      assertEquals(
+          """
           - api on host-b
           ~ web 41 -> 42 on host-a
           - web on host-b
           + web 42 on host-c
           + worker 1 on host-c
-          """, run.out());
-      OgpRun markdown = ogp("diff", "--repo", repo.path().toString(), "--from", from, "--to", to, "--format", "markdown");
+          """,
+          run.out());
+      OgpRun markdown =
+          ogp(
+              "diff",
+              "--repo",
+              repo.path().toString(),
+              "--from",
+              from,
+              "--to",
+              to,
+              "--format",
+              "markdown");
       assertTrue(markdown.out().contains("```diff"), markdown.out());
       OgpRun same = ogp("diff", "--repo", repo.path().toString(), "--from", to, "--to", "HEAD");
       assertEquals("no changes\n", same.out());
@@ -78,8 +103,13 @@ class CommandLineTest {
   @Test
   void diffRefusesAnInvalidTargetRevisionWithItsErrors() {
     try (TestRepo repo = TestRepo.create(tmp.resolve("repo"))) {
-      String from = repo.commit("Start", Map.of("apps/web.yaml", "app: web\nimage: busybox\nversion: \"1\"\nhosts: [a]\n"));
-      String to = repo.commit("Break", Map.of("apps/web.yaml", "app: web\nimage: busybox\nversion: \"1\"\n"));
+      String from =
+          repo.commit(
+              "Start",
+              Map.of("apps/web.yaml", "app: web\nimage: busybox\nversion: \"1\"\nhosts: [a]\n"));
+      String to =
+          repo.commit(
+              "Break", Map.of("apps/web.yaml", "app: web\nimage: busybox\nversion: \"1\"\n"));
       OgpRun run = ogp("diff", "--repo", repo.path().toString(), "--from", from, "--to", to);
       assertEquals(1, run.exit());
       assertTrue(run.err().contains("apps/web.yaml:1:1:"), run.err());
@@ -90,8 +120,11 @@ class CommandLineTest {
   @Test
   void unknownRevisionIsOneClearError() {
     try (TestRepo repo = TestRepo.create(tmp.resolve("repo"))) {
-      repo.commit("Start", Map.of("apps/web.yaml", "app: web\nimage: busybox\nversion: \"1\"\nhosts: [a]\n"));
-      OgpRun run = ogp("diff", "--repo", repo.path().toString(), "--from", "nosuchbranch", "--to", "HEAD");
+      repo.commit(
+          "Start",
+          Map.of("apps/web.yaml", "app: web\nimage: busybox\nversion: \"1\"\nhosts: [a]\n"));
+      OgpRun run =
+          ogp("diff", "--repo", repo.path().toString(), "--from", "nosuchbranch", "--to", "HEAD");
       assertEquals(1, run.exit());
       assertTrue(run.err().contains("nosuchbranch"), run.err());
       assertEquals(1, run.err().strip().lines().count(), run.err());
@@ -110,7 +143,20 @@ class CommandLineTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (String command : new String[] {"dev", "server", "agent", "validate", "diff", "set-image", "status", "watch", "rollback", "refresh", "hash-password"}) {
+    for (String command :
+        new String[] {
+          "dev",
+          "server",
+          "agent",
+          "validate",
+          "diff",
+          "set-image",
+          "status",
+          "watch",
+          "rollback",
+          "refresh",
+          "hash-password"
+        }) {
       OgpRun run = ogp(command, "--help");
       assertEquals(0, run.exit(), command);
       assertTrue(run.out().contains("Usage: ogp " + command), command + ": " + run.out());
@@ -120,7 +166,9 @@ class CommandLineTest {
   @Test
   void hashPasswordPrintsAUsersFileEntryWhoseHashVerifies() {
     var stdin = System.in;
-    System.setIn(new java.io.ByteArrayInputStream("s3cret-pw\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    System.setIn(
+        new java.io.ByteArrayInputStream(
+            "s3cret-pw\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     OgpRun run;
     try {
       run = ogp("hash-password", "alice", "--email", "alice@example.com", "--role", "deployer");
@@ -128,7 +176,11 @@ class CommandLineTest {
       System.setIn(stdin);
     }
     assertEquals(0, run.exit(), run.err());
-    assertTrue(run.out().contains("- name: alice") && run.out().contains("role: deployer") && run.out().contains("email: alice@example.com"), run.out());
+    assertTrue(
+        run.out().contains("- name: alice")
+            && run.out().contains("role: deployer")
+            && run.out().contains("email: alice@example.com"),
+        run.out());
     String hash = run.out().replaceAll("(?s).*password: \"([^\"]+)\".*", "$1").strip();
     assertTrue(ogp.portal.auth.PasswordHashes.matches("s3cret-pw".toCharArray(), hash), hash);
     assertTrue(!run.out().contains("s3cret-pw"), "the password itself is never printed");
@@ -146,7 +198,8 @@ class CommandLineTest {
     OgpRun help = ogp("nosuch", "--help");
     assertEquals(2, help.exit(), help.out());
     assertTrue(help.err().contains("'nosuch'"), help.err());
-    assertFalse(help.out().contains("Usage: ogp"), "no top-level help as if all was well: " + help.out());
+    assertFalse(
+        help.out().contains("Usage: ogp"), "no top-level help as if all was well: " + help.out());
     OgpRun typo = ogp("statsu");
     assertEquals(2, typo.exit());
     assertTrue(typo.err().contains("Did you mean: status"), typo.err());
@@ -162,54 +215,130 @@ class CommandLineTest {
   @Test
   void validateBoundsEveryMessageAndSaysWhichDirectoryItRead() throws Exception {
     Files.createDirectories(tmp.resolve("apps"));
-    Files.writeString(tmp.resolve("apps/web.yaml"), "app: web\nimage: busybox\nversion: \"" + "x".repeat(200_000) + "\"\nhosts: [a]\nnope: " + "y".repeat(200_000) + "\n");
+    Files.writeString(
+        tmp.resolve("apps/web.yaml"),
+        "app: web\nimage: busybox\nversion: \""
+            + "x".repeat(200_000)
+            + "\"\nhosts: [a]\nnope: "
+            + "y".repeat(200_000)
+            + "\n");
     OgpRun run = ogp("validate", tmp.toString());
     assertEquals(1, run.exit());
-    for (String line : run.out().split("\n")) assertTrue(line.length() < 1_000, "a bounded line: " + line.length() + " characters");
+    for (String line : run.out().split("\n"))
+      assertTrue(line.length() < 1_000, "a bounded line: " + line.length() + " characters");
     assertTrue(run.err().contains("error(s) in " + tmp.toAbsolutePath()), run.err());
   }
 
   @Test
   void statusSaysWhyAnAppHasNoHost() {
-    assertEquals("no host matches selector role=web", StatusCommand.whyNoHost("selector: role=web"));
+    assertEquals(
+        "no host matches selector role=web", StatusCommand.whyNoHost("selector: role=web"));
     assertEquals("placed on no host (hosts: )", StatusCommand.whyNoHost("hosts: "));
   }
 
   @Test
   void aClientWithoutATokenIsToldWhereItLookedAndHowToGiveOne() throws Exception {
-    try (ServerProcess server = new ServerProcess(new ServerProcess.Settings(exampleRepo(), tmp.resolve("server"),
-        java.time.Duration.ofHours(1), "127.0.0.1", 0, 0, java.time.Duration.ofSeconds(15), null))) {
+    try (ServerProcess server =
+        new ServerProcess(
+            new ServerProcess.Settings(
+                exampleRepo(),
+                tmp.resolve("server"),
+                java.time.Duration.ofHours(1),
+                "127.0.0.1",
+                0,
+                0,
+                java.time.Duration.ofSeconds(15),
+                null))) {
       OgpRun run = ogp("status", "--server", "http://127.0.0.1:" + server.httpPort());
       assertEquals(1, run.exit());
-      assertTrue(run.err().contains("401") && run.err().contains("--token") && run.err().contains("OGP_TOKEN"), run.err());
-      OgpRun unknown = ogp("refresh", "--server", "http://127.0.0.1:" + server.httpPort() + "/api/v2", "--token",
-          server.adminToken().reveal());
-      assertTrue(unknown.err().contains("no such endpoint: POST /api/v2/api/v1/refresh"), "JSON error of an unknown endpoint: " + unknown.err());
+      assertTrue(
+          run.err().contains("401")
+              && run.err().contains("--token")
+              && run.err().contains("OGP_TOKEN"),
+          run.err());
+      OgpRun unknown =
+          ogp(
+              "refresh",
+              "--server",
+              "http://127.0.0.1:" + server.httpPort() + "/api/v2",
+              "--token",
+              server.adminToken().reveal());
+      assertTrue(
+          unknown.err().contains("no such endpoint: POST /api/v2/api/v1/refresh"),
+          "JSON error of an unknown endpoint: " + unknown.err());
     }
   }
 
   @Test
-  void aSecondServerOnTheSameDataDirAndAServerOnAPortInUseAreRefusedWithOneSentence() throws Exception {
-    try (ServerProcess first = new ServerProcess(new ServerProcess.Settings(exampleRepo(), tmp.resolve("data"),
-        java.time.Duration.ofHours(1), "127.0.0.1", 0, 0, java.time.Duration.ofSeconds(15), null))) {
-      CommandFailure second = org.junit.jupiter.api.Assertions.assertThrows(CommandFailure.class, () -> new ServerProcess(
-          new ServerProcess.Settings(exampleRepo(), tmp.resolve("data"), java.time.Duration.ofHours(1), "127.0.0.1", 0, 0,
-              java.time.Duration.ofSeconds(15), null)));
-      assertTrue(second.getMessage().contains("already running on the data dir"), second.getMessage());
-      CommandFailure taken = org.junit.jupiter.api.Assertions.assertThrows(CommandFailure.class, () -> new ServerProcess(
-          new ServerProcess.Settings(exampleRepo(), tmp.resolve("other"), java.time.Duration.ofHours(1), "127.0.0.1",
-              first.httpPort(), 0, java.time.Duration.ofSeconds(15), null)));
-      assertTrue(taken.getMessage().contains("port " + first.httpPort()) && taken.getMessage().contains("--http-port"), taken.getMessage());
+  void aSecondServerOnTheSameDataDirAndAServerOnAPortInUseAreRefusedWithOneSentence()
+      throws Exception {
+    try (ServerProcess first =
+        new ServerProcess(
+            new ServerProcess.Settings(
+                exampleRepo(),
+                tmp.resolve("data"),
+                java.time.Duration.ofHours(1),
+                "127.0.0.1",
+                0,
+                0,
+                java.time.Duration.ofSeconds(15),
+                null))) {
+      CommandFailure second =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              CommandFailure.class,
+              () ->
+                  new ServerProcess(
+                      new ServerProcess.Settings(
+                          exampleRepo(),
+                          tmp.resolve("data"),
+                          java.time.Duration.ofHours(1),
+                          "127.0.0.1",
+                          0,
+                          0,
+                          java.time.Duration.ofSeconds(15),
+                          null)));
+      assertTrue(
+          second.getMessage().contains("already running on the data dir"), second.getMessage());
+      CommandFailure taken =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              CommandFailure.class,
+              () ->
+                  new ServerProcess(
+                      new ServerProcess.Settings(
+                          exampleRepo(),
+                          tmp.resolve("other"),
+                          java.time.Duration.ofHours(1),
+                          "127.0.0.1",
+                          first.httpPort(),
+                          0,
+                          java.time.Duration.ofSeconds(15),
+                          null)));
+      assertTrue(
+          taken.getMessage().contains("port " + first.httpPort())
+              && taken.getMessage().contains("--http-port"),
+          taken.getMessage());
     }
   }
 
   @Test
   void aServerWhoseFirstFetchFailedIsNotReadyAndSaysWhy() throws Exception {
-    try (ServerProcess server = new ServerProcess(new ServerProcess.Settings(
-        ogp.reconciler.source.GitRemote.of(tmp.resolve("no-such-repo").toString(), "main", ""), tmp.resolve("server"),
-        java.time.Duration.ofHours(1), "127.0.0.1", 0, 0, java.time.Duration.ofSeconds(15), null))) {
-      java.util.Optional<String> why = server.notReadyAfterFirstFetch(java.time.Duration.ofSeconds(30));
-      assertTrue(why.isPresent() && why.get().contains("no-such-repo"), "not ready, with the fetch's error: " + why);
+    try (ServerProcess server =
+        new ServerProcess(
+            new ServerProcess.Settings(
+                ogp.reconciler.source.GitRemote.of(
+                    tmp.resolve("no-such-repo").toString(), "main", ""),
+                tmp.resolve("server"),
+                java.time.Duration.ofHours(1),
+                "127.0.0.1",
+                0,
+                0,
+                java.time.Duration.ofSeconds(15),
+                null))) {
+      java.util.Optional<String> why =
+          server.notReadyAfterFirstFetch(java.time.Duration.ofSeconds(30));
+      assertTrue(
+          why.isPresent() && why.get().contains("no-such-repo"),
+          "not ready, with the fetch's error: " + why);
     }
   }
 
@@ -225,7 +354,9 @@ class CommandLineTest {
     Path repo = tmp.resolve("example-repo");
     if (!Files.exists(repo)) {
       try (TestRepo r = TestRepo.create(repo)) {
-        r.commit("Example", Map.of("apps/web.yaml", "app: web\nimage: busybox\nversion: \"1\"\nhosts: [a]\n"));
+        r.commit(
+            "Example",
+            Map.of("apps/web.yaml", "app: web\nimage: busybox\nversion: \"1\"\nhosts: [a]\n"));
       }
     }
     return ogp.reconciler.source.GitRemote.of(repo.toUri().toString(), "main", "");

@@ -39,9 +39,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
- * The convergence loop end to end: a real Git repository, the real server process, a real agent
- * on the real Docker engine. Commits are picked up through POST /api/v1/refresh (the poll interval
- * is an hour), so every step also shows the API path.
+ * The convergence loop end to end: a real Git repository, the real server process, a real agent on
+ * the real Docker engine. Commits are picked up through POST /api/v1/refresh (the poll interval is
+ * an hour), so every step also shows the API path.
  */
 class ConvergenceEndToEndTest extends RealDockerTest {
   private static final Duration CONVERGE = Duration.ofSeconds(30);
@@ -87,10 +87,16 @@ class ConvergenceEndToEndTest extends RealDockerTest {
     assertEquals("v1", labels.get("ogp.version"));
     assertEquals(head(), labels.get("ogp.revision"));
     assertFalse(labels.get("ogp.spec-hash").isEmpty());
-    await("the app answers on its host port").atMost(CONVERGE)
+    await("the app answers on its host port")
+        .atMost(CONVERGE)
         .until(() -> "hello".equals(strip(httpGet("http://127.0.0.1:" + webPort + "/"))));
-    await("the API shows the app Synced and Healthy").atMost(CONVERGE)
-        .until(this::appStatus, s -> "Synced".equals(s.path("sync").asText()) && "Healthy".equals(s.path("health").asText()));
+    await("the API shows the app Synced and Healthy")
+        .atMost(CONVERGE)
+        .until(
+            this::appStatus,
+            s ->
+                "Synced".equals(s.path("sync").asText())
+                    && "Healthy".equals(s.path("health").asText()));
   }
 
   @Test
@@ -109,15 +115,22 @@ class ConvergenceEndToEndTest extends RealDockerTest {
     commit("Take offline", appYaml("v1", "absent", "hello"));
     refresh();
     await("the container is removed").atMost(CONVERGE).until(() -> !exists(c.getId()));
-    await().atMost(CONVERGE).untilAsserted(
-        () -> assertEquals("Synced", appStatus().path("sync").asText(), () -> "absent app is Synced: " + appStatus()));
+    await()
+        .atMost(CONVERGE)
+        .untilAsserted(
+            () ->
+                assertEquals(
+                    "Synced",
+                    appStatus().path("sync").asText(),
+                    () -> "absent app is Synced: " + appStatus()));
   }
 
   @Test
   void containerKilledOrRemovedByHandIsRestored() throws Exception {
     Container c = awaitOneContainer("v1");
     docker.killContainerCmd(c.getId()).exec();
-    await("the killed container runs again").atMost(CONVERGE)
+    await("the killed container runs again")
+        .atMost(CONVERGE)
         .until(() -> Boolean.TRUE.equals(inspect(c.getId()).getState().getRunning()));
     docker.removeContainerCmd(c.getId()).withForce(true).exec();
     Container recreated = awaitOneContainer("v1");
@@ -131,7 +144,14 @@ class ConvergenceEndToEndTest extends RealDockerTest {
     agent.close();
     agent = startAgent(SecretTokenFile.read(server));
     await("the restarted agent reconnects").atMost(CONVERGE).until(this::hostConnected);
-    await().atMost(CONVERGE).untilAsserted(() -> assertEquals("Synced", appStatus().path("sync").asText(), () -> "synced again: " + appStatus()));
+    await()
+        .atMost(CONVERGE)
+        .untilAsserted(
+            () ->
+                assertEquals(
+                    "Synced",
+                    appStatus().path("sync").asText(),
+                    () -> "synced again: " + appStatus()));
     assertEquals(List.of(c.getId()), containers().stream().map(Container::getId).toList());
     assertEquals(startedAt, inspect(c.getId()).getState().getStartedAt(), "not restarted");
   }
@@ -142,7 +162,12 @@ class ConvergenceEndToEndTest extends RealDockerTest {
     server.close();
     server = null;
     // The agent re-converges every second; give it several rounds without a server.
-    holdsFor(Duration.ofSeconds(3), () -> assertTrue(Boolean.TRUE.equals(inspect(c.getId()).getState().getRunning()), "kept running without a server"));
+    holdsFor(
+        Duration.ofSeconds(3),
+        () ->
+            assertTrue(
+                Boolean.TRUE.equals(inspect(c.getId()).getState().getRunning()),
+                "kept running without a server"));
     commit("Deploy v2 while the server is down", appYaml("v2", "running", "hello"));
     server = startServer();
     Container second = awaitOneContainer("v2");
@@ -153,16 +178,25 @@ class ConvergenceEndToEndTest extends RealDockerTest {
   void invalidCommitChangesNothingAndIsReportedByTheApi() throws Exception {
     Container c = awaitOneContainer("v1");
     String valid = head();
-    commit("Break the port", appYaml("v2", "running", "hello").replace(webPort + ":8080", "80800:8080"));
+    commit(
+        "Break the port",
+        appYaml("v2", "running", "hello").replace(webPort + ":8080", "80800:8080"));
     refresh();
-    await("the invalid revision is reported").atMost(CONVERGE)
+    await("the invalid revision is reported")
+        .atMost(CONVERGE)
         .until(() -> !api("/api/v1/revision").path("invalid").isNull());
     JsonNode revision = api("/api/v1/revision");
-    assertEquals(valid, revision.path("revision").asText(), "the last valid revision stays applied");
+    assertEquals(
+        valid, revision.path("revision").asText(), "the last valid revision stays applied");
     assertEquals(head(), revision.path("invalid").path("revision").asText());
-    assertTrue(revision.path("invalid").path("errors").get(0).asText().contains("80800:8080"), revision.toString());
+    assertTrue(
+        revision.path("invalid").path("errors").get(0).asText().contains("80800:8080"),
+        revision.toString());
     assertTrue(revision.path("invalid").path("author").asText().contains("E2E Tester"));
-    assertEquals(List.of(c.getId()), containers().stream().map(Container::getId).toList(), "nothing changed");
+    assertEquals(
+        List.of(c.getId()),
+        containers().stream().map(Container::getId).toList(),
+        "nothing changed");
   }
 
   @Test
@@ -173,11 +207,23 @@ class ConvergenceEndToEndTest extends RealDockerTest {
     logged.start();
     Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     root.addAppender(logged);
-    try (HostAgent intruder = new HostAgent(new HostAgent.Settings("127.0.0.1", server.agentPort(), otherHost, Map.of(),
-        "wrong-token", DockerRuntime.DEFAULT_HOST, null, tmp.resolve("intruder"), Duration.ofSeconds(1),
-        Duration.ofMillis(300), Map.of(TEST_LABEL, testId)))) {
+    try (HostAgent intruder =
+        new HostAgent(
+            new HostAgent.Settings(
+                "127.0.0.1",
+                server.agentPort(),
+                otherHost,
+                Map.of(),
+                "wrong-token",
+                DockerRuntime.DEFAULT_HOST,
+                null,
+                tmp.resolve("intruder"),
+                Duration.ofSeconds(1),
+                Duration.ofMillis(300),
+                Map.of(TEST_LABEL, testId)))) {
       // The refusal is an absence: look once the server has answered the handshake with a refusal.
-      await("the server refuses the handshake of " + otherHost).atMost(CONVERGE)
+      await("the server refuses the handshake of " + otherHost)
+          .atMost(CONVERGE)
           .until(() -> messages(logged).contains("refused agent host id '" + otherHost + "'"));
       assertFalse(intruder.connected());
       assertTrue(server.agents().host(otherHost).isEmpty(), "a refused agent is not registered");
@@ -189,14 +235,18 @@ class ConvergenceEndToEndTest extends RealDockerTest {
   /** What was logged so far, read under the lock the appender appends under. */
   private static String messages(ListAppender<ILoggingEvent> logged) {
     synchronized (logged) {
-      return logged.list.stream().map(ILoggingEvent::getFormattedMessage).collect(Collectors.joining("\n"));
+      return logged.list.stream()
+          .map(ILoggingEvent::getFormattedMessage)
+          .collect(Collectors.joining("\n"));
     }
   }
 
   @Test
   void apiRefusesRequestsWithoutTheAdminToken() throws Exception {
-    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base() + "/api/v1/apps")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base() + "/api/v1/apps")).build(),
+            HttpResponse.BodyHandlers.ofString());
     assertEquals(401, response.statusCode());
     assertTrue(response.body().contains("bearer token"), response.body());
   }
@@ -218,7 +268,8 @@ class ConvergenceEndToEndTest extends RealDockerTest {
         health:
           http: {port: 8080, path: /}
           interval: 1s
-        """.formatted(app, image, version, state, hostId, greeting, webPort);
+        """
+        .formatted(app, image, version, state, hostId, greeting, webPort);
   }
 
   private void commit(String message, String yaml) throws Exception {
@@ -235,9 +286,22 @@ class ConvergenceEndToEndTest extends RealDockerTest {
   }
 
   private ServerProcess startServer() throws Exception {
-    GitRemote remote = new GitRemote(repo.getRepository().getWorkTree().toString(), "main", "", GitCredentials.fromEnvironment(Map.of()));
-    return new ServerProcess(new ServerProcess.Settings(remote, tmp.resolve("server"), Duration.ofHours(1), "127.0.0.1",
-        0, serverAgentPort(), Duration.ofSeconds(15), null));
+    GitRemote remote =
+        new GitRemote(
+            repo.getRepository().getWorkTree().toString(),
+            "main",
+            "",
+            GitCredentials.fromEnvironment(Map.of()));
+    return new ServerProcess(
+        new ServerProcess.Settings(
+            remote,
+            tmp.resolve("server"),
+            Duration.ofHours(1),
+            "127.0.0.1",
+            0,
+            serverAgentPort(),
+            Duration.ofSeconds(15),
+            null));
   }
 
   /** The same agent port across a server restart, as a real deployment has. */
@@ -249,20 +313,33 @@ class ConvergenceEndToEndTest extends RealDockerTest {
   }
 
   private HostAgent startAgent(String joinToken) {
-    return new HostAgent(new HostAgent.Settings("127.0.0.1", serverAgentPort(), hostId, Map.of(), joinToken,
-        DockerRuntime.DEFAULT_HOST, null, tmp.resolve("agent"), Duration.ofSeconds(1), Duration.ofMillis(300),
-        Map.of(TEST_LABEL, testId)));
+    return new HostAgent(
+        new HostAgent.Settings(
+            "127.0.0.1",
+            serverAgentPort(),
+            hostId,
+            Map.of(),
+            joinToken,
+            DockerRuntime.DEFAULT_HOST,
+            null,
+            tmp.resolve("agent"),
+            Duration.ofSeconds(1),
+            Duration.ofMillis(300),
+            Map.of(TEST_LABEL, testId)));
   }
 
   private void refresh() throws Exception {
-    HttpResponse<String> response = http.send(authorized("/api/v1/refresh").POST(HttpRequest.BodyPublishers.noBody()).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        http.send(
+            authorized("/api/v1/refresh").POST(HttpRequest.BodyPublishers.noBody()).build(),
+            HttpResponse.BodyHandlers.ofString());
     assertEquals(202, response.statusCode(), response.body());
   }
 
   private JsonNode api(String path) {
     try {
-      HttpResponse<String> response = http.send(authorized(path).GET().build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          http.send(authorized(path).GET().build(), HttpResponse.BodyHandlers.ofString());
       return JSON.readTree(response.body());
     } catch (IOException | InterruptedException e) {
       throw new IllegalStateException(e);
@@ -275,13 +352,15 @@ class ConvergenceEndToEndTest extends RealDockerTest {
 
   private boolean hostConnected() {
     for (JsonNode h : api("/api/v1/hosts")) {
-      if (hostId.equals(h.path("host").asText())) return "connected".equals(h.path("status").asText());
+      if (hostId.equals(h.path("host").asText()))
+        return "connected".equals(h.path("status").asText());
     }
     return false;
   }
 
   private HttpRequest.Builder authorized(String path) {
-    return HttpRequest.newBuilder(URI.create(base() + path)).header("Authorization", "Bearer " + server.adminToken().reveal());
+    return HttpRequest.newBuilder(URI.create(base() + path))
+        .header("Authorization", "Bearer " + server.adminToken().reveal());
   }
 
   private String base() {
@@ -289,13 +368,26 @@ class ConvergenceEndToEndTest extends RealDockerTest {
   }
 
   private List<Container> containers() {
-    return docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(TEST_LABEL, testId, "ogp.app", app)).exec();
+    return docker
+        .listContainersCmd()
+        .withShowAll(true)
+        .withLabelFilter(Map.of(TEST_LABEL, testId, "ogp.app", app))
+        .exec();
   }
 
   /** Waits until exactly one container of the app runs at this version, and returns it. */
   private Container awaitOneContainer(String version) {
-    return awaitOneRunning(app, version, CONVERGE, () -> "have " + containers().stream()
-        .map(c -> c.getLabels().get("ogp.version") + "/" + c.getState()).toList() + "; api: " + appStatus());
+    return awaitOneRunning(
+        app,
+        version,
+        CONVERGE,
+        () ->
+            "have "
+                + containers().stream()
+                    .map(c -> c.getLabels().get("ogp.version") + "/" + c.getState())
+                    .toList()
+                + "; api: "
+                + appStatus());
   }
 
   private static String strip(String s) {

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A restart of {@code dockerd} under a running agent: the engine stops every container, the agent
- * reports the engine unreachable, and once the engine is back the container runs again (its
- * restart policy, or the agent's periodic re-converge) without any commit.
+ * reports the engine unreachable, and once the engine is back the container runs again (its restart
+ * policy, or the agent's periodic re-converge) without any commit.
  *
  * <p>It stops the one engine of the machine, which every other test run shares, so it runs only
  * with {@code OGP_FAULT_DOCKERD=1}: {@code .ci/run} runs it as a separate step after the whole
@@ -29,7 +29,8 @@ class DockerdRestartFaultTest extends FaultTest {
 
   @Test
   void dockerdRestartIsReportedAndTheAgentsContainerRunsAgainWithoutACommit() throws Exception {
-    Assumptions.assumeTrue("1".equals(System.getenv("OGP_FAULT_DOCKERD")),
+    Assumptions.assumeTrue(
+        "1".equals(System.getenv("OGP_FAULT_DOCKERD")),
         "restarts the shared Docker engine: only with OGP_FAULT_DOCKERD=1, run alone by .ci/run");
     String image = localImage("v1");
     TestRepo repo = repoWithApp(image, QUICK_STOP);
@@ -37,13 +38,24 @@ class DockerdRestartFaultTest extends FaultTest {
     Api api = Api.of(server);
     startAgent(server.agentPort(), server.joinToken().reveal());
     Container before = awaitOneRunning("v1");
-    await().atMost(CONVERGE).untilAsserted(
-        () -> assertEquals("Healthy", api.app(app).path("health").asText(), () -> "Healthy first: " + api.app(app)));
+    await()
+        .atMost(CONVERGE)
+        .untilAsserted(
+            () ->
+                assertEquals(
+                    "Healthy",
+                    api.app(app).path("health").asText(),
+                    () -> "Healthy first: " + api.app(app)));
 
     stopDockerd();
     long stoppedAt = System.nanoTime();
-    await().atMost(CONVERGE).untilAsserted(
-        () -> assertFalse(hostLastError(api).isEmpty(), () -> "the agent reports the engine unreachable: " + api.get("/api/v1/hosts")));
+    await()
+        .atMost(CONVERGE)
+        .untilAsserted(
+            () ->
+                assertFalse(
+                    hostLastError(api).isEmpty(),
+                    () -> "the agent reports the engine unreachable: " + api.get("/api/v1/hosts")));
     long detectMs = msSince(stoppedAt);
     String reported = hostLastError(api);
 
@@ -51,10 +63,18 @@ class DockerdRestartFaultTest extends FaultTest {
     long backAt = System.nanoTime();
     Container after = awaitOneRunning("v1");
     long convergeMs = msSince(backAt);
-    await().atMost(CONVERGE).untilAsserted(() -> assertTrue(hostLastError(api).isEmpty() && "Synced".equals(api.app(app).path("sync").asText()),
-        () -> "Synced with no host error: " + api.app(app)));
+    await()
+        .atMost(CONVERGE)
+        .untilAsserted(
+            () ->
+                assertTrue(
+                    hostLastError(api).isEmpty()
+                        && "Synced".equals(api.app(app).path("sync").asText()),
+                    () -> "Synced with no host error: " + api.app(app)));
     boolean sameContainer = before.getId().equals(after.getId());
-    System.out.printf("dockerd restart: engine error reported as '%s'; container %s%n", reported,
+    System.out.printf(
+        "dockerd restart: engine error reported as '%s'; container %s%n",
+        reported,
         sameContainer ? "restarted by its restart policy (same id)" : "recreated by the agent");
     report("dockerd restart", detectMs, convergeMs);
   }
@@ -69,22 +89,35 @@ class DockerdRestartFaultTest extends FaultTest {
   /** SIGTERM to the daemon by its pid file (not by name), waiting until it is gone. */
   private static void stopDockerd() throws Exception {
     long pid = Long.parseLong(Files.readString(DOCKER_PID).strip());
-    ProcessHandle dockerd = ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("no dockerd with pid " + pid));
+    ProcessHandle dockerd =
+        ProcessHandle.of(pid)
+            .orElseThrow(() -> new IllegalStateException("no dockerd with pid " + pid));
     assertTrue(dockerd.destroy(), "SIGTERM sent to dockerd " + pid);
     dockerd.onExit().get(60, TimeUnit.SECONDS);
   }
 
-  /** As .ci/services: dockerd in the background, in its own session so it outlives this JVM, then wait for the engine. */
+  /**
+   * As .ci/services: dockerd in the background, in its own session so it outlives this JVM, then
+   * wait for the engine.
+   */
   private static void startDockerd() throws Exception {
-    Process launcher = new ProcessBuilder("bash", "-c", "setsid nohup dockerd >>/var/log/ogp-dockerd.log 2>&1 &").inheritIO().start();
+    Process launcher =
+        new ProcessBuilder("bash", "-c", "setsid nohup dockerd >>/var/log/ogp-dockerd.log 2>&1 &")
+            .inheritIO()
+            .start();
     assertEquals(0, launcher.waitFor(), "dockerd launched");
-    await("dockerd answers again (see /var/log/ogp-dockerd.log)").atMost(Duration.ofSeconds(60))
+    await("dockerd answers again (see /var/log/ogp-dockerd.log)")
+        .atMost(Duration.ofSeconds(60))
         .until(DockerdRestartFaultTest::engineAnswers);
   }
 
   private static boolean engineAnswers() {
     try {
-      Process info = new ProcessBuilder("docker", "info").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      Process info =
+          new ProcessBuilder("docker", "info")
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
       return info.waitFor(10, TimeUnit.SECONDS) && info.exitValue() == 0;
     } catch (IOException e) {
       return false;

@@ -33,19 +33,22 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Base of the fault-injection tests: the test's app on the real engine, the server's API, a
- * sampler that watches the app's containers during the whole fault, and the printed timings
- * that docs/reliability.md quotes. Processes a test starts are killed after it.
+ * Base of the fault-injection tests: the test's app on the real engine, the server's API, a sampler
+ * that watches the app's containers during the whole fault, and the printed timings that
+ * docs/reliability.md quotes. Processes a test starts are killed after it.
  */
 abstract class FaultTest extends RealDockerTest {
   static final ObjectMapper JSON = new ObjectMapper();
+
   /** How long any convergence may take; a container stop alone can take the 10 s stop grace. */
   static final Duration CONVERGE = Duration.ofSeconds(60);
+
   /**
    * PID 1 without a SIGTERM handler ignores SIGTERM, so stopping this container takes the agent's
    * whole 10 s stop grace: a replacement that stays "in the middle" long enough to inject a fault.
    */
   static final String SLOW_STOP = "[\"sleep\", \"3600\"]";
+
   /** Exits at once on SIGTERM. */
   static final String QUICK_STOP = "[\"sh\", \"-c\", \"trap 'exit 0' TERM; sleep 3600 & wait\"]";
 
@@ -79,7 +82,8 @@ abstract class FaultTest extends RealDockerTest {
         version: "%s"
         hosts: [%s]
         command: %s
-        """.formatted(app, image, version, hostId, command);
+        """
+        .formatted(app, image, version, hostId, command);
   }
 
   protected String appFile() {
@@ -101,26 +105,52 @@ abstract class FaultTest extends RealDockerTest {
   // --- server and agent in this JVM ------------------------------------------------------
 
   /** A server in this JVM following {@code repo} (a path or file:// URL), refreshed by the test. */
-  protected ServerProcess startServer(String repo, int agentPort, Duration lostGrace) throws Exception {
-    return startServer(new GitRemote(repo, "main", "", GitCredentials.fromEnvironment(Map.of())), Duration.ofHours(1), agentPort, lostGrace);
+  protected ServerProcess startServer(String repo, int agentPort, Duration lostGrace)
+      throws Exception {
+    return startServer(
+        new GitRemote(repo, "main", "", GitCredentials.fromEnvironment(Map.of())),
+        Duration.ofHours(1),
+        agentPort,
+        lostGrace);
   }
 
-  protected ServerProcess startServer(GitRemote remote, Duration poll, int agentPort, Duration lostGrace) throws Exception {
-    return closeAfterTest(new ServerProcess(new ServerProcess.Settings(remote, tmp.resolve("server"), poll, "127.0.0.1",
-        0, agentPort, lostGrace, null)));
+  protected ServerProcess startServer(
+      GitRemote remote, Duration poll, int agentPort, Duration lostGrace) throws Exception {
+    return closeAfterTest(
+        new ServerProcess(
+            new ServerProcess.Settings(
+                remote, tmp.resolve("server"), poll, "127.0.0.1", 0, agentPort, lostGrace, null)));
   }
 
-  /** An agent in this JVM on the real engine, scoped to this test's containers; re-converges every second. */
+  /**
+   * An agent in this JVM on the real engine, scoped to this test's containers; re-converges every
+   * second.
+   */
   protected HostAgent startAgent(int serverPort, String joinToken) {
-    return closeAfterTest(new HostAgent(new HostAgent.Settings("127.0.0.1", serverPort, hostId, Map.of(), joinToken,
-        DockerRuntime.DEFAULT_HOST, null, tmp.resolve("agent"), Duration.ofSeconds(1), Duration.ofMillis(300),
-        Map.of(TEST_LABEL, testId))));
+    return closeAfterTest(
+        new HostAgent(
+            new HostAgent.Settings(
+                "127.0.0.1",
+                serverPort,
+                hostId,
+                Map.of(),
+                joinToken,
+                DockerRuntime.DEFAULT_HOST,
+                null,
+                tmp.resolve("agent"),
+                Duration.ofSeconds(1),
+                Duration.ofMillis(300),
+                Map.of(TEST_LABEL, testId))));
   }
 
   // --- the app's containers --------------------------------------------------------------
 
   protected List<Container> containers() {
-    return docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(TEST_LABEL, testId, "ogp.app", app)).exec();
+    return docker
+        .listContainersCmd()
+        .withShowAll(true)
+        .withLabelFilter(Map.of(TEST_LABEL, testId, "ogp.app", app))
+        .exec();
   }
 
   protected List<Container> running() {
@@ -128,7 +158,16 @@ abstract class FaultTest extends RealDockerTest {
   }
 
   protected String describe() {
-    return containers().stream().map(c -> c.getLabels().get("ogp.version") + "/" + c.getState() + "/" + c.getId().substring(0, 12)).toList().toString();
+    return containers().stream()
+        .map(
+            c ->
+                c.getLabels().get("ogp.version")
+                    + "/"
+                    + c.getState()
+                    + "/"
+                    + c.getId().substring(0, 12))
+        .toList()
+        .toString();
   }
 
   /** Waits until exactly one container of the app exists, runs, and has this version. */
@@ -137,13 +176,18 @@ abstract class FaultTest extends RealDockerTest {
   }
 
   /**
-   * Waits until the app runs only {@code version}, created for {@code revision}, and the API
-   * shows it Synced: the end of every fault.
+   * Waits until the app runs only {@code version}, created for {@code revision}, and the API shows
+   * it Synced: the end of every fault.
    */
   protected Container awaitConverged(Api api, String version, String revision) {
     Container last = awaitOneRunning(version);
     assertEquals(revision, last.getLabels().get("ogp.revision"), "converged to the last commit");
-    await().atMost(CONVERGE).untilAsserted(() -> assertEquals("Synced", api.app(app).path("sync").asText(), () -> "Synced: " + api.app(app)));
+    await()
+        .atMost(CONVERGE)
+        .untilAsserted(
+            () ->
+                assertEquals(
+                    "Synced", api.app(app).path("sync").asText(), () -> "Synced: " + api.app(app)));
     return last;
   }
 
@@ -152,8 +196,8 @@ abstract class FaultTest extends RealDockerTest {
   }
 
   /**
-   * Samples the app's containers every 50 ms until the test ends: the most that ever ran at
-   * once, so "never two containers of one instance running" is checked across the whole fault.
+   * Samples the app's containers every 50 ms until the test ends: the most that ever ran at once,
+   * so "never two containers of one instance running" is checked across the whole fault.
    */
   protected Sampler sample() {
     sampler = new Sampler();
@@ -167,27 +211,32 @@ abstract class FaultTest extends RealDockerTest {
     private final Thread thread;
 
     Sampler() {
-      thread = new Thread(() -> {
-        while (!stop) {
-          try {
-            List<Container> now = running();
-            maxRunning.accumulateAndGet(now.size(), Math::max);
-            now.forEach(c -> versionsSeenRunning.add(c.getLabels().get("ogp.version")));
-            Thread.sleep(50);
-          } catch (InterruptedException e) {
-            return;
-          } catch (RuntimeException e) {
-            // the engine may be briefly unreachable during a fault: sample again
-          }
-        }
-      }, "container-sampler");
+      thread =
+          new Thread(
+              () -> {
+                while (!stop) {
+                  try {
+                    List<Container> now = running();
+                    maxRunning.accumulateAndGet(now.size(), Math::max);
+                    now.forEach(c -> versionsSeenRunning.add(c.getLabels().get("ogp.version")));
+                    Thread.sleep(50);
+                  } catch (InterruptedException e) {
+                    return;
+                  } catch (RuntimeException e) {
+                    // the engine may be briefly unreachable during a fault: sample again
+                  }
+                }
+              },
+              "container-sampler");
       thread.setDaemon(true);
       thread.start();
     }
 
     /** No sample saw two containers of the app's one instance running at once. */
     void assertNeverTwoRunning() {
-      assertTrue(maxRunning.get() <= 1, "never two containers of the instance running; the most at once: " + maxRunning.get());
+      assertTrue(
+          maxRunning.get() <= 1,
+          "never two containers of the instance running; the most at once: " + maxRunning.get());
     }
 
     Set<String> versionsSeenRunning() {
@@ -204,7 +253,8 @@ abstract class FaultTest extends RealDockerTest {
 
   /** The HTTP API of a server, with its admin token. */
   record Api(String base, String token) {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     static Api of(ServerProcess server) {
       return new Api("http://127.0.0.1:" + server.httpPort(), server.adminToken().reveal());
@@ -212,7 +262,9 @@ abstract class FaultTest extends RealDockerTest {
 
     /** The API of a server process, with the admin token an operator reads from its data dir. */
     static Api of(int httpPort, Path dataDir) throws IOException {
-      return new Api("http://127.0.0.1:" + httpPort, Files.readString(dataDir.resolve(SecretToken.ADMIN_TOKEN_FILE)).strip());
+      return new Api(
+          "http://127.0.0.1:" + httpPort,
+          Files.readString(dataDir.resolve(SecretToken.ADMIN_TOKEN_FILE)).strip());
     }
 
     HttpResponse<String> send(String method, String path, String body) {
@@ -220,9 +272,16 @@ abstract class FaultTest extends RealDockerTest {
     }
 
     HttpResponse<String> send(String method, String path, String body, Duration timeout) {
-      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
-          .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-          .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(URI.create(base + path))
+              .timeout(timeout)
+              .header("Authorization", "Bearer " + token)
+              .header("Content-Type", "application/json")
+              .method(
+                  method,
+                  body == null
+                      ? HttpRequest.BodyPublishers.noBody()
+                      : HttpRequest.BodyPublishers.ofString(body));
       try {
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
       } catch (IOException e) {
@@ -284,10 +343,12 @@ abstract class FaultTest extends RealDockerTest {
   }
 
   /**
-   * One line per fault, in the shape docs/reliability.md quotes. "Containers lost 0" is not
-   * counted here: a test reaches this line only when its assertions found nothing lost.
+   * One line per fault, in the shape docs/reliability.md quotes. "Containers lost 0" is not counted
+   * here: a test reaches this line only when its assertions found nothing lost.
    */
   static void report(String fault, long detectMs, long convergeMs) {
-    System.out.printf("FAULT %s: time to detect %d ms, time to converge %d ms, containers lost 0%n", fault, detectMs, convergeMs);
+    System.out.printf(
+        "FAULT %s: time to detect %d ms, time to converge %d ms, containers lost 0%n",
+        fault, detectMs, convergeMs);
   }
 }

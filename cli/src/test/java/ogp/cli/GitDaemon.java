@@ -23,19 +23,35 @@ final class GitDaemon implements AutoCloseable {
     this.port = port;
   }
 
-  /** Starts it on a free loopback port and waits until it listens; its log goes to {@code dir/git-daemon.log}. */
+  /**
+   * Starts it on a free loopback port and waits until it listens; its log goes to {@code
+   * dir/git-daemon.log}.
+   */
   static GitDaemon serve(Path dir) throws IOException, InterruptedException {
     int port;
     try (ServerSocket free = new ServerSocket(0)) {
       port = free.getLocalPort();
     }
-    Process process = new ProcessBuilder("git", "daemon", "--reuseaddr", "--export-all", "--enable=receive-pack",
-        "--listen=127.0.0.1", "--port=" + port, "--base-path=" + dir, dir.toString())
-        .redirectErrorStream(true).redirectOutput(dir.resolve("git-daemon.log").toFile()).start();
+    Process process =
+        new ProcessBuilder(
+                "git",
+                "daemon",
+                "--reuseaddr",
+                "--export-all",
+                "--enable=receive-pack",
+                "--listen=127.0.0.1",
+                "--port=" + port,
+                "--base-path=" + dir,
+                dir.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("git-daemon.log").toFile())
+            .start();
     GitDaemon daemon = new GitDaemon(process, port);
     try {
-      await("git daemon listens on " + port).atMost(Duration.ofSeconds(30))
-          .failFast("git daemon exited; see " + dir.resolve("git-daemon.log"), () -> !process.isAlive())
+      await("git daemon listens on " + port)
+          .atMost(Duration.ofSeconds(30))
+          .failFast(
+              "git daemon exited; see " + dir.resolve("git-daemon.log"), () -> !process.isAlive())
           .until(() -> listens(port));
     } catch (RuntimeException | Error notListening) {
       daemon.close();
@@ -56,7 +72,9 @@ final class GitDaemon implements AutoCloseable {
     return port;
   }
 
-  /** The git:// URL of the bare repository {@code name} (e.g. fleet.git) under the served directory. */
+  /**
+   * The git:// URL of the bare repository {@code name} (e.g. fleet.git) under the served directory.
+   */
   String url(String name) {
     return "git://127.0.0.1:" + port + "/" + name;
   }
@@ -66,6 +84,7 @@ final class GitDaemon implements AutoCloseable {
     // `git daemon` runs git-core's git-daemon as its child: kill that, or it outlives the test; the
     // `git` parent then reaps it and exits by itself.
     process.descendants().forEach(ProcessHandle::destroyForcibly);
-    if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    if (!process.waitFor(10, TimeUnit.SECONDS))
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
   }
 }

@@ -22,8 +22,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * Debian's headless Chromium driven by Debian's chromedriver, both by explicit path so Selenium
- * Manager never tries to download anything. Without them the test fails under CI
- * ({@code ogp.ci=true}) and is skipped elsewhere. A fresh profile per instance; 1400×900 window.
+ * Manager never tries to download anything. Without them the test fails under CI ({@code
+ * ogp.ci=true}) and is skipped elsewhere. A fresh profile per instance; 1400×900 window.
  */
 final class HeadlessChromium implements AutoCloseable {
   static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -34,23 +34,39 @@ final class HeadlessChromium implements AutoCloseable {
 
   private HeadlessChromium(Path profile) {
     System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(CHROMEDRIVER.toFile())
-        .usingAnyFreePort()
-        .build();
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(CHROMEDRIVER.toFile())
+            .usingAnyFreePort()
+            .build();
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM.toFile());
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--user-data-dir=" + profile, "--window-size=1400,900", "--force-device-scale-factor=1");
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--user-data-dir=" + profile,
+        "--window-size=1400,900",
+        "--force-device-scale-factor=1");
     driver = new ChromeDriver(service, options);
     driver.manage().window().setSize(new Dimension(1400, 900));
   }
 
   static HeadlessChromium start(Path profile) {
     if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
-      String why = "no browser: " + CHROMIUM + " and " + CHROMEDRIVER + " are needed (apt-get install chromium chromium-driver)";
-      if ("true".equalsIgnoreCase(System.getProperty("ogp.ci"))) fail("CI requires the browser tests to run: " + why);
+      String why =
+          "no browser: "
+              + CHROMIUM
+              + " and "
+              + CHROMEDRIVER
+              + " are needed (apt-get install chromium chromium-driver)";
+      if ("true".equalsIgnoreCase(System.getProperty("ogp.ci")))
+        fail("CI requires the browser tests to run: " + why);
       Assumptions.abort(why);
     }
     return new HeadlessChromium(profile);
@@ -64,13 +80,19 @@ final class HeadlessChromium implements AutoCloseable {
     return driver.findElement(By.cssSelector(css));
   }
 
-  /** Clicks the first match, finding it again when a live update replaced it between finding and clicking. */
+  /**
+   * Clicks the first match, finding it again when a live update replaced it between finding and
+   * clicking.
+   */
   void click(String css) {
-    new WebDriverWait(driver, WAIT).withMessage("click " + css).ignoring(StaleElementReferenceException.class)
-        .until(d -> {
-          d.findElement(By.cssSelector(css)).click();
-          return true;
-        });
+    new WebDriverWait(driver, WAIT)
+        .withMessage("click " + css)
+        .ignoring(StaleElementReferenceException.class)
+        .until(
+            d -> {
+              d.findElement(By.cssSelector(css)).click();
+              return true;
+            });
   }
 
   boolean present(String css) {

@@ -23,14 +23,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Health-gated rollouts (SPEC §2 {@code update}) end to end: the server in this JVM, three agents
- * (three hosts sharing the real engine, each scoped to its own containers) and an app with an
- * HTTP health check on all three. A sampler reads the API every 100 ms during the whole test, so
- * "never more than maxParallel hosts between the old version and healthy on the new one" is
- * checked at every moment, not only at the end.
+ * (three hosts sharing the real engine, each scoped to its own containers) and an app with an HTTP
+ * health check on all three. A sampler reads the API every 100 ms during the whole test, so "never
+ * more than maxParallel hosts between the old version and healthy on the new one" is checked at
+ * every moment, not only at the end.
  */
 class HealthGatedRolloutTest extends FaultTest {
   private static final List<String> HOSTS = List.of("r1", "r2", "r3");
-  private static final String SERVES = "[\"sh\", \"-c\", \"mkdir -p /www && echo ok > /www/index.html; httpd -f -p 8080 -h /www & trap 'kill $!; exit 0' TERM; wait\"]";
+  private static final String SERVES =
+      "[\"sh\", \"-c\", \"mkdir -p /www && echo ok > /www/index.html; httpd -f -p 8080 -h /www & trap 'kill $!; exit 0' TERM; wait\"]";
   private static final String SERVES_NOTHING = QUICK_STOP;
 
   private TestRepo repo;
@@ -58,9 +59,20 @@ class HealthGatedRolloutTest extends FaultTest {
     this.server = server;
     String token = java.nio.file.Files.readString(server.joinTokenFile()).strip();
     for (String host : HOSTS) {
-      closeAfterTest(new HostAgent(new HostAgent.Settings("127.0.0.1", agentPort, host, Map.of(), token,
-          DockerRuntime.DEFAULT_HOST, null, tmp.resolve("agent-" + host), Duration.ofSeconds(1), Duration.ofMillis(300),
-          Map.of(TEST_LABEL, testId, OgpLabels.SCOPE_HOST, host))));
+      closeAfterTest(
+          new HostAgent(
+              new HostAgent.Settings(
+                  "127.0.0.1",
+                  agentPort,
+                  host,
+                  Map.of(),
+                  token,
+                  DockerRuntime.DEFAULT_HOST,
+                  null,
+                  tmp.resolve("agent-" + host),
+                  Duration.ofSeconds(1),
+                  Duration.ofMillis(300),
+                  Map.of(TEST_LABEL, testId, OgpLabels.SCOPE_HOST, host))));
     }
     awaitAllHealthyOn("v1");
     sampler = new Thread(this::sampleUntilStopped, "rollout-sampler");
@@ -81,13 +93,21 @@ class HealthGatedRolloutTest extends FaultTest {
     repo.commit("Deploy v2", Map.of(appFile(), yaml("v2", SERVES, false)));
     api.refresh();
     awaitAllHealthyOn("v2");
-    await().atMost(CONVERGE).untilAsserted(
-        () -> assertEquals("Complete", api.app(app).path("rollout").path("phase").asText(), () -> "the rollout completes: " + api.app(app).path("rollout")));
+    await()
+        .atMost(CONVERGE)
+        .untilAsserted(
+            () ->
+                assertEquals(
+                    "Complete",
+                    api.app(app).path("rollout").path("phase").asText(),
+                    () -> "the rollout completes: " + api.app(app).path("rollout")));
 
     assertAtMostOneHostInTransition();
-    assertTrue(sampled(s -> count(s, "v2 healthy") == 1 && count(s, "v1 healthy") == 2),
+    assertTrue(
+        sampled(s -> count(s, "v2 healthy") == 1 && count(s, "v1 healthy") == 2),
         "a moment with one host updated and two still on v1 was seen: " + samplesText());
-    assertTrue(sampled(s -> count(s, "v2 healthy") == 2 && count(s, "v1 healthy") == 1),
+    assertTrue(
+        sampled(s -> count(s, "v2 healthy") == 2 && count(s, "v1 healthy") == 1),
         "a moment with two hosts updated and one still on v1 was seen: " + samplesText());
   }
 
@@ -95,17 +115,29 @@ class HealthGatedRolloutTest extends FaultTest {
   void failingVersionStopsTheRolloutWithTheOtherHostsStillOnTheOldVersion() throws Exception {
     start(false);
 
-    String broken = repo.commit("Deploy v2 that serves nothing", Map.of(appFile(), yaml("v2", SERVES_NOTHING, false)));
+    String broken =
+        repo.commit(
+            "Deploy v2 that serves nothing", Map.of(appFile(), yaml("v2", SERVES_NOTHING, false)));
     api.refresh();
-    await().atMost(CONVERGE).untilAsserted(
-        () -> assertEquals("Failed", api.app(app).path("rollout").path("phase").asText(), () -> "the rollout fails: " + api.app(app).path("rollout")));
+    await()
+        .atMost(CONVERGE)
+        .untilAsserted(
+            () ->
+                assertEquals(
+                    "Failed",
+                    api.app(app).path("rollout").path("phase").asText(),
+                    () -> "the rollout fails: " + api.app(app).path("rollout")));
     JsonNode rollout = api.app(app).path("rollout");
     assertEquals(1, rollout.path("failed").size(), rollout.toString());
     assertEquals(2, rollout.path("waiting").size(), rollout.toString());
-    assertEquals(2, runningVersions().getOrDefault("v1", 0), "two hosts still run v1: " + describe());
-    List<JsonNode> failed = api.events("RolloutFailed", e -> broken.equals(e.path("revision").asText()));
+    assertEquals(
+        2, runningVersions().getOrDefault("v1", 0), "two hosts still run v1: " + describe());
+    List<JsonNode> failed =
+        api.events("RolloutFailed", e -> broken.equals(e.path("revision").asText()));
     assertEquals(1, failed.size(), "one RolloutFailed event for the revision");
-    assertTrue(failed.get(0).path("message").asText().contains("not healthy within 5s"), failed.toString());
+    assertTrue(
+        failed.get(0).path("message").asText().contains("not healthy within 5s"),
+        failed.toString());
     assertEquals(broken, repo.head(), "no automatic rollback without autoRollback");
 
     // An operator's fix starts a new rollout: the failed host and then the others reach v3.
@@ -113,15 +145,19 @@ class HealthGatedRolloutTest extends FaultTest {
     api.refresh();
     awaitAllHealthyOn("v3");
 
-    assertTrue(alwaysSampled(s -> count(s, "v2") <= 1),
+    assertTrue(
+        alwaysSampled(s -> count(s, "v2") <= 1),
         "v2 never ran on more than the one host it failed on: " + samplesText());
   }
 
   @Test
-  void failingVersionWithAutoRollbackIsRevertedOnceByOgpAndTheFleetReturnsToTheOldVersion() throws Exception {
+  void failingVersionWithAutoRollbackIsRevertedOnceByOgpAndTheFleetReturnsToTheOldVersion()
+      throws Exception {
     start(true);
 
-    String broken = repo.commit("Deploy v2 that serves nothing", Map.of(appFile(), yaml("v2", SERVES_NOTHING, true)));
+    String broken =
+        repo.commit(
+            "Deploy v2 that serves nothing", Map.of(appFile(), yaml("v2", SERVES_NOTHING, true)));
     long start = System.nanoTime();
     api.refresh();
     await("the server commits a revert").atMost(CONVERGE).until(() -> !repo.head().equals(broken));
@@ -129,39 +165,71 @@ class HealthGatedRolloutTest extends FaultTest {
     RevCommit revert = commit(repo.head());
     assertEquals("Revert \"Deploy v2 that serves nothing\"", revert.getShortMessage());
     assertEquals("ogp", revert.getAuthorIdent().getName());
-    assertTrue(revert.getFullMessage().contains("This reverts commit " + broken + "."), revert.getFullMessage());
-    assertTrue(revert.getFullMessage().contains("Automatic rollback: " + app + " version v2 was not healthy within 5s"),
+    assertTrue(
+        revert.getFullMessage().contains("This reverts commit " + broken + "."),
+        revert.getFullMessage());
+    assertTrue(
+        revert
+            .getFullMessage()
+            .contains("Automatic rollback: " + app + " version v2 was not healthy within 5s"),
         revert.getFullMessage());
     assertTrue(revert.getFullMessage().contains("Ogp-Actor: ogp"), revert.getFullMessage());
 
     awaitAllHealthyOn("v1");
     long convergeMs = msSince(start);
-    await().atMost(CONVERGE).untilAsserted(
-        () -> assertEquals("Complete", api.app(app).path("rollout").path("phase").asText(), () -> "the rollback's rollout completes: " + api.app(app).path("rollout")));
-    List<JsonNode> rollbacks = api.events("RollbackCommitted", e -> revert.getName().equals(e.path("revision").asText()));
+    await()
+        .atMost(CONVERGE)
+        .untilAsserted(
+            () ->
+                assertEquals(
+                    "Complete",
+                    api.app(app).path("rollout").path("phase").asText(),
+                    () -> "the rollback's rollout completes: " + api.app(app).path("rollout")));
+    List<JsonNode> rollbacks =
+        api.events("RollbackCommitted", e -> revert.getName().equals(e.path("revision").asText()));
     assertEquals(1, rollbacks.size(), "one RollbackCommitted event");
-    assertTrue(rollbacks.get(0).path("message").asText().contains("not healthy within 5s"), rollbacks.toString());
-    assertEquals(revert.getName(), repo.head(), "reverted once, nothing committed after the revert");
-    assertTrue(alwaysSampled(s -> count(s, "v2") <= 1), "v2 ran on one host at most: " + samplesText());
-    report("failing version with autoRollback (revert committed / fleet back on v1)", detectMs, convergeMs);
+    assertTrue(
+        rollbacks.get(0).path("message").asText().contains("not healthy within 5s"),
+        rollbacks.toString());
+    assertEquals(
+        revert.getName(), repo.head(), "reverted once, nothing committed after the revert");
+    assertTrue(
+        alwaysSampled(s -> count(s, "v2") <= 1), "v2 ran on one host at most: " + samplesText());
+    report(
+        "failing version with autoRollback (revert committed / fleet back on v1)",
+        detectMs,
+        convergeMs);
   }
 
   @Test
   void serverRestartedMidRolloutKeepsGatingFromAgentReportsAndCompletes() throws Exception {
     start(false);
-    String slowStart = "[\"sh\", \"-c\", \"sleep 2; mkdir -p /www && echo ok > /www/index.html; httpd -f -p 8080 -h /www & trap 'kill $!; exit 0' TERM; wait\"]";
+    String slowStart =
+        "[\"sh\", \"-c\", \"sleep 2; mkdir -p /www && echo ok > /www/index.html; httpd -f -p 8080 -h /www & trap 'kill $!; exit 0' TERM; wait\"]";
 
     repo.commit("Deploy v2", Map.of(appFile(), yaml("v2", slowStart, false)));
     api.refresh();
-    await("one host updated").atMost(CONVERGE)
-        .until(this::hostStates, states -> count(states, "v2 healthy") == 1 && count(states, "v1 healthy") == 2);
+    await("one host updated")
+        .atMost(CONVERGE)
+        .until(
+            this::hostStates,
+            states -> count(states, "v2 healthy") == 1 && count(states, "v1 healthy") == 2);
     server.close();
-    // A new server process on the same data dir and agent port: it knows nothing but Git and what agents report.
+    // A new server process on the same data dir and agent port: it knows nothing but Git and what
+    // agents report.
     server = startServer(repo.path().toString(), agentPort, Duration.ofSeconds(15));
     api = Api.of(server);
     awaitAllHealthyOn("v2");
-    await().atMost(CONVERGE).untilAsserted(
-        () -> assertEquals("Complete", api.app(app).path("rollout").path("phase").asText(), () -> "the rollout completes after the restart: " + api.app(app).path("rollout")));
+    await()
+        .atMost(CONVERGE)
+        .untilAsserted(
+            () ->
+                assertEquals(
+                    "Complete",
+                    api.app(app).path("rollout").path("phase").asText(),
+                    () ->
+                        "the rollout completes after the restart: "
+                            + api.app(app).path("rollout")));
 
     assertAtMostOneHostInTransition();
   }
@@ -185,7 +253,8 @@ class HealthGatedRolloutTest extends FaultTest {
           maxParallel: 1
           healthyDeadline: 5s
           autoRollback: %s
-        """.formatted(app, image, version, String.join(", ", HOSTS), command, autoRollback);
+        """
+        .formatted(app, image, version, String.join(", ", HOSTS), command, autoRollback);
   }
 
   /**
@@ -205,7 +274,10 @@ class HealthGatedRolloutTest extends FaultTest {
       for (JsonNode c : h.path("containers")) {
         if ("running".equals(c.path("state").asText())) running = c;
       }
-      if (running != null) states.put(h.path("host").asText(), running.path("version").asText() + " " + running.path("health").asText());
+      if (running != null)
+        states.put(
+            h.path("host").asText(),
+            running.path("version").asText() + " " + running.path("health").asText());
     }
     return states;
   }
@@ -229,16 +301,29 @@ class HealthGatedRolloutTest extends FaultTest {
   }
 
   private void awaitAllHealthyOn(String version) {
-    await().atMost(CONVERGE).untilAsserted(() -> {
-      Map<String, String> now = hostStates();
-      assertTrue(!now.isEmpty() && now.values().stream().allMatch((version + " healthy")::equals),
-          () -> "all hosts healthy on " + version + ": " + now + " " + api.app(app).path("rollout"));
-    });
+    await()
+        .atMost(CONVERGE)
+        .untilAsserted(
+            () -> {
+              Map<String, String> now = hostStates();
+              assertTrue(
+                  !now.isEmpty() && now.values().stream().allMatch((version + " healthy")::equals),
+                  () ->
+                      "all hosts healthy on "
+                          + version
+                          + ": "
+                          + now
+                          + " "
+                          + api.app(app).path("rollout"));
+            });
   }
 
   /** Hosts in a state that starts with {@code prefix}, e.g. "v2" or "v2 healthy". */
   private static int count(Map<String, String> sample, String prefix) {
-    return (int) sample.values().stream().filter(s -> s.equals(prefix) || s.startsWith(prefix + " ")).count();
+    return (int)
+        sample.values().stream()
+            .filter(s -> s.equals(prefix) || s.startsWith(prefix + " "))
+            .count();
   }
 
   private boolean sampled(java.util.function.Predicate<Map<String, String>> moment) {
@@ -247,7 +332,9 @@ class HealthGatedRolloutTest extends FaultTest {
     }
   }
 
-  /** Every sample so far satisfies {@code condition}; read under the lock the sampler appends with. */
+  /**
+   * Every sample so far satisfies {@code condition}; read under the lock the sampler appends with.
+   */
   private boolean alwaysSampled(java.util.function.Predicate<Map<String, String>> condition) {
     synchronized (samples) {
       return samples.stream().allMatch(condition);
@@ -258,7 +345,10 @@ class HealthGatedRolloutTest extends FaultTest {
   private void assertAtMostOneHostInTransition() {
     synchronized (samples) {
       for (Map<String, String> s : samples) {
-        long between = s.values().stream().filter(v -> !v.equals("v1 healthy") && !v.equals("v2 healthy")).count();
+        long between =
+            s.values().stream()
+                .filter(v -> !v.equals("v1 healthy") && !v.equals("v2 healthy"))
+                .count();
         assertTrue(between <= 1, "at most one host between versions, but: " + s);
       }
       assertTrue(samples.size() > 10, "the sampler ran: " + samples.size());
@@ -269,7 +359,8 @@ class HealthGatedRolloutTest extends FaultTest {
     synchronized (samples) {
       List<Map<String, String>> distinct = new ArrayList<>();
       for (Map<String, String> s : samples) {
-        if (distinct.isEmpty() || !distinct.get(distinct.size() - 1).equals(s)) distinct.add(new java.util.TreeMap<>(s));
+        if (distinct.isEmpty() || !distinct.get(distinct.size() - 1).equals(s))
+          distinct.add(new java.util.TreeMap<>(s));
       }
       return distinct.toString();
     }
@@ -282,9 +373,9 @@ class HealthGatedRolloutTest extends FaultTest {
   }
 
   private RevCommit commit(String sha) throws Exception {
-    try (org.eclipse.jgit.revwalk.RevWalk walk = new org.eclipse.jgit.revwalk.RevWalk(repo.repository())) {
+    try (org.eclipse.jgit.revwalk.RevWalk walk =
+        new org.eclipse.jgit.revwalk.RevWalk(repo.repository())) {
       return walk.parseCommit(repo.repository().resolve(sha));
     }
   }
-
 }

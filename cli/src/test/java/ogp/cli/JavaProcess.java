@@ -26,14 +26,23 @@ final class JavaProcess implements AutoCloseable {
 
   static JavaProcess start(Path log, String mainClass, String... args) throws IOException {
     String logback = Path.of("src", "main", "resources", "logback.xml").toAbsolutePath().toString();
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-Dlogback.configurationFile=" + logback,
-        "-Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener",
-        "-cp", System.getProperty("java.class.path"), mainClass));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-Dlogback.configurationFile=" + logback,
+                "-Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener",
+                "-cp",
+                System.getProperty("java.class.path"),
+                mainClass));
     command.addAll(List.of(args));
     Files.createDirectories(log.getParent());
-    Process p = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    Process p =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
     return new JavaProcess(p, log);
   }
 
@@ -59,7 +68,8 @@ final class JavaProcess implements AutoCloseable {
   void kill() {
     process.destroyForcibly();
     try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) throw new IllegalStateException("process " + process.pid() + " survived SIGKILL");
+      if (!process.waitFor(10, TimeUnit.SECONDS))
+        throw new IllegalStateException("process " + process.pid() + " survived SIGKILL");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -49,8 +49,17 @@ class JoinTokenRotationTest {
     root.addAppender(logged);
     repo = TestRepo.create(tmp.resolve("repo"));
     repo.commit("Place web 1", Map.of("apps/web.yaml", TestApps.web("1")));
-    server = new ServerProcess(new ServerProcess.Settings(GitRemote.of(repo.url(), "main", ""), tmp.resolve("server"),
-        Duration.ofHours(1), "127.0.0.1", 0, 0, Duration.ofSeconds(15), null));
+    server =
+        new ServerProcess(
+            new ServerProcess.Settings(
+                GitRemote.of(repo.url(), "main", ""),
+                tmp.resolve("server"),
+                Duration.ofHours(1),
+                "127.0.0.1",
+                0,
+                0,
+                Duration.ofSeconds(15),
+                null));
   }
 
   @AfterEach
@@ -68,7 +77,15 @@ class JoinTokenRotationTest {
     AgentLink connected = agent("h1", agentFile);
     await("h1 connects with the first token").atMost(WAIT).until(connected::isConnected);
 
-    OgpRun rotate = ogp("tokens", "rotate", "join", "--grace", "5s", "--data-dir", tmp.resolve("server").toString());
+    OgpRun rotate =
+        ogp(
+            "tokens",
+            "rotate",
+            "join",
+            "--grace",
+            "5s",
+            "--data-dir",
+            tmp.resolve("server").toString());
     assertEquals(0, rotate.exit(), rotate.err());
     Instant graceEnd = Instant.now().plusSeconds(5);
     String fresh = rotate.out().strip();
@@ -76,13 +93,17 @@ class JoinTokenRotationTest {
     AgentLink withNew = agent("h2", Files.writeString(tmp.resolve("h2-token"), fresh + "\n"));
     await("an agent with the new token joins").atMost(WAIT).until(withNew::isConnected);
     AgentLink withOld = agent("h3", Files.writeString(tmp.resolve("h3-token"), old + "\n"));
-    await("an agent with the old token joins during the grace").atMost(WAIT).until(() -> withOld.isConnected() || Instant.now().isAfter(graceEnd));
+    await("an agent with the old token joins during the grace")
+        .atMost(WAIT)
+        .until(() -> withOld.isConnected() || Instant.now().isAfter(graceEnd));
     assertTrue(withOld.isConnected(), "joined during the grace");
 
     await("the grace ends").atMost(WAIT).until(() -> Instant.now().isAfter(graceEnd));
     Path lateFile = Files.writeString(tmp.resolve("h4-token"), old + "\n");
     AgentLink late = agent("h4", lateFile);
-    await("the old token is refused after the grace").atMost(WAIT).until(() -> log().contains("refused agent host id 'h4'"));
+    await("the old token is refused after the grace")
+        .atMost(WAIT)
+        .until(() -> log().contains("refused agent host id 'h4'"));
     assertFalse(late.isConnected());
     Files.writeString(lateFile, fresh + "\n"); // the operator hands the new token out
     await("h4 joins with the new token from its file").atMost(WAIT).until(late::isConnected);
@@ -94,17 +115,24 @@ class JoinTokenRotationTest {
   }
 
   private AgentLink agent(String hostId, Path tokenFile) {
-    AgentLink link = AgentLink.builder("127.0.0.1", server.agentPort(), new AgentIdentity(hostId, Map.of(), "test", "none"), a -> {})
-        .joinTokenFile(tokenFile)
-        .backoff(Duration.ofMillis(50), Duration.ofMillis(200))
-        .start();
+    AgentLink link =
+        AgentLink.builder(
+                "127.0.0.1",
+                server.agentPort(),
+                new AgentIdentity(hostId, Map.of(), "test", "none"),
+                a -> {})
+            .joinTokenFile(tokenFile)
+            .backoff(Duration.ofMillis(50), Duration.ofMillis(200))
+            .start();
     agents.add(link);
     return link;
   }
 
   private String log() {
     synchronized (logged) { // the appender appends under its own lock
-      return logged.list.stream().map(ILoggingEvent::getFormattedMessage).collect(Collectors.joining("\n"));
+      return logged.list.stream()
+          .map(ILoggingEvent::getFormattedMessage)
+          .collect(Collectors.joining("\n"));
     }
   }
 }

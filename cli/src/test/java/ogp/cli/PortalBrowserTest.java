@@ -27,8 +27,8 @@ import org.openqa.selenium.StaleElementReferenceException;
  * The portal in a real browser against the real server, a real agent on the real Docker engine and
  * a real Git remote (bare repository): sign in, read the grid, deploy from the app page through the
  * diff dialog and watch the badge turn Synced, roll back with one click, and a viewer sees no
- * action. Screenshots of the main pages land in target/screenshots (and docs/images with
- * {@code -Dogp.screenshots=docs}).
+ * action. Screenshots of the main pages land in target/screenshots (and docs/images with {@code
+ * -Dogp.screenshots=docs}).
  */
 class PortalBrowserTest extends RealDockerTest {
   @TempDir Path tmp;
@@ -49,23 +49,53 @@ class PortalBrowserTest extends RealDockerTest {
     write("apps/" + app + "-worker.yaml", appYaml(app + "-worker", "v1"));
     commit("Place " + app + " and its worker on " + hostId);
     Path remote = tmp.resolve("remote.git");
-    Git.cloneRepository().setURI(work.getRepository().getDirectory().toURI().toString()).setDirectory(remote.toFile()).setBare(true).call().close();
+    Git.cloneRepository()
+        .setURI(work.getRepository().getDirectory().toURI().toString())
+        .setDirectory(remote.toFile())
+        .setBare(true)
+        .call()
+        .close();
     Path dataDir = tmp.resolve("server");
     Files.createDirectories(dataDir);
-    Files.writeString(dataDir.resolve("users.yaml"), """
+    Files.writeString(
+        dataDir.resolve("users.yaml"),
+        """
         # portal users of the browser test
         users:
           - name: vera
             email: vera@example.com
             role: viewer
             password: "%s"
-        """.formatted(PasswordHashes.hash("vera-password".toCharArray())));
-    GitRemote gitRemote = new GitRemote(remote.toUri().toString(), "main", "", GitCredentials.fromEnvironment(Map.of()));
-    server = new ServerProcess(new ServerProcess.Settings(gitRemote, dataDir, Duration.ofHours(1), "127.0.0.1", 0, freePort(),
-        Duration.ofSeconds(15), null));
-    agent = new HostAgent(new HostAgent.Settings("127.0.0.1", server.agentPort(), hostId, Map.of("role", "web", "zone", "a"),
-        Files.readString(server.joinTokenFile()).strip(), DockerRuntime.DEFAULT_HOST, null, tmp.resolve("agent"),
-        Duration.ofSeconds(1), Duration.ofMillis(300), Map.of(TEST_LABEL, testId)));
+        """
+            .formatted(PasswordHashes.hash("vera-password".toCharArray())));
+    GitRemote gitRemote =
+        new GitRemote(
+            remote.toUri().toString(), "main", "", GitCredentials.fromEnvironment(Map.of()));
+    server =
+        new ServerProcess(
+            new ServerProcess.Settings(
+                gitRemote,
+                dataDir,
+                Duration.ofHours(1),
+                "127.0.0.1",
+                0,
+                freePort(),
+                Duration.ofSeconds(15),
+                null));
+    agent =
+        new HostAgent(
+            new HostAgent.Settings(
+                "127.0.0.1",
+                server.agentPort(),
+                hostId,
+                Map.of("role", "web", "zone", "a"),
+                Files.readString(server.joinTokenFile()).strip(),
+                DockerRuntime.DEFAULT_HOST,
+                null,
+                tmp.resolve("agent"),
+                Duration.ofSeconds(1),
+                Duration.ofMillis(300),
+                Map.of(TEST_LABEL, testId)));
     browser = HeadlessChromium.start(tmp.resolve("chromium-profile"));
   }
 
@@ -80,16 +110,22 @@ class PortalBrowserTest extends RealDockerTest {
   @Test
   void operatorSignsInAndSeesEveryAppOnEveryHostSyncedLive() throws Exception {
     browser.open(base() + "/");
-    assertTrue(browser.driver.getCurrentUrl().contains("/login"), "a page without a session goes to the login");
+    assertTrue(
+        browser.driver.getCurrentUrl().contains("/login"),
+        "a page without a session goes to the login");
     signIn("admin", server.adminToken().reveal());
-    browser.await("the grid shows the app Synced and Healthy without a reload", d ->
-        text("tr[data-app='" + app + "'] .sync-badge").contains("Synced") && text("tr[data-app='" + app + "'] .health-badge").contains("Healthy"));
+    browser.await(
+        "the grid shows the app Synced and Healthy without a reload",
+        d ->
+            text("tr[data-app='" + app + "'] .sync-badge").contains("Synced")
+                && text("tr[data-app='" + app + "'] .health-badge").contains("Healthy"));
     assertEquals("v1", text("tr[data-app='" + app + "'] .running-version"));
     assertTrue(text("tr[data-app='" + app + "'] .last-change").contains("E2E Tester") || true);
     browser.screenshot("portal-apps");
 
     browser.open(base() + "/hosts");
-    browser.await("the host is connected", d -> text("tr[data-host='" + hostId + "']").contains("connected"));
+    browser.await(
+        "the host is connected", d -> text("tr[data-host='" + hostId + "']").contains("connected"));
     assertTrue(text("tr[data-host='" + hostId + "']").contains("role=web"));
     browser.screenshot("portal-hosts");
 
@@ -101,31 +137,49 @@ class PortalBrowserTest extends RealDockerTest {
   void deployFromTheAppPageThroughTheDiffDialogThenRollBackWithOneClick() throws Exception {
     signIn("admin", server.adminToken().reveal());
     browser.open(base() + "/apps/" + app);
-    browser.await("the app is Synced at v1", d -> text("#app-sync").contains("Synced") && text(".host-panel .running-version").equals("v1"));
+    browser.await(
+        "the app is Synced at v1",
+        d ->
+            text("#app-sync").contains("Synced")
+                && text(".host-panel .running-version").equals("v1"));
 
     browser.find("#deploy-version").sendKeys("v2");
     browser.click("#deploy-button");
-    browser.await("the dialog shows the diff of the commit", d -> browser.find("#action-diff").isDisplayed());
+    browser.await(
+        "the dialog shows the diff of the commit", d -> browser.find("#action-diff").isDisplayed());
     String diff = text("#action-diff");
     assertTrue(diff.contains("-version: v1") && diff.contains("+version: v2"), diff);
     assertTrue(text("#action-title").contains("Deploy " + app + " version v2"));
     browser.screenshot("portal-app-deploy-dialog");
     browser.click("#confirm-button");
 
-    browser.await("the flash names the commit and its author", d -> text("#flash").startsWith("Committed ") && text("#flash").contains(" as admin: "));
-    browser.await("the badge moves to Synced at v2 without a reload", d ->
-        text("#app-sync").contains("Synced") && text(".host-panel .running-version").equals("v2") && text("#app-version").equals("v2"));
+    browser.await(
+        "the flash names the commit and its author",
+        d -> text("#flash").startsWith("Committed ") && text("#flash").contains(" as admin: "));
+    browser.await(
+        "the badge moves to Synced at v2 without a reload",
+        d ->
+            text("#app-sync").contains("Synced")
+                && text(".host-panel .running-version").equals("v2")
+                && text("#app-version").equals("v2"));
     assertEquals("v2", runningVersion(), "the container runs v2");
-    assertTrue(text("#history tbody tr").contains("admin"), "the commit's author is the signed-in user");
+    assertTrue(
+        text("#history tbody tr").contains("admin"), "the commit's author is the signed-in user");
 
     // One click on the newest entry's Roll back, then confirm: a revert commit.
     browser.click("#history tbody tr .rollback-button");
-    browser.await("the rollback dialog shows the revert", d -> browser.find("#action-diff").isDisplayed());
+    browser.await(
+        "the rollback dialog shows the revert", d -> browser.find("#action-diff").isDisplayed());
     assertTrue(text("#action-diff").contains("+version: v1"), text("#action-diff"));
     browser.click("#confirm-button");
-    browser.await("the revert commit heads the history", d -> text("#history tbody tr .history-subject").startsWith("Revert \"Deploy " + app));
-    browser.await("the app is back at v1 and Synced", d ->
-        text("#app-sync").contains("Synced") && text(".host-panel .running-version").equals("v1"));
+    browser.await(
+        "the revert commit heads the history",
+        d -> text("#history tbody tr .history-subject").startsWith("Revert \"Deploy " + app));
+    browser.await(
+        "the app is back at v1 and Synced",
+        d ->
+            text("#app-sync").contains("Synced")
+                && text(".host-panel .running-version").equals("v1"));
     assertEquals("v1", runningVersion());
     browser.screenshot("portal-app");
   }
@@ -151,7 +205,10 @@ class PortalBrowserTest extends RealDockerTest {
     browser.await("signed in", d -> browser.present("#whoami"));
   }
 
-  /** The text of the first match, "" when none; read again when a live update replaced the element meanwhile. */
+  /**
+   * The text of the first match, "" when none; read again when a live update replaced the element
+   * meanwhile.
+   */
   private String text(String css) {
     for (int attempt = 0; ; attempt++) {
       try {
@@ -165,8 +222,14 @@ class PortalBrowserTest extends RealDockerTest {
 
   /** The version label of the app's one running container, as Docker has it. */
   private String runningVersion() {
-    var running = docker.listContainersCmd().withLabelFilter(Map.of(TEST_LABEL, testId, "ogp.app", app)).exec();
-    return running.size() == 1 ? running.get(0).getLabels().get("ogp.version") : "containers: " + running.size();
+    var running =
+        docker
+            .listContainersCmd()
+            .withLabelFilter(Map.of(TEST_LABEL, testId, "ogp.app", app))
+            .exec();
+    return running.size() == 1
+        ? running.get(0).getLabels().get("ogp.version")
+        : "containers: " + running.size();
   }
 
   private String base() {
@@ -181,7 +244,8 @@ class PortalBrowserTest extends RealDockerTest {
         version: %s
         hosts: [%s]
         command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]
-        """.formatted(name, name, image, version, hostId);
+        """
+        .formatted(name, name, image, version, hostId);
   }
 
   private void write(String path, String content) throws Exception {

@@ -36,9 +36,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Registry logins of the agent against a real registry that requires them: a private
- * {@code docker-registry} with htpasswd authentication, started by the test on its own port.
- * Wrong credentials and a registry that is down each leave the running version in place with the
+ * Registry logins of the agent against a real registry that requires them: a private {@code
+ * docker-registry} with htpasswd authentication, started by the test on its own port. Wrong
+ * credentials and a registry that is down each leave the running version in place with the
  * registry's message in the API; the right credentials pull and run the new version.
  */
 class RegistryAuthEndToEndTest extends RealDockerTest {
@@ -52,7 +52,8 @@ class RegistryAuthEndToEndTest extends RealDockerTest {
   }
 
   @Test
-  void agentPullsWithItsLoginAndReportsWrongCredentialsAndADownRegistryWhileKeepingTheOldVersion() throws Exception {
+  void agentPullsWithItsLoginAndReportsWrongCredentialsAndADownRegistryWhileKeepingTheOldVersion()
+      throws Exception {
     startRegistry();
     String repository = "127.0.0.1:" + registryPort + "/ogp-test-" + testId + "/app";
     push(repository, "1");
@@ -61,16 +62,33 @@ class RegistryAuthEndToEndTest extends RealDockerTest {
     Path repo = tmp.resolve("repo");
     try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
       commit(git, repository, "1", hostId);
-      GitRemote remote = new GitRemote(repo.toString(), "main", "", GitCredentials.fromEnvironment(Map.of()));
+      GitRemote remote =
+          new GitRemote(repo.toString(), "main", "", GitCredentials.fromEnvironment(Map.of()));
       Path goodLogin = login("ci", "right-password");
       Path badLogin = login("ci", "wrong-password");
-      try (ServerProcess server = new ServerProcess(new ServerProcess.Settings(remote, tmp.resolve("server"),
-          Duration.ofMillis(300), "127.0.0.1", 0, 0, Duration.ofSeconds(15), null))) {
+      try (ServerProcess server =
+          new ServerProcess(
+              new ServerProcess.Settings(
+                  remote,
+                  tmp.resolve("server"),
+                  Duration.ofMillis(300),
+                  "127.0.0.1",
+                  0,
+                  0,
+                  Duration.ofSeconds(15),
+                  null))) {
         // Wrong credentials: nothing can be pulled, the registry's refusal is visible.
         try (HostAgent agent = agent(server, hostId, badLogin, "bad")) {
-          await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertTrue(lastError(server).toLowerCase().contains("unauthorized")
-              || lastError(server).toLowerCase().contains("authentication required"),
-              () -> "the registry's refusal shows in the API: " + status(server)));
+          await()
+              .atMost(Duration.ofSeconds(60))
+              .untilAsserted(
+                  () ->
+                      assertTrue(
+                          lastError(server).toLowerCase().contains("unauthorized")
+                              || lastError(server)
+                                  .toLowerCase()
+                                  .contains("authentication required"),
+                          () -> "the registry's refusal shows in the API: " + status(server)));
           assertTrue(containers().isEmpty());
         }
         // The right login: version 1 is pulled and runs.
@@ -81,9 +99,14 @@ class RegistryAuthEndToEndTest extends RealDockerTest {
           registry.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
           String before = containers().get(0).getId();
           commit(git, repository, "2", hostId);
-          await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertTrue(lastError(server).contains("connection refused")
-                  || lastError(server).contains(String.valueOf(registryPort)),
-              () -> "the unreachable registry shows in the API: " + status(server)));
+          await()
+              .atMost(Duration.ofSeconds(60))
+              .untilAsserted(
+                  () ->
+                      assertTrue(
+                          lastError(server).contains("connection refused")
+                              || lastError(server).contains(String.valueOf(registryPort)),
+                          () -> "the unreachable registry shows in the API: " + status(server)));
           assertEquals("Degraded", status(server).path("health").asText());
           assertEquals(List.of(before), containers().stream().map(Container::getId).toList());
           assertEquals("running", containers().get(0).getState());
@@ -97,9 +120,19 @@ class RegistryAuthEndToEndTest extends RealDockerTest {
   }
 
   private HostAgent agent(ServerProcess server, String hostId, Path login, String dir) {
-    return new HostAgent(new HostAgent.Settings("127.0.0.1", server.agentPort(), hostId, Map.of(),
-        server.joinToken().reveal(), DockerRuntime.DEFAULT_HOST, login, tmp.resolve("agent-" + dir),
-        Duration.ofSeconds(1), Duration.ofMillis(300), Map.of(TEST_LABEL, testId)));
+    return new HostAgent(
+        new HostAgent.Settings(
+            "127.0.0.1",
+            server.agentPort(),
+            hostId,
+            Map.of(),
+            server.joinToken().reveal(),
+            DockerRuntime.DEFAULT_HOST,
+            login,
+            tmp.resolve("agent-" + dir),
+            Duration.ofSeconds(1),
+            Duration.ofMillis(300),
+            Map.of(TEST_LABEL, testId)));
   }
 
   private void startRegistry() throws Exception {
@@ -113,9 +146,12 @@ class RegistryAuthEndToEndTest extends RealDockerTest {
     Files.createDirectories(dir.resolve("data"));
     byte[] salt = new byte[16];
     new SecureRandom().nextBytes(salt);
-    Files.writeString(dir.resolve("htpasswd"),
+    Files.writeString(
+        dir.resolve("htpasswd"),
         "ci:" + OpenBSDBCrypt.generate("2y", "right-password".toCharArray(), salt, 6) + "\n");
-    Files.writeString(dir.resolve("config.yml"), """
+    Files.writeString(
+        dir.resolve("config.yml"),
+        """
         version: 0.1
         log: {level: warn}
         storage:
@@ -124,16 +160,26 @@ class RegistryAuthEndToEndTest extends RealDockerTest {
           addr: 127.0.0.1:%d
         auth:
           htpasswd: {realm: ogp-test, path: %s}
-        """.formatted(dir.resolve("data"), port, dir.resolve("htpasswd")));
-    registry = new ProcessBuilder("docker-registry", "serve", dir.resolve("config.yml").toString())
-        .redirectErrorStream(true).redirectOutput(dir.resolve("registry.log").toFile()).start();
-    await("the test registry listens on " + port).atMost(Duration.ofSeconds(20)).until(() -> registryAnswers(port));
+        """
+            .formatted(dir.resolve("data"), port, dir.resolve("htpasswd")));
+    registry =
+        new ProcessBuilder("docker-registry", "serve", dir.resolve("config.yml").toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("registry.log").toFile())
+            .start();
+    await("the test registry listens on " + port)
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> registryAnswers(port));
   }
 
   private static boolean registryAnswers(int port) {
     try {
-      int code = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2/")).build(),
-          HttpResponse.BodyHandlers.discarding()).statusCode();
+      int code =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2/")).build(),
+                  HttpResponse.BodyHandlers.discarding())
+              .statusCode();
       return code == 401; // it answers, and it wants a login
     } catch (IOException e) {
       return false;
@@ -145,49 +191,76 @@ class RegistryAuthEndToEndTest extends RealDockerTest {
 
   private void push(String repository, String tag) throws InterruptedException {
     docker.tagImageCmd(BASE_IMAGE, repository, tag).exec();
-    AuthConfig auth = new AuthConfig().withUsername("ci").withPassword("right-password")
-        .withRegistryAddress("127.0.0.1:" + registryPort);
-    assertTrue(docker.pushImageCmd(repository).withTag(tag).withAuthConfig(auth)
-        .exec(new ResultCallback.Adapter<PushResponseItem>()).awaitCompletion(60, TimeUnit.SECONDS), "push finishes");
-    docker.removeImageCmd(repository + ":" + tag).withNoPrune(true).exec(); // the agent must pull it
+    AuthConfig auth =
+        new AuthConfig()
+            .withUsername("ci")
+            .withPassword("right-password")
+            .withRegistryAddress("127.0.0.1:" + registryPort);
+    assertTrue(
+        docker
+            .pushImageCmd(repository)
+            .withTag(tag)
+            .withAuthConfig(auth)
+            .exec(new ResultCallback.Adapter<PushResponseItem>())
+            .awaitCompletion(60, TimeUnit.SECONDS),
+        "push finishes");
+    docker
+        .removeImageCmd(repository + ":" + tag)
+        .withNoPrune(true)
+        .exec(); // the agent must pull it
   }
 
   /** A Docker config.json-style login file for the test registry. */
   private Path login(String user, String password) throws IOException {
-    String auth = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
-    return Files.writeString(tmp.resolve("login-" + password + ".json"),
+    String auth =
+        Base64.getEncoder()
+            .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    return Files.writeString(
+        tmp.resolve("login-" + password + ".json"),
         "{\"auths\": {\"127.0.0.1:" + registryPort + "\": {\"auth\": \"" + auth + "\"}}}");
   }
 
   private void commit(Git git, String repository, String version, String hostId) throws Exception {
     Path file = git.getRepository().getWorkTree().toPath().resolve("apps/" + app + ".yaml");
     Files.createDirectories(file.getParent());
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         app: %s
         image: %s
         version: "%s"
         hosts: [%s]
         command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
-        """.formatted(app, repository, version, hostId));
+        """
+            .formatted(app, repository, version, hostId));
     git.add().addFilepattern(".").call();
     PersonIdent who = new PersonIdent("Tester", "t@example.com");
     git.commit().setMessage("Version " + version).setAuthor(who).setCommitter(who).call();
   }
 
   private List<Container> containers() {
-    return docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(TEST_LABEL, testId, "ogp.app", app)).exec();
+    return docker
+        .listContainersCmd()
+        .withShowAll(true)
+        .withLabelFilter(Map.of(TEST_LABEL, testId, "ogp.app", app))
+        .exec();
   }
 
   private void awaitRunning(String version) {
-    awaitOneRunning(app, version, Duration.ofSeconds(60), () -> "have " + containers().stream()
-        .map(c -> c.getLabels().get("ogp.version") + "/" + c.getState()).toList());
+    awaitOneRunning(
+        app,
+        version,
+        Duration.ofSeconds(60),
+        () ->
+            "have "
+                + containers().stream()
+                    .map(c -> c.getLabels().get("ogp.version") + "/" + c.getState())
+                    .toList());
   }
-
 
   private JsonNode status(ServerProcess server) {
     return FaultTest.Api.of(server).app(app);
   }
-
 
   private String lastError(ServerProcess server) {
     JsonNode hosts = status(server).path("hosts");

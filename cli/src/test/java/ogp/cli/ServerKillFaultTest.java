@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code kill -9} of the server process right after it sent a host a new assignment, while the
  * agent replaces the container: the agent finishes what it was told and then keeps it without a
- * server; a commit made while the server is down is applied once the server process is restarted
- * on the same ports and data dir.
+ * server; a commit made while the server is down is applied once the server process is restarted on
+ * the same ports and data dir.
  */
 class ServerKillFaultTest extends FaultTest {
   private int httpPort;
@@ -30,7 +30,8 @@ class ServerKillFaultTest extends FaultTest {
   private TestRepo repo;
 
   @Test
-  void serverKilledMidDeployLeavesTheAgentsContainersAndTheRestartedServerConvergesToTheLastCommit() throws Exception {
+  void serverKilledMidDeployLeavesTheAgentsContainersAndTheRestartedServerConvergesToTheLastCommit()
+      throws Exception {
     String image = localImage("v1");
     localImage("v2");
     localImage("v3");
@@ -48,19 +49,27 @@ class ServerKillFaultTest extends FaultTest {
 
     String v2 = commitVersion(repo, image, "v2");
     api.refresh();
-    await("the agent got the v2 assignment").atMost(CONVERGE)
+    await("the agent got the v2 assignment")
+        .atMost(CONVERGE)
         .until(() -> agent.assignment().map(a -> a.getRevision().equals(v2)).orElse(false));
     server.kill();
     long killedAt = System.nanoTime();
     await("the agent notices the server is gone").atMost(CONVERGE).until(() -> !agent.connected());
     long detectMs = msSince(killedAt);
 
-    // Without a server the agent completes the assignment it holds (stopping v1 takes its 10 s grace) ...
+    // Without a server the agent completes the assignment it holds (stopping v1 takes its 10 s
+    // grace) ...
     Container kept = awaitOneRunning("v2");
     String startedAt = startedAt(kept.getId());
-    // ... and then keeps it: several re-converge rounds (one a second) without a server change nothing.
-    holdsFor(Duration.ofSeconds(3),
-        () -> assertEquals(List.of(kept.getId()), running().stream().map(Container::getId).toList(), "kept without a server: " + describe()));
+    // ... and then keeps it: several re-converge rounds (one a second) without a server change
+    // nothing.
+    holdsFor(
+        Duration.ofSeconds(3),
+        () ->
+            assertEquals(
+                List.of(kept.getId()),
+                running().stream().map(Container::getId).toList(),
+                "kept without a server: " + describe()));
     assertEquals(startedAt, startedAt(kept.getId()), "not restarted while the server was down");
 
     String v3 = commitVersion(repo, image, "v3");
@@ -68,9 +77,11 @@ class ServerKillFaultTest extends FaultTest {
     long restartedAt = System.nanoTime();
     awaitConverged(api, "v3", v3);
     long convergeMs = msSince(restartedAt);
-    await("the restarted server applied the last commit").atMost(CONVERGE)
+    await("the restarted server applied the last commit")
+        .atMost(CONVERGE)
         .until(() -> v3.equals(api.tryGet("/api/v1/revision").path("revision").asText()));
-    assertFalse(api.events("HostConnected", e -> hostId.equals(e.path("host").asText())).isEmpty(),
+    assertFalse(
+        api.events("HostConnected", e -> hostId.equals(e.path("host").asText())).isEmpty(),
         "the restarted server records the agent's reconnect");
     sampler.assertNeverTwoRunning();
     assertEquals(Set.of("v1", "v2", "v3"), sampler.versionsSeenRunning());
@@ -78,11 +89,34 @@ class ServerKillFaultTest extends FaultTest {
   }
 
   private JavaProcess startServerProcess(String log) throws Exception {
-    JavaProcess server = closeAfterTest(JavaProcess.ogp(tmp.resolve(log), "server", "--repo", repo.path().toString(),
-        "--branch", "main", "--poll", "1h", "--bind", "127.0.0.1", "--http-port", Integer.toString(httpPort),
-        "--agent-port", Integer.toString(agentPort), "--data-dir", dataDir.toString(), "--lost-grace", "15s"));
-    await().atMost(CONVERGE).untilAsserted(
-        () -> assertNotNull(httpGet("http://127.0.0.1:" + httpPort + "/healthz"), () -> "the server process answers: " + server.output()));
+    JavaProcess server =
+        closeAfterTest(
+            JavaProcess.ogp(
+                tmp.resolve(log),
+                "server",
+                "--repo",
+                repo.path().toString(),
+                "--branch",
+                "main",
+                "--poll",
+                "1h",
+                "--bind",
+                "127.0.0.1",
+                "--http-port",
+                Integer.toString(httpPort),
+                "--agent-port",
+                Integer.toString(agentPort),
+                "--data-dir",
+                dataDir.toString(),
+                "--lost-grace",
+                "15s"));
+    await()
+        .atMost(CONVERGE)
+        .untilAsserted(
+            () ->
+                assertNotNull(
+                    httpGet("http://127.0.0.1:" + httpPort + "/healthz"),
+                    () -> "the server process answers: " + server.output()));
     return server;
   }
 }

@@ -13,13 +13,13 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A TCP relay on 127.0.0.1 to a local port, which a test can cut (every connection closed, nothing
- * accepted: the client cannot reconnect) and open again on the same port. It cuts from the
- * server's side: the server sees the connection close, as when a network path between them fails.
+ * accepted: the client cannot reconnect) and open again on the same port. It cuts from the server's
+ * side: the server sees the connection close, as when a network path between them fails.
  *
  * <p>It can also misbehave while it stays open: {@link #stall()} stops answering on every
  * connection, the ones it relays already (an HTTP client's kept-alive connections too) and the new
- * ones it accepts (a remote whose process hangs), {@link #slow(Duration)} forwards small chunks with
- * a delay before each (a remote on a bad link), and {@link #forward()} relays normally again,
+ * ones it accepts (a remote whose process hangs), {@link #slow(Duration)} forwards small chunks
+ * with a delay before each (a remote on a bad link), and {@link #forward()} relays normally again,
  * closing the connections it held while stalled.
  */
 final class TcpRelay implements AutoCloseable {
@@ -29,8 +29,13 @@ final class TcpRelay implements AutoCloseable {
   private final int targetPort;
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
   private final Set<Socket> held = ConcurrentHashMap.newKeySet();
-  /** Relayed connections open when the relay stalled: nothing more crosses them, and they are closed when it recovers. */
+
+  /**
+   * Relayed connections open when the relay stalled: nothing more crosses them, and they are closed
+   * when it recovers.
+   */
   private final Set<Socket> frozen = ConcurrentHashMap.newKeySet();
+
   private ServerSocket listener;
   private volatile boolean stalled;
   private volatile Duration delay = Duration.ZERO;
@@ -123,23 +128,31 @@ final class TcpRelay implements AutoCloseable {
   }
 
   private void pump(Socket from, Socket to) {
-    Thread t = new Thread(() -> {
-      byte[] buffer = new byte[16 * 1024];
-      try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-        for (int n; (n = in.read(buffer, 0, delay.isZero() ? buffer.length : SLOW_CHUNK)) >= 0; ) {
-          while (frozen.contains(from) && !from.isClosed()) Thread.sleep(20); // stalled: hold it until closed
-          if (from.isClosed()) break;
-          if (!delay.isZero()) Thread.sleep(delay.toMillis()); // the slow link's pace, not a wait for a condition
-          out.write(buffer, 0, n);
-          out.flush();
-        }
-      } catch (IOException | InterruptedException e) {
-        // one side closed
-      } finally {
-        closeQuietly(from);
-        closeQuietly(to);
-      }
-    }, "relay-pump");
+    Thread t =
+        new Thread(
+            () -> {
+              byte[] buffer = new byte[16 * 1024];
+              try (InputStream in = from.getInputStream();
+                  OutputStream out = to.getOutputStream()) {
+                for (int n;
+                    (n = in.read(buffer, 0, delay.isZero() ? buffer.length : SLOW_CHUNK)) >= 0; ) {
+                  while (frozen.contains(from) && !from.isClosed())
+                    Thread.sleep(20); // stalled: hold it until closed
+                  if (from.isClosed()) break;
+                  if (!delay.isZero())
+                    Thread.sleep(
+                        delay.toMillis()); // the slow link's pace, not a wait for a condition
+                  out.write(buffer, 0, n);
+                  out.flush();
+                }
+              } catch (IOException | InterruptedException e) {
+                // one side closed
+              } finally {
+                closeQuietly(from);
+                closeQuietly(to);
+              }
+            },
+            "relay-pump");
     t.setDaemon(true);
     t.start();
   }

@@ -11,8 +11,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Optional;
-import ogp.reconciler.auth.TokenGrant;
 import ogp.reconciler.auth.Role;
+import ogp.reconciler.auth.TokenGrant;
 import ogp.reconciler.auth.TokenStore;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,7 +30,18 @@ class TokensCommandTest {
 
   @Test
   void createPrintsTheTokenOnceAndItVerifiesWithItsRole() {
-    OgpRun run = ogp("tokens", "create", "--name", "jenkins", "--role", "deployer", "--expires", "30d", "--data-dir", dataDir.toString());
+    OgpRun run =
+        ogp(
+            "tokens",
+            "create",
+            "--name",
+            "jenkins",
+            "--role",
+            "deployer",
+            "--expires",
+            "30d",
+            "--data-dir",
+            dataDir.toString());
     assertEquals(0, run.exit(), run.err());
     String token = run.out().strip();
     assertTrue(token.matches("[A-Za-z0-9_-]{43}"), run.out());
@@ -40,21 +51,46 @@ class TokensCommandTest {
 
   @Test
   void listShowsNamesRolesAndDatesButNeverATokenOrHash() throws Exception {
-    String token = ogp("tokens", "create", "--name", "jenkins", "--role", "deployer", "--data-dir", dataDir.toString()).out().strip();
+    String token =
+        ogp(
+                "tokens",
+                "create",
+                "--name",
+                "jenkins",
+                "--role",
+                "deployer",
+                "--data-dir",
+                dataDir.toString())
+            .out()
+            .strip();
     OgpRun list = ogp("tokens", "list", "--data-dir", dataDir.toString());
     assertEquals(0, list.exit(), list.err());
-    assertTrue(list.out().matches("(?s)NAME +ROLE +CREATED +EXPIRES\n.*jenkins +deployer .*never\n.*"), list.out());
+    assertTrue(
+        list.out().matches("(?s)NAME +ROLE +CREATED +EXPIRES\n.*jenkins +deployer .*never\n.*"),
+        list.out());
     assertTrue(list.out().contains("admin "), list.out());
     assertFalse(list.out().contains(token));
     String stored = Files.readString(store.file());
     for (String hex : stored.split("\"")) {
-      if (hex.matches("[0-9a-f]{64}")) assertFalse(list.out().contains(hex.substring(0, 8)), "a hash is listed");
+      if (hex.matches("[0-9a-f]{64}"))
+        assertFalse(list.out().contains(hex.substring(0, 8)), "a hash is listed");
     }
   }
 
   @Test
   void revokeRefusesTheTokenAtOnce() {
-    String token = ogp("tokens", "create", "--name", "ci", "--role", "viewer", "--data-dir", dataDir.toString()).out().strip();
+    String token =
+        ogp(
+                "tokens",
+                "create",
+                "--name",
+                "ci",
+                "--role",
+                "viewer",
+                "--data-dir",
+                dataDir.toString())
+            .out()
+            .strip();
     OgpRun revoke = ogp("tokens", "revoke", "ci", "--data-dir", dataDir.toString());
     assertEquals(0, revoke.exit(), revoke.err());
     assertEquals(Optional.empty(), store.verify(token));
@@ -67,7 +103,8 @@ class TokensCommandTest {
   void rotateJoinRewritesTheHandOverFileAndKeepsTheOldTokenDuringTheGrace() throws Exception {
     Path file = dataDir.resolve("join-token");
     String old = Files.readString(file).strip();
-    OgpRun rotate = ogp("tokens", "rotate", "join", "--grace", "1h", "--data-dir", dataDir.toString());
+    OgpRun rotate =
+        ogp("tokens", "rotate", "join", "--grace", "1h", "--data-dir", dataDir.toString());
     assertEquals(0, rotate.exit(), rotate.err());
     String fresh = rotate.out().strip();
     assertEquals(fresh, Files.readString(file).strip());
@@ -78,19 +115,51 @@ class TokensCommandTest {
 
   @Test
   void badArgumentsGiveOneClearErrorAndExit2() {
-    OgpRun role = ogp("tokens", "create", "--name", "x", "--role", "root", "--data-dir", dataDir.toString());
+    OgpRun role =
+        ogp("tokens", "create", "--name", "x", "--role", "root", "--data-dir", dataDir.toString());
     assertEquals(2, role.exit());
-    assertTrue(role.err().contains("unknown role 'root' (expected viewer, deployer, admin or join)"), role.err());
-    OgpRun name = ogp("tokens", "create", "--name", "two words", "--role", "viewer", "--data-dir", dataDir.toString());
+    assertTrue(
+        role.err().contains("unknown role 'root' (expected viewer, deployer, admin or join)"),
+        role.err());
+    OgpRun name =
+        ogp(
+            "tokens",
+            "create",
+            "--name",
+            "two words",
+            "--role",
+            "viewer",
+            "--data-dir",
+            dataDir.toString());
     assertEquals(2, name.exit());
-    assertTrue(name.err().startsWith("ogp tokens create: 'two words' is not a valid token name"), name.err());
-    OgpRun grace = ogp("tokens", "rotate", "admin", "--grace", "soon", "--data-dir", dataDir.toString());
+    assertTrue(
+        name.err().startsWith("ogp tokens create: 'two words' is not a valid token name"),
+        name.err());
+    OgpRun grace =
+        ogp("tokens", "rotate", "admin", "--grace", "soon", "--data-dir", dataDir.toString());
     assertEquals(2, grace.exit());
     assertTrue(grace.err().contains("'soon' is not a duration"), grace.err());
     assertEquals(2, ogp("tokens", "--data-dir", dataDir.toString()).exit());
-    assertEquals(2, ogp("tokens", "create", "--name", "x", "--role", "viewer", "--expires", "0s", "--data-dir", dataDir.toString()).exit());
-    assertEquals(2, ogp("tokens", "rotate", "admin", "--expires", "0s", "--data-dir", dataDir.toString()).exit());
-    assertEquals(2, ogp("tokens", "rotate", "--data-dir", dataDir.toString()).exit(), "NAME is required");
+    assertEquals(
+        2,
+        ogp(
+                "tokens",
+                "create",
+                "--name",
+                "x",
+                "--role",
+                "viewer",
+                "--expires",
+                "0s",
+                "--data-dir",
+                dataDir.toString())
+            .exit());
+    assertEquals(
+        2,
+        ogp("tokens", "rotate", "admin", "--expires", "0s", "--data-dir", dataDir.toString())
+            .exit());
+    assertEquals(
+        2, ogp("tokens", "rotate", "--data-dir", dataDir.toString()).exit(), "NAME is required");
   }
 
   @Test
@@ -104,7 +173,16 @@ class TokensCommandTest {
 
   @Test
   void createRefusesANameInUse() {
-    OgpRun run = ogp("tokens", "create", "--name", "admin", "--role", "admin", "--data-dir", dataDir.toString());
+    OgpRun run =
+        ogp(
+            "tokens",
+            "create",
+            "--name",
+            "admin",
+            "--role",
+            "admin",
+            "--data-dir",
+            dataDir.toString());
     assertEquals(1, run.exit());
     assertTrue(run.err().contains("a token named 'admin' exists; rotate or revoke it"), run.err());
   }

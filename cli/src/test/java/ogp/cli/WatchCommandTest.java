@@ -30,10 +30,21 @@ class WatchCommandTest {
   void start() throws Exception {
     repo = TestRepo.create(tmp.resolve("repo"));
     repo.commit("Place web 1", Map.of("apps/web.yaml", TestApps.web("1")));
-    server = new ServerProcess(new ServerProcess.Settings(GitRemote.of(repo.url(), "main", ""), tmp.resolve("server"),
-        Duration.ofHours(1), "127.0.0.1", 0, 0, Duration.ofSeconds(15), null));
-    // The watch's objects are recomputed on their own thread after the revision is applied: wait for them.
-    await("the server applies the revision").atMost(Duration.ofSeconds(20))
+    server =
+        new ServerProcess(
+            new ServerProcess.Settings(
+                GitRemote.of(repo.url(), "main", ""),
+                tmp.resolve("server"),
+                Duration.ofHours(1),
+                "127.0.0.1",
+                0,
+                0,
+                Duration.ofSeconds(15),
+                null));
+    // The watch's objects are recomputed on their own thread after the revision is applied: wait
+    // for them.
+    await("the server applies the revision")
+        .atMost(Duration.ofSeconds(20))
         .until(() -> server.watchHub().count(ogp.reconciler.watch.WatchKind.App) > 0);
   }
 
@@ -44,7 +55,10 @@ class WatchCommandTest {
   }
 
   private int watch(String... args) {
-    WatchCommand command = new WatchCommand(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    WatchCommand command =
+        new WatchCommand(
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
     String[] all = new String[args.length + 4];
     all[0] = "--server";
     all[1] = "http://127.0.0.1:" + server.httpPort();
@@ -58,8 +72,14 @@ class WatchCommandTest {
   void aGoneResourceVersionIsReportedAndTheStateListedAgain() {
     assertEquals(0, watch("--since", "1", "--exit-after", "2"));
     String printed = out.toString(StandardCharsets.UTF_8);
-    assertTrue(err.toString(StandardCharsets.UTF_8).contains("no longer retained"), err.toString(StandardCharsets.UTF_8));
-    assertTrue(printed.lines().anyMatch(l -> l.contains("ADDED") && l.contains("App") && l.contains("web")), printed);
+    assertTrue(
+        err.toString(StandardCharsets.UTF_8).contains("no longer retained"),
+        err.toString(StandardCharsets.UTF_8));
+    assertTrue(
+        printed
+            .lines()
+            .anyMatch(l -> l.contains("ADDED") && l.contains("App") && l.contains("web")),
+        printed);
   }
 
   @Test

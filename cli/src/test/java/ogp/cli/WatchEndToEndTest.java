@@ -58,16 +58,35 @@ class WatchEndToEndTest {
   private void start(WatchSettings settings) throws Exception {
     repo = TestRepo.create(tmp.resolve("repo"));
     repo.commit("Place web 1", Map.of("apps/web.yaml", TestApps.web("1")));
-    server = new ServerProcess(new ServerProcess.Settings(GitRemote.of(repo.url(), "main", ""), tmp.resolve("server"),
-        Duration.ofHours(1), "127.0.0.1", 0, 0, Duration.ofSeconds(15), null), settings);
-    agent = AgentLink.builder("127.0.0.1", server.agentPort(), new AgentIdentity("h1", Map.of(), "test", "none"), assignments::add)
-        .joinToken(server.joinToken().reveal())
-        .start();
-    assertTrue(assignments.poll(30, TimeUnit.SECONDS) != null, "the agent gets its first assignment");
+    server =
+        new ServerProcess(
+            new ServerProcess.Settings(
+                GitRemote.of(repo.url(), "main", ""),
+                tmp.resolve("server"),
+                Duration.ofHours(1),
+                "127.0.0.1",
+                0,
+                0,
+                Duration.ofSeconds(15),
+                null),
+            settings);
+    agent =
+        AgentLink.builder(
+                "127.0.0.1",
+                server.agentPort(),
+                new AgentIdentity("h1", Map.of(), "test", "none"),
+                assignments::add)
+            .joinToken(server.joinToken().reveal())
+            .start();
+    assertTrue(
+        assignments.poll(30, TimeUnit.SECONDS) != null, "the agent gets its first assignment");
     serverWatchers = server.watchHub().watchers();
   }
 
-  /** Watchers the server holds itself before the test opens any (the portal's live updates follow the stream). */
+  /**
+   * Watchers the server holds itself before the test opens any (the portal's live updates follow
+   * the stream).
+   */
   private int serverWatchers;
 
   @AfterEach
@@ -84,33 +103,56 @@ class WatchEndToEndTest {
     WatchLines watch = awaitInitialListWith("App", "web");
     String sha = repo.commit("Deploy web 2", Map.of("apps/web.yaml", TestApps.web("2")));
     post("/api/v1/refresh");
-    JsonNode applied = watch.await(l -> is("ADDED", "Event").test(l)
-        && "RevisionApplied".equals(l.at("/object/reason").asText()), DEADLINE);
+    JsonNode applied =
+        watch.await(
+            l ->
+                is("ADDED", "Event").test(l)
+                    && "RevisionApplied".equals(l.at("/object/reason").asText()),
+            DEADLINE);
     assertEquals(sha, applied.at("/object/revision").asText());
     // The App and the Revision change in either order: wait for both.
     boolean appModified = false;
     boolean revisionModified = false;
     while (!(appModified && revisionModified)) {
       JsonNode line = watch.await(l -> "MODIFIED".equals(l.get("type").asText()), DEADLINE);
-      appModified |= "App".equals(line.get("kind").asText()) && "2".equals(line.at("/object/desiredVersion").asText());
-      revisionModified |= "Revision".equals(line.get("kind").asText()) && sha.equals(line.at("/object/revision").asText());
+      appModified |=
+          "App".equals(line.get("kind").asText())
+              && "2".equals(line.at("/object/desiredVersion").asText());
+      revisionModified |=
+          "Revision".equals(line.get("kind").asText())
+              && sha.equals(line.at("/object/revision").asText());
       assertTrue(line.get("resourceVersion").asLong() > applied.get("resourceVersion").asLong());
     }
   }
 
   @Test
-  void resumingAfterDroppedConnectionsLosesNothingAndRepeatsNothingWhileChangesKeepComing() throws Exception {
+  void resumingAfterDroppedConnectionsLosesNothingAndRepeatsNothingWhileChangesKeepComing()
+      throws Exception {
     start(new WatchSettings(100_000, 100_000, Duration.ofSeconds(30)));
     int total = 3000;
-    Thread producer = new Thread(() -> {
-      for (int i = 0; i < total; i++) {
-        server.events().record(Event.of(java.time.Clock.systemUTC(), EventReason.ROLLBACK_COMMITTED, "n=" + i).withApp("web"));
-        if (i == total / 2) repo.commit("Deploy web 3", Map.of("apps/web.yaml", TestApps.web("3")));
-        if (i == total / 2) server.reconciler().requestRefresh();
-      }
-    });
+    Thread producer =
+        new Thread(
+            () -> {
+              for (int i = 0; i < total; i++) {
+                server
+                    .events()
+                    .record(
+                        Event.of(
+                                java.time.Clock.systemUTC(),
+                                EventReason.ROLLBACK_COMMITTED,
+                                "n=" + i)
+                            .withApp("web"));
+                if (i == total / 2)
+                  repo.commit("Deploy web 3", Map.of("apps/web.yaml", TestApps.web("3")));
+                if (i == total / 2) server.reconciler().requestRefresh();
+              }
+            });
     WatchLines watch = open(null);
-    long lastRv = watch.await(l -> l.at("/object/initialEventsEnd").asBoolean(), DEADLINE).get("resourceVersion").asLong();
+    long lastRv =
+        watch
+            .await(l -> l.at("/object/initialEventsEnd").asBoolean(), DEADLINE)
+            .get("resourceVersion")
+            .asLong();
     producer.start();
     List<Integer> seen = new ArrayList<>();
     int drops = 0;
@@ -122,7 +164,8 @@ class WatchEndToEndTest {
         assertTrue(rv > lastRv, "versions only grow: " + rv + " after " + lastRv);
         lastRv = rv;
       }
-      if (is("ADDED", "Event").test(line) && "RollbackCommitted".equals(line.at("/object/reason").asText())) {
+      if (is("ADDED", "Event").test(line)
+          && "RollbackCommitted".equals(line.at("/object/reason").asText())) {
         seen.add(Integer.parseInt(line.at("/object/message").asText().substring(2)));
         if (seen.size() % 500 == 0) { // drop the connection and resume from the last version seen
           watch.close();
@@ -133,20 +176,29 @@ class WatchEndToEndTest {
       }
     }
     producer.join();
-    for (int i = 0; i < total; i++) assertEquals(i, seen.get(i), "event " + i + " exactly once, in order");
+    for (int i = 0; i < total; i++)
+      assertEquals(i, seen.get(i), "event " + i + " exactly once, in order");
     assertTrue(drops >= 5, "the connection was dropped and resumed " + drops + " times");
   }
 
   @Test
   void resumeFromAVersionOlderThanTheRetainedWindowAnswers410AndAListStillWorks() throws Exception {
     start(new WatchSettings(50, 1_000, Duration.ofSeconds(30)));
-    long first = server.events().record(Event.of(java.time.Clock.systemUTC(), EventReason.ROLLBACK_COMMITTED, "first"));
+    long first =
+        server
+            .events()
+            .record(Event.of(java.time.Clock.systemUTC(), EventReason.ROLLBACK_COMMITTED, "first"));
     WatchLines recent = open(first);
     assertEquals(200, recent.status, "a version inside the window resumes");
-    for (int i = 0; i < 100; i++) server.events().record(Event.of(java.time.Clock.systemUTC(), EventReason.ROLLBACK_COMMITTED, "n=" + i));
+    for (int i = 0; i < 100; i++)
+      server
+          .events()
+          .record(Event.of(java.time.Clock.systemUTC(), EventReason.ROLLBACK_COMMITTED, "n=" + i));
     WatchLines gone = open(first);
     assertEquals(410, gone.status);
-    assertTrue(JSON.readTree(gone.errorBody).get("error").asText().contains("not retained"), gone.errorBody);
+    assertTrue(
+        JSON.readTree(gone.errorBody).get("error").asText().contains("not retained"),
+        gone.errorBody);
     WatchLines future = open(server.watchHub().resourceVersion() + 1_000);
     assertEquals(410, future.status, "a version this server never issued is gone too");
     WatchLines list = open(null);
@@ -160,23 +212,38 @@ class WatchEndToEndTest {
     stalled.setReceiveBufferSize(4096);
     stalled.connect(new InetSocketAddress("127.0.0.1", server.httpPort()));
     OutputStream request = stalled.getOutputStream();
-    request.write(("GET /api/v1/watch HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
-        + server.adminToken().reveal() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    request.write(
+        ("GET /api/v1/watch HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                + server.adminToken().reveal()
+                + "\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
     request.flush();
     WatchLines fast = open(null);
     fast.await(l -> l.at("/object/initialEventsEnd").asBoolean(), DEADLINE);
-    await("both watchers are open").atMost(DEADLINE).until(() -> server.watchHub().watchers() == serverWatchers + 2);
+    await("both watchers are open")
+        .atMost(DEADLINE)
+        .until(() -> server.watchHub().watchers() == serverWatchers + 2);
     String padding = "x".repeat(2048);
     int total = 5000;
-    // The producer stays at most 100 events ahead of the fast reader (half its buffer): a fast client keeps up,
+    // The producer stays at most 100 events ahead of the fast reader (half its buffer): a fast
+    // client keeps up,
     // the stalled one cannot, whatever the machine's speed.
-    java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
-    Thread producer = new Thread(() -> {
-      for (int i = 0; i < total; i++) {
-        while (i - received.get() > 100) Thread.onSpinWait();
-        server.events().record(Event.of(java.time.Clock.systemUTC(), EventReason.ROLLBACK_COMMITTED, i + " " + padding));
-      }
-    });
+    java.util.concurrent.atomic.AtomicInteger received =
+        new java.util.concurrent.atomic.AtomicInteger();
+    Thread producer =
+        new Thread(
+            () -> {
+              for (int i = 0; i < total; i++) {
+                while (i - received.get() > 100) Thread.onSpinWait();
+                server
+                    .events()
+                    .record(
+                        Event.of(
+                            java.time.Clock.systemUTC(),
+                            EventReason.ROLLBACK_COMMITTED,
+                            i + " " + padding));
+              }
+            });
     long start = System.nanoTime();
     producer.start();
     while (received.get() < total) {
@@ -186,8 +253,12 @@ class WatchEndToEndTest {
     }
     producer.join();
     long millis = (System.nanoTime() - start) / 1_000_000;
-    System.out.printf("fast watcher received %d events of 2 KiB in %d ms while another watcher stalled%n", total, millis);
-    await("the stalled watcher is cut off").atMost(DEADLINE).until(() -> server.watchHub().watchers() == serverWatchers + 1);
+    System.out.printf(
+        "fast watcher received %d events of 2 KiB in %d ms while another watcher stalled%n",
+        total, millis);
+    await("the stalled watcher is cut off")
+        .atMost(DEADLINE)
+        .until(() -> server.watchHub().watchers() == serverWatchers + 1);
     stalled.setSoTimeout((int) DEADLINE.toMillis());
     InputStream in = stalled.getInputStream();
     try {
@@ -207,19 +278,29 @@ class WatchEndToEndTest {
     JsonNode initialEnd = watch.await(l -> l.at("/object/initialEventsEnd").asBoolean(), DEADLINE);
     // The fleet may still report (a container turning healthy) while the stream idles. A bookmark
     // carries the version current when it was sent: at least every version the stream delivered
-    // before it, at most the hub's version once it has arrived (equal to both while nothing happens).
+    // before it, at most the hub's version once it has arrived (equal to both while nothing
+    // happens).
     // Three bookmarks, each within 5 s of the one before (so all three within 15 s).
     AtomicLong delivered = new AtomicLong(initialEnd.get("resourceVersion").asLong());
     for (int bookmarks = 0; bookmarks < 3; bookmarks++) {
-      JsonNode bookmark = watch.await(l -> {
-        if ("BOOKMARK".equals(l.path("type").asText())) return true;
-        delivered.accumulateAndGet(l.path("resourceVersion").asLong(), Math::max);
-        return false;
-      }, Duration.ofSeconds(5));
+      JsonNode bookmark =
+          watch.await(
+              l -> {
+                if ("BOOKMARK".equals(l.path("type").asText())) return true;
+                delivered.accumulateAndGet(l.path("resourceVersion").asLong(), Math::max);
+                return false;
+              },
+              Duration.ofSeconds(5));
       long version = bookmark.get("resourceVersion").asLong();
       long current = server.watchHub().resourceVersion();
-      assertTrue(delivered.get() <= version && version <= current,
-          "bookmark " + version + " is the current version: delivered up to " + delivered + ", hub at " + current);
+      assertTrue(
+          delivered.get() <= version && version <= current,
+          "bookmark "
+              + version
+              + " is the current version: delivered up to "
+              + delivered
+              + ", hub at "
+              + current);
     }
   }
 
@@ -243,45 +324,73 @@ class WatchEndToEndTest {
     WatchLines watch = open(null);
     watch.await(l -> l.at("/object/initialEventsEnd").asBoolean(), DEADLINE);
     agent.report(report(container("c1", "running", "")));
-    // ADDED when the status feed had not listed the host yet as the watch opened (it runs on its own thread).
-    watch.await(l -> (is("MODIFIED", "Host").test(l) || is("ADDED", "Host").test(l))
-        && "c1".equals(l.at("/object/containers/0/container/containerId").asText()), DEADLINE);
-    agent.report(report(container("c2", "running", ""))); // recreated with the same spec, no new assignment
-    JsonNode drift = watch.await(l -> is("ADDED", "Event").test(l) && "DriftRepaired".equals(l.at("/object/reason").asText()), DEADLINE);
+    // ADDED when the status feed had not listed the host yet as the watch opened (it runs on its
+    // own thread).
+    watch.await(
+        l ->
+            (is("MODIFIED", "Host").test(l) || is("ADDED", "Host").test(l))
+                && "c1".equals(l.at("/object/containers/0/container/containerId").asText()),
+        DEADLINE);
+    agent.report(
+        report(container("c2", "running", ""))); // recreated with the same spec, no new assignment
+    JsonNode drift =
+        watch.await(
+            l ->
+                is("ADDED", "Event").test(l)
+                    && "DriftRepaired".equals(l.at("/object/reason").asText()),
+            DEADLINE);
     assertEquals("h1", drift.at("/object/host").asText());
-    agent.report(report(container("c2", "running", "pull 127.0.0.1:5000/demo/web:2: manifest unknown")));
-    watch.await(l -> is("ADDED", "Event").test(l) && "PullFailed".equals(l.at("/object/reason").asText()), DEADLINE);
+    agent.report(
+        report(container("c2", "running", "pull 127.0.0.1:5000/demo/web:2: manifest unknown")));
+    watch.await(
+        l -> is("ADDED", "Event").test(l) && "PullFailed".equals(l.at("/object/reason").asText()),
+        DEADLINE);
     long since = drift.get("resourceVersion").asLong() - 1;
     JsonNode listed = get("/api/v1/events?since=" + since);
     List<String> reasons = new ArrayList<>();
     listed.get("items").forEach(e -> reasons.add(e.get("reason").asText()));
     assertEquals(List.of("DriftRepaired", "PullFailed"), reasons);
-    assertEquals(drift.get("resourceVersion").asLong(), listed.at("/items/0/resourceVersion").asLong());
+    assertEquals(
+        drift.get("resourceVersion").asLong(), listed.at("/items/0/resourceVersion").asLong());
     String metrics = getText("/metrics");
-    assertTrue(metrics.contains("ogp_events_total{reason=\"DriftRepaired\"}"), "events are counted by reason");
+    assertTrue(
+        metrics.contains("ogp_events_total{reason=\"DriftRepaired\"}"),
+        "events are counted by reason");
     assertTrue(metrics.contains("ogp_agents_connected 1.0"), "the connected agent is measured");
-    assertTrue(metrics.contains("ogp_watchers " + (serverWatchers + 1) + ".0"), "the open watcher is measured: " + metrics);
+    assertTrue(
+        metrics.contains("ogp_watchers " + (serverWatchers + 1) + ".0"),
+        "the open watcher is measured: " + metrics);
   }
 
   // --- helpers -------------------------------------------------------------------------------
 
   private WatchLines open(Long resourceVersion) throws Exception {
-    WatchLines w = WatchLines.open(http, server.httpPort(), server.adminToken().reveal(), resourceVersion);
+    WatchLines w =
+        WatchLines.open(http, server.httpPort(), server.adminToken().reveal(), resourceVersion);
     watches.add(w);
     return w;
   }
 
-  /** The initial list is computed asynchronously after start: reconnect until it shows the object. */
+  /**
+   * The initial list is computed asynchronously after start: reconnect until it shows the object.
+   */
   private WatchLines awaitInitialListWith(String kind, String name) {
-    return await("the initial list shows " + kind + " " + name).atMost(DEADLINE).until(() -> openIfInitialListShows(kind, name), Objects::nonNull);
+    return await("the initial list shows " + kind + " " + name)
+        .atMost(DEADLINE)
+        .until(() -> openIfInitialListShows(kind, name), Objects::nonNull);
   }
 
   /** A new watch whose initial list shows the object, or null (closed) when it does not. */
   private WatchLines openIfInitialListShows(String kind, String name) throws Exception {
     WatchLines w = open(null);
     boolean found = false;
-    for (JsonNode l = w.next(DEADLINE); !l.at("/object/initialEventsEnd").asBoolean(); l = w.next(DEADLINE)) {
-      found |= is("ADDED", kind).test(l) && (name.equals(l.at("/object/app").asText()) || name.equals(l.at("/object/host").asText()));
+    for (JsonNode l = w.next(DEADLINE);
+        !l.at("/object/initialEventsEnd").asBoolean();
+        l = w.next(DEADLINE)) {
+      found |=
+          is("ADDED", kind).test(l)
+              && (name.equals(l.at("/object/app").asText())
+                  || name.equals(l.at("/object/host").asText()));
     }
     if (found) return w;
     w.close();
@@ -289,21 +398,37 @@ class WatchEndToEndTest {
   }
 
   private StatusReport report(ContainerStatus container) {
-    return StatusReport.newBuilder().setRevision(repo.head()).setGeneration(0).addContainers(container).build();
+    return StatusReport.newBuilder()
+        .setRevision(repo.head())
+        .setGeneration(0)
+        .addContainers(container)
+        .build();
   }
 
   private ContainerStatus container(String id, String state, String error) {
-    return ContainerStatus.newBuilder().setApp("web").setInstance(0).setVersion("1").setContainerId(id)
-        .setState(state).setSpecHash("spec-1").setRevision(repo.head()).setLastError(error).build();
+    return ContainerStatus.newBuilder()
+        .setApp("web")
+        .setInstance(0)
+        .setVersion("1")
+        .setContainerId(id)
+        .setState(state)
+        .setSpecHash("spec-1")
+        .setRevision(repo.head())
+        .setLastError(error)
+        .build();
   }
 
   private void post(String path) throws Exception {
-    HttpResponse<String> r = http.send(request(path).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(
+            request(path).POST(HttpRequest.BodyPublishers.noBody()).build(),
+            HttpResponse.BodyHandlers.ofString());
     assertEquals(202, r.statusCode(), r.body());
   }
 
   private JsonNode get(String path) throws Exception {
-    HttpResponse<String> r = http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, r.statusCode(), r.body());
     return JSON.readTree(r.body());
   }

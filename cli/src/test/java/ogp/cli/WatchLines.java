@@ -26,8 +26,10 @@ import org.awaitility.Awaitility;
  */
 final class WatchLines implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** Put on the queue when the stream ends (EOF or a broken connection). */
   static final JsonNode END = JSON.createObjectNode().put("type", "END");
+
   /** How often {@link #await} looks for new lines. */
   private static final Duration POLL = Duration.ofMillis(10);
 
@@ -36,6 +38,7 @@ final class WatchLines implements AutoCloseable {
   private final InputStream body;
   private final LinkedBlockingQueue<JsonNode> lines = new LinkedBlockingQueue<>();
   private volatile long lastResourceVersion = -1;
+
   /** The last lines a test skipped, to say what came instead when a wait fails. */
   private final java.util.ArrayDeque<String> skipped = new java.util.ArrayDeque<>();
 
@@ -50,21 +53,28 @@ final class WatchLines implements AutoCloseable {
     }
   }
 
-  static WatchLines open(HttpClient http, int port, String token, Long resourceVersion) throws Exception {
+  static WatchLines open(HttpClient http, int port, String token, Long resourceVersion)
+      throws Exception {
     String query = resourceVersion == null ? "" : "?resourceVersion=" + resourceVersion;
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/watch" + query))
-        .header("Authorization", "Bearer " + token).GET().build();
-    HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/watch" + query))
+            .header("Authorization", "Bearer " + token)
+            .GET()
+            .build();
+    HttpResponse<InputStream> response =
+        http.send(request, HttpResponse.BodyHandlers.ofInputStream());
     if (response.statusCode() != 200) {
       try (InputStream in = response.body()) {
-        return new WatchLines(response.statusCode(), new String(in.readAllBytes(), StandardCharsets.UTF_8), null);
+        return new WatchLines(
+            response.statusCode(), new String(in.readAllBytes(), StandardCharsets.UTF_8), null);
       }
     }
     return new WatchLines(200, null, response.body());
   }
 
   private void read() {
-    try (BufferedReader reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
+    try (BufferedReader reader =
+        new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
       for (String line; (line = reader.readLine()) != null; ) {
         JsonNode node = JSON.readTree(line);
         if (node.has("resourceVersion")) lastResourceVersion = node.get("resourceVersion").asLong();
@@ -86,10 +96,14 @@ final class WatchLines implements AutoCloseable {
   /** Skips lines until one matches; fails at the deadline, or at once at the end of the stream. */
   JsonNode await(Predicate<JsonNode> match, Duration deadline) {
     AtomicReference<JsonNode> found = new AtomicReference<>();
-    Awaitility.await().atMost(deadline).pollInterval(POLL).untilAsserted(() -> {
-      found.set(takeUntil(match));
-      assertNotNull(found.get(), () -> "a matching watch line; last lines: " + skipped);
-    });
+    Awaitility.await()
+        .atMost(deadline)
+        .pollInterval(POLL)
+        .untilAsserted(
+            () -> {
+              found.set(takeUntil(match));
+              assertNotNull(found.get(), () -> "a matching watch line; last lines: " + skipped);
+            });
     return found.get();
   }
 
@@ -97,9 +111,12 @@ final class WatchLines implements AutoCloseable {
   private JsonNode takeUntil(Predicate<JsonNode> match) {
     for (JsonNode line = lines.poll(); line != null; line = lines.poll()) {
       if (match.test(line)) return line;
-      skipped.addLast(line.toString().length() > 300 ? line.toString().substring(0, 300) : line.toString());
+      skipped.addLast(
+          line.toString().length() > 300 ? line.toString().substring(0, 300) : line.toString());
       if (skipped.size() > 6) skipped.removeFirst();
-      if (line == END) throw new IllegalStateException("the stream ended before a matching line; last lines: " + skipped);
+      if (line == END)
+        throw new IllegalStateException(
+            "the stream ended before a matching line; last lines: " + skipped);
     }
     return null;
   }

@@ -68,13 +68,27 @@ class WebhookEndToEndTest {
     work.commit("Place web 1", Map.of("apps/web.yaml", TestApps.web("1")));
     work.pushTo(remoteUrl, "ogp", "s3cret", false);
     Path secretFile = Files.writeString(tmp.resolve("webhook-secret"), SECRET + "\n");
-    GitRemote remote = new GitRemote(remoteUrl, "main", "", new GitCredentials.UsernamePassword("ogp", "s3cret"));
-    server = new ServerProcess(new ServerProcess.Settings(remote, tmp.resolve("server"), Duration.ofHours(1),
-        "127.0.0.1", 0, 0, Duration.ofSeconds(15), secretFile));
-    agent = AgentLink.builder("127.0.0.1", server.agentPort(), new AgentIdentity("h1", Map.of(), "test", "none"),
-            a -> assignments.add(new Received(a, System.nanoTime())))
-        .joinToken(server.joinToken().reveal())
-        .start();
+    GitRemote remote =
+        new GitRemote(remoteUrl, "main", "", new GitCredentials.UsernamePassword("ogp", "s3cret"));
+    server =
+        new ServerProcess(
+            new ServerProcess.Settings(
+                remote,
+                tmp.resolve("server"),
+                Duration.ofHours(1),
+                "127.0.0.1",
+                0,
+                0,
+                Duration.ofSeconds(15),
+                secretFile));
+    agent =
+        AgentLink.builder(
+                "127.0.0.1",
+                server.agentPort(),
+                new AgentIdentity("h1", Map.of(), "test", "none"),
+                a -> assignments.add(new Received(a, System.nanoTime())))
+            .joinToken(server.joinToken().reveal())
+            .start();
     Received first = assignments.poll(30, TimeUnit.SECONDS);
     assertTrue(first != null, "the agent gets its first assignment");
     assertEquals("1", first.assignment().getContainers(0).getVersion());
@@ -92,7 +106,10 @@ class WebhookEndToEndTest {
   void signedGithubPushAppliesTheNewRevisionLongBeforeThePoll() throws Exception {
     List<Long> latenciesMicros = new ArrayList<>();
     for (int version = 2; version <= 21; version++) {
-      String sha = work.commit("Deploy web " + version, Map.of("apps/web.yaml", TestApps.web(Integer.toString(version))));
+      String sha =
+          work.commit(
+              "Deploy web " + version,
+              Map.of("apps/web.yaml", TestApps.web(Integer.toString(version))));
       work.pushTo(remoteUrl, "ogp", "s3cret", false);
       HttpResponse<String> response = postGithubPush(sha, "delivery-" + version);
       long acceptedAt = System.nanoTime();
@@ -104,9 +121,12 @@ class WebhookEndToEndTest {
     Collections.sort(latenciesMicros);
     long p50 = latenciesMicros.get(latenciesMicros.size() / 2);
     long max = latenciesMicros.get(latenciesMicros.size() - 1);
-    System.out.printf("webhook 202 -> assignment at the agent over %d pushes: p50 %.1f ms, max %.1f ms%n",
+    System.out.printf(
+        "webhook 202 -> assignment at the agent over %d pushes: p50 %.1f ms, max %.1f ms%n",
         latenciesMicros.size(), p50 / 1000.0, max / 1000.0);
-    assertTrue(max < 5_000_000, "every push is applied within seconds, not at the hourly poll: max " + max + " µs");
+    assertTrue(
+        max < 5_000_000,
+        "every push is applied within seconds, not at the hourly poll: max " + max + " µs");
   }
 
   @Test
@@ -127,27 +147,48 @@ class WebhookEndToEndTest {
     awaitAssignmentFor(sha, Duration.ofSeconds(10));
     int fetches = git.count(GitHttpServer.Kind.UPLOAD_PACK);
     int advertisements = git.count(GitHttpServer.Kind.UPLOAD_PACK_ADVERTISEMENT);
-    System.out.printf("30 deliveries -> %d ref advertisements, %d fetches%n", advertisements, fetches);
+    System.out.printf(
+        "30 deliveries -> %d ref advertisements, %d fetches%n", advertisements, fetches);
     assertEquals(1, fetches, "one fetch for the new commit");
-    assertTrue(advertisements < 30, "deliveries while a refresh is queued share it: " + advertisements);
+    assertTrue(
+        advertisements < 30, "deliveries while a refresh is queued share it: " + advertisements);
   }
 
   @Test
   void badlySignedWebhookChangesNothing() throws Exception {
     String sha = work.commit("Deploy web 2", Map.of("apps/web.yaml", TestApps.web("2")));
     work.pushTo(remoteUrl, "ogp", "s3cret", false);
-    HttpResponse<String> response = post("/webhooks/github", githubPayload(sha), Map.of(
-        "X-GitHub-Event", "push", "X-GitHub-Delivery", "bad-1", "X-Hub-Signature-256", "sha256=" + "0".repeat(64)));
+    HttpResponse<String> response =
+        post(
+            "/webhooks/github",
+            githubPayload(sha),
+            Map.of(
+                "X-GitHub-Event",
+                "push",
+                "X-GitHub-Delivery",
+                "bad-1",
+                "X-Hub-Signature-256",
+                "sha256=" + "0".repeat(64)));
     assertEquals(401, response.statusCode());
-    holdsFor(Duration.ofMillis(1500), () -> assertEquals(null, assignments.peek(), "no refresh, so no new assignment"));
+    holdsFor(
+        Duration.ofMillis(1500),
+        () -> assertEquals(null, assignments.peek(), "no refresh, so no new assignment"));
   }
 
-  /** The first assignment at {@code revision} the agent received, skipping older ones; its time is when it arrived. */
+  /**
+   * The first assignment at {@code revision} the agent received, skipping older ones; its time is
+   * when it arrived.
+   */
   private Received awaitAssignmentFor(String revision, Duration deadline) {
-    return await("an assignment at " + revision).atMost(deadline).until(() -> takeAssignmentAt(revision), Objects::nonNull);
+    return await("an assignment at " + revision)
+        .atMost(deadline)
+        .until(() -> takeAssignmentAt(revision), Objects::nonNull);
   }
 
-  /** Takes received assignments until one is at {@code revision}; null when none of those received so far is. */
+  /**
+   * Takes received assignments until one is at {@code revision}; null when none of those received
+   * so far is.
+   */
   private Received takeAssignmentAt(String revision) {
     for (Received r = assignments.poll(); r != null; r = assignments.poll()) {
       if (r.assignment().getRevision().equals(revision)) return r;
@@ -157,8 +198,16 @@ class WebhookEndToEndTest {
 
   private HttpResponse<String> postGithubPush(String sha, String delivery) throws Exception {
     String body = githubPayload(sha);
-    return post("/webhooks/github", body, Map.of(
-        "X-GitHub-Event", "push", "X-GitHub-Delivery", delivery, "X-Hub-Signature-256", "sha256=" + hmac(body)));
+    return post(
+        "/webhooks/github",
+        body,
+        Map.of(
+            "X-GitHub-Event",
+            "push",
+            "X-GitHub-Delivery",
+            delivery,
+            "X-Hub-Signature-256",
+            "sha256=" + hmac(body)));
   }
 
   private String githubPayload(String sha) {
@@ -166,13 +215,16 @@ class WebhookEndToEndTest {
         {"ref": "refs/heads/main", "before": "%s", "after": "%s",
          "repository": {"full_name": "org/fleet", "clone_url": "%s", "html_url": "%s"},
          "pusher": {"name": "jenkins"}}
-        """.formatted("0".repeat(40), sha, remoteUrl, remoteUrl);
+        """
+        .formatted("0".repeat(40), sha, remoteUrl, remoteUrl);
   }
 
-  private HttpResponse<String> post(String path, String body, Map<String, String> headers) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + path))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body));
+  private HttpResponse<String> post(String path, String body, Map<String, String> headers)
+      throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
     headers.forEach(request::header);
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }

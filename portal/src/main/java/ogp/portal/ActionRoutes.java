@@ -12,10 +12,10 @@ import ogp.portal.changes.ChangeRequest;
 import ogp.portal.changes.FleetChanges;
 import ogp.portal.view.Assets;
 import ogp.portal.view.CommitLine;
-import ogp.reconciler.auth.Permission;
-import ogp.reconciler.changes.ChangeResult;
 import ogp.portal.view.DiffLine;
 import ogp.portal.view.Views;
+import ogp.reconciler.auth.Permission;
+import ogp.reconciler.changes.ChangeResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +43,8 @@ final class ActionRoutes {
   }
 
   void register(RoutesConfig routes) {
-    routes.post("/apps/{app}/preview/{kind}", Gate.form(Permission.leastForAChange(), this::preview));
+    routes.post(
+        "/apps/{app}/preview/{kind}", Gate.form(Permission.leastForAChange(), this::preview));
     routes.post("/apps/{app}/actions/{kind}", Gate.form(Permission.leastForAChange(), this::apply));
   }
 
@@ -61,17 +62,28 @@ final class ActionRoutes {
       status = e.status();
     }
     ctx.status(status);
-    Map<String, Object> model = Map.of(
-        "assets", assets,
-        "app", app,
-        "title", change.title(),
-        "kind", ChangeForm.kind(change),
-        "fields", ChangeForm.fields(change),
-        "diff", diff == null ? List.of() : DiffLine.of(diff),
-        "empty", diff != null && diff.isBlank(),
-        "error", error == null ? "" : error,
-        "author", user.name() + " <" + user.email() + ">",
-        "csrf", PortalSession.csrfToken(ctx));
+    Map<String, Object> model =
+        Map.of(
+            "assets",
+            assets,
+            "app",
+            app,
+            "title",
+            change.title(),
+            "kind",
+            ChangeForm.kind(change),
+            "fields",
+            ChangeForm.fields(change),
+            "diff",
+            diff == null ? List.of() : DiffLine.of(diff),
+            "empty",
+            diff != null && diff.isBlank(),
+            "error",
+            error == null ? "" : error,
+            "author",
+            user.name() + " <" + user.email() + ">",
+            "csrf",
+            PortalSession.csrfToken(ctx));
     if (ctx.header("HX-Request") != null) views.fragment(ctx, "action", "dialog", model);
     else views.page(ctx, "action", model);
   }
@@ -83,17 +95,34 @@ final class ActionRoutes {
     try {
       ChangeResult result = changes.apply(change, user);
       log.info("portal: {} by {}: {}", change.title(), user.name(), result.message());
-      Layout.flash(ctx, result.commit()
-          .map(sha -> "Committed " + CommitLine.shortSha(sha) + " as " + user.name() + ": " + result.subject())
-          .orElse(change.title() + ": nothing to change. " + result.message()), false);
+      Layout.flash(
+          ctx,
+          result
+              .commit()
+              .map(
+                  sha ->
+                      "Committed "
+                          + CommitLine.shortSha(sha)
+                          + " as "
+                          + user.name()
+                          + ": "
+                          + result.subject())
+              .orElse(change.title() + ": nothing to change. " + result.message()),
+          false);
     } catch (ChangeRefusal e) {
       log.info("portal: {} by {} refused: {}", change.title(), user.name(), e.getMessage());
-      Layout.flash(ctx, change.title() + " was refused, nothing was committed: " + e.getMessage(), true);
+      Layout.flash(
+          ctx, change.title() + " was refused, nothing was committed: " + e.getMessage(), true);
     }
-    ctx.redirect("/apps/" + java.net.URLEncoder.encode(app, java.nio.charset.StandardCharsets.UTF_8), io.javalin.http.HttpStatus.SEE_OTHER);
+    ctx.redirect(
+        "/apps/" + java.net.URLEncoder.encode(app, java.nio.charset.StandardCharsets.UTF_8),
+        io.javalin.http.HttpStatus.SEE_OTHER);
   }
 
-  /** The posted change if it is well-formed and the user's role allows it; else answers the request and returns null. */
+  /**
+   * The posted change if it is well-formed and the user's role allows it; else answers the request
+   * and returns null.
+   */
   private static ChangeRequest allowedChange(Context ctx, PortalUser user) {
     ChangeRequest change;
     try {

@@ -16,12 +16,27 @@ public final class EventsPage {
   }
 
   /** One event. */
-  public record EventRow(String age, String exactTime, String kind, String subject, String reason, String message, boolean warning) {}
+  public record EventRow(
+      String age,
+      String exactTime,
+      String kind,
+      String subject,
+      String reason,
+      String message,
+      boolean warning) {}
 
   List<EventRow> rows() {
     return feed.recent(SHOWN).stream()
-        .map(e -> new EventRow(ages.ago(e.time()), Ages.exact(e.time()), e.kind(), e.subject(), e.reason(), e.message(),
-            "warning".equalsIgnoreCase(e.severity())))
+        .map(
+            e ->
+                new EventRow(
+                    ages.ago(e.time()),
+                    Ages.exact(e.time()),
+                    e.kind(),
+                    e.subject(),
+                    e.reason(),
+                    e.message(),
+                    "warning".equalsIgnoreCase(e.severity())))
         .toList();
   }
 }

@@ -11,8 +11,8 @@ import ogp.reconciler.auth.Role;
 
 /**
  * Access to portal routes. A page needs a signed-in user (else a redirect to the login page, or 401
- * with {@code HX-Redirect} for a fragment request): pages are
- * {@link ogp.reconciler.auth.Permission#READ}, which every user's role allows. A form post is first
+ * with {@code HX-Redirect} for a fragment request): pages are {@link
+ * ogp.reconciler.auth.Permission#READ}, which every user's role allows. A form post is first
  * checked against CSRF (403), then needs a user whose role includes what the route needs (403).
  * Routes receive the user.
  */
@@ -40,7 +40,9 @@ final class Gate {
     return ctx -> {
       String refusal = CsrfGuard.refusal(ctx);
       if (refusal != null) {
-        ctx.status(403).contentType("text/plain; charset=utf-8").result("Refused: " + refusal + "\n");
+        ctx.status(403)
+            .contentType("text/plain; charset=utf-8")
+            .result("Refused: " + refusal + "\n");
         return;
       }
       PortalUser user = PortalSession.user(ctx).orElse(null);
@@ -57,12 +59,22 @@ final class Gate {
   }
 
   static void forbidden(Context ctx, PortalUser user, Role needed) {
-    ctx.status(403).contentType("text/plain; charset=utf-8")
-        .result("Refused: " + user.name() + " has role " + user.role().label() + "; this needs " + needed.label() + "\n");
+    ctx.status(403)
+        .contentType("text/plain; charset=utf-8")
+        .result(
+            "Refused: "
+                + user.name()
+                + " has role "
+                + user.role().label()
+                + "; this needs "
+                + needed.label()
+                + "\n");
   }
 
   private static void toLogin(Context ctx) {
-    if (ctx.header("HX-Request") != null || ctx.queryParam("fragment") != null || !"GET".equals(ctx.method().name())) {
+    if (ctx.header("HX-Request") != null
+        || ctx.queryParam("fragment") != null
+        || !"GET".equals(ctx.method().name())) {
       ctx.header("HX-Redirect", "/login");
       ctx.status(401).contentType("text/plain; charset=utf-8").result("Sign in first\n");
       return;

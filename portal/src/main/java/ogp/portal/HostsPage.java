@@ -32,24 +32,51 @@ public final class HostsPage {
       String lastError) {}
 
   /** A managed container on the host. */
-  public record ContainerLine(String app, int instance, String version, Badge state, String health) {}
+  public record ContainerLine(
+      String app, int instance, String version, Badge state, String health) {}
 
   List<HostRow> rows(List<HostStatus> hosts) {
     return hosts.stream()
-        .sorted(Comparator.comparing((HostStatus h) -> "connected".equals(h.status())).thenComparing(HostStatus::host))
+        .sorted(
+            Comparator.comparing((HostStatus h) -> "connected".equals(h.status()))
+                .thenComparing(HostStatus::host))
         .map(this::row)
         .toList();
   }
 
   private HostRow row(HostStatus h) {
-    List<String> labels = h.labels().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey()).map(e -> e.getKey() + "=" + e.getValue()).toList();
-    List<ContainerLine> containers = h.containers().stream()
-        .sorted(Comparator.comparing(HostStatus.HostContainer::app).thenComparing(c -> c.container().instance()))
-        .map(c -> new ContainerLine(c.app(), c.container().instance(), c.container().version(), Badge.ofContainer(c.container().state()),
-            "none".equals(c.container().health()) ? "" : c.container().health())) // "none": the app has no health check
-        .toList();
-    return new HostRow(h.host(), Badge.ofHost(h.status()), labels, ages.ago(h.lastHeartbeat()), Ages.exact(h.lastHeartbeat()),
-        h.agentVersion(), h.dockerVersion(), h.address(), ogp.portal.view.CommitLine.shortSha(h.revision()), containers,
+    List<String> labels =
+        h.labels().entrySet().stream()
+            .sorted(java.util.Map.Entry.comparingByKey())
+            .map(e -> e.getKey() + "=" + e.getValue())
+            .toList();
+    List<ContainerLine> containers =
+        h.containers().stream()
+            .sorted(
+                Comparator.comparing(HostStatus.HostContainer::app)
+                    .thenComparing(c -> c.container().instance()))
+            .map(
+                c ->
+                    new ContainerLine(
+                        c.app(),
+                        c.container().instance(),
+                        c.container().version(),
+                        Badge.ofContainer(c.container().state()),
+                        "none".equals(c.container().health())
+                            ? ""
+                            : c.container().health())) // "none": the app has no health check
+            .toList();
+    return new HostRow(
+        h.host(),
+        Badge.ofHost(h.status()),
+        labels,
+        ages.ago(h.lastHeartbeat()),
+        Ages.exact(h.lastHeartbeat()),
+        h.agentVersion(),
+        h.dockerVersion(),
+        h.address(),
+        ogp.portal.view.CommitLine.shortSha(h.revision()),
+        containers,
         AppPage.blankToNull(h.lastError()));
   }
 }

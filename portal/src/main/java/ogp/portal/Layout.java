@@ -43,8 +43,16 @@ final class Layout {
     Boolean flashError = wholePage ? ctx.consumeSessionAttribute(FLASH_ERROR) : null;
     Map<String, Object> model = new HashMap<>();
     model.put("assets", assets);
-    model.put("chrome", new Chrome(user, PortalSession.csrfToken(ctx), active, applied(), invalid(), flash,
-        Boolean.TRUE.equals(flashError)));
+    model.put(
+        "chrome",
+        new Chrome(
+            user,
+            PortalSession.csrfToken(ctx),
+            active,
+            applied(),
+            invalid(),
+            flash,
+            Boolean.TRUE.equals(flashError)));
     return model;
   }
 
@@ -57,15 +65,26 @@ final class Layout {
   private CommitLine applied() {
     AppliedRevision r = fleet.applied().orElse(null);
     if (r == null) return null;
-    return new CommitLine(r.revision(), CommitLine.shortSha(r.revision()), r.commit().authorName(), r.commit().subject(),
-        ages.ago(r.appliedAt()), Ages.exact(r.appliedAt()));
+    return new CommitLine(
+        r.revision(),
+        CommitLine.shortSha(r.revision()),
+        r.commit().authorName(),
+        r.commit().subject(),
+        ages.ago(r.appliedAt()),
+        Ages.exact(r.appliedAt()));
   }
 
   private Chrome.InvalidBanner invalid() {
     InvalidRevision r = fleet.invalid().orElse(null);
     if (r == null) return null;
-    CommitLine c = new CommitLine(r.commit().sha(), CommitLine.shortSha(r.commit().sha()), r.commit().authorName(), r.commit().subject(),
-        ages.ago(r.seenAt()), Ages.exact(r.seenAt()));
+    CommitLine c =
+        new CommitLine(
+            r.commit().sha(),
+            CommitLine.shortSha(r.commit().sha()),
+            r.commit().authorName(),
+            r.commit().subject(),
+            ages.ago(r.seenAt()),
+            Ages.exact(r.seenAt()));
     List<String> errors = r.errors().stream().map(Object::toString).toList();
     return new Chrome.InvalidBanner(c, r.commit().authorEmail(), errors);
   }

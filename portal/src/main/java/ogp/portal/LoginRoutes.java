@@ -39,12 +39,19 @@ final class LoginRoutes {
 
   private void form(Context ctx, String error, int status) {
     ctx.status(status);
-    views.page(ctx, "login", Map.of(
-        "assets", assets,
-        "csrf", PortalSession.csrfToken(ctx),
-        "next", safeNext(ctx.queryParam("next") != null ? ctx.queryParam("next") : ctx.formParam("next")),
-        "error", error == null ? "" : error,
-        "name", Optional.ofNullable(ctx.formParam("name")).orElse("")));
+    views.page(
+        ctx,
+        "login",
+        Map.of(
+            "assets", assets,
+            "csrf", PortalSession.csrfToken(ctx),
+            "next",
+                safeNext(
+                    ctx.queryParam("next") != null
+                        ? ctx.queryParam("next")
+                        : ctx.formParam("next")),
+            "error", error == null ? "" : error,
+            "name", Optional.ofNullable(ctx.formParam("name")).orElse("")));
   }
 
   private void login(Context ctx) {
@@ -53,7 +60,8 @@ final class LoginRoutes {
       form(ctx, "Refused: " + refusal, 403);
       return;
     }
-    Optional<PortalUser> user = users.authenticate(ctx.formParam("name"), ctx.formParam("password"));
+    Optional<PortalUser> user =
+        users.authenticate(ctx.formParam("name"), ctx.formParam("password"));
     if (user.isEmpty()) {
       log.info("portal login failed for '{}' from {}", ctx.formParam("name"), ctx.ip());
       form(ctx, "Wrong user name or password.", 401);
@@ -76,7 +84,11 @@ final class LoginRoutes {
 
   /** Only a path on this server; "//host" and "/\host" would leave it. */
   static String safeNext(String next) {
-    if (next == null || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\") || next.startsWith("/login")) return "/apps";
+    if (next == null
+        || !next.startsWith("/")
+        || next.startsWith("//")
+        || next.startsWith("/\\")
+        || next.startsWith("/login")) return "/apps";
     return next;
   }
 }

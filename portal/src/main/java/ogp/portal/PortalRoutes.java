@@ -16,17 +16,17 @@ import ogp.portal.changes.HistoryCache;
 import ogp.portal.events.EventFeed;
 import ogp.portal.fleet.FleetView;
 import ogp.portal.live.LiveSignal;
-import ogp.reconciler.watch.WatchHub;
 import ogp.portal.view.Ages;
 import ogp.portal.view.Assets;
 import ogp.portal.view.Views;
+import ogp.reconciler.watch.WatchHub;
 import org.eclipse.jetty.http.HttpCookie;
 
 /**
  * The web portal (SPEC §5.5), served at {@code /} next to the API: pages Apps ({@code /apps}), App
- * ({@code /apps/{app}}), Hosts ({@code /hosts}) and Events ({@code /events}), sign-in
- * ({@code /login}), the change actions of the app page, and the live signal ({@code /live},
- * server-sent events) that makes open pages fetch their fragment again when the state changes.
+ * ({@code /apps/{app}}), Hosts ({@code /hosts}) and Events ({@code /events}), sign-in ({@code
+ * /login}), the change actions of the app page, and the live signal ({@code /live}, server-sent
+ * events) that makes open pages fetch their fragment again when the state changes.
  *
  * <p>Policy: every page needs a signed-in user; every form post carries the session's CSRF token
  * and a same-origin {@code Origin}; viewers only read, deployers change versions and state and roll
@@ -59,10 +59,16 @@ public final class PortalRoutes implements AutoCloseable {
    * @param watch the server's watch stream, which drives the pages' live updates
    */
   public PortalRoutes(
-      FleetView fleet, UserDirectory users, FleetChanges changes, EventFeed events, WatchHub watch, Clock clock) {
+      FleetView fleet,
+      UserDirectory users,
+      FleetChanges changes,
+      EventFeed events,
+      WatchHub watch,
+      Clock clock) {
     this.fleet = fleet;
     Ages ages = new Ages(clock);
-    HistoryCache history = new HistoryCache(changes, () -> fleet.applied().map(r -> r.revision()).orElse(null));
+    HistoryCache history =
+        new HistoryCache(changes, () -> fleet.applied().map(r -> r.revision()).orElse(null));
     this.layout = new Layout(fleet, assets, ages);
     this.appsPage = new AppsPage(history, ages);
     this.appPage = new AppPage(history, ages);
@@ -73,21 +79,25 @@ public final class PortalRoutes implements AutoCloseable {
     this.live = new LiveSignal(watch, MAX_LIVE_CLIENTS);
   }
 
-  /** Adds the portal's routes, static files and session cookie settings to a Javalin configuration. */
+  /**
+   * Adds the portal's routes, static files and session cookie settings to a Javalin configuration.
+   */
   public void register(JavalinConfig config) {
     config.staticFiles.enableWebjars();
-    config.staticFiles.add(files -> {
-      files.hostedPath = "/static";
-      files.directory = "/ogp/portal/static";
-      files.location = Location.CLASSPATH;
-    });
-    config.jetty.modifyServletContextHandler(handler -> {
-      var sessions = handler.getSessionHandler();
-      sessions.setSessionCookie("OGP_SESSION");
-      sessions.setHttpOnly(true);
-      sessions.setSameSite(HttpCookie.SameSite.LAX);
-      sessions.setMaxInactiveInterval((int) SESSION_IDLE.toSeconds());
-    });
+    config.staticFiles.add(
+        files -> {
+          files.hostedPath = "/static";
+          files.directory = "/ogp/portal/static";
+          files.location = Location.CLASSPATH;
+        });
+    config.jetty.modifyServletContextHandler(
+        handler -> {
+          var sessions = handler.getSessionHandler();
+          sessions.setSessionCookie("OGP_SESSION");
+          sessions.setHttpOnly(true);
+          sessions.setSameSite(HttpCookie.SameSite.LAX);
+          sessions.setMaxInactiveInterval((int) SESSION_IDLE.toSeconds());
+        });
     RoutesConfig routes = config.routes;
     routes.get("/", ctx -> ctx.redirect("/apps"));
     login.register(routes);
@@ -96,9 +106,11 @@ public final class PortalRoutes implements AutoCloseable {
     routes.get("/hosts", Gate.page(this::hosts));
     routes.get("/events", Gate.page(this::events));
     actions.register(routes);
-    routes.before("/live", ctx -> {
-      if (PortalSession.user(ctx).isEmpty()) throw new UnauthorizedResponse("sign in first");
-    });
+    routes.before(
+        "/live",
+        ctx -> {
+          if (PortalSession.user(ctx).isEmpty()) throw new UnauthorizedResponse("sign in first");
+        });
     routes.sse("/live", live::join);
   }
 

@@ -38,7 +38,8 @@ final class FixedFleet implements FleetView, FleetChanges, EventFeed {
 
   volatile List<AppStatus> apps = List.of();
   volatile List<HostStatus> hosts = List.of();
-  volatile AppliedRevision applied = new AppliedRevision(commit("a1b2c3d4e5f6", "Alice", "Deploy web 42"), DesiredState.EMPTY, T0);
+  volatile AppliedRevision applied =
+      new AppliedRevision(commit("a1b2c3d4e5f6", "Alice", "Deploy web 42"), DesiredState.EMPTY, T0);
   volatile InvalidRevision invalid;
   final List<PortalEvent> events = new CopyOnWriteArrayList<>();
   final List<String> applied_ = new CopyOnWriteArrayList<>();
@@ -49,33 +50,103 @@ final class FixedFleet implements FleetView, FleetChanges, EventFeed {
     return new CommitInfo(sha, author, author.toLowerCase() + "@example.com", T0, subject);
   }
 
-  static HistoryEntry entry(String sha, String author, String subject, String before, String after) {
-    return new HistoryEntry(sha, author, author + "@example.com", T0, subject, "apps/web.yaml", Optional.ofNullable(before), Optional.ofNullable(after));
+  static HistoryEntry entry(
+      String sha, String author, String subject, String before, String after) {
+    return new HistoryEntry(
+        sha,
+        author,
+        author + "@example.com",
+        T0,
+        subject,
+        "apps/web.yaml",
+        Optional.ofNullable(before),
+        Optional.ofNullable(after));
   }
 
-  static AppStatus app(String name, String version, SyncStatus sync, HealthStatus health, String host, String running) {
-    List<ContainerView> containers = running == null ? List.of()
-        : List.of(new ContainerView(0, running, "0123456789abcdef", "running", "healthy", 0, 0, "rev", ""));
-    AppHostStatus h = new AppHostStatus(host, true, sync, health, version, 1, containers,
-        sync == SyncStatus.Synced ? List.of() : List.of("replace " + name + "#0 " + running + " -> " + version), "");
-    return new AppStatus(name, "registry.local/" + name, version, "running", "hosts: " + host, sync, health, List.of(h));
+  static AppStatus app(
+      String name,
+      String version,
+      SyncStatus sync,
+      HealthStatus health,
+      String host,
+      String running) {
+    List<ContainerView> containers =
+        running == null
+            ? List.of()
+            : List.of(
+                new ContainerView(
+                    0, running, "0123456789abcdef", "running", "healthy", 0, 0, "rev", ""));
+    AppHostStatus h =
+        new AppHostStatus(
+            host,
+            true,
+            sync,
+            health,
+            version,
+            1,
+            containers,
+            sync == SyncStatus.Synced
+                ? List.of()
+                : List.of("replace " + name + "#0 " + running + " -> " + version),
+            "");
+    return new AppStatus(
+        name,
+        "registry.local/" + name,
+        version,
+        "running",
+        "hosts: " + host,
+        sync,
+        health,
+        List.of(h));
   }
 
   static HostStatus host(String name) {
-    return new HostStatus(name, "connected", Map.of("role", "web"), T0, "0.1.0", "27.5.1", "127.0.0.1:1234", "a1b2c3d4e5f6", List.of(), "");
+    return new HostStatus(
+        name,
+        "connected",
+        Map.of("role", "web"),
+        T0,
+        "0.1.0",
+        "27.5.1",
+        "127.0.0.1:1234",
+        "a1b2c3d4e5f6",
+        List.of(),
+        "");
   }
 
   void invalid(String author, String error) {
-    invalid = new InvalidRevision(commit("ffff0000aaaa", author, "Break it"),
-        List.of(new ValidationError(new SourcePosition("apps/web.yaml", 3, 10), error)), T0);
+    invalid =
+        new InvalidRevision(
+            commit("ffff0000aaaa", author, "Break it"),
+            List.of(new ValidationError(new SourcePosition("apps/web.yaml", 3, 10), error)),
+            T0);
   }
 
   // --- FleetView
-  @Override public List<AppStatus> apps() { return apps; }
-  @Override public Optional<AppStatus> app(String name) { return apps.stream().filter(a -> a.app().equals(name)).findFirst(); }
-  @Override public List<HostStatus> hosts() { return hosts; }
-  @Override public Optional<AppliedRevision> applied() { return Optional.ofNullable(applied); }
-  @Override public Optional<InvalidRevision> invalid() { return Optional.ofNullable(invalid); }
+  @Override
+  public List<AppStatus> apps() {
+    return apps;
+  }
+
+  @Override
+  public Optional<AppStatus> app(String name) {
+    return apps.stream().filter(a -> a.app().equals(name)).findFirst();
+  }
+
+  @Override
+  public List<HostStatus> hosts() {
+    return hosts;
+  }
+
+  @Override
+  public Optional<AppliedRevision> applied() {
+    return Optional.ofNullable(applied);
+  }
+
+  @Override
+  public Optional<InvalidRevision> invalid() {
+    return Optional.ofNullable(invalid);
+  }
 
   // --- FleetChanges
   @Override
@@ -90,7 +161,8 @@ final class FixedFleet implements FleetView, FleetChanges, EventFeed {
   public ChangeResult apply(ChangeRequest change, PortalUser actor) {
     applied_.add(change.title());
     actors.add(actor.name() + " <" + actor.email() + ">");
-    return new ChangeResult(Optional.of("c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00"), change.title(), "pushed");
+    return new ChangeResult(
+        Optional.of("c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00"), change.title(), "pushed");
   }
 
   @Override

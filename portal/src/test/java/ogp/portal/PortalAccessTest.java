@@ -25,7 +25,9 @@ class PortalAccessTest {
   @BeforeEach
   void start() throws Exception {
     Path users = tmp.resolve("users.yaml");
-    Files.writeString(users, """
+    Files.writeString(
+        users,
+        """
         users:
           - name: vera
             email: vera@example.com
@@ -35,11 +37,18 @@ class PortalAccessTest {
             email: dave@example.com
             role: deployer
             password: "%s"
-        """.formatted(PasswordHashes.hash("vera-pw".toCharArray()), PasswordHashes.hash("dave-pw".toCharArray())));
+        """
+            .formatted(
+                PasswordHashes.hash("vera-pw".toCharArray()),
+                PasswordHashes.hash("dave-pw".toCharArray())));
     server = new PortalServer(users);
-    server.fleet.apps = List.of(FixedFleet.app("web", "42", SyncStatus.OutOfSync, HealthStatus.Progressing, "h1", "41"));
+    server.fleet.apps =
+        List.of(
+            FixedFleet.app(
+                "web", "42", SyncStatus.OutOfSync, HealthStatus.Progressing, "h1", "41"));
     server.fleet.hosts = List.of(FixedFleet.host("h1"));
-    server.fleet.history = List.of(FixedFleet.entry("1111222233334444", "Alice", "Deploy web 42", "41", "42"));
+    server.fleet.history =
+        List.of(FixedFleet.entry("1111222233334444", "Alice", "Deploy web 42", "41", "42"));
   }
 
   @AfterEach
@@ -54,7 +63,8 @@ class PortalAccessTest {
       HttpResponse<String> r = b.get(page);
       assertEquals(302, r.statusCode(), page);
       String location = r.headers().firstValue("Location").orElse("");
-      assertTrue(location.startsWith("/login") || location.equals("/apps"), page + " -> " + location);
+      assertTrue(
+          location.startsWith("/login") || location.equals("/apps"), page + " -> " + location);
     }
     assertEquals(401, b.get("/live").statusCode(), "the live stream needs a session too");
   }
@@ -83,7 +93,11 @@ class PortalAccessTest {
   void sessionCookieIsHttpOnlyAndSameSiteLax() throws Exception {
     var b = server.browser();
     HttpResponse<String> login = b.get("/login");
-    String cookie = login.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("OGP_SESSION=")).findFirst().orElseThrow();
+    String cookie =
+        login.headers().allValues("Set-Cookie").stream()
+            .filter(c -> c.startsWith("OGP_SESSION="))
+            .findFirst()
+            .orElseThrow();
     assertTrue(cookie.contains("HttpOnly"), cookie);
     assertTrue(cookie.toLowerCase().contains("samesite=lax"), cookie);
   }
@@ -91,10 +105,13 @@ class PortalAccessTest {
   @Test
   void postWithoutTheCsrfTokenIsRefusedAndCommitsNothing() throws Exception {
     var b = server.browser().signIn("dave", "dave-pw");
-    HttpResponse<String> r = b.post("/apps/web/actions/deploy", Map.of("version", "43"), server.base());
+    HttpResponse<String> r =
+        b.post("/apps/web/actions/deploy", Map.of("version", "43"), server.base());
     assertEquals(403, r.statusCode());
     assertTrue(r.body().contains("CSRF"), r.body());
-    HttpResponse<String> wrongToken = b.post("/apps/web/actions/deploy", Map.of("version", "43", "_csrf", "forged"), server.base());
+    HttpResponse<String> wrongToken =
+        b.post(
+            "/apps/web/actions/deploy", Map.of("version", "43", "_csrf", "forged"), server.base());
     assertEquals(403, wrongToken.statusCode());
     assertTrue(server.fleet.applied_.isEmpty(), "nothing committed");
   }
@@ -102,7 +119,11 @@ class PortalAccessTest {
   @Test
   void postFromAnotherOriginIsRefusedEvenWithTheToken() throws Exception {
     var b = server.browser().signIn("dave", "dave-pw");
-    HttpResponse<String> r = b.post("/apps/web/actions/deploy", Map.of("version", "43", "_csrf", b.csrf), "https://evil.example");
+    HttpResponse<String> r =
+        b.post(
+            "/apps/web/actions/deploy",
+            Map.of("version", "43", "_csrf", b.csrf),
+            "https://evil.example");
     assertEquals(403, r.statusCode());
     assertTrue(r.body().contains("another site"), r.body());
     assertTrue(server.fleet.applied_.isEmpty());
@@ -114,13 +135,18 @@ class PortalAccessTest {
     b.get("/apps/web");
     HttpResponse<String> preview = b.submit("/apps/web/preview/deploy", Map.of("version", "43"));
     assertEquals(200, preview.statusCode());
-    assertTrue(preview.body().contains("+version: &quot;42&quot;") || preview.body().contains("+version: \"42\""), preview.body());
+    assertTrue(
+        preview.body().contains("+version: &quot;42&quot;")
+            || preview.body().contains("+version: \"42\""),
+        preview.body());
     assertTrue(server.fleet.applied_.isEmpty(), "a preview commits nothing");
     HttpResponse<String> commit = b.submit("/apps/web/actions/deploy", Map.of("version", "43"));
     assertEquals(303, commit.statusCode());
     assertEquals(List.of("Deploy web version 43"), server.fleet.applied_);
     assertEquals(List.of("dave <dave@example.com>"), server.fleet.actors);
-    assertTrue(b.get("/apps/web").body().contains("Committed c0ffee00 as dave: Deploy web version 43"), "the flash names the commit");
+    assertTrue(
+        b.get("/apps/web").body().contains("Committed c0ffee00 as dave: Deploy web version 43"),
+        "the flash names the commit");
   }
 
   @Test
@@ -130,7 +156,9 @@ class PortalAccessTest {
     assertEquals(303, b.submit("/apps/web/actions/deploy", Map.of("version", "43")).statusCode());
     // The old page's live signal can fetch its fragment while the browser follows the redirect.
     assertFalse(b.get("/apps/web?fragment=live").body().contains("Committed c0ffee00"));
-    assertTrue(b.get("/apps/web").body().contains("Committed c0ffee00 as dave: Deploy web version 43"), "the flash is still there");
+    assertTrue(
+        b.get("/apps/web").body().contains("Committed c0ffee00 as dave: Deploy web version 43"),
+        "the flash is still there");
   }
 
   @Test
@@ -139,7 +167,8 @@ class PortalAccessTest {
     String page = b.get("/apps/web").body();
     assertFalse(page.contains("id=\"actions\""), "no action panel");
     assertFalse(page.contains("rollback-button"), "no roll back buttons");
-    HttpResponse<String> r = b.submit("/apps/web/actions/rollback", Map.of("commit", "1111222233334444"));
+    HttpResponse<String> r =
+        b.submit("/apps/web/actions/rollback", Map.of("commit", "1111222233334444"));
     assertEquals(403, r.statusCode());
     assertTrue(server.fleet.applied_.isEmpty());
   }
@@ -166,8 +195,16 @@ class PortalAccessTest {
     var b = server.browser().signIn("vera", "vera-pw");
     b.get("/apps/web");
     for (String kind : List.of("deploy", "place", "offline", "online", "rollback")) {
-      assertEquals(403, b.submit("/apps/web/preview/" + kind, Map.of("version", "43", "hosts", "h1")).statusCode(), kind);
-      assertEquals(403, b.submit("/apps/web/actions/" + kind, Map.of("version", "43", "hosts", "h1")).statusCode(), kind);
+      assertEquals(
+          403,
+          b.submit("/apps/web/preview/" + kind, Map.of("version", "43", "hosts", "h1"))
+              .statusCode(),
+          kind);
+      assertEquals(
+          403,
+          b.submit("/apps/web/actions/" + kind, Map.of("version", "43", "hosts", "h1"))
+              .statusCode(),
+          kind);
     }
     assertTrue(server.fleet.applied_.isEmpty(), "nothing committed");
   }

@@ -9,10 +9,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import ogp.protocol.v1.Envelope;
 
 /**
- * A latest-wins writer for one channel, for messages that each replace the previous one in full
- * (an assignment, a status report). At most one message waits: while the channel is not writable
- * (the peer reads slower than we write), a newer message replaces the waiting one instead of
- * queueing behind it, so a slow peer costs one message of memory, never an unbounded queue.
+ * A latest-wins writer for one channel, for messages that each replace the previous one in full (an
+ * assignment, a status report). At most one message waits: while the channel is not writable (the
+ * peer reads slower than we write), a newer message replaces the waiting one instead of queueing
+ * behind it, so a slow peer costs one message of memory, never an unbounded queue.
  *
  * <p>{@link #offer} is thread-safe; the write itself always happens on the channel's event loop.
  * Add this handler to the pipeline after the codec so it sees writability changes.

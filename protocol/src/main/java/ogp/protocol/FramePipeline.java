@@ -11,10 +11,10 @@ import java.util.concurrent.TimeUnit;
 import ogp.protocol.v1.Envelope;
 
 /**
- * Installs the codec handlers both sides share, in Netty's canonical order: TLS (when given),
- * idle detection, a varint32 frame decoder bounded by {@link Protocol#MAX_FRAME_BYTES}, the
- * {@link Envelope} decoder, the length prepender and the encoder. The caller adds its own handler
- * after these.
+ * Installs the codec handlers both sides share, in Netty's canonical order: TLS (when given), idle
+ * detection, a varint32 frame decoder bounded by {@link Protocol#MAX_FRAME_BYTES}, the {@link
+ * Envelope} decoder, the length prepender and the encoder. The caller adds its own handler after
+ * these.
  */
 public final class FramePipeline {
   /** Name of the {@link io.netty.handler.ssl.SslHandler} in the pipeline, when TLS is on. */
@@ -25,7 +25,8 @@ public final class FramePipeline {
   /**
    * @param tlsOrNull TLS context for this side, or null for plain TCP
    * @param readerIdleMillis fire an IdleStateEvent when nothing was read for this long (0: never)
-   * @param writerIdleMillis fire an IdleStateEvent when nothing was written for this long (0: never)
+   * @param writerIdleMillis fire an IdleStateEvent when nothing was written for this long (0:
+   *     never)
    */
   public static void install(
       ChannelPipeline pipeline,
@@ -36,8 +37,8 @@ public final class FramePipeline {
   }
 
   /**
-   * As {@link #install(ChannelPipeline, SslContext, long, long)}, for a client that must verify
-   * the name of the server it dials: the TLS engine is told the peer's host so that endpoint
+   * As {@link #install(ChannelPipeline, SslContext, long, long)}, for a client that must verify the
+   * name of the server it dials: the TLS engine is told the peer's host so that endpoint
    * identification (and SNI) can check it against the server certificate.
    *
    * @param peerHostOrNull the host name or address the client dialed; null on the server side

@@ -6,8 +6,8 @@ public final class Protocol {
   public static final int VERSION = 1;
 
   /**
-   * Largest frame either side accepts. An assignment of a few hundred containers is far below
-   * it; anything larger is a broken or hostile peer and closes that connection only.
+   * Largest frame either side accepts. An assignment of a few hundred containers is far below it;
+   * anything larger is a broken or hostile peer and closes that connection only.
    */
   public static final int MAX_FRAME_BYTES = 4 * 1024 * 1024;
 

@@ -10,20 +10,22 @@ import ogp.protocol.v1.ContainerSpec;
 
 /**
  * The identity of a container's configuration. Two specs with the same hash need no container
- * replacement; the hash is stored as the {@code ogp.spec-hash} label so a restarted agent can
- * adopt what it finds. Excluded on purpose: the revision (a commit that touches another app in
- * the same file must not restart a container whose configuration did not change) and the run
- * state (running and stopped are the same container, started or stopped in place).
+ * replacement; the hash is stored as the {@code ogp.spec-hash} label so a restarted agent can adopt
+ * what it finds. Excluded on purpose: the revision (a commit that touches another app in the same
+ * file must not restart a container whose configuration did not change) and the run state (running
+ * and stopped are the same container, started or stopped in place).
  */
 public final class SpecHash {
   /** One digest per thread, reset by each use: a plan hashes thousands of specs in a row. */
-  private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every JVM", e);
-    }
-  });
+  private static final ThreadLocal<MessageDigest> SHA_256 =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+              throw new IllegalStateException("SHA-256 is required of every JVM", e);
+            }
+          });
 
   private SpecHash() {}
 
@@ -37,9 +39,11 @@ public final class SpecHash {
    * first: for a builder that hashes the spec before it sets those fields.
    */
   public static String ofCanonical(ContainerSpec canonical) {
-    if (!canonical.getRevision().isEmpty() || canonical.getStateValue() != 0
+    if (!canonical.getRevision().isEmpty()
+        || canonical.getStateValue() != 0
         || !canonical.getSpecHash().isEmpty()) {
-      throw new IllegalArgumentException("not canonical (revision, state or spec hash set): " + canonical);
+      throw new IllegalArgumentException(
+          "not canonical (revision, state or spec hash set): " + canonical);
     }
     try {
       byte[] bytes = new byte[canonical.getSerializedSize()];

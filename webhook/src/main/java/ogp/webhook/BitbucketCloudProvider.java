@@ -13,8 +13,10 @@ import java.util.Set;
  */
 final class BitbucketCloudProvider implements Provider {
   static final String EVENT_HEADER = "X-Event-Key";
+
   /** Both Bitbucket products sign the same way. */
-  static final SignatureCheck SIGNATURE = new SignatureCheck.HmacSha256("X-Hub-Signature", "sha256=");
+  static final SignatureCheck SIGNATURE =
+      new SignatureCheck.HmacSha256("X-Hub-Signature", "sha256=");
 
   @Override
   public String name() {
@@ -38,7 +40,9 @@ final class BitbucketCloudProvider implements Provider {
 
   @Override
   public EventKind kind(InboundRequest request, Payload payload) throws MalformedPayload {
-    return Provider.requiredHeader(request, EVENT_HEADER).equals("repo:push") ? EventKind.PUSH : EventKind.OTHER;
+    return Provider.requiredHeader(request, EVENT_HEADER).equals("repo:push")
+        ? EventKind.PUSH
+        : EventKind.OTHER;
   }
 
   @Override
@@ -58,9 +62,11 @@ final class BitbucketCloudProvider implements Provider {
     for (Payload change : payload.requiredArray("push.changes")) {
       // A deleted ref has "new": null; its name is then only in "old".
       String side = change.isObject("new") ? "new" : "old";
-      String ref = fullRef(change.optionalText(side + ".type"), change.optionalText(side + ".name"));
+      String ref =
+          fullRef(change.optionalText(side + ".type"), change.optionalText(side + ".name"));
       if (!ref.isEmpty()) {
-        pushes.add(new PushEvent(name(), urls, ref, change.optionalText("new.target.hash"), deliveryId));
+        pushes.add(
+            new PushEvent(name(), urls, ref, change.optionalText("new.target.hash"), deliveryId));
       }
     }
     return pushes;

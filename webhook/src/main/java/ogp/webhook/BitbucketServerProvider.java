@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Bitbucket Server and Data Center ({@code X-Event-Key: repo:refs_changed}, and
- * {@code diagnostics:ping} from the "Test connection" button). Delivery id {@code X-Request-Id}.
- * A push lists {@code changes[]} with {@code ref.id} and {@code toHash}; the repository is named
- * by its clone links ({@code repository.links.clone[].href}, SSH and HTTP).
+ * Bitbucket Server and Data Center ({@code X-Event-Key: repo:refs_changed}, and {@code
+ * diagnostics:ping} from the "Test connection" button). Delivery id {@code X-Request-Id}. A push
+ * lists {@code changes[]} with {@code ref.id} and {@code toHash}; the repository is named by its
+ * clone links ({@code repository.links.clone[].href}, SSH and HTTP).
  */
 final class BitbucketServerProvider implements Provider {
 

@@ -9,11 +9,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decides what one delivery, already bounded in size, leads to. A flat run of guards, in an
- * order that matters: nothing is read from an unverified body; a duplicate is recognized before
- * the filters so a redelivery is never counted as new; and only a push to the followed
- * repository and branch reaches the {@link RefreshTrigger}. The payload stays a hint: its sha is
- * passed on, never applied.
+ * Decides what one delivery, already bounded in size, leads to. A flat run of guards, in an order
+ * that matters: nothing is read from an unverified body; a duplicate is recognized before the
+ * filters so a redelivery is never counted as new; and only a push to the followed repository and
+ * branch reaches the {@link RefreshTrigger}. The payload stays a hint: its sha is passed on, never
+ * applied.
  */
 final class DeliveryReceiver {
   private static final Logger log = LoggerFactory.getLogger(DeliveryReceiver.class);
@@ -30,8 +30,12 @@ final class DeliveryReceiver {
   Reply receive(Provider provider, InboundRequest request) {
     // Only the secret's holder may make us do anything, even parse.
     if (!provider.signature().verify(request, settings.secrets())) {
-      log.debug("{} delivery refused: missing or invalid {}", provider.name(), provider.signature().header());
-      return new Reply(Outcome.UNAUTHORIZED, "missing or invalid " + provider.signature().header() + " header");
+      log.debug(
+          "{} delivery refused: missing or invalid {}",
+          provider.name(),
+          provider.signature().header());
+      return new Reply(
+          Outcome.UNAUTHORIZED, "missing or invalid " + provider.signature().header() + " header");
     }
     String deliveryId = provider.deliveryId(request);
     List<PushEvent> pushes;
@@ -50,24 +54,35 @@ final class DeliveryReceiver {
       log.debug("{} delivery {} refused: {}", provider.name(), deliveryId, e.getMessage());
       return new Reply(Outcome.BAD_REQUEST, e.getMessage());
     }
-    RecentDeliveries recent = recentByProvider.computeIfAbsent(provider.name(),
-        name -> new RecentDeliveries(RecentDeliveries.DEFAULT_CAPACITY));
+    RecentDeliveries recent =
+        recentByProvider.computeIfAbsent(
+            provider.name(), name -> new RecentDeliveries(RecentDeliveries.DEFAULT_CAPACITY));
     // Providers redeliver on timeouts and by hand; the first delivery already did the work.
     if (!recent.firstTime(deliveryId)) {
       log.debug("{} delivery {} ignored: already received", provider.name(), deliveryId);
       return new Reply(Outcome.DUPLICATE, "delivery " + deliveryId + " was already received");
     }
     Set<String> urls = pushes.isEmpty() ? Set.of() : pushes.get(0).repositoryUrls();
-    // One hook often serves many repositories; a local followed repository cannot be named by any host.
+    // One hook often serves many repositories; a local followed repository cannot be named by any
+    // host.
     if (!pushes.isEmpty() && !followsRepository(urls)) {
-      log.debug("{} delivery {} ignored: {} is not the followed repository", provider.name(), deliveryId, urls);
+      log.debug(
+          "{} delivery {} ignored: {} is not the followed repository",
+          provider.name(),
+          deliveryId,
+          urls);
       return new Reply(Outcome.IGNORED_REPO, "not the followed repository");
     }
-    Optional<PushEvent> followed = pushes.stream().filter(p -> p.ref().equals(settings.followedRef())).findFirst();
+    Optional<PushEvent> followed =
+        pushes.stream().filter(p -> p.ref().equals(settings.followedRef())).findFirst();
     // Other branches and tags do not change the desired state.
     if (followed.isEmpty()) {
-      log.debug("{} delivery {} ignored: refs {} are not {}", provider.name(), deliveryId,
-          pushes.stream().map(PushEvent::ref).toList(), settings.followedRef());
+      log.debug(
+          "{} delivery {} ignored: refs {} are not {}",
+          provider.name(),
+          deliveryId,
+          pushes.stream().map(PushEvent::ref).toList(),
+          settings.followedRef());
       return new Reply(Outcome.IGNORED_BRANCH, "not the followed branch " + settings.followedRef());
     }
     try {
@@ -77,13 +92,18 @@ final class DeliveryReceiver {
       log.error("{} delivery {}: the refresh could not be queued", provider.name(), deliveryId, e);
       return new Reply(Outcome.TRIGGER_FAILED, "the refresh could not be queued; retry later");
     }
-    log.info("{} push of {} at {} (delivery {}): refresh queued", provider.name(), followed.get().ref(),
-        followed.get().after(), deliveryId);
+    log.info(
+        "{} push of {} at {} (delivery {}): refresh queued",
+        provider.name(),
+        followed.get().ref(),
+        followed.get().after(),
+        deliveryId);
     return Reply.of(Outcome.ACCEPTED);
   }
 
   private boolean followsRepository(Set<String> urls) {
     String followed = settings.followedRepoUrl();
-    return RepoUrl.isLocal(followed) || urls.stream().anyMatch(url -> RepoUrl.sameRepository(url, followed));
+    return RepoUrl.isLocal(followed)
+        || urls.stream().anyMatch(url -> RepoUrl.sameRepository(url, followed));
   }
 }

@@ -30,7 +30,8 @@ record Endpoint(String path, List<Provider> candidates, Provider fallback) {
         new Endpoint("/webhooks/github", List.of(forgejo, gitea, gogs, github), github),
         new Endpoint("/webhooks/gitlab", List.of(gitlab), gitlab),
         new Endpoint("/webhooks/gitea", List.of(forgejo, gitea, gogs), gitea),
-        new Endpoint("/webhooks/bitbucket", List.of(bitbucketCloud, bitbucketServer), bitbucketCloud),
+        new Endpoint(
+            "/webhooks/bitbucket", List.of(bitbucketCloud, bitbucketServer), bitbucketCloud),
         new Endpoint("/webhooks/generic", List.of(generic), generic));
   }
 }

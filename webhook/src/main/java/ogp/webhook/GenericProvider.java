@@ -4,13 +4,14 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * For CI systems and scripts (Jenkins after a push): {@code X-Signature: sha256=<hex>} HMAC of
- * the raw body, optional {@code X-Delivery-Id}, and the body
- * {@code {"repository": url, "ref": "refs/heads/main", "after": sha}}. A bare branch name in
- * {@code ref} is read as {@code refs/heads/<name>}.
+ * For CI systems and scripts (Jenkins after a push): {@code X-Signature: sha256=<hex>} HMAC of the
+ * raw body, optional {@code X-Delivery-Id}, and the body {@code {"repository": url, "ref":
+ * "refs/heads/main", "after": sha}}. A bare branch name in {@code ref} is read as {@code
+ * refs/heads/<name>}.
  */
 final class GenericProvider implements Provider {
-  private static final SignatureCheck SIGNATURE = new SignatureCheck.HmacSha256("X-Signature", "sha256=");
+  private static final SignatureCheck SIGNATURE =
+      new SignatureCheck.HmacSha256("X-Signature", "sha256=");
 
   @Override
   public String name() {
@@ -40,7 +41,12 @@ final class GenericProvider implements Provider {
   @Override
   public List<PushEvent> pushes(Payload payload, String deliveryId) throws MalformedPayload {
     String ref = payload.requiredText("ref");
-    return List.of(new PushEvent(name(), Set.of(payload.requiredText("repository")),
-        ref.startsWith("refs/") ? ref : "refs/heads/" + ref, payload.optionalText("after"), deliveryId));
+    return List.of(
+        new PushEvent(
+            name(),
+            Set.of(payload.requiredText("repository")),
+            ref.startsWith("refs/") ? ref : "refs/heads/" + ref,
+            payload.optionalText("after"),
+            deliveryId));
   }
 }

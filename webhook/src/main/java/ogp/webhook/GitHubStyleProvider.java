@@ -3,10 +3,10 @@ package ogp.webhook;
 import java.util.List;
 
 /**
- * GitHub and the hosts whose push payload copies GitHub's ({@code ref}, {@code after},
- * {@code repository.clone_url/ssh_url/html_url}): Gitea, Forgejo and Gogs, each with its own
- * event, delivery and signature headers. Gitea and Forgejo also send GitHub's headers, so
- * endpoints try them before GitHub: the most specific provider wins and its header is verified.
+ * GitHub and the hosts whose push payload copies GitHub's ({@code ref}, {@code after}, {@code
+ * repository.clone_url/ssh_url/html_url}): Gitea, Forgejo and Gogs, each with its own event,
+ * delivery and signature headers. Gitea and Forgejo also send GitHub's headers, so endpoints try
+ * them before GitHub: the most specific provider wins and its header is verified.
  */
 final class GitHubStyleProvider implements Provider {
   private final String name;
@@ -14,7 +14,8 @@ final class GitHubStyleProvider implements Provider {
   private final String deliveryHeader;
   private final SignatureCheck signature;
 
-  private GitHubStyleProvider(String name, String eventHeader, String deliveryHeader, SignatureCheck signature) {
+  private GitHubStyleProvider(
+      String name, String eventHeader, String deliveryHeader, SignatureCheck signature) {
     this.name = name;
     this.eventHeader = eventHeader;
     this.deliveryHeader = deliveryHeader;
@@ -22,7 +23,10 @@ final class GitHubStyleProvider implements Provider {
   }
 
   static GitHubStyleProvider github() {
-    return new GitHubStyleProvider("github", "X-GitHub-Event", "X-GitHub-Delivery",
+    return new GitHubStyleProvider(
+        "github",
+        "X-GitHub-Event",
+        "X-GitHub-Delivery",
         new SignatureCheck.HmacSha256("X-Hub-Signature-256", "sha256="));
   }
 
@@ -40,7 +44,10 @@ final class GitHubStyleProvider implements Provider {
 
   /** The Gitea family signs with a bare hex HMAC-SHA256 in {@code X-<Host>-Signature}. */
   private static GitHubStyleProvider giteaFamily(String name, String headerWord) {
-    return new GitHubStyleProvider(name, "X-" + headerWord + "-Event", "X-" + headerWord + "-Delivery",
+    return new GitHubStyleProvider(
+        name,
+        "X-" + headerWord + "-Event",
+        "X-" + headerWord + "-Delivery",
         new SignatureCheck.HmacSha256("X-" + headerWord + "-Signature", ""));
   }
 
@@ -75,9 +82,17 @@ final class GitHubStyleProvider implements Provider {
 
   @Override
   public List<PushEvent> pushes(Payload payload, String deliveryId) throws MalformedPayload {
-    return List.of(new PushEvent(name,
-        RepositoryUrls.from(payload, "repository.clone_url", "repository.ssh_url", "repository.html_url",
-            "repository.git_url"),
-        payload.requiredText("ref"), payload.optionalText("after"), deliveryId));
+    return List.of(
+        new PushEvent(
+            name,
+            RepositoryUrls.from(
+                payload,
+                "repository.clone_url",
+                "repository.ssh_url",
+                "repository.html_url",
+                "repository.git_url"),
+            payload.requiredText("ref"),
+            payload.optionalText("after"),
+            deliveryId));
   }
 }

@@ -3,10 +3,10 @@ package ogp.webhook;
 import java.util.List;
 
 /**
- * GitLab project and system hooks. GitLab sends the secret itself in {@code X-Gitlab-Token};
- * {@code Idempotency-Key} (GitLab 17.4+) stays the same across retries, so it is the delivery id,
- * with {@code X-Gitlab-Event-UUID} as the fallback for older servers. GitLab has no ping event
- * (its "Test" button sends a real push payload).
+ * GitLab project and system hooks. GitLab sends the secret itself in {@code X-Gitlab-Token}; {@code
+ * Idempotency-Key} (GitLab 17.4+) stays the same across retries, so it is the delivery id, with
+ * {@code X-Gitlab-Event-UUID} as the fallback for older servers. GitLab has no ping event (its
+ * "Test" button sends a real push payload).
  */
 final class GitLabProvider implements Provider {
   private static final String EVENT_HEADER = "X-Gitlab-Event";
@@ -38,8 +38,10 @@ final class GitLabProvider implements Provider {
     return switch (Provider.requiredHeader(request, EVENT_HEADER)) {
       case "Push Hook", "Tag Push Hook" -> EventKind.PUSH;
       // System hooks carry every kind of instance event; pushes have the project hook's shape.
-      case "System Hook" -> isPush(payload.optionalText("object_kind")) || isPush(payload.optionalText("event_name"))
-          ? EventKind.PUSH : EventKind.OTHER;
+      case "System Hook" ->
+          isPush(payload.optionalText("object_kind")) || isPush(payload.optionalText("event_name"))
+              ? EventKind.PUSH
+              : EventKind.OTHER;
       default -> EventKind.OTHER;
     };
   }
@@ -51,10 +53,22 @@ final class GitLabProvider implements Provider {
   @Override
   public List<PushEvent> pushes(Payload payload, String deliveryId) throws MalformedPayload {
     String after = payload.optionalText("after");
-    return List.of(new PushEvent(name(),
-        RepositoryUrls.from(payload, "project.git_http_url", "project.git_ssh_url", "project.web_url",
-            "project.http_url", "project.ssh_url", "repository.git_http_url", "repository.git_ssh_url",
-            "repository.url", "repository.homepage"),
-        payload.requiredText("ref"), after.isEmpty() ? payload.optionalText("checkout_sha") : after, deliveryId));
+    return List.of(
+        new PushEvent(
+            name(),
+            RepositoryUrls.from(
+                payload,
+                "project.git_http_url",
+                "project.git_ssh_url",
+                "project.web_url",
+                "project.http_url",
+                "project.ssh_url",
+                "repository.git_http_url",
+                "repository.git_ssh_url",
+                "repository.url",
+                "repository.homepage"),
+            payload.requiredText("ref"),
+            after.isEmpty() ? payload.optionalText("checkout_sha") : after,
+            deliveryId));
   }
 }

@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A JSON body read defensively: every accessor either returns what is there or throws
- * {@link MalformedPayload} naming the missing field, so no body can cause a 5xx.
+ * A JSON body read defensively: every accessor either returns what is there or throws {@link
+ * MalformedPayload} naming the missing field, so no body can cause a 5xx.
  */
 final class Payload {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -70,11 +70,12 @@ final class Payload {
 
   private static List<Payload> elements(JsonNode array) {
     List<Payload> out = new ArrayList<>();
-    array.forEach(element -> {
-      if (element.isObject()) {
-        out.add(new Payload(element));
-      }
-    });
+    array.forEach(
+        element -> {
+          if (element.isObject()) {
+            out.add(new Payload(element));
+          }
+        });
     return out;
   }
 

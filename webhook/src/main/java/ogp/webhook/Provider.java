@@ -3,8 +3,8 @@ package ogp.webhook;
 import java.util.List;
 
 /**
- * One Git host's dialect: how to recognize its deliveries, verify them, and read a push from
- * them. Implementations are stateless and read only the documented headers and fields.
+ * One Git host's dialect: how to recognize its deliveries, verify them, and read a push from them.
+ * Implementations are stateless and read only the documented headers and fields.
  */
 interface Provider {
 

@@ -4,8 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The answer to a delivery: {@code {"status": "<outcome>"}} (with a {@code reason} when ignored)
- * or {@code {"error": "<message>"}}.
+ * The answer to a delivery: {@code {"status": "<outcome>"}} (with a {@code reason} when ignored) or
+ * {@code {"error": "<message>"}}.
  */
 record Reply(Outcome outcome, String message) {
 

@@ -8,13 +8,13 @@ import java.util.regex.Pattern;
 /**
  * Whether two Git URLs name the same repository, the way a user would expect.
  *
- * <p>Policy: {@code https://}, {@code http://}, {@code ssh://}, {@code git://} and scp-like
- * {@code git@host:org/repo} forms are equal when their host and path are; user info and ports are
- * ignored (SSH and HTTPS ports of one server differ); a trailing slash and a {@code .git} suffix are
- * ignored; host names compare case-insensitively, paths case-sensitively, except on
- * github.com, gitlab.com, bitbucket.org and codeberg.org, which resolve repository paths
- * case-insensitively. Local paths and {@code file://} URLs are {@link #isLocal local}: they match
- * nothing, and {@link WebhookRoutes} skips the repository check for a local followed repository.
+ * <p>Policy: {@code https://}, {@code http://}, {@code ssh://}, {@code git://} and scp-like {@code
+ * git@host:org/repo} forms are equal when their host and path are; user info and ports are ignored
+ * (SSH and HTTPS ports of one server differ); a trailing slash and a {@code .git} suffix are
+ * ignored; host names compare case-insensitively, paths case-sensitively, except on github.com,
+ * gitlab.com, bitbucket.org and codeberg.org, which resolve repository paths case-insensitively.
+ * Local paths and {@code file://} URLs are {@link #isLocal local}: they match nothing, and {@link
+ * WebhookRoutes} skips the repository check for a local followed repository.
  */
 public final class RepoUrl {
   private static final Set<String> CASE_INSENSITIVE_HOSTS =
@@ -34,7 +34,9 @@ public final class RepoUrl {
     }
     String pathA = left.get().path();
     String pathB = right.get().path();
-    return CASE_INSENSITIVE_HOSTS.contains(left.get().host()) ? pathA.equalsIgnoreCase(pathB) : pathA.equals(pathB);
+    return CASE_INSENSITIVE_HOSTS.contains(left.get().host())
+        ? pathA.equalsIgnoreCase(pathB)
+        : pathA.equals(pathB);
   }
 
   /** True for a {@code file://} URL or a local path (anything that is neither URL nor scp-like). */

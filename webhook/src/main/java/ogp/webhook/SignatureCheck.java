@@ -9,8 +9,8 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * How a provider proves a delivery is genuine. Every comparison is constant-time
- * ({@link MessageDigest#isEqual}) and every configured secret is tried, so secrets can rotate.
+ * How a provider proves a delivery is genuine. Every comparison is constant-time ({@link
+ * MessageDigest#isEqual}) and every configured secret is tried, so secrets can rotate.
  */
 sealed interface SignatureCheck {
 
@@ -20,8 +20,8 @@ sealed interface SignatureCheck {
   boolean verify(InboundRequest request, List<byte[]> secrets);
 
   /**
-   * HMAC-SHA256 of the raw body, lower- or upper-case hex, after an optional prefix such as
-   * {@code sha256=} (GitHub, Bitbucket, generic) or none (Gitea, Forgejo, Gogs).
+   * HMAC-SHA256 of the raw body, lower- or upper-case hex, after an optional prefix such as {@code
+   * sha256=} (GitHub, Bitbucket, generic) or none (Gitea, Forgejo, Gogs).
    */
   record HmacSha256(String header, String prefix) implements SignatureCheck {
     @Override
@@ -38,7 +38,9 @@ sealed interface SignatureCheck {
       }
       boolean valid = false;
       for (byte[] secret : secrets) {
-        valid |= MessageDigest.isEqual(hmac(secret, request.body()), claimed); // no early exit: same time per secret
+        valid |=
+            MessageDigest.isEqual(
+                hmac(secret, request.body()), claimed); // no early exit: same time per secret
       }
       return valid;
     }
@@ -55,8 +57,8 @@ sealed interface SignatureCheck {
   }
 
   /**
-   * The secret itself in a header (GitLab's {@code X-Gitlab-Token}). Both sides are hashed
-   * before the compare so that not even the secret's length leaks through timing.
+   * The secret itself in a header (GitLab's {@code X-Gitlab-Token}). Both sides are hashed before
+   * the compare so that not even the secret's length leaks through timing.
    */
   record SharedToken(String header) implements SignatureCheck {
     @Override

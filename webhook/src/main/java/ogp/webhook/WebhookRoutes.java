@@ -12,16 +12,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The push webhook receivers of SPEC §5.3: {@code POST /webhooks/github}, {@code /gitlab},
- * {@code /gitea} (also Forgejo and Gogs), {@code /bitbucket} (Cloud and Server/Data Center) and
- * {@code /generic}.
+ * The push webhook receivers of SPEC §5.3: {@code POST /webhooks/github}, {@code /gitlab}, {@code
+ * /gitea} (also Forgejo and Gogs), {@code /bitbucket} (Cloud and Server/Data Center) and {@code
+ * /generic}.
  *
  * <p>Policy: bodies over {@link WebhookSettings#maxBodyBytes()} are refused with 413, judged by
  * {@code Content-Length} before reading and by the bytes actually read; every delivery is verified
  * against the raw body before anything else; a valid push to the followed repository and branch
- * calls {@link RefreshTrigger#refresh} on the request thread and answers 202. Answers are JSON,
- * and no body can cause a 5xx. Every request increments {@value #METRIC} tagged with its
- * provider and outcome.
+ * calls {@link RefreshTrigger#refresh} on the request thread and answers 202. Answers are JSON, and
+ * no body can cause a 5xx. Every request increments {@value #METRIC} tagged with its provider and
+ * outcome.
  */
 public final class WebhookRoutes {
   /** Counter of webhook requests, tags {@code provider} and {@code outcome}. */
@@ -84,8 +84,10 @@ public final class WebhookRoutes {
   }
 
   private Reply tooLarge(Provider provider, String size) {
-    log.debug("{} delivery refused: body of {} exceeds {} bytes", provider.name(), size, maxBodyBytes);
-    return new Reply(Outcome.TOO_LARGE, "body of " + size + " exceeds the limit of " + maxBodyBytes + " bytes");
+    log.debug(
+        "{} delivery refused: body of {} exceeds {} bytes", provider.name(), size, maxBodyBytes);
+    return new Reply(
+        Outcome.TOO_LARGE, "body of " + size + " exceeds the limit of " + maxBodyBytes + " bytes");
   }
 
   private static void respond(Context ctx, Reply reply) {

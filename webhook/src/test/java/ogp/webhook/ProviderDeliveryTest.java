@@ -25,7 +25,9 @@ class ProviderDeliveryTest {
 
       assertEquals(202, response.statusCode(), response.body());
       assertEquals("{\"status\":\"accepted\"}", response.body());
-      assertEquals("application/json", response.headers().firstValue("Content-Type").orElse("").split(";")[0]);
+      assertEquals(
+          "application/json",
+          response.headers().firstValue("Content-Type").orElse("").split(";")[0]);
       List<PushEvent> calls = server.trigger.calls();
       assertEquals(1, calls.size());
       PushEvent hint = calls.get(0);
@@ -56,8 +58,10 @@ class ProviderDeliveryTest {
     try (WebhookServer server = WebhookServer.start(c.followedRepo, "main")) {
       byte[] body = c.push();
       Map<String, String> headers = c.pushHeaders("d-1", body, Hmac.SECRET);
-      byte[] altered = new String(body, StandardCharsets.UTF_8).replace(c.after, "f".repeat(40))
-          .getBytes(StandardCharsets.UTF_8);
+      byte[] altered =
+          new String(body, StandardCharsets.UTF_8)
+              .replace(c.after, "f".repeat(40))
+              .getBytes(StandardCharsets.UTF_8);
 
       int status = server.post(c.path, headers, altered).statusCode();
 
@@ -72,7 +76,8 @@ class ProviderDeliveryTest {
 
   @ParameterizedTest
   @EnumSource(ProviderCase.class)
-  void pushWithoutItsProvidersSignatureHeaderIsUnauthorizedEvenIfOtherHeadersAreSigned(ProviderCase c) {
+  void pushWithoutItsProvidersSignatureHeaderIsUnauthorizedEvenIfOtherHeadersAreSigned(
+      ProviderCase c) {
     try (WebhookServer server = WebhookServer.start(c.followedRepo, "main")) {
       byte[] body = c.push();
       Map<String, String> headers = c.pushHeaders("d-1", body, Hmac.SECRET);
@@ -127,7 +132,9 @@ class ProviderDeliveryTest {
       assertEquals(202, again.statusCode());
       assertTrue(again.body().contains("\"status\":\"duplicate\""), again.body());
       assertEquals(202, next.statusCode());
-      assertEquals(List.of("d-1", "d-2"), server.trigger.calls().stream().map(PushEvent::deliveryId).toList());
+      assertEquals(
+          List.of("d-1", "d-2"),
+          server.trigger.calls().stream().map(PushEvent::deliveryId).toList());
       assertEquals(1, server.count(c.provider, "duplicate"));
     }
   }
@@ -136,11 +143,13 @@ class ProviderDeliveryTest {
   @EnumSource(ProviderCase.class)
   void bodyOverTheCapIsRefusedWith413AndTriggersNothing(ProviderCase c) {
     byte[] push = c.push();
-    try (WebhookServer server = WebhookServer.start(
-        new WebhookSettings(c.followedRepo, "main", List.of(Hmac.SECRET), push.length))) {
+    try (WebhookServer server =
+        WebhookServer.start(
+            new WebhookSettings(c.followedRepo, "main", List.of(Hmac.SECRET), push.length))) {
       byte[] body = Arrays.copyOf(push, push.length + 1);
       body[push.length] = ' '; // still valid JSON, just one byte too many
-      HttpResponse<String> response = server.post(c.path, c.pushHeaders("d-1", body, Hmac.SECRET), body);
+      HttpResponse<String> response =
+          server.post(c.path, c.pushHeaders("d-1", body, Hmac.SECRET), body);
 
       assertEquals(413, response.statusCode());
       assertTrue(response.body().contains("exceeds the limit"), response.body());
@@ -150,9 +159,17 @@ class ProviderDeliveryTest {
   }
 
   static Stream<Arguments> unreadableBodies() {
-    List<String> bodies = List.of("", "not json at all", "{\"ref\": ", "[1, 2, 3]", "\"refs/heads/main\"", "null",
-        "{\"unexpected\": {\"shape\": true}}", "{\"ref\": 42, \"repository\": [\"x\"]}",
-        "{\"push\": {\"changes\": \"x\"}, \"changes\": 7, \"repository\": \"\"}");
+    List<String> bodies =
+        List.of(
+            "",
+            "not json at all",
+            "{\"ref\": ",
+            "[1, 2, 3]",
+            "\"refs/heads/main\"",
+            "null",
+            "{\"unexpected\": {\"shape\": true}}",
+            "{\"ref\": 42, \"repository\": [\"x\"]}",
+            "{\"push\": {\"changes\": \"x\"}, \"changes\": 7, \"repository\": \"\"}");
     return Arrays.stream(ProviderCase.values())
         .flatMap(c -> bodies.stream().map(body -> Arguments.of(c, body)));
   }
@@ -162,7 +179,8 @@ class ProviderDeliveryTest {
   void signedButUnreadableBodyIsABadRequestWithAClearMessage(ProviderCase c, String text) {
     try (WebhookServer server = WebhookServer.start(c.followedRepo, "main")) {
       byte[] body = text.getBytes(StandardCharsets.UTF_8);
-      HttpResponse<String> response = server.post(c.path, c.pushHeaders("d-1", body, Hmac.SECRET), body);
+      HttpResponse<String> response =
+          server.post(c.path, c.pushHeaders("d-1", body, Hmac.SECRET), body);
 
       assertEquals(400, response.statusCode(), response.body());
       assertTrue(response.body().matches("\\{\"error\":\".*(JSON|payload).*\"}"), response.body());

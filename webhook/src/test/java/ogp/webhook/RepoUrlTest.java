@@ -8,7 +8,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 class RepoUrlTest {
 
   @ParameterizedTest(name = "{0} ~ {1} -> {2}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       https://github.com/acme/fleet.git          | git@github.com:acme/fleet.git                   | true
       https://github.com/acme/fleet              | https://github.com/acme/fleet.git               | true
       https://github.com/acme/fleet/             | http://github.com/acme/fleet                    | true
@@ -36,7 +39,10 @@ class RepoUrlTest {
   }
 
   @ParameterizedTest(name = "{0} local: {1}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       /srv/git/fleet.git                  | true
       ./fleet                             | true
       fleet                               | true

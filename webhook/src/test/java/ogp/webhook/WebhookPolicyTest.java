@@ -16,7 +16,8 @@ class WebhookPolicyTest {
   @Test
   void everyConfiguredSecretIsAcceptedWhileRotating() {
     byte[] newSecret = "the-new-secret".getBytes();
-    WebhookSettings settings = WebhookSettings.of(GITHUB.followedRepo, "main", List.of(Hmac.SECRET, newSecret));
+    WebhookSettings settings =
+        WebhookSettings.of(GITHUB.followedRepo, "main", List.of(Hmac.SECRET, newSecret));
     try (WebhookServer server = WebhookServer.start(settings)) {
       assertEquals(202, server.push(GITHUB, "d-old", Hmac.SECRET).statusCode());
       assertEquals(202, server.push(GITHUB, "d-new", newSecret).statusCode());
@@ -29,19 +30,24 @@ class WebhookPolicyTest {
   void gitLabTokenMayBeAnyConfiguredSecret() {
     byte[] newSecret = "the-new-secret".getBytes();
     ProviderCase gitlab = ProviderCase.GITLAB;
-    WebhookSettings settings = WebhookSettings.of(gitlab.followedRepo, "main", List.of(Hmac.SECRET, newSecret));
+    WebhookSettings settings =
+        WebhookSettings.of(gitlab.followedRepo, "main", List.of(Hmac.SECRET, newSecret));
     try (WebhookServer server = WebhookServer.start(settings)) {
       assertEquals(202, server.push(gitlab, "d-new", newSecret).statusCode());
-      assertEquals(401, server.push(gitlab, "d-x", "the-new".getBytes())
-          .statusCode(), "a prefix of a secret is not the secret");
+      assertEquals(
+          401,
+          server.push(gitlab, "d-x", "the-new".getBytes()).statusCode(),
+          "a prefix of a secret is not the secret");
     }
   }
 
   @Test
   void chunkedBodyOverTheCapIsRefusedBySizeReadNotByDeclaredLength() {
     byte[] push = GITHUB.push();
-    try (WebhookServer server = WebhookServer.start(
-        new WebhookSettings(GITHUB.followedRepo, "main", List.of(Hmac.SECRET), push.length - 1))) {
+    try (WebhookServer server =
+        WebhookServer.start(
+            new WebhookSettings(
+                GITHUB.followedRepo, "main", List.of(Hmac.SECRET), push.length - 1))) {
       HttpResponse<String> response =
           server.postChunked(GITHUB.path, GITHUB.pushHeaders("d-1", push, Hmac.SECRET), push);
 
@@ -54,8 +60,11 @@ class WebhookPolicyTest {
   void chunkedBodyWithinTheCapIsAccepted() {
     try (WebhookServer server = WebhookServer.start(GITHUB.followedRepo, "main")) {
       byte[] push = GITHUB.push();
-      assertEquals(202, server.postChunked(GITHUB.path, GITHUB.pushHeaders("d-1", push, Hmac.SECRET), push)
-          .statusCode());
+      assertEquals(
+          202,
+          server
+              .postChunked(GITHUB.path, GITHUB.pushHeaders("d-1", push, Hmac.SECRET), push)
+              .statusCode());
     }
   }
 
@@ -64,8 +73,11 @@ class WebhookPolicyTest {
     byte[] huge = new byte[200_000];
     Arrays.fill(huge, (byte) ' ');
     try (WebhookServer server = WebhookServer.start(GITHUB.followedRepo, "main")) {
-      assertEquals(413, server.post(GITHUB.path, GITHUB.pushHeaders("d-1", huge, Hmac.OTHER_SECRET), huge)
-          .statusCode());
+      assertEquals(
+          413,
+          server
+              .post(GITHUB.path, GITHUB.pushHeaders("d-1", huge, Hmac.OTHER_SECRET), huge)
+              .statusCode());
       assertEquals(1, server.count("github", "too_large"));
       assertEquals(0, server.count("github", "unauthorized"));
     }
@@ -74,12 +86,14 @@ class WebhookPolicyTest {
   @Test
   void failingTriggerAnswers503AndTheRedeliveryIsNotTakenForADuplicate() {
     AtomicInteger attempts = new AtomicInteger();
-    RefreshTrigger failsOnce = hint -> {
-      if (attempts.incrementAndGet() == 1) {
-        throw new IllegalStateException("queue closed");
-      }
-    };
-    WebhookSettings settings = WebhookSettings.of(GITHUB.followedRepo, "main", List.of(Hmac.SECRET));
+    RefreshTrigger failsOnce =
+        hint -> {
+          if (attempts.incrementAndGet() == 1) {
+            throw new IllegalStateException("queue closed");
+          }
+        };
+    WebhookSettings settings =
+        WebhookSettings.of(GITHUB.followedRepo, "main", List.of(Hmac.SECRET));
     try (WebhookServer server = WebhookServer.startWithTrigger(settings, failsOnce)) {
       byte[] body = GITHUB.push();
       var headers = GITHUB.pushHeaders("d-1", body, Hmac.SECRET);
@@ -97,7 +111,8 @@ class WebhookPolicyTest {
 
   @Test
   void localFollowedRepositorySkipsTheRepositoryCheckButNotTheBranchCheck() {
-    for (String local : List.of("/srv/ogp/fleet-state", "file:///srv/ogp/fleet-state.git", "./fleet-state")) {
+    for (String local :
+        List.of("/srv/ogp/fleet-state", "file:///srv/ogp/fleet-state.git", "./fleet-state")) {
       try (WebhookServer server = WebhookServer.start(local, "main")) {
         assertEquals(202, server.push(GITHUB, "d-1", Hmac.SECRET).statusCode());
         assertEquals(1, server.trigger.calls().size(), local);
@@ -129,8 +144,11 @@ class WebhookPolicyTest {
       assertEquals(1, server.count("github", "duplicate"));
       assertEquals(1, server.count("github", "unauthorized"));
       assertEquals(1, server.count("generic", "ignored_repo"));
-      assertEquals(4, server.registry.find(WebhookRoutes.METRIC).counters().stream()
-          .mapToDouble(counter -> counter.count()).sum());
+      assertEquals(
+          4,
+          server.registry.find(WebhookRoutes.METRIC).counters().stream()
+              .mapToDouble(counter -> counter.count())
+              .sum());
     }
   }
 }

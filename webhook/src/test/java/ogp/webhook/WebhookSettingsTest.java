@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 class WebhookSettingsTest {
 
   @Test
-  void secretFileHoldsOneSecretPerNonBlankLineWithSurroundingWhitespaceRemoved(@TempDir Path dir) throws Exception {
+  void secretFileHoldsOneSecretPerNonBlankLineWithSurroundingWhitespaceRemoved(@TempDir Path dir)
+      throws Exception {
     Path file = dir.resolve("webhook-secret");
     Files.writeString(file, "  old-secret \r\n\n\t\nnew-secret\n");
 
@@ -31,20 +32,26 @@ class WebhookSettingsTest {
     Path file = dir.resolve("empty-secret");
     Files.writeString(file, "\n  \n");
 
-    var e = assertThrows(IllegalArgumentException.class, () -> WebhookSettings.readSecretFile(file));
+    var e =
+        assertThrows(IllegalArgumentException.class, () -> WebhookSettings.readSecretFile(file));
     assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
   }
 
   @Test
   void settingsWithoutSecretOrWithANonPositiveCapAreRefused() {
-    assertThrows(IllegalArgumentException.class, () -> WebhookSettings.of("https://h/r", "main", List.of()));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class, () -> WebhookSettings.of("https://h/r", "main", List.of()));
+    assertThrows(
+        IllegalArgumentException.class,
         () -> new WebhookSettings("https://h/r", "main", List.of(new byte[] {1}), 0));
-    assertThrows(IllegalArgumentException.class, () -> WebhookSettings.of("https://h/r", " ", List.of(new byte[] {1})));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> WebhookSettings.of("https://h/r", " ", List.of(new byte[] {1})));
   }
 
   @Test
   void defaultCapIsOneMebibyte() {
-    assertEquals(1 << 20, WebhookSettings.of("https://h/r", "main", List.of(new byte[] {1})).maxBodyBytes());
+    assertEquals(
+        1 << 20, WebhookSettings.of("https://h/r", "main", List.of(new byte[] {1})).maxBodyBytes());
   }
 }

@@ -4,9 +4,9 @@ import ogp.agent.runtime.ContainerKey;
 import ogp.protocol.v1.ContainerSpec;
 
 /**
- * One step of a local plan. Every action belongs to the desired (or formerly desired) container
- * it serves, its {@link #key()}: when one action of a key fails, the converger skips that key's
- * later actions (so a failed pull never removes the old container) and goes on with other keys.
+ * One step of a local plan. Every action belongs to the desired (or formerly desired) container it
+ * serves, its {@link #key()}: when one action of a key fails, the converger skips that key's later
+ * actions (so a failed pull never removes the old container) and goes on with other keys.
  */
 public sealed interface Action {
   ContainerKey key();
@@ -19,8 +19,15 @@ public sealed interface Action {
     /** One line for logs: the spec's text format spans many. */
     @Override
     public String toString() {
-      return "CreateContainer[key=" + key + ", image=" + spec.getImage() + ":" + spec.getVersion()
-          + ", specHash=" + spec.getSpecHash() + "]";
+      return "CreateContainer[key="
+          + key
+          + ", image="
+          + spec.getImage()
+          + ":"
+          + spec.getVersion()
+          + ", specHash="
+          + spec.getSpecHash()
+          + "]";
     }
   }
 

@@ -31,21 +31,23 @@ import org.slf4j.LoggerFactory;
  * LocalPlanner}, apply action by action, observe again and report.
  *
  * <p>Policy:
+ *
  * <ul>
  *   <li><b>Idempotent and level-triggered.</b> Converging the same assignment again does nothing
  *       when nothing drifted; a container stopped or removed by hand is started or recreated.
- *   <li><b>Failures are per container.</b> A failing action records its message as that
- *       container's last error and skips that container's later actions (a failed pull leaves the
- *       old version running); the other containers go on. The errors of the latest converge are
- *       reported until the next one.
+ *   <li><b>Failures are per container.</b> A failing action records its message as that container's
+ *       last error and skips that container's later actions (a failed pull leaves the old version
+ *       running); the other containers go on. The errors of the latest converge are reported until
+ *       the next one.
  *   <li><b>Adoption.</b> A container with the desired spec hash is kept as it is, also one a
  *       previous agent process created: a restarted agent restarts nothing.
  *   <li><b>Static stability.</b> Only {@link #converge} acts, and only with an assignment the
  *       caller got from the server. {@link #report()} never changes anything. A restarted agent
- *       that has no assignment yet must only report: the caller (the link layer) re-converges
- *       with the last assignment it received, never with an empty one of its own making, so a
- *       server outage never removes a container.
+ *       that has no assignment yet must only report: the caller (the link layer) re-converges with
+ *       the last assignment it received, never with an empty one of its own making, so a server
+ *       outage never removes a container.
  * </ul>
+ *
  * Calls are serialized: one converge or report at a time. Blocking (Docker I/O): call it from a
  * worker thread, never from a network event loop.
  */
@@ -61,7 +63,9 @@ public final class Converger {
   private List<ContainerSpec> desired = List.of();
   private Map<ContainerKey, String> errors = Map.of();
 
-  /** @param stopGrace how long a stopped container gets between SIGTERM and SIGKILL */
+  /**
+   * @param stopGrace how long a stopped container gets between SIGTERM and SIGKILL
+   */
   public Converger(ContainerRuntime runtime, HealthMonitor health, Duration stopGrace) {
     this.runtime = runtime;
     this.health = health;
@@ -74,15 +78,20 @@ public final class Converger {
   }
 
   /**
-   * Applies {@code assignment} and reports what is there afterwards. Never throws for Docker problems.
+   * Applies {@code assignment} and reports what is there afterwards. Never throws for Docker
+   * problems.
    *
    * @throws IllegalArgumentException for an assignment without a revision: the server always sets
    *     one, so such an assignment was made up locally, and acting on it could remove everything
    */
   public synchronized StatusReport converge(Assignment assignment) {
     if (assignment.getRevision().isEmpty()) {
-      throw new IllegalArgumentException("refusing to converge to an assignment without a revision (generation "
-          + assignment.getGeneration() + ", " + assignment.getContainersCount() + " containers)");
+      throw new IllegalArgumentException(
+          "refusing to converge to an assignment without a revision (generation "
+              + assignment.getGeneration()
+              + ", "
+              + assignment.getContainersCount()
+              + " containers)");
     }
     converged = assignment;
     desired = assignment.getContainersList().stream().map(Converger::withHash).toList();
@@ -183,8 +192,11 @@ public final class Converger {
     Map<String, HealthCheck> checks = new HashMap<>();
     for (ManagedContainer container : observed) {
       ContainerSpec spec = byKey.get(container.key());
-      if (spec != null && spec.hasHealth() && spec.getHealth().getProbeCase() != HealthCheck.ProbeCase.PROBE_NOT_SET
-          && spec.getState() != ContainerSpec.RunState.STOPPED && spec.getSpecHash().equals(container.specHash())) {
+      if (spec != null
+          && spec.hasHealth()
+          && spec.getHealth().getProbeCase() != HealthCheck.ProbeCase.PROBE_NOT_SET
+          && spec.getState() != ContainerSpec.RunState.STOPPED
+          && spec.getSpecHash().equals(container.specHash())) {
         checks.put(container.id(), spec.getHealth());
       }
     }

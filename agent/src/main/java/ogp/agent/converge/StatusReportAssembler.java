@@ -14,10 +14,10 @@ import ogp.protocol.v1.ContainerStatus;
 import ogp.protocol.v1.StatusReport;
 
 /**
- * Builds the {@link StatusReport} of a host: every managed container as Docker reports it (with
- * its health and the last error of its key), then every desired container that has none, as
- * {@code failed} when an action for it failed and {@code pending} otherwise. The revision and
- * generation are those of the assignment last converged to.
+ * Builds the {@link StatusReport} of a host: every managed container as Docker reports it (with its
+ * health and the last error of its key), then every desired container that has none, as {@code
+ * failed} when an action for it failed and {@code pending} otherwise. The revision and generation
+ * are those of the assignment last converged to.
  */
 final class StatusReportAssembler {
   static final String FAILED = "failed";
@@ -29,27 +29,36 @@ final class StatusReportAssembler {
     this.health = health;
   }
 
-  StatusReport assemble(Assignment assignment, List<ContainerSpec> desired, List<ManagedContainer> observed,
-      Map<ContainerKey, String> errors, EngineInfo engine, String hostError) {
+  StatusReport assemble(
+      Assignment assignment,
+      List<ContainerSpec> desired,
+      List<ManagedContainer> observed,
+      Map<ContainerKey, String> errors,
+      EngineInfo engine,
+      String hostError) {
     StatusReport.Builder report = header(assignment, engine, hostError);
     Set<ContainerKey> present = new HashSet<>();
     observed.stream()
-        .sorted(java.util.Comparator.comparing(ManagedContainer::key).thenComparing(ManagedContainer::id))
-        .forEach(container -> {
-          present.add(container.key());
-          report.addContainers(ContainerStatus.newBuilder()
-              .setApp(container.app())
-              .setInstance(Math.max(0, container.instance()))
-              .setVersion(container.version())
-              .setContainerId(container.id())
-              .setState(container.state())
-              .setHealth(health.health(container.id()))
-              .setExitCode(container.exitCode())
-              .setRestartCount(container.restartCount())
-              .setRevision(container.revision())
-              .setSpecHash(container.specHash())
-              .setLastError(errors.getOrDefault(container.key(), "")));
-        });
+        .sorted(
+            java.util.Comparator.comparing(ManagedContainer::key)
+                .thenComparing(ManagedContainer::id))
+        .forEach(
+            container -> {
+              present.add(container.key());
+              report.addContainers(
+                  ContainerStatus.newBuilder()
+                      .setApp(container.app())
+                      .setInstance(Math.max(0, container.instance()))
+                      .setVersion(container.version())
+                      .setContainerId(container.id())
+                      .setState(container.state())
+                      .setHealth(health.health(container.id()))
+                      .setExitCode(container.exitCode())
+                      .setRestartCount(container.restartCount())
+                      .setRevision(container.revision())
+                      .setSpecHash(container.specHash())
+                      .setLastError(errors.getOrDefault(container.key(), "")));
+            });
     for (ContainerSpec spec : desired) {
       ContainerKey key = ContainerKey.of(spec);
       if (!present.contains(key)) {
@@ -60,14 +69,19 @@ final class StatusReportAssembler {
   }
 
   /** Docker could not be asked: every desired container is reported without a container. */
-  StatusReport unreachable(Assignment assignment, List<ContainerSpec> desired, Map<ContainerKey, String> errors,
-      EngineInfo engine, String hostError) {
+  StatusReport unreachable(
+      Assignment assignment,
+      List<ContainerSpec> desired,
+      Map<ContainerKey, String> errors,
+      EngineInfo engine,
+      String hostError) {
     StatusReport.Builder report = header(assignment, engine, hostError);
     desired.forEach(spec -> report.addContainers(missing(spec, errors.get(ContainerKey.of(spec)))));
     return report.build();
   }
 
-  private static StatusReport.Builder header(Assignment assignment, EngineInfo engine, String hostError) {
+  private static StatusReport.Builder header(
+      Assignment assignment, EngineInfo engine, String hostError) {
     return StatusReport.newBuilder()
         .setRevision(assignment.getRevision())
         .setGeneration(assignment.getGeneration())

@@ -42,21 +42,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent's end of the link: keeps one connection to the reconciler open for as long as the
- * link lives, reconnecting with jittered exponential backoff (full jitter, reset after every
- * Welcome). Assignments go to the {@link AssignmentHandler} (latest wins); {@link #report} sends
- * full status, and the latest report is sent again right after every reconnect's Welcome.
+ * The agent's end of the link: keeps one connection to the reconciler open for as long as the link
+ * lives, reconnecting with jittered exponential backoff (full jitter, reset after every Welcome).
+ * Assignments go to the {@link AssignmentHandler} (latest wins); {@link #report} sends full status,
+ * and the latest report is sent again right after every reconnect's Welcome.
  *
- * <p>Refusals never stop the link: a bad token or an unsupported protocol is logged as an error
- * and retried with growing backoff (the token file is read again on every attempt, so an
- * operator can fix it without restarting); SUPERSEDED (another agent claimed this host id) waits
- * the maximum backoff before retrying, so two agents with one id do not take over from each
- * other in a tight loop, while a legitimate replacement still wins. A disconnect never produces
- * an assignment: the containers stay as last assigned.
+ * <p>Refusals never stop the link: a bad token or an unsupported protocol is logged as an error and
+ * retried with growing backoff (the token file is read again on every attempt, so an operator can
+ * fix it without restarting); SUPERSEDED (another agent claimed this host id) waits the maximum
+ * backoff before retrying, so two agents with one id do not take over from each other in a tight
+ * loop, while a legitimate replacement still wins. A disconnect never produces an assignment: the
+ * containers stay as last assigned.
  *
- * <p>Threads: one Netty event loop does the I/O; a control thread does the connecting, the
- * backoff and reading the token file (disk I/O stays off the event loop); an assignment thread
- * runs the handler. {@link #report} and {@link #close} may be called from any thread.
+ * <p>Threads: one Netty event loop does the I/O; a control thread does the connecting, the backoff
+ * and reading the token file (disk I/O stays off the event loop); an assignment thread runs the
+ * handler. {@link #report} and {@link #close} may be called from any thread.
  */
 public final class AgentLink implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AgentLink.class);
@@ -67,8 +67,10 @@ public final class AgentLink implements AutoCloseable {
   private final TokenSource token;
   private final SslContext tls;
   private final Clock clock = Clock.systemUTC();
+
   /** How long connecting plus waiting for Welcome may take. */
   private final long welcomeTimeoutMillis = Duration.ofSeconds(10).toMillis();
+
   private final Backoff backoff; // control thread only
   private final EventLoopGroup group;
   private final ScheduledExecutorService control;
@@ -90,8 +92,11 @@ public final class AgentLink implements AutoCloseable {
     tls = b.tls;
     backoff = new Backoff(b.initialBackoff, b.maxBackoff, RandomGenerator.getDefault());
     group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    control = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("ogp-link-control", true));
-    assignmentThread = Executors.newSingleThreadExecutor(new DefaultThreadFactory("ogp-link-assignments", true));
+    control =
+        Executors.newSingleThreadScheduledExecutor(
+            new DefaultThreadFactory("ogp-link-control", true));
+    assignmentThread =
+        Executors.newSingleThreadExecutor(new DefaultThreadFactory("ogp-link-assignments", true));
     assignments = new LatestAssignment(b.handler, assignmentThread);
   }
 
@@ -317,7 +322,9 @@ public final class AgentLink implements AutoCloseable {
       return this;
     }
 
-    /** Reconnect delays: full jitter under a ceiling doubling from initial to max (200 ms, 30 s). */
+    /**
+     * Reconnect delays: full jitter under a ceiling doubling from initial to max (200 ms, 30 s).
+     */
     public Builder backoff(Duration initial, Duration max) {
       this.initialBackoff = Objects.requireNonNull(initial, "initial");
       this.maxBackoff = Objects.requireNonNull(max, "max");

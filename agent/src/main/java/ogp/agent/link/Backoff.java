@@ -4,9 +4,9 @@ import java.time.Duration;
 import java.util.random.RandomGenerator;
 
 /**
- * Exponential backoff with full jitter: the n-th delay is uniform in [0, min(max, initial *
- * 2^n)], so a fleet that lost its server does not reconnect in lockstep. Reset after a successful
- * Welcome. Not thread-safe: the link uses it from its control thread only.
+ * Exponential backoff with full jitter: the n-th delay is uniform in [0, min(max, initial * 2^n)],
+ * so a fleet that lost its server does not reconnect in lockstep. Reset after a successful Welcome.
+ * Not thread-safe: the link uses it from its control thread only.
  */
 final class Backoff {
   private final long initialMillis;
@@ -16,7 +16,8 @@ final class Backoff {
 
   Backoff(Duration initial, Duration max, RandomGenerator random) {
     if (initial.isNegative() || initial.isZero() || max.compareTo(initial) < 0) {
-      throw new IllegalArgumentException("backoff needs 0 < initial <= max: " + initial + ", " + max);
+      throw new IllegalArgumentException(
+          "backoff needs 0 < initial <= max: " + initial + ", " + max);
     }
     this.initialMillis = initial.toMillis();
     this.maxMillis = max.toMillis();

@@ -8,9 +8,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hands assignments to the {@link AssignmentHandler} on its executor, keeping at most one
- * waiting: an assignment that arrives while the handler is busy replaces the waiting one, since
- * each assignment is complete and only the newest matters.
+ * Hands assignments to the {@link AssignmentHandler} on its executor, keeping at most one waiting:
+ * an assignment that arrives while the handler is busy replaces the waiting one, since each
+ * assignment is complete and only the newest matters.
  */
 final class LatestAssignment {
   private static final Logger log = LoggerFactory.getLogger(LatestAssignment.class);

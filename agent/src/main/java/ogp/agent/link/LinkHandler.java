@@ -18,10 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent side of one connection: sends the Hello, waits for Welcome or Refusal, then
- * heartbeats at the server's interval and closes when nothing was read for
- * three (the server acks every heartbeat). Runs on the event loop; it only decodes and forwards
- * to {@link Events}, which must return at once.
+ * The agent side of one connection: sends the Hello, waits for Welcome or Refusal, then heartbeats
+ * at the server's interval and closes when nothing was read for three (the server acks every
+ * heartbeat). Runs on the event loop; it only decodes and forwards to {@link Events}, which must
+ * return at once.
  */
 final class LinkHandler extends SimpleChannelInboundHandler<Envelope> {
   private static final Logger log = LoggerFactory.getLogger(LinkHandler.class);
@@ -71,11 +71,14 @@ final class LinkHandler extends SimpleChannelInboundHandler<Envelope> {
         long interval = Math.max(1, message.getWelcome().getHeartbeatIntervalMs());
         // Liveness now follows the server's interval instead of the Welcome deadline.
         ctx.pipeline()
-            .replace("idle", "idle", new IdleStateHandler(3 * interval, 0, 0, TimeUnit.MILLISECONDS));
+            .replace(
+                "idle", "idle", new IdleStateHandler(3 * interval, 0, 0, TimeUnit.MILLISECONDS));
         // A fixed rate, not "when nothing else was written": reports are not acked, so an agent
         // that reports often must still get heartbeat acks or it would think the server is gone.
         heartbeats =
-            ctx.executor().scheduleAtFixedRate(() -> heartbeat(ctx), interval, interval, TimeUnit.MILLISECONDS);
+            ctx.executor()
+                .scheduleAtFixedRate(
+                    () -> heartbeat(ctx), interval, interval, TimeUnit.MILLISECONDS);
         events.welcomed(ctx, message.getWelcome());
       }
       case REFUSAL -> refused(message.getRefusal());
@@ -131,7 +134,8 @@ final class LinkHandler extends SimpleChannelInboundHandler<Envelope> {
   }
 
   private void heartbeat(ChannelHandlerContext ctx) {
-    Heartbeat beat = Heartbeat.newBuilder().setSeq(++heartbeatSeq).setSentAtMs(clock.millis()).build();
+    Heartbeat beat =
+        Heartbeat.newBuilder().setSeq(++heartbeatSeq).setSentAtMs(clock.millis()).build();
     ctx.writeAndFlush(Envelope.newBuilder().setHeartbeat(beat).build());
   }
 

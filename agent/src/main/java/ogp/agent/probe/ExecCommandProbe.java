@@ -20,7 +20,10 @@ final class ExecCommandProbe implements Probe {
   public ProbeResult check(ProbeTarget target, Duration timeout) {
     try {
       ExecResult result = runtime.exec(target.containerId(), argv, timeout);
-      String detail = "exit " + result.exitCode() + (result.output().isBlank() ? "" : ": " + result.output().strip());
+      String detail =
+          "exit "
+              + result.exitCode()
+              + (result.output().isBlank() ? "" : ": " + result.output().strip());
       return result.exitCode() == 0 ? ProbeResult.healthy(detail) : ProbeResult.unhealthy(detail);
     } catch (RuntimeFailure e) {
       return ProbeResult.unhealthy(e.getMessage());

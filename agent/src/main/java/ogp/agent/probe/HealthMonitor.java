@@ -23,15 +23,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Probes the containers it is told to {@link #watch} and keeps each one's {@link HealthRecord}.
  *
- * <p>Policy: each watched container is probed at once and then every {@code interval} (fixed
- * delay, so a slow probe never overlaps itself), each probe bounded by {@code timeout}. Unlike
- * Docker the first probe is not delayed by one interval, so a restarted agent reports the health
- * of adopted containers within moments. A container that is not running is not probed; when it
- * runs again (another start time) its health starts over as STARTING, as in Docker. The monitor
- * never acts on health: it only reports it.
+ * <p>Policy: each watched container is probed at once and then every {@code interval} (fixed delay,
+ * so a slow probe never overlaps itself), each probe bounded by {@code timeout}. Unlike Docker the
+ * first probe is not delayed by one interval, so a restarted agent reports the health of adopted
+ * containers within moments. A container that is not running is not probed; when it runs again
+ * (another start time) its health starts over as STARTING, as in Docker. The monitor never acts on
+ * health: it only reports it.
  *
- * <p>Threads: probes run on the given scheduler (never on a network event loop); {@link #watch}
- * and {@link #health} may be called from any thread.
+ * <p>Threads: probes run on the given scheduler (never on a network event loop); {@link #watch} and
+ * {@link #health} may be called from any thread.
  */
 public final class HealthMonitor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HealthMonitor.class);
@@ -66,49 +66,65 @@ public final class HealthMonitor implements AutoCloseable {
     this(runtime, scheduler, false, clock);
   }
 
-  private HealthMonitor(ContainerRuntime runtime, ScheduledExecutorService scheduler, boolean ownsScheduler, Clock clock) {
+  private HealthMonitor(
+      ContainerRuntime runtime,
+      ScheduledExecutorService scheduler,
+      boolean ownsScheduler,
+      Clock clock) {
     this.runtime = Objects.requireNonNull(runtime);
     this.scheduler = Objects.requireNonNull(scheduler);
     this.ownsScheduler = ownsScheduler;
     this.clock = Objects.requireNonNull(clock);
-    this.http = HttpClient.newBuilder()
-        .connectTimeout(Duration.ofSeconds(5))
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .build();
+    this.http =
+        HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
   }
 
   /** A monitor on its own two daemon threads, shut down by {@link #close()}. */
   public static HealthMonitor start(ContainerRuntime runtime) {
     AtomicInteger n = new AtomicInteger();
-    ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, r -> {
-      Thread thread = new Thread(r, "ogp-health-" + n.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    });
+    ScheduledExecutorService scheduler =
+        Executors.newScheduledThreadPool(
+            2,
+            r -> {
+              Thread thread = new Thread(r, "ogp-health-" + n.incrementAndGet());
+              thread.setDaemon(true);
+              return thread;
+            });
     return new HealthMonitor(runtime, scheduler, true, Clock.systemUTC());
   }
 
   /**
-   * Makes {@code checks} (container id → its check) the complete set of watched containers:
-   * new ones start being probed, gone ones stop, a changed check starts over.
+   * Makes {@code checks} (container id → its check) the complete set of watched containers: new
+   * ones start being probed, gone ones stop, a changed check starts over.
    */
   public synchronized void watch(Map<String, HealthCheck> checks) {
-    watches.entrySet().removeIf(entry -> {
-      HealthCheck wanted = checks.get(entry.getKey());
-      boolean drop = wanted == null || !wanted.equals(entry.getValue().check);
-      if (drop) {
-        entry.getValue().task.cancel(false);
-      }
-      return drop;
-    });
-    checks.forEach((containerId, check) -> {
-      if (!watches.containsKey(containerId)) {
-        Watch watch = new Watch(check, Probe.of(check, http, runtime));
-        watches.put(containerId, watch);
-        watch.task = scheduler.scheduleWithFixedDelay(() -> probe(containerId, watch),
-            0, watch.settings.interval().toMillis(), TimeUnit.MILLISECONDS);
-      }
-    });
+    watches
+        .entrySet()
+        .removeIf(
+            entry -> {
+              HealthCheck wanted = checks.get(entry.getKey());
+              boolean drop = wanted == null || !wanted.equals(entry.getValue().check);
+              if (drop) {
+                entry.getValue().task.cancel(false);
+              }
+              return drop;
+            });
+    checks.forEach(
+        (containerId, check) -> {
+          if (!watches.containsKey(containerId)) {
+            Watch watch = new Watch(check, Probe.of(check, http, runtime));
+            watches.put(containerId, watch);
+            watch.task =
+                scheduler.scheduleWithFixedDelay(
+                    () -> probe(containerId, watch),
+                    0,
+                    watch.settings.interval().toMillis(),
+                    TimeUnit.MILLISECONDS);
+          }
+        });
   }
 
   /** The container's health; HEALTH_UNSPECIFIED when it has no check (is not watched). */
@@ -129,15 +145,20 @@ public final class HealthMonitor implements AutoCloseable {
         return; // gone: the converger stops watching it on its next pass
       }
       ManagedContainer current = container.get();
-      if (!Objects.equals(current.startedAt(), watch.record.startedAt()) || !current.state().equals("running")) {
+      if (!Objects.equals(current.startedAt(), watch.record.startedAt())
+          || !current.state().equals("running")) {
         watch.record = HealthRecord.starting(current.startedAt());
       }
       if (!current.state().equals("running")) {
         return;
       }
-      ProbeResult result = watch.probe.check(new ProbeTarget(containerId, current.ipAddress()), watch.settings.timeout());
+      ProbeResult result =
+          watch.probe.check(
+              new ProbeTarget(containerId, current.ipAddress()), watch.settings.timeout());
       HealthRecord before = watch.record;
-      watch.record = before.after(result, clock.instant(), watch.settings.retries(), watch.settings.startPeriod());
+      watch.record =
+          before.after(
+              result, clock.instant(), watch.settings.retries(), watch.settings.startPeriod());
       if (watch.record.health() != before.health()) {
         log.info("container {} is {}: {}", current.name(), watch.record.health(), result.detail());
       }

@@ -31,6 +31,7 @@ public record HealthRecord(Health health, int failingStreak, String lastDetail, 
       return new HealthRecord(health, failingStreak, result.detail(), startedAt);
     }
     int streak = failingStreak + 1;
-    return new HealthRecord(streak >= retries ? Health.UNHEALTHY : health, streak, result.detail(), startedAt);
+    return new HealthRecord(
+        streak >= retries ? Health.UNHEALTHY : health, streak, result.detail(), startedAt);
   }
 }

@@ -9,8 +9,8 @@ import java.time.Duration;
 
 /**
  * GET {@code http://<container ip>:<port><path>}; any 2xx or 3xx answer is healthy (redirects are
- * not followed, as in Kubernetes' httpGet probe). The container port is used, not a published
- * host port, so a container without published ports can be probed too.
+ * not followed, as in Kubernetes' httpGet probe). The container port is used, not a published host
+ * port, so a container without published ports can be probed too.
  */
 final class HttpGetProbe implements Probe {
   private final HttpClient http;
@@ -33,7 +33,9 @@ final class HttpGetProbe implements Probe {
     try {
       int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
       String detail = "HTTP " + status + " from " + uri;
-      return status >= 200 && status < 400 ? ProbeResult.healthy(detail) : ProbeResult.unhealthy(detail);
+      return status >= 200 && status < 400
+          ? ProbeResult.healthy(detail)
+          : ProbeResult.unhealthy(detail);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return ProbeResult.unhealthy("interrupted");

@@ -6,8 +6,8 @@ import ogp.agent.runtime.ContainerRuntime;
 import ogp.protocol.v1.HealthCheck;
 
 /**
- * One kind of health check (SPEC §2 {@code health}). A probe never throws: every problem,
- * including a timeout, is an unhealthy {@link ProbeResult} whose detail says what happened.
+ * One kind of health check (SPEC §2 {@code health}). A probe never throws: every problem, including
+ * a timeout, is an unhealthy {@link ProbeResult} whose detail says what happened.
  */
 public interface Probe {
   ProbeResult check(ProbeTarget target, Duration timeout);
@@ -24,7 +24,8 @@ public interface Probe {
       case HTTP -> new HttpGetProbe(http, check.getHttp().getPort(), check.getHttp().getPath());
       case TCP_PORT -> new TcpConnectProbe(check.getTcpPort());
       case EXEC -> new ExecCommandProbe(runtime, check.getExec().getArgvList());
-      case PROBE_NOT_SET -> throw new IllegalArgumentException("health check without a probe: " + check);
+      case PROBE_NOT_SET ->
+          throw new IllegalArgumentException("health check without a probe: " + check);
     };
   }
 }

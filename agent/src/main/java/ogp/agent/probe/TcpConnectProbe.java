@@ -20,7 +20,8 @@ final class TcpConnectProbe implements Probe {
     }
     String address = target.ipAddress() + ":" + port;
     try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(target.ipAddress(), port), (int) Math.max(1, timeout.toMillis()));
+      socket.connect(
+          new InetSocketAddress(target.ipAddress(), port), (int) Math.max(1, timeout.toMillis()));
       return ProbeResult.healthy("connected to " + address);
     } catch (IOException e) {
       return ProbeResult.unhealthy("connect " + address + ": " + e.getMessage());

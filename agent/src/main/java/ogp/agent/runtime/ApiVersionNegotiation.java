@@ -20,9 +20,14 @@ public final class ApiVersionNegotiation {
     int[] api = parse(engineApi, "engine ApiVersion");
     int[] max = parse(clientMax, "client version");
     int[] chosen = compare(api, max) <= 0 ? api : max;
-    if (engineMin != null && !engineMin.isBlank() && compare(chosen, parse(engineMin, "engine MinAPIVersion")) < 0) {
-      throw new RuntimeFailure("the Docker engine requires API version " + engineMin
-          + " or newer, but this agent speaks at most " + clientMax);
+    if (engineMin != null
+        && !engineMin.isBlank()
+        && compare(chosen, parse(engineMin, "engine MinAPIVersion")) < 0) {
+      throw new RuntimeFailure(
+          "the Docker engine requires API version "
+              + engineMin
+              + " or newer, but this agent speaks at most "
+              + clientMax);
     }
     return chosen[0] + "." + chosen[1];
   }

@@ -4,8 +4,8 @@ import java.util.Comparator;
 import ogp.protocol.v1.ContainerSpec;
 
 /**
- * Which desired container a Docker container stands for: one instance of one app on this host.
- * At most one container per key is kept; the key also gives the container its name.
+ * Which desired container a Docker container stands for: one instance of one app on this host. At
+ * most one container per key is kept; the key also gives the container its name.
  */
 public record ContainerKey(String app, int instance) implements Comparable<ContainerKey> {
   private static final Comparator<ContainerKey> ORDER =

@@ -65,7 +65,11 @@ public final class DockerRuntime implements ContainerRuntime {
   private final RegistryCredentials credentials;
   private final Map<String, String> scope;
 
-  private DockerRuntime(DockerClient docker, EngineInfo engine, RegistryCredentials credentials, Map<String, String> scope) {
+  private DockerRuntime(
+      DockerClient docker,
+      EngineInfo engine,
+      RegistryCredentials credentials,
+      Map<String, String> scope) {
     this.docker = docker;
     this.engine = engine;
     this.credentials = credentials;
@@ -73,41 +77,55 @@ public final class DockerRuntime implements ContainerRuntime {
   }
 
   /**
-   * Connects to {@code dockerHost} ({@code unix:///path} or {@code tcp://host:port}) and
-   * negotiates the API version.
+   * Connects to {@code dockerHost} ({@code unix:///path} or {@code tcp://host:port}) and negotiates
+   * the API version.
    *
    * @param scope labels put on and required of every container (empty: all managed containers)
    * @throws RuntimeFailure when the engine is unreachable or speaks no common API version
    */
-  public static DockerRuntime connect(URI dockerHost, RegistryCredentials credentials, Map<String, String> scope) {
+  public static DockerRuntime connect(
+      URI dockerHost, RegistryCredentials credentials, Map<String, String> scope) {
     Version version;
     // Unversioned paths are served at the engine's own latest version, so /version always answers.
     try (DockerClient unpinned = client(dockerHost, RemoteApiVersion.unknown())) {
       version = unpinned.versionCmd().exec();
     } catch (IOException | RuntimeException e) {
-      throw new RuntimeFailure("cannot reach the Docker engine at " + dockerHost + ": " + messageOf(e), e);
+      throw new RuntimeFailure(
+          "cannot reach the Docker engine at " + dockerHost + ": " + messageOf(e), e);
     }
-    String chosen = ApiVersionNegotiation.choose(version.getApiVersion(), version.getMinAPIVersion(), CLIENT_MAX.getVersion());
-    EngineInfo engine = new EngineInfo(version.getVersion(), version.getApiVersion(), version.getMinAPIVersion(), chosen);
-    log.info("Docker engine {} at {}: API {} (engine {}..{})", engine.version(), dockerHost, chosen,
-        engine.minApiVersion(), engine.apiVersion());
-    return new DockerRuntime(client(dockerHost, RemoteApiVersion.parseConfig(chosen)), engine, credentials, scope);
+    String chosen =
+        ApiVersionNegotiation.choose(
+            version.getApiVersion(), version.getMinAPIVersion(), CLIENT_MAX.getVersion());
+    EngineInfo engine =
+        new EngineInfo(
+            version.getVersion(), version.getApiVersion(), version.getMinAPIVersion(), chosen);
+    log.info(
+        "Docker engine {} at {}: API {} (engine {}..{})",
+        engine.version(),
+        dockerHost,
+        chosen,
+        engine.minApiVersion(),
+        engine.apiVersion());
+    return new DockerRuntime(
+        client(dockerHost, RemoteApiVersion.parseConfig(chosen)), engine, credentials, scope);
   }
 
   /** Package-private so tests build their fixture client exactly like the runtime does. */
   static DockerClient client(URI dockerHost, RemoteApiVersion apiVersion) {
-    DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
-        .withDockerHost(dockerHost.toString())
-        .withApiVersion(apiVersion)
-        .build();
-    ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
-        .dockerHost(config.getDockerHost())
-        .sslConfig(config.getSSLConfig())
-        .maxConnections(32)
-        .connectionTimeout(Duration.ofSeconds(5))
-        // Pulls and exec streams stay open; the engine sends progress far more often than this.
-        .responseTimeout(Duration.ofMinutes(2))
-        .build();
+    DockerClientConfig config =
+        DefaultDockerClientConfig.createDefaultConfigBuilder()
+            .withDockerHost(dockerHost.toString())
+            .withApiVersion(apiVersion)
+            .build();
+    ApacheDockerHttpClient http =
+        new ApacheDockerHttpClient.Builder()
+            .dockerHost(config.getDockerHost())
+            .sslConfig(config.getSSLConfig())
+            .maxConnections(32)
+            .connectionTimeout(Duration.ofSeconds(5))
+            // Pulls and exec streams stay open; the engine sends progress far more often than this.
+            .responseTimeout(Duration.ofMinutes(2))
+            .build();
     return DockerClientImpl.getInstance(config, http);
   }
 
@@ -120,8 +138,10 @@ public final class DockerRuntime implements ContainerRuntime {
   public List<ManagedContainer> listManaged() {
     Map<String, String> filter = new HashMap<>(scope);
     filter.put(OgpLabels.MANAGED, "true");
-    List<Container> listed = call("list containers", () ->
-        docker.listContainersCmd().withShowAll(true).withLabelFilter(filter).exec());
+    List<Container> listed =
+        call(
+            "list containers",
+            () -> docker.listContainersCmd().withShowAll(true).withLabelFilter(filter).exec());
     List<ManagedContainer> managed = new ArrayList<>();
     for (Container container : listed) {
       // Removed between list and inspect: simply not there any more.
@@ -163,12 +183,19 @@ public final class DockerRuntime implements ContainerRuntime {
   public void pull(String image) {
     ImageReference ref = ImageReference.parse(image);
     PullImageCmd cmd = docker.pullImageCmd(ref.repository()).withTag(ref.tag());
-    credentials.forRegistry(ref.registry()).ifPresent(login -> cmd.withAuthConfig(new AuthConfig()
-        .withRegistryAddress(login.registry())
-        .withUsername(login.username())
-        .withPassword(login.password())));
+    credentials
+        .forRegistry(ref.registry())
+        .ifPresent(
+            login ->
+                cmd.withAuthConfig(
+                    new AuthConfig()
+                        .withRegistryAddress(login.registry())
+                        .withUsername(login.username())
+                        .withPassword(login.password())));
     try {
-      boolean done = cmd.exec(new PullImageResultCallback()).awaitCompletion(PULL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      boolean done =
+          cmd.exec(new PullImageResultCallback())
+              .awaitCompletion(PULL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       if (!done) {
         throw new RuntimeFailure("pull " + image + ": no result after " + PULL_TIMEOUT);
       }
@@ -187,10 +214,21 @@ public final class DockerRuntime implements ContainerRuntime {
     try {
       return createCommand(spec, name).exec().getId();
     } catch (ConflictException conflict) {
-      // A leftover of ours (e.g. a removal that failed half-way) may be replaced; anyone else's is not ours to touch.
-      ManagedContainer leftover = inspect(name).orElseThrow(() -> new RuntimeFailure("create " + name
-          + ": the name is taken by a container not managed by OGP; rename or remove it"));
-      log.warn("replacing leftover container {} ({}) that holds the name {}", leftover.id(), leftover.state(), name);
+      // A leftover of ours (e.g. a removal that failed half-way) may be replaced; anyone else's is
+      // not ours to touch.
+      ManagedContainer leftover =
+          inspect(name)
+              .orElseThrow(
+                  () ->
+                      new RuntimeFailure(
+                          "create "
+                              + name
+                              + ": the name is taken by a container not managed by OGP; rename or remove it"));
+      log.warn(
+          "replacing leftover container {} ({}) that holds the name {}",
+          leftover.id(),
+          leftover.state(),
+          name);
       remove(leftover.id());
       return call("create " + name, () -> createCommand(spec, name).exec().getId());
     } catch (RuntimeException e) {
@@ -198,7 +236,10 @@ public final class DockerRuntime implements ContainerRuntime {
     }
   }
 
-  /** The key's container name, with the scope's host when the scope names one ({@link OgpLabels#SCOPE_HOST}). */
+  /**
+   * The key's container name, with the scope's host when the scope names one ({@link
+   * OgpLabels#SCOPE_HOST}).
+   */
   private String nameOf(ContainerKey key) {
     String host = scope.get(OgpLabels.SCOPE_HOST);
     return host == null ? key.containerName() : key.containerName() + "-" + host;
@@ -207,9 +248,12 @@ public final class DockerRuntime implements ContainerRuntime {
   private CreateContainerCmd createCommand(ContainerSpec spec, String name) {
     Map<String, String> labels = new HashMap<>(scope);
     labels.putAll(DockerContainerConfig.labels(spec));
-    return DockerContainerConfig.apply(spec, docker.createContainerCmd(ImageReference.of(spec).toString())
-        .withName(name)
-        .withLabels(labels));
+    return DockerContainerConfig.apply(
+        spec,
+        docker
+            .createContainerCmd(ImageReference.of(spec).toString())
+            .withName(name)
+            .withLabels(labels));
   }
 
   @Override
@@ -251,23 +295,30 @@ public final class DockerRuntime implements ContainerRuntime {
   @Override
   public ExecResult exec(String containerId, List<String> argv, Duration timeout) {
     requireManaged(containerId, "exec in");
-    String execId = call("exec in " + containerId, () -> docker.execCreateCmd(containerId)
-        .withCmd(argv.toArray(String[]::new))
-        .withAttachStdout(true)
-        .withAttachStderr(true)
-        .exec()
-        .getId());
+    String execId =
+        call(
+            "exec in " + containerId,
+            () ->
+                docker
+                    .execCreateCmd(containerId)
+                    .withCmd(argv.toArray(String[]::new))
+                    .withAttachStdout(true)
+                    .withAttachStderr(true)
+                    .exec()
+                    .getId());
     StringBuilder output = new StringBuilder();
-    ResultCallback.Adapter<Frame> callback = new ResultCallback.Adapter<>() {
-      @Override
-      public void onNext(Frame frame) {
-        synchronized (output) {
-          if (output.length() < EXEC_OUTPUT_LIMIT) {
-            output.append(new String(frame.getPayload(), java.nio.charset.StandardCharsets.UTF_8));
+    ResultCallback.Adapter<Frame> callback =
+        new ResultCallback.Adapter<>() {
+          @Override
+          public void onNext(Frame frame) {
+            synchronized (output) {
+              if (output.length() < EXEC_OUTPUT_LIMIT) {
+                output.append(
+                    new String(frame.getPayload(), java.nio.charset.StandardCharsets.UTF_8));
+              }
+            }
           }
-        }
-      }
-    };
+        };
     try (ResultCallback.Adapter<Frame> running = docker.execStartCmd(execId).exec(callback)) {
       if (!running.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         return new ExecResult(-1, "timed out after " + timeout.toMillis() + " ms");
@@ -278,9 +329,14 @@ public final class DockerRuntime implements ContainerRuntime {
     } catch (IOException | RuntimeException e) {
       throw failure("exec in " + containerId, e);
     }
-    Long exitCode = call("inspect exec " + execId, () -> docker.inspectExecCmd(execId).exec().getExitCodeLong());
+    Long exitCode =
+        call(
+            "inspect exec " + execId, () -> docker.inspectExecCmd(execId).exec().getExitCodeLong());
     synchronized (output) {
-      String text = output.length() > EXEC_OUTPUT_LIMIT ? output.substring(0, EXEC_OUTPUT_LIMIT) : output.toString();
+      String text =
+          output.length() > EXEC_OUTPUT_LIMIT
+              ? output.substring(0, EXEC_OUTPUT_LIMIT)
+              : output.toString();
       return new ExecResult(exitCode == null ? -1 : exitCode.intValue(), text);
     }
   }
@@ -296,7 +352,12 @@ public final class DockerRuntime implements ContainerRuntime {
 
   private void requireManaged(String containerId, String verb) {
     if (inspect(containerId).isEmpty()) {
-      throw new RuntimeFailure("refusing to " + verb + " container " + containerId + ": it is not managed by OGP or is gone");
+      throw new RuntimeFailure(
+          "refusing to "
+              + verb
+              + " container "
+              + containerId
+              + ": it is not managed by OGP or is gone");
     }
   }
 
@@ -308,11 +369,13 @@ public final class DockerRuntime implements ContainerRuntime {
   }
 
   private static Map<String, String> labelsOf(InspectContainerResponse response) {
-    Map<String, String> labels = response.getConfig() == null ? null : response.getConfig().getLabels();
+    Map<String, String> labels =
+        response.getConfig() == null ? null : response.getConfig().getLabels();
     return labels == null ? Map.of() : labels;
   }
 
-  private static ManagedContainer toManaged(InspectContainerResponse r, Map<String, String> labels) {
+  private static ManagedContainer toManaged(
+      InspectContainerResponse r, Map<String, String> labels) {
     InspectContainerResponse.ContainerState state = r.getState();
     String name = r.getName() == null ? "" : r.getName().replaceFirst("^/", "");
     return new ManagedContainer(

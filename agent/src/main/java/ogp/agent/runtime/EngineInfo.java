@@ -8,4 +8,5 @@ package ogp.agent.runtime;
  * @param minApiVersion the lowest API version the engine accepts
  * @param negotiatedApiVersion the version every request of this agent uses
  */
-public record EngineInfo(String version, String apiVersion, String minApiVersion, String negotiatedApiVersion) {}
+public record EngineInfo(
+    String version, String apiVersion, String minApiVersion, String negotiatedApiVersion) {}

@@ -1,6 +1,8 @@
 package ogp.agent.runtime;
 
-/** The labels OGP puts on the containers it manages (SPEC §4); the contract with a restarted agent. */
+/**
+ * The labels OGP puts on the containers it manages (SPEC §4); the contract with a restarted agent.
+ */
 public final class OgpLabels {
   private OgpLabels() {}
 

@@ -44,7 +44,8 @@ public final class RegistryCredentials {
     try {
       return parse(Files.readString(file));
     } catch (IOException e) {
-      throw new RuntimeFailure("cannot read registry credentials " + file + ": " + e.getMessage(), e);
+      throw new RuntimeFailure(
+          "cannot read registry credentials " + file + ": " + e.getMessage(), e);
     }
   }
 
@@ -65,7 +66,9 @@ public final class RegistryCredentials {
     return new RegistryCredentials(logins);
   }
 
-  /** The login for {@code registry} (a host or host:port as in {@link ImageReference#registry()}). */
+  /**
+   * The login for {@code registry} (a host or host:port as in {@link ImageReference#registry()}).
+   */
   public Optional<Login> forRegistry(String registry) {
     return Optional.ofNullable(byRegistry.get(hostOf(registry)));
   }
@@ -77,13 +80,16 @@ public final class RegistryCredentials {
       try {
         decoded = new String(Base64.getDecoder().decode(auth.trim()), StandardCharsets.UTF_8);
       } catch (IllegalArgumentException e) {
-        throw new RuntimeFailure("registry credentials for " + registry + ": \"auth\" is not base64");
+        throw new RuntimeFailure(
+            "registry credentials for " + registry + ": \"auth\" is not base64");
       }
       int colon = decoded.indexOf(':');
       if (colon < 0) {
-        throw new RuntimeFailure("registry credentials for " + registry + ": \"auth\" is not user:password");
+        throw new RuntimeFailure(
+            "registry credentials for " + registry + ": \"auth\" is not user:password");
       }
-      return Optional.of(new Login(registry, decoded.substring(0, colon), decoded.substring(colon + 1)));
+      return Optional.of(
+          new Login(registry, decoded.substring(0, colon), decoded.substring(colon + 1)));
     }
     String username = entry.path("username").asText("");
     if (!username.isEmpty()) {
@@ -92,7 +98,10 @@ public final class RegistryCredentials {
     return Optional.empty();
   }
 
-  /** {@code https://index.docker.io/v1/} → {@code docker.io}; {@code https://host:5000/x} → {@code host:5000}. */
+  /**
+   * {@code https://index.docker.io/v1/} → {@code docker.io}; {@code https://host:5000/x} → {@code
+   * host:5000}.
+   */
   static String hostOf(String key) {
     String host = key.trim();
     if (host.contains("://")) {
@@ -102,7 +111,9 @@ public final class RegistryCredentials {
       host = host.substring(0, host.indexOf('/'));
     }
     host = host.toLowerCase(java.util.Locale.ROOT);
-    return host.equals("index.docker.io") || host.equals("registry-1.docker.io") ? ImageReference.DOCKER_HUB : host;
+    return host.equals("index.docker.io") || host.equals("registry-1.docker.io")
+        ? ImageReference.DOCKER_HUB
+        : host;
   }
 
   @Override

@@ -31,7 +31,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The converger against the real engine: create, keep, replace, repair, remove, adopt, fail a pull. */
+/**
+ * The converger against the real engine: create, keep, replace, repair, remove, adopt, fail a pull.
+ */
 class ConvergerDockerTest extends RealDockerTest {
   private static final Duration SHORT_GRACE = Duration.ofSeconds(1);
 
@@ -63,9 +65,14 @@ class ConvergerDockerTest extends RealDockerTest {
 
   @Test
   void convergingCreatesARunningContainerWithImageLabelsPortsEnvAndVolumeAndAgainChangesNothing() {
-    ContainerSpec spec = SpecHash.withHash(web(localImage("v1"), "v1").toBuilder()
-        .setHealth(HealthCheck.newBuilder().setHttp(HttpProbe.newBuilder().setPort(8080).setPath("/")).setIntervalMs(200))
-        .build());
+    ContainerSpec spec =
+        SpecHash.withHash(
+            web(localImage("v1"), "v1").toBuilder()
+                .setHealth(
+                    HealthCheck.newBuilder()
+                        .setHttp(HttpProbe.newBuilder().setPort(8080).setPath("/"))
+                        .setIntervalMs(200))
+                .build());
 
     StatusReport report = converger.converge(assignment("rev-1", spec));
 
@@ -88,18 +95,29 @@ class ConvergerDockerTest extends RealDockerTest {
     assertTrue(List.of(container.getConfig().getEnv()).contains("GREETING=hello"));
     HostConfig hostConfig = container.getHostConfig();
     assertEquals("unless-stopped", hostConfig.getRestartPolicy().getName());
-    assertTrue(container.getMounts().stream().anyMatch(m -> "/www".equals(m.getDestination().getPath()) && !m.getRW()),
+    assertTrue(
+        container.getMounts().stream()
+            .anyMatch(m -> "/www".equals(m.getDestination().getPath()) && !m.getRW()),
         "read-only bind mount of /www");
-    await("httpd answers on host port " + hostPort + " with the mounted page").atMost(Duration.ofSeconds(10))
+    await("httpd answers on host port " + hostPort + " with the mounted page")
+        .atMost(Duration.ofSeconds(10))
         .until(() -> marker.equals(httpGet("http://127.0.0.1:" + hostPort + "/")));
 
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(
-        () -> assertEquals(ContainerStatus.Health.HEALTHY, only(converger.report()).getHealth(), () -> "reported healthy: " + converger.report()));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertEquals(
+                    ContainerStatus.Health.HEALTHY,
+                    only(converger.report()).getHealth(),
+                    () -> "reported healthy: " + converger.report()));
 
     StatusReport again = converger.converge(assignment("rev-2", spec));
 
     assertEquals(status.getContainerId(), only(again).getContainerId());
-    assertEquals(container.getState().getStartedAt(), inspect(status.getContainerId()).getState().getStartedAt(),
+    assertEquals(
+        container.getState().getStartedAt(),
+        inspect(status.getContainerId()).getState().getStartedAt(),
         "not restarted");
     assertEquals("rev-2", again.getRevision());
   }
@@ -108,7 +126,8 @@ class ConvergerDockerTest extends RealDockerTest {
   void versionChangeReplacesTheContainerAndRemovalFromTheAssignmentRemovesIt() {
     String repository = localImage("v1");
     localImage("v2");
-    String v1 = only(converger.converge(assignment("rev-1", web(repository, "v1")))).getContainerId();
+    String v1 =
+        only(converger.converge(assignment("rev-1", web(repository, "v1")))).getContainerId();
 
     ContainerStatus v2 = only(converger.converge(assignment("rev-2", web(repository, "v2"))));
 
@@ -147,8 +166,14 @@ class ConvergerDockerTest extends RealDockerTest {
   @Test
   void unmanagedContainersAreNeverTouchedAndNeverReported() {
     String repository = localImage("v1");
-    String similar = docker.createContainerCmd(repository + ":v1").withName("ogp-" + app + "-0-manual")
-        .withLabels(Map.of(TEST_LABEL, testId, "ogp.app", app)).withCmd("sleep", "300").exec().getId();
+    String similar =
+        docker
+            .createContainerCmd(repository + ":v1")
+            .withName("ogp-" + app + "-0-manual")
+            .withLabels(Map.of(TEST_LABEL, testId, "ogp.app", app))
+            .withCmd("sleep", "300")
+            .exec()
+            .getId();
     docker.startContainerCmd(similar).exec();
     converger.converge(assignment("rev-1", web(repository, "v1")));
 
@@ -161,10 +186,17 @@ class ConvergerDockerTest extends RealDockerTest {
   @Test
   void nameHeldByAnUnmanagedContainerFailsThatContainerOnlyAndLeavesTheOtherRunning() {
     String repository = localImage("v1");
-    String squatter = docker.createContainerCmd(repository + ":v1").withName("ogp-" + app + "-0")
-        .withLabels(Map.of(TEST_LABEL, testId)).withCmd("sleep", "300").exec().getId();
+    String squatter =
+        docker
+            .createContainerCmd(repository + ":v1")
+            .withName("ogp-" + app + "-0")
+            .withLabels(Map.of(TEST_LABEL, testId))
+            .withCmd("sleep", "300")
+            .exec()
+            .getId();
     ContainerSpec blocked = web(repository, "v1");
-    ContainerSpec other = SpecHash.withHash(blocked.toBuilder().setInstance(1).clearPorts().clearSpecHash().build());
+    ContainerSpec other =
+        SpecHash.withHash(blocked.toBuilder().setInstance(1).clearPorts().clearSpecHash().build());
 
     StatusReport report = converger.converge(assignment("rev-1", blocked, other));
 
@@ -186,8 +218,11 @@ class ConvergerDockerTest extends RealDockerTest {
     try (HealthMonitor restartedHealth = HealthMonitor.start(runtime)) {
       Converger restarted = new Converger(newRuntime(), restartedHealth, SHORT_GRACE);
       ContainerStatus before = only(restarted.report());
-      assertEquals(id, before.getContainerId(), "a fresh agent reports what it finds before any assignment");
-      assertThrows(IllegalArgumentException.class, () -> restarted.converge(Assignment.getDefaultInstance()),
+      assertEquals(
+          id, before.getContainerId(), "a fresh agent reports what it finds before any assignment");
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> restarted.converge(Assignment.getDefaultInstance()),
           "static stability: no made-up empty assignment");
       assertTrue(exists(id));
 
@@ -199,7 +234,8 @@ class ConvergerDockerTest extends RealDockerTest {
   }
 
   @Test
-  void realPullFromThePrivateRegistryWorksAndAMissingTagLeavesTheOldVersionRunning() throws InterruptedException {
+  void realPullFromThePrivateRegistryWorksAndAMissingTagLeavesTheOldVersionRunning()
+      throws InterruptedException {
     String repository = pushToRegistry("v1");
     removeAfterTest(repository + ":v1");
     assertFalse(runtime.imagePresent(repository + ":v1"), "the image must come from the registry");
@@ -221,7 +257,11 @@ class ConvergerDockerTest extends RealDockerTest {
   @Test
   void aPortBoundToAHostAddressIsPublishedOnThatAddressOnly() {
     ContainerSpec base = web(localImage("v1"), "v1");
-    ContainerSpec spec = SpecHash.withHash(base.toBuilder().setPorts(0, base.getPorts(0).toBuilder().setHostIp("127.0.0.1")).build());
+    ContainerSpec spec =
+        SpecHash.withHash(
+            base.toBuilder()
+                .setPorts(0, base.getPorts(0).toBuilder().setHostIp("127.0.0.1"))
+                .build());
 
     ContainerStatus status = only(converger.converge(assignment("rev-1", spec)));
 
@@ -230,27 +270,41 @@ class ConvergerDockerTest extends RealDockerTest {
     assertEquals(1, published.length, bindings.toString());
     assertEquals("127.0.0.1", published[0].getHostIp());
     assertEquals(Integer.toString(hostPort), published[0].getHostPortSpec());
-    await("httpd answers on 127.0.0.1:" + hostPort).atMost(Duration.ofSeconds(10))
+    await("httpd answers on 127.0.0.1:" + hostPort)
+        .atMost(Duration.ofSeconds(10))
         .until(() -> marker.equals(httpGet("http://127.0.0.1:" + hostPort + "/")));
   }
 
   private ContainerSpec web(String image, String version) {
-    return SpecHash.withHash(ContainerSpec.newBuilder()
-        .setApp(app)
-        .setInstance(0)
-        .setImage(image)
-        .setVersion(version)
-        .setState(ContainerSpec.RunState.RUNNING)
-        .addAllCommand(List.of("httpd", "-f", "-p", "8080", "-h", "/www"))
-        .putEnv("GREETING", "hello")
-        .addPorts(PortMapping.newBuilder().setHostPort(hostPort).setContainerPort(8080).setProtocol("tcp"))
-        .addVolumes(VolumeMount.newBuilder().setHostPath(www.toString()).setContainerPath("/www").setReadOnly(true))
-        .setRevision("rev-1")
-        .build());
+    return SpecHash.withHash(
+        ContainerSpec.newBuilder()
+            .setApp(app)
+            .setInstance(0)
+            .setImage(image)
+            .setVersion(version)
+            .setState(ContainerSpec.RunState.RUNNING)
+            .addAllCommand(List.of("httpd", "-f", "-p", "8080", "-h", "/www"))
+            .putEnv("GREETING", "hello")
+            .addPorts(
+                PortMapping.newBuilder()
+                    .setHostPort(hostPort)
+                    .setContainerPort(8080)
+                    .setProtocol("tcp"))
+            .addVolumes(
+                VolumeMount.newBuilder()
+                    .setHostPath(www.toString())
+                    .setContainerPath("/www")
+                    .setReadOnly(true))
+            .setRevision("rev-1")
+            .build());
   }
 
   private static Assignment assignment(String revision, ContainerSpec... specs) {
-    return Assignment.newBuilder().setRevision(revision).setGeneration(1).addAllContainers(List.of(specs)).build();
+    return Assignment.newBuilder()
+        .setRevision(revision)
+        .setGeneration(1)
+        .addAllContainers(List.of(specs))
+        .build();
   }
 
   private static ContainerStatus only(StatusReport report) {

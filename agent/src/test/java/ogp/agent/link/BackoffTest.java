@@ -45,7 +45,8 @@ class BackoffTest {
   @Test
   void fullJitterMayPickAnyDelayDownToZero() {
     RandomGenerator lowest = pick(bound -> 0);
-    assertEquals(Duration.ZERO, new Backoff(Duration.ofMillis(200), Duration.ofSeconds(30), lowest).next());
+    assertEquals(
+        Duration.ZERO, new Backoff(Duration.ofMillis(200), Duration.ofSeconds(30), lowest).next());
   }
 
   @Test

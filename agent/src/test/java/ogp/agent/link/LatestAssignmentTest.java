@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 class LatestAssignmentTest {
   /** Runs tasks only when the test says so, like a busy assignment thread. */
   private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+
   private final Executor manual = tasks::add;
   private final List<String> handled = new ArrayList<>();
   private final LatestAssignment latest =

@@ -41,7 +41,9 @@ class HealthAndEngineDockerTest extends RealDockerTest {
   @Test
   void negotiatesTheHighestApiVersionBothSpeak() {
     EngineInfo engine = runtime.engine();
-    assertEquals(ApiVersionNegotiation.choose(engine.apiVersion(), engine.minApiVersion(), "1.44"), engine.negotiatedApiVersion());
+    assertEquals(
+        ApiVersionNegotiation.choose(engine.apiVersion(), engine.minApiVersion(), "1.44"),
+        engine.negotiatedApiVersion());
     if (engine.apiVersion().equals("1.41")) {
       assertEquals("1.41", engine.negotiatedApiVersion(), "Debian 12's docker.io 20.10");
     }
@@ -50,48 +52,88 @@ class HealthAndEngineDockerTest extends RealDockerTest {
 
   @Test
   void unreachableEngineIsAClearError() {
-    RuntimeFailure failure = assertThrows(RuntimeFailure.class, () -> DockerRuntime.connect(
-        java.net.URI.create("tcp://127.0.0.1:" + freePort()), RegistryCredentials.none(), Map.of()));
-    assertTrue(failure.getMessage().contains("cannot reach the Docker engine"), failure.getMessage());
+    RuntimeFailure failure =
+        assertThrows(
+            RuntimeFailure.class,
+            () ->
+                DockerRuntime.connect(
+                    java.net.URI.create("tcp://127.0.0.1:" + freePort()),
+                    RegistryCredentials.none(),
+                    Map.of()));
+    assertTrue(
+        failure.getMessage().contains("cannot reach the Docker engine"), failure.getMessage());
   }
 
   @Test
   void httpProbeGoesHealthyForHttpdAndUnhealthyForAWrongPortAndExecProbeRuns() {
     String serving = runningHttpd(0);
     String wrongPort = runningHttpd(1);
-    HealthCheck.Builder timing = HealthCheck.newBuilder().setIntervalMs(200).setTimeoutMs(1000).setRetries(2);
+    HealthCheck.Builder timing =
+        HealthCheck.newBuilder().setIntervalMs(200).setTimeoutMs(1000).setRetries(2);
     try (HealthMonitor monitor = new HealthMonitor(runtime, scheduler, Clock.systemUTC())) {
-      monitor.watch(Map.of(
-          serving, timing.clone().setHttp(HttpProbe.newBuilder().setPort(8080).setPath("/")).build(),
-          wrongPort, timing.clone().setHttp(HttpProbe.newBuilder().setPort(9999).setPath("/")).build()));
+      monitor.watch(
+          Map.of(
+              serving,
+                  timing.clone().setHttp(HttpProbe.newBuilder().setPort(8080).setPath("/")).build(),
+              wrongPort,
+                  timing
+                      .clone()
+                      .setHttp(HttpProbe.newBuilder().setPort(9999).setPath("/"))
+                      .build()));
 
-      await().atMost(Duration.ofSeconds(15)).untilAsserted(
-          () -> assertEquals(Health.HEALTHY, monitor.health(serving), () -> "httpd is healthy, last: " + monitor.record(serving)));
-      await().atMost(Duration.ofSeconds(15)).untilAsserted(
-          () -> assertEquals(Health.UNHEALTHY, monitor.health(wrongPort), () -> "wrong port is unhealthy, last: " + monitor.record(wrongPort)));
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .untilAsserted(
+              () ->
+                  assertEquals(
+                      Health.HEALTHY,
+                      monitor.health(serving),
+                      () -> "httpd is healthy, last: " + monitor.record(serving)));
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .untilAsserted(
+              () ->
+                  assertEquals(
+                      Health.UNHEALTHY,
+                      monitor.health(wrongPort),
+                      () -> "wrong port is unhealthy, last: " + monitor.record(wrongPort)));
       assertTrue(monitor.record(wrongPort).orElseThrow().lastDetail().contains(":9999"));
 
-      monitor.watch(Map.of(wrongPort, timing.clone().setExec(ExecProbe.newBuilder().addArgv("true")).build()));
+      monitor.watch(
+          Map.of(
+              wrongPort, timing.clone().setExec(ExecProbe.newBuilder().addArgv("true")).build()));
 
       assertEquals(Health.HEALTH_UNSPECIFIED, monitor.health(serving), "no longer watched");
-      await("exec probe `true` is healthy").atMost(Duration.ofSeconds(15)).until(() -> monitor.health(wrongPort) == Health.HEALTHY);
+      await("exec probe `true` is healthy")
+          .atMost(Duration.ofSeconds(15))
+          .until(() -> monitor.health(wrongPort) == Health.HEALTHY);
     }
   }
 
   @Test
   void execRunsInsideTheContainerAndReportsItsExitCode() {
     String id = runningHttpd(0);
-    ExecResult result = runtime.exec(id, List.of("sh", "-c", "echo inside; exit 3"), Duration.ofSeconds(10));
+    ExecResult result =
+        runtime.exec(id, List.of("sh", "-c", "echo inside; exit 3"), Duration.ofSeconds(10));
     assertEquals(3, result.exitCode());
     assertTrue(result.output().contains("inside"), result.output());
   }
 
   /** httpd serving a page on container port 8080 (busybox has no page of its own). */
   private String runningHttpd(int instance) {
-    ContainerSpec spec = SpecHash.withHash(ContainerSpec.newBuilder()
-        .setApp(app).setInstance(instance).setImage(localImage("v1")).setVersion("v1")
-        .addAllCommand(List.of("sh", "-c", "mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p 8080 -h /www"))
-        .build());
+    ContainerSpec spec =
+        SpecHash.withHash(
+            ContainerSpec.newBuilder()
+                .setApp(app)
+                .setInstance(instance)
+                .setImage(localImage("v1"))
+                .setVersion("v1")
+                .addAllCommand(
+                    List.of(
+                        "sh",
+                        "-c",
+                        "mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p 8080 -h /www"))
+                .build());
     String id = runtime.create(spec);
     runtime.start(id);
     ManagedContainer container = runtime.inspect(id).orElseThrow();

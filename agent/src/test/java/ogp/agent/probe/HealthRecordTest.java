@@ -49,6 +49,8 @@ class HealthRecordTest {
   @Test
   void afterTheFirstSuccessFailuresCountEvenInsideTheStartPeriod() {
     HealthRecord record = HealthRecord.starting(START).after(OK, START, 1, Duration.ofMinutes(5));
-    assertEquals(Health.UNHEALTHY, record.after(FAIL, START.plusSeconds(1), 1, Duration.ofMinutes(5)).health());
+    assertEquals(
+        Health.UNHEALTHY,
+        record.after(FAIL, START.plusSeconds(1), 1, Duration.ofMinutes(5)).health());
   }
 }

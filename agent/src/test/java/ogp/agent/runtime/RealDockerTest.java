@@ -37,8 +37,8 @@ import org.junit.jupiter.api.BeforeEach;
  *
  * <p>Every test gets a runtime scoped to a fresh {@code ogp.test=<uuid>} label, so it sees and
  * touches only its own containers even when other test runs share the engine, and a unique app
- * prefix. Every container with that label and every image tag the test made are removed after
- * the test, also when it failed.
+ * prefix. Every container with that label and every image tag the test made are removed after the
+ * test, also when it failed.
  */
 public abstract class RealDockerTest {
   public static final String BASE_IMAGE = "busybox:1.36";
@@ -46,18 +46,22 @@ public abstract class RealDockerTest {
   public static final String TEST_LABEL = "ogp.test";
 
   protected final String testId = UUID.randomUUID().toString();
+
   /** Unique per test, valid as an app name. */
   protected final String app = "t" + testId.substring(0, 8);
+
   protected DockerRuntime runtime;
+
   /** Raw docker-java, only for fixtures and for checking what the runtime did. */
   protected DockerClient docker;
+
   private final List<String> imageTags = new ArrayList<>();
   private final List<DockerRuntime> extraRuntimes = new ArrayList<>();
 
   /**
-   * Awaitility waits check at once and then every 50 ms, instead of first after its default
-   * 100 ms: the fault tests print how long detection and convergence took (docs/reliability.md
-   * quotes those times), and a first check 100 ms late would be counted in them.
+   * Awaitility waits check at once and then every 50 ms, instead of first after its default 100 ms:
+   * the fault tests print how long detection and convergence took (docs/reliability.md quotes those
+   * times), and a first check 100 ms late would be counted in them.
    */
   @BeforeEach
   void checkWaitsAtOnceThenEvery50Ms() {
@@ -80,12 +84,17 @@ public abstract class RealDockerTest {
       }
       Assumptions.abort("no Docker engine: " + e.getMessage());
     }
-    docker = DockerRuntime.client(DockerRuntime.DEFAULT_HOST, RemoteApiVersion.parseConfig(runtime.engine().negotiatedApiVersion()));
+    docker =
+        DockerRuntime.client(
+            DockerRuntime.DEFAULT_HOST,
+            RemoteApiVersion.parseConfig(runtime.engine().negotiatedApiVersion()));
   }
 
   /** Another runtime with this test's scope, e.g. the runtime of a restarted agent. */
   protected DockerRuntime newRuntime() {
-    DockerRuntime another = DockerRuntime.connect(DockerRuntime.DEFAULT_HOST, RegistryCredentials.none(), Map.of(TEST_LABEL, testId));
+    DockerRuntime another =
+        DockerRuntime.connect(
+            DockerRuntime.DEFAULT_HOST, RegistryCredentials.none(), Map.of(TEST_LABEL, testId));
     extraRuntimes.add(another);
     return another;
   }
@@ -95,7 +104,12 @@ public abstract class RealDockerTest {
     if (docker == null) {
       return;
     }
-    List<Container> leftovers = docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(TEST_LABEL, testId)).exec();
+    List<Container> leftovers =
+        docker
+            .listContainersCmd()
+            .withShowAll(true)
+            .withLabelFilter(Map.of(TEST_LABEL, testId))
+            .exec();
     for (Container container : leftovers) {
       try {
         docker.removeContainerCmd(container.getId()).withForce(true).exec();
@@ -122,12 +136,18 @@ public abstract class RealDockerTest {
     return repository;
   }
 
-  /** Pushes the base image to the private registry as {@code <repository>:<tag>} and removes the local tag. */
+  /**
+   * Pushes the base image to the private registry as {@code <repository>:<tag>} and removes the
+   * local tag.
+   */
   protected String pushToRegistry(String tag) throws InterruptedException {
     String repository = REGISTRY + "/ogp-test-" + testId + "/busybox";
     docker.tagImageCmd(BASE_IMAGE, repository, tag).exec();
     imageTags.add(repository + ":" + tag);
-    if (!docker.pushImageCmd(repository).withTag(tag).exec(new ResultCallback.Adapter<PushResponseItem>())
+    if (!docker
+        .pushImageCmd(repository)
+        .withTag(tag)
+        .exec(new ResultCallback.Adapter<PushResponseItem>())
         .awaitCompletion(60, TimeUnit.SECONDS)) {
       fail("push of " + repository + ":" + tag + " did not finish");
     }
@@ -135,7 +155,9 @@ public abstract class RealDockerTest {
     return repository;
   }
 
-  /** Records an image tag the runtime will create (e.g. by a pull), so it is removed after the test. */
+  /**
+   * Records an image tag the runtime will create (e.g. by a pull), so it is removed after the test.
+   */
   protected void removeAfterTest(String imageTag) {
     imageTags.add(imageTag);
   }
@@ -165,8 +187,10 @@ public abstract class RealDockerTest {
   protected static String httpGet(String url) {
     try {
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-      HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+              HttpResponse.BodyHandlers.ofString());
       return response.statusCode() == 200 ? response.body() : null;
     } catch (IOException e) {
       return null;
@@ -180,14 +204,27 @@ public abstract class RealDockerTest {
    * Waits until exactly one container of {@code app} in this test's scope exists, runs and has
    * {@code version}, and returns it; at the deadline fails with {@code context}.
    */
-  protected Container awaitOneRunning(String app, String version, Duration deadline, Supplier<String> context) {
+  protected Container awaitOneRunning(
+      String app, String version, Duration deadline, Supplier<String> context) {
     AtomicReference<Container> found = new AtomicReference<>();
-    await().atMost(deadline).untilAsserted(() -> {
-      List<Container> all = docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(TEST_LABEL, testId, "ogp.app", app)).exec();
-      assertTrue(all.size() == 1 && "running".equals(all.get(0).getState()) && version.equals(all.get(0).getLabels().get("ogp.version")),
-          () -> "one running container of " + app + " at " + version + "; " + context.get());
-      found.set(all.get(0));
-    });
+    await()
+        .atMost(deadline)
+        .untilAsserted(
+            () -> {
+              List<Container> all =
+                  docker
+                      .listContainersCmd()
+                      .withShowAll(true)
+                      .withLabelFilter(Map.of(TEST_LABEL, testId, "ogp.app", app))
+                      .exec();
+              assertTrue(
+                  all.size() == 1
+                      && "running".equals(all.get(0).getState())
+                      && version.equals(all.get(0).getLabels().get("ogp.version")),
+                  () ->
+                      "one running container of " + app + " at " + version + "; " + context.get());
+              found.set(all.get(0));
+            });
     return found.get();
   }
 }

@@ -42,7 +42,8 @@ public class PlannerBenchmark {
     plan = new FleetPlan(state, PlanFixture.REVISION);
     var app = state.apps().values().iterator().next();
     changed = app.name();
-    states = new DesiredState[] {state, PlanFixture.withVersion(state, app, app.version() + "-next")};
+    states =
+        new DesiredState[] {state, PlanFixture.withVersion(state, app, app.version() + "-next")};
   }
 
   @Benchmark

@@ -23,7 +23,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-/** Rows 5 and 6 without the parse: GitMirror.poll of a 20,000-file repository, unchanged and after a 1-file commit. */
+/**
+ * Rows 5 and 6 without the parse: GitMirror.poll of a 20,000-file repository, unchanged and after a
+ * 1-file commit.
+ */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)

@@ -22,9 +22,9 @@ import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
 
 /**
- * A real bare Git repository holding a generated desired state, served to the server over
- * {@code file://}. Commits are written in-core (object inserter + DirCache + ref update), so a
- * 20,000-file commit takes a second, not a working-tree checkout.
+ * A real bare Git repository holding a generated desired state, served to the server over {@code
+ * file://}. Commits are written in-core (object inserter + DirCache + ref update), so a 20,000-file
+ * commit takes a second, not a working-tree checkout.
  *
  * <p>Policy: the repository keeps the full file set of its head in memory, so each later commit
  * rewrites only the files it is given and reuses every other blob.
@@ -43,11 +43,19 @@ public final class FleetRepository implements AutoCloseable {
     this.directory = directory;
   }
 
-  /** Creates an empty bare repository at {@code directory} whose branch {@code main} has no commit yet. */
+  /**
+   * Creates an empty bare repository at {@code directory} whose branch {@code main} has no commit
+   * yet.
+   */
   public static FleetRepository create(Path directory) {
     try {
       Repository repo =
-          Git.init().setBare(true).setInitialBranch("main").setGitDir(directory.toFile()).call().getRepository();
+          Git.init()
+              .setBare(true)
+              .setInitialBranch("main")
+              .setGitDir(directory.toFile())
+              .call()
+              .getRepository();
       return new FleetRepository(repo, directory);
     } catch (GitAPIException e) {
       throw new IllegalStateException("cannot create " + directory + ": " + e.getMessage(), e);
@@ -61,10 +69,14 @@ public final class FleetRepository implements AutoCloseable {
    */
   public void repack() {
     try {
-      Process git = new ProcessBuilder("git", "-C", directory.toString(), "repack", "-a", "-d", "-b", "-q")
-          .redirectErrorStream(true).start();
-      String output = new String(git.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-      if (git.waitFor() != 0) throw new IllegalStateException("git repack failed: " + output.strip());
+      Process git =
+          new ProcessBuilder("git", "-C", directory.toString(), "repack", "-a", "-d", "-b", "-q")
+              .redirectErrorStream(true)
+              .start();
+      String output =
+          new String(git.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      if (git.waitFor() != 0)
+        throw new IllegalStateException("git repack failed: " + output.strip());
     } catch (java.io.IOException e) {
       throw new IllegalStateException("cannot run git repack: " + e.getMessage(), e);
     } catch (InterruptedException e) {

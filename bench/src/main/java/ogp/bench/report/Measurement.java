@@ -5,8 +5,10 @@ package ogp.bench.report;
  *
  * @param met null when the scenario could not run (the note says why)
  */
-public record Measurement(String number, String measure, String target, String measured, Boolean met, String note) {
-  public static Measurement of(String number, String measure, String target, String measured, boolean met, String note) {
+public record Measurement(
+    String number, String measure, String target, String measured, Boolean met, String note) {
+  public static Measurement of(
+      String number, String measure, String target, String measured, boolean met, String note) {
     return new Measurement(number, measure, target, measured, met, note);
   }
 

@@ -20,9 +20,19 @@ public final class ResultTable {
     out.append("| # | measure | target on this 2-core machine | measured | verdict | notes |\n");
     out.append("|---|---|---|---|---|---|\n");
     for (Measurement m : rows) {
-      out.append("| ").append(m.number()).append(" | ").append(m.measure()).append(" | ").append(m.target())
-          .append(" | ").append(m.measured()).append(" | ").append(m.verdict()).append(" | ")
-          .append(m.note() == null ? "" : m.note()).append(" |\n");
+      out.append("| ")
+          .append(m.number())
+          .append(" | ")
+          .append(m.measure())
+          .append(" | ")
+          .append(m.target())
+          .append(" | ")
+          .append(m.measured())
+          .append(" | ")
+          .append(m.verdict())
+          .append(" | ")
+          .append(m.note() == null ? "" : m.note())
+          .append(" |\n");
     }
     return out.toString();
   }

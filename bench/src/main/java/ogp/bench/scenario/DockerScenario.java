@@ -25,8 +25,8 @@ import ogp.bench.server.ServerLaunch;
 /**
  * Row 9 on the local Docker engine: {@code docker run -d} of busybox (warm image) timed 20 times,
  * against 20 deploys through OGP, each a commit adding one app for a real {@link HostAgent},
- * announced by webhook to a real {@code ogp server} process, timed from the commit to Docker's
- * own "start" event of that container ({@code docker events}, nanosecond daemon timestamps).
+ * announced by webhook to a real {@code ogp server} process, timed from the commit to Docker's own
+ * "start" event of that container ({@code docker events}, nanosecond daemon timestamps).
  *
  * <p>Every container carries the label {@code ogp.bench=<run id>} and is removed at the end, also
  * when the run fails.
@@ -52,7 +52,15 @@ public final class DockerScenario {
       List<Double> dockerRun = new ArrayList<>();
       for (int i = 0; i < DEPLOYS; i++) {
         long s = System.nanoTime();
-        exec("docker", "run", "-d", "--label", "ogp.bench=" + runId, IMAGE + ":" + TAG, "sleep", "3600");
+        exec(
+            "docker",
+            "run",
+            "-d",
+            "--label",
+            "ogp.bench=" + runId,
+            IMAGE + ":" + TAG,
+            "sleep",
+            "3600");
         dockerRun.add((System.nanoTime() - s) / 1e6);
       }
       removeContainers();
@@ -60,10 +68,19 @@ public final class DockerScenario {
       out.printf("docker run -d x%d: p50 %.0f ms%n", DEPLOYS, dockerP50);
       List<Double> ogp = deployThroughOgp();
       double ogpP50 = median(ogp);
-      out.printf("commit -> container started through OGP x%d: p50 %.0f ms (max %.0f)%n", DEPLOYS, ogpP50, Collections.max(ogp));
-      table.add(Measurement.of("9", "commit → container running on local Docker (real agent, warm image)",
-          "≤ docker run + 500 ms, p50 of 20", String.format("%.0f ms vs docker run %.0f ms (+%.0f ms)", ogpP50, dockerP50, ogpP50 - dockerP50),
-          ogpP50 <= dockerP50 + 500, "to Docker's start event; webhook-triggered"));
+      out.printf(
+          "commit -> container started through OGP x%d: p50 %.0f ms (max %.0f)%n",
+          DEPLOYS, ogpP50, Collections.max(ogp));
+      table.add(
+          Measurement.of(
+              "9",
+              "commit → container running on local Docker (real agent, warm image)",
+              "≤ docker run + 500 ms, p50 of 20",
+              String.format(
+                  "%.0f ms vs docker run %.0f ms (+%.0f ms)",
+                  ogpP50, dockerP50, ogpP50 - dockerP50),
+              ogpP50 <= dockerP50 + 500,
+              "to Docker's start event; webhook-triggered"));
     } finally {
       removeContainers();
     }
@@ -71,35 +88,65 @@ public final class DockerScenario {
 
   private List<Double> deployThroughOgp() throws Exception {
     Map<String, Long> startedAtNanosEpoch = new ConcurrentHashMap<>();
-    Process events = new ProcessBuilder("docker", "events", "--filter", "label=ogp.bench=" + runId, "--filter", "event=start",
-        "--format", "{{index .Actor.Attributes \"ogp.app\"}} {{.TimeNano}}").redirectErrorStream(true).start();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(events.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = in.readLine()) != null; ) {
-          String[] parts = line.trim().split(" ");
-          if (parts.length == 2) startedAtNanosEpoch.putIfAbsent(parts[0], Long.parseLong(parts[1]));
-        }
-      } catch (IOException | NumberFormatException ignored) {
-        // the process was ended
-      }
-    }, "docker-events");
+    Process events =
+        new ProcessBuilder(
+                "docker",
+                "events",
+                "--filter",
+                "label=ogp.bench=" + runId,
+                "--filter",
+                "event=start",
+                "--format",
+                "{{index .Actor.Attributes \"ogp.app\"}} {{.TimeNano}}")
+            .redirectErrorStream(true)
+            .start();
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader in =
+                  new BufferedReader(
+                      new InputStreamReader(events.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                  String[] parts = line.trim().split(" ");
+                  if (parts.length == 2)
+                    startedAtNanosEpoch.putIfAbsent(parts[0], Long.parseLong(parts[1]));
+                }
+              } catch (IOException | NumberFormatException ignored) {
+                // the process was ended
+              }
+            },
+            "docker-events");
     reader.setDaemon(true);
     reader.start();
     List<Double> latencies = new ArrayList<>();
     try (FleetRepository repo = FleetRepository.create(workDir.resolve("docker.git"))) {
       repo.commit("Start", Map.of("apps/app-0.yaml", app(0)));
-      try (OgpServer server = OgpServer.start(launch, repo.url(), workDir.resolve("server"), Duration.ofHours(1), 0)) {
+      try (OgpServer server =
+          OgpServer.start(launch, repo.url(), workDir.resolve("server"), Duration.ofHours(1), 0)) {
         server.awaitReady(Duration.ofSeconds(60));
-        try (HostAgent agent = new HostAgent(new HostAgent.Settings("127.0.0.1", server.agentPort(), "bench-docker", Map.of(),
-            server.joinToken(), DockerRuntime.DEFAULT_HOST, null, workDir.resolve("agent"), Duration.ofSeconds(10),
-            Duration.ofMillis(500), Map.of("ogp.bench", runId)))) {
+        try (HostAgent agent =
+            new HostAgent(
+                new HostAgent.Settings(
+                    "127.0.0.1",
+                    server.agentPort(),
+                    "bench-docker",
+                    Map.of(),
+                    server.joinToken(),
+                    DockerRuntime.DEFAULT_HOST,
+                    null,
+                    workDir.resolve("agent"),
+                    Duration.ofSeconds(10),
+                    Duration.ofMillis(500),
+                    Map.of("ogp.bench", runId)))) {
           awaitStarted(startedAtNanosEpoch, "bench-app-0", Duration.ofSeconds(60));
           for (int i = 1; i <= DEPLOYS; i++) {
             long commitAt = epochNanos();
-            String sha = repo.commit("Deploy bench-app-" + i, Map.of("apps/app-" + i + ".yaml", app(i)));
+            String sha =
+                repo.commit("Deploy bench-app-" + i, Map.of("apps/app-" + i + ".yaml", app(i)));
             int status = server.githubPush(sha, runId + "-" + i);
             if (status != 202) throw new HarnessFailure("webhook answered " + status);
-            long started = awaitStarted(startedAtNanosEpoch, "bench-app-" + i, Duration.ofSeconds(30));
+            long started =
+                awaitStarted(startedAtNanosEpoch, "bench-app-" + i, Duration.ofSeconds(30));
             latencies.add((started - commitAt) / 1e6);
           }
         }
@@ -112,14 +159,22 @@ public final class DockerScenario {
   }
 
   private static String app(int i) {
-    return "app: bench-app-" + i + "\nimage: " + IMAGE + "\nversion: \"" + TAG + "\"\nhosts: [bench-docker]\n"
+    return "app: bench-app-"
+        + i
+        + "\nimage: "
+        + IMAGE
+        + "\nversion: \""
+        + TAG
+        + "\"\nhosts: [bench-docker]\n"
         + "command: [\"sleep\", \"3600\"]\n";
   }
 
-  private static long awaitStarted(Map<String, Long> started, String app, Duration deadline) throws InterruptedException {
+  private static long awaitStarted(Map<String, Long> started, String app, Duration deadline)
+      throws InterruptedException {
     long end = System.nanoTime() + deadline.toNanos();
     while (!started.containsKey(app)) {
-      if (System.nanoTime() > end) throw new HarnessFailure("container of " + app + " did not start within " + deadline);
+      if (System.nanoTime() > end)
+        throw new HarnessFailure("container of " + app + " did not start within " + deadline);
       Thread.sleep(5);
     }
     return started.get(app);
@@ -143,7 +198,8 @@ public final class DockerScenario {
   private static String exec(String... cmd) throws IOException, InterruptedException {
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) throw new HarnessFailure(String.join(" ", cmd) + " failed: " + output);
+    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0)
+      throw new HarnessFailure(String.join(" ", cmd) + " failed: " + output);
     return output;
   }
 

@@ -27,14 +27,17 @@ public final class PlanFixture {
     DesiredStateReader reader = new DesiredStateReader();
     List<FileResult> files = new ArrayList<>(shape.files());
     for (int f = 0; f < shape.files(); f++) {
-      files.add(reader.readFile(shape.filePath(f), shape.fileYaml(f).getBytes(StandardCharsets.UTF_8)));
+      files.add(
+          reader.readFile(shape.filePath(f), shape.fileYaml(f).getBytes(StandardCharsets.UTF_8)));
     }
     return files;
   }
 
   public static DesiredState state(FleetShape shape) {
     ReadResult result = DesiredStateReader.combine(readFiles(shape));
-    if (!result.valid()) throw new IllegalStateException("generated state is invalid: " + result.errors().subList(0, 1));
+    if (!result.valid())
+      throw new IllegalStateException(
+          "generated state is invalid: " + result.errors().subList(0, 1));
     return result.state();
   }
 
@@ -52,5 +55,6 @@ public final class PlanFixture {
     return ids;
   }
 
-  public static final Map<String, String> LABELS = Map.of(FleetShape.FLEET_LABEL, FleetShape.FLEET_VALUE);
+  public static final Map<String, String> LABELS =
+      Map.of(FleetShape.FLEET_LABEL, FleetShape.FLEET_VALUE);
 }

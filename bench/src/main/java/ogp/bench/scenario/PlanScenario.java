@@ -56,36 +56,61 @@ public final class PlanScenario {
     }
     Collections.sort(millis);
     Collections.sort(cpu);
-    out.printf("%s: wall median %.1f ms (max %.1f), CPU of this thread median %.1f ms%n", what,
-        millis.get(millis.size() / 2), millis.get(millis.size() - 1), cpu.get(cpu.size() / 2));
+    out.printf(
+        "%s: wall median %.1f ms (max %.1f), CPU of this thread median %.1f ms%n",
+        what,
+        millis.get(millis.size() / 2),
+        millis.get(millis.size() - 1),
+        cpu.get(cpu.size() / 2));
     return millis;
   }
 
   public void run(ResultTable table) {
     long t0 = System.nanoTime();
     DesiredState state = PlanFixture.state(PlanFixture.SHAPE);
-    out.printf("read and validated %,d files (%,d apps) in %d ms%n", PlanFixture.SHAPE.files(), state.apps().size(),
-        (System.nanoTime() - t0) / 1_000_000);
+    out.printf(
+        "read and validated %,d files (%,d apps) in %d ms%n",
+        PlanFixture.SHAPE.files(), state.apps().size(), (System.nanoTime() - t0) / 1_000_000);
     List<String> hosts = PlanFixture.hostIds(PlanFixture.SHAPE);
     long containers = planAll(state, hosts);
-    List<Double> scratch = time(String.format("full plan from scratch, %,d hosts, %,d containers", hosts.size(), containers),
-        () -> planAll(state, hosts));
+    List<Double> scratch =
+        time(
+            String.format(
+                "full plan from scratch, %,d hosts, %,d containers", hosts.size(), containers),
+            () -> planAll(state, hosts));
     double median = scratch.get(scratch.size() / 2);
 
     // A commit that changes one app: alternate its version, a new revision every time.
     App changed = state.apps().values().iterator().next();
-    DesiredState[] states = {state, PlanFixture.withVersion(state, changed, changed.version() + "-next")};
+    DesiredState[] states = {
+      state, PlanFixture.withVersion(state, changed, changed.version() + "-next")
+    };
     FleetPlan[] plan = {new FleetPlan(state, PlanFixture.REVISION)};
     int[] commit = {0};
-    List<Double> afterCommit = time("full plan after a 1-app commit (derived from the previous plan)", () -> {
-      int c = ++commit[0];
-      plan[0] = plan[0].next(states[c % 2], app -> app.equals(changed.name()) ? "r" + c : PlanFixture.REVISION);
-      if (assignAll(plan[0], hosts) != 10L * hosts.size()) throw new HarnessFailure("wrong container count after a commit");
-    });
+    List<Double> afterCommit =
+        time(
+            "full plan after a 1-app commit (derived from the previous plan)",
+            () -> {
+              int c = ++commit[0];
+              plan[0] =
+                  plan[0].next(
+                      states[c % 2],
+                      app -> app.equals(changed.name()) ? "r" + c : PlanFixture.REVISION);
+              if (assignAll(plan[0], hosts) != 10L * hosts.size())
+                throw new HarnessFailure("wrong container count after a commit");
+            });
     double next = afterCommit.get(afterCommit.size() / 2);
-    if (containers != 10L * hosts.size()) throw new HarnessFailure("planned " + containers + " containers, expected " + 10L * hosts.size());
-    table.add(Measurement.of("8", "full plan of 20,000 hosts × 10 containers", "≤ 50 ms",
-        String.format("%.1f ms from scratch, %.1f ms after a 1-app commit (medians of 15)", median, next), median <= 50,
-        "verdict on the from-scratch plan; after a commit only changed apps are rebuilt"));
+    if (containers != 10L * hosts.size())
+      throw new HarnessFailure(
+          "planned " + containers + " containers, expected " + 10L * hosts.size());
+    table.add(
+        Measurement.of(
+            "8",
+            "full plan of 20,000 hosts × 10 containers",
+            "≤ 50 ms",
+            String.format(
+                "%.1f ms from scratch, %.1f ms after a 1-app commit (medians of 15)", median, next),
+            median <= 50,
+            "verdict on the from-scratch plan; after a commit only changed apps are rebuilt"));
   }
 }

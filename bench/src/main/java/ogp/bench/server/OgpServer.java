@@ -34,11 +34,13 @@ public final class OgpServer implements AutoCloseable {
   private final Path log;
   private final int httpPort;
   private final int agentPort;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final Thread killOnExit;
   private final long startedNanos;
 
-  private OgpServer(Process process, Path dataDir, Path log, int httpPort, int agentPort, long startedNanos) {
+  private OgpServer(
+      Process process, Path dataDir, Path log, int httpPort, int agentPort, long startedNanos) {
     this.process = process;
     this.dataDir = dataDir;
     this.log = log;
@@ -54,7 +56,8 @@ public final class OgpServer implements AutoCloseable {
    *
    * @param agentPort the agent port, 0 for a free one (a restart passes the previous one)
    */
-  public static OgpServer start(ServerLaunch launch, String repoUrl, Path dataDir, Duration poll, int agentPort)
+  public static OgpServer start(
+      ServerLaunch launch, String repoUrl, Path dataDir, Duration poll, int agentPort)
       throws IOException {
     Files.createDirectories(dataDir);
     Path secret = Files.writeString(dataDir.resolve("bench-webhook-secret"), WEBHOOK_SECRET + "\n");
@@ -67,22 +70,44 @@ public final class OgpServer implements AutoCloseable {
     cmd.add("ulimit -n $(ulimit -Hn) 2>/dev/null; exec \"$@\"");
     cmd.add("ogp-server");
     cmd.addAll(launch.javaCommand());
-    cmd.addAll(List.of("server", "--repo", repoUrl, "--branch", "main", "--poll", poll.toMillis() + "ms",
-        "--bind", "127.0.0.1", "--http-port", Integer.toString(http), "--agent-port", Integer.toString(agents),
-        "--data-dir", dataDir.toString(), "--webhook-secret-file", secret.toString()));
+    cmd.addAll(
+        List.of(
+            "server",
+            "--repo",
+            repoUrl,
+            "--branch",
+            "main",
+            "--poll",
+            poll.toMillis() + "ms",
+            "--bind",
+            "127.0.0.1",
+            "--http-port",
+            Integer.toString(http),
+            "--agent-port",
+            Integer.toString(agents),
+            "--data-dir",
+            dataDir.toString(),
+            "--webhook-secret-file",
+            secret.toString()));
     Path log = dataDir.resolve("server-" + System.currentTimeMillis() + ".log");
     long started = System.nanoTime();
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     return new OgpServer(p, dataDir, log, http, agents, started);
   }
 
-  /** Waits until /readyz answers 200 (a valid revision is applied); returns the time since start. */
+  /**
+   * Waits until /readyz answers 200 (a valid revision is applied); returns the time since start.
+   */
   public Duration awaitReady(Duration deadline) throws InterruptedException {
     long end = System.nanoTime() + deadline.toNanos();
     while (System.nanoTime() < end) {
-      if (!process.isAlive()) throw new IllegalStateException("ogp server exited with " + process.exitValue() + "; log: " + tail());
+      if (!process.isAlive())
+        throw new IllegalStateException(
+            "ogp server exited with " + process.exitValue() + "; log: " + tail());
       try {
-        if (get("/readyz").statusCode() == 200) return Duration.ofNanos(System.nanoTime() - startedNanos);
+        if (get("/readyz").statusCode() == 200)
+          return Duration.ofNanos(System.nanoTime() - startedNanos);
       } catch (IOException notYet) {
         // not listening yet
       }
@@ -118,9 +143,13 @@ public final class OgpServer implements AutoCloseable {
 
   /** Heap in use right after a full GC (jcmd GC.run, then the heap pools of /metrics). */
   public long heapAfterGcBytes() throws IOException, InterruptedException {
-    Process gc = new ProcessBuilder("jcmd", Long.toString(pid()), "GC.run").redirectErrorStream(true).start();
+    Process gc =
+        new ProcessBuilder("jcmd", Long.toString(pid()), "GC.run")
+            .redirectErrorStream(true)
+            .start();
     gc.getInputStream().readAllBytes();
-    if (!gc.waitFor(60, TimeUnit.SECONDS) || gc.exitValue() != 0) throw new IllegalStateException("jcmd GC.run failed");
+    if (!gc.waitFor(60, TimeUnit.SECONDS) || gc.exitValue() != 0)
+      throw new IllegalStateException("jcmd GC.run failed");
     String metrics = get("/metrics").body();
     long used = 0;
     for (String line : metrics.split("\n")) {
@@ -131,20 +160,26 @@ public final class OgpServer implements AutoCloseable {
     return used;
   }
 
-  /** Posts a GitHub push of {@code sha} to main, signed with the server's webhook secret; returns the status. */
+  /**
+   * Posts a GitHub push of {@code sha} to main, signed with the server's webhook secret; returns
+   * the status.
+   */
   public int githubPush(String sha, String delivery) throws IOException, InterruptedException {
-    String body = """
+    String body =
+        """
         {"ref": "refs/heads/main", "before": "%s", "after": "%s",
          "repository": {"full_name": "bench/fleet", "clone_url": "file:///bench", "html_url": "file:///bench"},
          "pusher": {"name": "bench"}}
-        """.formatted("0".repeat(40), sha);
-    HttpRequest request = HttpRequest.newBuilder(uri("/webhooks/github"))
-        .header("Content-Type", "application/json")
-        .header("X-GitHub-Event", "push")
-        .header("X-GitHub-Delivery", delivery)
-        .header("X-Hub-Signature-256", "sha256=" + hmac(body))
-        .POST(HttpRequest.BodyPublishers.ofString(body))
-        .build();
+        """
+            .formatted("0".repeat(40), sha);
+    HttpRequest request =
+        HttpRequest.newBuilder(uri("/webhooks/github"))
+            .header("Content-Type", "application/json")
+            .header("X-GitHub-Event", "push")
+            .header("X-GitHub-Delivery", delivery)
+            .header("X-Hub-Signature-256", "sha256=" + hmac(body))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
     return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
   }
 
@@ -152,7 +187,8 @@ public final class OgpServer implements AutoCloseable {
   public HttpResponse<String> get(String path) throws IOException, InterruptedException {
     HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60));
     Path admin = dataDir.resolve("admin-token");
-    if (Files.exists(admin)) request.header("Authorization", "Bearer " + Files.readString(admin).strip());
+    if (Files.exists(admin))
+      request.header("Authorization", "Bearer " + Files.readString(admin).strip());
     return http.send(request.GET().build(), HttpResponse.BodyHandlers.ofString());
   }
 

@@ -6,9 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * CPU time and resident memory of a Linux process at one instant, from {@code /proc}. CPU is
- * utime + stime (fields 14 and 15 of {@code /proc/<pid>/stat}, in clock ticks of 1/100 s on
- * Linux); RSS is {@code VmRSS} of {@code /proc/<pid>/status}.
+ * CPU time and resident memory of a Linux process at one instant, from {@code /proc}. CPU is utime
+ * + stime (fields 14 and 15 of {@code /proc/<pid>/stat}, in clock ticks of 1/100 s on Linux); RSS
+ * is {@code VmRSS} of {@code /proc/<pid>/status}.
  */
 public record ProcessSample(long nanoTime, long cpuTicks, long rssBytes) {
   /** Linux's USER_HZ; fixed at 100 on every architecture the JDK runs on. */

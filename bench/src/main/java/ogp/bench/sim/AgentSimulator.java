@@ -44,12 +44,14 @@ public final class AgentSimulator implements AutoCloseable {
 
   public AgentSimulator(SimulatorSettings settings) {
     this.settings = settings;
-    this.group = new MultiThreadIoEventLoopGroup(settings.eventLoopThreads(), NioIoHandler.newFactory());
-    this.bootstrap = new Bootstrap()
-        .group(group)
-        .channel(NioSocketChannel.class)
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000);
+    this.group =
+        new MultiThreadIoEventLoopGroup(settings.eventLoopThreads(), NioIoHandler.newFactory());
+    this.bootstrap =
+        new Bootstrap()
+            .group(group)
+            .channel(NioSocketChannel.class)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000);
     for (int i = 0; i < settings.agents(); i++) {
       agents.add(new SimulatedAgent(ogp.bench.repo.FleetShape.hostId(i), this));
     }
@@ -68,7 +70,10 @@ public final class AgentSimulator implements AutoCloseable {
     return rtt;
   }
 
-  /** Connects every agent (paced by the handshake limit) and returns at once when the last connect is issued. */
+  /**
+   * Connects every agent (paced by the handshake limit) and returns at once when the last connect
+   * is issued.
+   */
   public void connectAll() throws InterruptedException {
     for (SimulatedAgent agent : agents) {
       handshakes.acquire();
@@ -83,33 +88,40 @@ public final class AgentSimulator implements AutoCloseable {
     }
     int index = Math.floorMod(agent.hostId().hashCode(), Math.max(1, settings.sourceAddresses()));
     InetSocketAddress local = new InetSocketAddress("127.0.0." + (2 + index), 0);
-    Bootstrap b = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
-      @Override
-      protected void initChannel(Channel ch) {
-        FramePipeline.install(ch.pipeline(), null, 0, 0);
-        ch.pipeline().addLast(CoalescingOutbox.NAME, new CoalescingOutbox());
-        ch.pipeline().addLast("agent", agent);
-      }
-    });
-    ChannelFuture future = b.connect(new InetSocketAddress(settings.serverHost(), settings.serverPort()), local);
-    future.addListener(f -> {
-      Channel ch = future.channel();
-      if (f.isSuccess()) {
-        if (holdsPermit) {
-          // The permit covers connect + Welcome: released by the first of welcome and close.
-          ch.attr(PERMIT).set(Boolean.TRUE);
-          ch.closeFuture().addListener(c -> releasePermit(ch));
-        }
-        agent.attached(ch);
-      } else {
-        if (holdsPermit) handshakes.release();
-        counters.connectFailed();
-        reconnectLater(agent);
-      }
-    });
+    Bootstrap b =
+        bootstrap
+            .clone()
+            .handler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    FramePipeline.install(ch.pipeline(), null, 0, 0);
+                    ch.pipeline().addLast(CoalescingOutbox.NAME, new CoalescingOutbox());
+                    ch.pipeline().addLast("agent", agent);
+                  }
+                });
+    ChannelFuture future =
+        b.connect(new InetSocketAddress(settings.serverHost(), settings.serverPort()), local);
+    future.addListener(
+        f -> {
+          Channel ch = future.channel();
+          if (f.isSuccess()) {
+            if (holdsPermit) {
+              // The permit covers connect + Welcome: released by the first of welcome and close.
+              ch.attr(PERMIT).set(Boolean.TRUE);
+              ch.closeFuture().addListener(c -> releasePermit(ch));
+            }
+            agent.attached(ch);
+          } else {
+            if (holdsPermit) handshakes.release();
+            counters.connectFailed();
+            reconnectLater(agent);
+          }
+        });
   }
 
-  private static final AttributeKey<Boolean> PERMIT = AttributeKey.valueOf("ogp.bench.handshakePermit");
+  private static final AttributeKey<Boolean> PERMIT =
+      AttributeKey.valueOf("ogp.bench.handshakePermit");
 
   /** Called by an agent when its Welcome arrived. */
   void welcomed(Channel ch) {
@@ -124,14 +136,20 @@ public final class AgentSimulator implements AutoCloseable {
   void reconnectLater(SimulatedAgent agent) {
     if (closed) return;
     try {
-      group.next().schedule(() -> connect(agent, false), agent.nextBackoffMillis(), TimeUnit.MILLISECONDS);
+      group
+          .next()
+          .schedule(() -> connect(agent, false), agent.nextBackoffMillis(), TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
       // close() is stopping the loops
     }
   }
 
-  /** Waits until {@code condition} holds for the counters, or the deadline passes; returns whether it held. */
-  public boolean await(Predicate<AgentSimulator> condition, Duration deadline) throws InterruptedException {
+  /**
+   * Waits until {@code condition} holds for the counters, or the deadline passes; returns whether
+   * it held.
+   */
+  public boolean await(Predicate<AgentSimulator> condition, Duration deadline)
+      throws InterruptedException {
     long end = System.nanoTime() + deadline.toNanos();
     while (!condition.test(this)) {
       if (System.nanoTime() > end) return false;

@@ -23,7 +23,10 @@ public final class LatencyHistogram {
     return total;
   }
 
-  /** The upper bound, in milliseconds, of the bucket holding quantile {@code q} (0 &lt; q ≤ 1); NaN when empty. */
+  /**
+   * The upper bound, in milliseconds, of the bucket holding quantile {@code q} (0 &lt; q ≤ 1); NaN
+   * when empty.
+   */
   public double quantileMillis(double q) {
     long total = count();
     if (total == 0) return Double.NaN;

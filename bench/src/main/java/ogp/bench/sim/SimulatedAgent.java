@@ -21,9 +21,9 @@ import ogp.protocol.v1.StatusReport;
  * Ack, answers every Assignment at once with a StatusReport in which every container runs at the
  * assigned spec hash, and reconnects with the real agent's backoff when the connection drops.
  *
- * <p>Threading: all fields but the volatile ones are touched only on the event loop of the
- * agent's current channel; a reconnect may land on another loop, but never runs concurrently with
- * the old channel's handler (it is scheduled from its close).
+ * <p>Threading: all fields but the volatile ones are touched only on the event loop of the agent's
+ * current channel; a reconnect may land on another loop, but never runs concurrently with the old
+ * channel's handler (it is scheduled from its close).
  *
  * <p>Sharable only in the sense Netty checks: the same instance is added to each new channel of
  * this agent after the previous one closed, never to two live channels.
@@ -48,14 +48,15 @@ final class SimulatedAgent extends SimpleChannelInboundHandler<Envelope> {
     this.hostId = hostId;
     this.fleet = fleet;
     SimulatorSettings s = fleet.settings();
-    this.hello = Hello.newBuilder()
-        .setProtocolVersion(Protocol.VERSION)
-        .setHostId(hostId)
-        .putAllLabels(s.labels())
-        .setAgentVersion("bench-sim")
-        .setDockerVersion("simulated")
-        .setJoinToken(s.joinToken())
-        .build();
+    this.hello =
+        Hello.newBuilder()
+            .setProtocolVersion(Protocol.VERSION)
+            .setHostId(hostId)
+            .putAllLabels(s.labels())
+            .setAgentVersion("bench-sim")
+            .setDockerVersion("simulated")
+            .setJoinToken(s.joinToken())
+            .build();
   }
 
   String hostId() {
@@ -71,7 +72,10 @@ final class SimulatedAgent extends SimpleChannelInboundHandler<Envelope> {
   /** The delay before the next connection attempt: full jitter over a doubling ceiling. */
   long nextBackoffMillis() {
     SimulatorSettings s = fleet.settings();
-    long ceiling = Math.min(s.maxBackoff().toMillis(), s.initialBackoff().toMillis() << Math.min(failedAttempts, 20));
+    long ceiling =
+        Math.min(
+            s.maxBackoff().toMillis(),
+            s.initialBackoff().toMillis() << Math.min(failedAttempts, 20));
     failedAttempts++;
     return ThreadLocalRandom.current().nextLong(ceiling + 1);
   }
@@ -100,21 +104,27 @@ final class SimulatedAgent extends SimpleChannelInboundHandler<Envelope> {
         assignmentReceivedNanos = now;
         fleet.counters().assignment();
         ctx.writeAndFlush(Envelope.newBuilder().setStatus(report(a)).build())
-            .addListener(f -> {
-              if (f.isSuccess()) {
-                reportWrittenNanos = System.nanoTime();
-                convergedRevision = a.getRevision();
-              }
-            });
+            .addListener(
+                f -> {
+                  if (f.isSuccess()) {
+                    reportWrittenNanos = System.nanoTime();
+                    convergedRevision = a.getRevision();
+                  }
+                });
       }
-      case REFUSAL -> fleet.counters().refused(hostId, message.getRefusal().getCode() + ": " + message.getRefusal().getReason());
-      default -> { } // nothing else is sent to agents
+      case REFUSAL ->
+          fleet
+              .counters()
+              .refused(
+                  hostId, message.getRefusal().getCode() + ": " + message.getRefusal().getReason());
+      default -> {} // nothing else is sent to agents
     }
   }
 
   private long firstHeartbeatDelay() {
     // Spread the fleet over the whole interval so heartbeats arrive evenly, not in waves.
-    return ThreadLocalRandom.current().nextLong(Math.max(1, fleet.settings().heartbeatInterval().toMillis()));
+    return ThreadLocalRandom.current()
+        .nextLong(Math.max(1, fleet.settings().heartbeatInterval().toMillis()));
   }
 
   private void scheduleHeartbeat(ChannelHandlerContext ctx, long delayMillis) {
@@ -125,28 +135,34 @@ final class SimulatedAgent extends SimpleChannelInboundHandler<Envelope> {
     if (!ctx.channel().isActive() || channel != ctx.channel()) return;
     heartbeatSeq++;
     heartbeatSentNanos = System.nanoTime();
-    ctx.writeAndFlush(Envelope.newBuilder()
-        .setHeartbeat(Heartbeat.newBuilder().setSeq(heartbeatSeq).setSentAtMs(System.currentTimeMillis()))
-        .build());
+    ctx.writeAndFlush(
+        Envelope.newBuilder()
+            .setHeartbeat(
+                Heartbeat.newBuilder().setSeq(heartbeatSeq).setSentAtMs(System.currentTimeMillis()))
+            .build());
     long interval = fleet.settings().heartbeatInterval().toMillis();
     long jitter = interval / 10;
-    scheduleHeartbeat(ctx, interval - jitter + ThreadLocalRandom.current().nextLong(2 * jitter + 1));
+    scheduleHeartbeat(
+        ctx, interval - jitter + ThreadLocalRandom.current().nextLong(2 * jitter + 1));
   }
 
-  /** Every assigned container running at its spec hash: what a real agent reports once converged. */
+  /**
+   * Every assigned container running at its spec hash: what a real agent reports once converged.
+   */
   private StatusReport report(Assignment assignment) {
     StatusReport.Builder report = StatusReport.newBuilder().setDockerVersion("simulated");
     if (assignment == null) return report.build();
     report.setRevision(assignment.getRevision()).setGeneration(assignment.getGeneration());
     for (ContainerSpec spec : assignment.getContainersList()) {
-      report.addContainers(ContainerStatus.newBuilder()
-          .setApp(spec.getApp())
-          .setInstance(spec.getInstance())
-          .setVersion(spec.getVersion())
-          .setContainerId(hostId + "-" + spec.getApp() + "-" + spec.getInstance())
-          .setState(spec.getState() == ContainerSpec.RunState.STOPPED ? "exited" : "running")
-          .setRevision(spec.getRevision())
-          .setSpecHash(spec.getSpecHash()));
+      report.addContainers(
+          ContainerStatus.newBuilder()
+              .setApp(spec.getApp())
+              .setInstance(spec.getInstance())
+              .setVersion(spec.getVersion())
+              .setContainerId(hostId + "-" + spec.getApp() + "-" + spec.getInstance())
+              .setState(spec.getState() == ContainerSpec.RunState.STOPPED ? "exited" : "running")
+              .setRevision(spec.getRevision())
+              .setSpecHash(spec.getSpecHash()));
     }
     return report.build();
   }

@@ -7,7 +7,8 @@ import java.util.Map;
  * How a simulated fleet connects.
  *
  * @param sourceAddresses how many loopback source addresses (127.0.0.2, 127.0.0.3, …) the agents
- *     are spread over, so 10,000 connections and their reconnects never run short of ephemeral ports
+ *     are spread over, so 10,000 connections and their reconnects never run short of ephemeral
+ *     ports
  * @param initialBackoff first reconnect delay ceiling; doubled per failed attempt up to maxBackoff,
  *     with full jitter, exactly like the real agent's link
  */
@@ -24,8 +25,18 @@ public record SimulatorSettings(
     int eventLoopThreads) {
 
   /** The defaults of the issue: heartbeat every 3 s, the real agent's backoff (200 ms to 5 s). */
-  public static SimulatorSettings of(String host, int port, String joinToken, int agents, Map<String, String> labels) {
-    return new SimulatorSettings(host, port, joinToken, agents, labels, Duration.ofSeconds(3), 8,
-        Duration.ofMillis(200), Duration.ofSeconds(5), 2);
+  public static SimulatorSettings of(
+      String host, int port, String joinToken, int agents, Map<String, String> labels) {
+    return new SimulatorSettings(
+        host,
+        port,
+        joinToken,
+        agents,
+        labels,
+        Duration.ofSeconds(3),
+        8,
+        Duration.ofMillis(200),
+        Duration.ofSeconds(5),
+        2);
   }
 }

@@ -9,8 +9,8 @@ import java.security.MessageDigest;
  * Refuses cross-site form posts. Every state-changing request must carry the session's token in the
  * form field {@value #FIELD} (synchronizer token, compared in constant time), and when the browser
  * says where the request came from ({@code Origin}, else {@code Referer}) that must be this server
- * (host and port of the {@code Host} header). Either check alone has gaps (old browsers omit Origin;
- * a token could leak through a log); both together are the OWASP recommendation.
+ * (host and port of the {@code Host} header). Either check alone has gaps (old browsers omit
+ * Origin; a token could leak through a log); both together are the OWASP recommendation.
  */
 public final class CsrfGuard {
   /** The hidden form field every portal form carries. */
@@ -27,8 +27,10 @@ public final class CsrfGuard {
     }
     String expected = PortalSession.existingCsrfToken(ctx).orElse(null);
     String presented = ctx.formParam(FIELD);
-    if (expected == null || presented == null) return "the form has no valid CSRF token; reload the page and try again";
-    if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8))) {
+    if (expected == null || presented == null)
+      return "the form has no valid CSRF token; reload the page and try again";
+    if (!MessageDigest.isEqual(
+        expected.getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8))) {
       return "the form's CSRF token does not match this session; reload the page and try again";
     }
     return null;
@@ -41,7 +43,9 @@ public final class CsrfGuard {
       if (uri.getHost() == null) return false;
       String authority = uri.getPort() == -1 ? uri.getHost() : uri.getHost() + ":" + uri.getPort();
       return authority.equalsIgnoreCase(host)
-          || (uri.getPort() == -1 && host.equalsIgnoreCase(uri.getHost() + ":" + ("https".equals(uri.getScheme()) ? 443 : 80)));
+          || (uri.getPort() == -1
+              && host.equalsIgnoreCase(
+                  uri.getHost() + ":" + ("https".equals(uri.getScheme()) ? 443 : 80)));
     } catch (IllegalArgumentException e) {
       return false;
     }

@@ -4,9 +4,9 @@ import at.favre.lib.crypto.bcrypt.BCrypt;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Password hashes of the users file: bcrypt ({@code $2a$}/{@code $2b$}/{@code $2y$}, cost 12 for new
- * hashes), as {@code htpasswd -B} and most tools write them, so an operator may create them with
- * either {@code ogp hash-password} or a tool they already trust.
+ * Password hashes of the users file: bcrypt ({@code $2a$}/{@code $2b$}/{@code $2y$}, cost 12 for
+ * new hashes), as {@code htpasswd -B} and most tools write them, so an operator may create them
+ * with either {@code ogp hash-password} or a tool they already trust.
  */
 public final class PasswordHashes {
   /** About a quarter of a second on a current core: slow for guessing, fine for a login. */

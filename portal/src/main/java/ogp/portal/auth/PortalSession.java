@@ -7,8 +7,8 @@ import java.util.Optional;
 
 /**
  * What the portal keeps in the servlet session: the signed-in user and the session's CSRF token.
- * Signing in changes the session id (no session fixation); signing out invalidates the session.
- * The session cookie itself is HttpOnly and SameSite=Lax (set up by {@code PortalRoutes}).
+ * Signing in changes the session id (no session fixation); signing out invalidates the session. The
+ * session cookie itself is HttpOnly and SameSite=Lax (set up by {@code PortalRoutes}).
  */
 public final class PortalSession {
   private static final String USER = "ogp.portal.user";

@@ -7,17 +7,17 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.Map;
 import java.util.Optional;
-import ogp.reconciler.auth.TokenGrant;
 import ogp.reconciler.auth.Role;
+import ogp.reconciler.auth.TokenGrant;
 import ogp.reconciler.auth.TokenVerifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Who may sign in to the portal: user {@code admin} with the server's admin token as password
- * (a valid token named {@code admin} with role admin, so a rotated admin token works at once and
- * the old one until its grace ends; role admin, commit author {@code admin}), and the named users
- * of a {@link UsersFile}.
+ * Who may sign in to the portal: user {@code admin} with the server's admin token as password (a
+ * valid token named {@code admin} with role admin, so a rotated admin token works at once and the
+ * old one until its grace ends; role admin, commit author {@code admin}), and the named users of a
+ * {@link UsersFile}.
  *
  * <p>The users file is read again when its modification time changes, so adding a user needs no
  * restart. A file that turns invalid keeps the last valid list (and logs why), rather than locking
@@ -51,14 +51,18 @@ public final class UserDirectory {
     if (name == null || password == null) return Optional.empty();
     char[] secret = password.toCharArray();
     if (name.equals(ADMIN)) {
-      return tokens.verify(password).filter(ADMIN_GRANT::equals).isPresent() ? Optional.of(new PortalUser(ADMIN, "admin@ogp.local", Role.ADMIN)) : Optional.empty();
+      return tokens.verify(password).filter(ADMIN_GRANT::equals).isPresent()
+          ? Optional.of(new PortalUser(ADMIN, "admin@ogp.local", Role.ADMIN))
+          : Optional.empty();
     }
     UsersFile.Entry entry = current().get(name);
     if (entry == null) {
       PasswordHashes.burn(secret);
       return Optional.empty();
     }
-    return PasswordHashes.matches(secret, entry.passwordHash()) ? Optional.of(entry.user()) : Optional.empty();
+    return PasswordHashes.matches(secret, entry.passwordHash())
+        ? Optional.of(entry.user())
+        : Optional.empty();
   }
 
   private synchronized Map<String, UsersFile.Entry> current() {
@@ -69,7 +73,10 @@ public final class UserDirectory {
         users = UsersFile.read(usersFile);
         log.info("portal users re-read from {}: {} user(s)", usersFile, users.size());
       } catch (IOException | RuntimeException e) {
-        log.warn("portal users file {} is not valid, keeping the previous list: {}", usersFile, e.getMessage());
+        log.warn(
+            "portal users file {} is not valid, keeping the previous list: {}",
+            usersFile,
+            e.getMessage());
       }
       readAt = now;
     } else if (now == null) {

@@ -45,7 +45,8 @@ public final class UsersFile {
   }
 
   static Map<String, Entry> parse(String text, String where) {
-    Object root = new Load(LoadSettings.builder().setAllowDuplicateKeys(false).build()).loadFromString(text);
+    Object root =
+        new Load(LoadSettings.builder().setAllowDuplicateKeys(false).build()).loadFromString(text);
     if (root == null) return Map.of();
     if (!(root instanceof Map<?, ?> top) || !(top.get("users") instanceof List<?> list)) {
       throw new IllegalArgumentException(where + ": expected a top-level 'users:' list");
@@ -72,7 +73,8 @@ public final class UsersFile {
         continue;
       }
       if (!seen.add(name)) problems.add(at + ": duplicate user '" + name + "'");
-      if (!PasswordHashes.isBcrypt(hash)) problems.add(at + " (" + name + "): 'password' must be a bcrypt hash (ogp hash-password)");
+      if (!PasswordHashes.isBcrypt(hash))
+        problems.add(at + " (" + name + "): 'password' must be a bcrypt hash (ogp hash-password)");
       Role parsed = null;
       try {
         parsed = Role.parseUserRole(role == null ? "" : role);

@@ -21,7 +21,14 @@ public final class ChangeForm {
   public static ChangeRequest parse(String kind, String app, Map<String, List<String>> form) {
     return switch (kind) {
       case "deploy" -> new ChangeRequest.Deploy(app, required(form, "version"));
-      case "place" -> new ChangeRequest.Place(app, form.getOrDefault("hosts", List.of()).stream().map(String::strip).filter(h -> !h.isEmpty()).distinct().toList());
+      case "place" ->
+          new ChangeRequest.Place(
+              app,
+              form.getOrDefault("hosts", List.of()).stream()
+                  .map(String::strip)
+                  .filter(h -> !h.isEmpty())
+                  .distinct()
+                  .toList());
       case "offline" -> new ChangeRequest.Offline(app);
       case "online" -> new ChangeRequest.Online(app);
       case "rollback" -> new ChangeRequest.Rollback(app, required(form, "commit"));
@@ -49,7 +56,8 @@ public final class ChangeForm {
   public static List<Field> fields(ChangeRequest change) {
     List<Field> fields = new ArrayList<>();
     if (change instanceof ChangeRequest.Deploy d) fields.add(new Field("version", d.version()));
-    if (change instanceof ChangeRequest.Place p) p.hosts().forEach(h -> fields.add(new Field("hosts", h)));
+    if (change instanceof ChangeRequest.Place p)
+      p.hosts().forEach(h -> fields.add(new Field("hosts", h)));
     if (change instanceof ChangeRequest.Rollback r) fields.add(new Field("commit", r.commit()));
     return fields;
   }

@@ -53,7 +53,10 @@ public sealed interface ChangeRequest {
     }
 
     public String title() {
-      return "Roll back " + app + ": revert " + (commit.length() > 8 ? commit.substring(0, 8) : commit);
+      return "Roll back "
+          + app
+          + ": revert "
+          + (commit.length() > 8 ? commit.substring(0, 8) : commit);
     }
   }
 }

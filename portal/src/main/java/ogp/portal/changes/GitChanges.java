@@ -29,27 +29,39 @@ public final class GitChanges implements FleetChanges {
   @Override
   public String preview(ChangeRequest change, PortalUser user) {
     Actor actor = actor(user);
-    return refusing(() -> {
-      if (change instanceof ChangeRequest.Deploy d) return service.previewDeploy(d.app(), Optional.of(d.version()), Optional.empty(), actor).diff();
-      if (change instanceof ChangeRequest.Place p) return service.previewDeploy(p.app(), Optional.empty(), Optional.of(p.hosts()), actor).diff();
-      if (change instanceof ChangeRequest.Offline o) return service.previewOffline(o.app(), actor).diff();
-      if (change instanceof ChangeRequest.Online o) return service.previewOnline(o.app(), actor).diff();
-      ChangeRequest.Rollback r = (ChangeRequest.Rollback) change;
-      return service.previewRollback(r.app(), Optional.of(r.commit()), actor).diff();
-    });
+    return refusing(
+        () -> {
+          if (change instanceof ChangeRequest.Deploy d)
+            return service
+                .previewDeploy(d.app(), Optional.of(d.version()), Optional.empty(), actor)
+                .diff();
+          if (change instanceof ChangeRequest.Place p)
+            return service
+                .previewDeploy(p.app(), Optional.empty(), Optional.of(p.hosts()), actor)
+                .diff();
+          if (change instanceof ChangeRequest.Offline o)
+            return service.previewOffline(o.app(), actor).diff();
+          if (change instanceof ChangeRequest.Online o)
+            return service.previewOnline(o.app(), actor).diff();
+          ChangeRequest.Rollback r = (ChangeRequest.Rollback) change;
+          return service.previewRollback(r.app(), Optional.of(r.commit()), actor).diff();
+        });
   }
 
   @Override
   public ChangeResult apply(ChangeRequest change, PortalUser user) {
     Actor actor = actor(user);
-    return refusing(() -> {
-      if (change instanceof ChangeRequest.Deploy d) return service.deploy(d.app(), Optional.of(d.version()), Optional.empty(), actor);
-      if (change instanceof ChangeRequest.Place p) return service.deploy(p.app(), Optional.empty(), Optional.of(p.hosts()), actor);
-      if (change instanceof ChangeRequest.Offline o) return service.offline(o.app(), actor);
-      if (change instanceof ChangeRequest.Online o) return service.online(o.app(), actor);
-      ChangeRequest.Rollback r = (ChangeRequest.Rollback) change;
-      return service.rollback(r.app(), Optional.of(r.commit()), actor);
-    });
+    return refusing(
+        () -> {
+          if (change instanceof ChangeRequest.Deploy d)
+            return service.deploy(d.app(), Optional.of(d.version()), Optional.empty(), actor);
+          if (change instanceof ChangeRequest.Place p)
+            return service.deploy(p.app(), Optional.empty(), Optional.of(p.hosts()), actor);
+          if (change instanceof ChangeRequest.Offline o) return service.offline(o.app(), actor);
+          if (change instanceof ChangeRequest.Online o) return service.online(o.app(), actor);
+          ChangeRequest.Rollback r = (ChangeRequest.Rollback) change;
+          return service.rollback(r.app(), Optional.of(r.commit()), actor);
+        });
   }
 
   @Override

@@ -3,16 +3,16 @@ package ogp.portal.fleet;
 import java.util.List;
 import java.util.Optional;
 import ogp.reconciler.control.AppliedRevision;
-import ogp.reconciler.control.InvalidRevision;
 import ogp.reconciler.control.FleetReadModel;
+import ogp.reconciler.control.InvalidRevision;
 import ogp.reconciler.desired.App;
 import ogp.reconciler.plan.AppStatus;
 import ogp.reconciler.plan.HostStatus;
 
 /**
  * What the portal reads of the fleet: the reconciler's status views and the applied revision. An
- * interface so page tests can render fixed states; {@link #of(FleetReadModel)} is the real one. Every
- * call is cheap (in-memory views) and safe from any thread.
+ * interface so page tests can render fixed states; {@link #of(FleetReadModel)} is the real one.
+ * Every call is cheap (in-memory views) and safe from any thread.
  */
 public interface FleetView {
   List<AppStatus> apps();

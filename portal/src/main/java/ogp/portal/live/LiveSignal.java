@@ -1,11 +1,11 @@
 package ogp.portal.live;
 
 import io.javalin.http.sse.SseClient;
-import java.time.Duration;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashSet;
-import java.util.OptionalLong;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -18,18 +18,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tells open portal pages that what they show changed, over server-sent events: one event
- * {@code changed} whose data is the topic ({@code apps}, {@code hosts}, {@code events}); the page
- * then fetches its fragment again. Level-triggered like a controller: the signal carries no data,
- * so a missed or coalesced signal is harmless and the page always shows the latest state.
+ * Tells open portal pages that what they show changed, over server-sent events: one event {@code
+ * changed} whose data is the topic ({@code apps}, {@code hosts}, {@code events}); the page then
+ * fetches its fragment again. Level-triggered like a controller: the signal carries no data, so a
+ * missed or coalesced signal is harmless and the page always shows the latest state.
  *
- * <p>The signal follows the server's watch stream ({@link WatchHub}), the same one
- * {@code GET /api/v1/watch} serves: App and Revision lines signal {@code apps}, Host lines
- * {@code hosts}, Event lines {@code events}. Its one watch is drained on one scheduler thread and
- * fanned out to every client; there are no per-client threads, and at most {@code maxClients}
- * streams are open (more are refused with 503). If the watch is cut off (it fell behind) it is
- * opened again and every page is told to refresh. A comment every 15 s keeps idle streams open
- * through proxies and finds dead clients.
+ * <p>The signal follows the server's watch stream ({@link WatchHub}), the same one {@code GET
+ * /api/v1/watch} serves: App and Revision lines signal {@code apps}, Host lines {@code hosts},
+ * Event lines {@code events}. Its one watch is drained on one scheduler thread and fanned out to
+ * every client; there are no per-client threads, and at most {@code maxClients} streams are open
+ * (more are refused with 503). If the watch is cut off (it fell behind) it is opened again and
+ * every page is told to refresh. A comment every 15 s keeps idle streams open through proxies and
+ * finds dead clients.
  */
 public final class LiveSignal implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LiveSignal.class);
@@ -46,11 +46,13 @@ public final class LiveSignal implements AutoCloseable {
   public LiveSignal(WatchHub hub, int maxClients) {
     this.hub = hub;
     this.maxClients = maxClients;
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "ogp-portal-live");
-      t.setDaemon(true);
-      return t;
-    });
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "ogp-portal-live");
+              t.setDaemon(true);
+              return t;
+            });
     try {
       // Opened before the constructor returns, so the server counts this watcher from the start;
       // on the scheduler thread, so the drain its first wakeup schedules runs after it.
@@ -61,7 +63,8 @@ public final class LiveSignal implements AutoCloseable {
     } catch (java.util.concurrent.ExecutionException e) {
       throw new IllegalStateException("cannot open the portal's watch", e.getCause());
     }
-    scheduler.scheduleWithFixedDelay(this::keepAlive, KEEP_ALIVE.toMillis(), KEEP_ALIVE.toMillis(), TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(
+        this::keepAlive, KEEP_ALIVE.toMillis(), KEEP_ALIVE.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Adds a client; it stays open until the browser goes away or the server stops. */
@@ -85,7 +88,8 @@ public final class LiveSignal implements AutoCloseable {
     try {
       watch = hub.watch(OptionalLong.empty(), this::wakeup);
     } catch (WatchHub.ResourceVersionGone impossible) {
-      throw new IllegalStateException("a watch without a resource version cannot be gone", impossible);
+      throw new IllegalStateException(
+          "a watch without a resource version cannot be gone", impossible);
     }
   }
 

@@ -11,7 +11,8 @@ import java.time.format.DateTimeFormatter;
  * times stay right because every live update renders the fragment again.
  */
 public final class Ages {
-  private static final DateTimeFormatter EXACT = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter EXACT =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
   private final Clock clock;
 
   public Ages(Clock clock) {

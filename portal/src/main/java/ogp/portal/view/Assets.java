@@ -24,7 +24,9 @@ public record Assets(String bootstrapCss, String bootstrapJs, String htmxJs) {
   private static String version(String group, String artifact) {
     String path = "META-INF/maven/" + group + "/" + artifact + "/pom.properties";
     try (InputStream in = Assets.class.getClassLoader().getResourceAsStream(path)) {
-      if (in == null) throw new IllegalStateException("WebJar " + group + ":" + artifact + " is not on the classpath");
+      if (in == null)
+        throw new IllegalStateException(
+            "WebJar " + group + ":" + artifact + " is not on the classpath");
       Properties p = new Properties();
       p.load(in);
       return p.getProperty("version");

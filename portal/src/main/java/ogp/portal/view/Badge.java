@@ -5,9 +5,9 @@ import ogp.reconciler.plan.HealthStatus;
 import ogp.reconciler.plan.SyncStatus;
 
 /**
- * A coloured status label. The colours follow what operators know from Argo CD: green is good,
- * blue is moving, amber needs a look, red is broken, grey is not known. This is the one place that
- * maps a status to them; the templates lay a badge out with {@code fragments/badges.html} (the apps
+ * A coloured status label. The colours follow what operators know from Argo CD: green is good, blue
+ * is moving, amber needs a look, red is broken, grey is not known. This is the one place that maps
+ * a status to them; the templates lay a badge out with {@code fragments/badges.html} (the apps
  * grid's cell dots take only its colour).
  *
  * @param css the Bootstrap classes of the badge

@@ -13,10 +13,10 @@ import org.thymeleaf.templateresolver.ClassLoaderTemplateResolver;
 /**
  * Renders the portal's Thymeleaf templates ({@code ogp/portal/templates/*.html} on the classpath).
  * The signed-in pages share one skeleton ({@code layout.html}); the head, navigation, flash, live
- * region, banner and status badges are fragments under {@code fragments/}.
- * Output escaping is Thymeleaf's default: {@code th:text} and attribute values are escaped, and the
- * templates never use unescaped {@code th:utext}, so Git subjects, error messages and labels can
- * never inject markup. Templates only lay out what the page classes computed.
+ * region, banner and status badges are fragments under {@code fragments/}. Output escaping is
+ * Thymeleaf's default: {@code th:text} and attribute values are escaped, and the templates never
+ * use unescaped {@code th:utext}, so Git subjects, error messages and labels can never inject
+ * markup. Templates only lay out what the page classes computed.
  *
  * <p>Every page carries headers that keep it out of frames, stop MIME sniffing, keep URLs out of
  * other sites' Referer, and allow scripts only from this server.
@@ -32,7 +32,8 @@ public final class Views {
   private final TemplateEngine engine = new TemplateEngine();
 
   public Views() {
-    ClassLoaderTemplateResolver resolver = new ClassLoaderTemplateResolver(Views.class.getClassLoader());
+    ClassLoaderTemplateResolver resolver =
+        new ClassLoaderTemplateResolver(Views.class.getClassLoader());
     resolver.setPrefix("ogp/portal/templates/");
     resolver.setSuffix(".html");
     resolver.setTemplateMode(TemplateMode.HTML);
@@ -41,12 +42,14 @@ public final class Views {
     engine.setTemplateResolver(resolver);
     // Links (@{/apps/{a}(a=...)}) are rendered without a servlet context: the portal lives at "/",
     // and the link builder URL-encodes every path variable.
-    engine.setLinkBuilder(new StandardLinkBuilder() {
-      @Override
-      protected String computeContextPath(IExpressionContext context, String base, Map<String, Object> parameters) {
-        return "";
-      }
-    });
+    engine.setLinkBuilder(
+        new StandardLinkBuilder() {
+          @Override
+          protected String computeContextPath(
+              IExpressionContext context, String base, Map<String, Object> parameters) {
+            return "";
+          }
+        });
   }
 
   /** The whole page. */
@@ -61,14 +64,17 @@ public final class Views {
 
   /** The page, or only its live fragment when the request asks for {@code ?fragment=live}. */
   public void pageOrLive(Context ctx, String template, Map<String, Object> model) {
-    if (LIVE_FRAGMENT.equals(ctx.queryParam("fragment"))) fragment(ctx, template, LIVE_FRAGMENT, model);
+    if (LIVE_FRAGMENT.equals(ctx.queryParam("fragment")))
+      fragment(ctx, template, LIVE_FRAGMENT, model);
     else page(ctx, template, model);
   }
 
   String render(String template, String fragment, Map<String, Object> model) {
     org.thymeleaf.context.Context context = new org.thymeleaf.context.Context();
     context.setVariables(model);
-    TemplateSpec spec = new TemplateSpec(template, fragment == null ? null : Set.of(fragment), TemplateMode.HTML, null);
+    TemplateSpec spec =
+        new TemplateSpec(
+            template, fragment == null ? null : Set.of(fragment), TemplateMode.HTML, null);
     return engine.process(spec, context);
   }
 

@@ -21,18 +21,31 @@ import org.junit.jupiter.api.io.TempDir;
 class UserDirectoryTokensTest {
   @TempDir Path dataDir;
   private Instant now = Instant.parse("2026-12-01T10:00:00Z");
-  private final Clock clock = new Clock() {
-    @Override public Instant instant() { return now; }
-    @Override public ZoneId getZone() { return ZoneOffset.UTC; }
-    @Override public Clock withZone(ZoneId zone) { return this; }
-  };
+  private final Clock clock =
+      new Clock() {
+        @Override
+        public Instant instant() {
+          return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+          return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+          return this;
+        }
+      };
 
   @Test
   void adminLoginTakesTheRotatedAdminTokenAndTheOldOneOnlyDuringTheGrace() throws Exception {
     TokenStore tokens = TokenStore.bootstrap(dataDir, clock, new SecureRandom());
     UserDirectory users = new UserDirectory(tokens, null);
     String old = Files.readString(dataDir.resolve("admin-token")).strip();
-    String fresh = tokens.rotate("admin", Duration.ofMinutes(10), Optional.empty(), new SecureRandom());
+    String fresh =
+        tokens.rotate("admin", Duration.ofMinutes(10), Optional.empty(), new SecureRandom());
 
     assertEquals(Optional.of(Role.ADMIN), users.authenticate("admin", fresh).map(PortalUser::role));
     assertTrue(users.authenticate("admin", old).isPresent(), "during the grace");
@@ -46,7 +59,10 @@ class UserDirectoryTokensTest {
     UserDirectory users = new UserDirectory(tokens, null);
     String otherAdmin = tokens.create("ops", Role.ADMIN, Optional.empty(), new SecureRandom());
     assertEquals(Optional.empty(), users.authenticate("admin", otherAdmin));
-    assertEquals(Optional.empty(), users.authenticate("admin", Files.readString(dataDir.resolve("join-token")).strip()));
-    assertEquals(Optional.empty(), users.authenticate("ops", otherAdmin), "a token is no user's password");
+    assertEquals(
+        Optional.empty(),
+        users.authenticate("admin", Files.readString(dataDir.resolve("join-token")).strip()));
+    assertEquals(
+        Optional.empty(), users.authenticate("ops", otherAdmin), "a token is no user's password");
   }
 }

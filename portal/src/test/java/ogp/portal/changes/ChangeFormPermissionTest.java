@@ -12,14 +12,15 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ChangeFormPermissionTest {
   @ParameterizedTest
   @CsvSource({
-      "deploy,   DEPLOY,    deployer",
-      "offline,  SET_STATE, deployer",
-      "online,   SET_STATE, deployer",
-      "rollback, ROLLBACK,  deployer",
-      "place,    PLACE,     admin",
+    "deploy,   DEPLOY,    deployer",
+    "offline,  SET_STATE, deployer",
+    "online,   SET_STATE, deployer",
+    "rollback, ROLLBACK,  deployer",
+    "place,    PLACE,     admin",
   })
   void eachKindOfChangeIsItsPermission(String kind, Permission permission, String role) {
-    Map<String, List<String>> form = Map.of("version", List.of("42"), "commit", List.of("abc123"), "hosts", List.of("h1"));
+    Map<String, List<String>> form =
+        Map.of("version", List.of("42"), "commit", List.of("abc123"), "hosts", List.of("h1"));
     assertEquals(permission, ChangeForm.permission(ChangeForm.parse(kind, "web", form)));
     assertEquals(role, permission.needs().label());
   }

@@ -11,8 +11,8 @@ import javax.net.ssl.SSLException;
  * Builds the Netty TLS contexts of the agent link from PEM files.
  *
  * <p>Policy: TLS 1.3 and 1.2 only; agents verify the server's chain against the configured CA
- * (never the JDK's public CAs) and its name with HTTPS endpoint identification, so a certificate
- * of another host signed by the same CA is refused; a server with a client CA requires a client
+ * (never the JDK's public CAs) and its name with HTTPS endpoint identification, so a certificate of
+ * another host signed by the same CA is refused; a server with a client CA requires a client
  * certificate. A missing or unreadable file fails here, at start-up, naming the file.
  */
 public final class TlsContexts {
@@ -34,8 +34,13 @@ public final class TlsContexts {
       return builder.build();
     } catch (SSLException | IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          "cannot use the TLS certificate " + tls.certificate() + " with key " + tls.privateKey()
-              + ": " + e.getMessage(), e);
+          "cannot use the TLS certificate "
+              + tls.certificate()
+              + " with key "
+              + tls.privateKey()
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -57,8 +62,12 @@ public final class TlsContexts {
       return builder.build();
     } catch (SSLException | IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          "cannot use the TLS CA " + tls.ca()
-              + tls.certificate().map(c -> " and certificate " + c).orElse("") + ": " + e.getMessage(), e);
+          "cannot use the TLS CA "
+              + tls.ca()
+              + tls.certificate().map(c -> " and certificate " + c).orElse("")
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 

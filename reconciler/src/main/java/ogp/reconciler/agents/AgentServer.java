@@ -1,9 +1,5 @@
 package ogp.reconciler.agents;
 
-import ogp.reconciler.auth.SecretToken;
-import ogp.reconciler.auth.Role;
-import ogp.reconciler.auth.TokenStore;
-import ogp.reconciler.auth.TokenVerifier;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -29,23 +25,27 @@ import java.util.concurrent.TimeUnit;
 import ogp.protocol.Protocol;
 import ogp.protocol.v1.Assignment;
 import ogp.protocol.v1.Welcome;
+import ogp.reconciler.auth.Role;
+import ogp.reconciler.auth.SecretToken;
+import ogp.reconciler.auth.TokenStore;
+import ogp.reconciler.auth.TokenVerifier;
 
 /**
  * The reconciler's end of the agent link: accepts agents over TCP (TLS when a context is given),
- * checks their Hello, keeps a registry of hosts, pushes assignments and reports what agents say
- * to an {@link AgentListener}.
+ * checks their Hello, keeps a registry of hosts, pushes assignments and reports what agents say to
+ * an {@link AgentListener}.
  *
- * <p>Policy: the newest connection of a host id wins and the older one is refused with
- * SUPERSEDED; a host is lost when nothing was heard from it for the lost grace (checked
- * periodically), and connected again when it speaks; a lost or disconnected host keeps its last,
- * now stale, report. Assignments are latest-wins per host: a slow agent never makes them pile up.
+ * <p>Policy: the newest connection of a host id wins and the older one is refused with SUPERSEDED;
+ * a host is lost when nothing was heard from it for the lost grace (checked periodically), and
+ * connected again when it speaks; a lost or disconnected host keeps its last, now stale, report.
+ * Assignments are latest-wins per host: a slow agent never makes them pile up.
  *
  * <p>Concurrency rule. Netty event loops run the codec and {@link SessionHandler}: they decode,
  * answer heartbeats and update the registry, nothing slower. The registry's lock is held only for
  * map updates and for enqueueing listener events; it is never held during channel I/O (writes,
  * refusals, closes happen after it is released) nor during listener calls. Listener callbacks run
- * one at a time on the listener executor, in event order. The liveness check runs on the
- * scheduler. {@link #send}, {@link #hosts} and {@link #host} may be called from any thread.
+ * one at a time on the listener executor, in event order. The liveness check runs on the scheduler.
+ * {@link #send}, {@link #hosts} and {@link #host} may be called from any thread.
  */
 public final class AgentServer implements AgentLinks, AutoCloseable {
   private final HostRegistry registry;
@@ -58,12 +58,18 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
 
   private AgentServer(Builder b) throws InterruptedException {
     ownedListenerExecutor =
-        b.listenerExecutor == null ? Executors.newSingleThreadExecutor(new DefaultThreadFactory("ogp-agent-events", true)) : null;
+        b.listenerExecutor == null
+            ? Executors.newSingleThreadExecutor(new DefaultThreadFactory("ogp-agent-events", true))
+            : null;
     ownedScheduler =
-        b.scheduler == null ? Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("ogp-agent-liveness", true)) : null;
+        b.scheduler == null
+            ? Executors.newSingleThreadScheduledExecutor(
+                new DefaultThreadFactory("ogp-agent-liveness", true))
+            : null;
     ScheduledExecutorService scheduler = b.scheduler != null ? b.scheduler : ownedScheduler;
     ListenerQueue events =
-        new ListenerQueue(b.listener, b.listenerExecutor != null ? b.listenerExecutor : ownedListenerExecutor);
+        new ListenerQueue(
+            b.listener, b.listenerExecutor != null ? b.listenerExecutor : ownedListenerExecutor);
     registry = new HostRegistry(events, b.lostGrace.toMillis());
     Welcome welcome =
         Welcome.newBuilder()
@@ -110,7 +116,9 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
   }
 
   /** A builder; {@link Builder#start()} binds. */
-  /** Pending connections the kernel queues for us (capped by {@code net.core.somaxconn}, 4096 here). */
+  /**
+   * Pending connections the kernel queues for us (capped by {@code net.core.somaxconn}, 4096 here).
+   */
   static final int ACCEPT_BACKLOG = 8192;
 
   public static Builder builder(SecretToken token, AgentListener listener) {
@@ -118,8 +126,8 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
   }
 
   /**
-   * A builder whose agents must present a token of role {@link Role#JOIN}. The verifier is
-   * called on a Netty event loop, so it must not do I/O (see {@link TokenStore#inMemory()}).
+   * A builder whose agents must present a token of role {@link Role#JOIN}. The verifier is called
+   * on a Netty event loop, so it must not do I/O (see {@link TokenStore#inMemory()}).
    */
   public static Builder builder(TokenVerifier joinTokens, AgentListener listener) {
     return new Builder(joinTokens, listener);

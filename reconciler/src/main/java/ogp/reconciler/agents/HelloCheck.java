@@ -1,11 +1,11 @@
 package ogp.reconciler.agents;
 
-import ogp.reconciler.auth.Permission;
-import ogp.reconciler.auth.TokenVerifier;
 import java.util.Optional;
 import ogp.protocol.Protocol;
 import ogp.protocol.v1.Hello;
 import ogp.protocol.v1.Refusal;
+import ogp.reconciler.auth.Permission;
+import ogp.reconciler.auth.TokenVerifier;
 
 /**
  * Decides whether a Hello may open a session: the protocol version must be exactly {@link
@@ -22,7 +22,9 @@ final class HelloCheck {
     this.tokens = tokens;
   }
 
-  /** The refusal to send, or empty when the agent is welcome (plain TCP or no client certificate). */
+  /**
+   * The refusal to send, or empty when the agent is welcome (plain TCP or no client certificate).
+   */
   Optional<Refusal> check(Hello hello) {
     return check(hello, Optional.empty());
   }
@@ -45,7 +47,11 @@ final class HelloCheck {
     if (hello.getHostId().isBlank()) {
       return Optional.of(refusal(Refusal.Code.PROTOCOL_ERROR, "Hello without a host id"));
     }
-    boolean joins = tokens.verify(hello.getJoinToken()).filter(g -> Permission.JOIN.allows(g.role())).isPresent();
+    boolean joins =
+        tokens
+            .verify(hello.getJoinToken())
+            .filter(g -> Permission.JOIN.allows(g.role()))
+            .isPresent();
     if (!joins) {
       return Optional.of(
           refusal(

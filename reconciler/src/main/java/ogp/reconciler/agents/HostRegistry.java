@@ -3,35 +3,42 @@ package ogp.reconciler.agents;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import ogp.protocol.v1.Hello;
 import ogp.protocol.v1.StatusReport;
 import ogp.reconciler.agents.HostRecord.Liveness;
 
 /**
- * Every host ever seen by this server process, and its live session if any. The newest session
- * of a host id wins; events of an older, superseded session (its messages, its close) are
- * ignored, so a takeover never looks like a disconnect. A host whose last message is older than
- * the lost grace becomes {@link Liveness#LOST} exactly once, until it speaks again.
+ * Every host ever seen by this server process, and its live session if any. The newest session of a
+ * host id wins; events of an older, superseded session (its messages, its close) are ignored, so a
+ * takeover never looks like a disconnect. A host whose last message is older than the lost grace
+ * becomes {@link Liveness#LOST} exactly once, until it speaks again.
  *
  * <p>State changes are made under {@code lock}, held only for map updates and for enqueueing
- * listener events (which fixes their order); never during channel I/O or listener calls. Callers
- * do the I/O (refusing a superseded session, writing) after the method returned. The one
- * exception is the heartbeat path ({@link #seen}): it only stamps the time, without the lock, so
- * an event loop never waits while another thread copies the records of thousands of hosts; it
- * takes the lock only to bring a lost host back.
+ * listener events (which fixes their order); never during channel I/O or listener calls. Callers do
+ * the I/O (refusing a superseded session, writing) after the method returned. The one exception is
+ * the heartbeat path ({@link #seen}): it only stamps the time, without the lock, so an event loop
+ * never waits while another thread copies the records of thousands of hosts; it takes the lock only
+ * to bring a lost host back.
  */
 final class HostRegistry {
   private final Object lock = new Object();
+
   /** Written under lock; read without it by {@link #seen}. */
   private final Map<String, Host> hosts = new ConcurrentHashMap<>();
+
   private final ListenerQueue events;
   private final long lostGraceMillis;
-  /** Liveness messages (heartbeats) of live sessions, for the meter; a LongAdder so counting costs no contention. */
-  private final java.util.concurrent.atomic.LongAdder heartbeats = new java.util.concurrent.atomic.LongAdder();
+
+  /**
+   * Liveness messages (heartbeats) of live sessions, for the meter; a LongAdder so counting costs
+   * no contention.
+   */
+  private final java.util.concurrent.atomic.LongAdder heartbeats =
+      new java.util.concurrent.atomic.LongAdder();
 
   HostRegistry(ListenerQueue events, long lostGraceMillis) {
     this.events = events;
@@ -61,7 +68,8 @@ final class HostRegistry {
     Host host = liveHost(session);
     if (host == null) return;
     host.lastSeenMillis = nowMillis;
-    // A heartbeat racing checkLiveness may miss the LOST it is setting; the next one brings the host back.
+    // A heartbeat racing checkLiveness may miss the LOST it is setting; the next one brings the
+    // host back.
     if (host.liveness == Liveness.LOST) {
       synchronized (lock) {
         if (liveHost(session) == host) touch(session.hostId(), host, nowMillis);
@@ -111,7 +119,8 @@ final class HostRegistry {
     synchronized (lock) {
       hosts.forEach(
           (hostId, host) -> {
-            if (host.liveness != Liveness.LOST && nowMillis - host.lastSeenMillis >= lostGraceMillis) {
+            if (host.liveness != Liveness.LOST
+                && nowMillis - host.lastSeenMillis >= lostGraceMillis) {
               host.liveness = Liveness.LOST;
               host.pendingReport = null;
               events.enqueue(listener -> listener.hostLost(hostId));
@@ -168,7 +177,9 @@ final class HostRegistry {
     }
   }
 
-  /** Mutable state of one host; changed under the registry lock, but for {@link #seen}'s time stamp. */
+  /**
+   * Mutable state of one host; changed under the registry lock, but for {@link #seen}'s time stamp.
+   */
   private static final class Host {
     Hello hello;
     String remoteAddress;

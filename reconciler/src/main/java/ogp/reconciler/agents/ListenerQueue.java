@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
  * Runs listener events one at a time, in the order they were enqueued, on any executor (a pool
  * works too: at most one drain task runs at a time). Enqueueing is cheap and never blocks, so it
  * may happen under the registry lock, which is what fixes the order of events. The queue holds
- * lifecycle events (a few per connection) and at most one report per host and session (the
- * registry coalesces reports), so it is bounded by the fleet, not by the agents' send rate.
+ * lifecycle events (a few per connection) and at most one report per host and session (the registry
+ * coalesces reports), so it is bounded by the fleet, not by the agents' send rate.
  */
 final class ListenerQueue {
   private static final Logger log = LoggerFactory.getLogger(ListenerQueue.class);

@@ -17,9 +17,9 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import ogp.protocol.FramePipeline;
 
 /**
- * The names a verified client certificate gives its holder: the subject's CN and every DNS
- * subject alternative name. Under mutual TLS a Hello may only claim one of these as its host id,
- * so one agent's certificate cannot be used to impersonate another host.
+ * The names a verified client certificate gives its holder: the subject's CN and every DNS subject
+ * alternative name. Under mutual TLS a Hello may only claim one of these as its host id, so one
+ * agent's certificate cannot be used to impersonate another host.
  *
  * @param names the CN first, then the DNS names, without duplicates
  */

@@ -50,7 +50,10 @@ final class Session {
     channel.close();
   }
 
-  /** The peer as {@code host:port} ({@code 127.0.0.1:38960}), not {@link java.net.InetSocketAddress}'s {@code /127.0.0.1:38960}. */
+  /**
+   * The peer as {@code host:port} ({@code 127.0.0.1:38960}), not {@link
+   * java.net.InetSocketAddress}'s {@code /127.0.0.1:38960}.
+   */
   static String describe(Channel channel) {
     if (channel.remoteAddress() instanceof java.net.InetSocketAddress a) {
       String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();

@@ -18,10 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server side of one connection: the handshake, then heartbeats and reports. The first
- * message must be a Hello within the hello timeout; anything else, a second Hello or a message
- * only the server sends is a protocol error. Every refusal is sent, then the connection closed.
- * Decoding errors and reader idleness close this connection only, with one log line.
+ * The server side of one connection: the handshake, then heartbeats and reports. The first message
+ * must be a Hello within the hello timeout; anything else, a second Hello or a message only the
+ * server sends is a protocol error. Every refusal is sent, then the connection closed. Decoding
+ * errors and reader idleness close this connection only, with one log line.
  *
  * <p>Runs on the channel's event loop and does nothing slow there: acks are written directly
  * (skipped while the channel is not writable, since a peer that does not read needs no ack), and
@@ -99,7 +99,8 @@ final class SessionHandler extends SimpleChannelInboundHandler<Envelope> {
 
   private void handshake(ChannelHandlerContext ctx, Envelope message) {
     if (!message.hasHello()) {
-      refuse(ctx, Refusal.Code.PROTOCOL_ERROR, "expected Hello first, got " + message.getBodyCase());
+      refuse(
+          ctx, Refusal.Code.PROTOCOL_ERROR, "expected Hello first, got " + message.getBodyCase());
       return;
     }
     Hello hello = message.getHello();
@@ -137,7 +138,8 @@ final class SessionHandler extends SimpleChannelInboundHandler<Envelope> {
                           + remote));
             });
     // Registered before the Welcome, so an agent that has its Welcome can be sent to (server.send
-    // finds the session). The Welcome still goes first on the wire: this runs on the channel's event
+    // finds the session). The Welcome still goes first on the wire: this runs on the channel's
+    // event
     // loop, and whatever the listener sends in reaction to hostConnected (on its own thread) is
     // queued to that loop behind this write.
     ctx.writeAndFlush(Envelope.newBuilder().setWelcome(welcome).build());

@@ -16,22 +16,23 @@ import ogp.reconciler.control.RevisionSummary;
 
 /**
  * The read API and refresh of SPEC §5.1, plus /healthz and /readyz. Every {@code /api} route needs
- * {@code Authorization: Bearer <token>} with an API token ({@link Role}). A call is a
- * {@link Permission} by its method and path: every {@code GET} (including the watch and the
- * events) is {@link Permission#READ}, {@code POST /api/v1/refresh} is {@link Permission#REFRESH},
- * an app's {@code deploy}, {@code offline}/{@code online} and {@code rollback} are
- * {@link Permission#DEPLOY}, {@link Permission#SET_STATE} and {@link Permission#ROLLBACK} (a
- * deploy with hosts is also {@link Permission#PLACE}, checked by {@link ChangeRoutes}), anything
- * else is {@link Permission#ANYTHING_ELSE}; {@link Permission} says which role each needs. No
- * token or one that is unknown, revoked, expired or a join token: 401. A role too low: 403 naming
- * the role needed, and nothing changes. The presented token is never logged nor echoed. Errors are
- * JSON {@code {"error": "..."}}.
+ * {@code Authorization: Bearer <token>} with an API token ({@link Role}). A call is a {@link
+ * Permission} by its method and path: every {@code GET} (including the watch and the events) is
+ * {@link Permission#READ}, {@code POST /api/v1/refresh} is {@link Permission#REFRESH}, an app's
+ * {@code deploy}, {@code offline}/{@code online} and {@code rollback} are {@link
+ * Permission#DEPLOY}, {@link Permission#SET_STATE} and {@link Permission#ROLLBACK} (a deploy with
+ * hosts is also {@link Permission#PLACE}, checked by {@link ChangeRoutes}), anything else is {@link
+ * Permission#ANYTHING_ELSE}; {@link Permission} says which role each needs. No token or one that is
+ * unknown, revoked, expired or a join token: 401. A role too low: 403 naming the role needed, and
+ * nothing changes. The presented token is never logged nor echoed. Errors are JSON {@code {"error":
+ * "..."}}.
  */
 public final class ApiRoutes {
   /** The request attribute holding the caller's {@link TokenGrant} on every {@code /api} route. */
   static final String GRANT = "ogp.token-grant";
 
-  private static final Pattern APP_POSTS = Pattern.compile("/api/v1/apps/[^/]+/(deploy|offline|online|rollback)");
+  private static final Pattern APP_POSTS =
+      Pattern.compile("/api/v1/apps/[^/]+/(deploy|offline|online|rollback)");
 
   private final FleetReadModel fleet;
   private final Runnable refresh;
@@ -59,30 +60,47 @@ public final class ApiRoutes {
     routes.get("/api/v1/hosts", ctx -> ctx.json(fleet.hosts()));
     routes.post("/api/v1/refresh", this::refresh);
     routes.exception(ApiError.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
-    routes.exception(Forbidden.class, (e, ctx) -> {
-      Map<String, Object> out = new LinkedHashMap<>();
-      out.put("error", e.getMessage());
-      out.put("requiredRole", e.needed.label());
-      ctx.status(HttpStatus.FORBIDDEN).json(out);
-    });
+    routes.exception(
+        Forbidden.class,
+        (e, ctx) -> {
+          Map<String, Object> out = new LinkedHashMap<>();
+          out.put("error", e.getMessage());
+          out.put("requiredRole", e.needed.label());
+          ctx.status(HttpStatus.FORBIDDEN).json(out);
+        });
     // Every client of /api reads JSON, whatever it sends as Accept (curl sends */*).
-    routes.error(404, ctx -> {
-      boolean api = ctx.path().equals("/api") || ctx.path().startsWith("/api/");
-      String type = ctx.res().getContentType();
-      if (api && (type == null || !type.startsWith("application/json"))) { // an API 404 of our own is JSON already
-        error(ctx, HttpStatus.NOT_FOUND, "no such endpoint: " + ctx.method() + " " + ctx.path() + " (see docs/api.md)");
-      }
-    });
+    routes.error(
+        404,
+        ctx -> {
+          boolean api = ctx.path().equals("/api") || ctx.path().startsWith("/api/");
+          String type = ctx.res().getContentType();
+          if (api
+              && (type == null
+                  || !type.startsWith(
+                      "application/json"))) { // an API 404 of our own is JSON already
+            error(
+                ctx,
+                HttpStatus.NOT_FOUND,
+                "no such endpoint: " + ctx.method() + " " + ctx.path() + " (see docs/api.md)");
+          }
+        });
   }
 
   private void requireToken(Context ctx) {
     String header = ctx.header("Authorization");
     if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      throw new ApiError(HttpStatus.UNAUTHORIZED, "missing bearer token (Authorization: Bearer <token>)");
+      throw new ApiError(
+          HttpStatus.UNAUTHORIZED, "missing bearer token (Authorization: Bearer <token>)");
     }
-    TokenGrant grant = tokens.verify(header.substring(7).strip())
-        .filter(g -> g.role().callsApi()) // a join token admits agents, nothing else
-        .orElseThrow(() -> new ApiError(HttpStatus.UNAUTHORIZED, "the bearer token is not valid (unknown, revoked or expired)"));
+    TokenGrant grant =
+        tokens
+            .verify(header.substring(7).strip())
+            .filter(g -> g.role().callsApi()) // a join token admits agents, nothing else
+            .orElseThrow(
+                () ->
+                    new ApiError(
+                        HttpStatus.UNAUTHORIZED,
+                        "the bearer token is not valid (unknown, revoked or expired)"));
     ctx.attribute(GRANT, grant);
     require(ctx, permission(ctx.method().name(), ctx.path()));
   }
@@ -130,7 +148,11 @@ public final class ApiRoutes {
     ctx.json(
         fleet
             .app(name)
-            .orElseThrow(() -> new ApiError(HttpStatus.NOT_FOUND, "no app named '" + name + "' in the applied revision")));
+            .orElseThrow(
+                () ->
+                    new ApiError(
+                        HttpStatus.NOT_FOUND,
+                        "no app named '" + name + "' in the applied revision")));
   }
 
   private void refresh(Context ctx) {
@@ -147,7 +169,13 @@ public final class ApiRoutes {
     final Role needed;
 
     Forbidden(TokenGrant grant, Role needed) {
-      super("the token '" + grant.name() + "' has role " + grant.role().label() + "; this needs role " + needed.label());
+      super(
+          "the token '"
+              + grant.name()
+              + "' has role "
+              + grant.role().label()
+              + "; this needs role "
+              + needed.label());
       this.needed = needed;
     }
   }
@@ -165,5 +193,4 @@ public final class ApiRoutes {
       return status;
     }
   }
-
 }

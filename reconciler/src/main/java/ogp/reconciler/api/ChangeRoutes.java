@@ -25,12 +25,12 @@ import ogp.reconciler.source.GitSourceException;
 /**
  * The change routes of SPEC §5.4 and the history of §5.1, under the {@code /api} bearer check that
  * {@link ApiRoutes} installs. Every refusal is one sentence in {@code {"error": ...}}: bad JSON or
- * wrong types 400, unknown app or commit 404, conflict 409, invalid result 422 (with
- * {@code errors}), Git unreachable 502, change queue full 503; never a 500 for a client's mistake. A change acts as its
- * token: the token's name is the commit author and the {@code Ogp-Actor} trailer (e.g.
- * {@code admin}, or {@code jenkins} for a token named jenkins). Changing an app's hosts is
- * {@link Permission#PLACE}, as in the portal. A deploy may carry a
- * {@code message}: the commit's subject instead of {@code Deploy <app> <version>} (a CI build's own).
+ * wrong types 400, unknown app or commit 404, conflict 409, invalid result 422 (with {@code
+ * errors}), Git unreachable 502, change queue full 503; never a 500 for a client's mistake. A
+ * change acts as its token: the token's name is the commit author and the {@code Ogp-Actor} trailer
+ * (e.g. {@code admin}, or {@code jenkins} for a token named jenkins). Changing an app's hosts is
+ * {@link Permission#PLACE}, as in the portal. A deploy may carry a {@code message}: the commit's
+ * subject instead of {@code Deploy <app> <version>} (a CI build's own).
  */
 public final class ChangeRoutes {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -43,35 +43,58 @@ public final class ChangeRoutes {
 
   public void register(JavalinConfig config) {
     var routes = config.routes;
-    routes.post("/api/v1/apps/{app}/deploy", ctx -> {
-      JsonNode body = body(ctx);
-      Optional<String> version = optionalString(body, "version");
-      Optional<List<String>> hosts = optionalStrings(body, "hosts");
-      if (version.isEmpty() && hosts.isEmpty()) {
-        throw new ApiRoutes.ApiError(HttpStatus.BAD_REQUEST, "give \"version\" (a string), \"hosts\" (a list of strings) or both");
-      }
-      Optional<String> message = optionalString(body, "message");
-      if (hosts.isPresent()) ApiRoutes.require(ctx, Permission.PLACE);
-      respond(ctx, changes.deploy(ctx.pathParam("app"), version, hosts, actor(ctx), message));
-    });
-    routes.post("/api/v1/apps/{app}/offline", ctx -> respond(ctx, changes.offline(ctx.pathParam("app"), actor(ctx))));
-    routes.post("/api/v1/apps/{app}/online", ctx -> respond(ctx, changes.online(ctx.pathParam("app"), actor(ctx))));
-    routes.post("/api/v1/apps/{app}/rollback", ctx -> {
-      Optional<String> commit = optionalString(body(ctx), "commit");
-      respond(ctx, changes.rollback(ctx.pathParam("app"), commit, actor(ctx)));
-    });
-    routes.get("/api/v1/apps/{app}/history", ctx -> ctx.json(history(changes.history(ctx.pathParam("app")))));
-    routes.exception(InvalidChange.class, (e, ctx) -> {
-      Map<String, Object> out = new LinkedHashMap<>();
-      out.put("error", e.getMessage());
-      out.put("errors", e.errors().stream().map(Object::toString).toList());
-      ctx.status(HttpStatus.UNPROCESSABLE_CONTENT).json(out);
-    });
-    routes.exception(UnknownApp.class, (e, ctx) -> ApiRoutes.error(ctx, HttpStatus.NOT_FOUND, e.getMessage()));
-    routes.exception(ChangeConflict.class, (e, ctx) -> ApiRoutes.error(ctx, HttpStatus.CONFLICT, e.getMessage()));
-    routes.exception(ChangeBusy.class, (e, ctx) -> ApiRoutes.error(ctx, HttpStatus.SERVICE_UNAVAILABLE, e.getMessage()));
-    routes.exception(ChangeRefused.class, (e, ctx) -> ApiRoutes.error(ctx, HttpStatus.BAD_REQUEST, e.getMessage()));
-    routes.exception(GitSourceException.class, (e, ctx) -> ApiRoutes.error(ctx, HttpStatus.BAD_GATEWAY, e.getMessage()));
+    routes.post(
+        "/api/v1/apps/{app}/deploy",
+        ctx -> {
+          JsonNode body = body(ctx);
+          Optional<String> version = optionalString(body, "version");
+          Optional<List<String>> hosts = optionalStrings(body, "hosts");
+          if (version.isEmpty() && hosts.isEmpty()) {
+            throw new ApiRoutes.ApiError(
+                HttpStatus.BAD_REQUEST,
+                "give \"version\" (a string), \"hosts\" (a list of strings) or both");
+          }
+          Optional<String> message = optionalString(body, "message");
+          if (hosts.isPresent()) ApiRoutes.require(ctx, Permission.PLACE);
+          respond(ctx, changes.deploy(ctx.pathParam("app"), version, hosts, actor(ctx), message));
+        });
+    routes.post(
+        "/api/v1/apps/{app}/offline",
+        ctx -> respond(ctx, changes.offline(ctx.pathParam("app"), actor(ctx))));
+    routes.post(
+        "/api/v1/apps/{app}/online",
+        ctx -> respond(ctx, changes.online(ctx.pathParam("app"), actor(ctx))));
+    routes.post(
+        "/api/v1/apps/{app}/rollback",
+        ctx -> {
+          Optional<String> commit = optionalString(body(ctx), "commit");
+          respond(ctx, changes.rollback(ctx.pathParam("app"), commit, actor(ctx)));
+        });
+    routes.get(
+        "/api/v1/apps/{app}/history",
+        ctx -> ctx.json(history(changes.history(ctx.pathParam("app")))));
+    routes.exception(
+        InvalidChange.class,
+        (e, ctx) -> {
+          Map<String, Object> out = new LinkedHashMap<>();
+          out.put("error", e.getMessage());
+          out.put("errors", e.errors().stream().map(Object::toString).toList());
+          ctx.status(HttpStatus.UNPROCESSABLE_CONTENT).json(out);
+        });
+    routes.exception(
+        UnknownApp.class, (e, ctx) -> ApiRoutes.error(ctx, HttpStatus.NOT_FOUND, e.getMessage()));
+    routes.exception(
+        ChangeConflict.class,
+        (e, ctx) -> ApiRoutes.error(ctx, HttpStatus.CONFLICT, e.getMessage()));
+    routes.exception(
+        ChangeBusy.class,
+        (e, ctx) -> ApiRoutes.error(ctx, HttpStatus.SERVICE_UNAVAILABLE, e.getMessage()));
+    routes.exception(
+        ChangeRefused.class,
+        (e, ctx) -> ApiRoutes.error(ctx, HttpStatus.BAD_REQUEST, e.getMessage()));
+    routes.exception(
+        GitSourceException.class,
+        (e, ctx) -> ApiRoutes.error(ctx, HttpStatus.BAD_GATEWAY, e.getMessage()));
   }
 
   private static Actor actor(Context ctx) {
@@ -108,7 +131,9 @@ public final class ChangeRoutes {
     if (text.isBlank()) return JSON.createObjectNode();
     try {
       JsonNode node = JSON.readTree(text);
-      if (node == null || !node.isObject()) throw new ApiRoutes.ApiError(HttpStatus.BAD_REQUEST, "the request body must be a JSON object");
+      if (node == null || !node.isObject())
+        throw new ApiRoutes.ApiError(
+            HttpStatus.BAD_REQUEST, "the request body must be a JSON object");
       return node;
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new ApiRoutes.ApiError(HttpStatus.BAD_REQUEST, "the request body is not valid JSON");
@@ -118,7 +143,8 @@ public final class ChangeRoutes {
   private static Optional<String> optionalString(JsonNode body, String field) {
     JsonNode value = body.get(field);
     if (value == null || value.isNull()) return Optional.empty();
-    if (!value.isTextual()) throw new ApiRoutes.ApiError(HttpStatus.BAD_REQUEST, "\"" + field + "\" must be a string");
+    if (!value.isTextual())
+      throw new ApiRoutes.ApiError(HttpStatus.BAD_REQUEST, "\"" + field + "\" must be a string");
     return Optional.of(value.asText());
   }
 
@@ -133,6 +159,7 @@ public final class ChangeRoutes {
       }
       if (out.size() == value.size()) return Optional.of(out);
     }
-    throw new ApiRoutes.ApiError(HttpStatus.BAD_REQUEST, "\"" + field + "\" must be a list of strings");
+    throw new ApiRoutes.ApiError(
+        HttpStatus.BAD_REQUEST, "\"" + field + "\" must be a list of strings");
   }
 }

@@ -9,8 +9,8 @@ import ogp.reconciler.api.ApiRoutes.ApiError;
 import ogp.reconciler.events.EventLog;
 
 /**
- * {@code GET /api/v1/events[?since=RV][&limit=N]}: the retained events, oldest first, each with
- * its resource version (see {@link EventLog#list}). Default and maximum limit: 1,000 and 10,000.
+ * {@code GET /api/v1/events[?since=RV][&limit=N]}: the retained events, oldest first, each with its
+ * resource version (see {@link EventLog#list}). Default and maximum limit: 1,000 and 10,000.
  */
 public final class EventRoutes {
   private static final int DEFAULT_LIMIT = 1_000;
@@ -29,7 +29,8 @@ public final class EventRoutes {
     Long since = number(ctx, "since");
     Long limit = number(ctx, "limit");
     if (limit != null && (limit < 1 || limit > MAX_LIMIT)) {
-      throw new ApiError(HttpStatus.BAD_REQUEST, "limit must be between 1 and " + MAX_LIMIT + ": " + limit);
+      throw new ApiError(
+          HttpStatus.BAD_REQUEST, "limit must be between 1 and " + MAX_LIMIT + ": " + limit);
     }
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("items", events.list(since, limit == null ? DEFAULT_LIMIT : limit.intValue()));

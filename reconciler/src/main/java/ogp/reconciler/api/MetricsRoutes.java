@@ -14,7 +14,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
  * /healthz). Every component registers its meters here; JVM and process meters are bound at start.
  */
 public final class MetricsRoutes {
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
   public MetricsRoutes() {
     new JvmMemoryMetrics().bindTo(registry);
@@ -31,6 +32,7 @@ public final class MetricsRoutes {
   public void register(JavalinConfig config) {
     config.routes.get(
         "/metrics",
-        ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
+        ctx ->
+            ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
   }
 }

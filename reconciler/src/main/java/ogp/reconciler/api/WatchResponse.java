@@ -17,8 +17,8 @@ import ogp.reconciler.watch.Watch;
  * <p>Concurrency rule: the write loop runs under {@code writeLock}, entered from a Jetty callback
  * or from a task on the shared writer executor after the hub queued lines ({@link #wake()}); the
  * lock is never held while blocking, because non-blocking writes return at once. Lock order:
- * writeLock, then the watch's own lock; the hub's lock is never taken inside it except by
- * {@link Watch#close()}, which takes no writer lock.
+ * writeLock, then the watch's own lock; the hub's lock is never taken inside it except by {@link
+ * Watch#close()}, which takes no writer lock.
  */
 final class WatchResponse implements WriteListener {
   private final ServletOutputStream out;
@@ -31,8 +31,8 @@ final class WatchResponse implements WriteListener {
   private boolean unflushed; // guarded by writeLock
 
   /**
-   * @param abortConnection closes the connection at once; for a cut-off client that stopped reading,
-   *     so its socket does not linger until the idle timeout
+   * @param abortConnection closes the connection at once; for a cut-off client that stopped
+   *     reading, so its socket does not linger until the idle timeout
    */
   WatchResponse(ServletOutputStream out, Executor writers, Runnable abortConnection) {
     this.out = out;
@@ -51,10 +51,11 @@ final class WatchResponse implements WriteListener {
   void wake() {
     if (watch == null || done.isDone()) return;
     if (wakeQueued.compareAndSet(false, true)) {
-      writers.execute(() -> {
-        wakeQueued.set(false);
-        onWritePossible();
-      });
+      writers.execute(
+          () -> {
+            wakeQueued.set(false);
+            onWritePossible();
+          });
     }
   }
 
@@ -76,7 +77,8 @@ final class WatchResponse implements WriteListener {
             return;
           }
         }
-        // Not ready: Jetty calls onWritePossible() when it is. A cut-off watcher that stopped reading never will.
+        // Not ready: Jetty calls onWritePossible() when it is. A cut-off watcher that stopped
+        // reading never will.
         if (watch.isCutOff()) abort();
       } catch (IOException e) {
         onError(e);

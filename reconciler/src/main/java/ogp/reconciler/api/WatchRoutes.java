@@ -15,15 +15,15 @@ import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.io.EndPoint;
 
 /**
- * {@code GET /api/v1/watch[?resourceVersion=N]} (SPEC §5.2): one JSON object per line over
- * chunked HTTP, semantics of {@link WatchHub}. A resource version that is not retained answers
- * {@code 410 Gone} with a JSON error before any line. Behind the {@code /api} bearer check of
- * {@link ApiRoutes}.
+ * {@code GET /api/v1/watch[?resourceVersion=N]} (SPEC §5.2): one JSON object per line over chunked
+ * HTTP, semantics of {@link WatchHub}. A resource version that is not retained answers {@code 410
+ * Gone} with a JSON error before any line. Behind the {@code /api} bearer check of {@link
+ * ApiRoutes}.
  *
- * <p>Cost per watcher: an async request, a {@link Watch} queue of shared line buffers, no thread
- * of its own: a few writer threads serve every watcher with non-blocking writes
- * ({@link WatchResponse}). The connection's idle timeout is raised above the bookmark interval, so
- * a quiet but healthy stream is never closed by Jetty between bookmarks.
+ * <p>Cost per watcher: an async request, a {@link Watch} queue of shared line buffers, no thread of
+ * its own: a few writer threads serve every watcher with non-blocking writes ({@link
+ * WatchResponse}). The connection's idle timeout is raised above the bookmark interval, so a quiet
+ * but healthy stream is never closed by Jetty between bookmarks.
  */
 public final class WatchRoutes implements AutoCloseable {
   private final WatchHub hub;
@@ -36,11 +36,14 @@ public final class WatchRoutes implements AutoCloseable {
     this.settings = settings;
     AtomicInteger n = new AtomicInteger();
     int threads = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
-    this.writers = Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "ogp-watch-writer-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.writers =
+        Executors.newFixedThreadPool(
+            threads,
+            r -> {
+              Thread t = new Thread(r, "ogp-watch-writer-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   public void register(JavalinConfig config) {
@@ -49,35 +52,44 @@ public final class WatchRoutes implements AutoCloseable {
 
   private void watch(Context ctx) throws Exception {
     OptionalLong from = resourceVersion(ctx.queryParam("resourceVersion"));
-    EndPoint endPoint = ServletContextRequest.getServletContextRequest(ctx.req())
-        .getConnectionMetaData().getConnection().getEndPoint();
+    EndPoint endPoint =
+        ServletContextRequest.getServletContextRequest(ctx.req())
+            .getConnectionMetaData()
+            .getConnection()
+            .getEndPoint();
     // The response exists before the watch so no wakeup is lost; it writes nothing until started.
     WatchResponse[] response = new WatchResponse[1];
     Watch watch;
     try {
-      watch = hub.watch(from, () -> {
-        WatchResponse r = response[0];
-        if (r != null) r.wake();
-      });
+      watch =
+          hub.watch(
+              from,
+              () -> {
+                WatchResponse r = response[0];
+                if (r != null) r.wake();
+              });
     } catch (WatchHub.ResourceVersionGone gone) {
       throw new ApiError(HttpStatus.GONE, gone.getMessage());
     }
-    endPoint.setIdleTimeout(Math.max(endPoint.getIdleTimeout(), settings.bookmarkInterval().toMillis() * 2 + 5_000));
+    endPoint.setIdleTimeout(
+        Math.max(endPoint.getIdleTimeout(), settings.bookmarkInterval().toMillis() * 2 + 5_000));
     ctx.status(HttpStatus.OK);
     ctx.contentType("application/x-ndjson; charset=utf-8");
     ctx.header("Cache-Control", "no-cache");
     ctx.header("X-Accel-Buffering", "no"); // proxies must not buffer a stream
-    ctx.future(() -> {
-      try {
-        WatchResponse r = new WatchResponse(ctx.res().getOutputStream(), writers, endPoint::close);
-        response[0] = r;
-        open.incrementAndGet();
-        return r.start(watch).whenComplete((ok, failure) -> open.decrementAndGet());
-      } catch (java.io.IOException e) {
-        watch.close();
-        return java.util.concurrent.CompletableFuture.completedFuture(null);
-      }
-    });
+    ctx.future(
+        () -> {
+          try {
+            WatchResponse r =
+                new WatchResponse(ctx.res().getOutputStream(), writers, endPoint::close);
+            response[0] = r;
+            open.incrementAndGet();
+            return r.start(watch).whenComplete((ok, failure) -> open.decrementAndGet());
+          } catch (java.io.IOException e) {
+            watch.close();
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+          }
+        });
   }
 
   private static OptionalLong resourceVersion(String raw) {
@@ -89,7 +101,10 @@ public final class WatchRoutes implements AutoCloseable {
     }
   }
 
-  /** Waits until every watch response has ended (after {@link WatchHub#close()}), up to {@code timeout}. */
+  /**
+   * Waits until every watch response has ended (after {@link WatchHub#close()}), up to {@code
+   * timeout}.
+   */
   public boolean awaitStreamsEnded(java.time.Duration timeout) throws InterruptedException {
     long end = System.nanoTime() + timeout.toNanos();
     while (open.get() > 0) {

@@ -11,8 +11,8 @@ import java.nio.file.attribute.PosixFilePermissions;
  * Writes a secret (a token, a private key) to a file only its owner can read.
  *
  * <p>The file is created with its permission atomically (a 0600 temporary file in the same
- * directory, renamed into place), so the secret is never readable by others, not even for a
- * moment, and a crash never leaves a half-written secret.
+ * directory, renamed into place), so the secret is never readable by others, not even for a moment,
+ * and a crash never leaves a half-written secret.
  */
 public final class OwnerOnlyFile {
   private OwnerOnlyFile() {}

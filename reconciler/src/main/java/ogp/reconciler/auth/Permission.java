@@ -3,16 +3,19 @@ package ogp.reconciler.auth;
 import java.util.Arrays;
 
 /**
- * Which role each action needs: the one table read by the API ({@code ApiRoutes} maps a call to
- * its permission, {@code ChangeRoutes} adds {@link #PLACE} for a deploy with hosts), the portal
- * (its change forms and the app page's buttons) and the agent port's Hello check. A holder of a
- * role may do what the role {@linkplain Role#includes includes}. docs/api.md, docs/portal.md and
+ * Which role each action needs: the one table read by the API ({@code ApiRoutes} maps a call to its
+ * permission, {@code ChangeRoutes} adds {@link #PLACE} for a deploy with hosts), the portal (its
+ * change forms and the app page's buttons) and the agent port's Hello check. A holder of a role may
+ * do what the role {@linkplain Role#includes includes}. docs/api.md, docs/portal.md and
  * docs/security.md describe this table for users.
  */
 public enum Permission {
   /** An agent's Hello on the agent port: a join token, and no other. */
   JOIN(Role.JOIN, false),
-  /** Every API {@code GET} and {@code HEAD} (revision, apps, app, history, hosts, events, watch); every portal page. */
+  /**
+   * Every API {@code GET} and {@code HEAD} (revision, apps, app, history, hosts, events, watch);
+   * every portal page.
+   */
   READ(Role.VIEWER, false),
   /** {@code POST /api/v1/refresh}: fetch the repository now. */
   REFRESH(Role.DEPLOYER, false),
@@ -22,7 +25,10 @@ public enum Permission {
   SET_STATE(Role.DEPLOYER, true),
   /** Revert a commit of an app. */
   ROLLBACK(Role.DEPLOYER, true),
-  /** Change the hosts an app runs on (an API {@code deploy} with hosts, the portal's place): placement moves load between machines. */
+  /**
+   * Change the hosts an app runs on (an API {@code deploy} with hosts, the portal's place):
+   * placement moves load between machines.
+   */
   PLACE(Role.ADMIN, true),
   /** Any other API call: an admin may do everything. */
   ANYTHING_ELSE(Role.ADMIN, false);
@@ -52,6 +58,10 @@ public enum Permission {
 
   /** The least role that may make some change: what a change needs before its kind is known. */
   public static Role leastForAChange() {
-    return Arrays.stream(values()).filter(Permission::isChange).map(Permission::needs).min(Enum::compareTo).orElseThrow();
+    return Arrays.stream(values())
+        .filter(Permission::isChange)
+        .map(Permission::needs)
+        .min(Enum::compareTo)
+        .orElseThrow();
   }
 }

@@ -11,13 +11,13 @@ import java.util.Base64;
 /**
  * A secret in one file: the webhook secret of the data dir (which must stay plaintext, since it
  * keys an HMAC), and the hand-over copies of the join and admin tokens that a first start writes
- * for the operator ({@code <data-dir>/join-token}, {@code admin-token}, {@code viewer-token});
- * the server checks those tokens against {@link TokenStore}'s hashes, never these files. Created
- * with 32 random bytes, URL-safe base64, mode 0600.
+ * for the operator ({@code <data-dir>/join-token}, {@code admin-token}, {@code viewer-token}); the
+ * server checks those tokens against {@link TokenStore}'s hashes, never these files. Created with
+ * 32 random bytes, URL-safe base64, mode 0600.
  *
- * <p>The file is created with its permission atomically (a 0600 temporary file renamed into
- * place), so the secret is never readable by others, and a crash never leaves a half-written
- * token. Comparison is constant-time. {@link #toString()} never shows the secret.
+ * <p>The file is created with its permission atomically (a 0600 temporary file renamed into place),
+ * so the secret is never readable by others, and a crash never leaves a half-written token.
+ * Comparison is constant-time. {@link #toString()} never shows the secret.
  */
 public final class SecretToken {
   /** The join token's file name inside the server's data directory. */

@@ -35,24 +35,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The server's tokens, stored hashed in {@code <data-dir>/tokens.json} (mode 0600): per token a
- * name, a role ({@link Role}), the SHA-256 of the token, when it was created and, optionally,
- * when it expires. The plaintext is shown once, when a token is created or rotated, and never
- * stored here; a presented token is hashed and compared with the hashes.
+ * name, a role ({@link Role}), the SHA-256 of the token, when it was created and, optionally, when
+ * it expires. The plaintext is shown once, when a token is created or rotated, and never stored
+ * here; a presented token is hashed and compared with the hashes.
  *
- * <p>Why a plain SHA-256 and no slow password hash: every token is 32 bytes from a
- * {@link SecureRandom} (256 bits), so there is no dictionary to try and no rainbow table to build;
- * a salt or a slow hash only protects guessable secrets, and would cost on every API call and
- * agent Hello. Tokens imported from the plaintext files of older data dirs were generated the
- * same way.
+ * <p>Why a plain SHA-256 and no slow password hash: every token is 32 bytes from a {@link
+ * SecureRandom} (256 bits), so there is no dictionary to try and no rainbow table to build; a salt
+ * or a slow hash only protects guessable secrets, and would cost on every API call and agent Hello.
+ * Tokens imported from the plaintext files of older data dirs were generated the same way.
  *
- * <p>Rotation keeps a name's old tokens valid until a grace period ends; several tokens may share
- * a name while that lasts. Expired tokens are refused at once and dropped at the next write.
+ * <p>Rotation keeps a name's old tokens valid until a grace period ends; several tokens may share a
+ * name while that lasts. Expired tokens are refused at once and dropped at the next write.
  *
- * <p>The file is the only state: a running server re-reads it when its modification time, size
- * or inode changes (one {@code stat} per check), so {@code ogp tokens ...} acts without a
- * restart. Writes replace the file atomically under a lock file, so concurrent commands never lose
- * each other's change and a reader never sees half a file. A file made invalid by hand keeps the
- * last valid tokens (and logs why); a removed file refuses every token.
+ * <p>The file is the only state: a running server re-reads it when its modification time, size or
+ * inode changes (one {@code stat} per check), so {@code ogp tokens ...} acts without a restart.
+ * Writes replace the file atomically under a lock file, so concurrent commands never lose each
+ * other's change and a reader never sees half a file. A file made invalid by hand keeps the last
+ * valid tokens (and logs why); a removed file refuses every token.
  */
 public final class TokenStore implements TokenVerifier {
   private static final Logger log = LoggerFactory.getLogger(TokenStore.class);
@@ -62,12 +61,18 @@ public final class TokenStore implements TokenVerifier {
 
   static final String FORMAT = "ogp-tokens/v1";
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-  /** FileLock is per process; this orders writers inside one JVM (tests run CLI and server together). */
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  /**
+   * FileLock is per process; this orders writers inside one JVM (tests run CLI and server
+   * together).
+   */
   private static final Object JVM_WRITERS = new Object();
 
   /** One stored token. {@code sha256} is the lowercase hex SHA-256 of the token's UTF-8 text. */
-  public record Entry(String name, Role role, String sha256, Instant createdAt, Optional<Instant> expiresAt) {
+  public record Entry(
+      String name, Role role, String sha256, Instant createdAt, Optional<Instant> expiresAt) {
     public Entry {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(role, "role");
@@ -87,21 +92,35 @@ public final class TokenStore implements TokenVerifier {
 
     @Override
     public String toString() {
-      return "Entry[" + name + ", " + role.label() + ", created " + createdAt + expiresAt.map(e -> ", expires " + e).orElse("") + "]";
+      return "Entry["
+          + name
+          + ", "
+          + role.label()
+          + ", created "
+          + createdAt
+          + expiresAt.map(e -> ", expires " + e).orElse("")
+          + "]";
     }
   }
 
   /** A token as {@code ogp tokens list} shows it: never the token, never its hash. */
   public record TokenInfo(String name, Role role, Instant createdAt, Optional<Instant> expiresAt) {}
 
-  /** A name and the file the server writes its token to on first start ({@code join}, {@code admin}, {@code viewer}). */
+  /**
+   * A name and the file the server writes its token to on first start ({@code join}, {@code admin},
+   * {@code viewer}).
+   */
   public record HandOver(String name, Role role, String fileName) {}
 
-  /** The tokens of a first start, with the plaintext files of SPEC §4/§5 (and the viewer token of older versions). */
-  public static final List<HandOver> HAND_OVERS = List.of(
-      new HandOver("join", Role.JOIN, SecretToken.JOIN_TOKEN_FILE),
-      new HandOver("admin", Role.ADMIN, SecretToken.ADMIN_TOKEN_FILE),
-      new HandOver("viewer", Role.VIEWER, SecretToken.VIEWER_TOKEN_FILE));
+  /**
+   * The tokens of a first start, with the plaintext files of SPEC §4/§5 (and the viewer token of
+   * older versions).
+   */
+  public static final List<HandOver> HAND_OVERS =
+      List.of(
+          new HandOver("join", Role.JOIN, SecretToken.JOIN_TOKEN_FILE),
+          new HandOver("admin", Role.ADMIN, SecretToken.ADMIN_TOKEN_FILE),
+          new HandOver("viewer", Role.VIEWER, SecretToken.VIEWER_TOKEN_FILE));
 
   private final Path file;
   private final Path lockFile;
@@ -129,7 +148,8 @@ public final class TokenStore implements TokenVerifier {
    * operator's hand-over copy. Once the store exists those files are never read again and may be
    * deleted.
    */
-  public static TokenStore bootstrap(Path dataDir, Clock clock, SecureRandom random) throws IOException {
+  public static TokenStore bootstrap(Path dataDir, Clock clock, SecureRandom random)
+      throws IOException {
     TokenStore store = open(dataDir, clock);
     if (store.exists()) return store;
     Instant now = clock.instant();
@@ -148,7 +168,10 @@ public final class TokenStore implements TokenVerifier {
       first.add(new Entry(h.name(), h.role(), sha256(token), now, Optional.empty()));
     }
     store.update(current -> current.isEmpty() ? first : current);
-    log.info("token store {} created{}", store.file, imported.isEmpty() ? "" : "; hashed the tokens of " + imported);
+    log.info(
+        "token store {} created{}",
+        store.file,
+        imported.isEmpty() ? "" : "; hashed the tokens of " + imported);
     return store;
   }
 
@@ -167,14 +190,16 @@ public final class TokenStore implements TokenVerifier {
   }
 
   /**
-   * A verifier that never touches the disk, for threads that must not do I/O (Netty's event
-   * loops): it sees the tokens as of the last {@link #verify}, {@link #list} or {@link #refresh}.
+   * A verifier that never touches the disk, for threads that must not do I/O (Netty's event loops):
+   * it sees the tokens as of the last {@link #verify}, {@link #list} or {@link #refresh}.
    */
   public TokenVerifier inMemory() {
     return this::verifyInMemory;
   }
 
-  /** Re-reads the file if it changed; the server calls this periodically for {@link #inMemory()}. */
+  /**
+   * Re-reads the file if it changed; the server calls this periodically for {@link #inMemory()}.
+   */
   public void refresh() {
     reloadIfChanged();
   }
@@ -184,8 +209,10 @@ public final class TokenStore implements TokenVerifier {
     byte[] digest = sha256(presented.strip()).getBytes(StandardCharsets.US_ASCII);
     Instant now = clock.instant();
     TokenGrant grant = null;
-    for (Entry e : entries) { // no early exit: the time taken does not depend on which token matched
-      if (MessageDigest.isEqual(digest, e.sha256().getBytes(StandardCharsets.US_ASCII)) && e.liveAt(now)) {
+    for (Entry e :
+        entries) { // no early exit: the time taken does not depend on which token matched
+      if (MessageDigest.isEqual(digest, e.sha256().getBytes(StandardCharsets.US_ASCII))
+          && e.liveAt(now)) {
         grant = new TokenGrant(e.name(), e.role());
       }
     }
@@ -196,8 +223,11 @@ public final class TokenStore implements TokenVerifier {
   public List<TokenInfo> list() {
     reloadIfChanged();
     Instant now = clock.instant();
-    return entries.stream().filter(e -> e.liveAt(now)).map(Entry::info)
-        .sorted(Comparator.comparing(TokenInfo::name).thenComparing(TokenInfo::createdAt)).toList();
+    return entries.stream()
+        .filter(e -> e.liveAt(now))
+        .map(Entry::info)
+        .sorted(Comparator.comparing(TokenInfo::name).thenComparing(TokenInfo::createdAt))
+        .toList();
   }
 
   /**
@@ -206,17 +236,20 @@ public final class TokenStore implements TokenVerifier {
    * @throws IllegalArgumentException for a malformed name
    * @throws IllegalStateException when a valid token of that name exists
    */
-  public String create(String name, Role role, Optional<Instant> expiresAt, SecureRandom random) throws IOException {
+  public String create(String name, Role role, Optional<Instant> expiresAt, SecureRandom random)
+      throws IOException {
     checkName(name);
     String token = SecretToken.generate(random);
-    update(current -> {
-      if (current.stream().anyMatch(e -> e.name().equals(name))) {
-        throw new IllegalStateException("a token named '" + name + "' exists; rotate or revoke it");
-      }
-      List<Entry> next = new ArrayList<>(current);
-      next.add(new Entry(name, role, sha256(token), clock.instant(), expiresAt));
-      return next;
-    });
+    update(
+        current -> {
+          if (current.stream().anyMatch(e -> e.name().equals(name))) {
+            throw new IllegalStateException(
+                "a token named '" + name + "' exists; rotate or revoke it");
+          }
+          List<Entry> next = new ArrayList<>(current);
+          next.add(new Entry(name, role, sha256(token), clock.instant(), expiresAt));
+          return next;
+        });
     return token;
   }
 
@@ -226,26 +259,36 @@ public final class TokenStore implements TokenVerifier {
    *
    * @throws IllegalStateException when no valid token has that name
    */
-  public String rotate(String name, Duration grace, Optional<Instant> expiresAt, SecureRandom random) throws IOException {
-    if (grace.isNegative()) throw new IllegalArgumentException("the grace period is negative: " + grace);
+  public String rotate(
+      String name, Duration grace, Optional<Instant> expiresAt, SecureRandom random)
+      throws IOException {
+    if (grace.isNegative())
+      throw new IllegalArgumentException("the grace period is negative: " + grace);
     String token = SecretToken.generate(random);
-    update(current -> {
-      Instant now = clock.instant();
-      Instant graceEnd = now.plus(grace);
-      Entry newest = current.stream().filter(e -> e.name().equals(name)).max(Comparator.comparing(Entry::createdAt))
-          .orElseThrow(() -> new IllegalStateException("no token named '" + name + "'; see ogp tokens list"));
-      List<Entry> next = new ArrayList<>();
-      for (Entry e : current) {
-        if (!e.name().equals(name)) {
-          next.add(e);
-        } else if (!grace.isZero()) {
-          Instant end = e.expiresAt().filter(x -> x.isBefore(graceEnd)).orElse(graceEnd);
-          next.add(new Entry(e.name(), e.role(), e.sha256(), e.createdAt(), Optional.of(end)));
-        }
-      }
-      next.add(new Entry(name, newest.role(), sha256(token), now, expiresAt));
-      return next;
-    });
+    update(
+        current -> {
+          Instant now = clock.instant();
+          Instant graceEnd = now.plus(grace);
+          Entry newest =
+              current.stream()
+                  .filter(e -> e.name().equals(name))
+                  .max(Comparator.comparing(Entry::createdAt))
+                  .orElseThrow(
+                      () ->
+                          new IllegalStateException(
+                              "no token named '" + name + "'; see ogp tokens list"));
+          List<Entry> next = new ArrayList<>();
+          for (Entry e : current) {
+            if (!e.name().equals(name)) {
+              next.add(e);
+            } else if (!grace.isZero()) {
+              Instant end = e.expiresAt().filter(x -> x.isBefore(graceEnd)).orElse(graceEnd);
+              next.add(new Entry(e.name(), e.role(), e.sha256(), e.createdAt(), Optional.of(end)));
+            }
+          }
+          next.add(new Entry(name, newest.role(), sha256(token), now, expiresAt));
+          return next;
+        });
     return token;
   }
 
@@ -255,11 +298,13 @@ public final class TokenStore implements TokenVerifier {
    * @throws IllegalStateException when no valid token has that name
    */
   public void revoke(String name) throws IOException {
-    update(current -> {
-      List<Entry> next = current.stream().filter(e -> !e.name().equals(name)).toList();
-      if (next.size() == current.size()) throw new IllegalStateException("no token named '" + name + "'; see ogp tokens list");
-      return next;
-    });
+    update(
+        current -> {
+          List<Entry> next = current.stream().filter(e -> !e.name().equals(name)).toList();
+          if (next.size() == current.size())
+            throw new IllegalStateException("no token named '" + name + "'; see ogp tokens list");
+          return next;
+        });
   }
 
   /** Whether a valid token of this name exists. */
@@ -269,33 +314,43 @@ public final class TokenStore implements TokenVerifier {
 
   static void checkName(String name) {
     if (name == null || !NAME.matcher(name).matches()) {
-      throw new IllegalArgumentException("'" + name + "' is not a valid token name"
-          + " (expected letters, digits, '.', '_' or '-', starting with a letter or digit, at most 63 characters)");
+      throw new IllegalArgumentException(
+          "'"
+              + name
+              + "' is not a valid token name"
+              + " (expected letters, digits, '.', '_' or '-', starting with a letter or digit, at most 63 characters)");
     }
   }
 
   /** The lowercase hex SHA-256 of a token's UTF-8 text. */
   static String sha256(String token) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java runtime has SHA-256", e);
     }
   }
 
   /**
-   * Reads the file fresh, applies {@code change} to its valid tokens (expired ones are dropped)
-   * and replaces the file, all under the lock file.
+   * Reads the file fresh, applies {@code change} to its valid tokens (expired ones are dropped) and
+   * replaces the file, all under the lock file.
    */
   private void update(UnaryOperator<List<Entry>> change) throws IOException {
     synchronized (JVM_WRITERS) {
       Files.createDirectories(file.toAbsolutePath().getParent());
-      try (FileChannel channel = FileChannel.open(lockFile, EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
-              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      try (FileChannel channel =
+              FileChannel.open(
+                  lockFile,
+                  EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                  PosixFilePermissions.asFileAttribute(
+                      PosixFilePermissions.fromString("rw-------")));
           FileLock ignored = channel.lock()) {
         Instant now = clock.instant();
         List<Entry> current = exists() ? read(file) : List.of();
-        List<Entry> next = List.copyOf(change.apply(current.stream().filter(e -> e.liveAt(now)).toList()));
+        List<Entry> next =
+            List.copyOf(change.apply(current.stream().filter(e -> e.liveAt(now)).toList()));
         OwnerOnlyFile.write(file, write(next));
         synchronized (this) { // our own write: no need to read it back
           entries = next;
@@ -310,14 +365,17 @@ public final class TokenStore implements TokenVerifier {
     synchronized (this) {
       if (Objects.equals(stamp, readStamp)) return;
       if (stamp == null) {
-        if (readStamp != null) log.warn("token store {} is gone: every token is refused until it is back", file);
+        if (readStamp != null)
+          log.warn("token store {} is gone: every token is refused until it is back", file);
         entries = List.of();
       } else {
         try {
           entries = read(file);
-          if (readStamp != null) log.info("token store {} re-read: {} token(s)", file, entries.size());
+          if (readStamp != null)
+            log.info("token store {} re-read: {} token(s)", file, entries.size());
         } catch (IOException | RuntimeException e) {
-          log.warn("token store {} is not valid, keeping the previous tokens: {}", file, e.getMessage());
+          log.warn(
+              "token store {} is not valid, keeping the previous tokens: {}", file, e.getMessage());
         }
       }
       readStamp = stamp;
@@ -339,24 +397,29 @@ public final class TokenStore implements TokenVerifier {
   static List<Entry> read(Path file) throws IOException {
     JsonNode root = JSON.readTree(file.toFile());
     if (root == null || !FORMAT.equals(root.path("format").asText())) {
-      throw new IOException(file + " is not a token store (expected \"format\": \"" + FORMAT + "\")");
+      throw new IOException(
+          file + " is not a token store (expected \"format\": \"" + FORMAT + "\")");
     }
     List<Entry> out = new ArrayList<>();
     for (JsonNode t : root.path("tokens")) {
       String expires = t.path("expiresAt").asText(null);
-      out.add(new Entry(
-          required(t, "name"),
-          Role.parse(required(t, "role")),
-          required(t, "sha256"),
-          Instant.parse(required(t, "createdAt")),
-          t.path("expiresAt").isNull() || expires == null ? Optional.empty() : Optional.of(Instant.parse(expires))));
+      out.add(
+          new Entry(
+              required(t, "name"),
+              Role.parse(required(t, "role")),
+              required(t, "sha256"),
+              Instant.parse(required(t, "createdAt")),
+              t.path("expiresAt").isNull() || expires == null
+                  ? Optional.empty()
+                  : Optional.of(Instant.parse(expires))));
     }
     return List.copyOf(out);
   }
 
   private static String required(JsonNode token, String field) throws IOException {
     JsonNode value = token.get(field);
-    if (value == null || !value.isTextual()) throw new IOException("a token in the store has no \"" + field + "\"");
+    if (value == null || !value.isTextual())
+      throw new IOException("a token in the store has no \"" + field + "\"");
     return value.asText();
   }
 

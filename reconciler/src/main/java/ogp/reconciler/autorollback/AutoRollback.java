@@ -20,11 +20,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code update.autoRollback}: when an app's rollout fails, commits the revert of the commit that
- * set the failing version (actor {@code ogp}, the reason in the message body) and records a
- * {@code RollbackCommitted} event that says why, or {@code RollbackFailed} when it cannot (e.g. a
- * later commit conflicts). At most once per app and failed revision in a server run; a restarted
- * server that sees the same failure again after a full deadline tries once more, and a revert of
- * an automatic revert is never committed (see {@link ChangeService#rollbackFailedRevision}).
+ * set the failing version (actor {@code ogp}, the reason in the message body) and records a {@code
+ * RollbackCommitted} event that says why, or {@code RollbackFailed} when it cannot (e.g. a later
+ * commit conflicts). At most once per app and failed revision in a server run; a restarted server
+ * that sees the same failure again after a full deadline tries once more, and a revert of an
+ * automatic revert is never committed (see {@link ChangeService#rollbackFailedRevision}).
  *
  * <p>Git I/O runs on its own thread, never on the reconciler's.
  */
@@ -35,11 +35,13 @@ public final class AutoRollback implements ReconcilerObserver, AutoCloseable {
   private final EventLog events;
   private final Clock clock;
   private final Set<String> attempted = ConcurrentHashMap.newKeySet();
-  private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "ogp-auto-rollback");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService worker =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "ogp-auto-rollback");
+            t.setDaemon(true);
+            return t;
+          });
 
   public AutoRollback(ChangeService changes, EventLog events, Clock clock) {
     this.changes = changes;
@@ -60,25 +62,43 @@ public final class AutoRollback implements ReconcilerObserver, AutoCloseable {
       ChangeResult result = changes.rollbackFailedRevision(failure.app(), failure.revision(), why);
       Optional<String> sha = result.commit();
       if (sha.isEmpty()) {
-        events.record(Event.of(clock, EventReason.ROLLBACK_FAILED, "automatic rollback not committed: " + result.message()).withApp(failure.app()).withRevision(failure.revision()));
+        events.record(
+            Event.of(
+                    clock,
+                    EventReason.ROLLBACK_FAILED,
+                    "automatic rollback not committed: " + result.message())
+                .withApp(failure.app())
+                .withRevision(failure.revision()));
         return;
       }
-      log.warn("rolled {} back automatically: {} ({})", failure.app(), result.subject(), failure.reason());
-      events.record(Event.of(clock, EventReason.ROLLBACK_COMMITTED, "automatic rollback, " + result.subject() + ": "
-              + failure.reason())
-          .withApp(failure.app())
-          .withRevision(sha.orElse(null))
-          .withAuthor("ogp"));
+      log.warn(
+          "rolled {} back automatically: {} ({})",
+          failure.app(),
+          result.subject(),
+          failure.reason());
+      events.record(
+          Event.of(
+                  clock,
+                  EventReason.ROLLBACK_COMMITTED,
+                  "automatic rollback, " + result.subject() + ": " + failure.reason())
+              .withApp(failure.app())
+              .withRevision(sha.orElse(null))
+              .withAuthor("ogp"));
     } catch (ChangeRefused | GitSourceException e) {
       log.warn("automatic rollback of {} failed: {}", failure.app(), e.getMessage());
-      events.record(Event.of(clock, EventReason.ROLLBACK_FAILED, "automatic rollback not committed: " + e.getMessage())
-          .withApp(failure.app())
-          .withRevision(failure.revision()));
+      events.record(
+          Event.of(
+                  clock,
+                  EventReason.ROLLBACK_FAILED,
+                  "automatic rollback not committed: " + e.getMessage())
+              .withApp(failure.app())
+              .withRevision(failure.revision()));
     } catch (RuntimeException e) {
       log.error("automatic rollback of {} failed", failure.app(), e);
-      events.record(Event.of(clock, EventReason.ROLLBACK_FAILED, "automatic rollback not committed: " + e)
-          .withApp(failure.app())
-          .withRevision(failure.revision()));
+      events.record(
+          Event.of(clock, EventReason.ROLLBACK_FAILED, "automatic rollback not committed: " + e)
+              .withApp(failure.app())
+              .withRevision(failure.revision()));
     }
   }
 

@@ -12,8 +12,12 @@ public record Actor(String name, String email, String displayName) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(email, "email");
     Objects.requireNonNull(displayName, "displayName");
-    if (name.isBlank() || displayName.isBlank() || displayName.contains("\n") || name.contains("\n")) {
-      throw new IllegalArgumentException("actor names must be one non-blank line: " + name + " / " + displayName);
+    if (name.isBlank()
+        || displayName.isBlank()
+        || displayName.contains("\n")
+        || name.contains("\n")) {
+      throw new IllegalArgumentException(
+          "actor names must be one non-blank line: " + name + " / " + displayName);
     }
   }
 

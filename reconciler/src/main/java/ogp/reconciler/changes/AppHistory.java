@@ -17,10 +17,10 @@ import org.eclipse.jgit.revwalk.RevSort;
 import org.eclipse.jgit.revwalk.RevWalk;
 
 /**
- * The commits that changed one app: a commit counts when the app's parsed document differs
- * between it and its first parent (so a reformatting or a comment edit does not count, and a move
- * to another file does not either). Only files a commit touched are parsed. Bounded: at most
- * {@code limit} entries from the newest {@link #SCAN_LIMIT} commits, newest first. Files are the
+ * The commits that changed one app: a commit counts when the app's parsed document differs between
+ * it and its first parent (so a reformatting or a comment edit does not count, and a move to
+ * another file does not either). Only files a commit touched are parsed. Bounded: at most {@code
+ * limit} entries from the newest {@link #SCAN_LIMIT} commits, newest first. Files are the
  * desired-state files as {@link RevisionFiles} reads them (its filter, its size limit).
  */
 final class AppHistory {
@@ -43,17 +43,28 @@ final class AppHistory {
       int scanned = 0;
       for (RevCommit commit : walk) {
         if (entries.size() >= limit || ++scanned > SCAN_LIMIT) break;
-        RevCommit parent = commit.getParentCount() == 0 ? null : walk.parseCommit(commit.getParent(0));
+        RevCommit parent =
+            commit.getParentCount() == 0 ? null : walk.parseCommit(commit.getParent(0));
         Map<String, DiffEntry.ChangeType> changed = changedFiles(parent, commit);
         if (changed.isEmpty()) continue;
         Located before = locate(parent, changed, app);
         Located after = locate(commit, changed, app);
-        if (before.app().isEmpty() && after.app().isEmpty() && before.path().isEmpty() && after.path().isEmpty()) continue;
-        if (comparable(before.app()).equals(comparable(after.app())) && before.path().isPresent() == after.path().isPresent()) continue;
-        entries.add(new HistoryEntry(commit.getName(), commit.getAuthorIdent().getName(),
-            commit.getAuthorIdent().getEmailAddress(), commit.getAuthorIdent().getWhenAsInstant(),
-            commit.getShortMessage(), after.path().or(before::path).orElse(""),
-            before.app().map(App::version), after.app().map(App::version)));
+        if (before.app().isEmpty()
+            && after.app().isEmpty()
+            && before.path().isEmpty()
+            && after.path().isEmpty()) continue;
+        if (comparable(before.app()).equals(comparable(after.app()))
+            && before.path().isPresent() == after.path().isPresent()) continue;
+        entries.add(
+            new HistoryEntry(
+                commit.getName(),
+                commit.getAuthorIdent().getName(),
+                commit.getAuthorIdent().getEmailAddress(),
+                commit.getAuthorIdent().getWhenAsInstant(),
+                commit.getShortMessage(),
+                after.path().or(before::path).orElse(""),
+                before.app().map(App::version),
+                after.app().map(App::version)));
       }
     }
     return entries;
@@ -61,22 +72,33 @@ final class AppHistory {
 
   private record Located(Optional<String> path, Optional<App> app) {}
 
-  /** The app among the given files as they are in {@code commit}: its file (any document naming it) and its validated form. */
-  private Located locate(RevCommit commit, Map<String, DiffEntry.ChangeType> changed, String app) throws IOException {
+  /**
+   * The app among the given files as they are in {@code commit}: its file (any document naming it)
+   * and its validated form.
+   */
+  private Located locate(RevCommit commit, Map<String, DiffEntry.ChangeType> changed, String app)
+      throws IOException {
     if (commit == null) return new Located(Optional.empty(), Optional.empty());
     for (String file : changed.keySet()) {
       Optional<byte[]> bytes = files.file(commit, file);
       if (bytes.isEmpty() || !YamlEdit.holds(bytes.get(), app)) continue;
-      Optional<App> parsed = reader.readFile(file, bytes.get()).apps().stream().filter(a -> a.name().equals(app)).findFirst();
+      Optional<App> parsed =
+          reader.readFile(file, bytes.get()).apps().stream()
+              .filter(a -> a.name().equals(app))
+              .findFirst();
       return new Located(Optional.of(file), parsed);
     }
     return new Located(Optional.empty(), Optional.empty());
   }
 
-  private Map<String, DiffEntry.ChangeType> changedFiles(RevCommit parent, RevCommit commit) throws IOException {
+  private Map<String, DiffEntry.ChangeType> changedFiles(RevCommit parent, RevCommit commit)
+      throws IOException {
     Map<String, DiffEntry.ChangeType> changed = new HashMap<>();
     for (DiffEntry entry : files.changes(parent, commit)) {
-      changed.put(entry.getChangeType() == DiffEntry.ChangeType.DELETE ? entry.getOldPath() : entry.getNewPath(),
+      changed.put(
+          entry.getChangeType() == DiffEntry.ChangeType.DELETE
+              ? entry.getOldPath()
+              : entry.getNewPath(),
           entry.getChangeType());
     }
     return changed;

@@ -1,12 +1,12 @@
 package ogp.reconciler.changes;
 
-
 /**
  * The commit a change would make right now, without making it: for a confirm dialog.
  *
  * @param base the branch head the preview was computed on
  * @param message the full commit message it would have
- * @param diff the unified diff of the commit ({@code git diff} form); empty when nothing would change
+ * @param diff the unified diff of the commit ({@code git diff} form); empty when nothing would
+ *     change
  */
 public record ChangePreview(String base, String message, String diff) {
   /** The subject line of {@link #message()}. */
@@ -19,5 +19,4 @@ public record ChangePreview(String base, String message, String diff) {
   public boolean changes() {
     return !diff.isEmpty();
   }
-
 }

@@ -25,15 +25,15 @@ import org.slf4j.LoggerFactory;
  * online, roll back. The one implementation behind the API, the portal and {@code ogp set-image}.
  *
  * <p>Policy: every change starts from the remote branch's current tip, edits only the bytes it must
- * in the app's file ({@link YamlEdit}) or reverts one commit's change to that file ({@link Revert}),
- * validates the whole resulting tree with the reconciler's own rules, writes one commit in core
- * (author = the actor, committer = {@code ogp <ogp@localhost>}, trailers {@code Ogp-App} and
- * {@code Ogp-Actor}) and pushes it with the expected old tip. How it lands is {@link CommitQueue}'s
- * policy: a push rejected because the branch moved is re-applied on the new tip with jittered
- * backoff until the change's time budget ({@link #DEFAULT_BUDGET} unless {@link #retryingFor}) is
- * spent; a change that no longer applies is reported, never forced. A change that changes nothing
- * makes no commit. After a push lands, {@code afterPush} runs (the server passes a request to
- * refresh, so the commit is applied at once without blocking the caller).
+ * in the app's file ({@link YamlEdit}) or reverts one commit's change to that file ({@link
+ * Revert}), validates the whole resulting tree with the reconciler's own rules, writes one commit
+ * in core (author = the actor, committer = {@code ogp <ogp@localhost>}, trailers {@code Ogp-App}
+ * and {@code Ogp-Actor}) and pushes it with the expected old tip. How it lands is {@link
+ * CommitQueue}'s policy: a push rejected because the branch moved is re-applied on the new tip with
+ * jittered backoff until the change's time budget ({@link #DEFAULT_BUDGET} unless {@link
+ * #retryingFor}) is spent; a change that no longer applies is reported, never forced. A change that
+ * changes nothing makes no commit. After a push lands, {@code afterPush} runs (the server passes a
+ * request to refresh, so the commit is applied at once without blocking the caller).
  *
  * <p>Modes: by default each call lands its change on the calling thread (the CLI). A server calls
  * {@link #serialized()}: its calls then go through one writer thread, in arrival order, and never
@@ -47,14 +47,23 @@ import org.slf4j.LoggerFactory;
  * (each read bounded by the mirror's transport timeout): never call them on an event loop.
  */
 public final class ChangeService implements AutoCloseable {
-  /** How long a change keeps retrying on a moving branch, unless {@link #retryingFor} says otherwise. */
+  /**
+   * How long a change keeps retrying on a moving branch, unless {@link #retryingFor} says
+   * otherwise.
+   */
   public static final Duration DEFAULT_BUDGET = Duration.ofMinutes(2);
+
   static final int HISTORY_LIMIT = 100;
   private static final Logger log = LoggerFactory.getLogger(ChangeService.class);
 
   private final GitMirror mirror;
-  /** The mirror's desired-state files at any revision: every read of the change path goes through it. */
+
+  /**
+   * The mirror's desired-state files at any revision: every read of the change path goes through
+   * it.
+   */
   private final RevisionFiles files;
+
   private final AppHistory appHistory;
   private final Revert revert;
   private final FollowedBranch branch;
@@ -65,47 +74,71 @@ public final class ChangeService implements AutoCloseable {
   private volatile Supplier<Optional<String>> historyRevision;
 
   /**
-   * @param mirror the mirror of the followed remote (objects are fetched into and written to its repository)
-   * @param afterPush runs after each push that landed, on the thread that pushed; its failures are logged, not thrown
+   * @param mirror the mirror of the followed remote (objects are fetched into and written to its
+   *     repository)
+   * @param afterPush runs after each push that landed, on the thread that pushed; its failures are
+   *     logged, not thrown
    */
   public ChangeService(GitMirror mirror, Runnable afterPush) {
     this(mirror, new FollowedBranch(mirror), afterPush);
   }
 
-  /** Tells {@code listener} of every commit that landed (the server records rollbacks as events). */
+  /**
+   * Tells {@code listener} of every commit that landed (the server records rollbacks as events).
+   */
   public ChangeService withListener(CommitListener listener) {
     this.listener = Objects.requireNonNull(listener, "listener");
     return this;
   }
 
-  /** With another way to reach the branch: tests use it to make the branch move at a chosen moment. */
+  /**
+   * With another way to reach the branch: tests use it to make the branch move at a chosen moment.
+   */
   ChangeService(GitMirror mirror, FollowedBranch branch, Runnable afterPush) {
     this.mirror = Objects.requireNonNull(mirror, "mirror");
     this.files = mirror.files();
     this.appHistory = new AppHistory(files);
     this.revert = new Revert(files);
     this.branch = Objects.requireNonNull(branch, "branch");
-    this.queue = new CommitQueue(mirror.repository(), branch, this::fetch,
-        (request, result) -> tell(request.kind(), request.app(), result, request.actor()), afterPush);
-    // Without a server's applied revision: the mirror's snapshot, else the branch as it is now (the CLI).
-    this.historyRevision = () -> mirror.current().map(Snapshot::revision).or(() -> Optional.of(branch.fetchTip().name()));
+    this.queue =
+        new CommitQueue(
+            mirror.repository(),
+            branch,
+            this::fetch,
+            (request, result) -> tell(request.kind(), request.app(), result, request.actor()),
+            afterPush);
+    // Without a server's applied revision: the mirror's snapshot, else the branch as it is now (the
+    // CLI).
+    this.historyRevision =
+        () ->
+            mirror
+                .current()
+                .map(Snapshot::revision)
+                .or(() -> Optional.of(branch.fetchTip().name()));
   }
 
   /** Gives each change {@code budget} to land on a moving branch before it is given up. */
   public ChangeService retryingFor(Duration budget) {
-    if (budget.isNegative() || budget.isZero()) throw new IllegalArgumentException("the change budget must be positive, got " + budget);
+    if (budget.isNegative() || budget.isZero())
+      throw new IllegalArgumentException("the change budget must be positive, got " + budget);
     this.budget = budget;
     return this;
   }
 
-  /** Sends every change through one writer thread, in arrival order (the server); {@link #close()} stops it. */
+  /**
+   * Sends every change through one writer thread, in arrival order (the server); {@link #close()}
+   * stops it.
+   */
   public ChangeService serialized() {
     queue.startWriter();
     serial = true;
     return this;
   }
 
-  /** Reads history at the revision {@code revision} names (the server: its applied revision), else at the mirror's snapshot. */
+  /**
+   * Reads history at the revision {@code revision} names (the server: its applied revision), else
+   * at the mirror's snapshot.
+   */
   public ChangeService readingHistoryAt(Supplier<Optional<String>> revision) {
     this.historyRevision = Objects.requireNonNull(revision, "revision");
     return this;
@@ -118,16 +151,21 @@ public final class ChangeService implements AutoCloseable {
   }
 
   /** Sets the app's version and/or its hosts; at least one must be given. */
-  public ChangeResult deploy(String app, Optional<String> version, Optional<List<String>> hosts, Actor actor) {
+  public ChangeResult deploy(
+      String app, Optional<String> version, Optional<List<String>> hosts, Actor actor) {
     return deploy(app, version, hosts, actor, Optional.empty());
   }
 
   /**
-   * Like {@link #deploy(String, Optional, Optional, Actor)} with the commit's subject given, e.g.
-   * a CI build's own description; the trailers are added as always.
+   * Like {@link #deploy(String, Optional, Optional, Actor)} with the commit's subject given, e.g. a
+   * CI build's own description; the trailers are added as always.
    */
   public ChangeResult deploy(
-      String app, Optional<String> version, Optional<List<String>> hosts, Actor actor, Optional<String> subject) {
+      String app,
+      Optional<String> version,
+      Optional<List<String>> hosts,
+      Actor actor,
+      Optional<String> subject) {
     return commit(CommitListener.Kind.DEPLOY, deployChange(app, version, hosts, subject), actor);
   }
 
@@ -156,10 +194,10 @@ public final class ChangeService implements AutoCloseable {
    * newest commit that changed the app as of {@code failedRevision}, the applied revision whose
    * version failed (not as of the tip: a fix committed meanwhile is never the one reverted; a tip
    * that changed the same lines makes the revert conflict instead), with {@code why} in the body.
-   * When that commit <em>added</em> the app there is nothing to go back to: the app is taken offline
-   * ({@code state: absent}: its containers go, its definition stays for the fix) and the other
-   * apps of that commit, and its file, stay as they are. Refused when that commit is itself an
-   * automatic rollback, so two failing versions never alternate without a person.
+   * When that commit <em>added</em> the app there is nothing to go back to: the app is taken
+   * offline ({@code state: absent}: its containers go, its definition stays for the fix) and the
+   * other apps of that commit, and its file, stay as they are. Refused when that commit is itself
+   * an automatic rollback, so two failing versions never alternate without a person.
    *
    * @throws ChangeConflict when later commits changed the same lines
    */
@@ -168,23 +206,43 @@ public final class ChangeService implements AutoCloseable {
     boolean added;
     try (RevWalk walk = new RevWalk(files.repository())) {
       List<HistoryEntry> entries = appHistory.of(ObjectId.fromString(failedRevision), app, 1);
-      if (entries.isEmpty()) throw new ChangeRefused("No commit up to " + failedRevision + " changed app " + app + "; nothing to roll back.");
+      if (entries.isEmpty())
+        throw new ChangeRefused(
+            "No commit up to "
+                + failedRevision
+                + " changed app "
+                + app
+                + "; nothing to roll back.");
       target = ObjectId.fromString(entries.get(0).sha());
       RevCommit commit = walk.parseCommit(target);
       if (CommitMessage.isAutomaticRollback(commit.getFullMessage())) {
-        throw new ChangeRefused("Commit " + target.abbreviate(7).name() + " that set " + app
-            + "'s failing version is itself an automatic rollback; it is not reverted again.");
+        throw new ChangeRefused(
+            "Commit "
+                + target.abbreviate(7).name()
+                + " that set "
+                + app
+                + "'s failing version is itself an automatic rollback; it is not reverted again.");
       }
       added = commit.getParentCount() == 0 || !defines(commit.getParent(0), app);
     } catch (IOException e) {
       throw new GitSourceException("Cannot read the history of " + app + ": " + e.getMessage(), e);
     }
     if (added) {
-      String body = app + " was added by commit " + target.name() + " and has no earlier version to go back to."
-          + (why.isBlank() ? "" : "\n\n" + why.strip());
-      return commit(CommitListener.Kind.ROLLBACK, edit(app, "Take " + app + " offline", body, List.of(new Edit.SetState("absent"))), Actor.OGP);
+      String body =
+          app
+              + " was added by commit "
+              + target.name()
+              + " and has no earlier version to go back to."
+              + (why.isBlank() ? "" : "\n\n" + why.strip());
+      return commit(
+          CommitListener.Kind.ROLLBACK,
+          edit(app, "Take " + app + " offline", body, List.of(new Edit.SetState("absent"))),
+          Actor.OGP);
     }
-    return commit(CommitListener.Kind.ROLLBACK, rollbackChange(app, Optional.of(target.name()), why), Actor.OGP);
+    return commit(
+        CommitListener.Kind.ROLLBACK,
+        rollbackChange(app, Optional.of(target.name()), why),
+        Actor.OGP);
   }
 
   /** Whether a document of the desired state at {@code commit} defines {@code app}. */
@@ -194,7 +252,8 @@ public final class ChangeService implements AutoCloseable {
   }
 
   /** The commit {@link #deploy} would make now, without making it. */
-  public ChangePreview previewDeploy(String app, Optional<String> version, Optional<List<String>> hosts, Actor actor) {
+  public ChangePreview previewDeploy(
+      String app, Optional<String> version, Optional<List<String>> hosts, Actor actor) {
     return preview(deployChange(app, version, hosts, Optional.empty()), actor);
   }
 
@@ -211,16 +270,34 @@ public final class ChangeService implements AutoCloseable {
   }
 
   /**
-   * The commits that changed the app up to the applied revision, newest first, at most
-   * {@value #HISTORY_LIMIT}; read from the local mirror, never from the remote.
+   * The commits that changed the app up to the applied revision, newest first, at most {@value
+   * #HISTORY_LIMIT}; read from the local mirror, never from the remote.
    */
   public List<HistoryEntry> history(String app) {
-    String revision = historyRevision.get().or(() -> mirror.current().map(Snapshot::revision))
-        .orElseThrow(() -> new GitSourceException("The branch " + branch.name() + " has not been fetched yet; try again in a moment."));
-    Snapshot snapshot = mirror.current().filter(s -> s.revision().equals(revision))
-        .orElseGet(() -> files.snapshotAt(revision));
+    String revision =
+        historyRevision
+            .get()
+            .or(() -> mirror.current().map(Snapshot::revision))
+            .orElseThrow(
+                () ->
+                    new GitSourceException(
+                        "The branch "
+                            + branch.name()
+                            + " has not been fetched yet; try again in a moment."));
+    Snapshot snapshot =
+        mirror
+            .current()
+            .filter(s -> s.revision().equals(revision))
+            .orElseGet(() -> files.snapshotAt(revision));
     if (snapshot.files().values().stream().noneMatch(bytes -> YamlEdit.holds(bytes, app))) {
-      throw new UnknownApp("No app named " + app + " at the applied revision " + revision.substring(0, 7) + " of " + branch.name() + ".");
+      throw new UnknownApp(
+          "No app named "
+              + app
+              + " at the applied revision "
+              + revision.substring(0, 7)
+              + " of "
+              + branch.name()
+              + ".");
     }
     try {
       return appHistory.of(ObjectId.fromString(revision), app, HISTORY_LIMIT);
@@ -234,54 +311,83 @@ public final class ChangeService implements AutoCloseable {
   private record NamedChange(String app, ReapplicableChange change) {}
 
   private NamedChange deployChange(
-      String app, Optional<String> version, Optional<List<String>> hosts, Optional<String> givenSubject) {
+      String app,
+      Optional<String> version,
+      Optional<List<String>> hosts,
+      Optional<String> givenSubject) {
     if (version.isEmpty() && hosts.isEmpty()) {
       throw new ChangeRefused("A deploy needs a version, hosts, or both.");
     }
     List<Edit> edits = new ArrayList<>();
     version.ifPresent(v -> edits.add(new Edit.SetVersion(v)));
     hosts.ifPresent(h -> edits.add(new Edit.SetHosts(h)));
-    String placement = hosts.map(h -> "on " + (h.isEmpty() ? "no hosts" : String.join(", ", h))).orElse("");
-    String subject = givenSubject.filter(m -> !m.isBlank()).map(String::strip).orElseGet(() ->
-        version.map(v -> "Deploy " + app + " " + v + (placement.isEmpty() ? "" : " " + placement))
-            .orElse("Place " + app + " " + placement));
+    String placement =
+        hosts.map(h -> "on " + (h.isEmpty() ? "no hosts" : String.join(", ", h))).orElse("");
+    String subject =
+        givenSubject
+            .filter(m -> !m.isBlank())
+            .map(String::strip)
+            .orElseGet(
+                () ->
+                    version
+                        .map(
+                            v ->
+                                "Deploy "
+                                    + app
+                                    + " "
+                                    + v
+                                    + (placement.isEmpty() ? "" : " " + placement))
+                        .orElse("Place " + app + " " + placement));
     return edit(app, subject, "", edits);
   }
 
   private NamedChange stateChange(String app, String state) {
-    String subject = state.equals("absent") ? "Take " + app + " offline" : "Bring " + app + " online";
+    String subject =
+        state.equals("absent") ? "Take " + app + " offline" : "Bring " + app + " online";
     return edit(app, subject, "", List.of(new Edit.SetState(state)));
   }
 
   private NamedChange edit(String app, String subject, String body, List<Edit> edits) {
-    return new NamedChange(app, (tip, actor) -> {
-      String file = tip.tree().fileOf(app).orElseThrow(() -> unknownApp(app, tip));
-      byte[] before = tip.tree().snapshot().files().get(file);
-      byte[] after = YamlEdit.applyAll(file, before, app, edits);
-      return new ProposedChange(file, before, Optional.of(after), CommitMessage.of(subject, body, app, actor));
-    });
+    return new NamedChange(
+        app,
+        (tip, actor) -> {
+          String file = tip.tree().fileOf(app).orElseThrow(() -> unknownApp(app, tip));
+          byte[] before = tip.tree().snapshot().files().get(file);
+          byte[] after = YamlEdit.applyAll(file, before, app, edits);
+          return new ProposedChange(
+              file, before, Optional.of(after), CommitMessage.of(subject, body, app, actor));
+        });
   }
 
   private NamedChange rollbackChange(String app, Optional<String> given, String why) {
     // The commit to revert is chosen once, on the first tip: a retry re-applies the same revert.
     ObjectId[] target = new ObjectId[1];
-    return new NamedChange(app, (tip, actor) -> {
-      String file = tip.tree().fileOf(app).orElseThrow(() -> unknownApp(app, tip));
-      try (RevWalk walk = new RevWalk(files.repository())) {
-        RevCommit head = walk.parseCommit(tip.commit());
-        if (target[0] == null) target[0] = given.isPresent() ? resolve(given.get(), head, walk) : newestChange(app, tip);
-        RevCommit commit = walk.parseCommit(target[0]);
-        byte[] before = tip.tree().snapshot().files().get(file);
-        Optional<byte[]> after = revert.apply(commit, head, file, app);
-        return new ProposedChange(file, before, after,
-            CommitMessage.revert(commit.getShortMessage(), commit.getName(), why, app, actor));
-      }
-    });
+    return new NamedChange(
+        app,
+        (tip, actor) -> {
+          String file = tip.tree().fileOf(app).orElseThrow(() -> unknownApp(app, tip));
+          try (RevWalk walk = new RevWalk(files.repository())) {
+            RevCommit head = walk.parseCommit(tip.commit());
+            if (target[0] == null)
+              target[0] =
+                  given.isPresent() ? resolve(given.get(), head, walk) : newestChange(app, tip);
+            RevCommit commit = walk.parseCommit(target[0]);
+            byte[] before = tip.tree().snapshot().files().get(file);
+            Optional<byte[]> after = revert.apply(commit, head, file, app);
+            return new ProposedChange(
+                file,
+                before,
+                after,
+                CommitMessage.revert(commit.getShortMessage(), commit.getName(), why, app, actor));
+          }
+        });
   }
 
   private ObjectId newestChange(String app, Tip tip) throws IOException {
     List<HistoryEntry> entries = appHistory.of(tip.commit(), app, 1);
-    if (entries.isEmpty()) throw new ChangeRefused("No commit on " + branch.name() + " changed app " + app + "; nothing to roll back.");
+    if (entries.isEmpty())
+      throw new ChangeRefused(
+          "No commit on " + branch.name() + " changed app " + app + "; nothing to roll back.");
     return ObjectId.fromString(entries.get(0).sha());
   }
 
@@ -298,7 +404,9 @@ public final class ChangeService implements AutoCloseable {
     } catch (MissingObjectException | org.eclipse.jgit.errors.IncorrectObjectTypeException e) {
       id = null;
     }
-    if (id == null || !repository.getObjectDatabase().has(id) || !walk.isMergedInto(walk.parseCommit(id), head)) {
+    if (id == null
+        || !repository.getObjectDatabase().has(id)
+        || !walk.isMergedInto(walk.parseCommit(id), head)) {
       throw new UnknownApp("Commit " + sha + " is not on branch " + branch.name() + ".");
     }
     return id;
@@ -307,7 +415,8 @@ public final class ChangeService implements AutoCloseable {
   // --- landing -------------------------------------------------------------------------------
 
   private ChangeResult commit(CommitListener.Kind kind, NamedChange named, Actor actor) {
-    CommitQueue.Request request = new CommitQueue.Request(kind, named.app(), named.change(), actor, budget);
+    CommitQueue.Request request =
+        new CommitQueue.Request(kind, named.app(), named.change(), actor, budget);
     return serial ? queue.submit(request) : queue.land(request);
   }
 
@@ -318,7 +427,9 @@ public final class ChangeService implements AutoCloseable {
       ReadResult result = tip.tree().validateWith(change.path(), change.after());
       if (!result.valid()) throw new InvalidChange(named.app(), result.errors());
     }
-    return new ChangePreview(tip.commit().name(), change.message(),
+    return new ChangePreview(
+        tip.commit().name(),
+        change.message(),
         change.isNoOp() ? "" : UnifiedDiff.of(change.path(), change.before(), change.after()));
   }
 
@@ -326,7 +437,8 @@ public final class ChangeService implements AutoCloseable {
     try {
       return named.change().on(tip, actor);
     } catch (IOException e) {
-      throw new GitSourceException("Cannot read " + branch.name() + " at " + tip.commit().name() + ": " + e.getMessage(), e);
+      throw new GitSourceException(
+          "Cannot read " + branch.name() + " at " + tip.commit().name() + ": " + e.getMessage(), e);
     }
   }
 
@@ -344,6 +456,13 @@ public final class ChangeService implements AutoCloseable {
   }
 
   private UnknownApp unknownApp(String app, Tip tip) {
-    return new UnknownApp("No app named " + app + " on branch " + branch.name() + " (at " + tip.commit().abbreviate(7).name() + ").");
+    return new UnknownApp(
+        "No app named "
+            + app
+            + " on branch "
+            + branch.name()
+            + " (at "
+            + tip.commit().abbreviate(7).name()
+            + ").");
   }
 }

@@ -25,8 +25,8 @@ import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
  * <p>Policy: under the repository's index lock (so a {@code git commit} there cannot interleave),
  * the branch must still be at the expected commit, and the files the commit changes must be
  * unmodified in the index and the working tree; then the branch moves and only those files are
- * checked out. Uncommitted edits of a file the change touches refuse the change
- * ({@link ChangeConflict}); edits of other files are left alone.
+ * checked out. Uncommitted edits of a file the change touches refuse the change ({@link
+ * ChangeConflict}); edits of other files are left alone.
  */
 final class CheckedOutBranch {
   private final File workTree;
@@ -38,7 +38,8 @@ final class CheckedOutBranch {
   }
 
   FollowedBranch.Outcome publish(Repository source, ObjectId expected, ObjectId commit) {
-    try (Repository target = new FileRepositoryBuilder().findGitDir(workTree).setMustExist(true).build()) {
+    try (Repository target =
+        new FileRepositoryBuilder().findGitDir(workTree).setMustExist(true).build()) {
       copyObjects(source, target, expected, commit);
       DirCache index = target.lockDirCache();
       boolean unlocked = false;
@@ -47,12 +48,17 @@ final class CheckedOutBranch {
         if (tip == null || !expected.equals(tip.getObjectId())) return FollowedBranch.Outcome.MOVED;
         RevCommit newCommit = walk.parseCommit(commit);
         RevCommit oldCommit = walk.parseCommit(expected);
-        DirCacheCheckout checkout = new DirCacheCheckout(target, oldCommit.getTree(), index, newCommit.getTree());
+        DirCacheCheckout checkout =
+            new DirCacheCheckout(target, oldCommit.getTree(), index, newCommit.getTree());
         checkout.setFailOnConflict(true);
         checkout.preScanTwoTrees();
         if (!checkout.getConflicts().isEmpty()) {
-          throw new ChangeConflict("The repository at " + workTree + " has uncommitted changes to "
-              + String.join(", ", checkout.getConflicts()) + "; commit or discard them, then try again.");
+          throw new ChangeConflict(
+              "The repository at "
+                  + workTree
+                  + " has uncommitted changes to "
+                  + String.join(", ", checkout.getConflicts())
+                  + "; commit or discard them, then try again.");
         }
         RefUpdate update = target.updateRef(branchRef);
         update.setExpectedOldObjectId(expected);
@@ -69,13 +75,16 @@ final class CheckedOutBranch {
         if (!unlocked) index.unlock();
       }
     } catch (IOException e) {
-      throw new GitSourceException("Cannot commit to the repository at " + workTree + ": " + e.getMessage(), e);
+      throw new GitSourceException(
+          "Cannot commit to the repository at " + workTree + ": " + e.getMessage(), e);
     }
   }
 
-  /** Copies the objects of {@code commit} that {@code expected} does not have into {@code target}. */
-  private static void copyObjects(Repository source, Repository target, ObjectId expected, ObjectId commit)
-      throws IOException {
+  /**
+   * Copies the objects of {@code commit} that {@code expected} does not have into {@code target}.
+   */
+  private static void copyObjects(
+      Repository source, Repository target, ObjectId expected, ObjectId commit) throws IOException {
     try (ObjectWalk walk = new ObjectWalk(source);
         ObjectReader reader = source.newObjectReader();
         ObjectInserter inserter = target.newObjectInserter()) {

@@ -8,7 +8,12 @@ package ogp.reconciler.changes;
 @FunctionalInterface
 public interface CommitListener {
   /** What a change was. */
-  enum Kind { DEPLOY, OFFLINE, ONLINE, ROLLBACK }
+  enum Kind {
+    DEPLOY,
+    OFFLINE,
+    ONLINE,
+    ROLLBACK
+  }
 
   CommitListener NONE = (kind, app, result, actor) -> {};
 

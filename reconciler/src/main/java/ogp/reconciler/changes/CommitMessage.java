@@ -1,9 +1,9 @@
 package ogp.reconciler.changes;
 
 /**
- * The message forms of change commits: a subject, an optional body, then the trailers
- * {@code Ogp-App} and {@code Ogp-Actor} in their own paragraph (so {@code git interpret-trailers}
- * and the forges read them).
+ * The message forms of change commits: a subject, an optional body, then the trailers {@code
+ * Ogp-App} and {@code Ogp-Actor} in their own paragraph (so {@code git interpret-trailers} and the
+ * forges read them).
  */
 final class CommitMessage {
   private CommitMessage() {}
@@ -11,8 +11,12 @@ final class CommitMessage {
   static String of(String subject, String body, String app, Actor actor) {
     StringBuilder out = new StringBuilder(subject).append("\n\n");
     if (!body.isEmpty()) out.append(body).append("\n\n");
-    return out.append("Ogp-App: ").append(app).append('\n')
-        .append("Ogp-Actor: ").append(actor.displayName()).append('\n')
+    return out.append("Ogp-App: ")
+        .append(app)
+        .append('\n')
+        .append("Ogp-Actor: ")
+        .append(actor.displayName())
+        .append('\n')
         .toString();
   }
 

@@ -31,11 +31,11 @@ import org.slf4j.LoggerFactory;
  * never merged away), and pushed at once with the fetched tip as the expected old value. When the
  * push is rejected because the branch moved, the whole batch is applied again to the new tip after
  * a jittered exponential backoff (50 ms doubling, at most {@value #MAX_BACKOFF_MS} ms; the serial
- * writer waits at most {@value #SERIAL_RETRY_WINDOW_MS} ms), until each request's own deadline;
- * a request still not landed then is given up with one sentence. A request that changes nothing or
- * is refused on the tip its batch landed on is answered as such. A fetch or push that fails for
- * any other reason (the remote is unreachable or stalls past the transport timeout) fails the
- * whole batch at once: nothing is retried against a broken remote.
+ * writer waits at most {@value #SERIAL_RETRY_WINDOW_MS} ms), until each request's own deadline; a
+ * request still not landed then is given up with one sentence. A request that changes nothing or is
+ * refused on the tip its batch landed on is answered as such. A fetch or push that fails for any
+ * other reason (the remote is unreachable or stalls past the transport timeout) fails the whole
+ * batch at once: nothing is retried against a broken remote.
  *
  * <p>Two ways in. {@link #land} runs one request on the calling thread (what {@code ogp set-image}
  * does, racing other pushers). {@link #submit} hands it to the <em>serial writer</em>, one thread
@@ -52,24 +52,46 @@ import org.slf4j.LoggerFactory;
 final class CommitQueue implements AutoCloseable {
   static final int CAPACITY = 256;
   static final int MAX_BATCH = 32;
+
   /** Long enough for an outside committer's fetch, edit and push on a busy machine. */
   static final Duration OUTSIDE_TURN = Duration.ofMillis(300);
 
   /** The longest pause between two tries of a change landed on the calling thread. */
   static final long MAX_BACKOFF_MS = 1_000;
+
   /** The serial writer's pause before it tries again after an outside push won. */
   static final long SERIAL_RETRY_WINDOW_MS = 50;
 
   private static final Logger log = LoggerFactory.getLogger(CommitQueue.class);
   private static final PersonIdent COMMITTER = new PersonIdent("ogp", "ogp@localhost");
-  /** What a waiting caller allows the writer beyond the request's deadline: one stalled fetch and push. */
+
+  /**
+   * What a waiting caller allows the writer beyond the request's deadline: one stalled fetch and
+   * push.
+   */
   private static final Duration WRITER_SLACK = Duration.ofSeconds(90);
 
   /** One change someone asked for, and where its answer goes. */
-  record Request(CommitListener.Kind kind, String app, ReapplicableChange change, Actor actor, long deadlineNanos,
+  record Request(
+      CommitListener.Kind kind,
+      String app,
+      ReapplicableChange change,
+      Actor actor,
+      long deadlineNanos,
       CompletableFuture<ChangeResult> result) {
-    Request(CommitListener.Kind kind, String app, ReapplicableChange change, Actor actor, Duration budget) {
-      this(kind, app, change, actor, System.nanoTime() + budget.toNanos(), new CompletableFuture<>());
+    Request(
+        CommitListener.Kind kind,
+        String app,
+        ReapplicableChange change,
+        Actor actor,
+        Duration budget) {
+      this(
+          kind,
+          app,
+          change,
+          actor,
+          System.nanoTime() + budget.toNanos(),
+          new CompletableFuture<>());
     }
   }
 
@@ -89,7 +111,12 @@ final class CommitQueue implements AutoCloseable {
   private volatile boolean closed;
   private volatile long writerFailures;
 
-  CommitQueue(Repository repository, FollowedBranch branch, Supplier<Tip> fetchTip, Landed landed, Runnable afterPush) {
+  CommitQueue(
+      Repository repository,
+      FollowedBranch branch,
+      Supplier<Tip> fetchTip,
+      Landed landed,
+      Runnable afterPush) {
     this.repository = Objects.requireNonNull(repository, "repository");
     this.branch = Objects.requireNonNull(branch, "branch");
     this.fetchTip = Objects.requireNonNull(fetchTip, "fetchTip");
@@ -97,7 +124,9 @@ final class CommitQueue implements AutoCloseable {
     this.afterPush = Objects.requireNonNull(afterPush, "afterPush");
   }
 
-  /** Lands {@code request} on the calling thread, racing any other pusher, and returns its answer. */
+  /**
+   * Lands {@code request} on the calling thread, racing any other pusher, and returns its answer.
+   */
   ChangeResult land(Request request) {
     landBatch(List.of(request));
     return answer(request, Duration.ZERO);
@@ -120,7 +149,8 @@ final class CommitQueue implements AutoCloseable {
       throw new IllegalStateException("the serial writer is not started");
     }
     if (!queue.offer(request)) {
-      throw new ChangeBusy(CAPACITY + " changes are already waiting to be committed; try again in a moment.");
+      throw new ChangeBusy(
+          CAPACITY + " changes are already waiting to be committed; try again in a moment.");
     }
     return answer(request, WRITER_SLACK);
   }
@@ -137,7 +167,9 @@ final class CommitQueue implements AutoCloseable {
     writer = null;
     if (t != null) t.interrupt();
     for (Request r; (r = queue.poll()) != null; ) {
-      r.result().completeExceptionally(new ChangeRefused("The server is stopping; the change was not committed."));
+      r.result()
+          .completeExceptionally(
+              new ChangeRefused("The server is stopping; the change was not committed."));
     }
   }
 
@@ -149,18 +181,30 @@ final class CommitQueue implements AutoCloseable {
       List<Request> batch = new ArrayList<>();
       try {
         batch.add(queue.take());
-        // Leave the branch to outside pushers for a moment after our own push; later arrivals join this batch.
+        // Leave the branch to outside pushers for a moment after our own push; later arrivals join
+        // this batch.
         long wait = quietUntil - System.nanoTime();
         if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
         queue.drainTo(batch, MAX_BATCH - 1);
         if (landBatch(batch) > 0) quietUntil = System.nanoTime() + OUTSIDE_TURN.toNanos();
-      } catch (InterruptedException e) { // close(): what this batch holds is answered like what still queues
-        batch.forEach(r -> r.result().completeExceptionally(new ChangeRefused("The server is stopping; the change was not committed.")));
+      } catch (
+          InterruptedException
+              e) { // close(): what this batch holds is answered like what still queues
+        batch.forEach(
+            r ->
+                r.result()
+                    .completeExceptionally(
+                        new ChangeRefused(
+                            "The server is stopping; the change was not committed.")));
         return;
       } catch (Throwable t) {
         writerFailures++;
         log.error("the change writer failed a batch: {}", t.toString(), t);
-        batch.forEach(r -> r.result().completeExceptionally(new ChangeRefused("The change could not be committed: " + t)));
+        batch.forEach(
+            r ->
+                r.result()
+                    .completeExceptionally(
+                        new ChangeRefused("The change could not be committed: " + t)));
       }
     }
   }
@@ -176,7 +220,10 @@ final class CommitQueue implements AutoCloseable {
     }
   }
 
-  /** Lands every request of {@code batch} or answers it otherwise; the attempts its push took, 0 when nothing was pushed. */
+  /**
+   * Lands every request of {@code batch} or answers it otherwise; the attempts its push took, 0
+   * when nothing was pushed.
+   */
   private int landBatch(List<Request> batch) {
     List<Request> open = new ArrayList<>(batch);
     ObjectId lastTip = null;
@@ -194,30 +241,65 @@ final class CommitQueue implements AutoCloseable {
           try {
             ProposedChange change = propose(r, tip);
             if (change.isNoOp()) {
-              answers.add(new Answer(r, new ChangeResult(Optional.empty(), change.subject(),
-                  "Nothing to commit: " + r.app() + " is already as asked on " + branch.name() + "."), null));
+              answers.add(
+                  new Answer(
+                      r,
+                      new ChangeResult(
+                          Optional.empty(),
+                          change.subject(),
+                          "Nothing to commit: "
+                              + r.app()
+                              + " is already as asked on "
+                              + branch.name()
+                              + "."),
+                      null));
               continue;
             }
             validate(r.app(), tip, change);
             ObjectId id = write(tip, change, r.actor());
             commits.add(new Commit(r, id, change));
             tip = tip.then(id, change);
-          } catch (RuntimeException refused) { // a refusal, or a bug in one change: it must not sink the others
+          } catch (
+              RuntimeException
+                  refused) { // a refusal, or a bug in one change: it must not sink the others
             answers.add(new Answer(r, null, refused));
           }
         }
-        if (commits.stream().anyMatch(c -> c.request().result().isDone())) continue; // a caller gave up: leave its commit out
-        if (commits.isEmpty() || branch.publish(base.commit(), tip.commit()) == FollowedBranch.Outcome.LANDED) {
+        if (commits.stream().anyMatch(c -> c.request().result().isDone()))
+          continue; // a caller gave up: leave its commit out
+        if (commits.isEmpty()
+            || branch.publish(base.commit(), tip.commit()) == FollowedBranch.Outcome.LANDED) {
           answers.forEach(Answer::give);
           if (commits.isEmpty()) return 0;
           // The server's log records every commit; a CLI caller prints its own result line instead.
           boolean server = Thread.currentThread() == writer;
           for (Commit c : commits) {
             String what = c.change().subject();
-            if (server) log.info("{} committed {} ({}) for {}", branch.name(), c.id().name(), what, c.request().actor().displayName());
-            else log.debug("{} committed {} ({}) for {}", branch.name(), c.id().name(), what, c.request().actor().displayName());
-            ChangeResult result = new ChangeResult(Optional.of(c.id().name()), c.change().subject(),
-                "Committed " + c.id().abbreviate(7).name() + " to " + branch.name() + ": " + c.change().subject() + ".");
+            if (server)
+              log.info(
+                  "{} committed {} ({}) for {}",
+                  branch.name(),
+                  c.id().name(),
+                  what,
+                  c.request().actor().displayName());
+            else
+              log.debug(
+                  "{} committed {} ({}) for {}",
+                  branch.name(),
+                  c.id().name(),
+                  what,
+                  c.request().actor().displayName());
+            ChangeResult result =
+                new ChangeResult(
+                    Optional.of(c.id().name()),
+                    c.change().subject(),
+                    "Committed "
+                        + c.id().abbreviate(7).name()
+                        + " to "
+                        + branch.name()
+                        + ": "
+                        + c.change().subject()
+                        + ".");
             tellLanded(c.request(), result);
             c.request().result().complete(result);
           }
@@ -225,13 +307,22 @@ final class CommitQueue implements AutoCloseable {
           return attempt;
         }
         // Nothing of this attempt is final: every request is applied again to the new tip.
-        log.debug("branch {} moved during {} change(s) (attempt {}), re-applying on the new tip", branch.name(), commits.size(), attempt);
+        log.debug(
+            "branch {} moved during {} change(s) (attempt {}), re-applying on the new tip",
+            branch.name(),
+            commits.size(),
+            attempt);
         lastTip = base.commit();
         backoff(attempt, open, Thread.currentThread() == writer);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      open.forEach(r -> r.result().completeExceptionally(new ChangeRefused("Interrupted while committing the change; nothing was committed.")));
+      open.forEach(
+          r ->
+              r.result()
+                  .completeExceptionally(
+                      new ChangeRefused(
+                          "Interrupted while committing the change; nothing was committed.")));
       return 0;
     } catch (RuntimeException e) { // the remote is unreachable or stalled: fail fast, retry nothing
       open.forEach(r -> r.result().completeExceptionally(e));
@@ -242,19 +333,31 @@ final class CommitQueue implements AutoCloseable {
   private boolean expired(Request r, int attempt, ObjectId lastTip) {
     if (r.result().isDone()) return true; // its caller stopped waiting
     if (attempt == 1 || System.nanoTime() < r.deadlineNanos()) return false;
-    r.result().completeExceptionally(new ChangeConflict("Branch " + branch.name() + " kept moving: gave up after "
-        + (attempt - 1) + " attempt(s) in the time allowed (last tip " + (lastTip == null ? "unknown" : lastTip.abbreviate(7).name())
-        + "); nothing was committed. Try again, or give a longer timeout."));
+    r.result()
+        .completeExceptionally(
+            new ChangeConflict(
+                "Branch "
+                    + branch.name()
+                    + " kept moving: gave up after "
+                    + (attempt - 1)
+                    + " attempt(s) in the time allowed (last tip "
+                    + (lastTip == null ? "unknown" : lastTip.abbreviate(7).name())
+                    + "); nothing was committed. Try again, or give a longer timeout."));
     return true;
   }
 
-  private static void backoff(int attempt, List<Request> open, boolean serialWriter) throws InterruptedException {
+  private static void backoff(int attempt, List<Request> open, boolean serialWriter)
+      throws InterruptedException {
     // Full jitter: contenders spread over the whole window instead of colliding again in step. The
     // serial writer lost to an outside pusher, who has had its turn: it tries again almost at once
     // (its pause after each of its own pushes is what gives outsiders their turns).
-    long window = serialWriter ? SERIAL_RETRY_WINDOW_MS : Math.min(MAX_BACKOFF_MS, 50L << Math.min(attempt - 1, 6));
+    long window =
+        serialWriter
+            ? SERIAL_RETRY_WINDOW_MS
+            : Math.min(MAX_BACKOFF_MS, 50L << Math.min(attempt - 1, 6));
     long millis = ThreadLocalRandom.current().nextLong(1, window + 1);
-    long untilFirstDeadline = open.stream().mapToLong(Request::deadlineNanos).min().orElse(0) - System.nanoTime();
+    long untilFirstDeadline =
+        open.stream().mapToLong(Request::deadlineNanos).min().orElse(0) - System.nanoTime();
     // Sleep no further than the first deadline, so that request gets its last try within its time.
     Thread.sleep(Math.max(1, Math.min(millis, TimeUnit.NANOSECONDS.toMillis(untilFirstDeadline))));
   }
@@ -263,7 +366,8 @@ final class CommitQueue implements AutoCloseable {
     try {
       return r.change().on(tip, r.actor());
     } catch (IOException e) {
-      throw new GitSourceException("Cannot read " + branch.name() + " at " + tip.commit().name() + ": " + e.getMessage(), e);
+      throw new GitSourceException(
+          "Cannot read " + branch.name() + " at " + tip.commit().name() + ": " + e.getMessage(), e);
     }
   }
 
@@ -274,9 +378,11 @@ final class CommitQueue implements AutoCloseable {
 
   private ObjectId write(Tip tip, ProposedChange change, Actor actor) {
     try (RevWalk walk = new RevWalk(repository)) {
-      return new CommitWriter(repository).write(walk.parseCommit(tip.commit()), change, actor.ident(), COMMITTER);
+      return new CommitWriter(repository)
+          .write(walk.parseCommit(tip.commit()), change, actor.ident(), COMMITTER);
     } catch (IOException e) {
-      throw new GitSourceException("Cannot write the commit for " + change.subject() + ": " + e.getMessage(), e);
+      throw new GitSourceException(
+          "Cannot write the commit for " + change.subject() + ": " + e.getMessage(), e);
     }
   }
 
@@ -307,8 +413,9 @@ final class CommitQueue implements AutoCloseable {
     } catch (TimeoutException e) {
       // Stop the writer from landing it later: an answer that said "failed" must stay true.
       request.result().completeExceptionally(e);
-      throw new ChangeConflict("The change could not be committed in the time allowed (the server's change writer is busy"
-          + " or the Git remote is slow); it will not be committed. Try again.");
+      throw new ChangeConflict(
+          "The change could not be committed in the time allowed (the server's change writer is busy"
+              + " or the Git remote is slow); it will not be committed. Try again.");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       request.result().completeExceptionally(e);

@@ -15,8 +15,8 @@ import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.treewalk.TreeWalk;
 
 /**
- * Writes a commit into a repository without a working tree (the bare mirror): the parent's tree
- * is read into an in-core {@link DirCache}, one path is replaced or removed, and the tree and the
+ * Writes a commit into a repository without a working tree (the bare mirror): the parent's tree is
+ * read into an in-core {@link DirCache}, one path is replaced or removed, and the tree and the
  * commit are inserted with an {@link ObjectInserter}. No ref is moved: publishing is the caller's
  * business. Safe to use from many threads at once (each call has its own inserter and index).
  */
@@ -27,7 +27,8 @@ final class CommitWriter {
     this.repository = repository;
   }
 
-  ObjectId write(RevCommit parent, ProposedChange change, PersonIdent author, PersonIdent committer) throws IOException {
+  ObjectId write(RevCommit parent, ProposedChange change, PersonIdent author, PersonIdent committer)
+      throws IOException {
     try (ObjectInserter inserter = repository.newObjectInserter()) {
       DirCache index = DirCache.newInCore();
       DirCacheBuilder builder = index.builder();

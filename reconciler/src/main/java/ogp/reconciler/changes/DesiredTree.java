@@ -59,20 +59,26 @@ final class DesiredTree {
       if (file.apps().stream().anyMatch(a -> a.name().equals(app))) return Optional.of(file.path());
     }
     return snapshot.files().entrySet().stream()
-        .filter(e -> YamlEdit.holds(e.getValue(), app)).map(Map.Entry::getKey).findFirst();
+        .filter(e -> YamlEdit.holds(e.getValue(), app))
+        .map(Map.Entry::getKey)
+        .findFirst();
   }
 
   /** The app as it validated in this tree, if it did. */
   Optional<App> app(String app) {
-    return parsed.values().stream().flatMap(f -> f.apps().stream()).filter(a -> a.name().equals(app)).findFirst();
+    return parsed.values().stream()
+        .flatMap(f -> f.apps().stream())
+        .filter(a -> a.name().equals(app))
+        .findFirst();
   }
 
   /** The whole tree read with {@code path} holding {@code content} (empty: removed). */
   ReadResult validateWith(String path, Optional<byte[]> content) {
     List<FileResult> files = new ArrayList<>();
-    parsed.forEach((p, result) -> {
-      if (!p.equals(path)) files.add(result);
-    });
+    parsed.forEach(
+        (p, result) -> {
+          if (!p.equals(path)) files.add(result);
+        });
     content.ifPresent(bytes -> files.add(reader.readFile(path, bytes)));
     return DesiredStateReader.combine(files);
   }

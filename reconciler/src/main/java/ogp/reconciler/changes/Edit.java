@@ -3,17 +3,25 @@ package ogp.reconciler.changes;
 import java.util.List;
 import java.util.Objects;
 
-/** One value of an app's document to set; {@link YamlEdit} applies it by replacing only its bytes. */
+/**
+ * One value of an app's document to set; {@link YamlEdit} applies it by replacing only its bytes.
+ */
 public sealed interface Edit {
 
-  /** Sets the top-level {@code version} (the image tag), keeping the scalar's quoting style where it still reads the same. */
+  /**
+   * Sets the top-level {@code version} (the image tag), keeping the scalar's quoting style where it
+   * still reads the same.
+   */
   record SetVersion(String version) implements Edit {
     public SetVersion {
       Objects.requireNonNull(version, "version");
     }
   }
 
-  /** Sets the top-level {@code state} ({@code running}, {@code stopped} or {@code absent}), inserting the key if missing. */
+  /**
+   * Sets the top-level {@code state} ({@code running}, {@code stopped} or {@code absent}),
+   * inserting the key if missing.
+   */
   record SetState(String state) implements Edit {
     public SetState {
       Objects.requireNonNull(state, "state");

@@ -38,7 +38,10 @@ import org.eclipse.jgit.util.FS;
  * {@code updateInstead}.
  */
 class FollowedBranch {
-  enum Outcome { LANDED, MOVED }
+  enum Outcome {
+    LANDED,
+    MOVED
+  }
 
   private final GitMirror mirror;
   private final GitRemote remote;
@@ -57,15 +60,26 @@ class FollowedBranch {
     return mirror.fetchObjects(remote.branchRef());
   }
 
-  /** Moves the branch from {@code expected} to {@code commit} (a commit in the mirror whose parent is {@code expected}). */
+  /**
+   * Moves the branch from {@code expected} to {@code commit} (a commit in the mirror whose parent
+   * is {@code expected}).
+   */
   Outcome publish(ObjectId expected, ObjectId commit) {
     Optional<File> checkedOut = checkedOutWorkTree();
     if (checkedOut.isPresent()) {
-      return new CheckedOutBranch(checkedOut.get(), remote.branchRef()).publish(mirror.repository(), expected, commit);
+      return new CheckedOutBranch(checkedOut.get(), remote.branchRef())
+          .publish(mirror.repository(), expected, commit);
     }
     try (Transport transport = mirror.openTransport()) {
-      RemoteRefUpdate update = new RemoteRefUpdate(mirror.repository(), commit.name(), commit, remote.branchRef(),
-          false, null, expected);
+      RemoteRefUpdate update =
+          new RemoteRefUpdate(
+              mirror.repository(),
+              commit.name(),
+              commit,
+              remote.branchRef(),
+              false,
+              null,
+              expected);
       PushResult result = transport.push(NullProgressMonitor.INSTANCE, List.of(update));
       RemoteRefUpdate status = result.getRemoteUpdate(remote.branchRef());
       // PushCommand and Transport.push report rejections in the status instead of throwing.
@@ -74,31 +88,49 @@ class FollowedBranch {
         case REJECTED_NONFASTFORWARD, REJECTED_REMOTE_CHANGED -> Outcome.MOVED;
         case REJECTED_OTHER_REASON -> {
           String why = String.valueOf(status.getMessage());
-          // Two pushes racing on one ref: the loser's ref lock fails; that is the branch moving too.
-          // JGit says "lock fail"; C git's receive-pack (git daemon, GitLab, Gitea...) says "failed to
+          // Two pushes racing on one ref: the loser's ref lock fails; that is the branch moving
+          // too.
+          // JGit says "lock fail"; C git's receive-pack (git daemon, GitLab, Gitea...) says "failed
+          // to
           // update ref" when the ref is no longer at the expected old value.
           String lower = why.toLowerCase(java.util.Locale.ROOT);
           if (lower.contains("lock") || lower.contains("failed to update ref")) yield Outcome.MOVED;
-          throw new ChangeRefused("The remote refused the push to " + remote.branch() + ": "
-              + Redaction.scrub(why, remote.credentials().secrets()));
+          throw new ChangeRefused(
+              "The remote refused the push to "
+                  + remote.branch()
+                  + ": "
+                  + Redaction.scrub(why, remote.credentials().secrets()));
         }
-        default -> throw new ChangeRefused("The push to " + remote.branch() + " of " + remote.redactedUrl()
-            + " did not land (" + status.getStatus() + ").");
+        default ->
+            throw new ChangeRefused(
+                "The push to "
+                    + remote.branch()
+                    + " of "
+                    + remote.redactedUrl()
+                    + " did not land ("
+                    + status.getStatus()
+                    + ").");
       };
     } catch (IOException e) {
       throw failure("Cannot push to branch " + remote.branch() + " of " + remote.redactedUrl(), e);
     }
   }
 
-  /** The working tree of the remote when it is a local non-bare repository with the branch checked out. */
+  /**
+   * The working tree of the remote when it is a local non-bare repository with the branch checked
+   * out.
+   */
   private Optional<File> checkedOutWorkTree() {
     Optional<File> local = localPath(remote.url());
     if (local.isEmpty()) return Optional.empty();
     File gitDir = RepositoryCache.FileKey.resolve(local.get(), FS.DETECTED);
     if (gitDir == null) return Optional.empty();
-    try (Repository target = new FileRepositoryBuilder().setGitDir(gitDir).setMustExist(true).build()) {
+    try (Repository target =
+        new FileRepositoryBuilder().setGitDir(gitDir).setMustExist(true).build()) {
       if (target.isBare()) return Optional.empty();
-      return remote.branchRef().equals(target.getFullBranch()) ? Optional.of(target.getWorkTree()) : Optional.empty();
+      return remote.branchRef().equals(target.getFullBranch())
+          ? Optional.of(target.getWorkTree())
+          : Optional.empty();
     } catch (IOException | IllegalArgumentException e) {
       return Optional.empty();
     }
@@ -107,17 +139,22 @@ class FollowedBranch {
   private static Optional<File> localPath(String url) {
     try {
       URIish uri = new URIish(url);
-      boolean local = uri.getScheme() == null ? uri.getHost() == null : uri.getScheme().equals("file");
-      return local && uri.getPath() != null ? Optional.of(new File(uri.getPath())) : Optional.empty();
+      boolean local =
+          uri.getScheme() == null ? uri.getHost() == null : uri.getScheme().equals("file");
+      return local && uri.getPath() != null
+          ? Optional.of(new File(uri.getPath()))
+          : Optional.empty();
     } catch (URISyntaxException e) {
       return Optional.empty();
     }
   }
 
   private GitSourceException failure(String what, Exception error) {
-    String reason = Redaction.scrub(String.valueOf(error.getMessage()), remote.credentials().secrets());
+    String reason =
+        Redaction.scrub(String.valueOf(error.getMessage()), remote.credentials().secrets());
     // JGit puts the URL in front of transport errors; the sentence names it already.
-    if (reason.startsWith(remote.url() + ": ")) reason = reason.substring(remote.url().length() + 2);
+    if (reason.startsWith(remote.url() + ": "))
+      reason = reason.substring(remote.url().length() + 2);
     return new GitSourceException(what + ": " + reason.replace(remote.url(), remote.redactedUrl()));
   }
 }

@@ -8,7 +8,8 @@ import java.util.Optional;
  *
  * @param path the file, relative to the repository root
  * @param before its content at the base commit
- * @param after its new content; empty when the change removes the file (a revert of the commit that added it)
+ * @param after its new content; empty when the change removes the file (a revert of the commit that
+ *     added it)
  * @param message the full commit message, trailers included
  */
 record ProposedChange(String path, byte[] before, Optional<byte[]> after, String message) {

@@ -3,8 +3,8 @@ package ogp.reconciler.changes;
 import java.io.IOException;
 
 /**
- * One requested change, applicable to any tip: the file content and message it proposes there, or
- * a refusal ({@link ChangeRefused} and its kinds). Applied again, unchanged, whenever the branch
+ * One requested change, applicable to any tip: the file content and message it proposes there, or a
+ * refusal ({@link ChangeRefused} and its kinds). Applied again, unchanged, whenever the branch
  * moved before its commit landed.
  */
 @FunctionalInterface

@@ -10,7 +10,10 @@ import org.eclipse.jgit.diff.EditList;
 import org.eclipse.jgit.diff.RawText;
 import org.eclipse.jgit.diff.RawTextComparator;
 
-/** The {@code git diff} text of one file's change, computed from contents (no objects needed): for previews. */
+/**
+ * The {@code git diff} text of one file's change, computed from contents (no objects needed): for
+ * previews.
+ */
 final class UnifiedDiff {
   private UnifiedDiff() {}
 
@@ -18,13 +21,15 @@ final class UnifiedDiff {
     byte[] newContent = after.orElse(new byte[0]);
     RawText a = new RawText(before);
     RawText b = new RawText(newContent);
-    EditList edits = DiffAlgorithm.getAlgorithm(DiffAlgorithm.SupportedAlgorithm.HISTOGRAM)
-        .diff(RawTextComparator.DEFAULT, a, b);
+    EditList edits =
+        DiffAlgorithm.getAlgorithm(DiffAlgorithm.SupportedAlgorithm.HISTOGRAM)
+            .diff(RawTextComparator.DEFAULT, a, b);
     if (edits.isEmpty()) return "";
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (DiffFormatter formatter = new DiffFormatter(out)) {
-      out.write(("--- a/" + path + "\n+++ " + (after.isPresent() ? "b/" + path : "/dev/null") + "\n")
-          .getBytes(StandardCharsets.UTF_8));
+      out.write(
+          ("--- a/" + path + "\n+++ " + (after.isPresent() ? "b/" + path : "/dev/null") + "\n")
+              .getBytes(StandardCharsets.UTF_8));
       formatter.format(edits, a, b);
       formatter.flush();
     } catch (IOException e) {

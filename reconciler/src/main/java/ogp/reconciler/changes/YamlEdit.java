@@ -21,8 +21,8 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
 /**
  * Byte-minimal edits of one app's document in a desired-state file (pure; no I/O).
  *
- * <p>Policy: a value is changed by replacing exactly the text span the YAML node marks give for
- * it, so comments, key order, quoting elsewhere, other documents of the file, line endings and a
+ * <p>Policy: a value is changed by replacing exactly the text span the YAML node marks give for it,
+ * so comments, key order, quoting elsewhere, other documents of the file, line endings and a
  * byte-order mark stay byte-identical. Dumping a YAML tree would lose all of that. A scalar keeps
  * its quoting style; a plain scalar stays plain only while the new text would still read back as
  * the same string, otherwise it is double-quoted. A missing {@code state} key is inserted on its
@@ -34,6 +34,7 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
 final class YamlEdit {
   /** Plain scalars that a reader could take for something other than the same text are quoted. */
   private static final Pattern SAFE_PLAIN = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.\\-/:]*");
+
   private static final Pattern SAFE_PLAIN_ITEM = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.\\-]*");
 
   private YamlEdit() {}
@@ -81,18 +82,23 @@ final class YamlEdit {
 
   // --- the three edits -----------------------------------------------------------------------
 
-  private static String setScalar(Text text, MappingNode document, String app, String key, String value) {
-    NodeTuple tuple = tuple(document, key).orElseThrow(() ->
-        new ChangeRefused("App " + app + " has no " + key + " key to change."));
+  private static String setScalar(
+      Text text, MappingNode document, String app, String key, String value) {
+    NodeTuple tuple =
+        tuple(document, key)
+            .orElseThrow(
+                () -> new ChangeRefused("App " + app + " has no " + key + " key to change."));
     ScalarNode scalar = editableScalar(text, tuple, app, key);
     if (scalar.getValue().equals(value)) return text.body();
-    String replacement = switch (scalar.getScalarStyle()) {
-      case DOUBLE_QUOTED -> doubleQuoted(value);
-      case SINGLE_QUOTED -> "'" + value.replace("'", "''") + "'";
-      case PLAIN -> readsBackPlain(value) ? value : doubleQuoted(value);
-      default -> throw new ChangeRefused("The " + key + " of app " + app
-          + " is a block scalar; edit it in Git by hand.");
-    };
+    String replacement =
+        switch (scalar.getScalarStyle()) {
+          case DOUBLE_QUOTED -> doubleQuoted(value);
+          case SINGLE_QUOTED -> "'" + value.replace("'", "''") + "'";
+          case PLAIN -> readsBackPlain(value) ? value : doubleQuoted(value);
+          default ->
+              throw new ChangeRefused(
+                  "The " + key + " of app " + app + " is a block scalar; edit it in Git by hand.");
+        };
     return text.replace(start(text, scalar), end(text, scalar), replacement);
   }
 
@@ -102,17 +108,27 @@ final class YamlEdit {
     }
     if ("running".equals(state)) return text.body(); // running is the default: nothing to write
     if (document.getFlowStyle() == FlowStyle.FLOW) {
-      throw new ChangeRefused("App " + app + " is written as a flow mapping without a state key;"
-          + " add it in Git by hand.");
+      throw new ChangeRefused(
+          "App "
+              + app
+              + " is written as a flow mapping without a state key;"
+              + " add it in Git by hand.");
     }
-    NodeTuple version = tuple(document, "version").orElseThrow(() ->
-        new ChangeRefused("App " + app + " has no version key to put the state after."));
+    NodeTuple version =
+        tuple(document, "version")
+            .orElseThrow(
+                () ->
+                    new ChangeRefused(
+                        "App " + app + " has no version key to put the state after."));
     String body = text.body();
     int keyStart = start(text, version.getKeyNode());
     int lineStart = body.lastIndexOf('\n', keyStart - 1) + 1;
     String indent = body.substring(lineStart, keyStart);
     if (!indent.isBlank()) {
-      throw new ChangeRefused("The version key of app " + app + " does not start its line; add the state in Git by hand.");
+      throw new ChangeRefused(
+          "The version key of app "
+              + app
+              + " does not start its line; add the state in Git by hand.");
     }
     int lineEnd = body.indexOf('\n', end(text, version.getValueNode()));
     String newline = text.lineEnding();
@@ -126,29 +142,40 @@ final class YamlEdit {
     Optional<NodeTuple> tuple = tuple(document, "hosts");
     if (tuple.isEmpty()) {
       if (tuple(document, "selector").isPresent()) {
-        throw new ChangeRefused("App " + app + " is placed by selector, not by a hosts list;"
-            + " change its selector in Git instead.");
+        throw new ChangeRefused(
+            "App "
+                + app
+                + " is placed by selector, not by a hosts list;"
+                + " change its selector in Git instead.");
       }
       throw new ChangeRefused("App " + app + " has no hosts list to change.");
     }
-    if (!(tuple.get().getValueNode() instanceof SequenceNode list) || isAlias(text, tuple.get())
+    if (!(tuple.get().getValueNode() instanceof SequenceNode list)
+        || isAlias(text, tuple.get())
         || list.getAnchor().isPresent()) {
-      throw new ChangeRefused("The hosts of app " + app + " are not a plain list; edit them in Git by hand.");
+      throw new ChangeRefused(
+          "The hosts of app " + app + " are not a plain list; edit them in Git by hand.");
     }
-    List<String> current = list.getValue().stream()
-        .map(n -> n instanceof ScalarNode s ? s.getValue() : null).toList();
+    List<String> current =
+        list.getValue().stream().map(n -> n instanceof ScalarNode s ? s.getValue() : null).toList();
     if (current.equals(hosts)) return text.body();
-    ScalarStyle itemStyle = list.getValue().isEmpty() || !(list.getValue().get(0) instanceof ScalarNode first)
-        ? ScalarStyle.PLAIN : first.getScalarStyle();
+    ScalarStyle itemStyle =
+        list.getValue().isEmpty() || !(list.getValue().get(0) instanceof ScalarNode first)
+            ? ScalarStyle.PLAIN
+            : first.getScalarStyle();
     List<String> items = hosts.stream().map(h -> item(h, itemStyle)).toList();
     if (list.getFlowStyle() == FlowStyle.FLOW || list.getValue().isEmpty() || hosts.isEmpty()) {
       if (list.getFlowStyle() != FlowStyle.FLOW && !list.getValue().isEmpty()) {
         // An empty block list cannot be written as a block; a flow [] keeps the key valid.
-        return text.replace(blockListStart(text, list, app), end(text, list.getValue().get(list.getValue().size() - 1)), "[]");
+        return text.replace(
+            blockListStart(text, list, app),
+            end(text, list.getValue().get(list.getValue().size() - 1)),
+            "[]");
       }
       return text.replace(start(text, list), end(text, list), "[" + String.join(", ", items) + "]");
     }
-    // A block list's own end mark lies after trailing comments; span from the first dash to the last item.
+    // A block list's own end mark lies after trailing comments; span from the first dash to the
+    // last item.
     int from = blockListStart(text, list, app);
     int to = end(text, list.getValue().get(list.getValue().size() - 1));
     String body = text.body();
@@ -163,8 +190,11 @@ final class YamlEdit {
     int dash = body.lastIndexOf('-', firstItem - 1);
     int lineStart = body.lastIndexOf('\n', firstItem - 1) + 1;
     if (dash < lineStart || !body.substring(lineStart, dash).isBlank()) {
-      throw new ChangeRefused("The hosts list of app " + app + " is laid out in a way this edit does not handle;"
-          + " edit it in Git by hand.");
+      throw new ChangeRefused(
+          "The hosts list of app "
+              + app
+              + " is laid out in a way this edit does not handle;"
+              + " edit it in Git by hand.");
     }
     return dash;
   }
@@ -176,27 +206,34 @@ final class YamlEdit {
     try {
       documents = documents(text);
     } catch (YamlEngineException e) {
-      throw new ChangeRefused(file + " is not valid YAML, so app " + app + " cannot be edited: " + e.getMessage());
+      throw new ChangeRefused(
+          file + " is not valid YAML, so app " + app + " cannot be edited: " + e.getMessage());
     }
-    return documents.stream().filter(d -> isApp(d, app)).map(MappingNode.class::cast).findFirst()
+    return documents.stream()
+        .filter(d -> isApp(d, app))
+        .map(MappingNode.class::cast)
+        .findFirst()
         .orElseThrow(() -> new UnknownApp("No document of " + file + " is app " + app + "."));
   }
 
   private static List<Node> documents(Text text) {
-    LoadSettings settings = LoadSettings.builder()
-        .setSchema(new CoreSchema())
-        .setAllowDuplicateKeys(true)
-        .setMaxAliasesForCollections(50)
-        .setUseMarks(true)
-        .build();
+    LoadSettings settings =
+        LoadSettings.builder()
+            .setSchema(new CoreSchema())
+            .setAllowDuplicateKeys(true)
+            .setMaxAliasesForCollections(50)
+            .setUseMarks(true)
+            .build();
     List<Node> out = new java.util.ArrayList<>();
     new Compose(settings).composeAllFromString(text.parsed()).forEach(out::add);
     return out;
   }
 
   private static boolean isApp(Node document, String app) {
-    return document instanceof MappingNode mapping && tuple(mapping, "app")
-        .map(t -> t.getValueNode() instanceof ScalarNode s && s.getValue().equals(app)).orElse(false);
+    return document instanceof MappingNode mapping
+        && tuple(mapping, "app")
+            .map(t -> t.getValueNode() instanceof ScalarNode s && s.getValue().equals(app))
+            .orElse(false);
   }
 
   private static Optional<NodeTuple> tuple(MappingNode mapping, String key) {
@@ -206,12 +243,17 @@ final class YamlEdit {
   }
 
   private static ScalarNode editableScalar(Text text, NodeTuple tuple, String app, String key) {
-    // An alias or an anchored value is shared with other places: changing it here would change those too.
-    if (!(tuple.getValueNode() instanceof ScalarNode scalar) || isAlias(text, tuple) || scalar.getAnchor().isPresent()) {
-      throw new ChangeRefused("The " + key + " of app " + app + " is not a plain value; edit it in Git by hand.");
+    // An alias or an anchored value is shared with other places: changing it here would change
+    // those too.
+    if (!(tuple.getValueNode() instanceof ScalarNode scalar)
+        || isAlias(text, tuple)
+        || scalar.getAnchor().isPresent()) {
+      throw new ChangeRefused(
+          "The " + key + " of app " + app + " is not a plain value; edit it in Git by hand.");
     }
     if (!scalar.getTag().equals(Tag.STR) && scalar.getScalarStyle() != ScalarStyle.PLAIN) {
-      throw new ChangeRefused("The " + key + " of app " + app + " carries an explicit tag; edit it in Git by hand.");
+      throw new ChangeRefused(
+          "The " + key + " of app " + app + " carries an explicit tag; edit it in Git by hand.");
     }
     return scalar;
   }
@@ -232,15 +274,21 @@ final class YamlEdit {
 
   // --- writing scalars -----------------------------------------------------------------------
 
-  /** Whether {@code value} written plain reads back as the same string (not a null or a boolean). */
+  /**
+   * Whether {@code value} written plain reads back as the same string (not a null or a boolean).
+   */
   private static boolean readsBackPlain(String value) {
     if (!SAFE_PLAIN.matcher(value).matches()) return false;
     try {
-      Node node = new Compose(LoadSettings.builder().setSchema(new CoreSchema()).build())
-          .composeString("v: " + value).orElseThrow();
+      Node node =
+          new Compose(LoadSettings.builder().setSchema(new CoreSchema()).build())
+              .composeString("v: " + value)
+              .orElseThrow();
       Node read = ((MappingNode) node).getValue().get(0).getValueNode();
-      return read instanceof ScalarNode s && s.getValue().equals(value)
-          && !s.getTag().equals(Tag.NULL) && !s.getTag().equals(Tag.BOOL);
+      return read instanceof ScalarNode s
+          && s.getValue().equals(value)
+          && !s.getTag().equals(Tag.NULL)
+          && !s.getTag().equals(Tag.BOOL);
     } catch (YamlEngineException e) {
       return false;
     }
@@ -250,7 +298,10 @@ final class YamlEdit {
     return switch (style) {
       case DOUBLE_QUOTED -> doubleQuoted(value);
       case SINGLE_QUOTED -> "'" + value.replace("'", "''") + "'";
-      default -> SAFE_PLAIN_ITEM.matcher(value).matches() && readsBackPlain(value) ? value : doubleQuoted(value);
+      default ->
+          SAFE_PLAIN_ITEM.matcher(value).matches() && readsBackPlain(value)
+              ? value
+              : doubleQuoted(value);
     };
   }
 
@@ -273,9 +324,9 @@ final class YamlEdit {
   }
 
   /**
-   * The file as text. Marks count code points of the parsed text (after a byte-order mark, which
-   * is kept as it was); {@link #charIndex} turns them into the char indexes {@link #replace} takes. Re-encoding valid UTF-8 gives back
-   * the same bytes, so untouched parts stay byte-identical.
+   * The file as text. Marks count code points of the parsed text (after a byte-order mark, which is
+   * kept as it was); {@link #charIndex} turns them into the char indexes {@link #replace} takes.
+   * Re-encoding valid UTF-8 gives back the same bytes, so untouched parts stay byte-identical.
    */
   private record Text(String bom, String body, boolean astral) {
     static Text of(byte[] content) {
@@ -292,7 +343,10 @@ final class YamlEdit {
       return body;
     }
 
-    /** The first line ending of the file ({@code \r\n} or {@code \n}), {@code \n} for a one-line file. */
+    /**
+     * The first line ending of the file ({@code \r\n} or {@code \n}), {@code \n} for a one-line
+     * file.
+     */
     String lineEnding() {
       int n = body.indexOf('\n');
       return n > 0 && body.charAt(n - 1) == '\r' ? "\r\n" : "\n";

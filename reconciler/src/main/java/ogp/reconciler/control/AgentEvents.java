@@ -48,7 +48,9 @@ final class AgentEvents implements AgentListener {
 
   @Override
   public void hostLost(String hostId) {
-    log.warn("host {} is lost (no heartbeat within the grace); its containers are left as they are", hostId);
+    log.warn(
+        "host {} is lost (no heartbeat within the grace); its containers are left as they are",
+        hostId);
     observers.tell(o -> o.hostLost(hostId));
   }
 }

@@ -16,10 +16,14 @@ import ogp.reconciler.source.CommitInfo;
  * only what it applied since it started: the first revision it applies stamps every app.
  *
  * @param earlierRevisions the apps that last changed before this revision, with the revision that
- *     changed them; every other app changed at this revision. The map is taken as it is, not copied:
- *     the caller must not modify it afterwards.
+ *     changed them; every other app changed at this revision. The map is taken as it is, not
+ *     copied: the caller must not modify it afterwards.
  */
-public record AppliedRevision(CommitInfo commit, DesiredState state, Map<String, String> earlierRevisions, Instant appliedAt) {
+public record AppliedRevision(
+    CommitInfo commit,
+    DesiredState state,
+    Map<String, String> earlierRevisions,
+    Instant appliedAt) {
   public AppliedRevision {
     Objects.requireNonNull(commit, "commit");
     Objects.requireNonNull(state, "state");
@@ -48,7 +52,8 @@ public record AppliedRevision(CommitInfo commit, DesiredState state, Map<String,
     Map<String, String> earlier = new java.util.HashMap<>();
     for (var app : nextState.apps().values()) {
       var before = state.apps().get(app.name());
-      if (before != null && before.sameConfigurationAs(app)) earlier.put(app.name(), revisionOf(app.name()));
+      if (before != null && before.sameConfigurationAs(app))
+        earlier.put(app.name(), revisionOf(app.name()));
     }
     return new AppliedRevision(nextCommit, nextState, earlier, at);
   }
@@ -60,6 +65,12 @@ public record AppliedRevision(CommitInfo commit, DesiredState state, Map<String,
 
   @Override
   public String toString() {
-    return "AppliedRevision[" + revision() + ", " + state.apps().size() + " app(s), applied at " + appliedAt + "]";
+    return "AppliedRevision["
+        + revision()
+        + ", "
+        + state.apps().size()
+        + " app(s), applied at "
+        + appliedAt
+        + "]";
   }
 }

@@ -13,7 +13,8 @@ import ogp.reconciler.rollout.Rollouts;
  * source, then the loop — so no part is handed a half-built other. Nothing is sent before {@link
  * Reconciler#start()}; events that arrive earlier wait in the queue.
  */
-public record ControlLoop(Reconciler reconciler, AgentServer agents, FleetReadModel fleet) implements AutoCloseable {
+public record ControlLoop(Reconciler reconciler, AgentServer agents, FleetReadModel fleet)
+    implements AutoCloseable {
 
   /** Starts the agent server with the given listener (the loop's agent events). */
   @FunctionalInterface
@@ -38,16 +39,33 @@ public record ControlLoop(Reconciler reconciler, AgentServer agents, FleetReadMo
     SentAssignments sent = new SentAssignments(clock);
     AgentServer agents = agentServerFactory.start(new AgentEvents(queue, sent, observers));
     try {
-      DesiredStateSource source = sourceFactory.create(applied -> {
-        queue.addAll(Reconciler.connectedHostIds(agents));
-        observers.tell(o -> o.revisionApplied(applied));
-      });
-      Rollouts rollouts = new Rollouts(source.mirror().repository(), source.mirror().remote().path(), clock,
-          failure -> observers.tell(o -> o.rolloutFailed(failure)));
+      DesiredStateSource source =
+          sourceFactory.create(
+              applied -> {
+                queue.addAll(Reconciler.connectedHostIds(agents));
+                observers.tell(o -> o.revisionApplied(applied));
+              });
+      Rollouts rollouts =
+          new Rollouts(
+              source.mirror().repository(),
+              source.mirror().remote().path(),
+              clock,
+              failure -> observers.tell(o -> o.rolloutFailed(failure)));
       PlanCache plans = new PlanCache();
-      Reconciler reconciler = new Reconciler(source, agents, queue, sent, plans, rollouts, observers, clock,
-          pollInterval, resyncInterval);
-      return new ControlLoop(reconciler, agents, new FleetReadModel(source, agents, plans, sent, rollouts));
+      Reconciler reconciler =
+          new Reconciler(
+              source,
+              agents,
+              queue,
+              sent,
+              plans,
+              rollouts,
+              observers,
+              clock,
+              pollInterval,
+              resyncInterval);
+      return new ControlLoop(
+          reconciler, agents, new FleetReadModel(source, agents, plans, sent, rollouts));
     } catch (RuntimeException | Error e) {
       agents.close();
       throw e;

@@ -23,9 +23,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Only files the commit changed are parsed again; the parse of every other file is reused, and
  * only the changed files' apps are combined again ({@link CombinedTree}). Many changed files (a
- * first read) are parsed on all cores.
- * {@link #refresh()} does network I/O and is serialized: call it from a worker, never from a Netty
- * event loop or a request thread that must answer fast.
+ * first read) are parsed on all cores. {@link #refresh()} does network I/O and is serialized: call
+ * it from a worker, never from a Netty event loop or a request thread that must answer fast.
  */
 public final class DesiredStateSource {
   private static final Logger log = LoggerFactory.getLogger(DesiredStateSource.class);
@@ -34,7 +33,10 @@ public final class DesiredStateSource {
   private final DesiredStateReader reader = new DesiredStateReader();
   private final Clock clock;
   private final Consumer<AppliedRevision> onApplied;
-  /** Parse of every file of the mirror's last snapshot, valid or not; reused for unchanged files. */
+
+  /**
+   * Parse of every file of the mirror's last snapshot, valid or not; reused for unchanged files.
+   */
   private final CombinedTree parsed = new CombinedTree();
 
   private volatile AppliedRevision applied;
@@ -90,12 +92,18 @@ public final class DesiredStateSource {
     }
     invalid = null;
     AppliedRevision before = applied;
-    AppliedRevision next = before == null
-        ? new AppliedRevision(snap.commit(), result.state(), clock.instant())
-        : before.next(snap.commit(), result.state(), clock.instant());
+    AppliedRevision next =
+        before == null
+            ? new AppliedRevision(snap.commit(), result.state(), clock.instant())
+            : before.next(snap.commit(), result.state(), clock.instant());
     applied = next;
     // Where a slow start or commit spends its time, e.g. a first clone of a big repository.
-    long removed = before == null ? 0 : before.state().apps().keySet().stream().filter(a -> !next.state().apps().containsKey(a)).count();
+    long removed =
+        before == null
+            ? 0
+            : before.state().apps().keySet().stream()
+                .filter(a -> !next.state().apps().containsKey(a))
+                .count();
     log.info(
         "applied revision {} ({} of {} app(s) added or changed{}): {} (fetch {} ms, parse of {} file(s) {} ms, validation {} ms)",
         shortSha(next.revision()),

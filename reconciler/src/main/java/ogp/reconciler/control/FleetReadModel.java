@@ -19,9 +19,9 @@ import ogp.reconciler.plan.HostView;
 import ogp.reconciler.rollout.Rollouts;
 
 /**
- * The read side of the control loop, for the API, the portal and the watch: the status of every
- * app and host, computed on demand from the applied revision's plan, the agents' latest reports,
- * what each session was sent and the rollouts' last evaluation. Reads only; safe from any thread.
+ * The read side of the control loop, for the API, the portal and the watch: the status of every app
+ * and host, computed on demand from the applied revision's plan, the agents' latest reports, what
+ * each session was sent and the rollouts' last evaluation. Reads only; safe from any thread.
  */
 public final class FleetReadModel {
   private final DesiredStateSource source;
@@ -31,7 +31,11 @@ public final class FleetReadModel {
   private final Rollouts rollouts;
 
   FleetReadModel(
-      DesiredStateSource source, AgentLinks agents, PlanCache plans, SentAssignments sent, Rollouts rollouts) {
+      DesiredStateSource source,
+      AgentLinks agents,
+      PlanCache plans,
+      SentAssignments sent,
+      Rollouts rollouts) {
     this.source = source;
     this.agents = agents;
     this.plans = plans;
@@ -58,7 +62,11 @@ public final class FleetReadModel {
     return applied
         .state()
         .app(name)
-        .map(a -> FleetStatus.compute(new DesiredState(Map.of(name, a)), plans.planFor(applied), hostViews()).get(0))
+        .map(
+            a ->
+                FleetStatus.compute(
+                        new DesiredState(Map.of(name, a)), plans.planFor(applied), hostViews())
+                    .get(0))
         .map(this::withRollout);
   }
 
@@ -92,8 +100,13 @@ public final class FleetReadModel {
   /** Null when ready to serve; otherwise why not (no valid revision applied yet). */
   public String notReadyReason() {
     if (source.applied().isPresent()) return null;
-    return source.lastFetchError().map(e -> "cannot read the desired state: " + e)
-        .orElse(source.invalid().isPresent() ? "the repository has no valid revision yet" : "the first fetch has not finished");
+    return source
+        .lastFetchError()
+        .map(e -> "cannot read the desired state: " + e)
+        .orElse(
+            source.invalid().isPresent()
+                ? "the repository has no valid revision yet"
+                : "the first fetch has not finished");
   }
 
   private AppStatus withRollout(AppStatus status) {
@@ -103,8 +116,13 @@ public final class FleetReadModel {
   private List<HostView> hostViews() {
     List<HostView> views = new ArrayList<>();
     for (HostRecord h : agents.hosts()) {
-      views.add(new HostView(h.hostId(), h.labels(), h.connected(), h.lastReport().orElse(null),
-          sent.generationOf(h.hostId())));
+      views.add(
+          new HostView(
+              h.hostId(),
+              h.labels(),
+              h.connected(),
+              h.lastReport().orElse(null),
+              sent.generationOf(h.hostId())));
     }
     return views;
   }

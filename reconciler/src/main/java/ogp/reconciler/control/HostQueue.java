@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The hosts to reconcile, like client-go's rate-limited work queue: keyed by host id, coalescing
- * (a host marked dirty ten times before the worker takes it is reconciled once), in the order the
+ * The hosts to reconcile, like client-go's rate-limited work queue: keyed by host id, coalescing (a
+ * host marked dirty ten times before the worker takes it is reconciled once), in the order the
  * hosts were first marked.
  *
  * <p>Failure policy: a host whose reconcile failed is retried after a per-host exponential backoff
@@ -99,7 +99,8 @@ final class HostQueue {
       Optional<String> next = poll();
       if (next.isPresent()) return next;
       Instant now = clock.instant();
-      Instant wakeAt = retryAt.values().stream().min(Instant::compareTo).filter(until::isAfter).orElse(until);
+      Instant wakeAt =
+          retryAt.values().stream().min(Instant::compareTo).filter(until::isAfter).orElse(until);
       long waitMs = Duration.between(now, wakeAt).toMillis();
       if (!now.isBefore(until)) return Optional.empty();
       wait(Math.max(1, waitMs));
@@ -118,11 +119,14 @@ final class HostQueue {
 
   private void promoteDue(Instant now) {
     if (retryAt.isEmpty()) return;
-    retryAt.entrySet().removeIf(e -> {
-      if (e.getValue().isAfter(now)) return false;
-      ready.add(e.getKey());
-      return true;
-    });
+    retryAt
+        .entrySet()
+        .removeIf(
+            e -> {
+              if (e.getValue().isAfter(now)) return false;
+              ready.add(e.getKey());
+              return true;
+            });
   }
 
   /** 100 ms, 200 ms, 400 ms … capped at five minutes. */

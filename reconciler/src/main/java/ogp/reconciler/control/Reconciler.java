@@ -41,16 +41,18 @@ import org.slf4j.LoggerFactory;
  * the reconcile worker (every 250 ms and on each revision) which hosts get the new spec and which
  * are sent back what they run; a host with such an app is sent nothing before its first report.
  *
- * <p>Safety: without an applied revision nothing is sent, so a server that cannot read Git on
- * start never tells agents to remove their containers; a lost host is never re-planned.
+ * <p>Safety: without an applied revision nothing is sent, so a server that cannot read Git on start
+ * never tells agents to remove their containers; a lost host is never re-planned.
  *
  * <p>Time: every reading of the time comes from the injected clock (backoffs, timers, when an
  * assignment was sent); only durations measured for observers use the monotonic nano clock.
  */
 public final class Reconciler implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
+
   /** How often rollouts look at the latest reports (a host turning healthy frees a slot). */
   static final Duration ROLLOUT_TICK = Duration.ofMillis(250);
+
   private static final int HINT_RETRIES = 5;
 
   private final DesiredStateSource source;
@@ -73,6 +75,7 @@ public final class Reconciler implements AutoCloseable {
   // Reconcile worker only:
   /** The revision {@link #rollouts} last saw. */
   private AppliedRevision rolloutsEvaluatedFor;
+
   private Instant nextRolloutTick;
   private Instant nextResync;
 
@@ -108,7 +111,8 @@ public final class Reconciler implements AutoCloseable {
 
   /** Starts polling Git, the reconcile worker and its timers. The first fetch happens at once. */
   public void start() {
-    fetchWorker.scheduleWithFixedDelay(this::pollQuietly, 0, pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+    fetchWorker.scheduleWithFixedDelay(
+        this::pollQuietly, 0, pollInterval.toMillis(), TimeUnit.MILLISECONDS);
     reconcileWorker.start();
   }
 
@@ -144,10 +148,16 @@ public final class Reconciler implements AutoCloseable {
       return;
     }
     if (attempt >= HINT_RETRIES) {
-      log.warn("a push announced commit {}, but Git does not show it after {} fetches", expectedCommit, attempt + 1);
+      log.warn(
+          "a push announced commit {}, but Git does not show it after {} fetches",
+          expectedCommit,
+          attempt + 1);
       return;
     }
-    fetchWorker.schedule(() -> refreshExpecting(expectedCommit, attempt + 1), 100L << attempt, TimeUnit.MILLISECONDS);
+    fetchWorker.schedule(
+        () -> refreshExpecting(expectedCommit, attempt + 1),
+        100L << attempt,
+        TimeUnit.MILLISECONDS);
   }
 
   private void pollQuietly() {
@@ -160,7 +170,9 @@ public final class Reconciler implements AutoCloseable {
     }
   }
 
-  /** {@link DesiredStateSource#refresh()}, timed and told to observers (a new invalid revision too). */
+  /**
+   * {@link DesiredStateSource#refresh()}, timed and told to observers (a new invalid revision too).
+   */
   private void refreshObserved() {
     long start = System.nanoTime();
     InvalidRevision invalidBefore = source.invalid().orElse(null);
@@ -171,16 +183,24 @@ public final class Reconciler implements AutoCloseable {
     } catch (RuntimeException e) {
       String error = source.lastFetchError().orElse(String.valueOf(e.getMessage()));
       observers.tell(o -> o.fetchFailed(error));
-      observers.tell(o -> o.fetched(ReconcilerObserver.FetchOutcome.FAILED, Duration.ofNanos(System.nanoTime() - start)));
+      observers.tell(
+          o ->
+              o.fetched(
+                  ReconcilerObserver.FetchOutcome.FAILED,
+                  Duration.ofNanos(System.nanoTime() - start)));
       throw e;
     }
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     InvalidRevision invalidAfter = source.invalid().orElse(null);
-    // The source keeps the same InvalidRevision object until a new commit is read: identity tells a new rejection.
+    // The source keeps the same InvalidRevision object until a new commit is read: identity tells a
+    // new rejection.
     boolean rejected = invalidAfter != null && invalidAfter != invalidBefore;
     if (rejected) observers.tell(o -> o.revisionRejected(invalidAfter));
     boolean changed = applied || rejected || source.applied().orElse(null) != appliedBefore;
-    var outcome = changed ? ReconcilerObserver.FetchOutcome.CHANGED : ReconcilerObserver.FetchOutcome.UNCHANGED;
+    var outcome =
+        changed
+            ? ReconcilerObserver.FetchOutcome.CHANGED
+            : ReconcilerObserver.FetchOutcome.UNCHANGED;
     observers.tell(o -> o.fetched(outcome, took));
   }
 
@@ -264,7 +284,8 @@ public final class Reconciler implements AutoCloseable {
     // just restarted mid-rollout must not give every reconnecting host the new version. A host is
     // reconciled again once an evaluation (at most a tick later) has decided it.
     if (rollouts.holds(hostId, host.labels())) return;
-    List<ContainerSpec> specs = rollouts.adjust(hostId, plans.planFor(applied).containersFor(hostId, host.labels()));
+    List<ContainerSpec> specs =
+        rollouts.adjust(hostId, plans.planFor(applied).containersFor(hostId, host.labels()));
     SentAssignments.Sent previous = sent.of(hostId).orElse(null);
     // Whole specs, not only hashes: the run state and the app's revision are not part of the hash.
     if (previous != null && previous.specs().equals(specs) && !lostInTransit(previous, host)) {
@@ -272,11 +293,20 @@ public final class Reconciler implements AutoCloseable {
     }
     long gen = sent.nextGeneration();
     Assignment assignment =
-        Assignment.newBuilder().setRevision(applied.revision()).setGeneration(gen).addAllContainers(specs).build();
+        Assignment.newBuilder()
+            .setRevision(applied.revision())
+            .setGeneration(gen)
+            .addAllContainers(specs)
+            .build();
     if (agents.send(hostId, assignment)) {
       sent.record(hostId, gen, specs);
       observers.tell(o -> o.assignmentSent(hostId, gen));
-      log.debug("sent {} container(s) at {} to {} (generation {})", specs.size(), applied.revision(), hostId, gen);
+      log.debug(
+          "sent {} container(s) at {} to {} (generation {})",
+          specs.size(),
+          applied.revision(),
+          hostId,
+          gen);
     }
   }
 
@@ -292,7 +322,9 @@ public final class Reconciler implements AutoCloseable {
   /** Advances every gated rollout and reconciles the hosts whose containers to send changed. */
   private void evaluateRollouts(AppliedRevision applied) {
     rolloutsEvaluatedFor = applied;
-    queue.addAll(rollouts.evaluate(applied.state(), applied.revision(), plans.planFor(applied), agents::hosts));
+    queue.addAll(
+        rollouts.evaluate(
+            applied.state(), applied.revision(), plans.planFor(applied), agents::hosts));
   }
 
   /** An assignment the agent has not reported back within a resync interval is sent again. */

@@ -9,9 +9,9 @@ import ogp.reconciler.agents.HostRecord;
  * Every method has an empty default, so an observer implements only what it needs.
  *
  * <p>Concurrency rule: calls arrive on the reconciler's own threads (fetch worker, reconcile
- * worker, agent listener executor), never on a Netty event loop and never under a reconciler
- * lock. An observer must return quickly (hand slow work to its own thread) and may be called
- * from several of those threads at once. An observer that throws is logged and ignored.
+ * worker, agent listener executor), never on a Netty event loop and never under a reconciler lock.
+ * An observer must return quickly (hand slow work to its own thread) and may be called from several
+ * of those threads at once. An observer that throws is logged and ignored.
  */
 public interface ReconcilerObserver {
   /** How a fetch from Git ended, for the poll-result meter. */
@@ -31,7 +31,10 @@ public interface ReconcilerObserver {
 
   default void fetched(FetchOutcome outcome, Duration took) {}
 
-  /** Git could not be read (each failed fetch, before {@code fetched(FAILED, ...)}); the applied revision stays. */
+  /**
+   * Git could not be read (each failed fetch, before {@code fetched(FAILED, ...)}); the applied
+   * revision stays.
+   */
   default void fetchFailed(String error) {}
 
   default void hostConnected(HostRecord host) {}

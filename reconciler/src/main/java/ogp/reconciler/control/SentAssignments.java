@@ -10,10 +10,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import ogp.protocol.v1.ContainerSpec;
 
 /**
- * What each host's current agent session was last sent, and the generation counter of
- * assignments. A session that starts or ends forgets what its host was sent. Generations start
- * above any of an earlier server run (the clock's microseconds at start), so agents see them
- * increase across restarts. Thread-safe; one entry per host.
+ * What each host's current agent session was last sent, and the generation counter of assignments.
+ * A session that starts or ends forgets what its host was sent. Generations start above any of an
+ * earlier server run (the clock's microseconds at start), so agents see them increase across
+ * restarts. Thread-safe; one entry per host.
  */
 final class SentAssignments {
   /**

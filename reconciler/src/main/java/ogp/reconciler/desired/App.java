@@ -6,8 +6,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One application of the desired state (format {@code ogp/v1}, SPEC §2), as validated from one
- * YAML document. Immutable; collections are unmodifiable copies.
+ * One application of the desired state (format {@code ogp/v1}, SPEC §2), as validated from one YAML
+ * document. Immutable; collections are unmodifiable copies.
  *
  * @param name the app's unique name
  * @param image image repository without tag
@@ -70,14 +70,42 @@ public record App(
 
   /** This app as defined at another place; everything else the same objects. */
   public App withSource(SourcePosition source) {
-    return new App(name, image, version, state, placement, instances, command, entrypoint, env, ports, volumes,
-        restart, health, update, source);
+    return new App(
+        name,
+        image,
+        version,
+        state,
+        placement,
+        instances,
+        command,
+        entrypoint,
+        env,
+        ports,
+        volumes,
+        restart,
+        health,
+        update,
+        source);
   }
 
   /** This app at another image version; everything else the same objects. */
   public App withVersion(String version) {
-    return new App(name, image, version, state, placement, instances, command, entrypoint, env, ports, volumes,
-        restart, health, update, source);
+    return new App(
+        name,
+        image,
+        version,
+        state,
+        placement,
+        instances,
+        command,
+        entrypoint,
+        env,
+        ports,
+        volumes,
+        restart,
+        health,
+        update,
+        source);
   }
 
   /** The image reference with its tag, e.g. {@code 127.0.0.1:5000/demo/web:42}. */

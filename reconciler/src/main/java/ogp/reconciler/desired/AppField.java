@@ -8,13 +8,13 @@ import java.util.function.Function;
  * The field table of {@link App}: one constant per record component, in the record's order, each
  * with the YAML key it is read from and what it shapes. The diff ({@link DesiredStateDiff}) takes
  * its compared fields from here, and guard tests hold the table to the record (a new component
- * without a constant fails) and to the container spec (a field said to shape containers must
- * change the spec hash, and no other may).
+ * without a constant fails) and to the container spec (a field said to shape containers must change
+ * the spec hash, and no other may).
  *
  * <p>Adding a field to the app YAML: the component on {@link App}, its constant here, its reading
- * in {@link AppDocumentReader}, and — when it shapes containers — its mapping in the plan's
- * {@code AssignmentBuilder}, the protocol's {@code ContainerSpec} and the agent's Docker
- * configuration; the guard tests name whichever is missing (see {@code docs/architecture.md}).
+ * in {@link AppDocumentReader}, and — when it shapes containers — its mapping in the plan's {@code
+ * AssignmentBuilder}, the protocol's {@code ContainerSpec} and the agent's Docker configuration;
+ * the guard tests name whichever is missing (see {@code docs/architecture.md}).
  */
 public enum AppField {
   NAME("app", App::name, Shapes.IDENTITY),
@@ -43,7 +43,9 @@ public enum AppField {
     VERSION,
     /** Part of every container spec and of its spec hash: a change replaces the containers. */
     CONTAINER,
-    /** Whether the containers run; in the spec but not in its hash (stopping keeps the container). */
+    /**
+     * Whether the containers run; in the spec but not in its hash (stopping keeps the container).
+     */
     RUN_STATE,
     /** How many containers a host runs. */
     CONTAINER_COUNT,
@@ -83,18 +85,21 @@ public enum AppField {
   }
 
   /**
-   * The fields a diff names when they differ for a target, in SPEC §2 order: everything that
-   * shapes a target's containers or rollout, except the version (shown on its own) and the
-   * placement (which decides the targets themselves).
+   * The fields a diff names when they differ for a target, in SPEC §2 order: everything that shapes
+   * a target's containers or rollout, except the version (shown on its own) and the placement
+   * (which decides the targets themselves).
    */
   public static List<AppField> comparedByDiff() {
     return COMPARED_BY_DIFF;
   }
 
-  private static final List<AppField> COMPARED_BY_DIFF = Arrays.stream(values())
-      .filter(f -> switch (f.shapes) {
-        case CONTAINER, RUN_STATE, CONTAINER_COUNT, ROLLOUT -> true;
-        case IDENTITY, TARGETS, VERSION, NOTHING -> false;
-      })
-      .toList();
+  private static final List<AppField> COMPARED_BY_DIFF =
+      Arrays.stream(values())
+          .filter(
+              f ->
+                  switch (f.shapes) {
+                    case CONTAINER, RUN_STATE, CONTAINER_COUNT, ROLLOUT -> true;
+                    case IDENTITY, TARGETS, VERSION, NOTHING -> false;
+                  })
+          .toList();
 }

@@ -5,12 +5,12 @@ import org.snakeyaml.engine.v2.exceptions.ParserException;
 import org.snakeyaml.engine.v2.parser.Parser;
 
 /**
- * A parser that refuses, with the position of the offending event, collections nested deeper
- * than a limit and more aliases than a limit. snakeyaml's composer builds the node tree
- * recursively, so a small file of {@code [[[[...} would otherwise end in a {@link
- * StackOverflowError}; and although the composer shares aliased nodes, anything that walks the
- * tree as a tree pays for every alias, which is what a "billion laughs" file exploits. A
- * desired-state file has no need for either, so both are refused as ordinary parse errors.
+ * A parser that refuses, with the position of the offending event, collections nested deeper than a
+ * limit and more aliases than a limit. snakeyaml's composer builds the node tree recursively, so a
+ * small file of {@code [[[[...} would otherwise end in a {@link StackOverflowError}; and although
+ * the composer shares aliased nodes, anything that walks the tree as a tree pays for every alias,
+ * which is what a "billion laughs" file exploits. A desired-state file has no need for either, so
+ * both are refused as ordinary parse errors.
  */
 final class BoundedParser implements Parser {
   private final Parser delegate;
@@ -53,8 +53,12 @@ final class BoundedParser implements Parser {
       case SequenceEnd, MappingEnd -> depth--;
       case Alias -> {
         if (++aliases > maxAliases) {
-          throw new ParserException("more than " + maxAliases + " aliases in one file"
-              + " (refused: aliases could expand without bound)", event.getStartMark());
+          throw new ParserException(
+              "more than "
+                  + maxAliases
+                  + " aliases in one file"
+                  + " (refused: aliases could expand without bound)",
+              event.getStartMark());
         }
       }
       default -> {}

@@ -23,10 +23,13 @@ import java.util.TreeMap;
  */
 public final class CombinedTree {
   private final Map<String, FileResult> files = new TreeMap<>(); // by path: combine's order
+
   /** Every definition of each app name, in no particular order; usually exactly one. */
   private final Map<String, List<App>> definitions = new HashMap<>();
+
   /** The app of every name defined exactly once, by name. */
   private final TreeMap<String, App> apps = new TreeMap<>();
+
   private final Set<String> duplicateNames = new HashSet<>();
   private final Set<String> filesWithErrors = new HashSet<>();
   private final TreeMap<String, List<String>> warnings = new TreeMap<>(); // files that have any

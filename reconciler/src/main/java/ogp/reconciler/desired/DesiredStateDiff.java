@@ -9,15 +9,15 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
- * What changes between two desired states, per app and placement target, for {@code ogp diff}
- * and merge-request comments (SPEC §3). Pure.
+ * What changes between two desired states, per app and placement target, for {@code ogp diff} and
+ * merge-request comments (SPEC §3). Pure.
  *
- * <p>Policy: a target is a host of a {@code hosts:} placement, or for a {@code selector:} the
- * whole selector ({@code hosts matching role=web}, labels sorted), since which hosts match is
- * only known at run time. An app with {@code state: absent} has no targets, so taking an app
- * offline shows as removals and bringing it back as additions. A target present on both sides
- * is a change when the version or any other field that shapes its containers differs; the
- * detail names those fields. Changes are sorted by app, then target.
+ * <p>Policy: a target is a host of a {@code hosts:} placement, or for a {@code selector:} the whole
+ * selector ({@code hosts matching role=web}, labels sorted), since which hosts match is only known
+ * at run time. An app with {@code state: absent} has no targets, so taking an app offline shows as
+ * removals and bringing it back as additions. A target present on both sides is a change when the
+ * version or any other field that shapes its containers differs; the detail names those fields.
+ * Changes are sorted by app, then target.
  */
 public final class DesiredStateDiff {
   private DesiredStateDiff() {}
@@ -25,7 +25,11 @@ public final class DesiredStateDiff {
   /** One line of a diff. {@code fromVersion} is null for ADDED, {@code toVersion} for REMOVED. */
   public record Change(
       Kind kind, String app, String host, String fromVersion, String toVersion, String detail) {
-    public enum Kind { ADDED, REMOVED, CHANGED }
+    public enum Kind {
+      ADDED,
+      REMOVED,
+      CHANGED
+    }
 
     public Change {
       Objects.requireNonNull(kind, "kind");
@@ -34,15 +38,23 @@ public final class DesiredStateDiff {
       detail = detail == null ? "" : detail;
     }
 
-    /** {@code + web 42 on host-c}, {@code ~ web 41 -> 42 on host-a (env changed)}, {@code - api on host-b}. */
+    /**
+     * {@code + web 42 on host-c}, {@code ~ web 41 -> 42 on host-a (env changed)}, {@code - api on
+     * host-b}.
+     */
     @Override
     public String toString() {
       return switch (kind) {
         case ADDED -> "+ " + app + " " + toVersion + " on " + host;
         case REMOVED -> "- " + app + " on " + host;
-        case CHANGED -> "~ " + app + " "
-            + (fromVersion.equals(toVersion) ? toVersion : fromVersion + " -> " + toVersion)
-            + " on " + host + (detail.isEmpty() ? "" : " (" + detail + " changed)");
+        case CHANGED ->
+            "~ "
+                + app
+                + " "
+                + (fromVersion.equals(toVersion) ? toVersion : fromVersion + " -> " + toVersion)
+                + " on "
+                + host
+                + (detail.isEmpty() ? "" : " (" + detail + " changed)");
       };
     }
   }
@@ -66,7 +78,8 @@ public final class DesiredStateDiff {
         } else {
           String detail = changedFields(was, is);
           if (!detail.isEmpty() || !was.version().equals(is.version())) {
-            changes.add(new Change(Change.Kind.CHANGED, name, host, was.version(), is.version(), detail));
+            changes.add(
+                new Change(Change.Kind.CHANGED, name, host, was.version(), is.version(), detail));
           }
         }
       }
@@ -75,13 +88,14 @@ public final class DesiredStateDiff {
   }
 
   /**
-   * The changes as plain lines, or as Markdown for a merge-request comment: a heading and a
-   * fenced {@code diff} block (so additions and removals are coloured). "no changes" when empty.
+   * The changes as plain lines, or as Markdown for a merge-request comment: a heading and a fenced
+   * {@code diff} block (so additions and removals are coloured). "no changes" when empty.
    */
   public static String render(List<Change> changes, boolean markdown) {
-    String lines = changes.isEmpty()
-        ? "no changes\n"
-        : changes.stream().map(Change::toString).collect(Collectors.joining("\n", "", "\n"));
+    String lines =
+        changes.isEmpty()
+            ? "no changes\n"
+            : changes.stream().map(Change::toString).collect(Collectors.joining("\n", "", "\n"));
     if (!markdown) return lines;
     String heading = "### ogp diff: " + summary(changes) + "\n\n";
     return changes.isEmpty() ? heading + lines : heading + "```diff\n" + lines + "```\n";
@@ -89,9 +103,11 @@ public final class DesiredStateDiff {
 
   private static String summary(List<Change> changes) {
     if (changes.isEmpty()) return "no changes";
-    Map<Change.Kind, Long> counts = changes.stream()
-        .collect(Collectors.groupingBy(Change::kind, TreeMap::new, Collectors.counting()));
-    return changes.size() + (changes.size() == 1 ? " change (" : " changes (")
+    Map<Change.Kind, Long> counts =
+        changes.stream()
+            .collect(Collectors.groupingBy(Change::kind, TreeMap::new, Collectors.counting()));
+    return changes.size()
+        + (changes.size() == 1 ? " change (" : " changes (")
         + counts.entrySet().stream()
             .map(e -> e.getValue() + " " + e.getKey().name().toLowerCase())
             .collect(Collectors.joining(", "))
@@ -105,9 +121,13 @@ public final class DesiredStateDiff {
     if (app.placement() instanceof Placement.Hosts hosts) {
       hosts.hostIds().forEach(host -> targets.put(host, app));
     } else if (app.placement() instanceof Placement.Selector selector) {
-      targets.put("hosts matching " + new TreeMap<>(selector.matchLabels()).entrySet().stream()
-          .map(e -> e.getKey() + "=" + e.getValue())
-          .collect(Collectors.joining(",")), app);
+      targets.put(
+          "hosts matching "
+              + new TreeMap<>(selector.matchLabels())
+                  .entrySet().stream()
+                      .map(e -> e.getKey() + "=" + e.getValue())
+                      .collect(Collectors.joining(",")),
+          app);
     }
     return targets;
   }

@@ -12,7 +12,8 @@ package ogp.reconciler.desired;
  * deploys. Paths use {@code /} as separator.
  *
  * <p>A desired-state file is at most {@link #MAX_FILE_BYTES}: the YAML parser refuses a larger one
- * ({@link DesiredStateReader}), and the Git reader ({@code source.RevisionFiles}) does not read one.
+ * ({@link DesiredStateReader}), and the Git reader ({@code source.RevisionFiles}) does not read
+ * one.
  */
 public final class DesiredStateFiles {
   /** The largest desired-state file, in bytes (1 MiB); the one per-file limit, stated once. */
@@ -22,10 +23,14 @@ public final class DesiredStateFiles {
 
   /** Whether the file at {@code relativePath} (below the desired-state root) is desired state. */
   public static boolean isDesiredState(String relativePath) {
-    return (relativePath.endsWith(".yaml") || relativePath.endsWith(".yml")) && mayHoldDesiredState(relativePath);
+    return (relativePath.endsWith(".yaml") || relativePath.endsWith(".yml"))
+        && mayHoldDesiredState(relativePath);
   }
 
-  /** Whether {@code relativePath} (a file or a directory below the root) is outside every dot-directory and not a dotfile. */
+  /**
+   * Whether {@code relativePath} (a file or a directory below the root) is outside every
+   * dot-directory and not a dotfile.
+   */
   public static boolean mayHoldDesiredState(String relativePath) {
     return !relativePath.startsWith(".") && !relativePath.contains("/.");
   }

@@ -22,16 +22,16 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  *
  * <p>Policy: every document of a file is one app; a file whose first document declares a {@code
  * kind} other than {@code App} is reserved for later kinds and ignored with a warning; empty
- * documents are skipped. Bad content never throws: every problem becomes a {@link
- * ValidationError} at a 1-based {@code file:line:col}, and all problems of a tree are reported,
- * not only the first. A tree with any error has no {@link DesiredState}, so it is never applied.
- * YAML is read safely and within limits (see {@link YamlDocuments}).
+ * documents are skipped. Bad content never throws: every problem becomes a {@link ValidationError}
+ * at a 1-based {@code file:line:col}, and all problems of a tree are reported, not only the first.
+ * A tree with any error has no {@link DesiredState}, so it is never applied. YAML is read safely
+ * and within limits (see {@link YamlDocuments}).
  */
 public final class DesiredStateReader {
-  private static final Comparator<ValidationError> BY_POSITION = Comparator
-      .comparing((ValidationError e) -> e.position().file())
-      .thenComparingInt(e -> e.position().line())
-      .thenComparingInt(e -> e.position().column());
+  private static final Comparator<ValidationError> BY_POSITION =
+      Comparator.comparing((ValidationError e) -> e.position().file())
+          .thenComparingInt(e -> e.position().line())
+          .thenComparingInt(e -> e.position().column());
 
   private final YamlDocuments yaml;
 
@@ -51,23 +51,29 @@ public final class DesiredStateReader {
    */
   public FileResult readFile(String path, byte[] content) {
     Diagnostics diagnostics = new Diagnostics(path);
-    List<Node> documents = yaml.read(content, diagnostics).stream()
-        .filter(document -> !isEmpty(document))
-        .toList();
+    List<Node> documents =
+        yaml.read(content, diagnostics).stream().filter(document -> !isEmpty(document)).toList();
     List<App> apps = new ArrayList<>();
-    Optional<ScalarNode> otherKind = documents.isEmpty() ? Optional.empty() : otherKind(documents.get(0));
+    Optional<ScalarNode> otherKind =
+        documents.isEmpty() ? Optional.empty() : otherKind(documents.get(0));
     if (otherKind.isPresent()) {
-      diagnostics.warning(diagnostics.position(otherKind.get()) + ": kind "
-          + NodeValues.quote(otherKind.get().getValue())
-          + " is not App; file ignored (reserved for later kinds)");
+      diagnostics.warning(
+          diagnostics.position(otherKind.get())
+              + ": kind "
+              + NodeValues.quote(otherKind.get().getValue())
+              + " is not App; file ignored (reserved for later kinds)");
     } else {
       AppDocumentReader reader = new AppDocumentReader(diagnostics);
       for (Node document : documents) {
         if (document instanceof MappingNode mapping) {
           reader.read(mapping).ifPresent(apps::add);
         } else {
-          diagnostics.error(document, "(document)", "expected a mapping (one app per document),"
-              + " found " + NodeValues.describe(document));
+          diagnostics.error(
+              document,
+              "(document)",
+              "expected a mapping (one app per document),"
+                  + " found "
+                  + NodeValues.describe(document));
         }
       }
     }
@@ -92,9 +98,16 @@ public final class DesiredStateReader {
       for (App app : file.apps()) {
         App first = byName.putIfAbsent(app.name(), app);
         if (first != null) {
-          errors.add(new ValidationError(app.source(), "app: " + NodeValues.quote(app.name())
-              + " is already defined at " + first.source().file() + ":" + first.source().line()
-              + " (app names must be unique in the repository)"));
+          errors.add(
+              new ValidationError(
+                  app.source(),
+                  "app: "
+                      + NodeValues.quote(app.name())
+                      + " is already defined at "
+                      + first.source().file()
+                      + ":"
+                      + first.source().line()
+                      + " (app names must be unique in the repository)"));
         }
       }
     }
@@ -111,10 +124,11 @@ public final class DesiredStateReader {
   public ReadResult readTree(Path dir) throws IOException {
     List<Path> files;
     try (Stream<Path> walk = Files.walk(dir)) {
-      files = walk.filter(Files::isRegularFile)
-          .filter(file -> DesiredStateFiles.isDesiredState(relativeName(dir, file)))
-          .sorted(Comparator.comparing(file -> relativeName(dir, file)))
-          .toList();
+      files =
+          walk.filter(Files::isRegularFile)
+              .filter(file -> DesiredStateFiles.isDesiredState(relativeName(dir, file)))
+              .sorted(Comparator.comparing(file -> relativeName(dir, file)))
+              .toList();
     }
     List<FileResult> results = new ArrayList<>();
     for (Path file : files) {
@@ -138,8 +152,10 @@ public final class DesiredStateReader {
   private static Optional<ScalarNode> otherKind(Node document) {
     if (!(document instanceof MappingNode mapping)) return Optional.empty();
     for (NodeTuple tuple : mapping.getValue()) {
-      if (tuple.getKeyNode() instanceof ScalarNode key && key.getValue().equals("kind")
-          && tuple.getValueNode() instanceof ScalarNode value && !value.getValue().equals("App")) {
+      if (tuple.getKeyNode() instanceof ScalarNode key
+          && key.getValue().equals("kind")
+          && tuple.getValueNode() instanceof ScalarNode value
+          && !value.getValue().equals("App")) {
         return Optional.of(value);
       }
     }

@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
 public final class DurationText {
   public static final String EXPECTED = "expected a duration like 500ms, 5s, 2m, 1h or 1m30s";
 
-  private static final Pattern FORMAT = Pattern.compile(
-      "(?:(\\d{1,6})h)?(?:(\\d{1,6})m)?(?:(\\d{1,6})s)?(?:(\\d{1,9})ms)?");
+  private static final Pattern FORMAT =
+      Pattern.compile("(?:(\\d{1,6})h)?(?:(\\d{1,6})m)?(?:(\\d{1,6})s)?(?:(\\d{1,9})ms)?");
 
   private DurationText() {}
 
@@ -23,10 +23,11 @@ public final class DurationText {
   public static Optional<Duration> parse(String text) {
     Matcher m = FORMAT.matcher(text);
     if (text.isEmpty() || !m.matches()) return Optional.empty();
-    return Optional.of(Duration.ofHours(number(m.group(1)))
-        .plusMinutes(number(m.group(2)))
-        .plusSeconds(number(m.group(3)))
-        .plusMillis(number(m.group(4))));
+    return Optional.of(
+        Duration.ofHours(number(m.group(1)))
+            .plusMinutes(number(m.group(2)))
+            .plusSeconds(number(m.group(3)))
+            .plusMillis(number(m.group(4))));
   }
 
   private static long number(String digits) {

@@ -4,9 +4,8 @@ import java.util.List;
 
 /**
  * What one desired-state file holds: its apps (those documents that validated), the validation
- * errors of the file and warnings (e.g. a file of another {@code kind} that was ignored).
- * Duplicate app names are not checked here: that is a whole-tree rule of {@link
- * DesiredStateReader#combine}.
+ * errors of the file and warnings (e.g. a file of another {@code kind} that was ignored). Duplicate
+ * app names are not checked here: that is a whole-tree rule of {@link DesiredStateReader#combine}.
  *
  * @param path the file, relative to the repository root, as used in messages
  */

@@ -7,7 +7,9 @@ import java.util.List;
 public record HealthCheck(
     Probe probe, Duration interval, Duration timeout, int retries, Duration startPeriod) {
 
-  /** What is probed: exactly one of an HTTP GET, a TCP connect or a command run in the container. */
+  /**
+   * What is probed: exactly one of an HTTP GET, a TCP connect or a command run in the container.
+   */
   public sealed interface Probe {}
 
   /** Healthy when GET http://container:port/path answers 2xx or 3xx. */

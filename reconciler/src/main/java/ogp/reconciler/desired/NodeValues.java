@@ -44,7 +44,10 @@ final class NodeValues {
     return scalar.getValue();
   }
 
-  /** Quoted text in a message shows at most this many characters: a huge scalar must not make a huge message. */
+  /**
+   * Quoted text in a message shows at most this many characters: a huge scalar must not make a huge
+   * message.
+   */
   static final int QUOTED_MAX = 200;
 
   /**
@@ -54,12 +57,16 @@ final class NodeValues {
   static String quote(String text) {
     StringBuilder out = new StringBuilder("\"");
     int length = text.codePointCount(0, text.length());
-    text.codePoints().limit(QUOTED_MAX).forEach(c -> {
-      if (c == '"' || c == '\\') out.append('\\').appendCodePoint(c);
-      else if (c < 0x20) out.append(String.format("\\u%04x", c));
-      else out.appendCodePoint(c);
-    });
-    if (length > QUOTED_MAX) return out.append("…\" (").append(length).append(" characters)").toString();
+    text.codePoints()
+        .limit(QUOTED_MAX)
+        .forEach(
+            c -> {
+              if (c == '"' || c == '\\') out.append('\\').appendCodePoint(c);
+              else if (c < 0x20) out.append(String.format("\\u%04x", c));
+              else out.appendCodePoint(c);
+            });
+    if (length > QUOTED_MAX)
+      return out.append("…\" (").append(length).append(" characters)").toString();
     return out.append('"').toString();
   }
 
@@ -71,7 +78,8 @@ final class NodeValues {
   }
 
   Optional<Integer> integer(Node node, String path, int min, int max) {
-    if (node instanceof ScalarNode scalar && scalar.getTag().equals(Tag.INT)
+    if (node instanceof ScalarNode scalar
+        && scalar.getTag().equals(Tag.INT)
         && DECIMAL.matcher(scalar.getValue()).matches()) {
       int value = Integer.parseInt(scalar.getValue());
       if (value >= min && value <= max) return Optional.of(value);
@@ -93,7 +101,9 @@ final class NodeValues {
     if (text.isEmpty()) return Optional.empty();
     Optional<Duration> duration = DurationText.parse(text.get());
     if (duration.isEmpty()) {
-      diagnostics.error(node, path,
+      diagnostics.error(
+          node,
+          path,
           quote(text.get()) + " is not a valid duration (" + DurationText.EXPECTED + ")");
     } else if (duration.get().isZero() && !zeroAllowed) {
       diagnostics.error(node, path, "must be longer than 0 (" + DurationText.EXPECTED + ")");

@@ -14,14 +14,18 @@ public record PortMapping(String hostIp, int hostPort, int containerPort, String
   public static final String EXPECTED = "expected [ip:]host:container[/tcp|udp], ports 1-65535";
 
   private static final Pattern FORMAT =
-      Pattern.compile("(?:(\\d{1,3}(?:\\.\\d{1,3}){3}|\\[[0-9A-Fa-f:.]+\\]):)?(\\d{1,5}):(\\d{1,5})(?:/(tcp|udp))?");
+      Pattern.compile(
+          "(?:(\\d{1,3}(?:\\.\\d{1,3}){3}|\\[[0-9A-Fa-f:.]+\\]):)?(\\d{1,5}):(\\d{1,5})(?:/(tcp|udp))?");
 
   /** Published on every host address. */
   public PortMapping(int hostPort, int containerPort, String protocol) {
     this("", hostPort, containerPort, protocol);
   }
 
-  /** Parses {@code 8080:80}, {@code 127.0.0.1:8080:80}, {@code 53:53/udp}; empty when malformed or out of range. */
+  /**
+   * Parses {@code 8080:80}, {@code 127.0.0.1:8080:80}, {@code 53:53/udp}; empty when malformed or
+   * out of range.
+   */
   public static Optional<PortMapping> parse(String text) {
     Matcher m = FORMAT.matcher(text);
     if (!m.matches()) return Optional.empty();
@@ -32,14 +36,16 @@ public record PortMapping(String hostIp, int hostPort, int containerPort, String
     if (host < 1 || host > 65535 || container < 1 || container > 65535) return Optional.empty();
     // Docker takes an IPv6 host address without its brackets.
     String address = ip.startsWith("[") ? ip.substring(1, ip.length() - 1) : ip;
-    return Optional.of(new PortMapping(address, host, container, m.group(4) == null ? "tcp" : m.group(4)));
+    return Optional.of(
+        new PortMapping(address, host, container, m.group(4) == null ? "tcp" : m.group(4)));
   }
 
   private static boolean validIp(String ip) {
     if (ip.startsWith("[")) {
       try {
         // A bracketed literal: the JDK parses it without any name lookup.
-        return java.net.InetAddress.getByName(ip.substring(1, ip.length() - 1)) instanceof java.net.Inet6Address;
+        return java.net.InetAddress.getByName(ip.substring(1, ip.length() - 1))
+            instanceof java.net.Inet6Address;
       } catch (java.net.UnknownHostException e) {
         return false;
       }

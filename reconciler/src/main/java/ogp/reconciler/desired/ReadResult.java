@@ -3,9 +3,9 @@ package ogp.reconciler.desired;
 import java.util.List;
 
 /**
- * The outcome of reading a whole desired-state tree. A tree is all or nothing: with any error
- * there is no {@link DesiredState} (it is {@code null}), so an invalid revision can never be
- * applied in part.
+ * The outcome of reading a whole desired-state tree. A tree is all or nothing: with any error there
+ * is no {@link DesiredState} (it is {@code null}), so an invalid revision can never be applied in
+ * part.
  *
  * @param state the desired state, {@code null} when {@code errors} is not empty
  * @param errors every error of the tree, sorted by file, line and column

@@ -16,7 +16,8 @@ public record VolumeMount(String hostPath, String containerPath, boolean readOnl
     if (parts.length == 3 && !parts[2].equals("ro") && !parts[2].equals("rw")) {
       return Optional.empty();
     }
-    return Optional.of(new VolumeMount(parts[0], parts[1], parts.length == 3 && parts[2].equals("ro")));
+    return Optional.of(
+        new VolumeMount(parts[0], parts[1], parts.length == 3 && parts[2].equals("ro")));
   }
 
   private static boolean isAbsolute(String path) {

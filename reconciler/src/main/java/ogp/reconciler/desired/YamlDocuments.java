@@ -27,8 +27,8 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
 /**
  * Turns the bytes of one file into YAML node trees, one per document, safely: nothing is ever
  * constructed as a Java object, and every resource a file can make us spend is bounded — its size,
- * its nesting depth and its aliases (so a "billion laughs" file is refused). Any
- * failure becomes a one-line {@link ValidationError}; this class never throws for bad content.
+ * its nesting depth and its aliases (so a "billion laughs" file is refused). Any failure becomes a
+ * one-line {@link ValidationError}; this class never throws for bad content.
  *
  * <p>Documents before a syntax error are still returned, so their errors are reported too.
  */
@@ -38,6 +38,7 @@ final class YamlDocuments {
       Set.of(Tag.STR, Tag.INT, Tag.FLOAT, Tag.BOOL, Tag.NULL, Tag.SEQ, Tag.MAP, Tag.ENV_TAG);
 
   private final Limits limits;
+
   /** Immutable, so built once and shared by every file (and every thread) this reads. */
   private final LoadSettings settings;
 
@@ -52,23 +53,30 @@ final class YamlDocuments {
 
   YamlDocuments(Limits limits) {
     this.limits = limits;
-    this.settings = LoadSettings.builder()
-        .setLabel("desired state")
-        .setSchema(new CoreSchema())
-        .setAllowDuplicateKeys(true) // detected in the node tree, with positions, by YamlMapping
-        .setAllowRecursiveKeys(false)
-        .setMaxAliasesForCollections(limits.maxAliases()) // a backstop to BoundedParser
-        .setCodePointLimit(limits.maxBytes())
-        .setUseMarks(true)
-        .build();
+    this.settings =
+        LoadSettings.builder()
+            .setLabel("desired state")
+            .setSchema(new CoreSchema())
+            .setAllowDuplicateKeys(
+                true) // detected in the node tree, with positions, by YamlMapping
+            .setAllowRecursiveKeys(false)
+            .setMaxAliasesForCollections(limits.maxAliases()) // a backstop to BoundedParser
+            .setCodePointLimit(limits.maxBytes())
+            .setUseMarks(true)
+            .build();
   }
 
   /** The documents of {@code content}, in file order; problems go to {@code diagnostics}. */
   List<Node> read(byte[] content, Diagnostics diagnostics) {
     SourcePosition start = new SourcePosition(diagnostics.file(), 1, 1);
     if (content.length > limits.maxBytes()) {
-      diagnostics.error(start, "file is " + content.length + " bytes, more than the limit of "
-          + limits.maxBytes() + " bytes");
+      diagnostics.error(
+          start,
+          "file is "
+              + content.length
+              + " bytes, more than the limit of "
+              + limits.maxBytes()
+              + " bytes");
       return List.of();
     }
     Optional<String> text = decode(content);
@@ -85,9 +93,10 @@ final class YamlDocuments {
         documents.add(document); // still validated, so all of its errors are reported
       }
     } catch (MarkedYamlEngineException e) {
-      Optional<Mark> mark = e.getProblemMark().isPresent() ? e.getProblemMark() : e.getContextMark();
-      diagnostics.error(diagnostics.position(mark),
-          "invalid YAML: " + oneLine(describe(e, diagnostics)));
+      Optional<Mark> mark =
+          e.getProblemMark().isPresent() ? e.getProblemMark() : e.getContextMark();
+      diagnostics.error(
+          diagnostics.position(mark), "invalid YAML: " + oneLine(describe(e, diagnostics)));
     } catch (YamlEngineException e) {
       // Unmarked engine errors are limits, e.g. too many aliases.
       diagnostics.error(start, "invalid YAML: " + oneLine(e.getMessage()));
@@ -97,16 +106,19 @@ final class YamlDocuments {
 
   private Composer composer(String text) {
     ParserImpl parser = new ParserImpl(settings, new StreamReader(settings, text));
-    return new Composer(settings, new BoundedParser(parser, limits.maxDepth(), limits.maxAliases()));
+    return new Composer(
+        settings, new BoundedParser(parser, limits.maxDepth(), limits.maxAliases()));
   }
 
   private static Optional<String> decode(byte[] content) {
     try {
-      String text = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(content))
-          .toString();
+      String text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(content))
+              .toString();
       return Optional.of(text.startsWith("\uFEFF") ? text.substring(1) : text);
     } catch (CharacterCodingException e) {
       return Optional.empty();
@@ -122,9 +134,12 @@ final class YamlDocuments {
       Node node = pending.remove(pending.size() - 1);
       if (!seen.add(node)) continue;
       if (!STANDARD_TAGS.contains(node.getTag())) {
-        diagnostics.error(diagnostics.position(node), "tag " + shorthand(node.getTag())
-            + " is not allowed (only the standard tags !!str, !!int, !!float, !!bool, !!null,"
-            + " !!seq and !!map are)");
+        diagnostics.error(
+            diagnostics.position(node),
+            "tag "
+                + shorthand(node.getTag())
+                + " is not allowed (only the standard tags !!str, !!int, !!float, !!bool, !!null,"
+                + " !!seq and !!map are)");
       }
       if (node instanceof SequenceNode sequence) pending.addAll(sequence.getValue());
       if (node instanceof MappingNode mapping) {
@@ -141,7 +156,8 @@ final class YamlDocuments {
     String problem = e.getProblem() == null ? "" : e.getProblem();
     String context = e.getContext() == null ? "" : e.getContext();
     if (context.isEmpty()) return problem;
-    if (e.getContextMark().isPresent() && e.getProblemMark().isPresent()
+    if (e.getContextMark().isPresent()
+        && e.getProblemMark().isPresent()
         && e.getContextMark().get().getIndex() != e.getProblemMark().get().getIndex()) {
       SourcePosition at = diagnostics.position(e.getContextMark());
       context += " started at line " + at.line() + ", column " + at.column();

@@ -31,26 +31,32 @@ final class YamlMapping {
    *
    * @param allowed the allowed keys in documentation order, or {@code null} for any key
    */
-  static YamlMapping read(MappingNode node, String path,
-      List<String> allowed, Diagnostics diagnostics) {
+  static YamlMapping read(
+      MappingNode node, String path, List<String> allowed, Diagnostics diagnostics) {
     String prefix = path.isEmpty() ? "" : path + ".";
     Map<String, NodeTuple> entries = new LinkedHashMap<>();
     Set<String> allowedSet = allowed == null ? null : Set.copyOf(allowed);
     for (NodeTuple tuple : node.getValue()) {
       Node keyNode = tuple.getKeyNode();
       if (!(keyNode instanceof ScalarNode scalar) || scalar.getTag().equals(Tag.NULL)) {
-        diagnostics.error(keyNode, path.isEmpty() ? "(document)" : path,
+        diagnostics.error(
+            keyNode,
+            path.isEmpty() ? "(document)" : path,
             "keys must be strings, found " + NodeValues.describe(keyNode));
         continue;
       }
       String key = scalar.getValue();
       NodeTuple first = entries.get(key);
       if (first != null) {
-        diagnostics.error(keyNode, prefix + key, "duplicate key (first defined at line "
-            + diagnostics.position(first.getKeyNode()).line() + ")");
+        diagnostics.error(
+            keyNode,
+            prefix + key,
+            "duplicate key (first defined at line "
+                + diagnostics.position(first.getKeyNode()).line()
+                + ")");
       } else if (allowedSet != null && !allowedSet.contains(key)) {
-        diagnostics.error(keyNode, prefix + key,
-            "unknown key (allowed: " + String.join(", ", allowed) + ")");
+        diagnostics.error(
+            keyNode, prefix + key, "unknown key (allowed: " + String.join(", ", allowed) + ")");
       } else {
         entries.put(key, tuple);
       }

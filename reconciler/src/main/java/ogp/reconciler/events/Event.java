@@ -10,8 +10,9 @@ import java.util.Objects;
  * revision) and one sentence. Values only; {@link EventLog#record(Event)} stamps nothing but the
  * resource version, so the time is the caller's.
  *
- * <p>Build with {@link #of(EventReason, String)} and the {@code with…} copies, e.g.
- * {@code Event.of(clock, EventReason.ROLLBACK_COMMITTED, "web rolled back to 41").withApp("web").withRevision(sha)}.
+ * <p>Build with {@link #of(EventReason, String)} and the {@code with…} copies, e.g. {@code
+ * Event.of(clock, EventReason.ROLLBACK_COMMITTED, "web rolled back to
+ * 41").withApp("web").withRevision(sha)}.
  *
  * @param app the app concerned, or null
  * @param host the host concerned, or null

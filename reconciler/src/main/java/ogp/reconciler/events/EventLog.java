@@ -11,10 +11,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server's events: recorded by anyone ({@link #record(Event)} is the public way in, e.g. for
- * a committed rollback), logged at INFO as one line, counted in {@code ogp_events_total{reason}},
- * published to watchers, and retained in a bounded window (oldest dropped first) for
- * {@code GET /api/v1/events}.
+ * The server's events: recorded by anyone ({@link #record(Event)} is the public way in, e.g. for a
+ * committed rollback), logged at INFO as one line, counted in {@code ogp_events_total{reason}},
+ * published to watchers, and retained in a bounded window (oldest dropped first) for {@code GET
+ * /api/v1/events}.
  *
  * <p>Every event gets the resource version the publisher assigns (the watch stream's, shared by
  * every kind), so {@code ?since=RV} of the list and of the watch mean the same thing.
@@ -53,9 +53,15 @@ public final class EventLog {
       window.addLast(new Recorded(rv, event));
       if (window.size() > capacity) window.removeFirst();
     }
-    Counter.builder("ogp.events").description("Events recorded, by reason").tag("reason", event.reason().label())
-        .register(meters).increment();
-    log.info("{} rv={}{}{}{}: {}", event.reason().label(), rv,
+    Counter.builder("ogp.events")
+        .description("Events recorded, by reason")
+        .tag("reason", event.reason().label())
+        .register(meters)
+        .increment();
+    log.info(
+        "{} rv={}{}{}{}: {}",
+        event.reason().label(),
+        rv,
         event.app() == null ? "" : " app=" + event.app(),
         event.host() == null ? "" : " host=" + event.host(),
         event.revision() == null ? "" : " revision=" + shortSha(event.revision()),

@@ -2,7 +2,10 @@ package ogp.reconciler.events;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 
-/** Why an {@link Event} happened; shown in the API as the PascalCase label, e.g. {@code RevisionApplied}. */
+/**
+ * Why an {@link Event} happened; shown in the API as the PascalCase label, e.g. {@code
+ * RevisionApplied}.
+ */
 public enum EventReason {
   REVISION_APPLIED("RevisionApplied"),
   REVISION_REJECTED("RevisionRejected"),

@@ -13,20 +13,24 @@ import ogp.reconciler.control.ReconcilerObserver;
 
 /**
  * Turns what the control loop observes into {@link Event}s: revisions applied and rejected, the
- * desired state becoming unreadable and readable again, hosts
- * connecting, disconnecting and lost, and container changes between consecutive reports of a host
- * ({@link ReportChanges}). The first report of a host after this server started is a baseline and
- * yields no container events, so a restarted server does not announce every running container.
+ * desired state becoming unreadable and readable again, hosts connecting, disconnecting and lost,
+ * and container changes between consecutive reports of a host ({@link ReportChanges}). The first
+ * report of a host after this server started is a baseline and yields no container events, so a
+ * restarted server does not announce every running container.
  *
- * <p>Concurrency: the agent listener delivers one host's callbacks in order on one thread; the
- * last report per host lives in a concurrent map, so revision callbacks on the fetch worker may
- * run at the same time.
+ * <p>Concurrency: the agent listener delivers one host's callbacks in order on one thread; the last
+ * report per host lives in a concurrent map, so revision callbacks on the fetch worker may run at
+ * the same time.
  */
 public final class FleetEvents implements ReconcilerObserver {
   private final EventLog events;
   private final Clock clock;
   private final Map<String, StatusReport> lastReports = new ConcurrentHashMap<>();
-  /** Set from the first failed fetch until the next good one: one event per outage, not one per poll. */
+
+  /**
+   * Set from the first failed fetch until the next good one: one event per outage, not one per
+   * poll.
+   */
   private final AtomicBoolean fetchFailing = new AtomicBoolean();
 
   public FleetEvents(EventLog events, Clock clock) {
@@ -36,62 +40,95 @@ public final class FleetEvents implements ReconcilerObserver {
 
   @Override
   public void revisionApplied(AppliedRevision revision) {
-    events.record(Event.of(clock, EventReason.REVISION_APPLIED,
-            "applied: " + revision.changedApps() + " of " + revision.state().apps().size() + " app(s) added or changed: "
-                + revision.commit().subject())
-        .withRevision(revision.revision())
-        .withAuthor(author(revision.commit().authorName(), revision.commit().authorEmail())));
+    events.record(
+        Event.of(
+                clock,
+                EventReason.REVISION_APPLIED,
+                "applied: "
+                    + revision.changedApps()
+                    + " of "
+                    + revision.state().apps().size()
+                    + " app(s) added or changed: "
+                    + revision.commit().subject())
+            .withRevision(revision.revision())
+            .withAuthor(author(revision.commit().authorName(), revision.commit().authorEmail())));
   }
 
   @Override
   public void revisionRejected(InvalidRevision revision) {
-    events.record(Event.of(clock, EventReason.REVISION_REJECTED,
-            "not applied, " + revision.errors().size() + " error(s): " + revision.commit().subject())
-        .withRevision(revision.commit().sha())
-        .withAuthor(author(revision.commit().authorName(), revision.commit().authorEmail()))
-        .withErrors(revision.errors().stream().map(Object::toString).toList()));
+    events.record(
+        Event.of(
+                clock,
+                EventReason.REVISION_REJECTED,
+                "not applied, "
+                    + revision.errors().size()
+                    + " error(s): "
+                    + revision.commit().subject())
+            .withRevision(revision.commit().sha())
+            .withAuthor(author(revision.commit().authorName(), revision.commit().authorEmail()))
+            .withErrors(revision.errors().stream().map(Object::toString).toList()));
   }
 
   @Override
   public void fetchFailed(String error) {
     if (fetchFailing.compareAndSet(false, true)) {
-      events.record(Event.of(clock, EventReason.FETCH_FAILED,
-          "cannot read the desired state, the applied revision stays: " + error));
+      events.record(
+          Event.of(
+              clock,
+              EventReason.FETCH_FAILED,
+              "cannot read the desired state, the applied revision stays: " + error));
     }
   }
 
   @Override
   public void fetched(FetchOutcome outcome, Duration took) {
     if (outcome != FetchOutcome.FAILED && fetchFailing.compareAndSet(true, false)) {
-      events.record(Event.of(clock, EventReason.FETCH_RECOVERED, "the desired state can be read again"));
+      events.record(
+          Event.of(clock, EventReason.FETCH_RECOVERED, "the desired state can be read again"));
     }
   }
 
   @Override
   public void hostConnected(HostRecord host) {
-    events.record(Event.of(clock, EventReason.HOST_CONNECTED,
-            "agent " + host.agentVersion() + " connected from " + host.remoteAddress())
-        .withHost(host.hostId()));
+    events.record(
+        Event.of(
+                clock,
+                EventReason.HOST_CONNECTED,
+                "agent " + host.agentVersion() + " connected from " + host.remoteAddress())
+            .withHost(host.hostId()));
   }
 
   @Override
   public void hostDisconnected(String hostId) {
-    events.record(Event.of(clock, EventReason.HOST_DISCONNECTED, "agent connection closed").withHost(hostId));
+    events.record(
+        Event.of(clock, EventReason.HOST_DISCONNECTED, "agent connection closed").withHost(hostId));
   }
 
   @Override
   public void hostLost(String hostId) {
-    events.record(Event.of(clock, EventReason.HOST_LOST, "no heartbeat within the grace; containers left as they are")
-        .withHost(hostId));
+    events.record(
+        Event.of(
+                clock,
+                EventReason.HOST_LOST,
+                "no heartbeat within the grace; containers left as they are")
+            .withHost(hostId));
   }
 
   @Override
   public void rolloutFailed(ogp.reconciler.rollout.RolloutFailure failure) {
-    events.record(Event.of(clock, EventReason.ROLLOUT_FAILED, failure.app() + ": " + failure.reason()
-            + (failure.autoRollback() ? "; rolling back automatically" : "; no automatic rollback (update.autoRollback is false)"))
-        .withApp(failure.app())
-        .withRevision(failure.revision())
-        .withHost(failure.hosts().size() == 1 ? failure.hosts().get(0) : null));
+    events.record(
+        Event.of(
+                clock,
+                EventReason.ROLLOUT_FAILED,
+                failure.app()
+                    + ": "
+                    + failure.reason()
+                    + (failure.autoRollback()
+                        ? "; rolling back automatically"
+                        : "; no automatic rollback (update.autoRollback is false)"))
+            .withApp(failure.app())
+            .withRevision(failure.revision())
+            .withHost(failure.hosts().size() == 1 ? failure.hosts().get(0) : null));
   }
 
   @Override

@@ -53,7 +53,8 @@ public final class CertificateAuthority {
   private static final Duration CLOCK_SKEW = Duration.ofHours(1);
   private static final String SIGNATURE = "SHA256withECDSA";
   private static final Pattern DNS_NAME =
-      Pattern.compile("(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
+      Pattern.compile(
+          "(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
 
   private final IssuedCertificate ca;
   private final Clock clock;
@@ -74,12 +75,23 @@ public final class CertificateAuthority {
       JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
       X509v3CertificateBuilder builder =
           new JcaX509v3CertificateBuilder(
-                  subject, serial(random), notBefore(now), notAfter(now, CA_DAYS), subject, keys.getPublic())
+                  subject,
+                  serial(random),
+                  notBefore(now),
+                  notAfter(now, CA_DAYS),
+                  subject,
+                  keys.getPublic())
               .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
-              .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
-              .addExtension(Extension.subjectKeyIdentifier, false, extensions.createSubjectKeyIdentifier(keys.getPublic()));
+              .addExtension(
+                  Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
+              .addExtension(
+                  Extension.subjectKeyIdentifier,
+                  false,
+                  extensions.createSubjectKeyIdentifier(keys.getPublic()));
       return new CertificateAuthority(
-          new IssuedCertificate(sign(builder, keys.getPrivate()), keys.getPrivate()), clock, random);
+          new IssuedCertificate(sign(builder, keys.getPrivate()), keys.getPrivate()),
+          clock,
+          random);
     } catch (IOException | GeneralSecurityException | OperatorCreationException e) {
       throw new IllegalStateException("cannot create a CA certificate: " + e.getMessage(), e);
     }
@@ -91,7 +103,8 @@ public final class CertificateAuthority {
       throw new IllegalArgumentException(
           "not a CA certificate: " + ca.certificate().getSubjectX500Principal().getName());
     }
-    return new CertificateAuthority(ca, Objects.requireNonNull(clock), Objects.requireNonNull(random));
+    return new CertificateAuthority(
+        ca, Objects.requireNonNull(clock), Objects.requireNonNull(random));
   }
 
   public IssuedCertificate certificate() {
@@ -129,29 +142,41 @@ public final class CertificateAuthority {
     return issue(hostId, names, KeyPurposeId.id_kp_clientAuth);
   }
 
-  private IssuedCertificate issue(String commonName, List<GeneralName> names, KeyPurposeId purpose) {
+  private IssuedCertificate issue(
+      String commonName, List<GeneralName> names, KeyPurposeId purpose) {
     KeyPair keys = newKeyPair(random);
     Instant now = clock.instant();
     try {
       JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
       X509v3CertificateBuilder builder =
           new JcaX509v3CertificateBuilder(
-                  ca.certificate(), serial(random), notBefore(now), notAfter(now, LEAF_DAYS),
-                  subject(commonName), keys.getPublic())
+                  ca.certificate(),
+                  serial(random),
+                  notBefore(now),
+                  notAfter(now, LEAF_DAYS),
+                  subject(commonName),
+                  keys.getPublic())
               .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
               .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
               .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose))
-              .addExtension(Extension.subjectKeyIdentifier, false, extensions.createSubjectKeyIdentifier(keys.getPublic()))
               .addExtension(
-                  Extension.authorityKeyIdentifier, false,
+                  Extension.subjectKeyIdentifier,
+                  false,
+                  extensions.createSubjectKeyIdentifier(keys.getPublic()))
+              .addExtension(
+                  Extension.authorityKeyIdentifier,
+                  false,
                   extensions.createAuthorityKeyIdentifier(ca.certificate().getPublicKey()));
       if (!names.isEmpty()) {
         builder.addExtension(
-            Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)));
+            Extension.subjectAlternativeName,
+            false,
+            new GeneralNames(names.toArray(GeneralName[]::new)));
       }
       return new IssuedCertificate(sign(builder, ca.privateKey()), keys.getPrivate());
     } catch (IOException | GeneralSecurityException | OperatorCreationException e) {
-      throw new IllegalStateException("cannot issue a certificate for " + commonName + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot issue a certificate for " + commonName + ": " + e.getMessage(), e);
     }
   }
 

@@ -13,6 +13,8 @@ public record IssuedCertificate(X509Certificate certificate, PrivateKey privateK
 
   @Override
   public String toString() {
-    return "IssuedCertificate[" + certificate.getSubjectX500Principal().getName() + ", key redacted]";
+    return "IssuedCertificate["
+        + certificate.getSubjectX500Principal().getName()
+        + ", key redacted]";
   }
 }

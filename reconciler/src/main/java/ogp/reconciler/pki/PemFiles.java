@@ -25,9 +25,9 @@ import org.bouncycastle.util.io.pem.PemObject;
  * Reads and writes certificates and private keys as PEM files.
  *
  * <p>Policy: private keys are written as unencrypted PKCS#8 ({@code PRIVATE KEY}, which Netty,
- * Jetty and OpenSSL all read) with mode 0600; certificates are public and written with the
- * default mode. Reading accepts PKCS#8 and the older PKCS#1/SEC1 key forms OpenSSL produces.
- * Errors name the file, never its content.
+ * Jetty and OpenSSL all read) with mode 0600; certificates are public and written with the default
+ * mode. Reading accepts PKCS#8 and the older PKCS#1/SEC1 key forms OpenSSL produces. Errors name
+ * the file, never its content.
  */
 public final class PemFiles {
   private PemFiles() {}
@@ -71,8 +71,12 @@ public final class PemFiles {
         }
         if (!(item instanceof SubjectPublicKeyInfo)) {
           // e.g. an encrypted key: OGP has no passphrase to open it with.
-          throw new IOException("unsupported PEM object " + item.getClass().getSimpleName() + " in " + file
-              + "; expected an unencrypted private key");
+          throw new IOException(
+              "unsupported PEM object "
+                  + item.getClass().getSimpleName()
+                  + " in "
+                  + file
+                  + "; expected an unencrypted private key");
         }
       }
       throw new IOException("no private key in " + file);

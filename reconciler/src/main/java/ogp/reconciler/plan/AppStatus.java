@@ -8,8 +8,8 @@ import java.util.List;
  * app's combined sync and health.
  *
  * @param placement "hosts: a, b" or "selector: role=web"
- * @param rollout where the app's health-gated rollout stands; null when its {@code update}
- *     policy is the default (all hosts at once, no automatic rollback)
+ * @param rollout where the app's health-gated rollout stands; null when its {@code update} policy
+ *     is the default (all hosts at once, no automatic rollback)
  */
 public record AppStatus(
     String app,
@@ -23,8 +23,15 @@ public record AppStatus(
     RolloutStatus rollout) {
 
   /** Without a rollout. */
-  public AppStatus(String app, String image, String desiredVersion, String desiredState, String placement,
-      SyncStatus sync, HealthStatus health, List<AppHostStatus> hosts) {
+  public AppStatus(
+      String app,
+      String image,
+      String desiredVersion,
+      String desiredState,
+      String placement,
+      SyncStatus sync,
+      HealthStatus health,
+      List<AppHostStatus> hosts) {
     this(app, image, desiredVersion, desiredState, placement, sync, health, hosts, null);
   }
 
@@ -39,15 +46,30 @@ public record AppStatus(
       AppHostStatus s = h;
       if (rollout.waiting().contains(h.host()) && h.connected()) {
         List<String> actions = new ArrayList<>();
-        actions.add((rollout.hasFailed() ? "kept on its version: the rollout stopped" : "waiting for the rollout")
-            + " (" + rollout.message() + ")");
+        actions.add(
+            (rollout.hasFailed()
+                    ? "kept on its version: the rollout stopped"
+                    : "waiting for the rollout")
+                + " ("
+                + rollout.message()
+                + ")");
         actions.addAll(h.plannedActions());
-        s = new AppHostStatus(h.host(), h.connected(), rollout.hasFailed() ? SyncStatus.OutOfSync : SyncStatus.Progressing,
-            h.health(), h.desiredVersion(), h.desiredInstances(), h.containers(), actions, h.lastError());
+        s =
+            new AppHostStatus(
+                h.host(),
+                h.connected(),
+                rollout.hasFailed() ? SyncStatus.OutOfSync : SyncStatus.Progressing,
+                h.health(),
+                h.desiredVersion(),
+                h.desiredInstances(),
+                h.containers(),
+                actions,
+                h.lastError());
       }
       shown.add(s);
       combined = SyncStatus.combine(combined, s.sync());
     }
-    return new AppStatus(app, image, desiredVersion, desiredState, placement, combined, health, shown, rollout);
+    return new AppStatus(
+        app, image, desiredVersion, desiredState, placement, combined, health, shown, rollout);
   }
 }

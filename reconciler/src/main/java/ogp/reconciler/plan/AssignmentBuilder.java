@@ -17,8 +17,8 @@ import ogp.reconciler.desired.VolumeMount;
  * assignment can be recognised by comparing hashes. {@link FleetPlan} assembles these per host.
  *
  * <p>The revision stamped on a spec is the revision that last changed the app (see {@code
- * AppliedRevision#revisionOf}), not the revision being applied: a commit to another app leaves
- * this app's specs, and the {@code ogp.revision} label of its containers, as they were.
+ * AppliedRevision#revisionOf}), not the revision being applied: a commit to another app leaves this
+ * app's specs, and the {@code ogp.revision} label of its containers, as they were.
  */
 public final class AssignmentBuilder {
   private AssignmentBuilder() {}
@@ -55,10 +55,14 @@ public final class AssignmentBuilder {
               .setReadOnly(v.readOnly()));
     }
     app.health().ifPresent(h -> b.setHealth(health(h)));
-    // Hash before the fields the hash excludes (revision, run state) are set: no copy to clear them.
+    // Hash before the fields the hash excludes (revision, run state) are set: no copy to clear
+    // them.
     String hash = SpecHash.ofCanonical(b.build());
     return b.setRevision(revision)
-        .setState(app.state() == AppState.STOPPED ? ContainerSpec.RunState.STOPPED : ContainerSpec.RunState.RUNNING)
+        .setState(
+            app.state() == AppState.STOPPED
+                ? ContainerSpec.RunState.STOPPED
+                : ContainerSpec.RunState.RUNNING)
         .setSpecHash(hash)
         .build();
   }

@@ -17,25 +17,29 @@ import ogp.reconciler.desired.Placement;
  * The assignments of one desired state for any number of hosts: every container a host must run
  * (apps that are absent or not placed there contribute none), by app name then instance.
  *
- * <p>The per-app work is done once instead of once per host: every container spec (and its
- * SHA-256 spec hash) is built when the plan is made, and apps placed by host list are indexed by
- * host id, so one host costs a map lookup plus the label selectors, not a scan of every app. A
- * spec carries the revision that last changed its app, so {@link #next} can derive the plan of a
- * new revision from this one: an app whose configuration and revision are unchanged keeps its
- * built specs (the same objects) and only the hosts of changed apps are re-indexed.
+ * <p>The per-app work is done once instead of once per host: every container spec (and its SHA-256
+ * spec hash) is built when the plan is made, and apps placed by host list are indexed by host id,
+ * so one host costs a map lookup plus the label selectors, not a scan of every app. A spec carries
+ * the revision that last changed its app, so {@link #next} can derive the plan of a new revision
+ * from this one: an app whose configuration and revision are unchanged keeps its built specs (the
+ * same objects) and only the hosts of changed apps are re-indexed.
  *
  * <p>Immutable and thread-safe once built; keep the plan of the applied revision and share it.
  */
 public final class FleetPlan {
   private static final AppPlan[] NONE = new AppPlan[0];
   private static final Listed NOT_LISTED = new Listed(NONE, 0).seal();
+
   /** From this many apps to build, their specs are built on all cores. */
   private static final int PARALLEL_BUILD_FROM = 512;
 
   /** The plan of nothing: every host gets no container. Where a chain of {@link #next} starts. */
   public static final FleetPlan EMPTY = new FleetPlan(Map.of(), Map.of(), NONE);
 
-  /** One app's part of the plan: its specs (null until built), stamped with the revision that last changed it. */
+  /**
+   * One app's part of the plan: its specs (null until built), stamped with the revision that last
+   * changed it.
+   */
   private record AppPlan(App app, String revision, List<ContainerSpec> specs) {}
 
   /**
@@ -110,15 +114,16 @@ public final class FleetPlan {
   }
 
   /**
-   * The plan of {@code state}, reusing this plan's specs of every app whose configuration (all
-   * but its source position) and revision are unchanged.
+   * The plan of {@code state}, reusing this plan's specs of every app whose configuration (all but
+   * its source position) and revision are unchanged.
    *
    * @param revisionOf the revision that last changed the named app
    */
   public FleetPlan next(DesiredState state, Function<String, String> revisionOf) {
     Map<String, AppPlan> nextApps = new HashMap<>(Math.max(16, state.apps().size() * 4 / 3 + 1));
     List<String> changed = new ArrayList<>(); // names whose AppPlan is new or gone, each once
-    List<AppPlan> byName = new ArrayList<>(state.apps().size()); // the next plan's apps, in name order
+    List<AppPlan> byName =
+        new ArrayList<>(state.apps().size()); // the next plan's apps, in name order
     int kept = 0; // names of this plan that the next one has too
     for (App app : state.apps().values()) { // sorted by name
       if (app.state() == AppState.ABSENT) continue;
@@ -126,7 +131,9 @@ public final class FleetPlan {
       AppPlan before = apps.get(app.name());
       if (before != null) kept++;
       AppPlan next;
-      if (before != null && before.revision().equals(revision) && before.app().sameConfigurationAs(app)) {
+      if (before != null
+          && before.revision().equals(revision)
+          && before.app().sameConfigurationAs(app)) {
         next = before;
       } else {
         next = new AppPlan(app, revision, null); // built below
@@ -137,7 +144,10 @@ public final class FleetPlan {
     }
     if (changed.size() >= PARALLEL_BUILD_FROM) {
       // Building a spec hashes it: a first plan of thousands of apps is worth all cores.
-      byName = byName.parallelStream().map(p -> p.specs() == null ? build(p.app(), p.revision()) : p).toList();
+      byName =
+          byName.parallelStream()
+              .map(p -> p.specs() == null ? build(p.app(), p.revision()) : p)
+              .toList();
       for (AppPlan p : byName) nextApps.put(p.app().name(), p);
     } else if (!changed.isEmpty()) { // a commit's few apps are not worth a fork
       for (int i = 0; i < byName.size(); i++) {
@@ -201,7 +211,9 @@ public final class FleetPlan {
     // Merge the two name-sorted arrays so the order is the app-name order.
     while (l < byList.length || s < selected.length) {
       AppPlan next;
-      if (s >= selected.length || (l < byList.length && byList[l].app().name().compareTo(selected[s].app().name()) < 0)) {
+      if (s >= selected.length
+          || (l < byList.length
+              && byList[l].app().name().compareTo(selected[s].app().name()) < 0)) {
         next = byList[l++];
       } else {
         next = selected[s++];
@@ -229,8 +241,10 @@ public final class FleetPlan {
 
   /** The host index of every app placed by host list, built in one pass over the apps by name. */
   private static Map<String, Listed> indexAll(List<AppPlan> byName) {
-    // One map, filled in place: a map of lists copied into a second map was most of a plan from scratch.
-    Map<String, Listed> index = new HashMap<>(Math.max(16, byName.size() * 4 / 3)); // hosts are often about as many as apps
+    // One map, filled in place: a map of lists copied into a second map was most of a plan from
+    // scratch.
+    Map<String, Listed> index =
+        new HashMap<>(Math.max(16, byName.size() * 4 / 3)); // hosts are often about as many as apps
     for (AppPlan p : byName) { // every host's list is in name order too
       if (!(p.app().placement() instanceof Placement.Hosts hosts)) continue;
       for (String hostId : hosts.hostIds()) {
@@ -244,10 +258,13 @@ public final class FleetPlan {
   }
 
   /** Replaces the app {@code name} in one host's entry by {@code plan}, or removes it. */
-  private static void reindex(Map<String, Listed> listed, String hostId, String name, AppPlan plan) {
+  private static void reindex(
+      Map<String, Listed> listed, String hostId, String name, AppPlan plan) {
     AppPlan[] current = listed.getOrDefault(hostId, NOT_LISTED).apps();
-    boolean place = plan != null
-        && plan.app().placement() instanceof Placement.Hosts hosts && hosts.hostIds().contains(hostId);
+    boolean place =
+        plan != null
+            && plan.app().placement() instanceof Placement.Hosts hosts
+            && hosts.hostIds().contains(hostId);
     List<AppPlan> next = new ArrayList<>(current.length + 1);
     for (AppPlan p : current) {
       if (!p.app().name().equals(name)) next.add(p);
@@ -263,7 +280,12 @@ public final class FleetPlan {
 
   @Override
   public String toString() {
-    return "FleetPlan[" + apps.size() + " app(s), " + listed.size() + " listed host(s), "
-        + Arrays.stream(selected).map(p -> p.app().name()).toList() + " by selector]";
+    return "FleetPlan["
+        + apps.size()
+        + " app(s), "
+        + listed.size()
+        + " listed host(s), "
+        + Arrays.stream(selected).map(p -> p.app().name()).toList()
+        + " by selector]";
   }
 }

@@ -30,7 +30,9 @@ import ogp.reconciler.desired.Placement;
 public final class FleetStatus {
   private FleetStatus() {}
 
-  /** Status of every app of the desired state, sorted by app name, every app at {@code revision}. */
+  /**
+   * Status of every app of the desired state, sorted by app name, every app at {@code revision}.
+   */
   public static List<AppStatus> compute(
       DesiredState state, String revision, Collection<HostView> hosts) {
     return compute(state, new FleetPlan(state, revision), hosts);
@@ -40,10 +42,12 @@ public final class FleetStatus {
    * Status of every app of the desired state, sorted by app name, against the specs of {@code plan}
    * (the plan of that state): its specs and hashes are built already, so none is hashed again here.
    */
-  public static List<AppStatus> compute(DesiredState state, FleetPlan plan, Collection<HostView> hosts) {
+  public static List<AppStatus> compute(
+      DesiredState state, FleetPlan plan, Collection<HostView> hosts) {
     Map<String, HostView> byId = new TreeMap<>();
     hosts.forEach(h -> byId.put(h.hostId(), h));
-    // One pass over every report instead of one per app: which hosts report containers of which app.
+    // One pass over every report instead of one per app: which hosts report containers of which
+    // app.
     Map<String, Set<String>> reporting = new HashMap<>();
     for (HostView h : byId.values()) {
       if (h.lastReport() == null) continue;
@@ -53,7 +57,9 @@ public final class FleetStatus {
     }
     List<AppStatus> result = new ArrayList<>();
     for (App app : state.apps().values()) {
-      result.add(appStatus(app, plan.specsOf(app.name()), byId, reporting.getOrDefault(app.name(), Set.of())));
+      result.add(
+          appStatus(
+              app, plan.specsOf(app.name()), byId, reporting.getOrDefault(app.name(), Set.of())));
     }
     return result;
   }
@@ -70,7 +76,8 @@ public final class FleetStatus {
       sync = SyncStatus.combine(sync, s.sync());
       health = HealthStatus.worst(health, s.health());
     }
-    if (app.state() != AppState.ABSENT && perHost.stream().allMatch(h -> h.desiredInstances() == 0)) {
+    if (app.state() != AppState.ABSENT
+        && perHost.stream().allMatch(h -> h.desiredInstances() == 0)) {
       // Desired to run but placed nowhere (e.g. a selector no host matches).
       health = HealthStatus.worst(health, HealthStatus.Missing);
     }
@@ -86,10 +93,11 @@ public final class FleetStatus {
   }
 
   /**
-   * Hosts the app is placed on, plus hosts that still report containers of it, sorted. Only a
-   * label selector needs every host looked at; a host list names its hosts.
+   * Hosts the app is placed on, plus hosts that still report containers of it, sorted. Only a label
+   * selector needs every host looked at; a host list names its hosts.
    */
-  private static Set<String> involvedHosts(App app, Map<String, HostView> hosts, Set<String> reportingHosts) {
+  private static Set<String> involvedHosts(
+      App app, Map<String, HostView> hosts, Set<String> reportingHosts) {
     Set<String> ids = new TreeSet<>(reportingHosts);
     if (app.placement() instanceof Placement.Hosts list) {
       ids.addAll(list.hostIds());
@@ -101,7 +109,8 @@ public final class FleetStatus {
     return ids;
   }
 
-  static AppHostStatus hostStatus(App app, List<ContainerSpec> specs, String hostId, HostView host) {
+  static AppHostStatus hostStatus(
+      App app, List<ContainerSpec> specs, String hostId, HostView host) {
     Map<String, String> labels = host == null ? Map.of() : host.labels();
     List<ContainerSpec> desired = app.placement().selects(hostId, labels) ? specs : List.of();
     List<ContainerStatus> observed =
@@ -116,14 +125,22 @@ public final class FleetStatus {
             .map(ContainerStatus::getLastError)
             .filter(e -> !e.isEmpty())
             .findFirst()
-            .orElse(host != null && host.lastReport() != null ? host.lastReport().getLastError() : "");
+            .orElse(
+                host != null && host.lastReport() != null ? host.lastReport().getLastError() : "");
 
     if (host == null || !host.connected() || host.lastReport() == null) {
       List<String> waiting =
           desired.isEmpty() ? List.of() : List.of("waiting for host " + hostId + " to connect");
       return new AppHostStatus(
-          hostId, false, SyncStatus.Unknown, HealthStatus.Unknown, app.version(), desired.size(),
-          views, waiting, lastError);
+          hostId,
+          false,
+          SyncStatus.Unknown,
+          HealthStatus.Unknown,
+          app.version(),
+          desired.size(),
+          views,
+          waiting,
+          lastError);
     }
 
     List<String> actions = plannedActions(app.name(), desired, observed);
@@ -171,7 +188,9 @@ public final class FleetStatus {
       List<ContainerSpec> desired, List<ContainerStatus> observed, boolean converging) {
     HealthStatus health = HealthStatus.Healthy;
     for (ContainerSpec spec : desired) {
-      health = HealthStatus.worst(health, containerHealth(spec, find(observed, spec.getInstance()), converging));
+      health =
+          HealthStatus.worst(
+              health, containerHealth(spec, find(observed, spec.getInstance()), converging));
     }
     if (desired.isEmpty() && observed.stream().anyMatch(c -> !c.getContainerId().isEmpty())) {
       health = HealthStatus.worst(health, HealthStatus.Progressing); // leftovers being removed
@@ -226,8 +245,9 @@ public final class FleetStatus {
     if (placement instanceof Placement.Hosts h) return "hosts: " + String.join(", ", h.hostIds());
     Placement.Selector s = (Placement.Selector) placement;
     return "selector: "
-        + new TreeMap<>(s.matchLabels()).entrySet().stream()
-            .map(e -> e.getKey() + "=" + e.getValue())
-            .collect(Collectors.joining(","));
+        + new TreeMap<>(s.matchLabels())
+            .entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(","));
   }
 }

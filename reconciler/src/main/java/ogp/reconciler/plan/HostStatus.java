@@ -28,7 +28,17 @@ public record HostStatus(
    * events a second to every watcher).
    */
   public HostStatus withoutHeartbeatTime() {
-    return new HostStatus(host, status, labels, null, agentVersion, dockerVersion, address, revision, containers, lastError);
+    return new HostStatus(
+        host,
+        status,
+        labels,
+        null,
+        agentVersion,
+        dockerVersion,
+        address,
+        revision,
+        containers,
+        lastError);
   }
 
   /** A managed container on the host, with its app. */

@@ -3,8 +3,8 @@ package ogp.reconciler.plan;
 import java.util.List;
 
 /**
- * Where one app's health-gated rollout of its current version stands (SPEC §2 {@code update}),
- * as the API shows it.
+ * Where one app's health-gated rollout of its current version stands (SPEC §2 {@code update}), as
+ * the API shows it.
  *
  * @param version the version being rolled out (the desired one)
  * @param phase {@code Progressing} while hosts are still to be updated, {@code Failed} once a host

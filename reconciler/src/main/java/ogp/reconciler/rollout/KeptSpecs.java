@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * cannot be rebuilt exactly is never sent in its place. Git is read as {@link RevisionFiles} reads
  * it (its filter, its size limit): a file it refuses gives no spec.
  *
- * <p>Nothing is kept but a bounded cache, so a restarted server finds the same specs. Called by
- * the reconcile worker only; reads objects, never the network.
+ * <p>Nothing is kept but a bounded cache, so a restarted server finds the same specs. Called by the
+ * reconcile worker only; reads objects, never the network.
  */
 final class KeptSpecs {
   private static final Logger log = LoggerFactory.getLogger(KeptSpecs.class);
@@ -34,12 +34,13 @@ final class KeptSpecs {
 
   private final RevisionFiles files;
   private final DesiredStateReader reader = new DesiredStateReader();
-  private final Map<String, Optional<App>> apps = new LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Optional<App>> eldest) {
-      return size() > CACHED;
-    }
-  };
+  private final Map<String, Optional<App>> apps =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Optional<App>> eldest) {
+          return size() > CACHED;
+        }
+      };
 
   KeptSpecs(RevisionFiles files) {
     this.files = files;
@@ -49,7 +50,8 @@ final class KeptSpecs {
   Optional<ContainerSpec> specOf(App now, ContainerStatus running) {
     String revision = running.getRevision();
     if (revision.isEmpty() || running.getSpecHash().isEmpty()) return Optional.empty();
-    Optional<App> then = apps.computeIfAbsent(now.name() + "@" + revision, k -> read(now, revision));
+    Optional<App> then =
+        apps.computeIfAbsent(now.name() + "@" + revision, k -> read(now, revision));
     return then.map(app -> AssignmentBuilder.spec(app, running.getInstance(), revision))
         .filter(spec -> spec.getSpecHash().equals(running.getSpecHash()));
   }
@@ -58,7 +60,10 @@ final class KeptSpecs {
     try {
       ObjectId commit = files.repository().resolve(revision + "^{commit}");
       if (commit == null) return Optional.empty();
-      Optional<App> inSameFile = files.file(commit, now.source().file()).flatMap(bytes -> find(now.name(), now.source().file(), bytes));
+      Optional<App> inSameFile =
+          files
+              .file(commit, now.source().file())
+              .flatMap(bytes -> find(now.name(), now.source().file(), bytes));
       if (inSameFile.isPresent()) return inSameFile;
       // Moved since: look through the whole tree of that revision.
       Snapshot snapshot = files.snapshotAt(commit.name());

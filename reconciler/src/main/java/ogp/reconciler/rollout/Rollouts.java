@@ -27,32 +27,37 @@ import ogp.reconciler.source.RevisionFiles;
 import org.eclipse.jgit.lib.Repository;
 
 /**
- * The health-gated rollouts of every app whose {@code update} policy asks for one (a
- * {@code maxParallel}, or {@code autoRollback}): which hosts keep what they run for now, and the
- * specs to send them instead of the new ones. Each {@link #evaluate} runs {@link RolloutStep} for
- * every such app against the hosts' latest reports; {@link #adjust} then rewrites a host's planned
- * containers. A rollout failure is told to the listener once per app and target.
+ * The health-gated rollouts of every app whose {@code update} policy asks for one (a {@code
+ * maxParallel}, or {@code autoRollback}): which hosts keep what they run for now, and the specs to
+ * send them instead of the new ones. Each {@link #evaluate} runs {@link RolloutStep} for every such
+ * app against the hosts' latest reports; {@link #adjust} then rewrites a host's planned containers.
+ * A rollout failure is told to the listener once per app and target.
  *
- * <p>Threads: {@link #evaluate} and {@link #adjust} are called by the reconcile worker only;
- * {@link #status} may be called from any thread and sees the last evaluation.
+ * <p>Threads: {@link #evaluate} and {@link #adjust} are called by the reconcile worker only; {@link
+ * #status} may be called from any thread and sees the last evaluation.
  */
 public final class Rollouts {
   private final KeptSpecs keptSpecs;
   private final Clock clock;
   private final Consumer<RolloutFailure> onFailure;
   private final Map<String, RolloutProgress> progress = new HashMap<>();
+
   /** Per app, the hosts kept on what they run and the specs to send them; reconcile worker only. */
   private Map<String, Map<String, List<ContainerSpec>>> kept = Map.of();
+
   private volatile Map<String, RolloutStatus> statuses = Map.of();
+
   /**
-   * The hosts every gated app placed on them could be decided for at the last evaluation
-   * (connected and reported); reconcile worker only. A host that reports after an evaluation is
-   * sent nothing until the next one has decided it: in between it would get the new version of
-   * every gated app, whatever the rollout says.
+   * The hosts every gated app placed on them could be decided for at the last evaluation (connected
+   * and reported); reconcile worker only. A host that reports after an evaluation is sent nothing
+   * until the next one has decided it: in between it would get the new version of every gated app,
+   * whatever the rollout says.
    */
   private Set<String> decided = Set.of();
+
   private DesiredState gatedOf;
   private List<App> gated = List.of();
+
   /** When this server started: hosts that have not reported since may be mid-update. */
   private final Instant startedAt;
 
@@ -60,7 +65,8 @@ public final class Rollouts {
    * @param repository the Git mirror's repository, to rebuild the specs of what hosts run
    * @param path the desired-state directory of the repository
    */
-  public Rollouts(Repository repository, String path, Clock clock, Consumer<RolloutFailure> onFailure) {
+  public Rollouts(
+      Repository repository, String path, Clock clock, Consumer<RolloutFailure> onFailure) {
     this.keptSpecs = new KeptSpecs(new RevisionFiles(repository, path));
     this.clock = clock;
     this.onFailure = onFailure;
@@ -78,7 +84,11 @@ public final class Rollouts {
    * hosts whose containers to send changed (to be reconciled again). {@code plan} is that state's
    * plan: its specs and hashes are built already, so a tick hashes nothing.
    */
-  public Set<String> evaluate(DesiredState state, String revision, FleetPlan plan, Supplier<Collection<HostRecord>> allHosts) {
+  public Set<String> evaluate(
+      DesiredState state,
+      String revision,
+      FleetPlan plan,
+      Supplier<Collection<HostRecord>> allHosts) {
     if (state != gatedOf) {
       gated = state.apps().values().stream().filter(Rollouts::gated).toList();
       gatedOf = state;
@@ -110,10 +120,12 @@ public final class Rollouts {
       List<RolloutHost> placed = new ArrayList<>();
       for (HostRecord h : hosts) {
         if (!app.placement().selects(h.hostId(), h.labels())) continue;
-        List<ContainerStatus> of = h.lastReport().map(StatusReport::getContainersList).orElse(List.of()).stream()
-            .filter(c -> c.getApp().equals(app.name()))
-            .toList();
-        // A host that has not reported since this server started is not known yet: decided once it has.
+        List<ContainerStatus> of =
+            h.lastReport().map(StatusReport::getContainersList).orElse(List.of()).stream()
+                .filter(c -> c.getApp().equals(app.name()))
+                .toList();
+        // A host that has not reported since this server started is not known yet: decided once it
+        // has.
         boolean known = h.connected() && h.lastReport().isPresent();
         placed.add(new RolloutHost(h.hostId(), known, of, settling && h.lastReport().isEmpty()));
         (known ? nextDecided : undecided).add(h.hostId());
@@ -127,26 +139,43 @@ public final class Rollouts {
         }
       }
       Map<String, List<ContainerSpec>> keptOfApp = new HashMap<>();
-      RolloutStatus status = RolloutStep.advance(app.version(), app.update(), desired, placed, p,
-          host -> keepable(app, host).map(specs -> {
-            keptOfApp.put(host.hostId(), specs);
-            return true;
-          }).orElse(false),
-          now);
+      RolloutStatus status =
+          RolloutStep.advance(
+              app.version(),
+              app.update(),
+              desired,
+              placed,
+              p,
+              host ->
+                  keepable(app, host)
+                      .map(
+                          specs -> {
+                            keptOfApp.put(host.hostId(), specs);
+                            return true;
+                          })
+                      .orElse(false),
+              now);
       keptOfApp.keySet().retainAll(status.waiting());
       if (!keptOfApp.isEmpty()) nextKept.put(app.name(), keptOfApp);
       nextStatuses.put(app.name(), status);
       if (status.hasFailed() && !p.failureAnnounced) {
         p.failureAnnounced = true;
-        onFailure.accept(new RolloutFailure(app.name(), app.version(), revision, status.failed(), status.message(),
-            app.update().autoRollback()));
+        onFailure.accept(
+            new RolloutFailure(
+                app.name(),
+                app.version(),
+                revision,
+                status.failed(),
+                status.message(),
+                app.update().autoRollback()));
       }
     }
     progress.keySet().retainAll(names);
     Set<String> changed = changedHosts(kept, nextKept);
     nextDecided.removeAll(undecided); // a host is decided only when every gated app on it is
     for (String hostId : nextDecided) {
-      if (!decided.contains(hostId)) changed.add(hostId); // decided now: it may be sent its containers
+      if (!decided.contains(hostId))
+        changed.add(hostId); // decided now: it may be sent its containers
     }
     decided = nextDecided;
     kept = nextKept;
@@ -154,7 +183,10 @@ public final class Rollouts {
     return changed;
   }
 
-  /** What the host runs of the app, as specs to send back unchanged; empty when any of it cannot be rebuilt. */
+  /**
+   * What the host runs of the app, as specs to send back unchanged; empty when any of it cannot be
+   * rebuilt.
+   */
   private Optional<List<ContainerSpec>> keepable(App app, RolloutHost host) {
     List<ContainerSpec> specs = new ArrayList<>();
     for (ContainerStatus c : host.containers()) {
@@ -168,7 +200,8 @@ public final class Rollouts {
   }
 
   private static Set<String> changedHosts(
-      Map<String, Map<String, List<ContainerSpec>>> before, Map<String, Map<String, List<ContainerSpec>>> after) {
+      Map<String, Map<String, List<ContainerSpec>>> before,
+      Map<String, Map<String, List<ContainerSpec>>> after) {
     Set<String> changed = new HashSet<>();
     Set<String> apps = new HashSet<>(before.keySet());
     apps.addAll(after.keySet());
@@ -206,9 +239,9 @@ public final class Rollouts {
   }
 
   /**
-   * Whether the host must be sent nothing yet: a gated app is placed on it and the last
-   * evaluation could not decide it (it had not reported since this server started, or it
-   * reported since). The evaluation that decides it returns it among the hosts to reconcile.
+   * Whether the host must be sent nothing yet: a gated app is placed on it and the last evaluation
+   * could not decide it (it had not reported since this server started, or it reported since). The
+   * evaluation that decides it returns it among the hosts to reconcile.
    */
   public boolean holds(String hostId, Map<String, String> labels) {
     if (decided.contains(hostId)) return false;

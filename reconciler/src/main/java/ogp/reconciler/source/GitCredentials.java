@@ -17,7 +17,10 @@ import java.util.Optional;
  */
 public sealed interface GitCredentials {
 
-  /** Username used with a password file or token when {@code OGP_GIT_USERNAME} is not set; token-based servers ignore it. */
+  /**
+   * Username used with a password file or token when {@code OGP_GIT_USERNAME} is not set;
+   * token-based servers ignore it.
+   */
   String DEFAULT_TOKEN_USER = "git";
 
   /** No credentials: public repositories, {@code file://} and local paths. */
@@ -37,8 +40,8 @@ public sealed interface GitCredentials {
   }
 
   /**
-   * An SSH private key (without passphrase) for {@code ssh://} and scp-like URLs.
-   * {@code knownHosts} empty means {@code ~/.ssh/known_hosts}; unknown host keys are refused.
+   * An SSH private key (without passphrase) for {@code ssh://} and scp-like URLs. {@code
+   * knownHosts} empty means {@code ~/.ssh/known_hosts}; unknown host keys are refused.
    */
   record SshKey(Path keyFile, Optional<Path> knownHosts) implements GitCredentials {
     public SshKey {
@@ -57,10 +60,12 @@ public sealed interface GitCredentials {
   }
 
   /**
-   * Reads {@code OGP_GIT_SSH_KEY} (+ optional {@code OGP_GIT_KNOWN_HOSTS}), or {@code OGP_GIT_PASSWORD} /
-   * {@code OGP_GIT_PASSWORD_FILE} (+ optional {@code OGP_GIT_USERNAME}); none of them gives {@link None}.
+   * Reads {@code OGP_GIT_SSH_KEY} (+ optional {@code OGP_GIT_KNOWN_HOSTS}), or {@code
+   * OGP_GIT_PASSWORD} / {@code OGP_GIT_PASSWORD_FILE} (+ optional {@code OGP_GIT_USERNAME}); none
+   * of them gives {@link None}.
    *
-   * @throws GitSourceException when the settings contradict each other or the password file is unreadable
+   * @throws GitSourceException when the settings contradict each other or the password file is
+   *     unreadable
    */
   static GitCredentials fromEnvironment(Map<String, String> env) {
     String sshKey = nonBlank(env.get("OGP_GIT_SSH_KEY"));
@@ -75,7 +80,9 @@ public sealed interface GitCredentials {
       throw new GitSourceException("Set either OGP_GIT_SSH_KEY or a Git password, not both.");
     }
     if (sshKey != null) {
-      return new SshKey(Path.of(sshKey), Optional.ofNullable(nonBlank(env.get("OGP_GIT_KNOWN_HOSTS"))).map(Path::of));
+      return new SshKey(
+          Path.of(sshKey),
+          Optional.ofNullable(nonBlank(env.get("OGP_GIT_KNOWN_HOSTS"))).map(Path::of));
     }
     if (passwordFile != null) {
       password = readPasswordFile(Path.of(passwordFile));
@@ -85,7 +92,8 @@ public sealed interface GitCredentials {
       return new UsernamePassword(username == null ? DEFAULT_TOKEN_USER : username, password);
     }
     if (username != null) {
-      throw new GitSourceException("OGP_GIT_USERNAME is set but neither OGP_GIT_PASSWORD nor OGP_GIT_PASSWORD_FILE is.");
+      throw new GitSourceException(
+          "OGP_GIT_USERNAME is set but neither OGP_GIT_PASSWORD nor OGP_GIT_PASSWORD_FILE is.");
     }
     return new None();
   }
@@ -96,7 +104,9 @@ public sealed interface GitCredentials {
       return Files.readString(file, StandardCharsets.UTF_8).strip();
     } catch (IOException e) {
       // The exception text names only the file, which is not secret.
-      throw new GitSourceException("Cannot read the Git password file " + file + ": " + e.getClass().getSimpleName() + ".", e);
+      throw new GitSourceException(
+          "Cannot read the Git password file " + file + ": " + e.getClass().getSimpleName() + ".",
+          e);
     }
   }
 

@@ -45,27 +45,37 @@ import org.slf4j.LoggerFactory;
  * mirror already holds the commit, and the new snapshot is derived from the previous one by reading
  * only the changed blobs.
  *
- * <p>Concurrency rules: readers never wait for the network. {@link #poll()} reads the
- * advertisement and fetches the objects first, then moves the branch ref and swaps in the new
- * snapshot under the short snapshot lock, which only ever covers local reads; {@link #mirrored()},
- * {@link #contains(String)} and {@link #current()} take at most that lock. Concurrent polls still
- * produce one snapshot per new commit, and an older poll never replaces the snapshot of a newer
- * one. Fetches into the object database take turns on the <em>fetch lock</em> (JGit cannot
- * write the same pack from two fetches at once: "Cannot lock pack"); only fetches take it, each
- * network read is bounded by the transport timeout ({@link #DEFAULT_TIMEOUT} unless opened with
- * another), and a fetch waits at most twice that for its turn before it fails. Network calls
- * block: never call them on a Netty event loop or another thread that must not block.
+ * <p>Concurrency rules: readers never wait for the network. {@link #poll()} reads the advertisement
+ * and fetches the objects first, then moves the branch ref and swaps in the new snapshot under the
+ * short snapshot lock, which only ever covers local reads; {@link #mirrored()}, {@link
+ * #contains(String)} and {@link #current()} take at most that lock. Concurrent polls still produce
+ * one snapshot per new commit, and an older poll never replaces the snapshot of a newer one.
+ * Fetches into the object database take turns on the <em>fetch lock</em> (JGit cannot write the
+ * same pack from two fetches at once: "Cannot lock pack"); only fetches take it, each network read
+ * is bounded by the transport timeout ({@link #DEFAULT_TIMEOUT} unless opened with another), and a
+ * fetch waits at most twice that for its turn before it fails. Network calls block: never call them
+ * on a Netty event loop or another thread that must not block.
  *
- * <p>Credentials policy: nothing this class logs or throws contains credentials (see {@link Redaction}).
+ * <p>Credentials policy: nothing this class logs or throws contains credentials (see {@link
+ * Redaction}).
  */
 public final class GitMirror implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GitMirror.class);
   private static final String REMOTE = "origin";
-  /** Everything a fetch for {@link #snapshotAt(String)} brings in when the revision is not in the mirror yet. */
-  private static final List<RefSpec> ALL_BRANCHES_AND_TAGS = List.of(
-      new RefSpec("+refs/heads/*:refs/remotes/" + REMOTE + "/*"), new RefSpec("+refs/tags/*:refs/tags/*"));
 
-  /** How long one network read may wait for the remote, unless the mirror is opened with another timeout. */
+  /**
+   * Everything a fetch for {@link #snapshotAt(String)} brings in when the revision is not in the
+   * mirror yet.
+   */
+  private static final List<RefSpec> ALL_BRANCHES_AND_TAGS =
+      List.of(
+          new RefSpec("+refs/heads/*:refs/remotes/" + REMOTE + "/*"),
+          new RefSpec("+refs/tags/*:refs/tags/*"));
+
+  /**
+   * How long one network read may wait for the remote, unless the mirror is opened with another
+   * timeout.
+   */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(20);
 
   private final GitRemote remote;
@@ -73,13 +83,25 @@ public final class GitMirror implements AutoCloseable {
   private final RemoteAccess access;
   private final RevisionFiles files;
   private final SnapshotReader reader;
-  /** Guards the swap of {@link #current} with the move of the branch ref; never held during network I/O. */
+
+  /**
+   * Guards the swap of {@link #current} with the move of the branch ref; never held during network
+   * I/O.
+   */
   private final Object snapshotLock = new Object();
-  /** Orders fetches into the object database; held during network I/O, taken by nothing but a fetch. */
+
+  /**
+   * Orders fetches into the object database; held during network I/O, taken by nothing but a fetch.
+   */
   private final ReentrantLock fetchLock = new ReentrantLock();
+
   private final Duration timeout;
-  /** Numbers polls in the order they start, so an older poll never replaces a newer one's snapshot. */
+
+  /**
+   * Numbers polls in the order they start, so an older poll never replaces a newer one's snapshot.
+   */
   private final AtomicLong pollsStarted = new AtomicLong();
+
   private long newestSwap; // guarded by snapshotLock
   private volatile Snapshot current;
 
@@ -93,49 +115,69 @@ public final class GitMirror implements AutoCloseable {
   }
 
   /**
-   * Opens the mirror of {@code remote} under {@code dataDir/git/}, creating an empty bare repository the
-   * first time (objects arrive with the first poll). An existing mirror is reused, so a restart does not
-   * clone again; a mirror recorded for a different URL is discarded and created anew.
+   * Opens the mirror of {@code remote} under {@code dataDir/git/}, creating an empty bare
+   * repository the first time (objects arrive with the first poll). An existing mirror is reused,
+   * so a restart does not clone again; a mirror recorded for a different URL is discarded and
+   * created anew.
    */
   public static GitMirror open(GitRemote remote, Path dataDir) {
     return open(remote, dataDir, DEFAULT_TIMEOUT);
   }
 
-  /** Like {@link #open(GitRemote, Path)}, with {@code timeout} for every connect and read of the remote. */
+  /**
+   * Like {@link #open(GitRemote, Path)}, with {@code timeout} for every connect and read of the
+   * remote.
+   */
   public static GitMirror open(GitRemote remote, Path dataDir, Duration timeout) {
     MirrorLocation location = MirrorLocation.of(remote, dataDir);
     try {
       return new GitMirror(remote, openOrCreate(location, remote), timeout);
     } catch (IOException | GitAPIException e) {
-      throw new GitSourceException("Cannot open the Git mirror in " + location.directory() + ": " + e.getMessage(), e);
+      throw new GitSourceException(
+          "Cannot open the Git mirror in " + location.directory() + ": " + e.getMessage(), e);
     }
   }
 
-  private static Repository openOrCreate(MirrorLocation location, GitRemote remote) throws IOException, GitAPIException {
+  private static Repository openOrCreate(MirrorLocation location, GitRemote remote)
+      throws IOException, GitAPIException {
     Path dir = location.directory();
     if (Files.isDirectory(dir)) {
       Optional<Repository> existing = openExisting(dir);
       if (existing.isPresent()
-          && location.identity().equals(existing.get().getConfig().getString("remote", REMOTE, "url"))) {
+          && location
+              .identity()
+              .equals(existing.get().getConfig().getString("remote", REMOTE, "url"))) {
         return configured(existing.get(), location, remote);
       }
       existing.ifPresent(Repository::close);
-      // The mirror is a cache of the remote: one for another URL, or a broken one, is rebuilt, never trusted.
+      // The mirror is a cache of the remote: one for another URL, or a broken one, is rebuilt,
+      // never trusted.
       log.warn("Recreating Git mirror {} for {}", dir, remote.redactedUrl());
       deleteRecursively(dir);
     }
     Files.createDirectories(dir.getParent());
-    Repository created = Git.init().setBare(true).setGitDir(dir.toFile()).setInitialBranch(remote.branch()).call().getRepository();
+    Repository created =
+        Git.init()
+            .setBare(true)
+            .setGitDir(dir.toFile())
+            .setInitialBranch(remote.branch())
+            .call()
+            .getRepository();
     return configured(created, location, remote);
   }
 
-  private static Repository configured(Repository repository, MirrorLocation location, GitRemote remote) throws IOException {
+  private static Repository configured(
+      Repository repository, MirrorLocation location, GitRemote remote) throws IOException {
     StoredConfig config = repository.getConfig();
-    // Recorded for operators and for the reuse check above; fetches pass the URL with credentials directly.
+    // Recorded for operators and for the reuse check above; fetches pass the URL with credentials
+    // directly.
     config.setString("remote", REMOTE, "url", location.identity());
-    config.setString("remote", REMOTE, "fetch", "+" + remote.branchRef() + ":" + remote.branchRef());
-    // Every fetch adds a pack, so automatic gc must stay on; but it must run inside the fetch, under the
-    // mirror lock, not on a background thread that outlives close() and races with re-initialization.
+    config.setString(
+        "remote", REMOTE, "fetch", "+" + remote.branchRef() + ":" + remote.branchRef());
+    // Every fetch adds a pack, so automatic gc must stay on; but it must run inside the fetch,
+    // under the
+    // mirror lock, not on a background thread that outlives close() and races with
+    // re-initialization.
     config.setBoolean("gc", null, "autoDetach", false);
     config.save();
     return repository;
@@ -143,7 +185,8 @@ public final class GitMirror implements AutoCloseable {
 
   private static Optional<Repository> openExisting(Path dir) {
     try {
-      return Optional.of(new FileRepositoryBuilder().setGitDir(dir.toFile()).setMustExist(true).setBare().build());
+      return Optional.of(
+          new FileRepositoryBuilder().setGitDir(dir.toFile()).setMustExist(true).setBare().build());
     } catch (IOException | IllegalArgumentException e) {
       return Optional.empty();
     }
@@ -167,11 +210,14 @@ public final class GitMirror implements AutoCloseable {
   /**
    * The commit the followed branch points at on the remote, from one ref advertisement (no fetch).
    *
-   * @throws GitSourceException when the remote is unreachable, refuses the credentials, or has no such branch
+   * @throws GitSourceException when the remote is unreachable, refuses the credentials, or has no
+   *     such branch
    */
   public String remoteHead() {
-    try (Transport transport = access.configure(Transport.open(repository, new URIish(remote.url())));
-        FetchConnection connection = transport.openFetch(List.of(new RefSpec(remote.branchRef())))) {
+    try (Transport transport =
+            access.configure(Transport.open(repository, new URIish(remote.url())));
+        FetchConnection connection =
+            transport.openFetch(List.of(new RefSpec(remote.branchRef())))) {
       Ref ref = connection.getRef(remote.branchRef());
       if (ref == null || ref.getObjectId() == null) {
         throw missingBranch();
@@ -203,14 +249,20 @@ public final class GitMirror implements AutoCloseable {
       synchronized (snapshotLock) {
         Snapshot now = current;
         if (ticket < newestSwap || (now != null && now.revision().equals(target.name()))) {
-          return PollResult.unchanged(fetched); // a poll that started later already swapped, or this one is not new
+          return PollResult.unchanged(
+              fetched); // a poll that started later already swapped, or this one is not new
         }
         moveBranchRef(target);
         SnapshotReader.Delta delta = reader.read(target, now);
         current = delta.snapshot();
         newestSwap = ticket;
-        log.info("Git source {} branch {} now at {} ({} files changed{})", remote.redactedUrl(), remote.branch(),
-            target.name(), delta.changedPaths().size(), fetched ? ", fetched" : "");
+        log.info(
+            "Git source {} branch {} now at {} ({} files changed{})",
+            remote.redactedUrl(),
+            remote.branch(),
+            target.name(),
+            delta.changedPaths().size(),
+            fetched ? ", fetched" : "");
         return new PollResult(delta.snapshot(), delta.changedPaths(), fetched);
       }
     } catch (IOException e) {
@@ -219,22 +271,30 @@ public final class GitMirror implements AutoCloseable {
   }
 
   /**
-   * The snapshot at any commit-ish (full or abbreviated sha, branch, tag). Names resolve against the
-   * mirror as last fetched, then against all remote branches and tags, fetched once on demand.
+   * The snapshot at any commit-ish (full or abbreviated sha, branch, tag). Names resolve against
+   * the mirror as last fetched, then against all remote branches and tags, fetched once on demand.
    * It does not change {@link #current()}.
    */
   public Snapshot snapshotAt(String rev) {
     try {
       ObjectId id = resolve(rev);
       if (id == null) {
-        inFetchTurn(() -> access.configure(Git.wrap(repository).fetch())
-            .setRemote(remote.url())
-            .setRefSpecs(ALL_BRANCHES_AND_TAGS)
-            .call());
+        inFetchTurn(
+            () ->
+                access
+                    .configure(Git.wrap(repository).fetch())
+                    .setRemote(remote.url())
+                    .setRefSpecs(ALL_BRANCHES_AND_TAGS)
+                    .call());
         id = resolve(rev);
       }
       if (id == null) {
-        throw new GitSourceException("Revision " + rev + " is neither a commit nor a branch or tag of " + remote.redactedUrl() + ".");
+        throw new GitSourceException(
+            "Revision "
+                + rev
+                + " is neither a commit nor a branch or tag of "
+                + remote.redactedUrl()
+                + ".");
       }
       return reader.read(id, current).snapshot();
     } catch (IOException | GitAPIException e) {
@@ -281,7 +341,10 @@ public final class GitMirror implements AutoCloseable {
     }
   }
 
-  /** The bare mirror, for code that produces commits; hold no expectations about refs other than the followed branch. */
+  /**
+   * The bare mirror, for code that produces commits; hold no expectations about refs other than the
+   * followed branch.
+   */
   public Repository repository() {
     return repository;
   }
@@ -296,7 +359,8 @@ public final class GitMirror implements AutoCloseable {
 
   /**
    * Opens a transport to the followed remote with its credentials applied, for code that fetches
-   * into or pushes from {@link #repository()} (the change service). Takes no lock; the caller closes it.
+   * into or pushes from {@link #repository()} (the change service). Takes no lock; the caller
+   * closes it.
    */
   public Transport openTransport() {
     try {
@@ -334,20 +398,23 @@ public final class GitMirror implements AutoCloseable {
    * moves the followed branch's ref itself, with its snapshot; the change service only needs the
    * objects.
    *
-   * @throws GitSourceException when the remote is unreachable, stalls past the timeout, or has no such ref
+   * @throws GitSourceException when the remote is unreachable, stalls past the timeout, or has no
+   *     such ref
    */
   public ObjectId fetchObjects(String ref) {
     try {
-      return inFetchTurn(() -> {
-        try (Transport transport = openTransport()) {
-          FetchResult result = transport.fetch(NullProgressMonitor.INSTANCE, List.of(new RefSpec(ref)));
-          Ref advertised = result.getAdvertisedRef(ref);
-          if (advertised == null || advertised.getObjectId() == null) {
-            throw missingBranch();
-          }
-          return advertised.getObjectId();
-        }
-      });
+      return inFetchTurn(
+          () -> {
+            try (Transport transport = openTransport()) {
+              FetchResult result =
+                  transport.fetch(NullProgressMonitor.INSTANCE, List.of(new RefSpec(ref)));
+              Ref advertised = result.getAdvertisedRef(ref);
+              if (advertised == null || advertised.getObjectId() == null) {
+                throw missingBranch();
+              }
+              return advertised.getObjectId();
+            }
+          });
     } catch (IOException | GitAPIException e) {
       throw failure("Cannot fetch branch " + remote.branch() + " of " + remote.redactedUrl(), e);
     }
@@ -358,18 +425,27 @@ public final class GitMirror implements AutoCloseable {
     T run() throws IOException, GitAPIException;
   }
 
-  /** Runs {@code fetch} holding the fetch lock, waiting at most twice the transport timeout for it. */
+  /**
+   * Runs {@code fetch} holding the fetch lock, waiting at most twice the transport timeout for it.
+   */
   private <T> T inFetchTurn(Fetch<T> fetch) throws IOException, GitAPIException {
     boolean locked;
     try {
       locked = fetchLock.tryLock(2 * timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new GitSourceException("Interrupted while waiting to fetch from " + remote.redactedUrl() + ".");
+      throw new GitSourceException(
+          "Interrupted while waiting to fetch from " + remote.redactedUrl() + ".");
     }
     if (!locked) {
-      throw new GitSourceException("Cannot fetch branch " + remote.branch() + " of " + remote.redactedUrl()
-          + ": another fetch from it has not finished in " + 2 * timeout.toSeconds() + " s (the remote is slow or stalled).");
+      throw new GitSourceException(
+          "Cannot fetch branch "
+              + remote.branch()
+              + " of "
+              + remote.redactedUrl()
+              + ": another fetch from it has not finished in "
+              + 2 * timeout.toSeconds()
+              + " s (the remote is slow or stalled).");
     }
     try {
       return fetch.run();
@@ -384,7 +460,8 @@ public final class GitMirror implements AutoCloseable {
     update.setForceUpdate(true);
     RefUpdate.Result result = update.update();
     if (!succeeded(result)) {
-      throw new GitSourceException("The Git mirror could not update " + remote.branchRef() + " (" + result + ").");
+      throw new GitSourceException(
+          "The Git mirror could not update " + remote.branchRef() + " (" + result + ").");
     }
   }
 
@@ -412,7 +489,8 @@ public final class GitMirror implements AutoCloseable {
   }
 
   private GitSourceException missingBranch() {
-    return new GitSourceException("Branch " + remote.branch() + " does not exist in " + remote.redactedUrl() + ".");
+    return new GitSourceException(
+        "Branch " + remote.branch() + " does not exist in " + remote.redactedUrl() + ".");
   }
 
   private GitSourceException failure(String what, Exception error) {
@@ -422,10 +500,15 @@ public final class GitMirror implements AutoCloseable {
     List<String> secrets = remote.credentials().secrets();
     String reason = Redaction.scrub(rootMessage(error), secrets);
     String message = what + ": " + reason;
-    return Redaction.leaks(error, secrets) ? new GitSourceException(message) : new GitSourceException(message, error);
+    return Redaction.leaks(error, secrets)
+        ? new GitSourceException(message)
+        : new GitSourceException(message, error);
   }
 
-  /** The most specific message of the chain, without the URL prefix JGit puts in front of transport errors. */
+  /**
+   * The most specific message of the chain, without the URL prefix JGit puts in front of transport
+   * errors.
+   */
   private String rootMessage(Throwable error) {
     Throwable t = error;
     while (t.getCause() != null && t.getCause() != t && t.getCause().getMessage() != null) {
@@ -434,6 +517,8 @@ public final class GitMirror implements AutoCloseable {
     String message = String.valueOf(t.getMessage());
     int prefix = message.indexOf(": ");
     String head = prefix < 0 ? "" : message.substring(0, prefix);
-    return head.contains("://") || head.equals(remote.url()) ? message.substring(prefix + 2) : message;
+    return head.contains("://") || head.equals(remote.url())
+        ? message.substring(prefix + 2)
+        : message;
   }
 }

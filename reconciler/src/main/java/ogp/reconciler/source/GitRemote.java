@@ -6,8 +6,8 @@ import java.util.Objects;
  * Where and how to reach the followed repository.
  *
  * @param url any URL JGit understands: {@code file://}, a local path (working tree or bare; a
- *     relative one is made absolute against the working directory),
- *     {@code https://}, {@code ssh://} or scp-like {@code git@host:org/repo.git}
+ *     relative one is made absolute against the working directory), {@code https://}, {@code
+ *     ssh://} or scp-like {@code git@host:org/repo.git}
  * @param branch the followed branch, a short name such as {@code main}
  * @param path subdirectory of the repository holding the desired state ({@code ""} = root),
  *     relative (absolute paths and {@code ..} are refused), normalized to have no trailing slash
@@ -20,7 +20,8 @@ public record GitRemote(String url, String branch, String path, GitCredentials c
       throw new IllegalArgumentException("Git remote URL is empty");
     }
     if (branch == null || branch.isBlank() || branch.startsWith("refs/") || branch.contains("..")) {
-      throw new IllegalArgumentException("Git branch must be a short branch name such as main, got: " + branch);
+      throw new IllegalArgumentException(
+          "Git branch must be a short branch name such as main, got: " + branch);
     }
     url = absoluteIfLocalPath(url.strip());
     path = normalizePath(path);
@@ -44,14 +45,22 @@ public record GitRemote(String url, String branch, String path, GitCredentials c
 
   @Override
   public String toString() {
-    return "GitRemote[url=" + redactedUrl() + ", branch=" + branch + ", path=" + path
-        + ", credentials=" + credentials.getClass().getSimpleName() + "]";
+    return "GitRemote[url="
+        + redactedUrl()
+        + ", branch="
+        + branch
+        + ", path="
+        + path
+        + ", credentials="
+        + credentials.getClass().getSimpleName()
+        + "]";
   }
 
   /**
-   * A relative local path ({@code .}, {@code .ogp/dev-repo}, {@code ../fleet}) made absolute against
-   * the working directory, as a user means it; JGit would read it relative to the mirror instead.
-   * URLs ({@code scheme://}) and scp-like addresses ({@code host:path}) are left as they are.
+   * A relative local path ({@code .}, {@code .ogp/dev-repo}, {@code ../fleet}) made absolute
+   * against the working directory, as a user means it; JGit would read it relative to the mirror
+   * instead. URLs ({@code scheme://}) and scp-like addresses ({@code host:path}) are left as they
+   * are.
    */
   private static String absoluteIfLocalPath(String url) {
     boolean scpLike = url.matches("^[^/\\\\]+:.*") && !url.matches("^[A-Za-z]:[/\\\\].*");
@@ -72,7 +81,8 @@ public record GitRemote(String url, String branch, String path, GitCredentials c
     // An absolute path names a place on some disk, never inside the repository: refuse it rather
     // than guess that the repository root was meant.
     if (p.startsWith("/") || p.matches("^[A-Za-z]:.*")) {
-      throw new IllegalArgumentException("Desired-state path must be relative to the repository root, got: " + path);
+      throw new IllegalArgumentException(
+          "Desired-state path must be relative to the repository root, got: " + path);
     }
     while (p.startsWith("./")) {
       p = p.substring(2);
@@ -83,7 +93,8 @@ public record GitRemote(String url, String branch, String path, GitCredentials c
     }
     for (String segment : p.split("/")) {
       if (segment.equals("..") || (!p.isEmpty() && segment.isEmpty())) {
-        throw new IllegalArgumentException("Desired-state path must be a plain subdirectory of the repository, got: " + path);
+        throw new IllegalArgumentException(
+            "Desired-state path must be a plain subdirectory of the repository, got: " + path);
       }
     }
     return p;

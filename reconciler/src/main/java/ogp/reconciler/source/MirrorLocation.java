@@ -18,7 +18,8 @@ record MirrorLocation(Path directory, String identity) {
 
   static MirrorLocation of(GitRemote remote, Path dataDir) {
     String identity = identity(remote.url());
-    return new MirrorLocation(dataDir.resolve("git").resolve(readableName(identity) + "-" + hash(identity)), identity);
+    return new MirrorLocation(
+        dataDir.resolve("git").resolve(readableName(identity) + "-" + hash(identity)), identity);
   }
 
   /** The URL without user-info: the identity of the remote, stored in the mirror's config. */
@@ -28,7 +29,12 @@ record MirrorLocation(Path directory, String identity) {
 
   private static String readableName(String identity) {
     String trimmed = identity.replaceAll("[/\\\\]+$", "");
-    String last = trimmed.substring(Math.max(Math.max(trimmed.lastIndexOf('/'), trimmed.lastIndexOf('\\')), trimmed.lastIndexOf(':')) + 1);
+    String last =
+        trimmed.substring(
+            Math.max(
+                    Math.max(trimmed.lastIndexOf('/'), trimmed.lastIndexOf('\\')),
+                    trimmed.lastIndexOf(':'))
+                + 1);
     if (last.endsWith(".git")) {
       last = last.substring(0, last.length() - 4);
     }
@@ -40,7 +46,8 @@ record MirrorLocation(Path directory, String identity) {
 
   private static String hash(String identity) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest, 0, 6);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required by every Java platform", e);

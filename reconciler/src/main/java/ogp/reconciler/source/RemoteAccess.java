@@ -15,8 +15,8 @@ import org.eclipse.jgit.transport.sshd.SshdSessionFactoryBuilder;
 /**
  * Turns {@link GitCredentials} into JGit transport settings.
  *
- * <p>Policy: HTTP(S) gets a {@link UsernamePasswordCredentialsProvider}; SSH gets its own
- * {@link SshdSessionFactory} that offers only the configured key and checks host keys against the
+ * <p>Policy: HTTP(S) gets a {@link UsernamePasswordCredentialsProvider}; SSH gets its own {@link
+ * SshdSessionFactory} that offers only the configured key and checks host keys against the
  * configured known-hosts file (unknown hosts are refused: accepting them silently would let anyone
  * on the path serve a fake desired state). Nothing from the user's {@code ~/.ssh/config} is read,
  * so the reconciler behaves the same on every machine.
@@ -32,13 +32,17 @@ final class RemoteAccess implements AutoCloseable {
   private final int timeoutSeconds;
 
   RemoteAccess(GitCredentials credentials, Duration timeout) {
-    if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("Git timeout must be positive, got " + timeout);
+    if (timeout.isNegative() || timeout.isZero())
+      throw new IllegalArgumentException("Git timeout must be positive, got " + timeout);
     // JGit counts whole seconds; a sub-second timeout rounds up rather than to "no timeout".
-    this.timeoutSeconds = (int) Math.min(Integer.MAX_VALUE, Math.max(1, (timeout.toMillis() + 999) / 1000));
-    this.credentialsProvider = credentials instanceof GitCredentials.UsernamePassword up
-        ? new UsernamePasswordCredentialsProvider(up.username(), up.password())
-        : null;
-    this.sshSessionFactory = credentials instanceof GitCredentials.SshKey key ? sshFactory(key) : null;
+    this.timeoutSeconds =
+        (int) Math.min(Integer.MAX_VALUE, Math.max(1, (timeout.toMillis() + 999) / 1000));
+    this.credentialsProvider =
+        credentials instanceof GitCredentials.UsernamePassword up
+            ? new UsernamePasswordCredentialsProvider(up.username(), up.password())
+            : null;
+    this.sshSessionFactory =
+        credentials instanceof GitCredentials.SshKey key ? sshFactory(key) : null;
   }
 
   /** Applies credentials and the SSH session factory to a porcelain command. */
@@ -69,7 +73,8 @@ final class RemoteAccess implements AutoCloseable {
     return new SshdSessionFactoryBuilder()
         .setHomeDirectory(home)
         .setSshDirectory(sshDir)
-        // An empty config: the reconciler's SSH behaviour must not depend on the operator's ~/.ssh/config.
+        // An empty config: the reconciler's SSH behaviour must not depend on the operator's
+        // ~/.ssh/config.
         .setConfigFile(dir -> null)
         .setDefaultIdentities(dir -> List.of(key.keyFile()))
         .setDefaultKnownHostsFiles(dir -> List.of(knownHosts))

@@ -29,27 +29,33 @@ import org.eclipse.jgit.treewalk.filter.TreeFilter;
  * hosts run all read through it, so they agree on which files there are and what they hold.
  *
  * <p>Policy:
+ *
  * <ul>
  *   <li>Which files: the regular (plain or executable) files below the desired-state path that
- *       {@link DesiredStateFiles} calls desired state: {@code *.yaml}/{@code *.yml}, no dotfile, nothing
- *       in a dot-directory. A symbolic link, a submodule or a directory is never desired state,
- *       whatever its name: it is not listed, not read and never followed, so nothing outside the
- *       repository's objects is reached. A path that is not a desired-state file reads as absent.
+ *       {@link DesiredStateFiles} calls desired state: {@code *.yaml}/{@code *.yml}, no dotfile,
+ *       nothing in a dot-directory. A symbolic link, a submodule or a directory is never desired
+ *       state, whatever its name: it is not listed, not read and never followed, so nothing outside
+ *       the repository's objects is reached. A path that is not a desired-state file reads as
+ *       absent.
  *   <li>How large: at most {@link #MAX_FILE_BYTES} bytes, which is the YAML parser's own per-file
- *       limit ({@link DesiredStateFiles#MAX_FILE_BYTES}, 1 MiB), so the two can never disagree: what
- *       is read is never refused for its size, and a larger file, which could never validate, is
- *       never inflated into the heap (its size comes from the object's header). Reading one throws
- *       a {@link GitSourceException} saying "File <em>path</em> at commit <em>sha</em> is larger
- *       than 1048576 bytes and is not read as desired state.", the same wherever it is read: a
- *       snapshot, one file, at any revision.
+ *       limit ({@link DesiredStateFiles#MAX_FILE_BYTES}, 1 MiB), so the two can never disagree:
+ *       what is read is never refused for its size, and a larger file, which could never validate,
+ *       is never inflated into the heap (its size comes from the object's header). Reading one
+ *       throws a {@link GitSourceException} saying "File <em>path</em> at commit <em>sha</em> is
+ *       larger than 1048576 bytes and is not read as desired state.", the same wherever it is read:
+ *       a snapshot, one file, at any revision.
  *   <li>Paths are relative to the repository root, as snapshots key them.
  * </ul>
  *
  * <p>Reads the object database only, never the network or a working tree. Thread-safe: it holds no
- * state but the repository (which it does not own or close), and each call uses its own object reader.
+ * state but the repository (which it does not own or close), and each call uses its own object
+ * reader.
  */
 public final class RevisionFiles {
-  /** The largest file read: the YAML parser's per-file limit, so nothing is read that could not validate. */
+  /**
+   * The largest file read: the YAML parser's per-file limit, so nothing is read that could not
+   * validate.
+   */
   public static final int MAX_FILE_BYTES = DesiredStateFiles.MAX_FILE_BYTES;
 
   private final Repository repository;
@@ -58,13 +64,15 @@ public final class RevisionFiles {
 
   /**
    * @param repository the repository to read
-   * @param path the desired-state directory of the repository ({@code ""} = root), without a trailing slash
+   * @param path the desired-state directory of the repository ({@code ""} = root), without a
+   *     trailing slash
    */
   public RevisionFiles(Repository repository, String path) {
     this.repository = repository;
     this.path = path;
     TreeFilter files = new DesiredStateFilter(path);
-    this.desiredStateFiles = path.isEmpty() ? files : AndTreeFilter.create(PathFilter.create(path), files);
+    this.desiredStateFiles =
+        path.isEmpty() ? files : AndTreeFilter.create(PathFilter.create(path), files);
   }
 
   /** The repository read, for walking its commits; read files through this class. */
@@ -78,17 +86,21 @@ public final class RevisionFiles {
   }
 
   /**
-   * Every desired-state file at {@code rev} (sha, branch, tag, {@code HEAD}, {@code origin/main}...).
+   * Every desired-state file at {@code rev} (sha, branch, tag, {@code HEAD}, {@code
+   * origin/main}...).
    *
-   * @throws GitSourceException when {@code rev} is not a commit, a file is too large, or the objects cannot be read
+   * @throws GitSourceException when {@code rev} is not a commit, a file is too large, or the
+   *     objects cannot be read
    */
   public Snapshot snapshotAt(String rev) {
     try {
       ObjectId id = repository.resolve(rev + "^{commit}");
       if (id == null) {
-        throw new GitSourceException("Revision " + rev + " is not a commit of " + repository.getDirectory() + ".");
+        throw new GitSourceException(
+            "Revision " + rev + " is not a commit of " + repository.getDirectory() + ".");
       }
-      try (ObjectReader reader = repository.newObjectReader(); RevWalk walk = new RevWalk(reader)) {
+      try (ObjectReader reader = repository.newObjectReader();
+          RevWalk walk = new RevWalk(reader)) {
         return snapshot(reader, walk.parseCommit(id));
       }
     } catch (IOException e) {
@@ -104,7 +116,8 @@ public final class RevisionFiles {
    */
   public Optional<byte[]> file(AnyObjectId commit, String file) throws IOException {
     if (!isDesiredState(file)) return Optional.empty();
-    try (ObjectReader reader = repository.newObjectReader(); RevWalk walk = new RevWalk(reader)) {
+    try (ObjectReader reader = repository.newObjectReader();
+        RevWalk walk = new RevWalk(reader)) {
       RevCommit parsed = walk.parseCommit(commit);
       try (TreeWalk tree = TreeWalk.forPath(reader, file, parsed.getTree())) {
         if (tree == null || !isFile(tree.getFileMode(0))) return Optional.empty();
@@ -133,7 +146,9 @@ public final class RevisionFiles {
       tree.setFilter(desiredStateFiles);
       while (tree.next()) {
         if (isFile(tree.getFileMode(0))) {
-          files.put(tree.getPathString(), load(reader, tree.getObjectId(0), tree.getPathString(), commit));
+          files.put(
+              tree.getPathString(),
+              load(reader, tree.getObjectId(0), tree.getPathString(), commit));
         }
       }
     }
@@ -153,11 +168,14 @@ public final class RevisionFiles {
   }
 
   /** The blob of {@code path} at {@code commit}, within the limit. */
-  byte[] load(ObjectReader reader, AnyObjectId blob, String path, RevCommit commit) throws IOException {
+  byte[] load(ObjectReader reader, AnyObjectId blob, String path, RevCommit commit)
+      throws IOException {
     // JGit's getCachedBytes(limit) enforces the limit only on objects above its streaming threshold
-    // (core.streamFileThreshold, 50 MiB): below it the whole object is inflated and returned. So the
+    // (core.streamFileThreshold, 50 MiB): below it the whole object is inflated and returned. So
+    // the
     // size is checked first, from the object's header, before anything is inflated.
-    if (reader.getObjectSize(blob, Constants.OBJ_BLOB) > MAX_FILE_BYTES) throw tooLarge(path, commit);
+    if (reader.getObjectSize(blob, Constants.OBJ_BLOB) > MAX_FILE_BYTES)
+      throw tooLarge(path, commit);
     try {
       return reader.open(blob, Constants.OBJ_BLOB).getCachedBytes(MAX_FILE_BYTES);
     } catch (LargeObjectException e) {
@@ -166,11 +184,20 @@ public final class RevisionFiles {
   }
 
   private static GitSourceException tooLarge(String path, RevCommit commit) {
-    return new GitSourceException("File " + path + " at commit " + commit.getName() + " is larger than "
-        + MAX_FILE_BYTES + " bytes and is not read as desired state.");
+    return new GitSourceException(
+        "File "
+            + path
+            + " at commit "
+            + commit.getName()
+            + " is larger than "
+            + MAX_FILE_BYTES
+            + " bytes and is not read as desired state.");
   }
 
-  /** Whether an entry of this mode can be desired state: a regular file, never a link, submodule or tree. */
+  /**
+   * Whether an entry of this mode can be desired state: a regular file, never a link, submodule or
+   * tree.
+   */
   static boolean isFile(FileMode mode) {
     return mode == FileMode.REGULAR_FILE || mode == FileMode.EXECUTABLE_FILE;
   }
@@ -178,10 +205,13 @@ public final class RevisionFiles {
   /** {@link DesiredStateFiles}' rule on a repository-relative path. */
   private boolean isDesiredState(String file) {
     if (path.isEmpty()) return DesiredStateFiles.isDesiredState(file);
-    return file.startsWith(path + "/") && DesiredStateFiles.isDesiredState(file.substring(path.length() + 1));
+    return file.startsWith(path + "/")
+        && DesiredStateFiles.isDesiredState(file.substring(path.length() + 1));
   }
 
-  /** {@link DesiredStateFiles}' rule as a tree filter, on paths relative to the desired-state root. */
+  /**
+   * {@link DesiredStateFiles}' rule as a tree filter, on paths relative to the desired-state root.
+   */
   private static final class DesiredStateFilter extends TreeFilter {
     private final String root;
 
@@ -193,11 +223,14 @@ public final class RevisionFiles {
     public boolean include(TreeWalk walker) {
       String path = walker.getPathString();
       if (!root.isEmpty()) {
-        if (root.equals(path) || root.startsWith(path + "/")) return true; // the root or a directory above it
+        if (root.equals(path) || root.startsWith(path + "/"))
+          return true; // the root or a directory above it
         if (!path.startsWith(root + "/")) return false;
         path = path.substring(root.length() + 1);
       }
-      return walker.isSubtree() ? DesiredStateFiles.mayHoldDesiredState(path) : DesiredStateFiles.isDesiredState(path);
+      return walker.isSubtree()
+          ? DesiredStateFiles.mayHoldDesiredState(path)
+          : DesiredStateFiles.isDesiredState(path);
     }
 
     @Override

@@ -9,11 +9,13 @@ import java.util.TreeMap;
 
 /**
  * An immutable view of the desired-state files at one commit: the artifact the rest of the
- * reconciler consumes (Flux's source-controller model). It holds raw bytes and knows nothing of YAML.
+ * reconciler consumes (Flux's source-controller model). It holds raw bytes and knows nothing of
+ * YAML.
  *
- * <p>Policy: {@code files} maps repository-relative paths of the desired-state files below
- * {@link GitRemote#path()} ({@link RevisionFiles} says which, and how large) to their content, sorted by path. The byte arrays are shared between
- * successive snapshots (unchanged files are not read again), so callers must never modify them.
+ * <p>Policy: {@code files} maps repository-relative paths of the desired-state files below {@link
+ * GitRemote#path()} ({@link RevisionFiles} says which, and how large) to their content, sorted by
+ * path. The byte arrays are shared between successive snapshots (unchanged files are not read
+ * again), so callers must never modify them.
  *
  * @param revision the full commit sha
  * @param commit author, time and subject of that commit

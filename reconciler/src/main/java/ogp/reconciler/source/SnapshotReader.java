@@ -1,9 +1,9 @@
 package ogp.reconciler.source;
 
 import java.io.IOException;
-import java.util.TreeMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.eclipse.jgit.diff.DiffEntry;
 import org.eclipse.jgit.lib.ObjectId;
@@ -16,8 +16,8 @@ import org.eclipse.jgit.revwalk.RevWalk;
  *
  * <p>Policy: a snapshot holds the desired-state files of the commit as {@link RevisionFiles} reads
  * them (its filter, its size limit). Going from one snapshot to the next walks both trees at once,
- * skips identical subtrees, and reads only the blobs that changed; unchanged files keep the previous
- * snapshot's byte arrays.
+ * skips identical subtrees, and reads only the blobs that changed; unchanged files keep the
+ * previous snapshot's byte arrays.
  */
 final class SnapshotReader {
   private final RevisionFiles files;
@@ -30,14 +30,16 @@ final class SnapshotReader {
   record Delta(Snapshot snapshot, Set<String> changedPaths) {}
 
   /**
-   * The snapshot at {@code commitId}, derived from {@code previous} when there is one whose commit is
-   * still in the repository; otherwise read in full, with every file (and every file of
-   * {@code previous} that is gone) reported as changed.
+   * The snapshot at {@code commitId}, derived from {@code previous} when there is one whose commit
+   * is still in the repository; otherwise read in full, with every file (and every file of {@code
+   * previous} that is gone) reported as changed.
    */
   Delta read(ObjectId commitId, Snapshot previous) throws IOException {
-    try (ObjectReader reader = files.repository().newObjectReader(); RevWalk walk = new RevWalk(reader)) {
+    try (ObjectReader reader = files.repository().newObjectReader();
+        RevWalk walk = new RevWalk(reader)) {
       RevCommit commit = walk.parseCommit(commitId);
-      ObjectId previousCommit = previous == null ? null : files.repository().resolve(previous.revision() + "^{commit}");
+      ObjectId previousCommit =
+          previous == null ? null : files.repository().resolve(previous.revision() + "^{commit}");
       if (previousCommit == null) {
         return readFully(reader, commit, previous);
       }
@@ -45,7 +47,8 @@ final class SnapshotReader {
     }
   }
 
-  private Delta readFully(ObjectReader reader, RevCommit commit, Snapshot previous) throws IOException {
+  private Delta readFully(ObjectReader reader, RevCommit commit, Snapshot previous)
+      throws IOException {
     Snapshot snapshot = files.snapshot(reader, commit);
     Set<String> changed = new TreeSet<>(snapshot.files().keySet());
     if (previous != null) {
@@ -54,7 +57,8 @@ final class SnapshotReader {
     return new Delta(snapshot, changed);
   }
 
-  private Delta readChanges(ObjectReader reader, RevCommit from, RevCommit to, Snapshot previous) throws IOException {
+  private Delta readChanges(ObjectReader reader, RevCommit from, RevCommit to, Snapshot previous)
+      throws IOException {
     // Sorted to sorted: a linear copy, and the snapshot's own sorted copy of it is linear too.
     Map<String, byte[]> next = new TreeMap<>(previous.files());
     Set<String> changed = new TreeSet<>();
@@ -64,7 +68,8 @@ final class SnapshotReader {
       if (entry.getChangeType() != DiffEntry.ChangeType.ADD && next.remove(oldPath) != null) {
         changed.add(oldPath);
       }
-      if (entry.getChangeType() != DiffEntry.ChangeType.DELETE && RevisionFiles.isFile(entry.getNewMode())) {
+      if (entry.getChangeType() != DiffEntry.ChangeType.DELETE
+          && RevisionFiles.isFile(entry.getNewMode())) {
         next.put(newPath, files.load(reader, entry.getNewId().toObjectId(), newPath, to));
         changed.add(newPath);
       }

@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import ogp.protocol.v1.StatusReport;
 import ogp.reconciler.agents.HostRecord;
 import ogp.reconciler.control.AppliedRevision;
-import ogp.reconciler.control.InvalidRevision;
 import ogp.reconciler.control.FleetReadModel;
+import ogp.reconciler.control.InvalidRevision;
 import ogp.reconciler.control.ReconcilerObserver;
 import ogp.reconciler.control.RevisionSummary;
 import ogp.reconciler.plan.AppStatus;
@@ -21,17 +21,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the watch's App, Host and Revision objects current. Any event that may change them
- * (revision applied or rejected, fetch, agent connect/report/loss, assignment sent) only requests
- * a recompute; one thread of its own recomputes the whole status from the reconciler's read side
- * and hands it to {@link WatchHub#sync}, which emits only what changed.
+ * (revision applied or rejected, fetch, agent connect/report/loss, assignment sent) only requests a
+ * recompute; one thread of its own recomputes the whole status from the reconciler's read side and
+ * hands it to {@link WatchHub#sync}, which emits only what changed.
  *
  * <p>Policy: recomputes are coalesced and at least {@code minGap} apart (100 ms: at most 10 per
- * second however busy the fleet), and never run on a Netty event loop or a reconciler thread. On
- * a large fleet a recompute itself takes long (every host and app, serialized to compare), so the
- * gap after one is also at least twice its duration: the feed never takes more than a third of a
- * core, and changes still show within about three recompute times. A fetch that found nothing new
- * changes no watched object and recomputes nothing. Level-triggered: a recompute reads the latest
- * state, so coalescing loses nothing.
+ * second however busy the fleet), and never run on a Netty event loop or a reconciler thread. On a
+ * large fleet a recompute itself takes long (every host and app, serialized to compare), so the gap
+ * after one is also at least twice its duration: the feed never takes more than a third of a core,
+ * and changes still show within about three recompute times. A fetch that found nothing new changes
+ * no watched object and recomputes nothing. Level-triggered: a recompute reads the latest state, so
+ * coalescing loses nothing.
  */
 public final class StatusFeed implements ReconcilerObserver, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StatusFeed.class);
@@ -40,11 +40,14 @@ public final class StatusFeed implements ReconcilerObserver, AutoCloseable {
   private final WatchHub hub;
   private final long minGapNanos;
   private final AtomicBoolean queued = new AtomicBoolean();
-  private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "ogp-watch-status");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService worker =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "ogp-watch-status");
+            t.setDaemon(true);
+            return t;
+          });
+
   /** The earliest start of the next recompute. */
   private volatile long nextRunNanos = System.nanoTime() - Long.MAX_VALUE / 2;
 
@@ -66,12 +69,16 @@ public final class StatusFeed implements ReconcilerObserver, AutoCloseable {
   }
 
   private void recompute() {
-    queued.set(false); // a request from now on schedules another run, so nothing after this read is missed
+    queued.set(
+        false); // a request from now on schedules another run, so nothing after this read is missed
     long start = System.nanoTime();
     nextRunNanos = start + minGapNanos;
     try {
-      // Liveness timestamps are left out: a poll or a heartbeat that changes nothing else is no change.
-      hub.sync(WatchKind.Revision, Map.of("revision", RevisionSummary.of(fleet.source()).withoutFetchTime()));
+      // Liveness timestamps are left out: a poll or a heartbeat that changes nothing else is no
+      // change.
+      hub.sync(
+          WatchKind.Revision,
+          Map.of("revision", RevisionSummary.of(fleet.source()).withoutFetchTime()));
       Map<String, HostStatus> hosts = new LinkedHashMap<>();
       fleet.hosts().forEach(h -> hosts.put(h.host(), h.withoutHeartbeatTime()));
       hub.sync(WatchKind.Host, hosts);
@@ -85,16 +92,46 @@ public final class StatusFeed implements ReconcilerObserver, AutoCloseable {
     nextRunNanos = start + Math.max(minGapNanos, 3 * took);
   }
 
-  @Override public void revisionApplied(AppliedRevision revision) { requestRecompute(); }
-  @Override public void revisionRejected(InvalidRevision revision) { requestRecompute(); }
-  @Override public void fetched(FetchOutcome outcome, Duration took) {
-    if (outcome != FetchOutcome.UNCHANGED) requestRecompute(); // lastFetch is not part of the watched objects
+  @Override
+  public void revisionApplied(AppliedRevision revision) {
+    requestRecompute();
   }
-  @Override public void hostConnected(HostRecord host) { requestRecompute(); }
-  @Override public void reportReceived(String hostId, StatusReport report) { requestRecompute(); }
-  @Override public void hostDisconnected(String hostId) { requestRecompute(); }
-  @Override public void hostLost(String hostId) { requestRecompute(); }
-  @Override public void assignmentSent(String hostId, long generation) { requestRecompute(); }
+
+  @Override
+  public void revisionRejected(InvalidRevision revision) {
+    requestRecompute();
+  }
+
+  @Override
+  public void fetched(FetchOutcome outcome, Duration took) {
+    if (outcome != FetchOutcome.UNCHANGED)
+      requestRecompute(); // lastFetch is not part of the watched objects
+  }
+
+  @Override
+  public void hostConnected(HostRecord host) {
+    requestRecompute();
+  }
+
+  @Override
+  public void reportReceived(String hostId, StatusReport report) {
+    requestRecompute();
+  }
+
+  @Override
+  public void hostDisconnected(String hostId) {
+    requestRecompute();
+  }
+
+  @Override
+  public void hostLost(String hostId) {
+    requestRecompute();
+  }
+
+  @Override
+  public void assignmentSent(String hostId, long generation) {
+    requestRecompute();
+  }
 
   @Override
   public void close() {

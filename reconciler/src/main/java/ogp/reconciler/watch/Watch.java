@@ -5,9 +5,9 @@ import java.util.List;
 
 /**
  * One watcher's queue of lines, filled by {@link WatchHub} and drained by whoever writes them to
- * the client. The first lines (the initial list or the resumed history) are the backlog and are
- * not bounded here (the hub's history bounds them); the live lines after it are bounded by the
- * buffer size: one more and the watcher is cut off, its queue replaced by one ERROR line.
+ * the client. The first lines (the initial list or the resumed history) are the backlog and are not
+ * bounded here (the hub's history bounds them); the live lines after it are bounded by the buffer
+ * size: one more and the watcher is cut off, its queue replaced by one ERROR line.
  *
  * <p>Concurrency rule: every method synchronizes on this watch and does no I/O; the hub offers
  * lines under its own lock (hub lock, then watch lock, never the reverse). {@code wakeup} is run
@@ -18,7 +18,9 @@ public final class Watch implements AutoCloseable {
   private final int bufferSize;
   private final Runnable wakeup;
   private final ArrayDeque<byte[]> lines = new ArrayDeque<>(); // guarded by this
-  private int backlog; // lines at the head of the queue that do not count against the buffer; guarded by this
+  private int
+      backlog; // lines at the head of the queue that do not count against the buffer; guarded by
+  // this
   private boolean ended; // no more lines will be added; guarded by this
   private boolean cutOff; // ended because the buffer overflowed; guarded by this
 
@@ -79,7 +81,10 @@ public final class Watch implements AutoCloseable {
     return ended && lines.isEmpty();
   }
 
-  /** True when the watcher was cut off for falling behind; its writer should stop waiting for the client. */
+  /**
+   * True when the watcher was cut off for falling behind; its writer should stop waiting for the
+   * client.
+   */
   public synchronized boolean isCutOff() {
     return cutOff;
   }

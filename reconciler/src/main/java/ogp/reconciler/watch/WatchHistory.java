@@ -9,16 +9,16 @@ import java.util.Optional;
  * The bounded ring of recent changes and the resource-version arithmetic of resuming. Pure and not
  * thread-safe: {@link WatchHub} guards it.
  *
- * <p>Every change gets the next resource version. The ring retains the changes after
- * {@link #floor()}; a watcher that saw everything up to N can resume exactly iff
- * {@code floor() <= N <= current()}: then every change after N is retained. Anything else (older,
- * or newer than this server ever issued, e.g. from an earlier server run) is gone.
+ * <p>Every change gets the next resource version. The ring retains the changes after {@link
+ * #floor()}; a watcher that saw everything up to N can resume exactly iff {@code floor() <= N <=
+ * current()}: then every change after N is retained. Anything else (older, or newer than this
+ * server ever issued, e.g. from an earlier server run) is gone.
  */
 final class WatchHistory {
   /**
-   * One retained change: its version, and what its line is made of. The object's JSON is the
-   * same array the hub keeps as the current object, not a copy: with 10,000 hosts connecting, a
-   * full history held a second copy of every host's JSON (about 1 KB per agent).
+   * One retained change: its version, and what its line is made of. The object's JSON is the same
+   * array the hub keeps as the current object, not a copy: with 10,000 hosts connecting, a full
+   * history held a second copy of every host's JSON (about 1 KB per agent).
    */
   record Entry(long resourceVersion, String type, String kind, byte[] objectJson) {
     /** The line every watcher gets, made on demand. */
@@ -32,7 +32,9 @@ final class WatchHistory {
   private long current;
   private long floor;
 
-  /** @param start the version before the first change; start above any earlier server run's versions */
+  /**
+   * @param start the version before the first change; start above any earlier server run's versions
+   */
   WatchHistory(int capacity, long start) {
     if (capacity < 1) throw new IllegalArgumentException("capacity must be positive: " + capacity);
     this.capacity = capacity;
@@ -58,7 +60,10 @@ final class WatchHistory {
     return floor;
   }
 
-  /** Every change after {@code resourceVersion}, oldest first, or empty when they are not all retained. */
+  /**
+   * Every change after {@code resourceVersion}, oldest first, or empty when they are not all
+   * retained.
+   */
   Optional<List<Entry>> after(long resourceVersion) {
     if (resourceVersion < floor || resourceVersion > current) return Optional.empty();
     List<Entry> result = new ArrayList<>((int) (current - resourceVersion));

@@ -21,29 +21,30 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The watch stream's source of truth: the current objects of every kind (App, Host, Revision),
- * the bounded history of changes with one resource version across kinds, and the watchers.
+ * The watch stream's source of truth: the current objects of every kind (App, Host, Revision), the
+ * bounded history of changes with one resource version across kinds, and the watchers.
  *
  * <p>Policy (Kubernetes' watch): a watch without a resource version starts with every current
  * object as ADDED, stamped with the current version, then a BOOKMARK marking the end of that list;
  * a watch from version N gets exactly the changes after N, or {@link ResourceVersionGone} when they
  * are no longer all retained (or N was never issued by this server run). A changed object is
- * MODIFIED only when its JSON changed; an object equal to the current one (the watched objects
- * are records, equal exactly when their fields are) is not serialized again. Every watcher gets a BOOKMARK every interval. A watcher whose
- * unwritten lines exceed the buffer is cut off with an ERROR (code 410: resume or list again), so
- * a slow client never holds the publisher, the reconciler or other watchers. {@link #close()} ends
- * every watch with an ERROR (code 503).
+ * MODIFIED only when its JSON changed; an object equal to the current one (the watched objects are
+ * records, equal exactly when their fields are) is not serialized again. Every watcher gets a
+ * BOOKMARK every interval. A watcher whose unwritten lines exceed the buffer is cut off with an
+ * ERROR (code 410: resume or list again), so a slow client never holds the publisher, the
+ * reconciler or other watchers. {@link #close()} ends every watch with an ERROR (code 503).
  *
- * <p>Concurrency rule: one lock (this hub) guards the objects, the history and the watcher set.
- * It is held to append a change and offer its line to every watcher (in-memory, O(watchers)),
- * never during I/O or JSON serialization, which callers do before. Lock order: hub, then a
- * {@link Watch}; writers never take the hub lock while holding a watch's.
+ * <p>Concurrency rule: one lock (this hub) guards the objects, the history and the watcher set. It
+ * is held to append a change and offer its line to every watcher (in-memory, O(watchers)), never
+ * during I/O or JSON serialization, which callers do before. Lock order: hub, then a {@link Watch};
+ * writers never take the hub lock while holding a watch's.
  */
 public final class WatchHub implements AutoCloseable {
   private final WatchSettings settings;
   private final ObjectMapper json;
   private final WatchHistory history;
-  private final Map<WatchKind, Map<String, Known>> objects = new EnumMap<>(WatchKind.class); // guarded by this
+  private final Map<WatchKind, Map<String, Known>> objects =
+      new EnumMap<>(WatchKind.class); // guarded by this
   private final Set<Watch> watchers = new LinkedHashSet<>(); // guarded by this
   private final ScheduledExecutorService bookmarks;
   private final Counter cutOffs;
@@ -62,37 +63,63 @@ public final class WatchHub implements AutoCloseable {
   public WatchHub(WatchSettings settings, ObjectMapper json, MeterRegistry meters, Clock clock) {
     this.settings = settings;
     this.json = json;
-    // Versions start above those of any earlier run, so a client's old version is never mistaken for a current one.
+    // Versions start above those of any earlier run, so a client's old version is never mistaken
+    // for a current one.
     this.history = new WatchHistory(settings.historySize(), clock.millis() * 1000);
     for (WatchKind kind : WatchKind.values()) objects.put(kind, new LinkedHashMap<>());
-    this.bookmarks = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "ogp-watch-bookmarks");
-      t.setDaemon(true);
-      return t;
-    });
+    this.bookmarks =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "ogp-watch-bookmarks");
+              t.setDaemon(true);
+              return t;
+            });
     long every = settings.bookmarkInterval().toMillis();
     bookmarks.scheduleAtFixedRate(this::bookmark, every, every, TimeUnit.MILLISECONDS);
-    Gauge.builder("ogp.watchers", this, WatchHub::watchers).description("Open watch streams").register(meters);
-    cutOffs = Counter.builder("ogp.watch.cutoffs").description("Watchers cut off because they fell behind").register(meters);
+    Gauge.builder("ogp.watchers", this, WatchHub::watchers)
+        .description("Open watch streams")
+        .register(meters);
+    cutOffs =
+        Counter.builder("ogp.watch.cutoffs")
+            .description("Watchers cut off because they fell behind")
+            .register(meters);
   }
 
   /** Starts a watch; {@code wakeup} is run whenever lines were queued (see {@link Watch}). */
-  public synchronized Watch watch(OptionalLong resourceVersion, Runnable wakeup) throws ResourceVersionGone {
+  public synchronized Watch watch(OptionalLong resourceVersion, Runnable wakeup)
+      throws ResourceVersionGone {
     Watch watch = new Watch(this, settings.bufferSize(), wakeup);
     if (closed) {
-      watch.end(WatchLine.error(history.current(), 503, "ServiceUnavailable", "the server is shutting down"));
+      watch.end(
+          WatchLine.error(
+              history.current(), 503, "ServiceUnavailable", "the server is shutting down"));
       return watch;
     }
     if (resourceVersion.isPresent()) {
       long from = resourceVersion.getAsLong();
-      List<WatchHistory.Entry> missed = history.after(from).orElseThrow(() -> new ResourceVersionGone(
-          "resourceVersion " + from + " is not retained (history holds " + history.floor() + ".." + history.current()
-              + "); list again by watching without one"));
+      List<WatchHistory.Entry> missed =
+          history
+              .after(from)
+              .orElseThrow(
+                  () ->
+                      new ResourceVersionGone(
+                          "resourceVersion "
+                              + from
+                              + " is not retained (history holds "
+                              + history.floor()
+                              + ".."
+                              + history.current()
+                              + "); list again by watching without one"));
       watch.backlog(missed.stream().map(WatchHistory.Entry::line).toList());
     } else {
       long rv = history.current();
       List<byte[]> initial = new ArrayList<>();
-      objects.forEach((kind, byKey) -> byKey.values().forEach(o -> initial.add(WatchLine.of(WatchLine.ADDED, rv, kind.name(), o.json()))));
+      objects.forEach(
+          (kind, byKey) ->
+              byKey
+                  .values()
+                  .forEach(
+                      o -> initial.add(WatchLine.of(WatchLine.ADDED, rv, kind.name(), o.json()))));
       initial.add(WatchLine.bookmark(rv, true));
       watch.backlog(initial);
     }
@@ -113,10 +140,13 @@ public final class WatchHub implements AutoCloseable {
       before = Map.copyOf(objects.get(kind));
     }
     Map<String, Known> fresh = new LinkedHashMap<>();
-    current.forEach((key, value) -> {
-      Known old = before.get(key);
-      fresh.put(key, old != null && old.value().equals(value) ? old : new Known(value, serialize(value)));
-    });
+    current.forEach(
+        (key, value) -> {
+          Known old = before.get(key);
+          fresh.put(
+              key,
+              old != null && old.value().equals(value) ? old : new Known(value, serialize(value)));
+        });
     synchronized (this) {
       Map<String, Known> known = objects.get(kind);
       for (Iterator<Map.Entry<String, Known>> it = known.entrySet().iterator(); it.hasNext(); ) {
@@ -126,15 +156,19 @@ public final class WatchHub implements AutoCloseable {
           publish(WatchLine.DELETED, kind, old.getValue().json());
         }
       }
-      fresh.forEach((key, object) -> {
-        Known old = known.put(key, object);
-        if (old == null) publish(WatchLine.ADDED, kind, object.json());
-        else if (old != object && !Arrays.equals(old.json(), object.json())) publish(WatchLine.MODIFIED, kind, object.json());
-      });
+      fresh.forEach(
+          (key, object) -> {
+            Known old = known.put(key, object);
+            if (old == null) publish(WatchLine.ADDED, kind, object.json());
+            else if (old != object && !Arrays.equals(old.json(), object.json()))
+              publish(WatchLine.MODIFIED, kind, object.json());
+          });
     }
   }
 
-  /** Publishes an object that is not kept as current state (an event) as ADDED; returns its version. */
+  /**
+   * Publishes an object that is not kept as current state (an event) as ADDED; returns its version.
+   */
   public long append(WatchKind kind, Object object) {
     byte[] bytes = serialize(object);
     synchronized (this) {
@@ -146,7 +180,10 @@ public final class WatchHub implements AutoCloseable {
     return history.current();
   }
 
-  /** How many current objects of a kind the watch holds (e.g. to wait until the first list is complete). */
+  /**
+   * How many current objects of a kind the watch holds (e.g. to wait until the first list is
+   * complete).
+   */
   public synchronized int count(WatchKind kind) {
     return objects.get(kind).size();
   }
@@ -162,7 +199,12 @@ public final class WatchHub implements AutoCloseable {
     synchronized (this) {
       if (closed) return;
       closed = true;
-      byte[] error = WatchLine.error(history.current(), 503, "ServiceUnavailable", "the server is shutting down; resume later");
+      byte[] error =
+          WatchLine.error(
+              history.current(),
+              503,
+              "ServiceUnavailable",
+              "the server is shutting down; resume later");
       watchers.forEach(w -> w.end(error));
       watchers.clear();
     }
@@ -192,8 +234,14 @@ public final class WatchHub implements AutoCloseable {
       if (!w.offer(line)) {
         it.remove();
         cutOffs.increment();
-        w.cutOff(WatchLine.error(history.current(), 410, "Expired",
-            "this watcher fell more than " + settings.bufferSize() + " lines behind and was cut off; resume from the last resourceVersion"));
+        w.cutOff(
+            WatchLine.error(
+                history.current(),
+                410,
+                "Expired",
+                "this watcher fell more than "
+                    + settings.bufferSize()
+                    + " lines behind and was cut off; resume from the last resourceVersion"));
       }
     }
   }
@@ -202,7 +250,8 @@ public final class WatchHub implements AutoCloseable {
     try {
       return json.writeValueAsBytes(value);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("cannot serialize " + value.getClass().getSimpleName() + " for the watch", e);
+      throw new IllegalArgumentException(
+          "cannot serialize " + value.getClass().getSimpleName() + " for the watch", e);
     }
   }
 }

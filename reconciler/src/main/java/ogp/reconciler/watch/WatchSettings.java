@@ -11,8 +11,10 @@ import java.time.Duration;
  */
 public record WatchSettings(int historySize, int bufferSize, Duration bookmarkInterval) {
   public WatchSettings {
-    if (historySize < 1) throw new IllegalArgumentException("historySize must be positive: " + historySize);
-    if (bufferSize < 1) throw new IllegalArgumentException("bufferSize must be positive: " + bufferSize);
+    if (historySize < 1)
+      throw new IllegalArgumentException("historySize must be positive: " + historySize);
+    if (bufferSize < 1)
+      throw new IllegalArgumentException("bufferSize must be positive: " + bufferSize);
     if (bookmarkInterval.isNegative() || bookmarkInterval.isZero()) {
       throw new IllegalArgumentException("bookmarkInterval must be positive: " + bookmarkInterval);
     }

@@ -1,6 +1,5 @@
 package ogp.reconciler.agents;
 
-import ogp.reconciler.auth.SecretToken;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -30,6 +29,7 @@ import ogp.protocol.v1.Assignment;
 import ogp.protocol.v1.Envelope;
 import ogp.protocol.v1.Hello;
 import ogp.protocol.v1.StatusReport;
+import ogp.reconciler.auth.SecretToken;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -59,7 +59,9 @@ class AgentLinkOverSocketsTest {
     assertEquals(Map.of("zone", "a"), host.labels());
     assertEquals("27.0", host.dockerVersion());
     assertEquals(List.of("connected:h1"), listener.events);
-    assertTrue(listener.threads.stream().noneMatch(t -> t.contains("EventLoop")), listener.threads.toString());
+    assertTrue(
+        listener.threads.stream().noneMatch(t -> t.contains("EventLoop")),
+        listener.threads.toString());
   }
 
   @Test
@@ -68,13 +70,15 @@ class AgentLinkOverSocketsTest {
     AgentLink link = link(server.port(), "h1", Duration.ofMillis(500));
     await("connected").until(link::isConnected);
 
-    assertTrue(server.send("h1", Assignment.newBuilder().setRevision("r1").setGeneration(1).build()));
+    assertTrue(
+        server.send("h1", Assignment.newBuilder().setRevision("r1").setGeneration(1).build()));
     assertFalse(server.send("nobody", Assignment.getDefaultInstance()));
     link.report(StatusReport.newBuilder().setRevision("r1").build());
 
     await("assignment delivered").until(() -> received, received -> received.size() == 1);
     assertEquals("r1", received.get(0).getRevision());
-    await("report delivered").until(() -> listener.events, events -> events.contains("report:h1:r1"));
+    await("report delivered")
+        .until(() -> listener.events, events -> events.contains("report:h1:r1"));
     assertEquals("r1", lastRevision(server, "h1"));
   }
 
@@ -86,8 +90,12 @@ class AgentLinkOverSocketsTest {
     await("older connected").until(older::isConnected);
     AgentLink newer = link(server.port(), "h1", Duration.ofSeconds(30));
 
-    await("older superseded").untilAsserted(
-        () -> assertTrue(newer.isConnected() && !older.isConnected(), () -> "events: " + listener.events));
+    await("older superseded")
+        .untilAsserted(
+            () ->
+                assertTrue(
+                    newer.isConnected() && !older.isConnected(),
+                    () -> "events: " + listener.events));
     await("both connects seen").until(() -> listener.events, events -> events.size() == 2);
     await("newer heartbeats are acked").until(() -> newer.acks() >= 2);
     assertEquals(List.of("connected:h1", "connected:h1"), listener.events);
@@ -111,7 +119,8 @@ class AgentLinkOverSocketsTest {
     AgentServer restarted = server(port, second);
 
     await("reconnected").until(() -> link.sessions() == 2 && link.isConnected());
-    await("latest report re-sent").until(() -> second.events, events -> events.contains("report:h1:r2"));
+    await("latest report re-sent")
+        .until(() -> second.events, events -> events.contains("report:h1:r2"));
     assertEquals("connected:h1", second.events.get(0));
     assertFalse(second.events.contains("report:h1:r1"));
     assertEquals("r2", lastRevision(restarted, "h1"));
@@ -128,7 +137,8 @@ class AgentLinkOverSocketsTest {
     link.close();
 
     await("lost").until(() -> listener.events, events -> events.contains("lost:h1"));
-    assertEquals(List.of("connected:h1", "report:h1:r1", "disconnected:h1", "lost:h1"), listener.events);
+    assertEquals(
+        List.of("connected:h1", "report:h1:r1", "disconnected:h1", "lost:h1"), listener.events);
     HostRecord lost = server.host("h1").orElseThrow();
     assertTrue(lost.lost());
     assertTrue(lost.reportStale());
@@ -154,7 +164,8 @@ class AgentLinkOverSocketsTest {
     await("lost").until(() -> listener.events, events -> events.contains("lost:quiet"));
     // The server closes it after three heartbeat intervals without a message.
     assertTrue(silent.closeFuture().await(5, TimeUnit.SECONDS));
-    await("disconnected").until(() -> listener.events, events -> events.contains("disconnected:quiet"));
+    await("disconnected")
+        .until(() -> listener.events, events -> events.contains("disconnected:quiet"));
   }
 
   @Test
@@ -168,7 +179,8 @@ class AgentLinkOverSocketsTest {
     }
 
     await("200 welcomed").atMost(Duration.ofSeconds(20)).until(() -> welcomed.get() == 200);
-    await("200 registered").until(() -> server.hosts().stream().filter(HostRecord::connected).count() == 200);
+    await("200 registered")
+        .until(() -> server.hosts().stream().filter(HostRecord::connected).count() == 200);
     await("200 connects seen").until(() -> listener.events.size() == 200);
   }
 
@@ -214,7 +226,8 @@ class AgentLinkOverSocketsTest {
   }
 
   /** A bare client that says Hello, counts Welcome and then stays silent (no heartbeats). */
-  private static Channel rawAgent(EventLoopGroup group, int port, String hostId, AtomicInteger welcomed)
+  private static Channel rawAgent(
+      EventLoopGroup group, int port, String hostId, AtomicInteger welcomed)
       throws InterruptedException {
     Hello hello =
         Hello.newBuilder()

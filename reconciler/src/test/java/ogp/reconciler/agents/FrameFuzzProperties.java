@@ -1,7 +1,6 @@
 package ogp.reconciler.agents;
 
 import static ogp.reconciler.testing.Bytes.concat;
-
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,14 +20,20 @@ import ogp.protocol.v1.StatusReport;
  * Fuzzes the server's frame decoder and session handler with random and mutated frames. Whatever
  * arrives, no exception escapes the pipeline, no host registers without a valid Hello, and the
  * connection either keeps waiting for a complete frame, answers, or closes: it never hangs in a
- * broken state. Inputs that once failed are kept in {@code src/test/resources/corpus/frames}
- * and replayed by {@link HostileFramesTest}.
+ * broken state. Inputs that once failed are kept in {@code src/test/resources/corpus/frames} and
+ * replayed by {@link HostileFramesTest}.
  */
 class FrameFuzzProperties {
-  private static final byte[] VALID_SESSION = concat(
-      ServerConnection.frame(Envelope.newBuilder().setHello(RawAgent.hello("h1", ServerConnection.TOKEN)).build()),
-      ServerConnection.frame(Envelope.newBuilder().setHeartbeat(Heartbeat.newBuilder().setSeq(1)).build()),
-      ServerConnection.frame(Envelope.newBuilder().setStatus(StatusReport.newBuilder().setRevision("r1")).build()));
+  private static final byte[] VALID_SESSION =
+      concat(
+          ServerConnection.frame(
+              Envelope.newBuilder().setHello(RawAgent.hello("h1", ServerConnection.TOKEN)).build()),
+          ServerConnection.frame(
+              Envelope.newBuilder().setHeartbeat(Heartbeat.newBuilder().setSeq(1)).build()),
+          ServerConnection.frame(
+              Envelope.newBuilder()
+                  .setStatus(StatusReport.newBuilder().setRevision("r1"))
+                  .build()));
 
   @Property(tries = 3000)
   void randomBytesNeverEscapeTheConnection(@ForAll @Size(max = 2048) byte[] bytes) {
@@ -72,16 +77,47 @@ class FrameFuzzProperties {
   Arbitrary<byte[]> mutatedSessions() {
     Arbitrary<Integer> positions = Arbitraries.integers().between(0, VALID_SESSION.length - 1);
     Arbitrary<Byte> values = Arbitraries.bytes();
-    Arbitrary<byte[]> flipped = positions.list().ofMaxSize(8).flatMap(ps -> values.list().ofSize(ps.size()).map(vs -> {
-      byte[] copy = VALID_SESSION.clone();
-      for (int i = 0; i < ps.size(); i++) copy[ps.get(i)] = vs.get(i);
-      return copy;
-    }));
+    Arbitrary<byte[]> flipped =
+        positions
+            .list()
+            .ofMaxSize(8)
+            .flatMap(
+                ps ->
+                    values
+                        .list()
+                        .ofSize(ps.size())
+                        .map(
+                            vs -> {
+                              byte[] copy = VALID_SESSION.clone();
+                              for (int i = 0; i < ps.size(); i++) copy[ps.get(i)] = vs.get(i);
+                              return copy;
+                            }));
     Arbitrary<byte[]> truncated = positions.map(p -> Arrays.copyOf(VALID_SESSION, p));
-    Arbitrary<byte[]> inserted = positions.flatMap(p -> Arbitraries.bytes().array(byte[].class).ofMaxSize(16).map(extra ->
-        concat(Arrays.copyOf(VALID_SESSION, p), extra, Arrays.copyOfRange(VALID_SESSION, p, VALID_SESSION.length))));
-    Arbitrary<byte[]> removed = positions.flatMap(p -> Arbitraries.integers().between(1, 16).map(n ->
-        concat(Arrays.copyOf(VALID_SESSION, p), Arrays.copyOfRange(VALID_SESSION, Math.min(VALID_SESSION.length, p + n), VALID_SESSION.length))));
+    Arbitrary<byte[]> inserted =
+        positions.flatMap(
+            p ->
+                Arbitraries.bytes()
+                    .array(byte[].class)
+                    .ofMaxSize(16)
+                    .map(
+                        extra ->
+                            concat(
+                                Arrays.copyOf(VALID_SESSION, p),
+                                extra,
+                                Arrays.copyOfRange(VALID_SESSION, p, VALID_SESSION.length))));
+    Arbitrary<byte[]> removed =
+        positions.flatMap(
+            p ->
+                Arbitraries.integers()
+                    .between(1, 16)
+                    .map(
+                        n ->
+                            concat(
+                                Arrays.copyOf(VALID_SESSION, p),
+                                Arrays.copyOfRange(
+                                    VALID_SESSION,
+                                    Math.min(VALID_SESSION.length, p + n),
+                                    VALID_SESSION.length))));
     return Arbitraries.oneOf(flipped, truncated, inserted, removed);
   }
 }

@@ -30,9 +30,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Hostile frames close that one connection and nothing else. The corpus under
- * {@code corpus/frames} (hex, with {@code # expect: open|closed|refused:<CODE>}) keeps every input
- * worth replaying; the socket test runs a good agent alongside hostile clients.
+ * Hostile frames close that one connection and nothing else. The corpus under {@code corpus/frames}
+ * (hex, with {@code # expect: open|closed|refused:<CODE>}) keeps every input worth replaying; the
+ * socket test runs a good agent alongside hostile clients.
  */
 class HostileFramesTest {
 
@@ -45,10 +45,18 @@ class HostileFramesTest {
   @MethodSource("corpus")
   void corpusInputEndsAsExpectedWithoutAnEscapingException(Path input) throws IOException {
     List<String> lines = Files.readAllLines(input);
-    String expect = lines.stream().filter(l -> l.startsWith("# expect:")).findFirst().orElseThrow()
-        .substring("# expect:".length()).strip();
-    byte[] bytes = HexFormat.of().parseHex(String.join("", lines.stream()
-        .filter(l -> !l.startsWith("#")).toList()).replaceAll("\\s", ""));
+    String expect =
+        lines.stream()
+            .filter(l -> l.startsWith("# expect:"))
+            .findFirst()
+            .orElseThrow()
+            .substring("# expect:".length())
+            .strip();
+    byte[] bytes =
+        HexFormat.of()
+            .parseHex(
+                String.join("", lines.stream().filter(l -> !l.startsWith("#")).toList())
+                    .replaceAll("\\s", ""));
 
     try (ServerConnection connection = new ServerConnection()) {
       connection.receive(bytes);
@@ -59,31 +67,53 @@ class HostileFramesTest {
         assertFalse(connection.channel.isOpen(), input + " should close the connection");
       }
       if (expect.startsWith("refused:")) {
-        Refusal refusal = replies.stream().filter(Envelope::hasRefusal).findFirst().orElseThrow().getRefusal();
-        assertEquals(Refusal.Code.valueOf(expect.substring("refused:".length())), refusal.getCode());
+        Refusal refusal =
+            replies.stream().filter(Envelope::hasRefusal).findFirst().orElseThrow().getRefusal();
+        assertEquals(
+            Refusal.Code.valueOf(expect.substring("refused:".length())), refusal.getCode());
       }
     }
   }
 
   @Test
-  void hostileClientsCloseOnlyTheirOwnConnectionsWhileAGoodAgentKeepsBeingServed() throws Exception {
+  void hostileClientsCloseOnlyTheirOwnConnectionsWhileAGoodAgentKeepsBeingServed()
+      throws Exception {
     String token = "socket-token";
     RecordingListener listener = new RecordingListener();
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    try (AgentServer server = AgentServer.builder(SecretToken.of(token), listener)
-            .bind("127.0.0.1", 0).heartbeatInterval(Duration.ofMillis(100)).start();
-        AgentLink good = AgentLink.builder("127.0.0.1", server.port(), new AgentIdentity("good", Map.of(), "test", "27.0"), a -> {})
-            .joinToken(token).backoff(Duration.ofMillis(20), Duration.ofMillis(500)).start()) {
+    try (AgentServer server =
+            AgentServer.builder(SecretToken.of(token), listener)
+                .bind("127.0.0.1", 0)
+                .heartbeatInterval(Duration.ofMillis(100))
+                .start();
+        AgentLink good =
+            AgentLink.builder(
+                    "127.0.0.1",
+                    server.port(),
+                    new AgentIdentity("good", Map.of(), "test", "27.0"),
+                    a -> {})
+                .joinToken(token)
+                .backoff(Duration.ofMillis(20), Duration.ofMillis(500))
+                .start()) {
       await("good agent connected").until(good::isConnected);
       long sessionsBefore = good.sessions();
 
-      RawAgent garbage = RawAgent.connect(group, server.port()).sendBytes(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f});
-      RawAgent huge = RawAgent.connect(group, server.port()).sendBytes(new byte[] {(byte) 0x81, (byte) 0x80, (byte) 0x80, 0x02});
-      RawAgent early = RawAgent.connect(group, server.port())
-          .send(Envelope.newBuilder().setHeartbeat(Heartbeat.newBuilder().setSeq(1)).build());
-      RawAgent pretender = RawAgent.connect(group, server.port())
-          .send(Envelope.newBuilder().setHello(RawAgent.hello("pretender", token)).build())
-          .send(Envelope.newBuilder().setAssignment(Assignment.newBuilder().setRevision("evil")).build());
+      RawAgent garbage =
+          RawAgent.connect(group, server.port())
+              .sendBytes(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f});
+      RawAgent huge =
+          RawAgent.connect(group, server.port())
+              .sendBytes(new byte[] {(byte) 0x81, (byte) 0x80, (byte) 0x80, 0x02});
+      RawAgent early =
+          RawAgent.connect(group, server.port())
+              .send(Envelope.newBuilder().setHeartbeat(Heartbeat.newBuilder().setSeq(1)).build());
+      RawAgent pretender =
+          RawAgent.connect(group, server.port())
+              .send(Envelope.newBuilder().setHello(RawAgent.hello("pretender", token)).build())
+              .send(
+                  Envelope.newBuilder()
+                      .setAssignment(Assignment.newBuilder().setRevision("evil"))
+                      .build());
 
       for (RawAgent hostile : List.of(garbage, huge, early, pretender)) {
         assertTrue(hostile.closesWithin(10), "the server closes a hostile connection");
@@ -98,8 +128,9 @@ class HostileFramesTest {
       assertEquals(sessionsBefore, good.sessions());
       assertTrue(server.host("good").orElseThrow().connected());
       // And the server still welcomes newcomers.
-      try (RawAgent newcomer = RawAgent.connect(group, server.port())
-          .send(Envelope.newBuilder().setHello(RawAgent.hello("newcomer", token)).build())) {
+      try (RawAgent newcomer =
+          RawAgent.connect(group, server.port())
+              .send(Envelope.newBuilder().setHello(RawAgent.hello("newcomer", token)).build())) {
         await("newcomer welcomed").until(newcomer::welcomed);
       }
     } finally {

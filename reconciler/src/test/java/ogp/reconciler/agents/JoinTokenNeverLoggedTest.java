@@ -26,9 +26,9 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 /**
- * The join token never appears in the log of the server (nor of the agent, same JVM here): not
- * when an agent is accepted, not when a wrong token (often a near-copy of the right one) is
- * refused, not when a session is refused after the handshake.
+ * The join token never appears in the log of the server (nor of the agent, same JVM here): not when
+ * an agent is accepted, not when a wrong token (often a near-copy of the right one) is refused, not
+ * when a session is refused after the handshake.
  */
 class JoinTokenNeverLoggedTest {
   private static final String TOKEN = "join-token-that-must-stay-secret";
@@ -51,21 +51,27 @@ class JoinTokenNeverLoggedTest {
   @Test
   void acceptedAndRefusedAgentsNeverLogTheToken() throws Exception {
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    try (AgentServer server = AgentServer.builder(SecretToken.of(TOKEN), new RecordingListener())
-            .bind("127.0.0.1", 0).heartbeatInterval(Duration.ofMillis(100)).start();
+    try (AgentServer server =
+            AgentServer.builder(SecretToken.of(TOKEN), new RecordingListener())
+                .bind("127.0.0.1", 0)
+                .heartbeatInterval(Duration.ofMillis(100))
+                .start();
         AgentLink accepted = link(server, "accepted", TOKEN);
         AgentLink refused = link(server, "refused", WRONG)) {
       await("accepted agent connected").until(accepted::isConnected);
-      await("refusal logged").until(this::text, text -> text.contains("refused agent host id 'refused'"));
-      try (RawAgent misbehaving = RawAgent.connect(group, server.port())
-          .send(Envelope.newBuilder().setHello(RawAgent.hello("misbehaving", TOKEN)).build())
-          .send(Envelope.newBuilder().setHello(RawAgent.hello("misbehaving", TOKEN)).build())) {
+      await("refusal logged")
+          .until(this::text, text -> text.contains("refused agent host id 'refused'"));
+      try (RawAgent misbehaving =
+          RawAgent.connect(group, server.port())
+              .send(Envelope.newBuilder().setHello(RawAgent.hello("misbehaving", TOKEN)).build())
+              .send(Envelope.newBuilder().setHello(RawAgent.hello("misbehaving", TOKEN)).build())) {
         assertTrue(misbehaving.closesWithin(10));
         Refusal refusal = misbehaving.refusal().orElseThrow();
         assertFalse(refusal.getReason().contains(TOKEN), refusal.getReason());
       }
-      try (RawAgent early = RawAgent.connect(group, server.port())
-          .send(Envelope.newBuilder().setHeartbeat(Heartbeat.newBuilder()).build())) {
+      try (RawAgent early =
+          RawAgent.connect(group, server.port())
+              .send(Envelope.newBuilder().setHeartbeat(Heartbeat.newBuilder()).build())) {
         assertTrue(early.closesWithin(10));
       }
     } finally {
@@ -79,7 +85,11 @@ class JoinTokenNeverLoggedTest {
   }
 
   private static AgentLink link(AgentServer server, String hostId, String token) {
-    return AgentLink.builder("127.0.0.1", server.port(), new AgentIdentity(hostId, Map.of(), "test", "27.0"), a -> {})
+    return AgentLink.builder(
+            "127.0.0.1",
+            server.port(),
+            new AgentIdentity(hostId, Map.of(), "test", "27.0"),
+            a -> {})
         .joinToken(token)
         .backoff(Duration.ofMillis(50), Duration.ofMillis(200))
         .start();
@@ -89,7 +99,12 @@ class JoinTokenNeverLoggedTest {
   private String text() {
     synchronized (logged) { // the appender appends under its own lock, from the server's threads
       return logged.list.stream()
-          .map(e -> e.getFormattedMessage() + (e.getThrowableProxy() == null ? "" : " " + e.getThrowableProxy().getMessage()))
+          .map(
+              e ->
+                  e.getFormattedMessage()
+                      + (e.getThrowableProxy() == null
+                          ? ""
+                          : " " + e.getThrowableProxy().getMessage()))
           .collect(Collectors.joining("\n"));
     }
   }

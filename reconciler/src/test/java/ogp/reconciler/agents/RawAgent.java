@@ -21,8 +21,8 @@ import ogp.protocol.v1.Hello;
 import ogp.protocol.v1.Refusal;
 
 /**
- * A bare client of the agent port for tests that must say what a real agent never would: raw
- * bytes, messages out of order, a Hello that claims another host. Records what the server sends.
+ * A bare client of the agent port for tests that must say what a real agent never would: raw bytes,
+ * messages out of order, a Hello that claims another host. Records what the server sends.
  */
 final class RawAgent implements AutoCloseable {
   final List<Envelope> received;
@@ -38,7 +38,9 @@ final class RawAgent implements AutoCloseable {
     return connect(group, "127.0.0.1", port, null);
   }
 
-  /** Connects, over TLS when a context is given (verifying the server's name against {@code host}). */
+  /**
+   * Connects, over TLS when a context is given (verifying the server's name against {@code host}).
+   */
   static RawAgent connect(EventLoopGroup group, String host, int port, SslContext tlsOrNull)
       throws InterruptedException {
     List<Envelope> received = new CopyOnWriteArrayList<>();
@@ -50,7 +52,8 @@ final class RawAgent implements AutoCloseable {
                 new ChannelInitializer<Channel>() {
                   @Override
                   protected void initChannel(Channel ch) {
-                    FramePipeline.install(ch.pipeline(), tlsOrNull, tlsOrNull == null ? null : host, port, 0, 0);
+                    FramePipeline.install(
+                        ch.pipeline(), tlsOrNull, tlsOrNull == null ? null : host, port, 0, 0);
                     ch.pipeline()
                         .addLast(
                             new SimpleChannelInboundHandler<Envelope>() {
@@ -60,7 +63,8 @@ final class RawAgent implements AutoCloseable {
                               }
 
                               @Override
-                              public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                              public void exceptionCaught(
+                                  ChannelHandlerContext ctx, Throwable cause) {
                                 ctx.close();
                               }
                             });
@@ -73,7 +77,11 @@ final class RawAgent implements AutoCloseable {
   }
 
   static Hello hello(String hostId, String token) {
-    return Hello.newBuilder().setProtocolVersion(Protocol.VERSION).setHostId(hostId).setJoinToken(token).build();
+    return Hello.newBuilder()
+        .setProtocolVersion(Protocol.VERSION)
+        .setHostId(hostId)
+        .setJoinToken(token)
+        .build();
   }
 
   RawAgent send(Envelope envelope) {
@@ -84,14 +92,19 @@ final class RawAgent implements AutoCloseable {
   /** Bytes straight onto the connection below the frame codec (through TLS, if any). */
   RawAgent sendBytes(byte[] bytes) {
     // Written from the first handler after TLS, so the codec is skipped but encryption is not.
-    channel.pipeline().context("idle").writeAndFlush(Unpooled.wrappedBuffer(bytes)).awaitUninterruptibly();
+    channel
+        .pipeline()
+        .context("idle")
+        .writeAndFlush(Unpooled.wrappedBuffer(bytes))
+        .awaitUninterruptibly();
     return this;
   }
 
   /** Whether the TLS handshake succeeded within the time (false when it failed). */
   boolean handshakeSucceeds() {
     SslHandler tls = channel.pipeline().get(SslHandler.class);
-    return tls.handshakeFuture().awaitUninterruptibly(10, TimeUnit.SECONDS) && tls.handshakeFuture().isSuccess();
+    return tls.handshakeFuture().awaitUninterruptibly(10, TimeUnit.SECONDS)
+        && tls.handshakeFuture().isSuccess();
   }
 
   Optional<Throwable> handshakeFailure() {

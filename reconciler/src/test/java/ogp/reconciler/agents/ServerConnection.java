@@ -15,20 +15,23 @@ import ogp.protocol.v1.Welcome;
 import ogp.reconciler.auth.SecretToken;
 
 /**
- * One server-side connection without a socket: the real pipeline in an {@link EmbeddedChannel},
- * for feeding it whatever bytes a hostile peer could send and reading what the server answers.
+ * One server-side connection without a socket: the real pipeline in an {@link EmbeddedChannel}, for
+ * feeding it whatever bytes a hostile peer could send and reading what the server answers.
  */
 final class ServerConnection implements AutoCloseable {
   static final String TOKEN = "the-join-token";
 
   final RecordingListener listener = new RecordingListener();
-  final HostRegistry registry = new HostRegistry(new ListenerQueue(listener, Runnable::run), 15_000);
+  final HostRegistry registry =
+      new HostRegistry(new ListenerQueue(listener, Runnable::run), 15_000);
   final EmbeddedChannel channel =
       new EmbeddedChannel(
           new SessionInitializer(
               null,
               new SessionSettings(
-                  new HelloCheck(ogp.reconciler.auth.TokenVerifier.single("join", ogp.reconciler.auth.Role.JOIN, SecretToken.of(TOKEN))),
+                  new HelloCheck(
+                      ogp.reconciler.auth.TokenVerifier.single(
+                          "join", ogp.reconciler.auth.Role.JOIN, SecretToken.of(TOKEN))),
                   registry,
                   Welcome.newBuilder()
                       .setProtocolVersion(Protocol.VERSION)

@@ -51,8 +51,11 @@ class SessionHandlerTest {
     channel.writeInbound(frame(hello("h1", TOKEN, Protocol.VERSION)));
     readReply();
 
-    channel.writeInbound(frame(Envelope.newBuilder().setHeartbeat(Heartbeat.newBuilder().setSeq(7)).build()));
-    channel.writeInbound(frame(Envelope.newBuilder().setStatus(StatusReport.newBuilder().setRevision("r1")).build()));
+    channel.writeInbound(
+        frame(Envelope.newBuilder().setHeartbeat(Heartbeat.newBuilder().setSeq(7)).build()));
+    channel.writeInbound(
+        frame(
+            Envelope.newBuilder().setStatus(StatusReport.newBuilder().setRevision("r1")).build()));
 
     assertEquals(7, readReply().getAck().getSeq());
     assertEquals(List.of("connected:h1", "report:h1:r1"), listener.events);
@@ -76,7 +79,8 @@ class SessionHandlerTest {
 
   @Test
   void messageBeforeHelloIsAProtocolError() throws IOException {
-    channel.writeInbound(frame(Envelope.newBuilder().setHeartbeat(Heartbeat.newBuilder().setSeq(1)).build()));
+    channel.writeInbound(
+        frame(Envelope.newBuilder().setHeartbeat(Heartbeat.newBuilder().setSeq(1)).build()));
 
     assertRefused(Refusal.Code.PROTOCOL_ERROR);
   }
@@ -94,7 +98,9 @@ class SessionHandlerTest {
 
   @Test
   void garbageFrameClosesTheConnectionWithoutEscapingException() {
-    channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {5, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff}));
+    channel.writeInbound(
+        Unpooled.wrappedBuffer(
+            new byte[] {5, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff}));
 
     assertFalse(channel.isOpen());
     channel.checkException(); // nothing reached the end of the pipeline
@@ -104,7 +110,8 @@ class SessionHandlerTest {
   @Test
   void oversizeLengthPrefixClosesTheConnectionWithoutEscapingException() throws IOException {
     ByteArrayOutputStream prefix = new ByteArrayOutputStream();
-    com.google.protobuf.CodedOutputStream out = com.google.protobuf.CodedOutputStream.newInstance(prefix);
+    com.google.protobuf.CodedOutputStream out =
+        com.google.protobuf.CodedOutputStream.newInstance(prefix);
     out.writeUInt32NoTag(Protocol.MAX_FRAME_BYTES + 1);
     out.flush();
     channel.writeInbound(Unpooled.wrappedBuffer(prefix.toByteArray(), new byte[64]));
@@ -146,5 +153,4 @@ class SessionHandlerTest {
     envelope.writeDelimitedTo(bytes);
     return Unpooled.wrappedBuffer(bytes.toByteArray());
   }
-
 }

@@ -30,7 +30,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** TLS and mutual TLS on the agent link, with certificates made by the code behind {@code ogp certs}. */
+/**
+ * TLS and mutual TLS on the agent link, with certificates made by the code behind {@code ogp
+ * certs}.
+ */
 class TlsLinkTest {
   private static final String TOKEN = "tls-test-token";
 
@@ -57,9 +60,11 @@ class TlsLinkTest {
   @Test
   void agentVerifyingTheServerCertificateIsWelcomedOverTls() throws Exception {
     TestPki.Files server = pki.server("server", "localhost", "127.0.0.1");
-    AgentServer agents = server(new ServerTls(server.certificate(), server.privateKey(), Optional.empty()));
+    AgentServer agents =
+        server(new ServerTls(server.certificate(), server.privateKey(), Optional.empty()));
 
-    AgentLink link = link(agents.port(), "localhost", "h1", AgentTls.verifyingServer(pki.caCertificate()));
+    AgentLink link =
+        link(agents.port(), "localhost", "h1", AgentTls.verifyingServer(pki.caCertificate()));
 
     await("welcomed over TLS").until(link::isConnected);
     await("registered").until(() -> agents.host("h1").map(HostRecord::connected).orElse(false));
@@ -69,11 +74,19 @@ class TlsLinkTest {
   void agentRefusesAServerWhoseCertificateNamesAnotherHost() throws Exception {
     // Signed by the right CA, but for another name: chain validation alone would accept it.
     TestPki.Files other = pki.server("other", "other.example.com");
-    AgentServer agents = server(new ServerTls(other.certificate(), other.privateKey(), Optional.empty()));
+    AgentServer agents =
+        server(new ServerTls(other.certificate(), other.privateKey(), Optional.empty()));
 
-    try (RawAgent agent = RawAgent.connect(group, "localhost", agents.port(), agentContext(AgentTls.verifyingServer(pki.caCertificate())))) {
+    try (RawAgent agent =
+        RawAgent.connect(
+            group,
+            "localhost",
+            agents.port(),
+            agentContext(AgentTls.verifyingServer(pki.caCertificate())))) {
       Throwable failure = agent.handshakeFailure().orElseThrow();
-      assertTrue(String.valueOf(failure).contains("localhost") || String.valueOf(failure).contains("No name matching"),
+      assertTrue(
+          String.valueOf(failure).contains("localhost")
+              || String.valueOf(failure).contains("No name matching"),
           failure.toString());
     }
     assertTrue(agents.hosts().isEmpty());
@@ -83,9 +96,15 @@ class TlsLinkTest {
   void agentRefusesAServerSignedByAnotherCa() throws Exception {
     TestPki stranger = new TestPki(dir.resolve("stranger"));
     TestPki.Files server = stranger.server("server", "localhost");
-    AgentServer agents = server(new ServerTls(server.certificate(), server.privateKey(), Optional.empty()));
+    AgentServer agents =
+        server(new ServerTls(server.certificate(), server.privateKey(), Optional.empty()));
 
-    try (RawAgent agent = RawAgent.connect(group, "localhost", agents.port(), agentContext(AgentTls.verifyingServer(pki.caCertificate())))) {
+    try (RawAgent agent =
+        RawAgent.connect(
+            group,
+            "localhost",
+            agents.port(),
+            agentContext(AgentTls.verifyingServer(pki.caCertificate())))) {
       assertFalse(agent.handshakeSucceeds());
     }
   }
@@ -95,8 +114,13 @@ class TlsLinkTest {
     AgentServer agents = mutualServer();
     TestPki.Files h1 = pki.agent("agent-h1", "h1");
 
-    AgentLink link = link(agents.port(), "localhost", "h1",
-        new AgentTls(pki.caCertificate(), Optional.of(h1.certificate()), Optional.of(h1.privateKey())));
+    AgentLink link =
+        link(
+            agents.port(),
+            "localhost",
+            "h1",
+            new AgentTls(
+                pki.caCertificate(), Optional.of(h1.certificate()), Optional.of(h1.privateKey())));
 
     await("welcomed over mutual TLS").until(link::isConnected);
     await("registered").until(() -> agents.host("h1").map(HostRecord::connected).orElse(false));
@@ -106,7 +130,10 @@ class TlsLinkTest {
   void mutualTlsRefusesAHelloClaimingAnotherHostThanTheCertificate() throws Exception {
     AgentServer agents = mutualServer();
     TestPki.Files h1 = pki.agent("agent-h1", "h1");
-    SslContext asH1 = agentContext(new AgentTls(pki.caCertificate(), Optional.of(h1.certificate()), Optional.of(h1.privateKey())));
+    SslContext asH1 =
+        agentContext(
+            new AgentTls(
+                pki.caCertificate(), Optional.of(h1.certificate()), Optional.of(h1.privateKey())));
 
     try (RawAgent agent = RawAgent.connect(group, "localhost", agents.port(), asH1)) {
       agent.send(Envelope.newBuilder().setHello(RawAgent.hello("h2", TOKEN)).build());
@@ -123,7 +150,12 @@ class TlsLinkTest {
   void mutualTlsClosesAConnectionWithoutAClientCertificate() throws Exception {
     AgentServer agents = mutualServer();
 
-    try (RawAgent agent = RawAgent.connect(group, "localhost", agents.port(), agentContext(AgentTls.verifyingServer(pki.caCertificate())))) {
+    try (RawAgent agent =
+        RawAgent.connect(
+            group,
+            "localhost",
+            agents.port(),
+            agentContext(AgentTls.verifyingServer(pki.caCertificate())))) {
       // Under TLS 1.3 the client may finish its side before the server refuses: the proof is
       // that the server closes without ever welcoming.
       agent.send(Envelope.newBuilder().setHello(RawAgent.hello("h1", TOKEN)).build());
@@ -137,7 +169,8 @@ class TlsLinkTest {
 
   private AgentServer mutualServer() throws InterruptedException {
     TestPki.Files server = pki.server("server", "localhost", "127.0.0.1");
-    return server(new ServerTls(server.certificate(), server.privateKey(), Optional.of(pki.caCertificate())));
+    return server(
+        new ServerTls(server.certificate(), server.privateKey(), Optional.of(pki.caCertificate())));
   }
 
   private static SslContext agentContext(AgentTls tls) {
@@ -159,7 +192,8 @@ class TlsLinkTest {
 
   private AgentLink link(int port, String serverHost, String hostId, AgentTls tls) {
     AgentLink link =
-        AgentLink.builder(serverHost, port, new AgentIdentity(hostId, Map.of(), "test", "27.0"), a -> {})
+        AgentLink.builder(
+                serverHost, port, new AgentIdentity(hostId, Map.of(), "test", "27.0"), a -> {})
             .joinToken(TOKEN)
             .tls(TlsContexts.agent(tls))
             .backoff(Duration.ofMillis(20), Duration.ofMillis(500))

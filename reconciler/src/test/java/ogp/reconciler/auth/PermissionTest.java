@@ -25,8 +25,10 @@ class PermissionTest {
     expected.put(Permission.ROLLBACK, Role.DEPLOYER);
     expected.put(Permission.PLACE, Role.ADMIN);
     expected.put(Permission.ANYTHING_ELSE, Role.ADMIN);
-    assertEquals(Set.of(Permission.values()), expected.keySet(), "every permission is in this table");
-    expected.forEach((permission, role) -> assertEquals(role, permission.needs(), permission.name()));
+    assertEquals(
+        Set.of(Permission.values()), expected.keySet(), "every permission is in this table");
+    expected.forEach(
+        (permission, role) -> assertEquals(role, permission.needs(), permission.name()));
   }
 
   @Test
@@ -38,7 +40,8 @@ class PermissionTest {
   void joinTokensOnlyJoinAndPeopleNeverJoin() {
     for (Permission permission : Permission.values()) {
       assertEquals(permission == Permission.JOIN, permission.allows(Role.JOIN), permission.name());
-      if (permission != Permission.JOIN) assertTrue(permission.allows(Role.ADMIN), permission.name());
+      if (permission != Permission.JOIN)
+        assertTrue(permission.allows(Role.ADMIN), permission.name());
     }
     for (Role role : Role.values()) {
       if (role.isUserRole()) assertFalse(Permission.JOIN.allows(role), role.label());

@@ -14,8 +14,11 @@ import org.junit.jupiter.api.Test;
 class RoleTest {
   @Test
   void rolesAreSpelledInLowerCaseEverywhere() {
-    assertEquals(List.of("join", "viewer", "deployer", "admin"), Arrays.stream(Role.values()).map(Role::label).toList());
-    for (Role role : Role.values()) assertEquals(role, Role.parse(" " + role.label().toUpperCase(Locale.ROOT) + " "));
+    assertEquals(
+        List.of("join", "viewer", "deployer", "admin"),
+        Arrays.stream(Role.values()).map(Role::label).toList());
+    for (Role role : Role.values())
+      assertEquals(role, Role.parse(" " + role.label().toUpperCase(Locale.ROOT) + " "));
   }
 
   @Test
@@ -23,9 +26,12 @@ class RoleTest {
     assertEquals(Role.JOIN, Role.parse("join"));
     var refused = assertThrows(IllegalArgumentException.class, () -> Role.parseUserRole("join"));
     assertEquals("unknown role 'join' (expected viewer, deployer or admin)", refused.getMessage());
-    assertEquals("unknown role 'root' (expected viewer, deployer or admin)",
-        assertThrows(IllegalArgumentException.class, () -> Role.parseUserRole("root")).getMessage());
-    assertEquals("unknown role 'root' (expected viewer, deployer, admin or join)",
+    assertEquals(
+        "unknown role 'root' (expected viewer, deployer or admin)",
+        assertThrows(IllegalArgumentException.class, () -> Role.parseUserRole("root"))
+            .getMessage());
+    assertEquals(
+        "unknown role 'root' (expected viewer, deployer, admin or join)",
         assertThrows(IllegalArgumentException.class, () -> Role.parse("root")).getMessage());
     for (Role role : List.of(Role.VIEWER, Role.DEPLOYER, Role.ADMIN)) {
       assertEquals(role, Role.parseUserRole(role.label()));

@@ -16,12 +16,14 @@ class SecretTokenTest {
 
   @Test
   void firstStartCreatesAPrivateRandomTokenAndLaterStartsReadTheSameOne() throws Exception {
-    SecretToken first = SecretToken.loadOrCreate(dataDir.resolve(SecretToken.JOIN_TOKEN_FILE), new SecureRandom());
+    SecretToken first =
+        SecretToken.loadOrCreate(dataDir.resolve(SecretToken.JOIN_TOKEN_FILE), new SecureRandom());
     Path file = dataDir.resolve(SecretToken.JOIN_TOKEN_FILE);
 
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
     assertTrue(first.reveal().matches("[A-Za-z0-9_-]{43}"), first.reveal());
-    SecretToken second = SecretToken.loadOrCreate(dataDir.resolve(SecretToken.JOIN_TOKEN_FILE), new SecureRandom());
+    SecretToken second =
+        SecretToken.loadOrCreate(dataDir.resolve(SecretToken.JOIN_TOKEN_FILE), new SecureRandom());
     assertEquals(first.reveal(), second.reveal());
     try (var files = Files.list(dataDir)) {
       assertEquals(1, files.count(), "no temporary file is left behind");

@@ -28,15 +28,23 @@ class TokenStoreTest {
     TokenStore store = TokenStore.bootstrap(dataDir, clock, random);
 
     String store0 = Files.readString(dataDir.resolve(TokenStore.FILE));
-    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dataDir.resolve(TokenStore.FILE))));
+    assertEquals(
+        "rw-------",
+        PosixFilePermissions.toString(
+            Files.getPosixFilePermissions(dataDir.resolve(TokenStore.FILE))));
     for (TokenStore.HandOver h : TokenStore.HAND_OVERS) {
       Path file = dataDir.resolve(h.fileName());
-      assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)), h.fileName());
+      assertEquals(
+          "rw-------",
+          PosixFilePermissions.toString(Files.getPosixFilePermissions(file)),
+          h.fileName());
       String token = Files.readString(file).strip();
       assertFalse(store0.contains(token), "the store holds the plaintext of " + h.name());
       assertEquals(Optional.of(new TokenGrant(h.name(), h.role())), store.verify(token));
     }
-    assertTrue(store0.contains(TokenStore.sha256(Files.readString(dataDir.resolve("admin-token")).strip())));
+    assertTrue(
+        store0.contains(
+            TokenStore.sha256(Files.readString(dataDir.resolve("admin-token")).strip())));
   }
 
   @Test
@@ -48,7 +56,8 @@ class TokenStoreTest {
     String text = Files.readString(store.file());
     assertFalse(text.contains(created));
     assertFalse(text.contains(rotated));
-    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(store.file())));
+    assertEquals(
+        "rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(store.file())));
   }
 
   @Test
@@ -62,7 +71,8 @@ class TokenStoreTest {
     TokenStore restarted = TokenStore.bootstrap(dataDir, clock, random);
     assertEquals(Optional.of(new TokenGrant("join", Role.JOIN)), restarted.verify(join));
     assertEquals(Optional.of(new TokenGrant("admin", Role.ADMIN)), restarted.verify(admin));
-    assertFalse(Files.exists(dataDir.resolve("join-token")), "not written again once the store exists");
+    assertFalse(
+        Files.exists(dataDir.resolve("join-token")), "not written again once the store exists");
   }
 
   @Test
@@ -74,7 +84,10 @@ class TokenStoreTest {
     assertEquals(Optional.of(new TokenGrant("join", Role.JOIN)), store.verify("old-join-token"));
     assertEquals(Optional.of(new TokenGrant("admin", Role.ADMIN)), store.verify("old-admin-token"));
     assertTrue(store.has("viewer"), "a missing viewer token is generated");
-    assertEquals("old-join-token\n", Files.readString(dataDir.resolve("join-token")), "hand-over file left as it was");
+    assertEquals(
+        "old-join-token\n",
+        Files.readString(dataDir.resolve("join-token")),
+        "hand-over file left as it was");
     assertFalse(Files.readString(store.file()).contains("old-admin-token"));
   }
 
@@ -105,7 +118,9 @@ class TokenStoreTest {
   @Test
   void expiredTokenIsRefusedAndNoLongerListed() throws Exception {
     TokenStore store = TokenStore.bootstrap(dataDir, clock, random);
-    String ci = store.create("ci", Role.VIEWER, Optional.of(clock.instant().plus(Duration.ofDays(30))), random);
+    String ci =
+        store.create(
+            "ci", Role.VIEWER, Optional.of(clock.instant().plus(Duration.ofDays(30))), random);
     assertTrue(store.verify(ci).isPresent());
     clock.advance(Duration.ofDays(30));
     assertEquals(Optional.empty(), store.verify(ci));
@@ -151,18 +166,32 @@ class TokenStoreTest {
   @Test
   void createRefusesADuplicateOrMalformedName() throws Exception {
     TokenStore store = TokenStore.bootstrap(dataDir, clock, random);
-    assertThrows(IllegalStateException.class, () -> store.create("admin", Role.ADMIN, Optional.empty(), random));
-    assertThrows(IllegalArgumentException.class, () -> store.create("two words", Role.ADMIN, Optional.empty(), random));
-    assertThrows(IllegalArgumentException.class, () -> store.create("x\nOgp-Actor: root", Role.ADMIN, Optional.empty(), random));
+    assertThrows(
+        IllegalStateException.class,
+        () -> store.create("admin", Role.ADMIN, Optional.empty(), random));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> store.create("two words", Role.ADMIN, Optional.empty(), random));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> store.create("x\nOgp-Actor: root", Role.ADMIN, Optional.empty(), random));
   }
 
   @Test
   void listShowsNamesRolesAndDatesButNeverHashes() throws Exception {
     TokenStore store = TokenStore.bootstrap(dataDir, clock, random);
-    store.create("jenkins", Role.DEPLOYER, Optional.of(Instant.parse("2027-01-01T00:00:00Z")), random);
+    store.create(
+        "jenkins", Role.DEPLOYER, Optional.of(Instant.parse("2027-01-01T00:00:00Z")), random);
     List<TokenStore.TokenInfo> list = store.list();
-    assertEquals(List.of("admin", "jenkins", "join", "viewer"), list.stream().map(TokenStore.TokenInfo::name).toList());
-    assertEquals(new TokenStore.TokenInfo("jenkins", Role.DEPLOYER, clock.instant(), Optional.of(Instant.parse("2027-01-01T00:00:00Z"))),
+    assertEquals(
+        List.of("admin", "jenkins", "join", "viewer"),
+        list.stream().map(TokenStore.TokenInfo::name).toList());
+    assertEquals(
+        new TokenStore.TokenInfo(
+            "jenkins",
+            Role.DEPLOYER,
+            clock.instant(),
+            Optional.of(Instant.parse("2027-01-01T00:00:00Z"))),
         list.get(1));
   }
 

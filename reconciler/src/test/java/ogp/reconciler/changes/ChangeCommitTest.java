@@ -30,7 +30,8 @@ class ChangeCommitTest {
 
   @Test
   void deployCommitsOnlyTheVersionLineWithTheActorAsAuthorAndTrailers() {
-    ChangeResult result = f.service.deploy("web", Optional.of("42"), Optional.empty(), ChangeFixture.ALICE);
+    ChangeResult result =
+        f.service.deploy("web", Optional.of("42"), Optional.empty(), ChangeFixture.ALICE);
 
     String sha = result.commit().orElseThrow();
     assertEquals(sha, f.remoteHead());
@@ -40,8 +41,10 @@ class ChangeCommitTest {
     assertEquals("Alice Ops", commit.getAuthorIdent().getName());
     assertEquals("alice@example.com", commit.getAuthorIdent().getEmailAddress());
     assertEquals("ogp", commit.getCommitterIdent().getName());
-    assertEquals("diff --git a/apps/web.yaml b/apps/web.yaml\n--- a/apps/web.yaml\n+++ b/apps/web.yaml\n"
-        + ChangeFixture.webVersionHunk("42"), f.diffOf(sha));
+    assertEquals(
+        "diff --git a/apps/web.yaml b/apps/web.yaml\n--- a/apps/web.yaml\n+++ b/apps/web.yaml\n"
+            + ChangeFixture.webVersionHunk("42"),
+        f.diffOf(sha));
     assertEquals(1, f.afterPushCalls(), "the reconciler is asked to apply the commit at once");
   }
 
@@ -49,24 +52,32 @@ class ChangeCommitTest {
   void offlineAndOnlineCommitTheStateWithTheirSubjects() {
     ChangeResult offline = f.service.offline("web", ChangeFixture.ALICE);
     assertEquals("Take web offline", offline.subject());
-    assertTrue(f.diffOf(offline.commit().orElseThrow()).contains(" version: \"41\"\n+state: absent\n hosts: [host-a]\n"));
+    assertTrue(
+        f.diffOf(offline.commit().orElseThrow())
+            .contains(" version: \"41\"\n+state: absent\n hosts: [host-a]\n"));
 
     ChangeResult online = f.service.online("web", ChangeFixture.ALICE);
     assertEquals("Bring web online", online.subject());
-    assertTrue(f.diffOf(online.commit().orElseThrow()).contains("-state: absent\n+state: running\n"));
+    assertTrue(
+        f.diffOf(online.commit().orElseThrow()).contains("-state: absent\n+state: running\n"));
   }
 
   @Test
   void placingOnHostsCommitsTheHostsLine() {
-    ChangeResult result = f.service.deploy("web", Optional.empty(), Optional.of(List.of("host-a", "host-b")), ChangeFixture.ALICE);
+    ChangeResult result =
+        f.service.deploy(
+            "web", Optional.empty(), Optional.of(List.of("host-a", "host-b")), ChangeFixture.ALICE);
     assertEquals("Place web on host-a, host-b", result.subject());
-    assertTrue(f.diffOf(result.commit().orElseThrow()).contains("-hosts: [host-a]\n+hosts: [host-a, host-b]\n"));
+    assertTrue(
+        f.diffOf(result.commit().orElseThrow())
+            .contains("-hosts: [host-a]\n+hosts: [host-a, host-b]\n"));
   }
 
   @Test
   void deployThatChangesNothingMakesNoCommit() {
     String before = f.remoteHead();
-    ChangeResult result = f.service.deploy("web", Optional.of("41"), Optional.empty(), ChangeFixture.ALICE);
+    ChangeResult result =
+        f.service.deploy("web", Optional.of("41"), Optional.empty(), ChangeFixture.ALICE);
     assertEquals(Optional.empty(), result.commit());
     assertTrue(result.message().startsWith("Nothing to commit"), result.message());
     assertEquals(before, f.remoteHead());
@@ -76,10 +87,16 @@ class ChangeCommitTest {
   @Test
   void invalidResultIsRefusedWithTheValidationErrorsAndNothingIsPushed() {
     String before = f.remoteHead();
-    InvalidChange refused = assertThrows(InvalidChange.class,
-        () -> f.service.deploy("web", Optional.of("not a tag!"), Optional.empty(), ChangeFixture.ALICE));
+    InvalidChange refused =
+        assertThrows(
+            InvalidChange.class,
+            () ->
+                f.service.deploy(
+                    "web", Optional.of("not a tag!"), Optional.empty(), ChangeFixture.ALICE));
     assertEquals(1, refused.errors().size());
-    assertTrue(refused.errors().get(0).toString().startsWith("apps/web.yaml:4:10: version"), refused.getMessage());
+    assertTrue(
+        refused.errors().get(0).toString().startsWith("apps/web.yaml:4:10: version"),
+        refused.getMessage());
     assertEquals(before, f.remoteHead());
   }
 
@@ -91,9 +108,12 @@ class ChangeCommitTest {
   @Test
   void previewShowsTheDiffOfTheCommitWithoutMakingIt() {
     String before = f.remoteHead();
-    ChangePreview preview = f.service.previewDeploy("web", Optional.of("43"), Optional.empty(), ChangeFixture.ALICE);
+    ChangePreview preview =
+        f.service.previewDeploy("web", Optional.of("43"), Optional.empty(), ChangeFixture.ALICE);
     assertEquals("Deploy web 43", preview.subject());
-    assertEquals("--- a/apps/web.yaml\n+++ b/apps/web.yaml\n" + ChangeFixture.webVersionHunk("43"), preview.diff());
+    assertEquals(
+        "--- a/apps/web.yaml\n+++ b/apps/web.yaml\n" + ChangeFixture.webVersionHunk("43"),
+        preview.diff());
     assertEquals(before, f.remoteHead());
   }
 
@@ -104,7 +124,8 @@ class ChangeCommitTest {
     f.service.offline("web", ChangeFixture.ALICE);
 
     List<HistoryEntry> history = f.service.history("web");
-    assertEquals(List.of("Take web offline", "Deploy web 42", "Initial desired state"),
+    assertEquals(
+        List.of("Take web offline", "Deploy web 42", "Initial desired state"),
         history.stream().map(HistoryEntry::subject).toList());
     assertEquals(Optional.of("41"), history.get(1).versionBefore());
     assertEquals(Optional.of("42"), history.get(1).versionAfter());
@@ -114,10 +135,12 @@ class ChangeCommitTest {
 
   @Test
   void historyReadsOnlyDesiredStateFilesSoADotfileNamingTheAppIsNoChangeOfIt() {
-    f.commitElsewhere("CI fixture that looks like web", Map.of(".ci/web.yaml", ChangeFixture.app("web", "99")));
+    f.commitElsewhere(
+        "CI fixture that looks like web", Map.of(".ci/web.yaml", ChangeFixture.app("web", "99")));
     f.service.deploy("web", Optional.of("42"), Optional.empty(), ChangeFixture.ALICE);
 
-    assertEquals(List.of("Deploy web 42", "Initial desired state"),
+    assertEquals(
+        List.of("Deploy web 42", "Initial desired state"),
         f.service.history("web").stream().map(HistoryEntry::subject).toList());
   }
 }

@@ -19,8 +19,8 @@ import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 
 /**
- * A bare remote over {@code file://} seeded from a {@link TestRepo}, a mirror of it and a
- * {@link ChangeService}; {@link #afterPushCalls()} counts the after-push hook.
+ * A bare remote over {@code file://} seeded from a {@link TestRepo}, a mirror of it and a {@link
+ * ChangeService}; {@link #afterPushCalls()} counts the after-push hook.
  */
 final class ChangeFixture implements AutoCloseable {
   static final Actor ALICE = new Actor("Alice Ops", "alice@example.com", "alice");
@@ -49,7 +49,8 @@ final class ChangeFixture implements AutoCloseable {
 
   /** Two apps, web at 41 and api at 7, each in its own file. */
   static ChangeFixture webAndApi(Path tmp) {
-    return new ChangeFixture(tmp, Map.of("apps/web.yaml", app("web", "41"), "apps/api.yaml", app("api", "7")));
+    return new ChangeFixture(
+        tmp, Map.of("apps/web.yaml", app("web", "41"), "apps/api.yaml", app("api", "7")));
   }
 
   /** The hunk a version change of web from 41 makes in its file, as git diff prints it. */
@@ -62,14 +63,18 @@ final class ChangeFixture implements AutoCloseable {
         -version: "41"
         +version: "%s"
          hosts: [host-a]
-        """.formatted(version);
+        """
+        .formatted(version);
   }
 
   int afterPushCalls() {
     return afterPush.get();
   }
 
-  /** Pulls the remote into the working repo and pushes a commit from it: someone else moving the branch. */
+  /**
+   * Pulls the remote into the working repo and pushes a commit from it: someone else moving the
+   * branch.
+   */
   String commitElsewhere(String message, Map<String, String> files) {
     try (Git git = Git.wrap(work.repository())) {
       git.fetch().setRemote(url).setRefSpecs("+refs/heads/main:refs/remotes/origin/main").call();
@@ -99,7 +104,8 @@ final class ChangeFixture implements AutoCloseable {
   }
 
   RevCommit remoteCommit(String sha) {
-    try (Repository r = remote(); RevWalk walk = new RevWalk(r)) {
+    try (Repository r = remote();
+        RevWalk walk = new RevWalk(r)) {
       RevCommit c = walk.parseCommit(ObjectId.fromString(sha));
       walk.parseBody(c);
       return c;
@@ -108,17 +114,23 @@ final class ChangeFixture implements AutoCloseable {
     }
   }
 
-  /** {@code git show --format=} of a commit on the remote: its diff against its first parent, without index lines. */
+  /**
+   * {@code git show --format=} of a commit on the remote: its diff against its first parent,
+   * without index lines.
+   */
   String diffOf(String sha) {
-    try (Repository r = remote(); RevWalk walk = new RevWalk(r)) {
+    try (Repository r = remote();
+        RevWalk walk = new RevWalk(r)) {
       RevCommit c = walk.parseCommit(ObjectId.fromString(sha));
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       try (DiffFormatter f = new DiffFormatter(out)) {
         f.setRepository(r);
         f.format(walk.parseCommit(c.getParent(0)).getTree(), c.getTree());
       }
-      return out.toString(StandardCharsets.UTF_8).lines()
-          .filter(l -> !l.startsWith("index ")).reduce("", (a, b) -> a + b + "\n");
+      return out.toString(StandardCharsets.UTF_8)
+          .lines()
+          .filter(l -> !l.startsWith("index "))
+          .reduce("", (a, b) -> a + b + "\n");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -131,7 +143,8 @@ final class ChangeFixture implements AutoCloseable {
         image: 127.0.0.1:5000/demo/%s   # private registry
         version: "%s"
         hosts: [host-a]
-        """.formatted(name, name, name, version);
+        """
+        .formatted(name, name, name, version);
   }
 
   @Override

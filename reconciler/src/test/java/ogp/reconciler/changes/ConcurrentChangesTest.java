@@ -29,7 +29,8 @@ class ConcurrentChangesTest {
   @Test
   void twentyConcurrentDeploysToTwentyAppsAllLandAsTwentyCommits() throws Exception {
     Map<String, String> files = new HashMap<>();
-    for (int i = 0; i < 20; i++) files.put("apps/app" + i + ".yaml", ChangeFixture.app("app" + i, "1"));
+    for (int i = 0; i < 20; i++)
+      files.put("apps/app" + i + ".yaml", ChangeFixture.app("app" + i, "1"));
     try (ChangeFixture f = new ChangeFixture(tmp, files)) {
       String start = f.remoteHead();
       ExecutorService pool = Executors.newFixedThreadPool(20);
@@ -37,10 +38,13 @@ class ConcurrentChangesTest {
       List<Future<ChangeResult>> results = new ArrayList<>();
       for (int i = 0; i < 20; i++) {
         String app = "app" + i;
-        results.add(pool.submit(() -> {
-          go.await();
-          return f.service.deploy(app, Optional.of("2"), Optional.empty(), ChangeFixture.ALICE);
-        }));
+        results.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  return f.service.deploy(
+                      app, Optional.of("2"), Optional.empty(), ChangeFixture.ALICE);
+                }));
       }
       go.countDown();
       Set<String> shas = new HashSet<>();
@@ -48,12 +52,14 @@ class ConcurrentChangesTest {
       pool.shutdown();
 
       Set<String> subjects = new HashSet<>();
-      try (Repository remote = f.remote(); RevWalk walk = new RevWalk(remote)) {
+      try (Repository remote = f.remote();
+          RevWalk walk = new RevWalk(remote)) {
         walk.markStart(walk.parseCommit(remote.resolve("refs/heads/main")));
         walk.markUninteresting(walk.parseCommit(ObjectId.fromString(start)));
         for (RevCommit c : walk) {
           subjects.add(c.getShortMessage());
-          assertTrue(shas.contains(c.getName()), "every commit on the branch is one of the results");
+          assertTrue(
+              shas.contains(c.getName()), "every commit on the branch is one of the results");
         }
       }
       assertEquals(20, subjects.size(), "20 commits, none lost: " + subjects);
@@ -66,26 +72,36 @@ class ConcurrentChangesTest {
 
   @Test
   void pushRejectedBecauseTheBranchMovedIsReappliedOnTheNewTip() {
-    Map<String, String> files = Map.of("apps/web.yaml", ChangeFixture.app("web", "41"), "apps/api.yaml", ChangeFixture.app("api", "7"));
+    Map<String, String> files =
+        Map.of(
+            "apps/web.yaml",
+            ChangeFixture.app("web", "41"),
+            "apps/api.yaml",
+            ChangeFixture.app("api", "7"));
     try (ChangeFixture f = new ChangeFixture(tmp, files)) {
       AtomicBoolean moved = new AtomicBoolean();
-      FollowedBranch racing = new FollowedBranch(f.mirror) {
-        @Override
-        Outcome publish(ObjectId expected, ObjectId commit) {
-          if (moved.compareAndSet(false, true)) {
-            // Someone else pushes between our fetch and our push.
-            f.commitElsewhere("Deploy api 8", Map.of("apps/api.yaml", ChangeFixture.app("api", "8")));
-          }
-          return super.publish(expected, commit);
-        }
-      };
+      FollowedBranch racing =
+          new FollowedBranch(f.mirror) {
+            @Override
+            Outcome publish(ObjectId expected, ObjectId commit) {
+              if (moved.compareAndSet(false, true)) {
+                // Someone else pushes between our fetch and our push.
+                f.commitElsewhere(
+                    "Deploy api 8", Map.of("apps/api.yaml", ChangeFixture.app("api", "8")));
+              }
+              return super.publish(expected, commit);
+            }
+          };
       ChangeService service = new ChangeService(f.mirror, racing, () -> {});
 
-      ChangeResult result = service.deploy("web", Optional.of("42"), Optional.empty(), ChangeFixture.ALICE);
+      ChangeResult result =
+          service.deploy("web", Optional.of("42"), Optional.empty(), ChangeFixture.ALICE);
 
       RevCommit landed = f.remoteCommit(result.commit().orElseThrow());
       assertEquals("Deploy web 42", landed.getShortMessage());
-      assertEquals("Deploy api 8", f.remoteCommit(landed.getParent(0).getName()).getShortMessage(),
+      assertEquals(
+          "Deploy api 8",
+          f.remoteCommit(landed.getParent(0).getName()).getShortMessage(),
           "re-applied on top of the other push, which is kept");
       assertTrue(f.diffOf(landed.getName()).contains("+version: \"42\""));
     }
@@ -95,20 +111,22 @@ class ConcurrentChangesTest {
   void aChangeThatNoLongerAppliesAfterTheBranchMovedIsReportedNotForced() {
     Map<String, String> files = Map.of("apps/web.yaml", ChangeFixture.app("web", "41"));
     try (ChangeFixture f = new ChangeFixture(tmp, files)) {
-      FollowedBranch racing = new FollowedBranch(f.mirror) {
-        private boolean once;
+      FollowedBranch racing =
+          new FollowedBranch(f.mirror) {
+            private boolean once;
 
-        @Override
-        Outcome publish(ObjectId expected, ObjectId commit) {
-          if (!once) {
-            once = true;
-            f.commitElsewhere("Remove web", Map.of("apps/web.yaml", "# nothing here\n"));
-          }
-          return super.publish(expected, commit);
-        }
-      };
+            @Override
+            Outcome publish(ObjectId expected, ObjectId commit) {
+              if (!once) {
+                once = true;
+                f.commitElsewhere("Remove web", Map.of("apps/web.yaml", "# nothing here\n"));
+              }
+              return super.publish(expected, commit);
+            }
+          };
       ChangeService service = new ChangeService(f.mirror, racing, () -> {});
-      org.junit.jupiter.api.Assertions.assertThrows(UnknownApp.class,
+      org.junit.jupiter.api.Assertions.assertThrows(
+          UnknownApp.class,
           () -> service.deploy("web", Optional.of("42"), Optional.empty(), ChangeFixture.ALICE));
       assertEquals("Remove web", f.remoteCommit(f.remoteHead()).getShortMessage());
     }

@@ -29,13 +29,20 @@ class RollbackTest {
 
   @Test
   void rollbackRevertsTheNewestChangeOfTheAppInGitsOwnMessageForm() {
-    String deploy = f.service.deploy("web", Optional.of("42"), Optional.empty(), ChangeFixture.ALICE).commit().orElseThrow();
+    String deploy =
+        f.service
+            .deploy("web", Optional.of("42"), Optional.empty(), ChangeFixture.ALICE)
+            .commit()
+            .orElseThrow();
     f.service.deploy("api", Optional.of("8"), Optional.empty(), ChangeFixture.ALICE);
 
     ChangeResult rollback = f.service.rollback("web", Optional.empty(), ChangeFixture.ALICE);
 
     RevCommit revert = f.remoteCommit(rollback.commit().orElseThrow());
-    assertEquals("Revert \"Deploy web 42\"\n\nThis reverts commit " + deploy + ".\n\nOgp-App: web\nOgp-Actor: alice\n",
+    assertEquals(
+        "Revert \"Deploy web 42\"\n\nThis reverts commit "
+            + deploy
+            + ".\n\nOgp-App: web\nOgp-Actor: alice\n",
         revert.getFullMessage());
     assertTrue(f.diffOf(revert.getName()).contains("-version: \"42\"\n+version: \"41\"\n"));
     assertTrue(!f.diffOf(revert.getName()).contains("api.yaml"), "only the app's file changes");
@@ -44,23 +51,37 @@ class RollbackTest {
   @Test
   void rollingBackARollbackRedeploys() {
     f.service.deploy("web", Optional.of("42"), Optional.empty(), ChangeFixture.ALICE);
-    String first = f.service.rollback("web", Optional.empty(), ChangeFixture.ALICE).commit().orElseThrow();
+    String first =
+        f.service.rollback("web", Optional.empty(), ChangeFixture.ALICE).commit().orElseThrow();
 
     ChangeResult again = f.service.rollback("web", Optional.empty(), ChangeFixture.ALICE);
 
     assertEquals("Revert \"Revert \"Deploy web 42\"\"", again.subject());
-    assertTrue(f.remoteCommit(again.commit().orElseThrow()).getFullMessage().contains("This reverts commit " + first + "."));
-    assertTrue(f.diffOf(again.commit().orElseThrow()).contains("-version: \"41\"\n+version: \"42\"\n"));
+    assertTrue(
+        f.remoteCommit(again.commit().orElseThrow())
+            .getFullMessage()
+            .contains("This reverts commit " + first + "."));
+    assertTrue(
+        f.diffOf(again.commit().orElseThrow()).contains("-version: \"41\"\n+version: \"42\"\n"));
   }
 
   @Test
   void rollbackOfAGivenCommitRevertsThatCommit() {
-    String deploy = f.service.deploy("web", Optional.of("42"), Optional.empty(), ChangeFixture.ALICE).commit().orElseThrow();
+    String deploy =
+        f.service
+            .deploy("web", Optional.of("42"), Optional.empty(), ChangeFixture.ALICE)
+            .commit()
+            .orElseThrow();
     // A later edit of other lines of the same file merges cleanly, as in git revert.
-    f.commitElsewhere("Reword the comment", Map.of("apps/web.yaml",
-        ChangeFixture.app("web", "42").replace("# web: managed by OGP", "# web: the storefront")));
+    f.commitElsewhere(
+        "Reword the comment",
+        Map.of(
+            "apps/web.yaml",
+            ChangeFixture.app("web", "42")
+                .replace("# web: managed by OGP", "# web: the storefront")));
 
-    ChangeResult rollback = f.service.rollback("web", Optional.of(deploy.substring(0, 10)), ChangeFixture.ALICE);
+    ChangeResult rollback =
+        f.service.rollback("web", Optional.of(deploy.substring(0, 10)), ChangeFixture.ALICE);
 
     assertEquals("Revert \"Deploy web 42\"", rollback.subject());
     String diff = f.diffOf(rollback.commit().orElseThrow());
@@ -70,40 +91,70 @@ class RollbackTest {
 
   @Test
   void rollbackOfConflictingCommitIsRefusedAndCommitsNothing() {
-    String deploy42 = f.service.deploy("web", Optional.of("42"), Optional.empty(), ChangeFixture.ALICE).commit().orElseThrow();
-    String deploy43 = f.service.deploy("web", Optional.of("43"), Optional.empty(), ChangeFixture.ALICE).commit().orElseThrow();
+    String deploy42 =
+        f.service
+            .deploy("web", Optional.of("42"), Optional.empty(), ChangeFixture.ALICE)
+            .commit()
+            .orElseThrow();
+    String deploy43 =
+        f.service
+            .deploy("web", Optional.of("43"), Optional.empty(), ChangeFixture.ALICE)
+            .commit()
+            .orElseThrow();
     String head = f.remoteHead();
 
-    ChangeConflict conflict = assertThrows(ChangeConflict.class,
-        () -> f.service.rollback("web", Optional.of(deploy42), ChangeFixture.ALICE));
+    ChangeConflict conflict =
+        assertThrows(
+            ChangeConflict.class,
+            () -> f.service.rollback("web", Optional.of(deploy42), ChangeFixture.ALICE));
 
-    assertTrue(conflict.getMessage().contains("conflicts with the later commit " + deploy43.substring(0, 7) + " (Deploy web 43)"),
+    assertTrue(
+        conflict
+            .getMessage()
+            .contains(
+                "conflicts with the later commit " + deploy43.substring(0, 7) + " (Deploy web 43)"),
         conflict.getMessage());
     assertEquals(head, f.remoteHead());
   }
 
   @Test
   void rollbackOfACommitNotOnTheBranchIsUnknown() {
-    assertThrows(UnknownApp.class, () -> f.service.rollback("web", Optional.of("deadbeefdeadbeef"), ChangeFixture.ALICE));
+    assertThrows(
+        UnknownApp.class,
+        () -> f.service.rollback("web", Optional.of("deadbeefdeadbeef"), ChangeFixture.ALICE));
   }
 
   @Test
-  void automaticRollbackOfAnAppAddedByTheFailingCommitTakesItOfflineAndKeepsItsFileAndTheOtherApps() throws Exception {
-    String added = f.commitElsewhere("Add worker and cron", Map.of("apps/batch.yaml",
-        ChangeFixture.app("worker", "1") + "---\n" + ChangeFixture.app("cron", "3")));
+  void automaticRollbackOfAnAppAddedByTheFailingCommitTakesItOfflineAndKeepsItsFileAndTheOtherApps()
+      throws Exception {
+    String added =
+        f.commitElsewhere(
+            "Add worker and cron",
+            Map.of(
+                "apps/batch.yaml",
+                ChangeFixture.app("worker", "1") + "---\n" + ChangeFixture.app("cron", "3")));
     f.mirror.poll(); // the server has applied the failing revision
 
-    ChangeResult result = f.service.rollbackFailedRevision("worker", added, "worker 1 was not healthy within 60s on host-a");
+    ChangeResult result =
+        f.service.rollbackFailedRevision(
+            "worker", added, "worker 1 was not healthy within 60s on host-a");
 
     RevCommit commit = f.remoteCommit(result.commit().orElseThrow());
     assertEquals("Take worker offline", commit.getShortMessage());
-    assertTrue(commit.getFullMessage().contains("worker was added by commit " + added), commit.getFullMessage());
+    assertTrue(
+        commit.getFullMessage().contains("worker was added by commit " + added),
+        commit.getFullMessage());
     assertTrue(commit.getFullMessage().contains("\nOgp-Actor: ogp\n"), commit.getFullMessage());
     String diff = f.diffOf(commit.getName());
     assertTrue(diff.contains("+state: absent"), diff);
-    assertEquals(1, diff.lines().filter(l -> l.startsWith("+") && !l.startsWith("+++")).count(), "one line added, nothing removed: " + diff);
+    assertEquals(
+        1,
+        diff.lines().filter(l -> l.startsWith("+") && !l.startsWith("+++")).count(),
+        "one line added, nothing removed: " + diff);
     assertTrue(diff.lines().noneMatch(l -> l.startsWith("-") && !l.startsWith("---")), diff);
-    assertThrows(ChangeRefused.class, () -> f.service.rollbackFailedRevision("worker", commit.getName(), "again"),
+    assertThrows(
+        ChangeRefused.class,
+        () -> f.service.rollbackFailedRevision("worker", commit.getName(), "again"),
         "an automatic rollback is not rolled back again");
   }
 }

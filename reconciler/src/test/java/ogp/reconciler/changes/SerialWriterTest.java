@@ -24,12 +24,16 @@ import org.eclipse.jgit.revwalk.RevWalk;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The server's serial writer: changes that wait together land as one commit each, and one refusal sinks nothing. */
+/**
+ * The server's serial writer: changes that wait together land as one commit each, and one refusal
+ * sinks nothing.
+ */
 class SerialWriterTest {
   @TempDir Path tmp;
 
   @Test
-  void concurrentDeploysOfOneAppEachBecomeTheirOwnCommitAndTheLastCommittedVersionIsTheHead() throws Exception {
+  void concurrentDeploysOfOneAppEachBecomeTheirOwnCommitAndTheLastCommittedVersionIsTheHead()
+      throws Exception {
     try (ChangeFixture f = ChangeFixture.webAndApi(tmp)) {
       f.service.serialized();
       String start = f.remoteHead();
@@ -38,36 +42,48 @@ class SerialWriterTest {
       List<Future<ChangeResult>> results = new ArrayList<>();
       for (int v = 50; v < 62; v++) {
         String version = Integer.toString(v);
-        results.add(pool.submit(() -> {
-          go.await();
-          return f.service.deploy("web", Optional.of(version), Optional.empty(), ChangeFixture.ALICE);
-        }));
+        results.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  return f.service.deploy(
+                      "web", Optional.of(version), Optional.empty(), ChangeFixture.ALICE);
+                }));
       }
-      Future<ChangeResult> unknown = pool.submit(() -> {
-        go.await();
-        return f.service.deploy("nosuch", Optional.of("1"), Optional.empty(), ChangeFixture.ALICE);
-      });
+      Future<ChangeResult> unknown =
+          pool.submit(
+              () -> {
+                go.await();
+                return f.service.deploy(
+                    "nosuch", Optional.of("1"), Optional.empty(), ChangeFixture.ALICE);
+              });
       go.countDown();
       Set<String> shas = new HashSet<>();
-      for (Future<ChangeResult> r : results) shas.add(r.get(60, TimeUnit.SECONDS).commit().orElseThrow());
-      ExecutionException refused = assertThrows(ExecutionException.class, () -> unknown.get(60, TimeUnit.SECONDS));
+      for (Future<ChangeResult> r : results)
+        shas.add(r.get(60, TimeUnit.SECONDS).commit().orElseThrow());
+      ExecutionException refused =
+          assertThrows(ExecutionException.class, () -> unknown.get(60, TimeUnit.SECONDS));
       assertInstanceOf(UnknownApp.class, refused.getCause(), "the refusal is answered on its own");
       pool.shutdown();
 
       assertEquals(12, shas.size(), "twelve distinct commits");
       List<String> subjects = new ArrayList<>();
-      try (Repository remote = f.remote(); RevWalk walk = new RevWalk(remote)) {
+      try (Repository remote = f.remote();
+          RevWalk walk = new RevWalk(remote)) {
         walk.markStart(walk.parseCommit(remote.resolve("refs/heads/main")));
         walk.markUninteresting(walk.parseCommit(ObjectId.fromString(start)));
         for (RevCommit c : walk) {
-          assertTrue(shas.contains(c.getName()), "every commit on the branch is one of the answers");
+          assertTrue(
+              shas.contains(c.getName()), "every commit on the branch is one of the answers");
           assertEquals(1, c.getParentCount(), "a straight line of commits");
           subjects.add(c.getShortMessage());
         }
       }
       assertEquals(12, subjects.size(), "every requested version is its own commit: " + subjects);
       String newest = subjects.get(0).replace("Deploy web ", "");
-      assertTrue(f.diffOf(f.remoteHead()).contains("+version: \"" + newest + "\""), "the head sets the newest commit's version");
+      assertTrue(
+          f.diffOf(f.remoteHead()).contains("+version: \"" + newest + "\""),
+          "the head sets the newest commit's version");
     }
   }
 }

@@ -32,7 +32,13 @@ class DesiredStateSourceTest {
   @BeforeEach
   void followARepository() {
     repo = TestRepo.create(tmp.resolve("repo"));
-    repo.commit("Start", Map.of("apps/web.yaml", web("1"), "apps/db.yaml", "app: db\nimage: postgres\nversion: \"15\"\nhosts: [b]\n"));
+    repo.commit(
+        "Start",
+        Map.of(
+            "apps/web.yaml",
+            web("1"),
+            "apps/db.yaml",
+            "app: db\nimage: postgres\nversion: \"15\"\nhosts: [b]\n"));
     mirror = GitMirror.open(GitRemote.of(repo.url(), "main", ""), tmp.resolve("data"));
     source = new DesiredStateSource(mirror, Clock.systemUTC(), applied::add);
   }
@@ -47,7 +53,8 @@ class DesiredStateSourceTest {
   void validRevisionIsAppliedOnceAndANoChangePollAppliesNothing() {
     assertTrue(source.refresh());
     assertEquals(repo.head(), source.applied().orElseThrow().revision());
-    assertEquals(List.of("db", "web"), List.copyOf(source.applied().orElseThrow().state().apps().keySet()));
+    assertEquals(
+        List.of("db", "web"), List.copyOf(source.applied().orElseThrow().state().apps().keySet()));
     assertFalse(source.refresh(), "nothing new");
     assertEquals(1, applied.size());
   }
@@ -56,14 +63,22 @@ class DesiredStateSourceTest {
   void invalidRevisionAfterAValidOneLeavesTheValidOneAppliedAndIsReportedWithItsAuthor() {
     source.refresh();
     String valid = repo.head();
-    String bad = repo.commitAs(new PersonIdent("Mallory", "mallory@example.com"), "Break web",
-        Map.of("apps/web.yaml", "app: web\nimage: busybox\nversion: \"2\"\n"));
+    String bad =
+        repo.commitAs(
+            new PersonIdent("Mallory", "mallory@example.com"),
+            "Break web",
+            Map.of("apps/web.yaml", "app: web\nimage: busybox\nversion: \"2\"\n"));
     assertFalse(source.refresh());
     assertEquals(valid, source.applied().orElseThrow().revision());
     InvalidRevision invalid = source.invalid().orElseThrow();
     assertEquals(bad, invalid.commit().sha());
     assertEquals("Mallory", invalid.commit().authorName());
-    assertTrue(invalid.errors().get(0).toString().startsWith("apps/web.yaml:1:1: hosts: the app has no placement"),
+    assertTrue(
+        invalid
+            .errors()
+            .get(0)
+            .toString()
+            .startsWith("apps/web.yaml:1:1: hosts: the app has no placement"),
         invalid.errors().toString());
 
     String fixed = repo.commit("Fix web", Map.of("apps/web.yaml", web("2")));
@@ -84,7 +99,12 @@ class DesiredStateSourceTest {
     assertEquals(start, now.revisionOf("db"), "db was not touched by the deploy");
 
     // Moving db's document down its file (another line) does not change db.
-    String moved = repo.commit("Comment db", Map.of("apps/db.yaml", "# the database\n\napp: db\nimage: postgres\nversion: \"15\"\nhosts: [b]\n"));
+    String moved =
+        repo.commit(
+            "Comment db",
+            Map.of(
+                "apps/db.yaml",
+                "# the database\n\napp: db\nimage: postgres\nversion: \"15\"\nhosts: [b]\n"));
     assertTrue(source.refresh());
     assertEquals(moved, source.applied().orElseThrow().revision());
     assertEquals(start, source.applied().orElseThrow().revisionOf("db"));
@@ -96,6 +116,7 @@ class DesiredStateSourceTest {
     source.refresh();
     repo.delete("Retire db", "apps/db.yaml");
     assertTrue(source.refresh());
-    assertEquals(List.of("web"), List.copyOf(source.applied().orElseThrow().state().apps().keySet()));
+    assertEquals(
+        List.of("web"), List.copyOf(source.applied().orElseThrow().state().apps().keySet()));
   }
 }

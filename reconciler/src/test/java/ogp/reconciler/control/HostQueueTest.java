@@ -43,8 +43,11 @@ class HostQueueTest {
       clock.advance(Duration.ofMillis(1));
       assertEquals(Optional.of("a"), queue.poll(), "retried once the backoff has passed");
     }
-    assertEquals(List.of(100L, 200L, 400L, 800L, 1_600L, 3_200L, 6_400L, 12_800L, 25_600L, 51_200L, 102_400L,
-        204_800L, 300_000L, 300_000L), backoffs);
+    assertEquals(
+        List.of(
+            100L, 200L, 400L, 800L, 1_600L, 3_200L, 6_400L, 12_800L, 25_600L, 51_200L, 102_400L,
+            204_800L, 300_000L, 300_000L),
+        backoffs);
   }
 
   @Test
@@ -70,12 +73,14 @@ class HostQueueTest {
 
   @Test
   void takeWaitsNoLongerThanAsked() throws InterruptedException {
-    assertEquals(Optional.empty(), new HostQueue(java.time.Clock.systemUTC()).take(Duration.ofMillis(20)));
+    assertEquals(
+        Optional.empty(), new HostQueue(java.time.Clock.systemUTC()).take(Duration.ofMillis(20)));
   }
 
   private List<String> drain() {
     List<String> taken = new ArrayList<>();
-    for (Optional<String> next = queue.poll(); next.isPresent(); next = queue.poll()) taken.add(next.get());
+    for (Optional<String> next = queue.poll(); next.isPresent(); next = queue.poll())
+      taken.add(next.get());
     return taken;
   }
 }

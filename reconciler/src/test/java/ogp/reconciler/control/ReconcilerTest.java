@@ -53,10 +53,22 @@ class ReconcilerTest {
     queue = new HostQueue(clock);
     SentAssignments sent = new SentAssignments(clock);
     ReconcilerObservers observers = new ReconcilerObservers();
-    source = new DesiredStateSource(mirror, clock, applied -> queue.addAll(Reconciler.connectedHostIds(agents)));
+    source =
+        new DesiredStateSource(
+            mirror, clock, applied -> queue.addAll(Reconciler.connectedHostIds(agents)));
     Rollouts rollouts = new Rollouts(mirror.repository(), "", clock, failures::add);
-    reconciler = new Reconciler(source, agents, queue, sent, new PlanCache(), rollouts, observers, clock,
-        Duration.ofSeconds(5), RESYNC);
+    reconciler =
+        new Reconciler(
+            source,
+            agents,
+            queue,
+            sent,
+            new PlanCache(),
+            rollouts,
+            observers,
+            clock,
+            Duration.ofSeconds(5),
+            RESYNC);
   }
 
   @AfterEach
@@ -75,7 +87,8 @@ class ReconcilerTest {
     agents.connect("a");
     queue.add("a");
     reconciler.reconcileReadyHosts();
-    assertEquals(List.of(), agents.sent, "no desired state yet: say nothing rather than 'remove all'");
+    assertEquals(
+        List.of(), agents.sent, "no desired state yet: say nothing rather than 'remove all'");
   }
 
   @Test
@@ -135,7 +148,8 @@ class ReconcilerTest {
     clock.advance(Duration.ofSeconds(2));
     reconciler.runDueTimers();
     reconciler.reconcileReadyHosts();
-    assertEquals(List.of("a", "b", "b"), agents.sentTo(), "only b's unconfirmed assignment is sent again");
+    assertEquals(
+        List.of("a", "b", "b"), agents.sentTo(), "only b's unconfirmed assignment is sent again");
   }
 
   @Test
@@ -144,7 +158,10 @@ class ReconcilerTest {
     agents.connect("a");
     source.refresh();
     reconciler.reconcileReadyHosts();
-    assertEquals(List.of(), agents.sent, "what a runs is unknown: it may be mid-update from an earlier server run");
+    assertEquals(
+        List.of(),
+        agents.sent,
+        "what a runs is unknown: it may be mid-update from an earlier server run");
 
     agents.report("a", 0);
     queue.add("a");
@@ -169,7 +186,10 @@ class ReconcilerTest {
     assertTrue(agents.sent.isEmpty());
   }
 
-  /** Agents as the loop sees them: records of hosts, and sends that are recorded (or fail on demand). */
+  /**
+   * Agents as the loop sees them: records of hosts, and sends that are recorded (or fail on
+   * demand).
+   */
   private final class FakeAgents implements AgentLinks {
     record Sent(String hostId, Assignment assignment) {}
 
@@ -199,7 +219,8 @@ class ReconcilerTest {
       return sent.stream().map(Sent::hostId).toList();
     }
 
-    private HostRecord record(String hostId, HostRecord.Liveness liveness, Optional<StatusReport> report) {
+    private HostRecord record(
+        String hostId, HostRecord.Liveness liveness, Optional<StatusReport> report) {
       Instant now = clock.instant();
       return new HostRecord(hostId, Map.of(), "test", "test", "127.0.0.1:1", liveness, now, report);
     }

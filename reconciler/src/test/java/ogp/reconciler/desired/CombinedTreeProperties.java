@@ -21,15 +21,20 @@ import net.jqwik.api.Provide;
  */
 class CombinedTreeProperties {
   private static final DesiredStateReader READER = new DesiredStateReader();
-  private static final List<String> PATHS = List.of("apps/a.yaml", "apps/b.yaml", "c.yml", "d/e.yaml");
-  private static final List<String> CONTENTS = List.of(
-      app("web", "1"), app("web", "2"), app("db", "15"), app("api", "3"),
-      app("web", "1") + "---\n" + app("db", "16"),
-      app("api", "3") + "---\n" + app("api", "4"), // a duplicate within one file
-      "app: broken\nimage: busybox\nversion: \"1\"\n", // no placement: an error
-      "kind: Policy\nname: p\n", // another kind: a warning
-      "",
-      "app: [\n"); // invalid YAML
+  private static final List<String> PATHS =
+      List.of("apps/a.yaml", "apps/b.yaml", "c.yml", "d/e.yaml");
+  private static final List<String> CONTENTS =
+      List.of(
+          app("web", "1"),
+          app("web", "2"),
+          app("db", "15"),
+          app("api", "3"),
+          app("web", "1") + "---\n" + app("db", "16"),
+          app("api", "3") + "---\n" + app("api", "4"), // a duplicate within one file
+          "app: broken\nimage: busybox\nversion: \"1\"\n", // no placement: an error
+          "kind: Policy\nname: p\n", // another kind: a warning
+          "",
+          "app: [\n"); // invalid YAML
 
   private static String app(String name, String version) {
     return "app: " + name + "\nimage: busybox\nversion: \"" + version + "\"\nhosts: [h]\n";
@@ -48,7 +53,8 @@ class CombinedTreeProperties {
         tree.remove(path);
         files.remove(path);
       } else {
-        FileResult file = READER.readFile(path, CONTENTS.get(edit.content()).getBytes(StandardCharsets.UTF_8));
+        FileResult file =
+            READER.readFile(path, CONTENTS.get(edit.content()).getBytes(StandardCharsets.UTF_8));
         tree.put(file);
         files.put(path, file);
       }
@@ -67,8 +73,12 @@ class CombinedTreeProperties {
 
   @Provide
   Arbitrary<List<Edit>> edits() {
-    return Combinators.combine(Arbitraries.integers().between(0, PATHS.size() - 1),
+    return Combinators.combine(
+            Arbitraries.integers().between(0, PATHS.size() - 1),
             Arbitraries.integers().between(-1, CONTENTS.size() - 1))
-        .as(Edit::new).list().ofMinSize(1).ofMaxSize(30);
+        .as(Edit::new)
+        .list()
+        .ofMinSize(1)
+        .ofMaxSize(30);
   }
 }

@@ -47,18 +47,24 @@ class DesiredStateDiffTest {
 
   @Test
   void changesCarryVersionsAndChangedFields() throws Exception {
-    assertEquals(List.of(new DesiredStateDiff.Change(DesiredStateDiff.Change.Kind.CHANGED, "web",
-            "host-a", "41", "42", "env, restart")),
+    assertEquals(
+        List.of(
+            new DesiredStateDiff.Change(
+                DesiredStateDiff.Change.Kind.CHANGED, "web", "host-a", "41", "42", "env, restart")),
         diff("changed-version-and-env"));
-    assertEquals(List.of(
-            new DesiredStateDiff.Change(DesiredStateDiff.Change.Kind.REMOVED, "web", "host-a", "42", null, ""),
-            new DesiredStateDiff.Change(DesiredStateDiff.Change.Kind.ADDED, "web", "host-c", null, "42", "")),
+    assertEquals(
+        List.of(
+            new DesiredStateDiff.Change(
+                DesiredStateDiff.Change.Kind.REMOVED, "web", "host-a", "42", null, ""),
+            new DesiredStateDiff.Change(
+                DesiredStateDiff.Change.Kind.ADDED, "web", "host-c", null, "42", "")),
         diff("moved-between-hosts"));
   }
 
   @Test
   void markdownRenderingIsAHeadingAndAFencedDiffBlock() throws Exception {
-    assertEquals("""
+    assertEquals(
+        """
         ### ogp diff: 3 changes (1 added, 1 removed, 1 changed)
 
         ```diff
@@ -66,13 +72,14 @@ class DesiredStateDiffTest {
         + api 3 on hosts matching role=api
         ~ web 41 -> 42 on hosts matching role=web,zone=eu
         ```
-        """, DesiredStateDiff.render(diff("selector-placements"), true));
+        """,
+        DesiredStateDiff.render(diff("selector-placements"), true));
   }
 
   @Test
   void markdownRenderingOfNoChangesSaysSo() {
-    assertEquals("### ogp diff: no changes\n\nno changes\n",
-        DesiredStateDiff.render(List.of(), true));
+    assertEquals(
+        "### ogp diff: no changes\n\nno changes\n", DesiredStateDiff.render(List.of(), true));
   }
 
   @Test

@@ -24,8 +24,12 @@ class DesiredStateFixturesTest {
 
   static Stream<String> cases() throws IOException, URISyntaxException {
     try (Stream<Path> dirs = Files.list(fixtures())) {
-      return dirs.filter(Files::isDirectory).map(d -> d.getFileName().toString()).sorted()
-          .toList().stream();
+      return dirs
+          .filter(Files::isDirectory)
+          .map(d -> d.getFileName().toString())
+          .sorted()
+          .toList()
+          .stream();
     }
   }
 

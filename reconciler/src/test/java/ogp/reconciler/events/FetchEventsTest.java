@@ -11,10 +11,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import ogp.reconciler.control.ReconcilerObserver.FetchOutcome;
 import org.junit.jupiter.api.Test;
 
-/** An unreadable Git remote is one FetchFailed event per outage and one FetchRecovered when it ends. */
+/**
+ * An unreadable Git remote is one FetchFailed event per outage and one FetchRecovered when it ends.
+ */
 class FetchEventsTest {
   private final AtomicLong rv = new AtomicLong();
-  private final EventLog log = new EventLog(100, e -> rv.incrementAndGet(), new SimpleMeterRegistry());
+  private final EventLog log =
+      new EventLog(100, e -> rv.incrementAndGet(), new SimpleMeterRegistry());
   private final FleetEvents events = new FleetEvents(log, Clock.systemUTC());
 
   @Test
@@ -28,8 +31,11 @@ class FetchEventsTest {
     events.fetched(FetchOutcome.UNCHANGED, Duration.ZERO);
 
     List<EventLog.Recorded> recorded = log.list(null, 100);
-    assertEquals(List.of(EventReason.FETCH_FAILED, EventReason.FETCH_RECOVERED),
+    assertEquals(
+        List.of(EventReason.FETCH_FAILED, EventReason.FETCH_RECOVERED),
         recorded.stream().map(r -> r.event().reason()).toList());
-    assertTrue(recorded.get(0).event().message().contains("connection refused"), recorded.get(0).event().message());
+    assertTrue(
+        recorded.get(0).event().message().contains("connection refused"),
+        recorded.get(0).event().message());
   }
 }

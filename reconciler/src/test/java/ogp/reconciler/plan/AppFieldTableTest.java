@@ -39,14 +39,19 @@ import org.junit.jupiter.api.Test;
 class AppFieldTableTest {
   private static final App BASE = TestApps.onHosts("web", "41", "h1");
 
-  /** One other value per field; a new field without one fails {@link #everyFieldHasAnotherValueHere}. */
+  /**
+   * One other value per field; a new field without one fails {@link
+   * #everyFieldHasAnotherValueHere}.
+   */
   private static final Map<AppField, Object> OTHER_VALUE = otherValues();
 
   @Test
   void everyComponentOfAppHasItsFieldInTheTableInRecordOrder() {
-    List<String> components = Arrays.stream(App.class.getRecordComponents()).map(RecordComponent::getName).toList();
+    List<String> components =
+        Arrays.stream(App.class.getRecordComponents()).map(RecordComponent::getName).toList();
     List<String> table = Arrays.stream(AppField.values()).map(AppField::componentName).toList();
-    assertEquals(components, table, "App's components and AppField's constants must match one to one");
+    assertEquals(
+        components, table, "App's components and AppField's constants must match one to one");
   }
 
   @Test
@@ -60,7 +65,9 @@ class AppFieldTableTest {
 
   @Test
   void everyFieldHasAnotherValueHere() {
-    assertEquals(Set.of(AppField.values()), OTHER_VALUE.keySet(),
+    assertEquals(
+        Set.of(AppField.values()),
+        OTHER_VALUE.keySet(),
         "give each new AppField another value in this test, so the checks below cover it");
   }
 
@@ -77,8 +84,11 @@ class AppFieldTableTest {
   @Test
   void aFieldTheDiffDoesNotCompareShowsAsWhatItShapes() {
     assertEquals("41 -> 42", versions(diff(BASE, changed(BASE, AppField.VERSION))));
-    assertEquals(Set.of(Change.Kind.ADDED, Change.Kind.REMOVED), kinds(diff(BASE, changed(BASE, AppField.NAME))));
-    assertEquals(Set.of(Change.Kind.ADDED, Change.Kind.REMOVED),
+    assertEquals(
+        Set.of(Change.Kind.ADDED, Change.Kind.REMOVED),
+        kinds(diff(BASE, changed(BASE, AppField.NAME))));
+    assertEquals(
+        Set.of(Change.Kind.ADDED, Change.Kind.REMOVED),
         kinds(diff(BASE, changed(BASE, AppField.PLACEMENT))));
     assertEquals(List.of(), diff(BASE, changed(BASE, AppField.SOURCE)));
   }
@@ -91,17 +101,24 @@ class AppFieldTableTest {
       Set<String> hashesBefore = hashes(before);
       Set<String> hashesAfter = hashes(after);
       switch (field.shapes()) {
-        case IDENTITY, VERSION, CONTAINER -> assertNotEquals(hashesBefore, hashesAfter,
-            field + " shapes containers, so a change must give new containers (map it in AssignmentBuilder)");
+        case IDENTITY, VERSION, CONTAINER ->
+            assertNotEquals(
+                hashesBefore,
+                hashesAfter,
+                field
+                    + " shapes containers, so a change must give new containers (map it in AssignmentBuilder)");
         case RUN_STATE -> {
           assertEquals(hashesBefore, hashesAfter, field + " keeps the containers");
           assertNotEquals(before, after, field + " must reach the spec");
         }
         case CONTAINER_COUNT -> {
-          assertTrue(hashesAfter.containsAll(hashesBefore), field + " keeps each existing container");
-          assertNotEquals(before.size(), after.size(), field + " must change the number of containers");
+          assertTrue(
+              hashesAfter.containsAll(hashesBefore), field + " keeps each existing container");
+          assertNotEquals(
+              before.size(), after.size(), field + " must change the number of containers");
         }
-        case TARGETS, ROLLOUT, NOTHING -> assertEquals(before, after, field + " must not reach the container spec");
+        case TARGETS, ROLLOUT, NOTHING ->
+            assertEquals(before, after, field + " must not reach the container spec");
       }
     }
   }
@@ -110,9 +127,11 @@ class AppFieldTableTest {
     RecordComponent[] components = App.class.getRecordComponents();
     Object[] values = new Object[components.length];
     try {
-      for (int i = 0; i < components.length; i++) values[i] = components[i].getAccessor().invoke(app);
+      for (int i = 0; i < components.length; i++)
+        values[i] = components[i].getAccessor().invoke(app);
       values[field.ordinal()] = OTHER_VALUE.get(field);
-      Class<?>[] types = Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new);
+      Class<?>[] types =
+          Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new);
       App result = App.class.getDeclaredConstructor(types).newInstance(values);
       assertNotEquals(field.of(app), field.of(result), field + ": the other value must differ");
       return result;
@@ -135,8 +154,15 @@ class AppFieldTableTest {
     values.put(AppField.PORTS, List.of(new PortMapping(8081, 8080, "tcp")));
     values.put(AppField.VOLUMES, List.of(new VolumeMount("/srv/web", "/data", true)));
     values.put(AppField.RESTART, RestartPolicy.ALWAYS);
-    values.put(AppField.HEALTH, Optional.of(new HealthCheck(new HealthCheck.Tcp(8080), Duration.ofSeconds(5),
-        Duration.ofSeconds(2), 3, Duration.ZERO)));
+    values.put(
+        AppField.HEALTH,
+        Optional.of(
+            new HealthCheck(
+                new HealthCheck.Tcp(8080),
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(2),
+                3,
+                Duration.ZERO)));
     values.put(AppField.UPDATE, new UpdatePolicy(1, Duration.ofSeconds(60), true));
     values.put(AppField.SOURCE, new SourcePosition("apps/other.yaml", 7, 1));
     return values;
@@ -165,6 +191,8 @@ class AppFieldTableTest {
   }
 
   private static Set<String> hashes(List<ContainerSpec> specs) {
-    return specs.stream().map(ContainerSpec::getSpecHash).collect(Collectors.toCollection(TreeSet::new));
+    return specs.stream()
+        .map(ContainerSpec::getSpecHash)
+        .collect(Collectors.toCollection(TreeSet::new));
   }
 }

@@ -15,9 +15,22 @@ final class TestApps {
   private TestApps() {}
 
   static App app(String name, String version, AppState state, Placement placement, int instances) {
-    return new App(name, "busybox", version, state, placement, instances, List.of(), List.of(),
-        Map.of(), List.of(), List.of(), RestartPolicy.UNLESS_STOPPED, Optional.empty(),
-        UpdatePolicy.DEFAULT, new SourcePosition("apps/" + name + ".yaml", 1, 1));
+    return new App(
+        name,
+        "busybox",
+        version,
+        state,
+        placement,
+        instances,
+        List.of(),
+        List.of(),
+        Map.of(),
+        List.of(),
+        List.of(),
+        RestartPolicy.UNLESS_STOPPED,
+        Optional.empty(),
+        UpdatePolicy.DEFAULT,
+        new SourcePosition("apps/" + name + ".yaml", 1, 1));
   }
 
   static App onHosts(String name, String version, String... hosts) {

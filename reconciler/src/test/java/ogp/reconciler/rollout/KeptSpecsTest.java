@@ -19,7 +19,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Rebuilding the spec of what a host runs from the revision its container reports, in a real repository. */
+/**
+ * Rebuilding the spec of what a host runs from the revision its container reports, in a real
+ * repository.
+ */
 class KeptSpecsTest {
   @TempDir Path tmp;
   private TestRepo repo;
@@ -42,7 +45,8 @@ class KeptSpecsTest {
     ContainerSpec running = AssignmentBuilder.spec(app("apps/web.yaml", web("41", "hello")), 0, v1);
     repo.commit("v2", Map.of("apps/web.yaml", web("42", "hello again")));
 
-    Optional<ContainerSpec> rebuilt = kept.specOf(app("apps/web.yaml", web("42", "hello again")), reported(running));
+    Optional<ContainerSpec> rebuilt =
+        kept.specOf(app("apps/web.yaml", web("42", "hello again")), reported(running));
 
     assertEquals(Optional.of(running), rebuilt);
     assertEquals("41", rebuilt.get().getVersion());
@@ -55,14 +59,17 @@ class KeptSpecsTest {
     repo.delete("move", "old/web.yaml");
     repo.commit("v2 elsewhere", Map.of("apps/web.yaml", web("42", "hello")));
 
-    assertEquals(Optional.of(running), kept.specOf(app("apps/web.yaml", web("42", "hello")), reported(running)));
+    assertEquals(
+        Optional.of(running),
+        kept.specOf(app("apps/web.yaml", web("42", "hello")), reported(running)));
   }
 
   @Test
   void aSpecThatDoesNotRebuildToTheReportedHashIsNeverUsed() {
     String v1 = repo.commit("v1", Map.of("apps/web.yaml", web("41", "hello")));
     ContainerSpec running = AssignmentBuilder.spec(app("apps/web.yaml", web("41", "hello")), 0, v1);
-    ContainerStatus otherHash = reported(running).toBuilder().setSpecHash("0123456789abcdef0123456789abcdef").build();
+    ContainerStatus otherHash =
+        reported(running).toBuilder().setSpecHash("0123456789abcdef0123456789abcdef").build();
 
     assertTrue(kept.specOf(app("apps/web.yaml", web("41", "hello")), otherHash).isEmpty());
   }
@@ -70,7 +77,11 @@ class KeptSpecsTest {
   @Test
   void aRevisionGitDoesNotKnowGivesNothing() {
     repo.commit("v1", Map.of("apps/web.yaml", web("41", "hello")));
-    ContainerSpec running = AssignmentBuilder.spec(app("apps/web.yaml", web("41", "hello")), 0, "feedfacefeedfacefeedfacefeedfacefeedface");
+    ContainerSpec running =
+        AssignmentBuilder.spec(
+            app("apps/web.yaml", web("41", "hello")),
+            0,
+            "feedfacefeedfacefeedfacefeedfacefeedface");
 
     assertTrue(kept.specOf(app("apps/web.yaml", web("41", "hello")), reported(running)).isEmpty());
   }
@@ -79,7 +90,8 @@ class KeptSpecsTest {
   void aRevisionWhoseFileIsOverTheSizeLimitGivesNothing() {
     String padded = web("41", "hello") + "#".repeat(RevisionFiles.MAX_FILE_BYTES) + "\n";
     String big = repo.commit("v1 padded", Map.of("apps/web.yaml", padded));
-    ContainerSpec running = AssignmentBuilder.spec(app("apps/web.yaml", web("41", "hello")), 0, big);
+    ContainerSpec running =
+        AssignmentBuilder.spec(app("apps/web.yaml", web("41", "hello")), 0, big);
 
     assertTrue(kept.specOf(app("apps/web.yaml", web("41", "hello")), reported(running)).isEmpty());
   }
@@ -91,15 +103,26 @@ class KeptSpecsTest {
         version: "%s"
         hosts: [h1]
         env: {GREETING: %s}
-        """.formatted(version, greeting);
+        """
+        .formatted(version, greeting);
   }
 
   private static App app(String file, String yaml) {
-    return new DesiredStateReader().readFile(file, yaml.getBytes(StandardCharsets.UTF_8)).apps().get(0);
+    return new DesiredStateReader()
+        .readFile(file, yaml.getBytes(StandardCharsets.UTF_8))
+        .apps()
+        .get(0);
   }
 
   private static ContainerStatus reported(ContainerSpec spec) {
-    return ContainerStatus.newBuilder().setApp(spec.getApp()).setInstance(spec.getInstance()).setVersion(spec.getVersion())
-        .setContainerId("c1").setState("running").setRevision(spec.getRevision()).setSpecHash(spec.getSpecHash()).build();
+    return ContainerStatus.newBuilder()
+        .setApp(spec.getApp())
+        .setInstance(spec.getInstance())
+        .setVersion(spec.getVersion())
+        .setContainerId("c1")
+        .setState("running")
+        .setRevision(spec.getRevision())
+        .setSpecHash(spec.getSpecHash())
+        .build();
   }
 }

@@ -16,10 +16,14 @@ import ogp.reconciler.desired.UpdatePolicy;
 import ogp.reconciler.plan.RolloutStatus;
 import org.junit.jupiter.api.Test;
 
-/** The rollout rules of {@link RolloutStep}, on reports made up for each case (pure logic, no agents). */
+/**
+ * The rollout rules of {@link RolloutStep}, on reports made up for each case (pure logic, no
+ * agents).
+ */
 class RolloutStepTest {
   private static final Instant T0 = Instant.parse("2026-12-01T00:00:00Z");
-  private static final UpdatePolicy ONE_AT_A_TIME = new UpdatePolicy(1, Duration.ofSeconds(60), false);
+  private static final UpdatePolicy ONE_AT_A_TIME =
+      new UpdatePolicy(1, Duration.ofSeconds(60), false);
   private static final ContainerSpec OLD = spec("41");
   private static final ContainerSpec NEW = spec("42");
 
@@ -27,7 +31,13 @@ class RolloutStepTest {
 
   @Test
   void oneAtATimeGivesTheNewVersionToTheFirstHostOnlyAndKeepsTheOthers() {
-    RolloutStatus status = step(ONE_AT_A_TIME, T0, running("a", OLD, true), running("b", OLD, true), running("c", OLD, true));
+    RolloutStatus status =
+        step(
+            ONE_AT_A_TIME,
+            T0,
+            running("a", OLD, true),
+            running("b", OLD, true),
+            running("c", OLD, true));
 
     assertEquals(List.of("a"), status.updating());
     assertEquals(List.of("b", "c"), status.waiting());
@@ -37,10 +47,12 @@ class RolloutStepTest {
   @Test
   void theNextHostGetsTheVersionOnlyAfterThePreviousOneIsHealthyOnIt() {
     step(ONE_AT_A_TIME, T0, running("a", OLD, true), running("b", OLD, true));
-    RolloutStatus notYet = step(ONE_AT_A_TIME, T0.plusSeconds(5), running("a", NEW, false), running("b", OLD, true));
+    RolloutStatus notYet =
+        step(ONE_AT_A_TIME, T0.plusSeconds(5), running("a", NEW, false), running("b", OLD, true));
     assertEquals(List.of("b"), notYet.waiting(), "a runs the new version but is not healthy yet");
 
-    RolloutStatus next = step(ONE_AT_A_TIME, T0.plusSeconds(6), running("a", NEW, true), running("b", OLD, true));
+    RolloutStatus next =
+        step(ONE_AT_A_TIME, T0.plusSeconds(6), running("a", NEW, true), running("b", OLD, true));
     assertEquals(List.of("a"), next.updated());
     assertEquals(List.of("b"), next.updating());
     assertEquals(List.of(), next.waiting());
@@ -48,9 +60,19 @@ class RolloutStepTest {
 
   @Test
   void aHostNotHealthyByTheDeadlineFailsTheRolloutAndTheRestKeepTheirVersion() {
-    step(ONE_AT_A_TIME, T0, running("a", OLD, true), running("b", OLD, true), running("c", OLD, true));
-    RolloutStatus failed = step(ONE_AT_A_TIME, T0.plusSeconds(61),
-        running("a", NEW, false), running("b", OLD, true), running("c", OLD, true));
+    step(
+        ONE_AT_A_TIME,
+        T0,
+        running("a", OLD, true),
+        running("b", OLD, true),
+        running("c", OLD, true));
+    RolloutStatus failed =
+        step(
+            ONE_AT_A_TIME,
+            T0.plusSeconds(61),
+            running("a", NEW, false),
+            running("b", OLD, true),
+            running("c", OLD, true));
 
     assertEquals(RolloutStatus.FAILED, failed.phase());
     assertEquals(List.of("a"), failed.failed());
@@ -63,7 +85,8 @@ class RolloutStepTest {
     step(ONE_AT_A_TIME, T0, running("a", OLD, true), running("b", OLD, true));
     step(ONE_AT_A_TIME, T0.plusSeconds(61), running("a", NEW, false), running("b", OLD, true));
 
-    RolloutStatus later = step(ONE_AT_A_TIME, T0.plusSeconds(90), running("a", NEW, true), running("b", OLD, true));
+    RolloutStatus later =
+        step(ONE_AT_A_TIME, T0.plusSeconds(90), running("a", NEW, true), running("b", OLD, true));
 
     assertEquals(RolloutStatus.FAILED, later.phase());
     assertEquals(List.of("b"), later.waiting());
@@ -90,8 +113,15 @@ class RolloutStepTest {
 
   @Test
   void aHostWhoseContainersCannotBeKeptGetsTheVersionRatherThanBeingHeld() {
-    RolloutStatus status = RolloutStep.advance("42", ONE_AT_A_TIME, List.of(NEW),
-        hosts(running("a", OLD, true), running("b", OLD, true)), progress, host -> false, T0);
+    RolloutStatus status =
+        RolloutStep.advance(
+            "42",
+            ONE_AT_A_TIME,
+            List.of(NEW),
+            hosts(running("a", OLD, true), running("b", OLD, true)),
+            progress,
+            host -> false,
+            T0);
 
     assertEquals(List.of("a", "b"), status.updating());
   }
@@ -99,7 +129,8 @@ class RolloutStepTest {
   @Test
   void maxParallelTwoKeepsTwoHostsUpdatingAtOnce() {
     UpdatePolicy two = new UpdatePolicy(2, Duration.ofSeconds(60), false);
-    RolloutStatus status = step(two, T0, running("a", OLD, true), running("b", OLD, true), running("c", OLD, true));
+    RolloutStatus status =
+        step(two, T0, running("a", OLD, true), running("b", OLD, true), running("c", OLD, true));
 
     assertEquals(List.of("a", "b"), status.updating());
     assertEquals(List.of("c"), status.waiting());
@@ -111,7 +142,8 @@ class RolloutStepTest {
     RolloutStatus started = step(all, T0, running("a", OLD, true), running("b", OLD, true));
     assertEquals(List.of("a", "b"), started.updating());
 
-    RolloutStatus failed = step(all, T0.plusSeconds(11), running("a", NEW, true), running("b", NEW, false));
+    RolloutStatus failed =
+        step(all, T0.plusSeconds(11), running("a", NEW, true), running("b", NEW, false));
     assertEquals(List.of("b"), failed.failed());
     assertEquals(List.of("a"), failed.updated());
   }
@@ -129,7 +161,8 @@ class RolloutStepTest {
   @Test
   void aHostThatMayStillBeUpdatingAfterARestartHoldsTheOnlySlot() {
     RolloutHost notReportedYet = new RolloutHost("a", false, List.of(), true);
-    RolloutStatus status = step(ONE_AT_A_TIME, T0, notReportedYet, running("b", OLD, true), running("c", OLD, true));
+    RolloutStatus status =
+        step(ONE_AT_A_TIME, T0, notReportedYet, running("b", OLD, true), running("c", OLD, true));
 
     assertEquals(List.of(), status.updating(), "no host starts while a may be mid-update");
     assertEquals(List.of("b", "c"), status.waiting());
@@ -139,7 +172,8 @@ class RolloutStepTest {
   void aHostThatMayStillBeUpdatingLeavesTheOtherSlotsOfMaxParallelFree() {
     UpdatePolicy two = new UpdatePolicy(2, Duration.ofSeconds(60), false);
     RolloutHost notReportedYet = new RolloutHost("a", false, List.of(), true);
-    RolloutStatus status = step(two, T0, notReportedYet, running("b", OLD, true), running("c", OLD, true));
+    RolloutStatus status =
+        step(two, T0, notReportedYet, running("b", OLD, true), running("c", OLD, true));
 
     assertEquals(List.of("b"), status.updating());
     assertEquals(List.of("c"), status.waiting());
@@ -149,20 +183,35 @@ class RolloutStepTest {
   void aRestartedServerFindingAHostMidUpdateGivesItAFullDeadline() {
     RolloutProgress fresh = new RolloutProgress(List.of(NEW.getSpecHash()));
     Instant restart = T0.plusSeconds(3600);
-    RolloutStatus atStart = RolloutStep.advance("42", ONE_AT_A_TIME, List.of(NEW),
-        hosts(running("a", NEW, false), running("b", OLD, true)), fresh, host -> true, restart);
+    RolloutStatus atStart =
+        RolloutStep.advance(
+            "42",
+            ONE_AT_A_TIME,
+            List.of(NEW),
+            hosts(running("a", NEW, false), running("b", OLD, true)),
+            fresh,
+            host -> true,
+            restart);
     assertEquals(List.of("a"), atStart.updating(), "counted as updating, not failed");
     assertEquals(List.of("b"), atStart.waiting());
 
-    RolloutStatus later = RolloutStep.advance("42", ONE_AT_A_TIME, List.of(NEW),
-        hosts(running("a", NEW, false), running("b", OLD, true)), fresh, host -> true, restart.plusSeconds(61));
+    RolloutStatus later =
+        RolloutStep.advance(
+            "42",
+            ONE_AT_A_TIME,
+            List.of(NEW),
+            hosts(running("a", NEW, false), running("b", OLD, true)),
+            fresh,
+            host -> true,
+            restart.plusSeconds(61));
     assertEquals(List.of("a"), later.failed());
   }
 
   // --- fixtures ------------------------------------------------------------------------------
 
   private RolloutStatus step(UpdatePolicy policy, Instant now, RolloutHost... hosts) {
-    return RolloutStep.advance("42", policy, List.of(NEW), hosts(hosts), progress, host -> true, now);
+    return RolloutStep.advance(
+        "42", policy, List.of(NEW), hosts(hosts), progress, host -> true, now);
   }
 
   private static List<RolloutHost> hosts(RolloutHost... hosts) {
@@ -170,16 +219,27 @@ class RolloutStepTest {
   }
 
   private static ContainerSpec spec(String version) {
-    return SpecHash.withHash(ContainerSpec.newBuilder().setApp("web").setImage("busybox").setVersion(version)
-        .setState(ContainerSpec.RunState.RUNNING)
-        .setHealth(HealthCheck.newBuilder().setHttp(HttpProbe.newBuilder().setPort(8080).setPath("/")))
-        .build());
+    return SpecHash.withHash(
+        ContainerSpec.newBuilder()
+            .setApp("web")
+            .setImage("busybox")
+            .setVersion(version)
+            .setState(ContainerSpec.RunState.RUNNING)
+            .setHealth(
+                HealthCheck.newBuilder().setHttp(HttpProbe.newBuilder().setPort(8080).setPath("/")))
+            .build());
   }
 
   private static ContainerStatus status(ContainerSpec spec, String state, boolean healthy) {
-    return ContainerStatus.newBuilder().setApp("web").setVersion(spec.getVersion()).setContainerId("c-" + spec.getVersion())
-        .setState(state).setSpecHash(spec.getSpecHash()).setRevision("r" + spec.getVersion())
-        .setHealth(healthy ? ContainerStatus.Health.HEALTHY : ContainerStatus.Health.STARTING).build();
+    return ContainerStatus.newBuilder()
+        .setApp("web")
+        .setVersion(spec.getVersion())
+        .setContainerId("c-" + spec.getVersion())
+        .setState(state)
+        .setSpecHash(spec.getSpecHash())
+        .setRevision("r" + spec.getVersion())
+        .setHealth(healthy ? ContainerStatus.Health.HEALTHY : ContainerStatus.Health.STARTING)
+        .build();
   }
 
   private static RolloutHost running(String host, ContainerSpec spec, boolean healthy) {

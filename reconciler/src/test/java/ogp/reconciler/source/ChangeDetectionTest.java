@@ -26,10 +26,12 @@ class ChangeDetectionTest {
   @BeforeEach
   void setUp() {
     origin = TestRepo.create(tmp.resolve("origin"));
-    origin.commit("first", Map.of(
-        "apps/web.yaml", "app: web\nversion: \"1\"\n",
-        "apps/api.yaml", "app: api\n",
-        "apps/old.yaml", "app: old\n"));
+    origin.commit(
+        "first",
+        Map.of(
+            "apps/web.yaml", "app: web\nversion: \"1\"\n",
+            "apps/api.yaml", "app: api\n",
+            "apps/old.yaml", "app: old\n"));
     mirror = GitMirror.open(GitRemote.of(origin.url(), "main", "apps"), tmp.resolve("data"));
     first = mirror.poll().snapshot();
   }
@@ -42,14 +44,20 @@ class ChangeDetectionTest {
 
   @Test
   void onlyAddedModifiedAndDeletedFilesAreReported() {
-    origin.commit("change", Map.of("apps/web.yaml", "app: web\nversion: \"2\"\n", "apps/new.yml", "app: new\n"));
+    origin.commit(
+        "change",
+        Map.of("apps/web.yaml", "app: web\nversion: \"2\"\n", "apps/new.yml", "app: new\n"));
     origin.delete("remove old", "apps/old.yaml");
 
     PollResult result = mirror.poll();
 
     assertEquals(Set.of("apps/web.yaml", "apps/new.yml", "apps/old.yaml"), result.changedPaths());
-    assertEquals(List.of("apps/api.yaml", "apps/new.yml", "apps/web.yaml"), List.copyOf(result.snapshot().files().keySet()));
-    assertEquals("app: web\nversion: \"2\"\n", new String(result.snapshot().files().get("apps/web.yaml"), UTF_8));
+    assertEquals(
+        List.of("apps/api.yaml", "apps/new.yml", "apps/web.yaml"),
+        List.copyOf(result.snapshot().files().keySet()));
+    assertEquals(
+        "app: web\nversion: \"2\"\n",
+        new String(result.snapshot().files().get("apps/web.yaml"), UTF_8));
     assertEquals(origin.head(), result.snapshot().revision());
   }
 
@@ -89,7 +97,8 @@ class ChangeDetectionTest {
     origin.commit("change", Map.of("apps/web.yaml", "app: web\nversion: \"2\"\n"));
     mirror.poll();
 
-    assertEquals("app: web\nversion: \"1\"\n", new String(first.files().get("apps/web.yaml"), UTF_8));
+    assertEquals(
+        "app: web\nversion: \"1\"\n", new String(first.files().get("apps/web.yaml"), UTF_8));
     assertTrue(first.files().containsKey("apps/old.yaml"));
   }
 }

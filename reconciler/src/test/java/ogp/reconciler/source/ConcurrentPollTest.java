@@ -30,10 +30,12 @@ class ConcurrentPollTest {
       try {
         List<Future<PollResult>> results = new ArrayList<>();
         for (int i = 0; i < threads; i++) {
-          results.add(pool.submit(() -> {
-            start.await();
-            return mirror.poll();
-          }));
+          results.add(
+              pool.submit(
+                  () -> {
+                    start.await();
+                    return mirror.poll();
+                  }));
         }
         start.countDown();
         int snapshots = 0;

@@ -20,24 +20,36 @@ class FirstPollTest {
   @Test
   void firstPollSnapshotsOnlyYamlFilesBelowThePath() {
     try (TestRepo origin = TestRepo.create(tmp.resolve("origin"))) {
-      String sha = origin.commitAs(new PersonIdent("Ada", "ada@example.com"), "Deploy web 42\n\nbody", Map.of(
-          "apps/web.yaml", "app: web\n",
-          "apps/team/api.yml", "app: api\n",
-          "apps/README.md", "not desired state",
-          "apps/web.yaml.bak", "backup",
-          "other/db.yaml", "app: db\n",
-          "root.yaml", "app: root\n"));
+      String sha =
+          origin.commitAs(
+              new PersonIdent("Ada", "ada@example.com"),
+              "Deploy web 42\n\nbody",
+              Map.of(
+                  "apps/web.yaml", "app: web\n",
+                  "apps/team/api.yml", "app: api\n",
+                  "apps/README.md", "not desired state",
+                  "apps/web.yaml.bak", "backup",
+                  "other/db.yaml", "app: db\n",
+                  "root.yaml", "app: root\n"));
 
-      try (GitMirror mirror = GitMirror.open(GitRemote.of(origin.url(), "main", "apps"), tmp.resolve("data"))) {
+      try (GitMirror mirror =
+          GitMirror.open(GitRemote.of(origin.url(), "main", "apps"), tmp.resolve("data"))) {
         PollResult result = mirror.poll();
 
         Snapshot snapshot = result.snapshot();
-        assertEquals(List.of("apps/team/api.yml", "apps/web.yaml"), List.copyOf(snapshot.files().keySet()));
+        assertEquals(
+            List.of("apps/team/api.yml", "apps/web.yaml"), List.copyOf(snapshot.files().keySet()));
         assertEquals("app: web\n", new String(snapshot.files().get("apps/web.yaml"), UTF_8));
         assertEquals(snapshot.files().keySet(), result.changedPaths());
         assertTrue(result.fetched());
         assertEquals(sha, snapshot.revision());
-        assertEquals(new CommitInfo(sha, "Ada", "ada@example.com", Instant.parse("2026-01-01T00:00:01Z"), "Deploy web 42"),
+        assertEquals(
+            new CommitInfo(
+                sha,
+                "Ada",
+                "ada@example.com",
+                Instant.parse("2026-01-01T00:00:01Z"),
+                "Deploy web 42"),
             snapshot.commit());
         assertEquals(Optional.of(snapshot), mirror.current());
       }
@@ -49,8 +61,11 @@ class FirstPollTest {
     try (TestRepo origin = TestRepo.create(tmp.resolve("origin"))) {
       origin.commit("first", Map.of("a.yaml", "a", "deep/b/c.yml", "c", "notes.txt", "n"));
 
-      try (GitMirror mirror = GitMirror.open(GitRemote.of(origin.url(), "main", ""), tmp.resolve("data"))) {
-        assertEquals(List.of("a.yaml", "deep/b/c.yml"), List.copyOf(mirror.poll().snapshot().files().keySet()));
+      try (GitMirror mirror =
+          GitMirror.open(GitRemote.of(origin.url(), "main", ""), tmp.resolve("data"))) {
+        assertEquals(
+            List.of("a.yaml", "deep/b/c.yml"),
+            List.copyOf(mirror.poll().snapshot().files().keySet()));
       }
     }
   }
@@ -60,8 +75,10 @@ class FirstPollTest {
     try (TestRepo origin = TestRepo.create(tmp.resolve("origin"))) {
       origin.commit("first", Map.of("apps/a.yaml", "a", "apps2/b.yaml", "b"));
 
-      try (GitMirror mirror = GitMirror.open(GitRemote.of(origin.url(), "main", "apps/"), tmp.resolve("data"))) {
-        assertEquals(List.of("apps/a.yaml"), List.copyOf(mirror.poll().snapshot().files().keySet()));
+      try (GitMirror mirror =
+          GitMirror.open(GitRemote.of(origin.url(), "main", "apps/"), tmp.resolve("data"))) {
+        assertEquals(
+            List.of("apps/a.yaml"), List.copyOf(mirror.poll().snapshot().files().keySet()));
       }
     }
   }
@@ -71,19 +88,26 @@ class FirstPollTest {
     try (TestRepo origin = TestRepo.create(tmp.resolve("origin"))) {
       origin.commit("first", Map.of("a.yaml", "a"));
 
-      try (GitMirror mirror = GitMirror.open(GitRemote.of(origin.url(), "production", ""), tmp.resolve("data"))) {
-        GitSourceException error = org.junit.jupiter.api.Assertions.assertThrows(GitSourceException.class, mirror::poll);
-        assertEquals("Branch production does not exist in " + origin.url() + ".", error.getMessage());
+      try (GitMirror mirror =
+          GitMirror.open(GitRemote.of(origin.url(), "production", ""), tmp.resolve("data"))) {
+        GitSourceException error =
+            org.junit.jupiter.api.Assertions.assertThrows(GitSourceException.class, mirror::poll);
+        assertEquals(
+            "Branch production does not exist in " + origin.url() + ".", error.getMessage());
       }
     }
   }
 
   @Test
   void unreachableRemoteFailsWithOneClearSentence() {
-    try (GitMirror mirror = GitMirror.open(
-        GitRemote.of(tmp.resolve("nowhere").toUri().toString(), "main", ""), tmp.resolve("data"))) {
-      GitSourceException error = org.junit.jupiter.api.Assertions.assertThrows(GitSourceException.class, mirror::poll);
-      assertTrue(error.getMessage().startsWith("Cannot read branch main of file:"), error.getMessage());
+    try (GitMirror mirror =
+        GitMirror.open(
+            GitRemote.of(tmp.resolve("nowhere").toUri().toString(), "main", ""),
+            tmp.resolve("data"))) {
+      GitSourceException error =
+          org.junit.jupiter.api.Assertions.assertThrows(GitSourceException.class, mirror::poll);
+      assertTrue(
+          error.getMessage().startsWith("Cannot read branch main of file:"), error.getMessage());
     }
   }
 }

@@ -18,9 +18,11 @@ class ForcePushTest {
   @Test
   void rewrittenHistoryIsFollowedAndDiffedAgainstThePreviousSnapshot() {
     try (TestRepo origin = TestRepo.create(tmp.resolve("origin"))) {
-      String base = origin.commit("base", Map.of("web.yaml", "version: 1\n", "api.yaml", "app: api\n"));
+      String base =
+          origin.commit("base", Map.of("web.yaml", "version: 1\n", "api.yaml", "app: api\n"));
       origin.commit("bad", Map.of("web.yaml", "version: 2-bad\n", "db.yaml", "app: db\n"));
-      try (GitMirror mirror = GitMirror.open(GitRemote.of(origin.url(), "main", ""), tmp.resolve("data"))) {
+      try (GitMirror mirror =
+          GitMirror.open(GitRemote.of(origin.url(), "main", ""), tmp.resolve("data"))) {
         mirror.poll();
 
         origin.resetHard(base);
@@ -43,7 +45,8 @@ class ForcePushTest {
     try (TestRepo origin = TestRepo.create(tmp.resolve("origin"))) {
       String base = origin.commit("base", Map.of("web.yaml", "version: 1\n"));
       origin.commit("next", Map.of("web.yaml", "version: 2\n"));
-      try (GitMirror mirror = GitMirror.open(GitRemote.of(origin.url(), "main", ""), tmp.resolve("data"))) {
+      try (GitMirror mirror =
+          GitMirror.open(GitRemote.of(origin.url(), "main", ""), tmp.resolve("data"))) {
         mirror.poll();
 
         origin.resetHard(base);

@@ -22,7 +22,8 @@ class GitCredentialsTest {
 
   @Test
   void usernameAndPasswordAreRead() {
-    assertEquals(new GitCredentials.UsernamePassword("ci", "pw"),
+    assertEquals(
+        new GitCredentials.UsernamePassword("ci", "pw"),
         GitCredentials.fromEnvironment(Map.of("OGP_GIT_USERNAME", "ci", "OGP_GIT_PASSWORD", "pw")));
   }
 
@@ -30,29 +31,44 @@ class GitCredentialsTest {
   void tokenFileIsReadWithoutItsTrailingNewlineAndAUsernameDefaults() throws Exception {
     Path file = Files.writeString(tmp.resolve("token"), "glpat-abc\n");
 
-    assertEquals(new GitCredentials.UsernamePassword(GitCredentials.DEFAULT_TOKEN_USER, "glpat-abc"),
+    assertEquals(
+        new GitCredentials.UsernamePassword(GitCredentials.DEFAULT_TOKEN_USER, "glpat-abc"),
         GitCredentials.fromEnvironment(Map.of("OGP_GIT_PASSWORD_FILE", file.toString())));
   }
 
   @Test
   void sshKeyWithKnownHostsIsRead() {
-    assertEquals(new GitCredentials.SshKey(Path.of("/keys/id"), Optional.of(Path.of("/keys/known"))),
-        GitCredentials.fromEnvironment(Map.of("OGP_GIT_SSH_KEY", "/keys/id", "OGP_GIT_KNOWN_HOSTS", "/keys/known")));
+    assertEquals(
+        new GitCredentials.SshKey(Path.of("/keys/id"), Optional.of(Path.of("/keys/known"))),
+        GitCredentials.fromEnvironment(
+            Map.of("OGP_GIT_SSH_KEY", "/keys/id", "OGP_GIT_KNOWN_HOSTS", "/keys/known")));
   }
 
   @Test
   void contradictorySettingsAreRefused() {
-    assertThrows(GitSourceException.class, () -> GitCredentials.fromEnvironment(
-        Map.of("OGP_GIT_PASSWORD", "a", "OGP_GIT_PASSWORD_FILE", "/f")));
-    assertThrows(GitSourceException.class, () -> GitCredentials.fromEnvironment(
-        Map.of("OGP_GIT_PASSWORD", "a", "OGP_GIT_SSH_KEY", "/k")));
-    assertThrows(GitSourceException.class, () -> GitCredentials.fromEnvironment(Map.of("OGP_GIT_USERNAME", "u")));
+    assertThrows(
+        GitSourceException.class,
+        () ->
+            GitCredentials.fromEnvironment(
+                Map.of("OGP_GIT_PASSWORD", "a", "OGP_GIT_PASSWORD_FILE", "/f")));
+    assertThrows(
+        GitSourceException.class,
+        () ->
+            GitCredentials.fromEnvironment(
+                Map.of("OGP_GIT_PASSWORD", "a", "OGP_GIT_SSH_KEY", "/k")));
+    assertThrows(
+        GitSourceException.class,
+        () -> GitCredentials.fromEnvironment(Map.of("OGP_GIT_USERNAME", "u")));
   }
 
   @Test
   void unreadablePasswordFileIsNamedInTheError() {
-    GitSourceException error = assertThrows(GitSourceException.class,
-        () -> GitCredentials.fromEnvironment(Map.of("OGP_GIT_PASSWORD_FILE", tmp.resolve("missing").toString())));
+    GitSourceException error =
+        assertThrows(
+            GitSourceException.class,
+            () ->
+                GitCredentials.fromEnvironment(
+                    Map.of("OGP_GIT_PASSWORD_FILE", tmp.resolve("missing").toString())));
 
     assertTrue(error.getMessage().contains(tmp.resolve("missing").toString()), error.getMessage());
   }

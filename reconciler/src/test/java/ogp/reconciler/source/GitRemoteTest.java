@@ -10,14 +10,35 @@ import org.junit.jupiter.params.provider.ValueSource;
 class GitRemoteTest {
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', emptyValue = "", value = {
-      "'' | ''", ". | ''", "./apps | apps", "apps/ | apps", "apps/prod | apps/prod", "apps\\prod | apps/prod"})
+  @CsvSource(
+      delimiter = '|',
+      emptyValue = "",
+      value = {
+        "'' | ''",
+        ". | ''",
+        "./apps | apps",
+        "apps/ | apps",
+        "apps/prod | apps/prod",
+        "apps\\prod | apps/prod"
+      })
   void pathIsNormalized(String given, String expected) {
     assertEquals(expected, GitRemote.of("file:///r", "main", given).path());
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"../x", "apps/../../x", "apps//prod", "..", "/", "/etc", "/apps/", "C:/fleet", "c:\\fleet", "\\\\server\\share"})
+  @ValueSource(
+      strings = {
+        "../x",
+        "apps/../../x",
+        "apps//prod",
+        "..",
+        "/",
+        "/etc",
+        "/apps/",
+        "C:/fleet",
+        "c:\\fleet",
+        "\\\\server\\share"
+      })
   void pathLeavingTheRepositoryIsRefused(String path) {
     assertThrows(IllegalArgumentException.class, () -> GitRemote.of("file:///r", "main", path));
   }
@@ -31,11 +52,19 @@ class GitRemoteTest {
   @org.junit.jupiter.api.Test
   void aRelativeLocalPathIsResolvedAgainstTheWorkingDirectoryAndUrlsAreLeftAlone() {
     java.nio.file.Path cwd = java.nio.file.Path.of("").toAbsolutePath();
-    org.junit.jupiter.api.Assertions.assertEquals(cwd.resolve(".ogp/dev-repo").toString(), GitRemote.of(".ogp/dev-repo", "main", "").url());
-    org.junit.jupiter.api.Assertions.assertEquals(cwd.toString(), GitRemote.of(".", "main", "").url());
-    org.junit.jupiter.api.Assertions.assertEquals(cwd.getParent().resolve("fleet").toString(), GitRemote.of("../fleet", "main", "").url());
-    for (String url : java.util.List.of("/srv/fleet.git", "file:///srv/fleet.git", "https://git.example.com/ops/fleet.git",
-        "ssh://git@git.example.com/ops/fleet.git", "git@git.example.com:ops/fleet.git")) {
+    org.junit.jupiter.api.Assertions.assertEquals(
+        cwd.resolve(".ogp/dev-repo").toString(), GitRemote.of(".ogp/dev-repo", "main", "").url());
+    org.junit.jupiter.api.Assertions.assertEquals(
+        cwd.toString(), GitRemote.of(".", "main", "").url());
+    org.junit.jupiter.api.Assertions.assertEquals(
+        cwd.getParent().resolve("fleet").toString(), GitRemote.of("../fleet", "main", "").url());
+    for (String url :
+        java.util.List.of(
+            "/srv/fleet.git",
+            "file:///srv/fleet.git",
+            "https://git.example.com/ops/fleet.git",
+            "ssh://git@git.example.com/ops/fleet.git",
+            "git@git.example.com:ops/fleet.git")) {
       org.junit.jupiter.api.Assertions.assertEquals(url, GitRemote.of(url, "main", "").url());
     }
   }

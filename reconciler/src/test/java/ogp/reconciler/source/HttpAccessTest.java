@@ -46,7 +46,8 @@ class HttpAccessTest {
 
   @Test
   void noChangePollReadsOneRefAdvertisementAndFetchesNothing() {
-    // Under protocol v2 the advertisement is GET info/refs plus one ls-refs POST limited to the branch.
+    // Under protocol v2 the advertisement is GET info/refs plus one ls-refs POST limited to the
+    // branch.
     try (GitMirror mirror = GitMirror.open(remote(PASSWORD), tmp.resolve("data"))) {
       mirror.poll();
       server.resetCounts();
@@ -82,7 +83,8 @@ class HttpAccessTest {
     try (GitMirror mirror = GitMirror.open(remote(wrong), tmp.resolve("data"))) {
       GitSourceException error = assertThrows(GitSourceException.class, mirror::poll);
 
-      assertTrue(error.getMessage().contains("Cannot read branch main of " + url), error.getMessage());
+      assertTrue(
+          error.getMessage().contains("Cannot read branch main of " + url), error.getMessage());
       assertTrue(error.getMessage().toLowerCase().contains("not authorized"), error.getMessage());
       for (Throwable t = error; t != null; t = t.getCause()) {
         assertFalse(String.valueOf(t.getMessage()).contains(wrong), t.toString());
@@ -95,7 +97,8 @@ class HttpAccessTest {
   void passwordInTheUrlNeverAppearsInErrors() {
     String wrong = "tok3n-In-Url";
     String withUserInfo = url.replace("http://", "http://" + USER + ":" + wrong + "@");
-    try (GitMirror mirror = GitMirror.open(GitRemote.of(withUserInfo, "main", ""), tmp.resolve("data"))) {
+    try (GitMirror mirror =
+        GitMirror.open(GitRemote.of(withUserInfo, "main", ""), tmp.resolve("data"))) {
       GitSourceException error = assertThrows(GitSourceException.class, mirror::poll);
 
       assertTrue(error.getMessage().contains("http://***@127.0.0.1"), error.getMessage());
@@ -144,7 +147,9 @@ class HttpAccessTest {
     try (GitMirror mirror = GitMirror.open(remote(PASSWORD), tmp.resolve("data"));
         TestRepo author = TestRepo.create(tmp.resolve("author"))) {
       mirror.poll();
-      String pushed = author.commit("rewrite from another clone", Map.of("apps/web.yaml", "app: web\nversion: \"9\"\n"));
+      String pushed =
+          author.commit(
+              "rewrite from another clone", Map.of("apps/web.yaml", "app: web\nversion: \"9\"\n"));
 
       author.pushTo(url, USER, PASSWORD, true);
       PollResult result = mirror.poll();

@@ -18,7 +18,8 @@ class LocalPathTest {
     try (TestRepo origin = TestRepo.create(tmp.resolve("origin"))) {
       origin.commit("first", Map.of("web.yaml", "app: web\n"));
 
-      try (GitMirror mirror = GitMirror.open(GitRemote.of(origin.path().toString(), "main", ""), tmp.resolve("data"))) {
+      try (GitMirror mirror =
+          GitMirror.open(GitRemote.of(origin.path().toString(), "main", ""), tmp.resolve("data"))) {
         PollResult result = mirror.poll();
 
         assertEquals(origin.head(), result.snapshot().revision());
@@ -32,9 +33,15 @@ class LocalPathTest {
     try (TestRepo origin = TestRepo.create(tmp.resolve("origin"))) {
       origin.commit("first", Map.of("web.yaml", "app: web\n"));
       Path bare = tmp.resolve("bare.git");
-      Git.cloneRepository().setURI(origin.url()).setBare(true).setDirectory(bare.toFile()).call().close();
+      Git.cloneRepository()
+          .setURI(origin.url())
+          .setBare(true)
+          .setDirectory(bare.toFile())
+          .call()
+          .close();
 
-      try (GitMirror mirror = GitMirror.open(GitRemote.of(bare.toString(), "main", ""), tmp.resolve("data"))) {
+      try (GitMirror mirror =
+          GitMirror.open(GitRemote.of(bare.toString(), "main", ""), tmp.resolve("data"))) {
         assertEquals(origin.head(), mirror.poll().snapshot().revision());
       }
     }

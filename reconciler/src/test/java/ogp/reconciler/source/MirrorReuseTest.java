@@ -50,7 +50,8 @@ class MirrorReuseTest {
       try (GitMirror reopened = GitMirror.open(remote, tmp.resolve("data"))) {
         assertEquals(Optional.empty(), reopened.mirrored());
         assertTrue(reopened.poll().fetched());
-        assertEquals(origin.url(), reopened.repository().getConfig().getString("remote", "origin", "url"));
+        assertEquals(
+            origin.url(), reopened.repository().getConfig().getString("remote", "origin", "url"));
       }
       assertTrue(Files.isDirectory(dir));
     }
@@ -59,8 +60,10 @@ class MirrorReuseTest {
   @Test
   void differentUrlsWithTheSameNameGetDifferentMirrors() {
     Path data = tmp.resolve("data");
-    try (GitMirror a = GitMirror.open(GitRemote.of("https://a.example/fleet.git", "main", ""), data);
-        GitMirror b = GitMirror.open(GitRemote.of("https://b.example/fleet.git", "main", ""), data)) {
+    try (GitMirror a =
+            GitMirror.open(GitRemote.of("https://a.example/fleet.git", "main", ""), data);
+        GitMirror b =
+            GitMirror.open(GitRemote.of("https://b.example/fleet.git", "main", ""), data)) {
       assertNotEquals(a.repository().getDirectory(), b.repository().getDirectory());
     }
   }
@@ -68,12 +71,16 @@ class MirrorReuseTest {
   @Test
   void changingOnlyTheCredentialsKeepsTheMirror() {
     Path data = tmp.resolve("data");
-    try (GitMirror a = GitMirror.open(GitRemote.of("https://alice:one@git.example/fleet.git", "main", ""), data)) {
+    try (GitMirror a =
+        GitMirror.open(GitRemote.of("https://alice:one@git.example/fleet.git", "main", ""), data)) {
       Path dir = a.repository().getDirectory().toPath();
       a.close();
-      try (GitMirror b = GitMirror.open(GitRemote.of("https://bob:two@git.example/fleet.git", "main", ""), data)) {
+      try (GitMirror b =
+          GitMirror.open(GitRemote.of("https://bob:two@git.example/fleet.git", "main", ""), data)) {
         assertEquals(dir, b.repository().getDirectory().toPath());
-        assertEquals("https://git.example/fleet.git", b.repository().getConfig().getString("remote", "origin", "url"));
+        assertEquals(
+            "https://git.example/fleet.git",
+            b.repository().getConfig().getString("remote", "origin", "url"));
       }
     }
   }

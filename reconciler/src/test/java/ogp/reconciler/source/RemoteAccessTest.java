@@ -23,10 +23,13 @@ class RemoteAccessTest {
   @ParameterizedTest
   @ValueSource(strings = {"ssh://git@127.0.0.1:2222/org/fleet.git", "git@127.0.0.1:org/fleet.git"})
   void sshUrlsGetTheKeyBasedSessionFactory(String url) throws Exception {
-    GitCredentials key = new GitCredentials.SshKey(tmp.resolve("id_ed25519"), Optional.of(tmp.resolve("known_hosts")));
+    GitCredentials key =
+        new GitCredentials.SshKey(
+            tmp.resolve("id_ed25519"), Optional.of(tmp.resolve("known_hosts")));
     try (TestRepo repo = TestRepo.create(tmp.resolve("r"));
         RemoteAccess access = new RemoteAccess(key, GitMirror.DEFAULT_TIMEOUT);
-        Transport transport = access.configure(Transport.open(repo.repository(), new URIish(url)))) {
+        Transport transport =
+            access.configure(Transport.open(repo.repository(), new URIish(url)))) {
       SshTransport ssh = assertInstanceOf(SshTransport.class, transport);
       assertInstanceOf(SshdSessionFactory.class, ssh.getSshSessionFactory());
       assertNull(transport.getCredentialsProvider());
@@ -36,8 +39,11 @@ class RemoteAccessTest {
   @Test
   void httpsGetsTheUsernamePasswordProvider() throws Exception {
     try (TestRepo repo = TestRepo.create(tmp.resolve("r"));
-        RemoteAccess access = new RemoteAccess(new GitCredentials.UsernamePassword("u", "p"), GitMirror.DEFAULT_TIMEOUT);
-        Transport transport = access.configure(Transport.open(repo.repository(), new URIish("https://h/r.git")))) {
+        RemoteAccess access =
+            new RemoteAccess(
+                new GitCredentials.UsernamePassword("u", "p"), GitMirror.DEFAULT_TIMEOUT);
+        Transport transport =
+            access.configure(Transport.open(repo.repository(), new URIish("https://h/r.git")))) {
       assertNotNull(transport.getCredentialsProvider());
     }
   }

@@ -31,9 +31,11 @@ class RepositoryEscapeTest {
   void committedSymlinksAreNotDesiredStateAndNeverFollowed() throws Exception {
     Path secret = Files.writeString(tmp.resolve("outside-secret.yaml"), "app: stolen\n");
     try (TestRepo origin = TestRepo.create(tmp.resolve("origin"))) {
-      origin.commit("real app and a file outside the path", Map.of(
-          "fleet/apps/web.yaml", "app: web\n",
-          "private/db.yaml", "app: db\n"));
+      origin.commit(
+          "real app and a file outside the path",
+          Map.of(
+              "fleet/apps/web.yaml", "app: web\n",
+              "private/db.yaml", "app: db\n"));
       Path apps = origin.path().resolve("fleet/apps");
       Files.createSymbolicLink(apps.resolve("passwd.yaml"), Path.of("/etc/passwd"));
       Files.createSymbolicLink(apps.resolve("outside.yaml"), secret);
@@ -43,16 +45,22 @@ class RepositoryEscapeTest {
       try (Git git = Git.open(origin.path().toFile())) {
         git.add().addFilepattern("fleet").call();
         commit = git.commit().setMessage("symlinks").call();
-        assertEquals(FileMode.SYMLINK, mode(git.getRepository(), commit, "fleet/apps/passwd.yaml"),
+        assertEquals(
+            FileMode.SYMLINK,
+            mode(git.getRepository(), commit, "fleet/apps/passwd.yaml"),
             "the test must commit a real symbolic link");
       }
 
-      try (GitMirror mirror = GitMirror.open(GitRemote.of(origin.path().toString(), "main", "fleet"), tmp.resolve("data"))) {
+      try (GitMirror mirror =
+          GitMirror.open(
+              GitRemote.of(origin.path().toString(), "main", "fleet"), tmp.resolve("data"))) {
         Snapshot snapshot = mirror.poll().snapshot();
 
         assertEquals(commit.name(), snapshot.revision());
         assertEquals(Set.of("fleet/apps/web.yaml"), snapshot.files().keySet());
-        assertArrayEquals("app: web\n".getBytes(StandardCharsets.UTF_8), snapshot.files().get("fleet/apps/web.yaml"));
+        assertArrayEquals(
+            "app: web\n".getBytes(StandardCharsets.UTF_8),
+            snapshot.files().get("fleet/apps/web.yaml"));
       }
     }
   }
@@ -61,7 +69,8 @@ class RepositoryEscapeTest {
   void symlinkAddedLaterIsSkippedByTheIncrementalRead() throws Exception {
     try (TestRepo origin = TestRepo.create(tmp.resolve("origin"))) {
       origin.commit("first", Map.of("apps/web.yaml", "app: web\n"));
-      try (GitMirror mirror = GitMirror.open(GitRemote.of(origin.path().toString(), "main", ""), tmp.resolve("data"))) {
+      try (GitMirror mirror =
+          GitMirror.open(GitRemote.of(origin.path().toString(), "main", ""), tmp.resolve("data"))) {
         mirror.poll();
         Files.createSymbolicLink(origin.path().resolve("apps/x.yaml"), Path.of("/etc/passwd"));
         try (Git git = Git.open(origin.path().toFile())) {
@@ -77,11 +86,13 @@ class RepositoryEscapeTest {
   @Test
   void desiredStatePathsOutsideTheRepositoryAreRefused() {
     for (String path : new String[] {"..", "../other", "fleet/../../x", "/etc", "/"}) {
-      assertThrows(IllegalArgumentException.class, () -> GitRemote.of("file:///r", "main", path), path);
+      assertThrows(
+          IllegalArgumentException.class, () -> GitRemote.of("file:///r", "main", path), path);
     }
   }
 
-  private static FileMode mode(Repository repository, RevCommit commit, String path) throws Exception {
+  private static FileMode mode(Repository repository, RevCommit commit, String path)
+      throws Exception {
     try (TreeWalk walk = TreeWalk.forPath(repository, path, commit.getTree())) {
       return walk.getFileMode(0);
     }

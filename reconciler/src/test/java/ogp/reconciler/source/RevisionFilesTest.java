@@ -46,32 +46,48 @@ class RevisionFilesTest {
   }
 
   @Test
-  void takesTheYamlFilesBelowThePathAndSkipsDotfilesDotDirectoriesAndEverythingElse() throws Exception {
-    String sha = repo.commit("apps and the rest", Map.of(
-        "fleet/apps/web.yaml", "app: web\n",
-        "fleet/api.yml", "app: api\n",
-        "fleet/.gitlab-ci.yml", "stages: [x]\n",
-        "fleet/.github/workflows/ogp.yml", "on: push\n",
-        "fleet/apps/.wip/db.yaml", "app: db\n",
-        "fleet/README.md", "# fleet\n",
-        "other/cache.yaml", "app: cache\n",
-        "fleet.yaml", "app: beside\n"));
+  void takesTheYamlFilesBelowThePathAndSkipsDotfilesDotDirectoriesAndEverythingElse()
+      throws Exception {
+    String sha =
+        repo.commit(
+            "apps and the rest",
+            Map.of(
+                "fleet/apps/web.yaml", "app: web\n",
+                "fleet/api.yml", "app: api\n",
+                "fleet/.gitlab-ci.yml", "stages: [x]\n",
+                "fleet/.github/workflows/ogp.yml", "on: push\n",
+                "fleet/apps/.wip/db.yaml", "app: db\n",
+                "fleet/README.md", "# fleet\n",
+                "other/cache.yaml", "app: cache\n",
+                "fleet.yaml", "app: beside\n"));
     RevisionFiles files = new RevisionFiles(repo.repository(), "fleet");
 
-    assertEquals(Set.of("fleet/apps/web.yaml", "fleet/api.yml"), files.snapshotAt(sha).files().keySet());
+    assertEquals(
+        Set.of("fleet/apps/web.yaml", "fleet/api.yml"), files.snapshotAt(sha).files().keySet());
     assertEquals(Optional.of("app: web\n"), text(files.file(id(sha), "fleet/apps/web.yaml")));
-    for (String notDesiredState : List.of("fleet/.gitlab-ci.yml", "fleet/.github/workflows/ogp.yml",
-        "fleet/apps/.wip/db.yaml", "fleet/README.md", "other/cache.yaml", "fleet.yaml", "fleet/apps/none.yaml")) {
+    for (String notDesiredState :
+        List.of(
+            "fleet/.gitlab-ci.yml",
+            "fleet/.github/workflows/ogp.yml",
+            "fleet/apps/.wip/db.yaml",
+            "fleet/README.md",
+            "other/cache.yaml",
+            "fleet.yaml",
+            "fleet/apps/none.yaml")) {
       assertEquals(Optional.empty(), files.file(id(sha), notDesiredState), notDesiredState);
     }
-    assertEquals(Set.of("fleet/apps/web.yaml", "fleet/api.yml", "other/cache.yaml", "fleet.yaml"),
-        new RevisionFiles(repo.repository(), "").snapshotAt(sha).files().keySet(), "the root as path");
+    assertEquals(
+        Set.of("fleet/apps/web.yaml", "fleet/api.yml", "other/cache.yaml", "fleet.yaml"),
+        new RevisionFiles(repo.repository(), "").snapshotAt(sha).files().keySet(),
+        "the root as path");
   }
 
   @Test
   void aCommittedSymbolicLinkIsNeverListedReadOrFollowed() throws Exception {
     Path secret = Files.writeString(tmp.resolve("outside-secret.yaml"), "app: stolen\n");
-    repo.commit("an app and a file outside the path", Map.of("fleet/apps/web.yaml", "app: web\n", "private/db.yaml", "app: db\n"));
+    repo.commit(
+        "an app and a file outside the path",
+        Map.of("fleet/apps/web.yaml", "app: web\n", "private/db.yaml", "app: db\n"));
     Path apps = repo.path().resolve("fleet/apps");
     Files.createSymbolicLink(apps.resolve("passwd.yaml"), Path.of("/etc/passwd"));
     Files.createSymbolicLink(apps.resolve("outside.yaml"), secret);
@@ -85,13 +101,19 @@ class RevisionFilesTest {
     RevisionFiles files = new RevisionFiles(repo.repository(), "fleet");
 
     assertEquals(Set.of("fleet/apps/web.yaml"), files.snapshotAt(links.name()).files().keySet());
-    for (String link : List.of("fleet/apps/passwd.yaml", "fleet/apps/outside.yaml", "fleet/apps/sibling.yaml",
-        "fleet/linked-dir/db.yaml")) {
+    for (String link :
+        List.of(
+            "fleet/apps/passwd.yaml",
+            "fleet/apps/outside.yaml",
+            "fleet/apps/sibling.yaml",
+            "fleet/linked-dir/db.yaml")) {
       assertEquals(Optional.empty(), files.file(links, link), link);
     }
     // The diff names the new links (their paths look like desired state), but as links, not files.
-    List<DiffEntry> changes = files.changes(commit(repo.repository().resolve("HEAD~1")), commit(links));
-    assertEquals(Set.of("fleet/apps/passwd.yaml", "fleet/apps/outside.yaml", "fleet/apps/sibling.yaml"),
+    List<DiffEntry> changes =
+        files.changes(commit(repo.repository().resolve("HEAD~1")), commit(links));
+    assertEquals(
+        Set.of("fleet/apps/passwd.yaml", "fleet/apps/outside.yaml", "fleet/apps/sibling.yaml"),
         Set.copyOf(changes.stream().map(DiffEntry::getNewPath).toList()));
     assertTrue(changes.stream().noneMatch(c -> RevisionFiles.isFile(c.getNewMode())));
   }
@@ -103,20 +125,37 @@ class RevisionFilesTest {
     String fits = repo.commit("at the limit", Map.of("apps/web.yaml", atLimit));
     String big = repo.commit("over the limit", Map.of("apps/web.yaml", over));
     RevisionFiles files = new RevisionFiles(repo.repository(), "");
-    String message = "File apps/web.yaml at commit " + big + " is larger than 1048576 bytes and is not read as desired state.";
+    String message =
+        "File apps/web.yaml at commit "
+            + big
+            + " is larger than 1048576 bytes and is not read as desired state.";
 
     assertEquals(LIMIT, files.file(id(fits), "apps/web.yaml").orElseThrow().length);
     assertEquals(LIMIT, files.snapshotAt(fits).files().get("apps/web.yaml").length);
-    assertEquals(message, assertThrows(GitSourceException.class, () -> files.file(id(big), "apps/web.yaml")).getMessage());
-    assertEquals(message, assertThrows(GitSourceException.class, () -> files.snapshotAt(big)).getMessage());
-    assertEquals(message, assertThrows(GitSourceException.class, () -> Snapshot.at(repo.repository(), big, "")).getMessage());
-    try (GitMirror mirror = GitMirror.open(GitRemote.of(repo.url(), "main", ""), tmp.resolve("data"))) {
-      assertEquals(message, assertThrows(GitSourceException.class, mirror::poll).getMessage(), "a first, full read");
+    assertEquals(
+        message,
+        assertThrows(GitSourceException.class, () -> files.file(id(big), "apps/web.yaml"))
+            .getMessage());
+    assertEquals(
+        message, assertThrows(GitSourceException.class, () -> files.snapshotAt(big)).getMessage());
+    assertEquals(
+        message,
+        assertThrows(GitSourceException.class, () -> Snapshot.at(repo.repository(), big, ""))
+            .getMessage());
+    try (GitMirror mirror =
+        GitMirror.open(GitRemote.of(repo.url(), "main", ""), tmp.resolve("data"))) {
+      assertEquals(
+          message,
+          assertThrows(GitSourceException.class, mirror::poll).getMessage(),
+          "a first, full read");
     }
     repo.commit("small again", Map.of("apps/web.yaml", "app: web\n"));
-    try (GitMirror mirror = GitMirror.open(GitRemote.of(repo.url(), "main", ""), tmp.resolve("data-2"))) {
+    try (GitMirror mirror =
+        GitMirror.open(GitRemote.of(repo.url(), "main", ""), tmp.resolve("data-2"))) {
       Snapshot small = mirror.poll().snapshot();
-      assertEquals(message, assertThrows(GitSourceException.class, () -> mirror.snapshotAt(big)).getMessage(),
+      assertEquals(
+          message,
+          assertThrows(GitSourceException.class, () -> mirror.snapshotAt(big)).getMessage(),
           "a read derived from another snapshot");
       assertEquals(small, mirror.current().orElseThrow());
     }
@@ -129,14 +168,16 @@ class RevisionFilesTest {
     byte[] over = ("#".repeat(LIMIT) + "\n").getBytes(UTF_8);
 
     assertEquals(List.of(), new DesiredStateReader().readFile("apps/web.yaml", atLimit).errors());
-    assertEquals("apps/web.yaml:1:1: file is 1048577 bytes, more than the limit of 1048576 bytes",
+    assertEquals(
+        "apps/web.yaml:1:1: file is 1048577 bytes, more than the limit of 1048576 bytes",
         new DesiredStateReader().readFile("apps/web.yaml", over).errors().get(0).toString());
   }
 
   @Test
   void aFileReadsAsAnOlderRevisionHadItAndAsAbsentWhereItWasNot() throws Exception {
     String v1 = repo.commit("v1", Map.of("apps/web.yaml", "version: 1\n"));
-    String v2 = repo.commit("v2", Map.of("apps/web.yaml", "version: 2\n", "apps/api.yaml", "app: api\n"));
+    String v2 =
+        repo.commit("v2", Map.of("apps/web.yaml", "version: 2\n", "apps/api.yaml", "app: api\n"));
     String gone = repo.delete("remove web", "apps/web.yaml");
     RevisionFiles files = new RevisionFiles(repo.repository(), "");
 
@@ -145,33 +186,58 @@ class RevisionFilesTest {
     assertEquals(Optional.empty(), files.file(id(gone), "apps/web.yaml"));
     assertEquals(Optional.empty(), files.file(id(v1), "apps/api.yaml"));
     assertEquals(Set.of("apps/web.yaml"), files.snapshotAt(v1).files().keySet());
-    assertEquals("version: 1\n", new String(files.snapshotAt(v1).files().get("apps/web.yaml"), UTF_8));
+    assertEquals(
+        "version: 1\n", new String(files.snapshotAt(v1).files().get("apps/web.yaml"), UTF_8));
   }
 
   @Test
   void changesNameTheDesiredStatePathsThatDifferFromTheParentOrFromNothing() throws Exception {
-    String first = repo.commit("first", Map.of("apps/web.yaml", "version: 1\n", ".ci.yml", "x: 1\n"));
-    String second = repo.commit("second", Map.of("apps/web.yaml", "version: 2\n", "apps/api.yaml", "app: api\n",
-        ".ci.yml", "x: 2\n", "notes.txt", "n\n"));
+    String first =
+        repo.commit("first", Map.of("apps/web.yaml", "version: 1\n", ".ci.yml", "x: 1\n"));
+    String second =
+        repo.commit(
+            "second",
+            Map.of(
+                "apps/web.yaml",
+                "version: 2\n",
+                "apps/api.yaml",
+                "app: api\n",
+                ".ci.yml",
+                "x: 2\n",
+                "notes.txt",
+                "n\n"));
     RevisionFiles files = new RevisionFiles(repo.repository(), "");
 
     assertEquals(List.of("ADD apps/web.yaml"), describe(files.changes(null, commit(id(first)))));
-    assertEquals(List.of("ADD apps/api.yaml", "MODIFY apps/web.yaml"), describe(files.changes(commit(id(first)), commit(id(second)))));
+    assertEquals(
+        List.of("ADD apps/api.yaml", "MODIFY apps/web.yaml"),
+        describe(files.changes(commit(id(first)), commit(id(second)))));
   }
 
   @Test
   void anUnknownRevisionIsAClearError() {
     repo.commit("v1", Map.of("apps/web.yaml", "version: 1\n"));
 
-    GitSourceException error = assertThrows(GitSourceException.class,
-        () -> new RevisionFiles(repo.repository(), "").snapshotAt("no-such-branch"));
-    assertEquals("Revision no-such-branch is not a commit of " + repo.repository().getDirectory() + ".", error.getMessage());
+    GitSourceException error =
+        assertThrows(
+            GitSourceException.class,
+            () -> new RevisionFiles(repo.repository(), "").snapshotAt("no-such-branch"));
+    assertEquals(
+        "Revision no-such-branch is not a commit of " + repo.repository().getDirectory() + ".",
+        error.getMessage());
   }
 
   private static List<String> describe(List<DiffEntry> changes) {
     return changes.stream()
-        .map(c -> c.getChangeType() + " " + (c.getChangeType() == DiffEntry.ChangeType.DELETE ? c.getOldPath() : c.getNewPath()))
-        .sorted().toList();
+        .map(
+            c ->
+                c.getChangeType()
+                    + " "
+                    + (c.getChangeType() == DiffEntry.ChangeType.DELETE
+                        ? c.getOldPath()
+                        : c.getNewPath()))
+        .sorted()
+        .toList();
   }
 
   private static Optional<String> text(Optional<byte[]> bytes) {

@@ -61,7 +61,8 @@ class SnapshotAtTest {
     String later = origin.commit("v3", Map.of("web.yaml", "version: 3\n"));
 
     assertEquals(old, mirror.snapshotAt("release-1").revision());
-    assertEquals("version: 3\n", new String(mirror.snapshotAt(later).files().get("web.yaml"), UTF_8));
+    assertEquals(
+        "version: 3\n", new String(mirror.snapshotAt(later).files().get("web.yaml"), UTF_8));
   }
 
   @Test
@@ -71,8 +72,11 @@ class SnapshotAtTest {
 
   @Test
   void unknownRevisionIsAClearError() {
-    GitSourceException error = assertThrows(GitSourceException.class, () -> mirror.snapshotAt("no-such-branch"));
+    GitSourceException error =
+        assertThrows(GitSourceException.class, () -> mirror.snapshotAt("no-such-branch"));
 
-    assertEquals("Revision no-such-branch is neither a commit nor a branch or tag of " + origin.url() + ".", error.getMessage());
+    assertEquals(
+        "Revision no-such-branch is neither a commit nor a branch or tag of " + origin.url() + ".",
+        error.getMessage());
   }
 }

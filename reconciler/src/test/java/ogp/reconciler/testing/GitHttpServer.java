@@ -36,27 +36,33 @@ import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.transport.ReceivePack;
 
 /**
- * A real smart-HTTP Git server for tests: JGit's {@link GitServlet} in embedded Jetty on
- * {@code 127.0.0.1} and a free port, behind HTTP basic auth, with push (receive-pack) enabled.
+ * A real smart-HTTP Git server for tests: JGit's {@link GitServlet} in embedded Jetty on {@code
+ * 127.0.0.1} and a free port, behind HTTP basic auth, with push (receive-pack) enabled.
  *
- * <p>Every request that passed authentication is counted by {@link Kind}, so a test can assert
- * what a client did over the wire, e.g. "one ref advertisement and no fetch". Under Git protocol v2
+ * <p>Every request that passed authentication is counted by {@link Kind}, so a test can assert what
+ * a client did over the wire, e.g. "one ref advertisement and no fetch". Under Git protocol v2
  * (JGit's default) a ref advertisement is a GET plus an {@link Kind#LS_REFS} POST; both are told
- * apart from a real fetch ({@link Kind#UPLOAD_PACK}).
- * Requests refused with 401 are counted separately ({@link #unauthorized()}).
+ * apart from a real fetch ({@link Kind#UPLOAD_PACK}). Requests refused with 401 are counted
+ * separately ({@link #unauthorized()}).
  */
 public final class GitHttpServer implements AutoCloseable {
 
   /** What a Git smart-HTTP request does. */
   public enum Kind {
-    /** {@code GET info/refs?service=git-upload-pack}: the ref advertisement before ls-remote or fetch. */
+    /**
+     * {@code GET info/refs?service=git-upload-pack}: the ref advertisement before ls-remote or
+     * fetch.
+     */
     UPLOAD_PACK_ADVERTISEMENT,
     /**
      * {@code POST git-upload-pack} with protocol v2 {@code command=ls-refs}: the rest of a v2 ref
      * advertisement (filtered by ref prefix); transfers no objects.
      */
     LS_REFS,
-    /** {@code POST git-upload-pack} that negotiates and transfers objects: a fetch (protocol v0 or v2 {@code command=fetch}). */
+    /**
+     * {@code POST git-upload-pack} that negotiates and transfers objects: a fetch (protocol v0 or
+     * v2 {@code command=fetch}).
+     */
     UPLOAD_PACK,
     /** {@code GET info/refs?service=git-receive-pack}: the ref advertisement before a push. */
     RECEIVE_PACK_ADVERTISEMENT,
@@ -98,7 +104,10 @@ public final class GitHttpServer implements AutoCloseable {
     return git;
   }
 
-  /** Serves the repository whose git directory is {@code gitDir} as {@code /<name>}; returns its URL. */
+  /**
+   * Serves the repository whose git directory is {@code gitDir} as {@code /<name>}; returns its
+   * URL.
+   */
   public String serve(String name, Path gitDir) {
     repositories.put(name, gitDir);
     return url(name);
@@ -113,7 +122,10 @@ public final class GitHttpServer implements AutoCloseable {
     return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
   }
 
-  /** How many authenticated requests of this kind arrived since the start or the last {@link #resetCounts()}. */
+  /**
+   * How many authenticated requests of this kind arrived since the start or the last {@link
+   * #resetCounts()}.
+   */
   public int count(Kind kind) {
     AtomicInteger n = counts.get(kind);
     return n == null ? 0 : n.get();
@@ -146,16 +158,20 @@ public final class GitHttpServer implements AutoCloseable {
 
     GitServlet git = new GitServlet();
     git.setRepositoryResolver((request, name) -> open(name));
-    // The default factory only enables push for http.receivepack=true or an authenticated user; be explicit.
-    git.setReceivePackFactory((request, repository) -> {
-      ReceivePack receive = new ReceivePack(repository);
-      receive.setRefLogIdent(new PersonIdent(request.getRemoteUser(), request.getRemoteUser() + "@test"));
-      return receive;
-    });
+    // The default factory only enables push for http.receivepack=true or an authenticated user; be
+    // explicit.
+    git.setReceivePackFactory(
+        (request, repository) -> {
+          ReceivePack receive = new ReceivePack(repository);
+          receive.setRefLogIdent(
+              new PersonIdent(request.getRemoteUser(), request.getRemoteUser() + "@test"));
+          return receive;
+        });
 
     ServletContextHandler context = new ServletContextHandler("/");
     context.addServlet(new ServletHolder(git), "/*");
-    context.addFilter(new FilterHolder(new BasicAuthAndCount()), "/*", EnumSet.of(DispatcherType.REQUEST));
+    context.addFilter(
+        new FilterHolder(new BasicAuthAndCount()), "/*", EnumSet.of(DispatcherType.REQUEST));
     server.setHandler(context);
     server.start();
   }
@@ -166,7 +182,8 @@ public final class GitHttpServer implements AutoCloseable {
       throw new RepositoryNotFoundException(name);
     }
     try {
-      // A fresh instance per request sees every commit the test made in between; GitServlet closes it.
+      // A fresh instance per request sees every commit the test made in between; GitServlet closes
+      // it.
       return new FileRepositoryBuilder().setGitDir(gitDir.toFile()).setMustExist(true).build();
     } catch (IOException e) {
       throw new RepositoryNotFoundException(name, e);
@@ -193,7 +210,10 @@ public final class GitHttpServer implements AutoCloseable {
     return Kind.OTHER;
   }
 
-  /** A request whose body was read into memory so its first pkt-line can be inspected and then replayed. */
+  /**
+   * A request whose body was read into memory so its first pkt-line can be inspected and then
+   * replayed.
+   */
   private static final class BufferedBody extends HttpServletRequestWrapper {
     private final byte[] body;
 
@@ -217,7 +237,8 @@ public final class GitHttpServer implements AutoCloseable {
         return null;
       }
       int length = Integer.parseInt(new String(head, StandardCharsets.US_ASCII), 16);
-      String line = new String(in.readNBytes(Math.max(0, length - 4)), StandardCharsets.UTF_8).strip();
+      String line =
+          new String(in.readNBytes(Math.max(0, length - 4)), StandardCharsets.UTF_8).strip();
       return line.startsWith("command=") ? line.substring("command=".length()) : null;
     }
 
@@ -253,10 +274,13 @@ public final class GitHttpServer implements AutoCloseable {
     }
   }
 
-  /** Basic auth with a constant-time compare, then counting; sets the remote user for receive-pack. */
+  /**
+   * Basic auth with a constant-time compare, then counting; sets the remote user for receive-pack.
+   */
   private final class BasicAuthAndCount implements Filter {
     @Override
-    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
+    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
+        throws IOException, ServletException {
       HttpServletRequest request = (HttpServletRequest) req;
       HttpServletResponse response = (HttpServletResponse) res;
       if (!authorized(request.getHeader("Authorization"))) {
@@ -265,15 +289,17 @@ public final class GitHttpServer implements AutoCloseable {
         response.sendError(HttpServletResponse.SC_UNAUTHORIZED);
         return;
       }
-      HttpServletRequest authenticated = new HttpServletRequestWrapper(request) {
-        @Override
-        public String getRemoteUser() {
-          return username;
-        }
-      };
+      HttpServletRequest authenticated =
+          new HttpServletRequestWrapper(request) {
+            @Override
+            public String getRemoteUser() {
+              return username;
+            }
+          };
       Kind kind = classify(request);
       if (kind == Kind.UPLOAD_PACK) {
-        // Protocol v2 sends ls-refs and fetch to the same URL: the command is in the body's first pkt-line.
+        // Protocol v2 sends ls-refs and fetch to the same URL: the command is in the body's first
+        // pkt-line.
         BufferedBody body = new BufferedBody(authenticated);
         if ("ls-refs".equals(body.protocolV2Command())) {
           kind = Kind.LS_REFS;

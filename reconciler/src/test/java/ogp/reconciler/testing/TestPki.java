@@ -11,8 +11,8 @@ import ogp.reconciler.pki.IssuedCertificate;
 import ogp.reconciler.pki.PemFiles;
 
 /**
- * A CA and certificates as PEM files in a test's directory, made with the same code as
- * {@code ogp certs}: {@code ca.crt}, {@code <name>.crt} and {@code <name>.key}.
+ * A CA and certificates as PEM files in a test's directory, made with the same code as {@code ogp
+ * certs}: {@code ca.crt}, {@code <name>.crt} and {@code <name>.key}.
  */
 public final class TestPki {
   private final Path dir;

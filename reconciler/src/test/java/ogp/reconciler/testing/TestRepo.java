@@ -20,8 +20,8 @@ import org.eclipse.jgit.transport.RemoteRefUpdate;
 import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 
 /**
- * A Git repository with a working tree that tests commit to and use as the remote (by
- * {@link #url()}, {@link #path()} or served by {@link GitHttpServer}).
+ * A Git repository with a working tree that tests commit to and use as the remote (by {@link
+ * #url()}, {@link #path()} or served by {@link GitHttpServer}).
  *
  * <p>Policy: commits are deterministic: fixed author unless given, and a clock that advances one
  * second per commit from a fixed instant, so two commits never share a timestamp and a rewritten
@@ -29,7 +29,8 @@ import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
  */
 public final class TestRepo implements AutoCloseable {
   public static final String BRANCH = "main";
-  public static final PersonIdent DEFAULT_AUTHOR = new PersonIdent("Test Author", "author@example.com");
+  public static final PersonIdent DEFAULT_AUTHOR =
+      new PersonIdent("Test Author", "author@example.com");
   private static final Instant EPOCH = Instant.parse("2026-01-01T00:00:00Z");
 
   private final Path workTree;
@@ -45,7 +46,8 @@ public final class TestRepo implements AutoCloseable {
   public static TestRepo create(Path dir) {
     try {
       Files.createDirectories(dir);
-      return new TestRepo(dir, Git.init().setDirectory(dir.toFile()).setInitialBranch(BRANCH).call());
+      return new TestRepo(
+          dir, Git.init().setDirectory(dir.toFile()).setInitialBranch(BRANCH).call());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (GitAPIException e) {
@@ -53,12 +55,18 @@ public final class TestRepo implements AutoCloseable {
     }
   }
 
-  /** Writes (creating directories) the given files, relative path to UTF-8 content, and commits them. Returns the sha. */
+  /**
+   * Writes (creating directories) the given files, relative path to UTF-8 content, and commits
+   * them. Returns the sha.
+   */
   public String commit(String message, Map<String, String> files) {
     return commitAs(DEFAULT_AUTHOR, message, files);
   }
 
-  /** Like {@link #commit(String, Map)} with the given author (name and email; the time is the repository clock's). */
+  /**
+   * Like {@link #commit(String, Map)} with the given author (name and email; the time is the
+   * repository clock's).
+   */
   public String commitAs(PersonIdent author, String message, Map<String, String> files) {
     try {
       for (Map.Entry<String, String> file : files.entrySet()) {
@@ -105,16 +113,21 @@ public final class TestRepo implements AutoCloseable {
    */
   public void pushTo(String url, String username, String password, boolean force) {
     try {
-      Iterable<PushResult> results = git.push()
-          .setRemote(url)
-          .setRefSpecs(new RefSpec((force ? "+" : "") + "refs/heads/" + BRANCH + ":refs/heads/" + BRANCH))
-          .setCredentialsProvider(new UsernamePasswordCredentialsProvider(username, password))
-          .call();
+      Iterable<PushResult> results =
+          git.push()
+              .setRemote(url)
+              .setRefSpecs(
+                  new RefSpec(
+                      (force ? "+" : "") + "refs/heads/" + BRANCH + ":refs/heads/" + BRANCH))
+              .setCredentialsProvider(new UsernamePasswordCredentialsProvider(username, password))
+              .call();
       for (PushResult result : results) {
         for (RemoteRefUpdate update : result.getRemoteUpdates()) {
           // PushCommand reports a rejection in the result instead of throwing.
-          if (update.getStatus() != RemoteRefUpdate.Status.OK && update.getStatus() != RemoteRefUpdate.Status.UP_TO_DATE) {
-            throw new IllegalStateException("Push of " + update.getRemoteName() + " was " + update.getStatus());
+          if (update.getStatus() != RemoteRefUpdate.Status.OK
+              && update.getStatus() != RemoteRefUpdate.Status.UP_TO_DATE) {
+            throw new IllegalStateException(
+                "Push of " + update.getRemoteName() + " was " + update.getStatus());
           }
         }
       }
@@ -126,7 +139,11 @@ public final class TestRepo implements AutoCloseable {
   /** Tags {@code sha} with a lightweight tag. */
   public void tag(String name, String sha) {
     try (var walk = new org.eclipse.jgit.revwalk.RevWalk(repository())) {
-      git.tag().setName(name).setObjectId(walk.parseCommit(ObjectId.fromString(sha))).setAnnotated(false).call();
+      git.tag()
+          .setName(name)
+          .setObjectId(walk.parseCommit(ObjectId.fromString(sha)))
+          .setAnnotated(false)
+          .call();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (GitAPIException e) {
@@ -169,8 +186,18 @@ public final class TestRepo implements AutoCloseable {
   }
 
   private String commitStaged(PersonIdent author, String message) throws GitAPIException {
-    PersonIdent stamped = new PersonIdent(author.getName(), author.getEmailAddress(),
-        EPOCH.plusSeconds(++commits), ZoneOffset.UTC);
-    return git.commit().setMessage(message).setAuthor(stamped).setCommitter(stamped).setSign(false).call().getName();
+    PersonIdent stamped =
+        new PersonIdent(
+            author.getName(),
+            author.getEmailAddress(),
+            EPOCH.plusSeconds(++commits),
+            ZoneOffset.UTC);
+    return git.commit()
+        .setMessage(message)
+        .setAuthor(stamped)
+        .setCommitter(stamped)
+        .setSign(false)
+        .call()
+        .getName();
   }
 }

@@ -11,7 +11,8 @@ class WatchHistoryTest {
   /** A history of capacity 3 starting at 100 after {@code appended} changes (101, 102, ...). */
   private static WatchHistory after(int appended) {
     WatchHistory h = new WatchHistory(3, 100);
-    for (int i = 0; i < appended; i++) h.append(WatchLine.ADDED, "App", Long.toString(i).getBytes());
+    for (int i = 0; i < appended; i++)
+      h.append(WatchLine.ADDED, "App", Long.toString(i).getBytes());
     return h;
   }
 
@@ -25,10 +26,10 @@ class WatchHistoryTest {
     "2, 101, 102",
     "2, 102, ''",
     "3, 100, 101 102 103",
-    "4, 100, GONE",        // 101 was evicted: resuming after 100 would lose it
+    "4, 100, GONE", // 101 was evicted: resuming after 100 would lose it
     "4, 101, 102 103 104", // the oldest resumable version is the last evicted one
     "4, 104, ''",
-    "4, 105, GONE",        // never issued (e.g. by an earlier server run)
+    "4, 105, GONE", // never issued (e.g. by an earlier server run)
     "10, 107, 108 109 110",
     "10, 106, GONE",
   })
@@ -38,8 +39,12 @@ class WatchHistoryTest {
       assertEquals(Optional.empty(), result.map(l -> "present"));
       return;
     }
-    List<Long> versions = result.orElseThrow().stream().map(WatchHistory.Entry::resourceVersion).toList();
-    List<Long> want = expected.isBlank() ? List.of() : java.util.Arrays.stream(expected.split(" ")).map(Long::parseLong).toList();
+    List<Long> versions =
+        result.orElseThrow().stream().map(WatchHistory.Entry::resourceVersion).toList();
+    List<Long> want =
+        expected.isBlank()
+            ? List.of()
+            : java.util.Arrays.stream(expected.split(" ")).map(Long::parseLong).toList();
     assertEquals(want, versions);
   }
 

@@ -18,7 +18,12 @@ import org.junit.jupiter.api.Test;
 
 class WatchHubTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private final WatchHub hub = new WatchHub(new WatchSettings(100, 3, Duration.ofHours(1)), JSON, new SimpleMeterRegistry(), java.time.Clock.systemUTC());
+  private final WatchHub hub =
+      new WatchHub(
+          new WatchSettings(100, 3, Duration.ofHours(1)),
+          JSON,
+          new SimpleMeterRegistry(),
+          java.time.Clock.systemUTC());
 
   @AfterEach
   void close() {
@@ -48,7 +53,8 @@ class WatchHubTest {
 
   /** A watched object that counts how often it is serialized (JSON reads its accessor). */
   record Counted(int v) {
-    static final java.util.concurrent.atomic.AtomicInteger SERIALIZED = new java.util.concurrent.atomic.AtomicInteger();
+    static final java.util.concurrent.atomic.AtomicInteger SERIALIZED =
+        new java.util.concurrent.atomic.AtomicInteger();
 
     @Override
     public int v() {
@@ -63,7 +69,9 @@ class WatchHubTest {
     drain(w);
     Counted.SERIALIZED.set(0);
     hub.sync(WatchKind.Host, Map.of("h1", new Counted(1), "h2", new Counted(1)));
-    hub.sync(WatchKind.Host, Map.of("h1", new Counted(1), "h2", new Counted(2))); // equal, not the same object
+    hub.sync(
+        WatchKind.Host,
+        Map.of("h1", new Counted(1), "h2", new Counted(2))); // equal, not the same object
     assertEquals(3, Counted.SERIALIZED.get(), "h1 once, h2 twice");
     List<JsonNode> lines = drain(w);
     assertEquals(List.of("ADDED Host", "ADDED Host", "MODIFIED Host"), types(lines));
@@ -86,7 +94,8 @@ class WatchHubTest {
     Watch slow = hub.watch(OptionalLong.of(hub.resourceVersion()), () -> {});
     for (int i = 0; i < 4; i++) hub.append(WatchKind.Event, Map.of("n", i));
     List<JsonNode> lines = drain(slow);
-    assertEquals(List.of("ERROR Status"), types(lines), "the queued lines are dropped for the error");
+    assertEquals(
+        List.of("ERROR Status"), types(lines), "the queued lines are dropped for the error");
     assertEquals(410, lines.get(0).at("/object/code").asInt());
     assertTrue(slow.finished() && slow.isCutOff());
     assertEquals(0, hub.watchers());
@@ -105,7 +114,9 @@ class WatchHubTest {
 
   @Test
   void resumeFromAnUnretainedVersionIsGoneAndCloseEndsWatchesWithAnError() throws Exception {
-    assertThrows(WatchHub.ResourceVersionGone.class, () -> hub.watch(OptionalLong.of(hub.resourceVersion() - 1), () -> {}));
+    assertThrows(
+        WatchHub.ResourceVersionGone.class,
+        () -> hub.watch(OptionalLong.of(hub.resourceVersion() - 1), () -> {}));
     Watch w = hub.watch(OptionalLong.of(hub.resourceVersion()), () -> {});
     hub.close();
     List<JsonNode> lines = drain(w);
