@@ -159,6 +159,7 @@ final class ServerProcess implements AutoCloseable {
 
   private final GitMirror mirror;
   private final AgentServer agents;
+  private final ControlLoop loop;
   private final Reconciler reconciler;
   private final FleetReadModel fleet;
   private final Javalin http;
@@ -217,7 +218,7 @@ final class ServerProcess implements AutoCloseable {
       started.push(tokenRefresh::shutdownNow);
       mirror = GitMirror.open(s.remote(), s.dataDir(), s.gitTimeout());
       started.push(mirror);
-      ControlLoop loop =
+      loop =
           PortInUse.explained(
               "--agent-port",
               s.bindAddress(),
@@ -270,7 +271,9 @@ final class ServerProcess implements AutoCloseable {
       statusFeed = new StatusFeed(fleet, watchHub, Duration.ofMillis(100));
       started.push(statusFeed::close);
       reconciler.addObserver(statusFeed);
-      reconciler.addObserver(new ReconcilerMeters(agents, metrics.registry()));
+      reconciler.addObserver(
+          new ReconcilerMeters(
+              agents, reconciler::loopFailures, changes::writerFailures, metrics.registry()));
       statusFeed.requestRecompute();
       // Every change commit is an event naming its actor (the audit trail next to Git's); an
       // automatic rollback records its own, with why (AutoRollback).
@@ -480,7 +483,7 @@ final class ServerProcess implements AutoCloseable {
     http.stop();
     changes.close();
     watchRoutes.close();
-    reconciler.close(); // also closes the agent server
+    loop.close(); // the loop's workers, then the agent server
     mirror.close();
     tokenRefresh.shutdownNow();
     dataDirLock.close();

@@ -125,6 +125,11 @@ public final class ChangeService implements AutoCloseable {
     return this;
   }
 
+  /** Throwables the serial change writer caught and survived since start (each logged). */
+  public long writerFailures() {
+    return queue.writerFailures();
+  }
+
   /**
    * Sends every change through one writer thread, in arrival order (the server); {@link #close()}
    * stops it.

@@ -70,26 +70,16 @@ public record App(
 
   /** This app as defined at another place; everything else the same objects. */
   public App withSource(SourcePosition source) {
-    return new App(
-        name,
-        image,
-        version,
-        state,
-        placement,
-        instances,
-        command,
-        entrypoint,
-        env,
-        ports,
-        volumes,
-        restart,
-        health,
-        update,
-        source);
+    return copy(version, source);
   }
 
   /** This app at another image version; everything else the same objects. */
   public App withVersion(String version) {
+    return copy(version, source);
+  }
+
+  /** The one positional copy: a new component is added here and in the canonical constructor. */
+  private App copy(String version, SourcePosition source) {
     return new App(
         name,
         image,

@@ -10,6 +10,7 @@ import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import ogp.protocol.v1.StatusReport;
 import ogp.reconciler.agents.AgentServer;
 import ogp.reconciler.agents.HostRecord;
@@ -26,7 +27,9 @@ import ogp.reconciler.control.ReconcilerObserver;
  *   <li>{@code ogp_assignments_sent_total} and {@code ogp_assignment_report_latency_seconds}: from
  *       handing an assignment to a host's connection to the first report of that generation;
  *   <li>{@code ogp_git_fetch_duration_seconds}, {@code ogp_git_fetch_errors_total}, {@code
- *       ogp_git_polls_total{result=changed|unchanged|failed}}.
+ *       ogp_git_polls_total{result=changed|unchanged|failed}};
+ *   <li>{@code ogp_loop_failures_total}, {@code ogp_change_writer_failures_total}: throwables a
+ *       background loop caught and survived (each is also logged).
  * </ul>
  *
  * Gauges read the agent server at scrape time; nothing here runs on a Netty event loop.
@@ -44,7 +47,23 @@ public final class ReconcilerMeters implements ReconcilerObserver {
   /** Per host: generation and send time of the last assignment whose report is awaited. */
   private final Map<String, long[]> awaiting = new ConcurrentHashMap<>();
 
-  public ReconcilerMeters(AgentServer agents, MeterRegistry meters) {
+  /**
+   * @param loopFailures throwables the control loop's workers survived ({@code
+   *     Reconciler#loopFailures})
+   * @param writerFailures throwables the change writer survived ({@code
+   *     ChangeService#writerFailures})
+   */
+  public ReconcilerMeters(
+      AgentServer agents,
+      LongSupplier loopFailures,
+      LongSupplier writerFailures,
+      MeterRegistry meters) {
+    FunctionCounter.builder("ogp.loop.failures", loopFailures, LongSupplier::getAsLong)
+        .description("Throwables the control loop's workers caught, logged and survived")
+        .register(meters);
+    FunctionCounter.builder("ogp.change.writer.failures", writerFailures, LongSupplier::getAsLong)
+        .description("Throwables the change writer caught, logged and survived")
+        .register(meters);
     Gauge.builder(
             "ogp.agents.connected",
             agents,
