@@ -9,10 +9,14 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import ogp.agent.converge.Converger;
 import ogp.agent.link.AgentIdentity;
 import ogp.agent.link.AgentLink;
+import ogp.agent.link.AssignmentHandler;
+import ogp.agent.link.ServerLink;
 import ogp.agent.probe.HealthMonitor;
+import ogp.agent.runtime.ContainerRuntime;
 import ogp.agent.runtime.DockerRuntime;
 import ogp.agent.runtime.RegistryCredentials;
 import ogp.protocol.tls.AgentTls;
@@ -30,8 +34,15 @@ import org.slf4j.LoggerFactory;
  * <p>Static stability: the agent acts only on an assignment the server sent (or the last one it
  * kept on disk). Losing the server changes nothing; containers stay as last assigned.
  *
+ * <p>Newest wins: assignments that arrive while the worker is busy are not queued up; only the
+ * newest of them is converged (each is complete, so the older ones no longer matter).
+ *
  * <p>Threads: all Docker work runs on one worker thread, in order; the link's threads only hand
  * assignments over.
+ *
+ * <p>Construction: {@link #HostAgent(Settings)} is the composition root that builds the real parts
+ * (Docker, health probes, the data dir, the link, the worker thread); a package-private constructor
+ * takes the parts instead, so the agent's policy can be tested without Docker or a server.
  */
 public final class HostAgent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HostAgent.class);
@@ -190,63 +201,105 @@ public final class HostAgent implements AutoCloseable {
     }
   }
 
-  private final DockerRuntime runtime;
+  private final ContainerRuntime runtime;
   private final HealthMonitor health;
   private final Converger converger;
   private final AssignmentStore store;
-  private final AgentLink link;
-  private final ScheduledExecutorService worker =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "ogp-agent-converge");
-            t.setDaemon(true);
-            return t;
-          });
+  private final ScheduledExecutorService worker;
+  private final ServerLink link;
   private volatile Assignment assignment; // latest from the server or disk; null before any
   private StatusReport lastSent; // worker thread only
 
+  /** The composition root: connects to Docker and starts the link to the server. */
   public HostAgent(Settings s) {
-    RegistryCredentials logins =
-        s.registryAuthFile() == null
-            ? RegistryCredentials.none()
-            : RegistryCredentials.read(s.registryAuthFile());
-    runtime = DockerRuntime.connect(s.dockerHost(), logins, s.containerScope());
-    health = HealthMonitor.start(runtime);
-    converger = new Converger(runtime, health);
-    store = new AssignmentStore(s.dataDir());
-    assignment = store.load().orElse(null);
+    this(s, DockerRuntime.connect(s.dockerHost(), logins(s), s.containerScope()));
+  }
+
+  private HostAgent(Settings s, DockerRuntime runtime) {
+    this(
+        runtime,
+        HealthMonitor.start(runtime),
+        new AssignmentStore(s.dataDir()),
+        handler -> startLink(s, runtime, handler),
+        newWorker(),
+        s.resyncInterval(),
+        s.statusInterval());
+  }
+
+  /**
+   * The agent over given parts, which it owns from now on: {@link #close()} closes them all. Loads
+   * the kept assignment, makes the link with this agent's assignment handler, then schedules a
+   * resync at once and every {@code resyncInterval}, and a change check every {@code
+   * statusInterval}, all on {@code worker}.
+   *
+   * @param health probes for the containers the converger watches (it holds the clock)
+   * @param connect makes the link to the server, given where its assignments go
+   * @param worker runs all Docker work in order; must run one task at a time
+   */
+  HostAgent(
+      ContainerRuntime runtime,
+      HealthMonitor health,
+      AssignmentStore store,
+      Function<AssignmentHandler, ServerLink> connect,
+      ScheduledExecutorService worker,
+      Duration resyncInterval,
+      Duration statusInterval) {
+    this.runtime = runtime;
+    this.health = health;
+    this.converger = new Converger(runtime, health);
+    this.store = store;
+    this.worker = worker;
+    this.assignment = store.load().orElse(null);
+    this.link = connect.apply(this::assigned);
+    if (assignment != null) {
+      log.info("keeping revision {} until the server answers", assignment.getRevision());
+    }
+    worker.execute(this::resync);
+    worker.scheduleWithFixedDelay(
+        this::resync, resyncInterval.toMillis(), resyncInterval.toMillis(), TimeUnit.MILLISECONDS);
+    worker.scheduleWithFixedDelay(
+        this::reportIfChanged,
+        statusInterval.toMillis(),
+        statusInterval.toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  private static RegistryCredentials logins(Settings s) {
+    return s.registryAuthFile() == null
+        ? RegistryCredentials.none()
+        : RegistryCredentials.read(s.registryAuthFile());
+  }
+
+  private static ScheduledExecutorService newWorker() {
+    return Executors.newSingleThreadScheduledExecutor(
+        r -> {
+          Thread t = new Thread(r, "ogp-agent-converge");
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
+  private static ServerLink startLink(
+      Settings s, ContainerRuntime runtime, AssignmentHandler handler) {
     String dockerVersion = runtime.engine().version();
     AgentLink.Builder linkBuilder =
         AgentLink.builder(
                 s.serverHost(),
                 s.serverPort(),
                 new AgentIdentity(s.hostId(), s.labels(), version(), dockerVersion),
-                this::assigned)
+                handler)
             .joinToken(s.joinToken())
             .tls(s.tls().map(TlsContexts::agent).orElse(null));
     if (s.joinTokenFile() != null) linkBuilder.joinTokenFile(s.joinTokenFile());
-    link = linkBuilder.start();
+    AgentLink link = linkBuilder.start();
     log.info(
-        "agent {} on Docker {} (API {}), server {}:{}{}",
+        "agent {} on Docker {} (API {}), server {}:{}",
         s.hostId(),
         dockerVersion,
         runtime.engine().negotiatedApiVersion(),
         s.serverHost(),
-        s.serverPort(),
-        assignment == null
-            ? ""
-            : ", keeping revision " + assignment.getRevision() + " until the server answers");
-    worker.execute(this::resync);
-    worker.scheduleWithFixedDelay(
-        this::resync,
-        s.resyncInterval().toMillis(),
-        s.resyncInterval().toMillis(),
-        TimeUnit.MILLISECONDS);
-    worker.scheduleWithFixedDelay(
-        this::reportIfChanged,
-        s.statusInterval().toMillis(),
-        s.statusInterval().toMillis(),
-        TimeUnit.MILLISECONDS);
+        s.serverPort());
+    return link;
   }
 
   /** Called by the link on its own thread: hand over to the worker, newest first. */

@@ -58,7 +58,7 @@ import org.slf4j.LoggerFactory;
  * and reading the token file (disk I/O stays off the event loop); an assignment thread runs the
  * handler. {@link #report} and {@link #close} may be called from any thread.
  */
-public final class AgentLink implements AutoCloseable {
+public final class AgentLink implements ServerLink {
   private static final Logger log = LoggerFactory.getLogger(AgentLink.class);
 
   private final String host;
@@ -109,6 +109,7 @@ public final class AgentLink implements AutoCloseable {
    * Sends a full status report now if connected, and remembers it to send after every reconnect.
    * Latest-wins: a report not yet written because the server reads slowly is replaced.
    */
+  @Override
   public void report(StatusReport report) {
     // Order matters against welcomed(): set the report before reading the session, which
     // welcomed() sets before reading the report, so one of the two always sends the newest.
@@ -120,6 +121,7 @@ public final class AgentLink implements AutoCloseable {
   }
 
   /** True between a Welcome and the end of that connection. */
+  @Override
   public boolean isConnected() {
     return established != null;
   }
