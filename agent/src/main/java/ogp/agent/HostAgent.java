@@ -2,6 +2,7 @@ package ogp.agent;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -216,11 +217,16 @@ public final class HostAgent implements AutoCloseable {
   }
 
   private HostAgent(Settings s, DockerRuntime runtime) {
+    this(s, runtime, Clock.systemUTC());
+  }
+
+  /** {@code clock}: the agent's one clock, for health probes and the link's heartbeats. */
+  private HostAgent(Settings s, DockerRuntime runtime, Clock clock) {
     this(
         runtime,
-        HealthMonitor.start(runtime),
+        HealthMonitor.start(runtime, clock),
         new AssignmentStore(s.dataDir()),
-        handler -> startLink(s, runtime, handler),
+        handler -> startLink(s, runtime, clock, handler),
         newWorker(),
         s.resyncInterval(),
         s.statusInterval());
@@ -280,7 +286,7 @@ public final class HostAgent implements AutoCloseable {
   }
 
   private static ServerLink startLink(
-      Settings s, ContainerRuntime runtime, AssignmentHandler handler) {
+      Settings s, ContainerRuntime runtime, Clock clock, AssignmentHandler handler) {
     String dockerVersion = runtime.engine().version();
     AgentLink.Builder linkBuilder =
         AgentLink.builder(
@@ -289,6 +295,7 @@ public final class HostAgent implements AutoCloseable {
                 new AgentIdentity(s.hostId(), s.labels(), version(), dockerVersion),
                 handler)
             .joinToken(s.joinToken())
+            .clock(clock)
             .tls(s.tls().map(TlsContexts::agent).orElse(null));
     if (s.joinTokenFile() != null) linkBuilder.joinTokenFile(s.joinTokenFile());
     AgentLink link = linkBuilder.start();

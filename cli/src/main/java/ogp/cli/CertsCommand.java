@@ -28,6 +28,9 @@ import picocli.CommandLine.Spec;
     description = "Creates a CA and TLS certificates for the agent link (and HTTPS).",
     subcommands = {CertsCommand.Init.class, CertsCommand.Server.class, CertsCommand.Agent.class})
 final class CertsCommand implements Runnable {
+  /** The one clock of this command: certificates' validity starts now by it. */
+  private static final Clock CLOCK = Clock.systemUTC();
+
   static final String CA = "ca";
   private static final Pattern FILE_SAFE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
 
@@ -67,8 +70,7 @@ final class CertsCommand implements Runnable {
                 + "; remove it first to start a new one"
                 + " (every certificate it signed must then be issued again)");
       }
-      CertificateAuthority ca =
-          CertificateAuthority.create(name, Clock.systemUTC(), new SecureRandom());
+      CertificateAuthority ca = CertificateAuthority.create(name, CLOCK, new SecureRandom());
       write(dir, CA, ca.certificate());
       out(spec)
           .printf(
@@ -176,7 +178,7 @@ final class CertsCommand implements Runnable {
       return CertificateAuthority.of(
           new IssuedCertificate(
               PemFiles.readCertificates(certificate).get(0), PemFiles.readPrivateKey(key)),
-          Clock.systemUTC(),
+          CLOCK,
           new SecureRandom());
     } catch (IOException e) {
       throw new CommandFailure(e.getMessage());

@@ -66,7 +66,7 @@ public final class AgentLink implements ServerLink {
   private final AgentIdentity identity;
   private final TokenSource token;
   private final SslContext tls;
-  private final Clock clock = Clock.systemUTC();
+  private final Clock clock;
 
   /** How long connecting plus waiting for Welcome may take. */
   private final long welcomeTimeoutMillis = Duration.ofSeconds(10).toMillis();
@@ -90,6 +90,7 @@ public final class AgentLink implements ServerLink {
     identity = b.identity;
     token = Objects.requireNonNull(b.token, "a join token or token file is required");
     tls = b.tls;
+    clock = b.clock;
     backoff = new Backoff(b.initialBackoff, b.maxBackoff, RandomGenerator.getDefault());
     group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     control =
@@ -289,6 +290,7 @@ public final class AgentLink implements ServerLink {
     private final AssignmentHandler handler;
     private TokenSource token;
     private SslContext tls;
+    private Clock clock = Clock.systemUTC();
     private Duration initialBackoff = Duration.ofMillis(200);
     // 5 s, not 30 s: with full jitter an agent that failed 7 times during a restart waited up to
     // 25.6 s, so a fleet needed ~15 s after the server was back (issue 8, row 10). 10,000 agents
@@ -319,6 +321,12 @@ public final class AgentLink implements ServerLink {
     }
 
     /** A client TLS context, or null for plain TCP (the default). */
+    /** The clock heartbeats are stamped with; the agent's one clock (default: the system's). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
     public Builder tls(SslContext tlsOrNull) {
       this.tls = tlsOrNull;
       return this;

@@ -82,8 +82,12 @@ public final class HealthMonitor implements AutoCloseable {
             .build();
   }
 
-  /** A monitor on its own two daemon threads, shut down by {@link #close()}. */
-  public static HealthMonitor start(ContainerRuntime runtime) {
+  /**
+   * A monitor on its own two daemon threads, shut down by {@link #close()}.
+   *
+   * @param clock the agent's one clock: probe timings and health records read it
+   */
+  public static HealthMonitor start(ContainerRuntime runtime, Clock clock) {
     AtomicInteger n = new AtomicInteger();
     ScheduledExecutorService scheduler =
         Executors.newScheduledThreadPool(
@@ -93,7 +97,7 @@ public final class HealthMonitor implements AutoCloseable {
               thread.setDaemon(true);
               return thread;
             });
-    return new HealthMonitor(runtime, scheduler, true, Clock.systemUTC());
+    return new HealthMonitor(runtime, scheduler, true, clock);
   }
 
   /**

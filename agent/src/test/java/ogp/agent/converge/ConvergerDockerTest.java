@@ -45,7 +45,7 @@ class ConvergerDockerTest extends RealDockerTest {
 
   @BeforeEach
   void setUp() throws IOException {
-    health = HealthMonitor.start(runtime);
+    health = HealthMonitor.start(runtime, java.time.Clock.systemUTC());
     converger = new Converger(runtime, health, SHORT_GRACE);
     hostPort = freePort();
     marker = "hello from " + testId;
@@ -215,7 +215,8 @@ class ConvergerDockerTest extends RealDockerTest {
     String id = only(converger.converge(assignment)).getContainerId();
     String startedAt = inspect(id).getState().getStartedAt();
 
-    try (HealthMonitor restartedHealth = HealthMonitor.start(runtime)) {
+    try (HealthMonitor restartedHealth =
+        HealthMonitor.start(runtime, java.time.Clock.systemUTC())) {
       Converger restarted = new Converger(newRuntime(), restartedHealth, SHORT_GRACE);
       ContainerStatus before = only(restarted.report());
       assertEquals(
