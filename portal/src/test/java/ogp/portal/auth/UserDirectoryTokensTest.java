@@ -6,38 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Optional;
 import ogp.reconciler.auth.Role;
 import ogp.reconciler.auth.TokenStore;
+import ogp.reconciler.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The portal's admin login follows the server's token store: rotation, grace and other tokens. */
 class UserDirectoryTokensTest {
   @TempDir Path dataDir;
-  private Instant now = Instant.parse("2026-12-01T10:00:00Z");
-  private final Clock clock =
-      new Clock() {
-        @Override
-        public Instant instant() {
-          return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-          return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-          return this;
-        }
-      };
+  private final MutableClock clock = MutableClock.at("2026-12-01T10:00:00Z");
 
   @Test
   void adminLoginTakesTheRotatedAdminTokenAndTheOldOneOnlyDuringTheGrace() throws Exception {
@@ -49,7 +29,7 @@ class UserDirectoryTokensTest {
 
     assertEquals(Optional.of(Role.ADMIN), users.authenticate("admin", fresh).map(PortalUser::role));
     assertTrue(users.authenticate("admin", old).isPresent(), "during the grace");
-    now = now.plus(Duration.ofMinutes(10));
+    clock.advance(Duration.ofMinutes(10));
     assertEquals(Optional.empty(), users.authenticate("admin", old));
   }
 
