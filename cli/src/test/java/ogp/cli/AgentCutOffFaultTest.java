@@ -33,14 +33,7 @@ class AgentCutOffFaultTest extends FaultTest {
     startAgent(relay.port(), server.joinToken().reveal());
     Container running = awaitOneRunning("v1");
     String startedAt = startedAt(running.getId());
-    await()
-        .atMost(CONVERGE)
-        .untilAsserted(
-            () ->
-                assertEquals(
-                    "Healthy",
-                    api.app(app).path("health").asText(),
-                    () -> "Healthy first: " + api.app(app)));
+    awaitAppStatus(api, "/health", "Healthy", "Healthy first:");
 
     relay.cut();
     long cutAt = System.nanoTime();
@@ -53,14 +46,7 @@ class AgentCutOffFaultTest extends FaultTest {
                     () -> "a HostLost event: " + api.get("/api/v1/hosts")));
     long detectMs = msSince(cutAt);
     assertEquals("lost", api.hostStatus(hostId));
-    await()
-        .atMost(CONVERGE)
-        .untilAsserted(
-            () ->
-                assertEquals(
-                    "Unknown",
-                    api.app(app).path("health").asText(),
-                    () -> "the app is Unknown: " + api.app(app)));
+    awaitAppStatus(api, "/health", "Unknown", "the app is Unknown:");
     String v2 = commitVersion(repo, image, "v2");
     api.refresh();
     // Hold the cut; the agent keeps re-converging its last assignment and retrying the connection.

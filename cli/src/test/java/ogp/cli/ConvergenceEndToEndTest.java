@@ -115,14 +115,7 @@ class ConvergenceEndToEndTest extends RealDockerTest {
     commit("Take offline", appYaml("v1", "absent", "hello"));
     refresh();
     await("the container is removed").atMost(CONVERGE).until(() -> !exists(c.getId()));
-    await()
-        .atMost(CONVERGE)
-        .untilAsserted(
-            () ->
-                assertEquals(
-                    "Synced",
-                    appStatus().path("sync").asText(),
-                    () -> "absent app is Synced: " + appStatus()));
+    awaitSynced("absent app is Synced");
   }
 
   @Test
@@ -144,14 +137,7 @@ class ConvergenceEndToEndTest extends RealDockerTest {
     agent.close();
     agent = startAgent(SecretTokenFile.read(server));
     await("the restarted agent reconnects").atMost(CONVERGE).until(this::hostConnected);
-    await()
-        .atMost(CONVERGE)
-        .untilAsserted(
-            () ->
-                assertEquals(
-                    "Synced",
-                    appStatus().path("sync").asText(),
-                    () -> "synced again: " + appStatus()));
+    awaitSynced("synced again");
     assertEquals(List.of(c.getId()), containers().stream().map(Container::getId).toList());
     assertEquals(startedAt, inspect(c.getId()).getState().getStartedAt(), "not restarted");
   }
@@ -344,6 +330,16 @@ class ConvergenceEndToEndTest extends RealDockerTest {
     } catch (IOException | InterruptedException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Waits until the API shows the app Synced; on timeout the message says {@code why}. */
+  private void awaitSynced(String why) {
+    await()
+        .atMost(CONVERGE)
+        .untilAsserted(
+            () ->
+                assertEquals(
+                    "Synced", appStatus().path("sync").asText(), () -> why + ": " + appStatus()));
   }
 
   private JsonNode appStatus() {

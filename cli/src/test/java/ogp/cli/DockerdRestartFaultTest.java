@@ -38,14 +38,7 @@ class DockerdRestartFaultTest extends FaultTest {
     Api api = Api.of(server);
     startAgent(server.agentPort(), server.joinToken().reveal());
     Container before = awaitOneRunning("v1");
-    await()
-        .atMost(CONVERGE)
-        .untilAsserted(
-            () ->
-                assertEquals(
-                    "Healthy",
-                    api.app(app).path("health").asText(),
-                    () -> "Healthy first: " + api.app(app)));
+    awaitAppStatus(api, "/health", "Healthy", "Healthy first:");
 
     stopDockerd();
     long stoppedAt = System.nanoTime();

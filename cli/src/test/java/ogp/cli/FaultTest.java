@@ -182,13 +182,22 @@ abstract class FaultTest extends RealDockerTest {
   protected Container awaitConverged(Api api, String version, String revision) {
     Container last = awaitOneRunning(version);
     assertEquals(revision, last.getLabels().get("ogp.revision"), "converged to the last commit");
+    awaitAppStatus(api, "/sync", "Synced", "Synced:");
+    return last;
+  }
+
+  /**
+   * Waits until the app's status reads {@code expected} at {@code pointer} (a JSON pointer such as
+   * {@code /health} or {@code /rollout/phase}); on timeout the message names {@code why} and shows
+   * the status.
+   */
+  protected void awaitAppStatus(Api api, String pointer, String expected, String why) {
     await()
         .atMost(CONVERGE)
         .untilAsserted(
             () ->
                 assertEquals(
-                    "Synced", api.app(app).path("sync").asText(), () -> "Synced: " + api.app(app)));
-    return last;
+                    expected, api.app(app).at(pointer).asText(), () -> why + " " + api.app(app)));
   }
 
   protected String startedAt(String containerId) {

@@ -93,14 +93,7 @@ class HealthGatedRolloutTest extends FaultTest {
     repo.commit("Deploy v2", Map.of(appFile(), yaml("v2", SERVES, false)));
     api.refresh();
     awaitAllHealthyOn("v2");
-    await()
-        .atMost(CONVERGE)
-        .untilAsserted(
-            () ->
-                assertEquals(
-                    "Complete",
-                    api.app(app).path("rollout").path("phase").asText(),
-                    () -> "the rollout completes: " + api.app(app).path("rollout")));
+    awaitAppStatus(api, "/rollout/phase", "Complete", "the rollout completes:");
 
     assertAtMostOneHostInTransition();
     assertTrue(
@@ -119,14 +112,7 @@ class HealthGatedRolloutTest extends FaultTest {
         repo.commit(
             "Deploy v2 that serves nothing", Map.of(appFile(), yaml("v2", SERVES_NOTHING, false)));
     api.refresh();
-    await()
-        .atMost(CONVERGE)
-        .untilAsserted(
-            () ->
-                assertEquals(
-                    "Failed",
-                    api.app(app).path("rollout").path("phase").asText(),
-                    () -> "the rollout fails: " + api.app(app).path("rollout")));
+    awaitAppStatus(api, "/rollout/phase", "Failed", "the rollout fails:");
     JsonNode rollout = api.app(app).path("rollout");
     assertEquals(1, rollout.path("failed").size(), rollout.toString());
     assertEquals(2, rollout.path("waiting").size(), rollout.toString());
@@ -177,14 +163,7 @@ class HealthGatedRolloutTest extends FaultTest {
 
     awaitAllHealthyOn("v1");
     long convergeMs = msSince(start);
-    await()
-        .atMost(CONVERGE)
-        .untilAsserted(
-            () ->
-                assertEquals(
-                    "Complete",
-                    api.app(app).path("rollout").path("phase").asText(),
-                    () -> "the rollback's rollout completes: " + api.app(app).path("rollout")));
+    awaitAppStatus(api, "/rollout/phase", "Complete", "the rollback's rollout completes:");
     List<JsonNode> rollbacks =
         api.events("RollbackCommitted", e -> revert.getName().equals(e.path("revision").asText()));
     assertEquals(1, rollbacks.size(), "one RollbackCommitted event");
@@ -220,16 +199,7 @@ class HealthGatedRolloutTest extends FaultTest {
     server = startServer(repo.path().toString(), agentPort, Duration.ofSeconds(15));
     api = Api.of(server);
     awaitAllHealthyOn("v2");
-    await()
-        .atMost(CONVERGE)
-        .untilAsserted(
-            () ->
-                assertEquals(
-                    "Complete",
-                    api.app(app).path("rollout").path("phase").asText(),
-                    () ->
-                        "the rollout completes after the restart: "
-                            + api.app(app).path("rollout")));
+    awaitAppStatus(api, "/rollout/phase", "Complete", "the rollout completes after the restart:");
 
     assertAtMostOneHostInTransition();
   }

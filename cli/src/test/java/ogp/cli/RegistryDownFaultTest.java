@@ -54,14 +54,7 @@ class RegistryDownFaultTest extends FaultTest {
                     api.events("PullFailed", e -> app.equals(e.path("app").asText())).isEmpty(),
                     () -> "a PullFailed event: " + api.tryGet("/api/v1/events")));
     long detectMs = msSince(deployedAt);
-    await()
-        .atMost(CONVERGE)
-        .untilAsserted(
-            () ->
-                assertEquals(
-                    "Degraded",
-                    api.app(app).path("health").asText(),
-                    () -> "the app is Degraded: " + api.app(app)));
+    awaitAppStatus(api, "/health", "Degraded", "the app is Degraded:");
     String lastError = api.app(app).path("hosts").get(0).path("lastError").asText();
     assertTrue(
         lastError.contains("127.0.0.1:" + registryPort),
