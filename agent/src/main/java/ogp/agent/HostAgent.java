@@ -109,26 +109,17 @@ public final class HostAgent implements AutoCloseable {
 
     /** The same settings with TLS on the link. */
     public Settings withTls(AgentTls tls) {
-      return new Settings(
-          serverHost,
-          serverPort,
-          hostId,
-          labels,
-          joinToken,
-          dockerHost,
-          registryAuthFile,
-          dataDir,
-          resyncInterval,
-          statusInterval,
-          containerScope,
-          Optional.of(tls),
-          joinTokenFile);
+      return with(Optional.of(tls), joinTokenFile);
     }
 
     /**
      * The same settings with the join token read from {@code file} before every connection attempt.
      */
     public Settings withJoinTokenFile(Path file) {
+      return with(tls, file);
+    }
+
+    private Settings with(Optional<AgentTls> tls, Path joinTokenFile) {
       return new Settings(
           serverHost,
           serverPort,
@@ -142,7 +133,7 @@ public final class HostAgent implements AutoCloseable {
           statusInterval,
           containerScope,
           tls,
-          file);
+          joinTokenFile);
     }
 
     /** Never shows the join token: settings get logged and end up in error messages. */
