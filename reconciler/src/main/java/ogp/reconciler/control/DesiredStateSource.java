@@ -7,11 +7,16 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import ogp.reconciler.desired.CombinedTree;
+import ogp.reconciler.desired.DesiredStateFiles;
 import ogp.reconciler.desired.DesiredStateReader;
 import ogp.reconciler.desired.FileResult;
 import ogp.reconciler.desired.ReadResult;
+import ogp.reconciler.desired.SourcePosition;
+import ogp.reconciler.desired.ValidationError;
+import ogp.reconciler.source.FileTooLarge;
 import ogp.reconciler.source.GitMirror;
 import ogp.reconciler.source.PollResult;
+import ogp.reconciler.source.RevisionFiles;
 import ogp.reconciler.source.Snapshot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +67,13 @@ public final class DesiredStateSource {
       poll = mirror.poll();
       lastFetch = clock.instant();
       lastFetchError = null;
+    } catch (FileTooLarge e) {
+      // The fetch worked; the commit holds a file no reader takes: an invalid revision, its
+      // author's to fix, as the parser would say of it.
+      lastFetch = clock.instant();
+      lastFetchError = null;
+      rejectOversized(e);
+      return false;
     } catch (RuntimeException e) {
       lastFetchError = e.getMessage();
       throw e;
@@ -117,6 +129,22 @@ public final class DesiredStateSource {
         (validated - parsedAt) / 1_000_000);
     onApplied.accept(next);
     return true;
+  }
+
+  /** Records the commit as invalid, once: the mirror meets the same file again at every poll. */
+  private void rejectOversized(FileTooLarge e) {
+    if (invalid != null && invalid.commit().sha().equals(e.commit().sha())) return;
+    ValidationError error =
+        new ValidationError(
+            new SourcePosition(e.path(), 1, 1),
+            DesiredStateFiles.tooLarge(e.size(), RevisionFiles.MAX_FILE_BYTES));
+    invalid = new InvalidRevision(e.commit(), List.of(error), clock.instant());
+    log.warn(
+        "revision {} by {} is invalid and not applied (1 error(s)); still applying {}",
+        shortSha(e.commit().sha()),
+        e.commit().authorName(),
+        applied == null ? "nothing" : shortSha(applied.revision()));
+    log.warn("  {}", error);
   }
 
   /** Below this many files one thread parses: a commit's few files are not worth a fork. */

@@ -13,13 +13,20 @@ package ogp.reconciler.desired;
  *
  * <p>A desired-state file is at most {@link #MAX_FILE_BYTES}: the YAML parser refuses a larger one
  * ({@link DesiredStateReader}), and the Git reader ({@code source.RevisionFiles}) does not read
- * one.
+ * one; either way the revision is invalid with the same message ({@link #tooLarge}).
  */
 public final class DesiredStateFiles {
   /** The largest desired-state file, in bytes (1 MiB); the one per-file limit, stated once. */
   public static final int MAX_FILE_BYTES = 1 << 20;
 
   private DesiredStateFiles() {}
+
+  /**
+   * What is wrong with a file of {@code size} bytes over {@code limit}, as every reader says it.
+   */
+  public static String tooLarge(long size, long limit) {
+    return "file is " + size + " bytes, more than the limit of " + limit + " bytes";
+  }
 
   /** Whether the file at {@code relativePath} (below the desired-state root) is desired state. */
   public static boolean isDesiredState(String relativePath) {

@@ -70,13 +70,7 @@ final class YamlDocuments {
   List<Node> read(byte[] content, Diagnostics diagnostics) {
     SourcePosition start = new SourcePosition(diagnostics.file(), 1, 1);
     if (content.length > limits.maxBytes()) {
-      diagnostics.error(
-          start,
-          "file is "
-              + content.length
-              + " bytes, more than the limit of "
-              + limits.maxBytes()
-              + " bytes");
+      diagnostics.error(start, DesiredStateFiles.tooLarge(content.length, limits.maxBytes()));
       return List.of();
     }
     Optional<String> text = decode(content);

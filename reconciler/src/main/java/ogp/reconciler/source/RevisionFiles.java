@@ -174,24 +174,13 @@ public final class RevisionFiles {
     // (core.streamFileThreshold, 50 MiB): below it the whole object is inflated and returned. So
     // the
     // size is checked first, from the object's header, before anything is inflated.
-    if (reader.getObjectSize(blob, Constants.OBJ_BLOB) > MAX_FILE_BYTES)
-      throw tooLarge(path, commit);
+    long size = reader.getObjectSize(blob, Constants.OBJ_BLOB);
+    if (size > MAX_FILE_BYTES) throw new FileTooLarge(path, size, CommitInfo.of(commit));
     try {
       return reader.open(blob, Constants.OBJ_BLOB).getCachedBytes(MAX_FILE_BYTES);
     } catch (LargeObjectException e) {
-      throw tooLarge(path, commit);
+      throw new FileTooLarge(path, size, CommitInfo.of(commit));
     }
-  }
-
-  private static GitSourceException tooLarge(String path, RevCommit commit) {
-    return new GitSourceException(
-        "File "
-            + path
-            + " at commit "
-            + commit.getName()
-            + " is larger than "
-            + MAX_FILE_BYTES
-            + " bytes and is not read as desired state.");
   }
 
   /**

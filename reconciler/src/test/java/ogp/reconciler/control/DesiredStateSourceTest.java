@@ -2,6 +2,7 @@ package ogp.reconciler.control;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import ogp.reconciler.source.GitMirror;
 import ogp.reconciler.source.GitRemote;
+import ogp.reconciler.source.RevisionFiles;
 import ogp.reconciler.testing.TestRepo;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.junit.jupiter.api.AfterEach;
@@ -57,6 +59,39 @@ class DesiredStateSourceTest {
         List.of("db", "web"), List.copyOf(source.applied().orElseThrow().state().apps().keySet()));
     assertFalse(source.refresh(), "nothing new");
     assertEquals(1, applied.size());
+  }
+
+  @Test
+  void aFileOverTheSizeLimitMakesItsCommitInvalidWithItsAuthorAndKeepsTheAppliedRevision() {
+    source.refresh();
+    String valid = repo.head();
+    String padded = web("2") + "#".repeat(RevisionFiles.MAX_FILE_BYTES) + "\n";
+    String big =
+        repo.commitAs(
+            new PersonIdent("Mallory", "mallory@example.com"),
+            "Pad web",
+            Map.of("apps/web.yaml", padded));
+
+    assertFalse(source.refresh());
+    assertEquals(valid, source.applied().orElseThrow().revision(), "the valid revision stays");
+    assertTrue(source.lastFetchError().isEmpty(), "the fetch worked: " + source.lastFetchError());
+    InvalidRevision invalid = source.invalid().orElseThrow();
+    assertEquals(big, invalid.commit().sha());
+    assertEquals("Mallory", invalid.commit().authorName());
+    assertEquals(
+        List.of(
+            "apps/web.yaml:1:1: file is "
+                + padded.length()
+                + " bytes, more than the limit of 1048576 bytes"),
+        invalid.errors().stream().map(Object::toString).toList());
+
+    assertFalse(source.refresh());
+    assertSame(invalid, source.invalid().orElseThrow(), "reported once, not at every poll");
+
+    String fixed = repo.commit("Unpad web", Map.of("apps/web.yaml", web("3")));
+    assertTrue(source.refresh());
+    assertEquals(fixed, source.applied().orElseThrow().revision());
+    assertTrue(source.invalid().isEmpty());
   }
 
   @Test
