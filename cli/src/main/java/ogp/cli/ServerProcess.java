@@ -158,10 +158,7 @@ final class ServerProcess implements AutoCloseable {
   }
 
   private final GitMirror mirror;
-  private final AgentServer agents;
   private final ControlLoop loop;
-  private final Reconciler reconciler;
-  private final FleetReadModel fleet;
   private final Javalin http;
   private final PortalRoutes portal;
   private final TokenStore tokens;
@@ -238,9 +235,10 @@ final class ServerProcess implements AutoCloseable {
                       s.poll(),
                       Duration.ofSeconds(30)));
       started.push(loop);
-      reconciler = loop.reconciler();
-      agents = loop.agents();
-      fleet = loop.fleet();
+      // The loop's parts, read from it (fields would only repeat it).
+      Reconciler reconciler = loop.reconciler();
+      AgentServer agents = loop.agents();
+      FleetReadModel fleet = loop.fleet();
       ApiRoutes api = new ApiRoutes(fleet, reconciler::requestRefresh, tokens);
       // One writer for every change of this server, in arrival order; each landed push asks the
       // fetch
@@ -378,7 +376,7 @@ final class ServerProcess implements AutoCloseable {
    * running after {@code wait}; empty once a fetch succeeded. For the start-up banner.
    */
   Optional<String> notReadyAfterFirstFetch(Duration wait) throws InterruptedException {
-    DesiredStateSource source = fleet.source();
+    DesiredStateSource source = loop.fleet().source();
     long deadline = System.nanoTime() + wait.toNanos();
     while (source.lastFetch().isEmpty() && source.lastFetchError().isEmpty()) {
       if (System.nanoTime() >= deadline)
@@ -393,7 +391,7 @@ final class ServerProcess implements AutoCloseable {
   }
 
   int agentPort() {
-    return agents.port();
+    return loop.agents().port();
   }
 
   /**
@@ -452,11 +450,11 @@ final class ServerProcess implements AutoCloseable {
   }
 
   Reconciler reconciler() {
-    return reconciler;
+    return loop.reconciler();
   }
 
   AgentServer agents() {
-    return agents;
+    return loop.agents();
   }
 
   /** Where events are recorded (e.g. by the change service when it commits a rollback). */
