@@ -22,13 +22,12 @@ class DeliveryLoggingTest {
         LogCapture log = new LogCapture()) {
       assertEquals(401, server.push(BBS, "refused-delivery-1", Hmac.OTHER_SECRET).statusCode());
 
-      List<String> lines = log.linesAtDefaultLevelMentioning("\"refused-delivery-1\"");
-      assertEquals(1, lines.size(), lines.toString());
-      String line = lines.get(0);
-      assertTrue(line.startsWith("WARN "), line);
-      assertTrue(line.contains("provider=bitbucket-server"), line);
-      assertTrue(line.contains("outcome=unauthorized"), line);
-      assertTrue(line.contains("reason=\"missing or invalid X-Hub-Signature header\""), line);
+      log.assertOneLine(
+          "refused-delivery-1",
+          "WARN",
+          "provider=bitbucket-server",
+          "outcome=unauthorized",
+          "reason=\"missing or invalid X-Hub-Signature header\"");
     }
   }
 
@@ -43,11 +42,12 @@ class DeliveryLoggingTest {
               .post(BBS.path, BBS.pushHeaders("refused-delivery-2", body, Hmac.SECRET), body)
               .statusCode());
 
-      List<String> lines = log.linesAtDefaultLevelMentioning("\"refused-delivery-2\"");
-      assertEquals(1, lines.size(), lines.toString());
-      assertTrue(lines.get(0).startsWith("WARN "), lines.get(0));
-      assertTrue(lines.get(0).contains("outcome=bad_request"), lines.get(0));
-      assertTrue(lines.get(0).contains("reason=\"body is not valid JSON"), lines.get(0));
+      log.assertOneLine(
+          "refused-delivery-2",
+          "WARN",
+          "provider=bitbucket-server",
+          "outcome=bad_request",
+          "reason=\"body is not valid JSON");
     }
   }
 
@@ -57,11 +57,12 @@ class DeliveryLoggingTest {
         LogCapture log = new LogCapture()) {
       server.push(BBS, "ignored-branch-delivery", Hmac.SECRET);
 
-      List<String> lines = log.linesAtDefaultLevelMentioning("\"ignored-branch-delivery\"");
-      assertEquals(1, lines.size(), lines.toString());
-      assertTrue(lines.get(0).startsWith("INFO "), lines.get(0));
-      assertTrue(lines.get(0).contains("outcome=ignored_branch"), lines.get(0));
-      assertTrue(lines.get(0).contains("\"refs/heads/main\""), lines.get(0));
+      log.assertOneLine(
+          "ignored-branch-delivery",
+          "INFO",
+          "provider=bitbucket-server",
+          "outcome=ignored_branch",
+          "\"refs/heads/main\"");
     }
   }
 

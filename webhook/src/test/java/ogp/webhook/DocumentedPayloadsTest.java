@@ -126,13 +126,13 @@ class DocumentedPayloadsTest {
       assertEquals(202, response.statusCode(), response.body());
       assertTrue(response.body().contains("\"status\":\"ignored_repo\""), response.body());
       assertEquals(List.of(), server.trigger.calls());
-      List<String> lines = log.linesAtDefaultLevelMentioning("\"other-repo-delivery\"");
-      assertEquals(1, lines.size(), lines.toString());
-      String line = lines.get(0);
-      assertTrue(line.startsWith("INFO "), line);
-      assertTrue(line.contains("provider=bitbucket-server"), line);
-      assertTrue(line.contains("reason=\"not the followed repository\""), line);
-      assertTrue(line.contains("project \"PROJ\" repository \"repository\""), line);
+      log.assertOneLine(
+          "other-repo-delivery",
+          "INFO",
+          "provider=bitbucket-server",
+          "outcome=ignored_repo",
+          "reason=\"not the followed repository\"",
+          "project \"PROJ\" repository \"repository\"");
     }
   }
 
@@ -200,7 +200,7 @@ class DocumentedPayloadsTest {
       assertEquals(200, response.statusCode(), response.body());
       assertEquals("{\"status\":\"ping\"}", response.body());
       assertEquals(List.of(), server.trigger.calls());
-      assertEquals(1, log.linesAtDefaultLevelMentioning("\"ping-delivery\"").size());
+      log.assertOneLine("ping-delivery", "INFO", "provider=bitbucket-server");
     }
   }
 

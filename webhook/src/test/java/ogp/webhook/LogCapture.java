@@ -5,6 +5,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import java.util.List;
+import org.junit.jupiter.api.Assertions;
 import org.slf4j.LoggerFactory;
 
 /** Captures what the webhook module logs while open, for tests that read the log. */
@@ -27,6 +28,21 @@ final class LogCapture implements AutoCloseable {
         .map(event -> event.getLevel() + " " + event.getFormattedMessage())
         .filter(line -> line.contains(text))
         .toList();
+  }
+
+  /**
+   * Asserts that exactly one line at the default level names the delivery (by its quoted id), at
+   * the given level and containing every part, and returns it.
+   */
+  String assertOneLine(String deliveryId, String level, String... parts) {
+    List<String> lines = linesAtDefaultLevelMentioning("\"" + deliveryId + "\"");
+    Assertions.assertEquals(1, lines.size(), lines.toString());
+    String line = lines.get(0);
+    Assertions.assertTrue(line.startsWith(level + " "), line);
+    for (String part : parts) {
+      Assertions.assertTrue(line.contains(part), line);
+    }
+    return line;
   }
 
   @Override
