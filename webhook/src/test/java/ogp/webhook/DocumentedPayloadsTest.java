@@ -204,6 +204,24 @@ class DocumentedPayloadsTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"repo:modified", "pr:opened", "repo:comment:added"})
+  void bitbucketServerEventsOtherThanRefsChangedAreIgnored(String eventKey) {
+    try (WebhookServer server =
+        WebhookServer.start("https://bitbucket.example.com/scm/proj/repository.git", "master")) {
+      byte[] body = Fixtures.payload("documented/bitbucket-server/push.json");
+      Map<String, String> headers =
+          ProviderCase.BITBUCKET_SERVER.pushHeaders("d-" + eventKey, body, Hmac.SECRET);
+      headers.put("X-Event-Key", eventKey);
+
+      HttpResponse<String> response = server.post("/webhooks/bitbucket", headers, body);
+
+      assertEquals(202, response.statusCode(), response.body());
+      assertTrue(response.body().contains("\"status\":\"ignored_event\""), response.body());
+      assertEquals(List.of(), server.trigger.calls());
+    }
+  }
+
   private static HttpResponse<String> post(
       WebhookServer server, ProviderCase c, String fixture, String deliveryId) {
     byte[] body = Fixtures.payload(fixture);
