@@ -4,11 +4,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import ogp.reconciler.desired.BoundedYaml;
 import org.snakeyaml.engine.v2.common.FlowStyle;
 import org.snakeyaml.engine.v2.common.ScalarStyle;
 import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
@@ -16,7 +16,6 @@ import org.snakeyaml.engine.v2.nodes.NodeTuple;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
-import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
  * Byte-minimal edits of one app's document in a desired-state file (pure; no I/O).
@@ -207,7 +206,7 @@ final class YamlEdit {
       documents = documents(text);
     } catch (YamlEngineException e) {
       throw new ChangeRefused(
-          file + " is not valid YAML, so app " + app + " cannot be edited: " + e.getMessage());
+          file + " is not valid YAML, so app " + app + " cannot be edited: " + problem(e));
     }
     return documents.stream()
         .filter(d -> isApp(d, app))
@@ -216,17 +215,22 @@ final class YamlEdit {
         .orElseThrow(() -> new UnknownApp("No document of " + file + " is app " + app + "."));
   }
 
+  /** The file's documents, composed within the reader's limits (depth, aliases, size). */
   private static List<Node> documents(Text text) {
-    LoadSettings settings =
-        LoadSettings.builder()
-            .setSchema(new CoreSchema())
-            .setAllowDuplicateKeys(true)
-            .setMaxAliasesForCollections(50)
-            .setUseMarks(true)
-            .build();
     List<Node> out = new java.util.ArrayList<>();
-    new Compose(settings).composeAllFromString(text.parsed()).forEach(out::add);
+    BoundedYaml.DEFAULT.composer(text.parsed()).forEachRemaining(out::add);
     return out;
+  }
+
+  /** The parser's problem and where it is, on one line (its message spans several). */
+  private static String problem(YamlEngineException e) {
+    if (e instanceof MarkedYamlEngineException m && m.getProblem() != null) {
+      return m.getProblem()
+          + m.getProblemMark()
+              .map(at -> " (line " + (at.getLine() + 1) + ", column " + (at.getColumn() + 1) + ")")
+              .orElse("");
+    }
+    return String.valueOf(e.getMessage()).replaceAll("\\s+", " ").strip();
   }
 
   private static boolean isApp(Node document, String app) {
@@ -280,10 +284,7 @@ final class YamlEdit {
   private static boolean readsBackPlain(String value) {
     if (!SAFE_PLAIN.matcher(value).matches()) return false;
     try {
-      Node node =
-          new Compose(LoadSettings.builder().setSchema(new CoreSchema()).build())
-              .composeString("v: " + value)
-              .orElseThrow();
+      Node node = BoundedYaml.DEFAULT.composer("v: " + value).getSingleNode().orElseThrow();
       Node read = ((MappingNode) node).getValue().get(0).getValueNode();
       return read instanceof ScalarNode s
           && s.getValue().equals(value)
