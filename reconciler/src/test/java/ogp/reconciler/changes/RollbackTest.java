@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import ogp.reconciler.auth.Role;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,7 +37,8 @@ class RollbackTest {
             .orElseThrow();
     f.service.deploy("api", Optional.of("8"), Optional.empty(), ChangeFixture.ALICE);
 
-    ChangeResult rollback = f.service.rollback("web", Optional.empty(), ChangeFixture.ALICE);
+    ChangeResult rollback =
+        f.service.rollback("web", Optional.empty(), ChangeFixture.ALICE, Role.DEPLOYER);
 
     RevCommit revert = f.remoteCommit(rollback.commit().orElseThrow());
     assertEquals(
@@ -52,9 +54,13 @@ class RollbackTest {
   void rollingBackARollbackRedeploys() {
     f.service.deploy("web", Optional.of("42"), Optional.empty(), ChangeFixture.ALICE);
     String first =
-        f.service.rollback("web", Optional.empty(), ChangeFixture.ALICE).commit().orElseThrow();
+        f.service
+            .rollback("web", Optional.empty(), ChangeFixture.ALICE, Role.DEPLOYER)
+            .commit()
+            .orElseThrow();
 
-    ChangeResult again = f.service.rollback("web", Optional.empty(), ChangeFixture.ALICE);
+    ChangeResult again =
+        f.service.rollback("web", Optional.empty(), ChangeFixture.ALICE, Role.DEPLOYER);
 
     assertEquals("Revert \"Revert \"Deploy web 42\"\"", again.subject());
     assertTrue(
@@ -81,7 +87,8 @@ class RollbackTest {
                 .replace("# web: managed by OGP", "# web: the storefront")));
 
     ChangeResult rollback =
-        f.service.rollback("web", Optional.of(deploy.substring(0, 10)), ChangeFixture.ALICE);
+        f.service.rollback(
+            "web", Optional.of(deploy.substring(0, 10)), ChangeFixture.ALICE, Role.DEPLOYER);
 
     assertEquals("Revert \"Deploy web 42\"", rollback.subject());
     String diff = f.diffOf(rollback.commit().orElseThrow());
@@ -106,7 +113,9 @@ class RollbackTest {
     ChangeConflict conflict =
         assertThrows(
             ChangeConflict.class,
-            () -> f.service.rollback("web", Optional.of(deploy42), ChangeFixture.ALICE));
+            () ->
+                f.service.rollback(
+                    "web", Optional.of(deploy42), ChangeFixture.ALICE, Role.DEPLOYER));
 
     assertTrue(
         conflict
@@ -121,7 +130,9 @@ class RollbackTest {
   void rollbackOfACommitNotOnTheBranchIsUnknown() {
     assertThrows(
         UnknownApp.class,
-        () -> f.service.rollback("web", Optional.of("deadbeefdeadbeef"), ChangeFixture.ALICE));
+        () ->
+            f.service.rollback(
+                "web", Optional.of("deadbeefdeadbeef"), ChangeFixture.ALICE, Role.DEPLOYER));
   }
 
   @Test
