@@ -90,13 +90,7 @@ public final class ChangeRoutes {
     routes.exception(
         UnknownApp.class, (e, ctx) -> ApiRoutes.error(ctx, HttpStatus.NOT_FOUND, e.getMessage()));
     routes.exception(
-        RollbackForbidden.class,
-        (e, ctx) -> {
-          Map<String, Object> out = new LinkedHashMap<>();
-          out.put("error", e.getMessage());
-          out.put("requiredRole", e.needed().label());
-          ctx.status(HttpStatus.FORBIDDEN).json(out);
-        });
+        RollbackForbidden.class, (e, ctx) -> ApiRoutes.forbidden(ctx, e.getMessage(), e.needed()));
     routes.exception(
         ChangeConflict.class,
         (e, ctx) -> ApiRoutes.error(ctx, HttpStatus.CONFLICT, e.getMessage()));

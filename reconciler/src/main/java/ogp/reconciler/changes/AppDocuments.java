@@ -14,7 +14,6 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
-import org.snakeyaml.engine.v2.parser.Parser;
 
 /**
  * The documents of one desired-state file as spans of its text, each with the app it defines: what
@@ -51,10 +50,10 @@ final class AppDocuments {
   static AppDocuments of(String where, byte[] content) {
     YamlText text = YamlText.of(content);
     String body = text.body();
-    Recorder events = new Recorder(BoundedYaml.DEFAULT.parser(body));
+    DocumentEvents events = new DocumentEvents();
     List<Parsed> documents = new ArrayList<>();
     try {
-      Composer composer = BoundedYaml.DEFAULT.composer(events);
+      Composer composer = BoundedYaml.DEFAULT.composer(body, events::seen);
       while (composer.hasNext()) {
         Node document = composer.next();
         int start = lineStart(body, text.charIndex(index(events.start.getStartMark())));
@@ -132,37 +131,14 @@ final class AppDocuments {
     return n < 0 ? body.length() : n + 1;
   }
 
-  /** The parser under the composer, keeping the last document start and end it passed on. */
-  private static final class Recorder implements Parser {
-    private final Parser delegate;
+  /** The last document start and end the composer took: where its document is in the text. */
+  private static final class DocumentEvents {
     DocumentStartEvent start;
     DocumentEndEvent end;
 
-    Recorder(Parser delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public boolean checkEvent(Event.ID choice) {
-      return delegate.checkEvent(choice);
-    }
-
-    @Override
-    public Event peekEvent() {
-      return delegate.peekEvent();
-    }
-
-    @Override
-    public boolean hasNext() {
-      return delegate.hasNext();
-    }
-
-    @Override
-    public Event next() {
-      Event event = delegate.next();
+    void seen(Event event) {
       if (event instanceof DocumentStartEvent s) start = s;
       if (event instanceof DocumentEndEvent e) end = e;
-      return event;
     }
   }
 }

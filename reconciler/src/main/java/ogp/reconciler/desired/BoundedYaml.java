@@ -1,7 +1,9 @@
 package ogp.reconciler.desired;
 
+import java.util.function.Consumer;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.composer.Composer;
+import org.snakeyaml.engine.v2.events.Event;
 import org.snakeyaml.engine.v2.parser.Parser;
 import org.snakeyaml.engine.v2.parser.ParserImpl;
 import org.snakeyaml.engine.v2.scanner.StreamReader;
@@ -56,24 +58,22 @@ public final class BoundedYaml {
     return limits;
   }
 
-  /** The events of {@code text}, within the depth and alias limits. */
-  public Parser parser(String text) {
-    return new BoundedParser(
-        new ParserImpl(settings, new StreamReader(settings, text)),
-        limits.maxDepth(),
-        limits.maxAliases());
-  }
-
   /** The documents of {@code text} as node trees, one per {@link Composer#next()}. */
   public Composer composer(String text) {
-    return composer(parser(text));
+    return composer(text, event -> {});
   }
 
   /**
-   * The documents {@code parser} yields; {@code parser} must be, or wrap, one of {@link
-   * #parser(String)}'s.
+   * Like {@link #composer(String)}, telling {@code observer} of every parser event as the composer
+   * takes it (e.g. where each document starts and ends, which the node tree does not keep).
    */
-  public Composer composer(Parser parser) {
+  public Composer composer(String text, Consumer<Event> observer) {
+    Parser parser =
+        new BoundedParser(
+            new ParserImpl(settings, new StreamReader(settings, text)),
+            limits.maxDepth(),
+            limits.maxAliases(),
+            observer);
     return new Composer(settings, parser);
   }
 }
