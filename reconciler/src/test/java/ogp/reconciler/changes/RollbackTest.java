@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import ogp.reconciler.auth.Role;
@@ -124,6 +125,40 @@ class RollbackTest {
                 "conflicts with the later commit " + deploy43.substring(0, 7) + " (Deploy web 43)"),
         conflict.getMessage());
     assertEquals(head, f.remoteHead());
+  }
+
+  @Test
+  void aDeployerRollsBackAStateChangeButNotAPlacementAndTheRefusalNamesTheField() {
+    String offline = f.service.offline("web", ChangeFixture.ALICE).commit().orElseThrow();
+    ChangeResult online =
+        f.service.rollback("web", Optional.of(offline), ChangeFixture.ALICE, Role.DEPLOYER);
+    assertTrue(f.diffOf(online.commit().orElseThrow()).contains("-state: absent\n"));
+
+    String placed =
+        f.service
+            .deploy("web", Optional.empty(), Optional.of(List.of("host-b")), ChangeFixture.ALICE)
+            .commit()
+            .orElseThrow();
+    String head = f.remoteHead();
+    RollbackForbidden refused =
+        assertThrows(
+            RollbackForbidden.class,
+            () ->
+                f.service.rollback("web", Optional.of(placed), ChangeFixture.ALICE, Role.DEPLOYER));
+    assertEquals(
+        "rolling back "
+            + placed.substring(0, 7)
+            + " would change hosts of web; a deployer may change only version and state:"
+            + " ask an admin",
+        refused.getMessage());
+    assertEquals(Role.ADMIN, refused.needed());
+    assertThrows(
+        RollbackForbidden.class,
+        () ->
+            f.service.previewRollback(
+                "web", Optional.of(placed), ChangeFixture.ALICE, Role.DEPLOYER),
+        "the preview refuses it too");
+    assertEquals(head, f.remoteHead(), "nothing committed");
   }
 
   @Test
