@@ -19,6 +19,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import ogp.portal.auth.UserDirectory;
+import ogp.portal.changes.FleetChanges;
 import ogp.reconciler.auth.Role;
 import ogp.reconciler.auth.SecretToken;
 import ogp.reconciler.auth.TokenVerifier;
@@ -44,12 +45,17 @@ final class PortalServer implements AutoCloseable {
   final Javalin http;
 
   PortalServer(Path usersFile) throws IOException {
+    this(usersFile, null);
+  }
+
+  /** With the given changes (e.g. real commits) instead of the fixed fleet's. */
+  PortalServer(Path usersFile, FleetChanges changes) throws IOException {
     portal =
         new PortalRoutes(
             fleet,
             new UserDirectory(
                 TokenVerifier.single("admin", Role.ADMIN, SecretToken.of(ADMIN_TOKEN)), usersFile),
-            fleet,
+            changes == null ? fleet : changes,
             fleet,
             hub,
             Clock.systemUTC());

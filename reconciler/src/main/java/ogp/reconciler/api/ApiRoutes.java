@@ -63,14 +63,7 @@ public final class ApiRoutes {
     routes.post("/api/v1/refresh", this::refresh);
     routes.after("/api/*", ApiRoutes::readUnreadBody);
     routes.exception(ApiError.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
-    routes.exception(
-        Forbidden.class,
-        (e, ctx) -> {
-          Map<String, Object> out = new LinkedHashMap<>();
-          out.put("error", e.getMessage());
-          out.put("requiredRole", e.needed.label());
-          ctx.status(HttpStatus.FORBIDDEN).json(out);
-        });
+    routes.exception(Forbidden.class, (e, ctx) -> forbidden(ctx, e.getMessage(), e.needed));
     // Every client of /api reads JSON, whatever it sends as Accept (curl sends */*).
     routes.error(
         404,
@@ -185,6 +178,14 @@ public final class ApiRoutes {
     } catch (IOException | IllegalStateException e) {
       // The client went away, or the body was read as text: nothing is left to read.
     }
+  }
+
+  /** A 403 naming the least role that may do what was asked. */
+  static void forbidden(Context ctx, String message, Role needed) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("error", message);
+    out.put("requiredRole", needed.label());
+    ctx.status(HttpStatus.FORBIDDEN).json(out);
   }
 
   static void error(Context ctx, HttpStatus status, String message) {

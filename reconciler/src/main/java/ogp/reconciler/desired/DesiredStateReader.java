@@ -37,11 +37,11 @@ public final class DesiredStateReader {
 
   /** A reader with the default limits: 1 MiB per file, 50 aliases to collections, depth 64. */
   public DesiredStateReader() {
-    this(YamlDocuments.Limits.DEFAULT);
+    this(BoundedYaml.DEFAULT);
   }
 
-  DesiredStateReader(YamlDocuments.Limits limits) {
-    this.yaml = new YamlDocuments(limits);
+  DesiredStateReader(BoundedYaml yaml) {
+    this.yaml = new YamlDocuments(yaml);
   }
 
   /**
