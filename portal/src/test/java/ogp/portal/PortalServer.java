@@ -44,6 +44,10 @@ final class PortalServer implements AutoCloseable {
   final Javalin http;
 
   PortalServer(Path usersFile) throws IOException {
+    this(usersFile, Clock.systemUTC(), PortalSettings.defaults());
+  }
+
+  PortalServer(Path usersFile, Clock clock, PortalSettings settings) throws IOException {
     portal =
         new PortalRoutes(
             fleet,
@@ -52,7 +56,8 @@ final class PortalServer implements AutoCloseable {
             fleet,
             fleet,
             hub,
-            Clock.systemUTC());
+            clock,
+            settings);
     http =
         Javalin.create(
                 config -> {
