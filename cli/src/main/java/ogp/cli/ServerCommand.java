@@ -115,8 +115,8 @@ final class ServerCommand implements Callable<Integer> {
                         lostGrace,
                         webhookSecretFile,
                         security.agentTls(),
-                        security.https(),
-                        git.gitTimeout)
+                        security.https())
+                    .withGitTimeout(git.gitTimeout)
                     .withExternalUrl(Optional.ofNullable(externalUrl)))) {
       Optional<String> notReady = server.notReadyAfterFirstFetch(Duration.ofSeconds(15));
       if (notReady.isPresent()) {

@@ -98,34 +98,6 @@ final class ServerProcess implements AutoCloseable {
       externalUrl = Objects.requireNonNullElse(externalUrl, Optional.empty());
     }
 
-    /** Without an external URL. */
-    Settings(
-        GitRemote remote,
-        Path dataDir,
-        Duration poll,
-        String bindAddress,
-        int httpPort,
-        int agentPort,
-        Duration lostGrace,
-        Path webhookSecretFile,
-        Optional<ServerTls> agentTls,
-        Optional<HttpsConnector> https,
-        Duration gitTimeout) {
-      this(
-          remote,
-          dataDir,
-          poll,
-          bindAddress,
-          httpPort,
-          agentPort,
-          lostGrace,
-          webhookSecretFile,
-          agentTls,
-          https,
-          gitTimeout,
-          Optional.empty());
-    }
-
     Settings withExternalUrl(Optional<URI> url) {
       return new Settings(
           remote,
@@ -173,7 +145,8 @@ final class ServerProcess implements AutoCloseable {
           webhookSecretFile,
           agentTls,
           https,
-          null);
+          null,
+          Optional.empty());
     }
 
     Settings withGitTimeout(Duration timeout) {
