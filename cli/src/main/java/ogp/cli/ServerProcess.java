@@ -6,6 +6,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import ogp.portal.PortalRoutes;
+import ogp.portal.PortalSettings;
 import ogp.portal.auth.UserDirectory;
 import ogp.portal.auth.UsersFile;
 import ogp.portal.changes.GitChanges;
@@ -72,6 +74,8 @@ final class ServerProcess implements AutoCloseable {
    * @param agentTls TLS (and with a client CA, mutual TLS) on the agent port; empty: plain TCP
    * @param https HTTPS instead of HTTP on the HTTP port; empty: plain HTTP
    * @param gitTimeout how long one connect or read of the Git remote may wait
+   * @param externalUrl where users reach the server ({@code --external-url}); with https (or with
+   *     {@code https}) the portal's cookies are Secure and every response carries HSTS
    */
   record Settings(
       GitRemote remote,
@@ -84,12 +88,38 @@ final class ServerProcess implements AutoCloseable {
       Path webhookSecretFile,
       Optional<ServerTls> agentTls,
       Optional<HttpsConnector> https,
-      Duration gitTimeout) {
+      Duration gitTimeout,
+      Optional<URI> externalUrl) {
 
     Settings {
       agentTls = Objects.requireNonNullElse(agentTls, Optional.empty());
       https = Objects.requireNonNullElse(https, Optional.empty());
       gitTimeout = Objects.requireNonNullElse(gitTimeout, GitMirror.DEFAULT_TIMEOUT);
+      externalUrl = Objects.requireNonNullElse(externalUrl, Optional.empty());
+    }
+
+    Settings withExternalUrl(Optional<URI> url) {
+      return new Settings(
+          remote,
+          dataDir,
+          poll,
+          bindAddress,
+          httpPort,
+          agentPort,
+          lostGrace,
+          webhookSecretFile,
+          agentTls,
+          https,
+          gitTimeout,
+          url);
+    }
+
+    /**
+     * Whether users reach the server over HTTPS: its own, or a TLS-terminating proxy's named by an
+     * https external URL.
+     */
+    boolean reachedOverHttps() {
+      return https.isPresent() || externalUrl.map(ExternalUrlConverter::isHttps).orElse(false);
     }
 
     /** With the default Git timeout. */
@@ -115,7 +145,8 @@ final class ServerProcess implements AutoCloseable {
           webhookSecretFile,
           agentTls,
           https,
-          null);
+          null,
+          Optional.empty());
     }
 
     Settings withGitTimeout(Duration timeout) {
@@ -130,7 +161,8 @@ final class ServerProcess implements AutoCloseable {
           webhookSecretFile,
           agentTls,
           https,
-          timeout);
+          timeout,
+          externalUrl);
     }
 
     /** Plain TCP for agents and plain HTTP. */
@@ -314,7 +346,8 @@ final class ServerProcess implements AutoCloseable {
               new GitChanges(changes),
               new LoggedEvents(events),
               watchHub,
-              clock);
+              clock,
+              PortalSettings.defaults().withSecureCookies(s.reachedOverHttps()));
       http =
           PortInUse.explained(
               "--http-port",
@@ -328,6 +361,7 @@ final class ServerProcess implements AutoCloseable {
                             config.jetty.port = s.httpPort();
                             if (s.https().isPresent()) installHttps(s.https().get(), config, s);
                             config.startup.showJavalinBanner = false;
+                            if (s.reachedOverHttps()) StrictTransportSecurity.register(config);
                             api.register(config);
                             changeRoutes.register(config);
                             metrics.register(config);

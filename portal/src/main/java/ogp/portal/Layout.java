@@ -47,7 +47,7 @@ final class Layout {
         "chrome",
         new Chrome(
             user,
-            PortalSession.csrfToken(ctx),
+            PortalSession.csrfToken(ctx).orElse(""),
             active,
             applied(),
             invalid(),

@@ -45,11 +45,20 @@ final class PortalServer implements AutoCloseable {
   final Javalin http;
 
   PortalServer(Path usersFile) throws IOException {
-    this(usersFile, null);
+    this(usersFile, null, Clock.systemUTC(), PortalSettings.defaults());
   }
 
   /** With the given changes (e.g. real commits) instead of the fixed fleet's. */
   PortalServer(Path usersFile, FleetChanges changes) throws IOException {
+    this(usersFile, changes, Clock.systemUTC(), PortalSettings.defaults());
+  }
+
+  PortalServer(Path usersFile, Clock clock, PortalSettings settings) throws IOException {
+    this(usersFile, null, clock, settings);
+  }
+
+  PortalServer(Path usersFile, FleetChanges changes, Clock clock, PortalSettings settings)
+      throws IOException {
     portal =
         new PortalRoutes(
             fleet,
@@ -58,7 +67,8 @@ final class PortalServer implements AutoCloseable {
             changes == null ? fleet : changes,
             fleet,
             hub,
-            Clock.systemUTC());
+            clock,
+            settings);
     http =
         Javalin.create(
                 config -> {

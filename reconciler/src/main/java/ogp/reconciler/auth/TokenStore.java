@@ -16,7 +16,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,7 +23,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -204,9 +202,19 @@ public final class TokenStore implements TokenVerifier {
     reloadIfChanged();
   }
 
+  @Override
+  public Optional<TokenGrant> verifyDigest(String sha256) {
+    reloadIfChanged();
+    return sha256 == null ? Optional.empty() : grantOf(sha256);
+  }
+
   private Optional<TokenGrant> verifyInMemory(String presented) {
     if (presented == null || presented.isBlank()) return Optional.empty();
-    byte[] digest = sha256(presented.strip()).getBytes(StandardCharsets.US_ASCII);
+    return grantOf(sha256(presented.strip()));
+  }
+
+  private Optional<TokenGrant> grantOf(String sha256) {
+    byte[] digest = sha256.getBytes(StandardCharsets.US_ASCII);
     Instant now = clock.instant();
     TokenGrant grant = null;
     for (Entry e :
@@ -324,13 +332,7 @@ public final class TokenStore implements TokenVerifier {
 
   /** The lowercase hex SHA-256 of a token's UTF-8 text. */
   static String sha256(String token) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
-    }
+    return TokenVerifier.digest(token);
   }
 
   /**
