@@ -23,6 +23,7 @@ import ogp.portal.auth.UsersFile;
 import ogp.portal.changes.GitChanges;
 import ogp.portal.events.LoggedEvents;
 import ogp.portal.fleet.FleetView;
+import ogp.protocol.files.OwnerOnlyFile;
 import ogp.protocol.tls.ServerTls;
 import ogp.protocol.tls.TlsContexts;
 import ogp.reconciler.agents.AgentServer;
@@ -196,6 +197,10 @@ final class ServerProcess implements AutoCloseable {
     // What has started so far, stopped in reverse if a later part fails (a port in use, say).
     java.util.Deque<AutoCloseable> started = new java.util.ArrayDeque<>();
     try {
+      // Temporary files of writes a crash or a full disk interrupted (tokens, keys, secrets).
+      int leftovers = OwnerOnlyFile.removeLeftovers(s.dataDir());
+      if (leftovers > 0)
+        log.info("removed {} leftover temporary file(s) in {}", leftovers, s.dataDir());
       adminTokenFile = s.dataDir().resolve(SecretToken.ADMIN_TOKEN_FILE);
       joinTokenFile = s.dataDir().resolve(SecretToken.JOIN_TOKEN_FILE);
       // Hashed tokens; a first start also writes join-token, admin-token and viewer-token for the

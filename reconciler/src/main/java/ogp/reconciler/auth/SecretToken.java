@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
+import ogp.protocol.files.OwnerOnlyFile;
 
 /**
  * A secret in one file: the webhook secret of the data dir (which must stay plaintext, since it
