@@ -86,6 +86,14 @@ final class ServerCommand implements Callable<Integer> {
   @Option(names = "--https-key", description = "The private key of --https-cert (PEM).")
   Path httpsKey;
 
+  @Option(
+      names = "--metrics-token-file",
+      paramLabel = "FILE",
+      description =
+          "Require this bearer token on GET /metrics (a file holding one token, e.g. Prometheus'"
+              + " credentials_file; default: /metrics is open).")
+  Path metricsTokenFile;
+
   @Mixin RepositoryOptions.GitTimeout git;
 
   @Override
@@ -107,7 +115,8 @@ final class ServerCommand implements Callable<Integer> {
                     webhookSecretFile,
                     security.agentTls(),
                     security.https(),
-                    git.gitTimeout))) {
+                    git.gitTimeout,
+                    metricsTokenFile))) {
       Optional<String> notReady = server.notReadyAfterFirstFetch(Duration.ofSeconds(15));
       if (notReady.isPresent()) {
         System.err.printf(

@@ -73,6 +73,7 @@ final class ServerProcess implements AutoCloseable {
    * @param agentTls TLS (and with a client CA, mutual TLS) on the agent port; empty: plain TCP
    * @param https HTTPS instead of HTTP on the HTTP port; empty: plain HTTP
    * @param gitTimeout how long one connect or read of the Git remote may wait
+   * @param metricsTokenFile a file holding the bearer token {@code /metrics} requires; null: open
    */
   record Settings(
       GitRemote remote,
@@ -85,7 +86,8 @@ final class ServerProcess implements AutoCloseable {
       Path webhookSecretFile,
       Optional<ServerTls> agentTls,
       Optional<HttpsConnector> https,
-      Duration gitTimeout) {
+      Duration gitTimeout,
+      Path metricsTokenFile) {
 
     Settings {
       agentTls = Objects.requireNonNullElse(agentTls, Optional.empty());
@@ -116,6 +118,7 @@ final class ServerProcess implements AutoCloseable {
           webhookSecretFile,
           agentTls,
           https,
+          null,
           null);
     }
 
@@ -131,7 +134,24 @@ final class ServerProcess implements AutoCloseable {
           webhookSecretFile,
           agentTls,
           https,
-          timeout);
+          timeout,
+          metricsTokenFile);
+    }
+
+    Settings withMetricsTokenFile(Path file) {
+      return new Settings(
+          remote,
+          dataDir,
+          poll,
+          bindAddress,
+          httpPort,
+          agentPort,
+          lostGrace,
+          webhookSecretFile,
+          agentTls,
+          https,
+          gitTimeout,
+          file);
     }
 
     /** Plain TCP for agents and plain HTTP. */
@@ -256,7 +276,11 @@ final class ServerProcess implements AutoCloseable {
               .readingHistoryAt(() -> fleet.source().applied().map(AppliedRevision::revision));
       started.push(changes);
       ChangeRoutes changeRoutes = new ChangeRoutes(changes);
-      MetricsRoutes metrics = new MetricsRoutes();
+      MetricsRoutes metrics =
+          new MetricsRoutes(
+              s.metricsTokenFile() == null
+                  ? Optional.empty()
+                  : Optional.of(SecretToken.read(s.metricsTokenFile(), "--metrics-token-file")));
       ObjectMapper json =
           new ObjectMapper()
               .registerModule(new JavaTimeModule())

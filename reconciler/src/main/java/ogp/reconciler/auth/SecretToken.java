@@ -46,6 +46,21 @@ public final class SecretToken {
     return new SecretToken(value.strip());
   }
 
+  /**
+   * The token in a file the operator gave with {@code option}; an unreadable or empty file is an
+   * error naming the file and the option.
+   */
+  public static SecretToken read(Path file, String option) throws IOException {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IOException("cannot read " + option + " " + file + ": " + e.getMessage(), e);
+    }
+    if (text.isBlank()) throw new IOException(option + " " + file + " is empty");
+    return of(text);
+  }
+
   /** Reads the token file, creating it with a fresh random token if missing. */
   public static SecretToken loadOrCreate(Path file, SecureRandom random) throws IOException {
     if (Files.exists(file)) {
