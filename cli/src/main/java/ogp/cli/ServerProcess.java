@@ -123,22 +123,15 @@ final class ServerProcess implements AutoCloseable {
     }
 
     Settings withGitTimeout(Duration timeout) {
-      return new Settings(
-          remote,
-          dataDir,
-          poll,
-          bindAddress,
-          httpPort,
-          agentPort,
-          lostGrace,
-          webhookSecretFile,
-          agentTls,
-          https,
-          timeout,
-          metricsTokenFile);
+      return with(timeout, metricsTokenFile);
     }
 
     Settings withMetricsTokenFile(Path file) {
+      return with(gitTimeout, file);
+    }
+
+    /** A copy with the settings that have no constructor of their own. */
+    private Settings with(Duration gitTimeout, Path metricsTokenFile) {
       return new Settings(
           remote,
           dataDir,
@@ -151,7 +144,7 @@ final class ServerProcess implements AutoCloseable {
           agentTls,
           https,
           gitTimeout,
-          file);
+          metricsTokenFile);
     }
 
     /** Plain TCP for agents and plain HTTP. */

@@ -14,9 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import ogp.reconciler.source.GitRemote;
-import ogp.reconciler.testing.TestRepo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,7 +60,7 @@ class ProbeEndpointsTest {
 
   @Test
   void readyzSaysReadyOnceARevisionIsApplied() throws Exception {
-    try (ServerProcess server = new ServerProcess(settings(exampleRepo()))) {
+    try (ServerProcess server = new ServerProcess(settings(LocalServers.oneAppRepo(tmp)))) {
       await("ready")
           .atMost(Duration.ofSeconds(30))
           .until(() -> get(server, "/readyz", null).statusCode() == 200);
@@ -72,7 +70,7 @@ class ProbeEndpointsTest {
 
   @Test
   void metricsAreOpenByDefault() throws Exception {
-    try (ServerProcess server = new ServerProcess(settings(exampleRepo()))) {
+    try (ServerProcess server = new ServerProcess(settings(LocalServers.oneAppRepo(tmp)))) {
       HttpResponse<String> scrape = get(server, "/metrics", null);
       assertEquals(200, scrape.statusCode());
       assertTrue(scrape.body().contains("jvm_memory_used_bytes"), "meters");
@@ -83,7 +81,7 @@ class ProbeEndpointsTest {
   void withAMetricsTokenFileOnlyThatTokenReadsTheMetrics() throws Exception {
     Path tokenFile = Files.writeString(tmp.resolve("prometheus-token"), "scrape-me-123\n");
     try (ServerProcess server =
-        new ServerProcess(settings(exampleRepo()).withMetricsTokenFile(tokenFile))) {
+        new ServerProcess(settings(LocalServers.oneAppRepo(tmp)).withMetricsTokenFile(tokenFile))) {
       HttpResponse<String> anonymous = get(server, "/metrics", null);
       assertEquals(401, anonymous.statusCode());
       assertEquals("Bearer", anonymous.headers().firstValue("WWW-Authenticate").orElse(""));
@@ -104,8 +102,15 @@ class ProbeEndpointsTest {
     IOException e =
         assertThrows(
             IOException.class,
-            () -> new ServerProcess(settings(exampleRepo()).withMetricsTokenFile(empty)).close());
+            () ->
+                new ServerProcess(
+                        settings(LocalServers.oneAppRepo(tmp)).withMetricsTokenFile(empty))
+                    .close());
     assertEquals("--metrics-token-file " + empty + " is empty", e.getMessage());
+  }
+
+  private ServerProcess.Settings settings(GitRemote remote) {
+    return LocalServers.settings(remote, tmp.resolve("data"));
   }
 
   private HttpResponse<String> get(ServerProcess server, String path, String token)
@@ -115,29 +120,5 @@ class ProbeEndpointsTest {
             .timeout(Duration.ofSeconds(10));
     if (token != null) request.header("Authorization", "Bearer " + token);
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private ServerProcess.Settings settings(GitRemote remote) {
-    return new ServerProcess.Settings(
-        remote,
-        tmp.resolve("data"),
-        Duration.ofMinutes(10),
-        "127.0.0.1",
-        0,
-        0,
-        Duration.ofSeconds(15),
-        null);
-  }
-
-  private GitRemote exampleRepo() throws Exception {
-    Path repo = tmp.resolve("example-repo");
-    if (!Files.exists(repo)) {
-      try (TestRepo r = TestRepo.create(repo)) {
-        r.commit(
-            "Example",
-            Map.of("apps/web.yaml", "app: web\nimage: busybox\nversion: \"1\"\nhosts: [a]\n"));
-      }
-    }
-    return GitRemote.of(repo.toUri().toString(), "main", "");
   }
 }

@@ -11,10 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.OptionalInt;
-import ogp.reconciler.source.GitRemote;
-import ogp.reconciler.testing.TestRepo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,7 +32,7 @@ class StateFilesAtStartTest {
             tmp.resolve("server.log"),
             "server",
             "--repo",
-            exampleRepo().url(),
+            LocalServers.oneAppRepo(tmp).url(),
             "--data-dir",
             dataDir.toString(),
             "--bind",
@@ -63,7 +60,9 @@ class StateFilesAtStartTest {
     IOException e =
         assertThrows(
             IOException.class,
-            () -> new ServerProcess(settings(dataDir)).close(),
+            () ->
+                new ServerProcess(LocalServers.settings(LocalServers.oneAppRepo(tmp), dataDir))
+                    .close(),
             "a server with a broken users.yaml does not start");
     assertTrue(
         e.getMessage().contains("the portal users file " + dataDir.resolve("users.yaml"))
@@ -76,34 +75,10 @@ class StateFilesAtStartTest {
     Path dataDir = Files.createDirectories(tmp.resolve("data"));
     Path stale = Files.writeString(dataDir.resolve(".tokens.json.4711.ogp-tmp"), "{\"form");
     Files.setLastModifiedTime(stale, FileTime.from(Instant.now().minusSeconds(3_600)));
-    try (ServerProcess server = new ServerProcess(settings(dataDir))) {
+    try (ServerProcess server =
+        new ServerProcess(LocalServers.settings(LocalServers.oneAppRepo(tmp), dataDir))) {
       assertFalse(Files.exists(stale), "the leftover of a crashed write is gone");
       assertTrue(Files.exists(dataDir.resolve("tokens.json")));
     }
-  }
-
-  private ServerProcess.Settings settings(Path dataDir) throws Exception {
-    return new ServerProcess.Settings(
-        exampleRepo(),
-        dataDir,
-        Duration.ofHours(1),
-        "127.0.0.1",
-        0,
-        0,
-        Duration.ofSeconds(15),
-        null);
-  }
-
-  /** A file:// repository with one app. */
-  private GitRemote exampleRepo() throws Exception {
-    Path repo = tmp.resolve("example-repo");
-    if (!Files.exists(repo)) {
-      try (TestRepo r = TestRepo.create(repo)) {
-        r.commit(
-            "Example",
-            Map.of("apps/web.yaml", "app: web\nimage: busybox\nversion: \"1\"\nhosts: [a]\n"));
-      }
-    }
-    return GitRemote.of(repo.toUri().toString(), "main", "");
   }
 }
