@@ -71,6 +71,21 @@ class StateFilesAtStartTest {
   }
 
   @Test
+  void anEmptyWebhookSecretStopsTheStartNamingTheFile() throws Exception {
+    Path dataDir = Files.createDirectories(tmp.resolve("data"));
+    Files.writeString(dataDir.resolve("webhook-secret"), "\n");
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () ->
+                new ServerProcess(LocalServers.settings(LocalServers.oneAppRepo(tmp), dataDir))
+                    .close());
+    assertTrue(
+        e.getMessage().startsWith(dataDir.resolve("webhook-secret") + " is empty: put the secret"),
+        e.getMessage());
+  }
+
+  @Test
   void temporaryFilesAnInterruptedWriteLeftAreRemovedAtStart() throws Exception {
     Path dataDir = Files.createDirectories(tmp.resolve("data"));
     Path stale = Files.writeString(dataDir.resolve(".tokens.json.4711.ogp-tmp"), "{\"form");

@@ -61,10 +61,20 @@ public final class SecretToken {
     return of(text);
   }
 
-  /** Reads the token file, creating it with a fresh random token if missing. */
+  /**
+   * Reads the token file, creating it with a fresh random token if missing. An empty file is an
+   * error naming it and the way out, not a silent new secret: whoever shares it (a webhook) would
+   * be refused.
+   */
   public static SecretToken loadOrCreate(Path file, SecureRandom random) throws IOException {
     if (Files.exists(file)) {
-      return of(Files.readString(file, StandardCharsets.US_ASCII));
+      String text = Files.readString(file, StandardCharsets.US_ASCII);
+      if (text.isBlank())
+        throw new IOException(
+            file
+                + " is empty: put the secret back, or delete the file to have a new one"
+                + " generated (and give it to everyone who uses it)");
+      return of(text);
     }
     String token = generate(random);
     OwnerOnlyFile.write(file, token + "\n");
