@@ -95,6 +95,14 @@ final class ServerCommand implements Callable<Integer> {
               + " proxy: with https, cookies are Secure and responses carry HSTS.")
   URI externalUrl;
 
+  @Option(
+      names = "--metrics-token-file",
+      paramLabel = "FILE",
+      description =
+          "Require this bearer token on GET /metrics (a file holding one token, e.g. Prometheus'"
+              + " credentials_file; default: /metrics is open).")
+  Path metricsTokenFile;
+
   @Mixin RepositoryOptions.GitTimeout git;
 
   @Override
@@ -117,6 +125,7 @@ final class ServerCommand implements Callable<Integer> {
                         security.agentTls(),
                         security.https())
                     .withGitTimeout(git.gitTimeout)
+                    .withMetricsTokenFile(metricsTokenFile)
                     .withExternalUrl(Optional.ofNullable(externalUrl)))) {
       Optional<String> notReady = server.notReadyAfterFirstFetch(Duration.ofSeconds(15));
       if (notReady.isPresent()) {

@@ -25,6 +25,7 @@ import ogp.portal.auth.UsersFile;
 import ogp.portal.changes.GitChanges;
 import ogp.portal.events.LoggedEvents;
 import ogp.portal.fleet.FleetView;
+import ogp.protocol.files.OwnerOnlyFile;
 import ogp.protocol.tls.ServerTls;
 import ogp.protocol.tls.TlsContexts;
 import ogp.reconciler.agents.AgentServer;
@@ -74,6 +75,7 @@ final class ServerProcess implements AutoCloseable {
    * @param agentTls TLS (and with a client CA, mutual TLS) on the agent port; empty: plain TCP
    * @param https HTTPS instead of HTTP on the HTTP port; empty: plain HTTP
    * @param gitTimeout how long one connect or read of the Git remote may wait
+   * @param metricsTokenFile a file holding the bearer token {@code /metrics} requires; null: open
    * @param externalUrl where users reach the server ({@code --external-url}); with https (or with
    *     {@code https}) the portal's cookies are Secure and every response carries HSTS
    */
@@ -89,6 +91,7 @@ final class ServerProcess implements AutoCloseable {
       Optional<ServerTls> agentTls,
       Optional<HttpsConnector> https,
       Duration gitTimeout,
+      Path metricsTokenFile,
       Optional<URI> externalUrl) {
 
     Settings {
@@ -99,19 +102,7 @@ final class ServerProcess implements AutoCloseable {
     }
 
     Settings withExternalUrl(Optional<URI> url) {
-      return new Settings(
-          remote,
-          dataDir,
-          poll,
-          bindAddress,
-          httpPort,
-          agentPort,
-          lostGrace,
-          webhookSecretFile,
-          agentTls,
-          https,
-          gitTimeout,
-          url);
+      return with(gitTimeout, metricsTokenFile, url);
     }
 
     /**
@@ -146,10 +137,20 @@ final class ServerProcess implements AutoCloseable {
           agentTls,
           https,
           null,
+          null,
           Optional.empty());
     }
 
     Settings withGitTimeout(Duration timeout) {
+      return with(timeout, metricsTokenFile, externalUrl);
+    }
+
+    Settings withMetricsTokenFile(Path file) {
+      return with(gitTimeout, file, externalUrl);
+    }
+
+    /** A copy with the settings that have no constructor of their own. */
+    private Settings with(Duration gitTimeout, Path metricsTokenFile, Optional<URI> externalUrl) {
       return new Settings(
           remote,
           dataDir,
@@ -161,7 +162,8 @@ final class ServerProcess implements AutoCloseable {
           webhookSecretFile,
           agentTls,
           https,
-          timeout,
+          gitTimeout,
+          metricsTokenFile,
           externalUrl);
     }
 
@@ -228,6 +230,10 @@ final class ServerProcess implements AutoCloseable {
     // What has started so far, stopped in reverse if a later part fails (a port in use, say).
     java.util.Deque<AutoCloseable> started = new java.util.ArrayDeque<>();
     try {
+      // Temporary files of writes a crash or a full disk interrupted (tokens, keys, secrets).
+      int leftovers = OwnerOnlyFile.removeLeftovers(s.dataDir());
+      if (leftovers > 0)
+        log.info("removed {} leftover temporary file(s) in {}", leftovers, s.dataDir());
       adminTokenFile = s.dataDir().resolve(SecretToken.ADMIN_TOKEN_FILE);
       joinTokenFile = s.dataDir().resolve(SecretToken.JOIN_TOKEN_FILE);
       // Hashed tokens; a first start also writes join-token, admin-token and viewer-token for the
@@ -283,7 +289,11 @@ final class ServerProcess implements AutoCloseable {
               .readingHistoryAt(() -> fleet.source().applied().map(AppliedRevision::revision));
       started.push(changes);
       ChangeRoutes changeRoutes = new ChangeRoutes(changes);
-      MetricsRoutes metrics = new MetricsRoutes();
+      MetricsRoutes metrics =
+          new MetricsRoutes(
+              s.metricsTokenFile() == null
+                  ? Optional.empty()
+                  : Optional.of(SecretToken.read(s.metricsTokenFile(), "--metrics-token-file")));
       ObjectMapper json =
           new ObjectMapper()
               .registerModule(new JavaTimeModule())

@@ -48,7 +48,18 @@ public final class UserDirectory {
     this.tokens = tokens;
     this.usersFile = usersFile;
     if (usersFile != null) {
-      users = UsersFile.read(usersFile); // a broken file at start is an error the operator must see
+      try {
+        users = UsersFile.read(usersFile);
+      } catch (RuntimeException e) { // a broken file at start is an error the operator must see
+        throw new IOException(
+            "the portal users file "
+                + usersFile
+                + " is not valid: "
+                + e.getMessage()
+                + "; fix it (ogp hash-password makes an entry), or move it aside to start with"
+                + " the admin sign-in only",
+            e);
+      }
       readAt = modified();
     }
   }
