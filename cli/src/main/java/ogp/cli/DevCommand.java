@@ -77,6 +77,7 @@ final class DevCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    AgentCommand.requireValidHostId(hostId);
     Map<String, String> labelMap = AgentCommand.labels(labels);
     Path devRepo = null;
     String url = repo;
