@@ -198,6 +198,11 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
     return binding.map(HostBindings.Binding::labels);
   }
 
+  /** The labels bound to a host id, or empty when it is not bound. */
+  public Optional<Map<String, String>> boundLabels(String hostId) {
+    return bindings.binding(hostId).map(HostBindings.Binding::labels);
+  }
+
   /** Stops accepting, closes every agent connection and stops the threads this server owns. */
   @Override
   public void close() {
