@@ -20,20 +20,38 @@ public final class LogText {
   /** The text quoted and escaped, at most {@code max} code points of it. */
   public static String quote(String text, int max) {
     StringBuilder out = new StringBuilder("\"");
-    int length = text.codePointCount(0, text.length());
+    int length = append(out, text, max, true);
+    if (length > max) return out.append("…\" (").append(length).append(" characters)").toString();
+    return out.append('"').toString();
+  }
+
+  /**
+   * The text escaped but not quoted, for text that is a whole message of ours with a peer's words
+   * in it (an event's message): control characters as {@code \\uXXXX}, at most {@code max} code
+   * points, then a note of the full length.
+   */
+  public static String escape(String text, int max) {
+    StringBuilder out = new StringBuilder();
+    int length = append(out, text, max, false);
+    if (length > max) return out.append("… (").append(length).append(" characters)").toString();
+    return out.toString();
+  }
+
+  /** Appends the escaped text, at most {@code max} code points; returns its full length. */
+  private static int append(StringBuilder out, String text, int max, boolean quoted) {
     text.codePoints()
         .limit(max)
         .forEach(
             c -> {
-              if (c == '"' || c == '\\') out.append('\\').appendCodePoint(c);
-              else if (c < 0x20
-                  || c == 0x7f
-                  || (c >= 0x80 && c < 0xa0)
-                  || c == 0x2028
-                  || c == 0x2029) out.append(String.format("\\u%04x", c));
+              if (quoted && (c == '"' || c == '\\')) out.append('\\').appendCodePoint(c);
+              else if (unsafe(c)) out.append(String.format("\\u%04x", c));
               else out.appendCodePoint(c);
             });
-    if (length > max) return out.append("…\" (").append(length).append(" characters)").toString();
-    return out.append('"').toString();
+    return text.codePointCount(0, text.length());
+  }
+
+  /** Control characters (C0, DEL, C1) and the Unicode line and paragraph separators. */
+  private static boolean unsafe(int c) {
+    return c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0x2028 || c == 0x2029;
   }
 }
