@@ -5,6 +5,9 @@ package ogp.protocol;
  * or message: in double quotes, quotes and backslashes escaped, control characters (CR, LF, ESC…)
  * as {@code \\uXXXX}, and cut after a bound with a note of the full length. So a peer can neither
  * forge log lines nor fill the log with one huge line.
+ *
+ * <p>The policy of the webhook module's own {@code ogp.webhook.LogText} (that module depends on
+ * nothing of OGP's); the server, the agent and the desired-state reader share this one.
  */
 public final class LogText {
   /** Characters shown by {@link #quote(String)}. */
@@ -17,8 +20,12 @@ public final class LogText {
     return quote(text, DEFAULT_MAX);
   }
 
-  /** The text quoted and escaped, at most {@code max} code points of it. */
+  /**
+   * The text quoted and escaped, at most {@code max} code points of it; {@code null} is {@code
+   * null}.
+   */
   public static String quote(String text, int max) {
+    if (text == null) return "null";
     StringBuilder out = new StringBuilder("\"");
     int length = append(out, text, max, true);
     if (length > max) return out.append("…\" (").append(length).append(" characters)").toString();
@@ -31,6 +38,7 @@ public final class LogText {
    * points, then a note of the full length.
    */
   public static String escape(String text, int max) {
+    if (text == null) return "null";
     StringBuilder out = new StringBuilder();
     int length = append(out, text, max, false);
     if (length > max) return out.append("… (").append(length).append(" characters)").toString();
