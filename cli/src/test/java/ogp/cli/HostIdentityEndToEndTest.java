@@ -111,6 +111,15 @@ class HostIdentityEndToEndTest {
     assertEquals(1, unknown.exit(), unknown.err());
     assertTrue(unknown.err().contains("404"), unknown.err());
 
+    // Bad bodies are refused with one sentence and change nothing.
+    for (String bad :
+        List.of("{}", "{\"set\": [\"role\"]}", "{\"set\": {\"ro\\u0001le\": \"db\"}}", "[1]")) {
+      HttpResponse<String> answer = put("/api/v1/hosts/h-1/labels", bad);
+      assertEquals(400, answer.statusCode(), bad + ": " + answer.body());
+      assertTrue(JSON.readTree(answer.body()).hasNonNull("error"), answer.body());
+    }
+    assertEquals("web", hosts().get(0).path("labels").path("role").asText());
+
     OgpRun label = ogp("hosts", "label", "h-1", "role=db", "--server", url(), "--token", admin());
     assertEquals(0, label.exit(), label.err());
     await("the admin's label places db on h-1")
@@ -154,6 +163,17 @@ class HostIdentityEndToEndTest {
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
     return JSON.readTree(response.body());
+  }
+
+  private HttpResponse<String> put(String path, String body) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create(url() + path))
+                .header("Authorization", "Bearer " + admin())
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 
   private int status(String path, String token) throws Exception {
