@@ -85,7 +85,7 @@ final class HelloCheck {
               + "; issue the agent a certificate for its host id (ogp certs agent --host-id ...)");
     }
     String identity;
-    if (clientCertificate.isPresent() && !clientCertificate.get().publicKeySha256().isEmpty()) {
+    if (clientCertificate.isPresent()) {
       identity = "cert-sha256:" + clientCertificate.get().publicKeySha256();
     } else if (hello.getHostKey().size() == HOST_KEY_BYTES) {
       identity = "key-sha256:" + sha256(hello.getHostKey().toByteArray());

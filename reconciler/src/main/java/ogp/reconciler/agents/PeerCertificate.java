@@ -32,10 +32,6 @@ record PeerCertificate(Set<String> names, String publicKeySha256) {
     names = Set.copyOf(names);
   }
 
-  PeerCertificate(Set<String> names) {
-    this(names, "");
-  }
-
   /**
    * The client certificate of a TLS connection, or empty when the connection is plain TCP or the
    * client presented none (the server asks for one only under mutual TLS).
