@@ -134,7 +134,7 @@ public final class ChangeRoutes {
   }
 
   /** The JSON object of the request; an empty body is an empty object. */
-  private static JsonNode body(Context ctx) {
+  static JsonNode body(Context ctx) {
     String text = ctx.body();
     if (text.isBlank()) return JSON.createObjectNode();
     try {
