@@ -23,6 +23,7 @@ import ogp.portal.auth.UsersFile;
 import ogp.portal.changes.GitChanges;
 import ogp.portal.events.LoggedEvents;
 import ogp.portal.fleet.FleetView;
+import ogp.protocol.LoopGuard;
 import ogp.protocol.tls.ServerTls;
 import ogp.protocol.tls.TlsContexts;
 import ogp.reconciler.agents.AgentServer;
@@ -211,7 +212,8 @@ final class ServerProcess implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
               });
-      tokenRefresh.scheduleWithFixedDelay(tokens::refresh, 1, 1, TimeUnit.SECONDS);
+      tokenRefresh.scheduleWithFixedDelay(
+          LoopGuard.guarded("re-reading the token store", tokens::refresh), 1, 1, TimeUnit.SECONDS);
       started.push(tokenRefresh::shutdownNow);
       mirror = GitMirror.open(s.remote(), s.dataDir(), s.gitTimeout());
       started.push(mirror);
@@ -271,7 +273,10 @@ final class ServerProcess implements AutoCloseable {
       reconciler.addObserver(statusFeed);
       reconciler.addObserver(
           new ReconcilerMeters(
-              agents, reconciler::loopFailures, changes::writerFailures, metrics.registry()));
+              agents,
+              () -> reconciler.loopFailures() + LoopGuard.failures(),
+              changes::writerFailures,
+              metrics.registry()));
       statusFeed.requestRecompute();
       // Every change commit is an event naming its actor (the audit trail next to Git's); an
       // automatic rollback records its own, with why (AutoRollback).

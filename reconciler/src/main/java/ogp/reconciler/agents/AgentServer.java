@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import ogp.protocol.LoopGuard;
 import ogp.protocol.Protocol;
 import ogp.protocol.v1.Assignment;
 import ogp.protocol.v1.Welcome;
@@ -112,7 +113,13 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
     long period = Math.max(10, Math.min(1000, b.lostGrace.toMillis() / 4));
     livenessCheck =
         scheduler.scheduleWithFixedDelay(
-            () -> registry.checkLiveness(b.clock.millis()), period, period, TimeUnit.MILLISECONDS);
+            // Guarded: a periodic task that throws is never run again, and no host would ever be
+            // lost (nor forgotten) after it.
+            LoopGuard.guarded(
+                "the agent liveness check", () -> registry.checkLiveness(b.clock.millis())),
+            period,
+            period,
+            TimeUnit.MILLISECONDS);
   }
 
   /** A builder; {@link Builder#start()} binds. */

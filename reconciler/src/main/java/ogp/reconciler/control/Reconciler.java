@@ -143,7 +143,7 @@ public final class Reconciler implements AutoCloseable {
     pollQuietly();
     try {
       if (expectedCommit.isEmpty() || source.mirror().contains(expectedCommit)) return;
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       survived("checking for an announced commit", e);
       return;
     }
@@ -257,6 +257,12 @@ public final class Reconciler implements AutoCloseable {
       failed = true;
       Duration backoff = queue.retryLater(hostId);
       log.error("reconciling host {} failed; retried in {} ms", hostId, backoff.toMillis(), e);
+    } catch (Throwable t) {
+      // An Error too: the host was taken from the queue, so letting it escape would drop the host
+      // until the next resync. It is retried after its backoff like any failure, and counted.
+      failed = true;
+      Duration backoff = queue.retryLater(hostId);
+      survived("reconciling host " + hostId + " (retried in " + backoff.toMillis() + " ms)", t);
     }
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     boolean failedStep = failed;
@@ -314,8 +320,10 @@ public final class Reconciler implements AutoCloseable {
     try {
       AppliedRevision applied = source.applied().orElse(null);
       if (applied != null) evaluateRollouts(applied);
-    } catch (RuntimeException e) {
-      log.error("evaluating rollouts failed; retried on the next tick", e);
+    } catch (Throwable t) {
+      // Not even an Error may leave runDueTimers: it would skip the resync and drop the host the
+      // worker had just taken. The next tick tries again.
+      survived("the rollout tick (retried on the next tick)", t);
     }
   }
 

@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import ogp.protocol.LoopGuard;
 
 /**
  * The watch stream's source of truth: the current objects of every kind (App, Host, Revision), the
@@ -75,7 +76,11 @@ public final class WatchHub implements AutoCloseable {
               return t;
             });
     long every = settings.bookmarkInterval().toMillis();
-    bookmarks.scheduleAtFixedRate(this::bookmark, every, every, TimeUnit.MILLISECONDS);
+    bookmarks.scheduleAtFixedRate(
+        LoopGuard.guarded("the watch bookmarks", this::bookmark),
+        every,
+        every,
+        TimeUnit.MILLISECONDS);
     Gauge.builder("ogp.watchers", this, WatchHub::watchers)
         .description("Open watch streams")
         .register(meters);

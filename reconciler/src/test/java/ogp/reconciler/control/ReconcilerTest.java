@@ -175,6 +175,26 @@ class ReconcilerTest {
   }
 
   @Test
+  void anErrorInsideTheRolloutTickIsCountedAndTheNextTickStillDecides() {
+    repo.commit("Gate web", Map.of("apps/web.yaml", web("2", "update:\n  maxParallel: 1\n")));
+    agents.connect("a");
+    source.refresh();
+    agents.report("a", 0);
+    agents.failHostsOnce(new LinkageError("a broken class, as an Error"));
+
+    clock.advance(Reconciler.ROLLOUT_TICK);
+    reconciler.runDueTimers(); // the Error is thrown inside the tick: it must not escape
+    assertEquals(1, reconciler.loopFailures(), "the Error was counted");
+    reconciler.reconcileReadyHosts();
+    assertEquals(List.of(), agents.sent, "the failed tick decided nothing");
+
+    clock.advance(Reconciler.ROLLOUT_TICK);
+    reconciler.runDueTimers();
+    reconciler.reconcileReadyHosts();
+    assertEquals(List.of("a"), agents.sentTo(), "the next tick decided a and it was reconciled");
+  }
+
+  @Test
   void aLostHostIsNeverSentAnything() {
     agents.connect("a");
     source.refresh();
@@ -197,6 +217,7 @@ class ReconcilerTest {
     final List<Sent> sent = new ArrayList<>();
     int attempts;
     private int failuresLeft;
+    private Error hostsFailure;
 
     void connect(String hostId) {
       hosts.put(hostId, record(hostId, HostRecord.Liveness.CONNECTED, Optional.empty()));
@@ -209,6 +230,11 @@ class ReconcilerTest {
     void report(String hostId, long generation) {
       StatusReport report = StatusReport.newBuilder().setGeneration(generation).build();
       hosts.put(hostId, record(hostId, HostRecord.Liveness.CONNECTED, Optional.of(report)));
+    }
+
+    /** The next {@link #hosts()} throws {@code error}. */
+    void failHostsOnce(Error error) {
+      hostsFailure = error;
     }
 
     void failSends(int times) {
@@ -227,6 +253,9 @@ class ReconcilerTest {
 
     @Override
     public Collection<HostRecord> hosts() {
+      Error failure = hostsFailure;
+      hostsFailure = null;
+      if (failure != null) throw failure;
       return List.copyOf(new java.util.TreeMap<>(hosts).values());
     }
 
