@@ -53,4 +53,10 @@ public interface ReconcilerObserver {
 
   /** An assignment was handed to the host's connection. */
   default void assignmentSent(String hostId, long generation) {}
+
+  /**
+   * The host's assignment at {@code revision} is over a limit and was not sent ({@code reason} says
+   * which, in one sentence); told once per host and revision.
+   */
+  default void assignmentRefused(String hostId, String revision, String reason) {}
 }

@@ -132,6 +132,14 @@ public final class FleetEvents implements ReconcilerObserver {
   }
 
   @Override
+  public void assignmentRefused(String hostId, String revision, String reason) {
+    events.record(
+        Event.of(clock, EventReason.ASSIGNMENT_REFUSED, "the assignment was " + reason)
+            .withHost(hostId)
+            .withRevision(revision));
+  }
+
+  @Override
   public void reportReceived(String hostId, StatusReport report) {
     StatusReport previous = lastReports.put(hostId, report);
     if (previous == null) return; // baseline, see the class comment

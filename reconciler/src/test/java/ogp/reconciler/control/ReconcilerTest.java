@@ -195,6 +195,46 @@ class ReconcilerTest {
   }
 
   @Test
+  void anAssignmentOverTheSizeLimitIsNotSentAndIsReportedOncePerRevision() {
+    List<String> refused = new ArrayList<>();
+    reconciler.addObserver(
+        new ReconcilerObserver() {
+          @Override
+          public void assignmentRefused(String hostId, String revision, String reason) {
+            refused.add(hostId + ": " + reason);
+          }
+        });
+    // Three files under the 1 MiB file limit that together place 1.2 MB of environment on a.
+    String big = "x".repeat(400_000);
+    Map<String, String> files = new java.util.HashMap<>();
+    for (int i = 0; i < 3; i++)
+      files.put(
+          "apps/big" + i + ".yaml",
+          "app: big"
+              + i
+              + "\nimage: busybox\nversion: \"1\"\nhosts: [a]\nenv: {BIG: "
+              + big
+              + "}\n");
+    repo.commit("Place 1.2 MB of environment on a", files);
+    agents.connect("a");
+    agents.connect("b");
+    source.refresh();
+    reconciler.reconcileReadyHosts();
+    assertEquals(List.of("b"), agents.sentTo(), "a is not sent its over-limit assignment");
+    assertEquals(1, refused.size(), () -> "reported: " + refused);
+    assertTrue(
+        refused
+            .get(0)
+            .matches(
+                "a: not sent to host a: its assignment is \\d+ bytes, more than the limit of 1048576 bytes; it keeps what it runs"),
+        refused.get(0));
+
+    queue.add("a");
+    reconciler.reconcileReadyHosts();
+    assertEquals(1, refused.size(), "told once per revision, not at every resync");
+  }
+
+  @Test
   void aLostHostIsNeverSentAnything() {
     agents.connect("a");
     source.refresh();
