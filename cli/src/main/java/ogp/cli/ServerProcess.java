@@ -73,6 +73,7 @@ final class ServerProcess implements AutoCloseable {
    * @param agentTls TLS (and with a client CA, mutual TLS) on the agent port; empty: plain TCP
    * @param https HTTPS instead of HTTP on the HTTP port; empty: plain HTTP
    * @param gitTimeout how long one connect or read of the Git remote may wait
+   * @param forgetLostAfter how long a host stays lost before it is forgotten; zero: never
    */
   record Settings(
       GitRemote remote,
@@ -85,12 +86,59 @@ final class ServerProcess implements AutoCloseable {
       Path webhookSecretFile,
       Optional<ServerTls> agentTls,
       Optional<HttpsConnector> https,
-      Duration gitTimeout) {
+      Duration gitTimeout,
+      Duration forgetLostAfter) {
 
     Settings {
       agentTls = Objects.requireNonNullElse(agentTls, Optional.empty());
       https = Objects.requireNonNullElse(https, Optional.empty());
       gitTimeout = Objects.requireNonNullElse(gitTimeout, GitMirror.DEFAULT_TIMEOUT);
+      forgetLostAfter =
+          Objects.requireNonNullElse(forgetLostAfter, AgentServer.DEFAULT_FORGET_LOST_AFTER);
+    }
+
+    /** With the default time after which lost hosts are forgotten. */
+    Settings(
+        GitRemote remote,
+        Path dataDir,
+        Duration poll,
+        String bindAddress,
+        int httpPort,
+        int agentPort,
+        Duration lostGrace,
+        Path webhookSecretFile,
+        Optional<ServerTls> agentTls,
+        Optional<HttpsConnector> https,
+        Duration gitTimeout) {
+      this(
+          remote,
+          dataDir,
+          poll,
+          bindAddress,
+          httpPort,
+          agentPort,
+          lostGrace,
+          webhookSecretFile,
+          agentTls,
+          https,
+          gitTimeout,
+          null);
+    }
+
+    Settings withForgetLostAfter(Duration after) {
+      return new Settings(
+          remote,
+          dataDir,
+          poll,
+          bindAddress,
+          httpPort,
+          agentPort,
+          lostGrace,
+          webhookSecretFile,
+          agentTls,
+          https,
+          gitTimeout,
+          after);
     }
 
     /** With the default Git timeout. */
@@ -131,7 +179,8 @@ final class ServerProcess implements AutoCloseable {
           webhookSecretFile,
           agentTls,
           https,
-          timeout);
+          timeout,
+          forgetLostAfter);
     }
 
     /** Plain TCP for agents and plain HTTP. */
@@ -230,6 +279,7 @@ final class ServerProcess implements AutoCloseable {
                           AgentServer.builder(tokens.inMemory(), listener)
                               .bind(s.bindAddress(), s.agentPort())
                               .lostGrace(s.lostGrace())
+                              .forgetLostAfter(s.forgetLostAfter())
                               .tls(s.agentTls().map(TlsContexts::server).orElse(null))
                               .serverVersion(Main.version())
                               .clock(clock)

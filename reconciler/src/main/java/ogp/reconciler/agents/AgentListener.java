@@ -24,4 +24,10 @@ public interface AgentListener {
 
   /** Nothing was heard from the host for the lost grace. Called once until it connects again. */
   void hostLost(String hostId);
+
+  /**
+   * The host was lost for longer than the forget threshold and everything known about it was
+   * dropped; it is unknown from now on, as if it had never connected.
+   */
+  default void hostForgotten(String hostId) {}
 }

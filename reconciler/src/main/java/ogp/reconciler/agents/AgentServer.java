@@ -38,8 +38,10 @@ import ogp.reconciler.auth.TokenVerifier;
  *
  * <p>Policy: the newest connection of a host id wins and the older one is refused with SUPERSEDED;
  * a host is lost when nothing was heard from it for the lost grace (checked periodically), and
- * connected again when it speaks; a lost or disconnected host keeps its last, now stale, report.
- * Assignments are latest-wins per host: a slow agent never makes them pile up.
+ * connected again when it speaks; a lost or disconnected host keeps its last, now stale, report,
+ * until it has been lost for longer than {@link Builder#forgetLostAfter} and is forgotten. Every
+ * agent-provided string is bounded where it enters ({@link AgentInput}). Assignments are
+ * latest-wins per host: a slow agent never makes them pile up.
  *
  * <p>Concurrency rule. Netty event loops run the codec and {@link SessionHandler}: they decode,
  * answer heartbeats and update the registry, nothing slower. The registry's lock is held only for
@@ -71,7 +73,7 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
     ListenerQueue events =
         new ListenerQueue(
             b.listener, b.listenerExecutor != null ? b.listenerExecutor : ownedListenerExecutor);
-    registry = new HostRegistry(events, b.lostGrace.toMillis());
+    registry = new HostRegistry(events, b.lostGrace.toMillis(), b.forgetLostAfter.toMillis());
     Welcome welcome =
         Welcome.newBuilder()
             .setProtocolVersion(Protocol.VERSION)
@@ -121,6 +123,9 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
             period,
             TimeUnit.MILLISECONDS);
   }
+
+  /** How long a host stays lost before it is forgotten unless configured: a day. */
+  public static final Duration DEFAULT_FORGET_LOST_AFTER = Duration.ofHours(24);
 
   /** A builder; {@link Builder#start()} binds. */
   /**
@@ -204,6 +209,7 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
     private Duration resyncInterval = Duration.ofSeconds(60);
     private Duration lostGrace = Duration.ofSeconds(15);
     private Duration helloTimeout = Duration.ofSeconds(10);
+    private Duration forgetLostAfter = DEFAULT_FORGET_LOST_AFTER;
     private SslContext tls;
     private Executor listenerExecutor;
     private ScheduledExecutorService scheduler;
@@ -245,6 +251,18 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
     /** Silence after which a host is lost (default 15 s). */
     public Builder lostGrace(Duration grace) {
       this.lostGrace = positive(grace, "lostGrace");
+      return this;
+    }
+
+    /**
+     * How long a host stays lost before the server forgets it (default 24 h); zero: never. A
+     * forgotten host is unknown, as one that never connected.
+     */
+    public Builder forgetLostAfter(Duration after) {
+      if (after.isNegative()) {
+        throw new IllegalArgumentException("forgetLostAfter must not be negative: " + after);
+      }
+      this.forgetLostAfter = after;
       return this;
     }
 

@@ -47,6 +47,15 @@ final class HelloCheck {
     if (hello.getHostId().isBlank()) {
       return Optional.of(refusal(Refusal.Code.PROTOCOL_ERROR, "Hello without a host id"));
     }
+    if (hello.getHostId().length() > AgentInput.MAX_HOST_ID) {
+      return Optional.of(
+          refusal(
+              Refusal.Code.PROTOCOL_ERROR,
+              "host id of "
+                  + hello.getHostId().length()
+                  + " characters; at most "
+                  + AgentInput.MAX_HOST_ID));
+    }
     boolean joins =
         tokens
             .verify(hello.getJoinToken())

@@ -85,7 +85,8 @@ final class SessionHandler extends SimpleChannelInboundHandler<Envelope> {
           ctx.writeAndFlush(Envelope.newBuilder().setAck(ack).build());
         }
       }
-      case STATUS -> registry.reported(session, message.getStatus(), clock.millis());
+      case STATUS ->
+          registry.reported(session, AgentInput.bounded(message.getStatus()), clock.millis());
       case BODY_NOT_SET ->
           // A newer agent may send a message this server does not know yet: ignore it.
           registry.seen(session, clock.millis());
@@ -119,7 +120,7 @@ final class SessionHandler extends SimpleChannelInboundHandler<Envelope> {
     }
     helloDeadline.cancel(false);
     CoalescingOutbox outbox = (CoalescingOutbox) ctx.pipeline().get(CoalescingOutbox.NAME);
-    session = new Session(hello, ctx.channel(), outbox, remote);
+    session = new Session(AgentInput.bounded(hello), ctx.channel(), outbox, remote);
     registry
         .connected(session, clock.millis())
         .ifPresent(

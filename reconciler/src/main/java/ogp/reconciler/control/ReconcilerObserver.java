@@ -45,6 +45,9 @@ public interface ReconcilerObserver {
 
   default void hostLost(String hostId) {}
 
+  /** A host lost for longer than the forget threshold is forgotten (unknown from now on). */
+  default void hostForgotten(String hostId) {}
+
   /** One reconcile step of a host ran; {@code failed} when it threw. */
   default void reconciled(String hostId, Duration took, boolean failed) {}
 

@@ -115,6 +115,18 @@ public final class FleetEvents implements ReconcilerObserver {
   }
 
   @Override
+  public void hostForgotten(String hostId) {
+    lastReports.remove(hostId);
+    events.record(
+        Event.of(
+                clock,
+                EventReason.HOST_FORGOTTEN,
+                "lost for longer than --forget-lost-after; forgotten (unknown until it connects"
+                    + " again)")
+            .withHost(hostId));
+  }
+
+  @Override
   public void rolloutFailed(ogp.reconciler.rollout.RolloutFailure failure) {
     events.record(
         Event.of(

@@ -127,6 +127,11 @@ public final class StatusFeed implements ReconcilerObserver, AutoCloseable {
   }
 
   @Override
+  public void hostForgotten(String hostId) {
+    requestRecompute();
+  }
+
+  @Override
   public void assignmentSent(String hostId, long generation) {
     requestRecompute();
   }

@@ -29,6 +29,11 @@ final class RecordingListener implements AgentListener {
     record("lost:" + hostId);
   }
 
+  @Override
+  public void hostForgotten(String hostId) {
+    record("forgotten:" + hostId);
+  }
+
   List<String> of(String hostId) {
     return events.stream().filter(e -> e.split(":")[1].equals(hostId)).toList();
   }
