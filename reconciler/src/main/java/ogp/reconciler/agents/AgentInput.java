@@ -2,6 +2,7 @@ package ogp.reconciler.agents;
 
 import java.util.Map;
 import java.util.TreeMap;
+import ogp.protocol.BoundedText;
 import ogp.protocol.v1.ContainerStatus;
 import ogp.protocol.v1.Hello;
 import ogp.protocol.v1.StatusReport;
@@ -97,13 +98,7 @@ final class AgentInput {
         && c.getLastError().length() <= MAX_ERROR;
   }
 
-  /**
-   * {@code text} cut to {@code max} characters plus a marker saying how many were cut; never splits
-   * a surrogate pair.
-   */
   static String cut(String text, int max) {
-    if (text.length() <= max) return text;
-    int end = Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max;
-    return text.substring(0, end) + "… [" + (text.length() - end) + " more characters]";
+    return BoundedText.cut(text, max);
   }
 }
