@@ -7,8 +7,9 @@ import ogp.protocol.v1.StatusReport;
 
 /**
  * A snapshot of what the server knows about one host. A host that disconnected or was lost keeps
- * its identity and last report; the report is then stale ({@link #reportStale()}) and must not be
- * read as the host's present state.
+ * its identity and last report until it is forgotten ({@code --forget-lost-after}); the report is
+ * then stale ({@link #reportStale()}) and must not be read as the host's present state. Every
+ * string in it was bounded where the agent's message entered the server.
  *
  * @param remoteAddress the address of the last connection, for operators
  * @param lastHeartbeat when the last message of any kind arrived from the host
