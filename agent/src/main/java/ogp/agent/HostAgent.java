@@ -21,6 +21,7 @@ import ogp.agent.probe.HealthMonitor;
 import ogp.agent.runtime.ContainerRuntime;
 import ogp.agent.runtime.DockerRuntime;
 import ogp.agent.runtime.RegistryCredentials;
+import ogp.protocol.LoopGuard;
 import ogp.protocol.tls.AgentTls;
 import ogp.protocol.tls.TlsContexts;
 import ogp.protocol.v1.Assignment;
@@ -328,6 +329,8 @@ public final class HostAgent implements AutoCloseable {
       send(current == null ? converger.report() : converger.converge(current));
     } catch (RuntimeException e) {
       log.error("re-converging failed; retrying at the next resync", e);
+    } catch (Throwable t) {
+      LoopGuard.survived("re-converging (retried at the next resync)", t);
     }
   }
 
@@ -336,6 +339,8 @@ public final class HostAgent implements AutoCloseable {
       send(converger.report());
     } catch (RuntimeException e) {
       log.warn("observing containers failed: {}", e.getMessage());
+    } catch (Throwable t) {
+      LoopGuard.survived("observing containers", t);
     }
   }
 

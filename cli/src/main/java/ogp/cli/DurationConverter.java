@@ -14,4 +14,12 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
                 new CommandLine.TypeConversionException(
                     "'" + value + "' is not a duration (" + DurationText.EXPECTED + ")"));
   }
+
+  /** Like {@link DurationConverter}, and a bare {@code 0} for "off". */
+  static final class OrZero implements CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      return "0".equals(value.strip()) ? Duration.ZERO : new DurationConverter().convert(value);
+    }
+  }
 }

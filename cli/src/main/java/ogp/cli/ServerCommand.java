@@ -53,6 +53,16 @@ final class ServerCommand implements Callable<Integer> {
   Duration lostGrace;
 
   @Option(
+      names = "--forget-lost-after",
+      defaultValue = "24h",
+      converter = DurationConverter.OrZero.class,
+      description =
+          "A host lost for longer than this is forgotten: dropped from /api/v1/hosts with a"
+              + " HostForgotten event, unknown until it connects again; 0 never forgets"
+              + " (default: ${DEFAULT-VALUE}).")
+  Duration forgetLostAfter;
+
+  @Option(
       names = "--data-dir",
       defaultValue = ".ogp",
       description = "Mirror, tokens and state (default: ${DEFAULT-VALUE}).")
@@ -126,7 +136,8 @@ final class ServerCommand implements Callable<Integer> {
                         security.https())
                     .withGitTimeout(git.gitTimeout)
                     .withMetricsTokenFile(metricsTokenFile)
-                    .withExternalUrl(Optional.ofNullable(externalUrl)))) {
+                    .withExternalUrl(Optional.ofNullable(externalUrl))
+                    .withForgetLostAfter(forgetLostAfter))) {
       Optional<String> notReady = server.notReadyAfterFirstFetch(Duration.ofSeconds(15));
       if (notReady.isPresent()) {
         System.err.printf(

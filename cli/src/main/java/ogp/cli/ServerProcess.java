@@ -25,6 +25,7 @@ import ogp.portal.auth.UsersFile;
 import ogp.portal.changes.GitChanges;
 import ogp.portal.events.LoggedEvents;
 import ogp.portal.fleet.FleetView;
+import ogp.protocol.LoopGuard;
 import ogp.protocol.files.OwnerOnlyFile;
 import ogp.protocol.tls.ServerTls;
 import ogp.protocol.tls.TlsContexts;
@@ -80,6 +81,7 @@ final class ServerProcess implements AutoCloseable {
    * @param metricsTokenFile a file holding the bearer token {@code /metrics} requires; null: open
    * @param externalUrl where users reach the server ({@code --external-url}); with https (or with
    *     {@code https}) the portal's cookies are Secure and every response carries HSTS
+   * @param forgetLostAfter how long a host stays lost before it is forgotten; zero: never
    */
   record Settings(
       GitRemote remote,
@@ -94,17 +96,24 @@ final class ServerProcess implements AutoCloseable {
       Optional<HttpsConnector> https,
       Duration gitTimeout,
       Path metricsTokenFile,
-      Optional<URI> externalUrl) {
+      Optional<URI> externalUrl,
+      Duration forgetLostAfter) {
 
     Settings {
       agentTls = Objects.requireNonNullElse(agentTls, Optional.empty());
       https = Objects.requireNonNullElse(https, Optional.empty());
       gitTimeout = Objects.requireNonNullElse(gitTimeout, GitMirror.DEFAULT_TIMEOUT);
       externalUrl = Objects.requireNonNullElse(externalUrl, Optional.empty());
+      forgetLostAfter =
+          Objects.requireNonNullElse(forgetLostAfter, AgentServer.DEFAULT_FORGET_LOST_AFTER);
+    }
+
+    Settings withForgetLostAfter(Duration after) {
+      return with(gitTimeout, metricsTokenFile, externalUrl, after);
     }
 
     Settings withExternalUrl(Optional<URI> url) {
-      return with(gitTimeout, metricsTokenFile, url);
+      return with(gitTimeout, metricsTokenFile, url, forgetLostAfter);
     }
 
     /**
@@ -140,19 +149,24 @@ final class ServerProcess implements AutoCloseable {
           https,
           null,
           null,
-          Optional.empty());
+          Optional.empty(),
+          null);
     }
 
     Settings withGitTimeout(Duration timeout) {
-      return with(timeout, metricsTokenFile, externalUrl);
+      return with(timeout, metricsTokenFile, externalUrl, forgetLostAfter);
     }
 
     Settings withMetricsTokenFile(Path file) {
-      return with(gitTimeout, file, externalUrl);
+      return with(gitTimeout, file, externalUrl, forgetLostAfter);
     }
 
     /** A copy with the settings that have no constructor of their own. */
-    private Settings with(Duration gitTimeout, Path metricsTokenFile, Optional<URI> externalUrl) {
+    private Settings with(
+        Duration gitTimeout,
+        Path metricsTokenFile,
+        Optional<URI> externalUrl,
+        Duration forgetLostAfter) {
       return new Settings(
           remote,
           dataDir,
@@ -166,7 +180,8 @@ final class ServerProcess implements AutoCloseable {
           https,
           gitTimeout,
           metricsTokenFile,
-          externalUrl);
+          externalUrl,
+          forgetLostAfter);
     }
 
     /** Plain TCP for agents and plain HTTP. */
@@ -252,7 +267,8 @@ final class ServerProcess implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
               });
-      tokenRefresh.scheduleWithFixedDelay(tokens::refresh, 1, 1, TimeUnit.SECONDS);
+      tokenRefresh.scheduleWithFixedDelay(
+          LoopGuard.guarded("re-reading the token store", tokens::refresh), 1, 1, TimeUnit.SECONDS);
       started.push(tokenRefresh::shutdownNow);
       mirror = GitMirror.open(s.remote(), s.dataDir(), s.gitTimeout());
       started.push(mirror);
@@ -273,6 +289,7 @@ final class ServerProcess implements AutoCloseable {
                               .hostBindings(hostBindings)
                               .bind(s.bindAddress(), s.agentPort())
                               .lostGrace(s.lostGrace())
+                              .forgetLostAfter(s.forgetLostAfter())
                               .tls(s.agentTls().map(TlsContexts::server).orElse(null))
                               .serverVersion(Main.version())
                               .clock(clock)
@@ -320,7 +337,10 @@ final class ServerProcess implements AutoCloseable {
       reconciler.addObserver(statusFeed);
       reconciler.addObserver(
           new ReconcilerMeters(
-              agents, reconciler::loopFailures, changes::writerFailures, metrics.registry()));
+              agents,
+              () -> reconciler.loopFailures() + LoopGuard.failures(),
+              changes::writerFailures,
+              metrics.registry()));
       statusFeed.requestRecompute();
       // Every change commit is an event naming its actor (the audit trail next to Git's); an
       // automatic rollback records its own, with why (AutoRollback).

@@ -275,6 +275,37 @@ class WatchEndToEndTest {
   }
 
   @Test
+  void theSeventeenthWatchOfATokenIsRefusedWith429AndClosingOneFreesASlot() throws Exception {
+    // Short bookmarks: a closed client is noticed at the next write.
+    start(new WatchSettings(10_000, 1_000, Duration.ofMillis(200)));
+    List<WatchLines> open = new ArrayList<>();
+    for (int i = 0; i < WatchSettings.DEFAULT_WATCHERS_PER_TOKEN; i++) {
+      WatchLines w = open(null);
+      assertEquals(200, w.status, "watch " + (i + 1) + " opens");
+      open.add(w);
+    }
+    WatchLines refused = open(null);
+    assertEquals(429, refused.status, refused.errorBody);
+    assertEquals(
+        "the token 'admin' already has 16 watch streams open, the most one token may hold;"
+            + " close one (a stream ends when its client disconnects) or use another token",
+        JSON.readTree(refused.errorBody).get("error").asText());
+
+    open.get(0).close();
+    WatchLines again =
+        await("a slot is free once the closed stream is noticed")
+            .atMost(DEADLINE)
+            .until(
+                () -> {
+                  WatchLines w = open(null);
+                  return w.status == 200 ? w : null;
+                },
+                Objects::nonNull);
+    again.await(l -> l.at("/object/initialEventsEnd").asBoolean(), DEADLINE);
+    assertEquals(429, open(null).status, "and only one slot");
+  }
+
+  @Test
   void idleStreamsGetBookmarksWithTheCurrentVersion() throws Exception {
     start(new WatchSettings(10_000, 1_000, Duration.ofMillis(200)));
     WatchLines watch = open(null);

@@ -68,7 +68,9 @@ class WatchScaleTest {
                 0,
                 Duration.ofSeconds(15),
                 null),
-            WatchSettings.defaults());
+            // One token opens every watcher here: raise its limit (16 by default) to the test's
+            // count.
+            WatchSettings.defaults().withWatcherLimits(WATCHERS, WATCHERS));
     int serverWatchers = server.watchHub().watchers(); // the portal follows the stream too
     var memory = ManagementFactory.getMemoryMXBean();
     var os =

@@ -18,5 +18,12 @@ public final class Protocol {
    */
   public static final int HANDSHAKE_MAX_FRAME_BYTES = 8 * 1024;
 
+  /**
+   * Largest assignment the server sends, well under {@link #MAX_FRAME_BYTES}: an over-limit one
+   * would be refused by the agent's frame decoder and sent again at each reconnect, in a loop. The
+   * server refuses to send it and reports why instead.
+   */
+  public static final int MAX_ASSIGNMENT_BYTES = MAX_FRAME_BYTES / 4;
+
   private Protocol() {}
 }

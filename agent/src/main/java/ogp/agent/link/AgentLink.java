@@ -31,6 +31,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.random.RandomGenerator;
 import ogp.protocol.CoalescingOutbox;
 import ogp.protocol.FramePipeline;
+import ogp.protocol.LoopGuard;
 import ogp.protocol.Protocol;
 import ogp.protocol.v1.Assignment;
 import ogp.protocol.v1.Envelope;
@@ -155,8 +156,20 @@ public final class AgentLink implements ServerLink {
     return this;
   }
 
-  /** Control thread: one connection attempt. */
+  /**
+   * Control thread: one connection attempt. Whatever it throws, the next attempt is scheduled: an
+   * agent that stopped reconnecting would never hear from its server again.
+   */
   private void connect() {
+    try {
+      tryConnect();
+    } catch (Throwable t) {
+      LoopGuard.survived("connecting to " + host + ":" + port, t);
+      retryLater(null);
+    }
+  }
+
+  private void tryConnect() {
     if (closed) {
       return;
     }

@@ -3,6 +3,7 @@ package ogp.agent.link;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
+import ogp.protocol.LoopGuard;
 import ogp.protocol.v1.Assignment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +46,8 @@ final class LatestAssignment {
     } catch (RuntimeException e) {
       // The server re-sends or the agent re-converges periodically; keep the thread alive.
       log.error("assignment handler failed for revision {}", next.getRevision(), e);
+    } catch (Throwable t) {
+      LoopGuard.survived("the assignment handler (revision " + next.getRevision() + ")", t);
     }
   }
 }

@@ -8,6 +8,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Clock;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import ogp.protocol.LoopGuard;
 import ogp.protocol.v1.Assignment;
 import ogp.protocol.v1.Envelope;
 import ogp.protocol.v1.Heartbeat;
@@ -78,7 +79,12 @@ final class LinkHandler extends SimpleChannelInboundHandler<Envelope> {
         heartbeats =
             ctx.executor()
                 .scheduleAtFixedRate(
-                    () -> heartbeat(ctx), interval, interval, TimeUnit.MILLISECONDS);
+                    // A periodic task that throws is never run again: no more heartbeats, and
+                    // the server would mark a healthy host lost.
+                    LoopGuard.guarded("the agent's heartbeat", () -> heartbeat(ctx)),
+                    interval,
+                    interval,
+                    TimeUnit.MILLISECONDS);
         events.welcomed(ctx, message.getWelcome());
       }
       case REFUSAL -> refused(message.getRefusal());

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import ogp.agent.runtime.ContainerRuntime;
 import ogp.agent.runtime.ManagedContainer;
 import ogp.agent.runtime.RuntimeFailure;
+import ogp.protocol.LoopGuard;
 import ogp.protocol.v1.ContainerStatus.Health;
 import ogp.protocol.v1.HealthCheck;
 import org.slf4j.Logger;
@@ -169,9 +170,11 @@ public final class HealthMonitor implements AutoCloseable {
     } catch (RuntimeFailure e) {
       // The engine is unreachable: no new evidence either way, keep the last verdict.
       log.debug("health probe of {} skipped: {}", containerId, e.getMessage());
-    } catch (RuntimeException | LinkageError e) {
+    } catch (RuntimeException e) {
       // Never let one failure cancel the periodic task.
       log.warn("health probe of {} failed", containerId, e);
+    } catch (Throwable t) {
+      LoopGuard.survived("the health probe of " + containerId, t);
     }
   }
 

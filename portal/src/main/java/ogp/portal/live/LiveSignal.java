@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import ogp.protocol.LoopGuard;
 import ogp.reconciler.watch.Watch;
 import ogp.reconciler.watch.WatchHub;
 import org.slf4j.Logger;
@@ -64,7 +65,10 @@ public final class LiveSignal implements AutoCloseable {
       throw new IllegalStateException("cannot open the portal's watch", e.getCause());
     }
     scheduler.scheduleWithFixedDelay(
-        this::keepAlive, KEEP_ALIVE.toMillis(), KEEP_ALIVE.toMillis(), TimeUnit.MILLISECONDS);
+        LoopGuard.guarded("the portal's keep-alive", this::keepAlive),
+        KEEP_ALIVE.toMillis(),
+        KEEP_ALIVE.toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   /** Adds a client; it stays open until the browser goes away or the server stops. */
@@ -116,6 +120,8 @@ public final class LiveSignal implements AutoCloseable {
       }
     } catch (RuntimeException e) {
       log.warn("forwarding the watch to the portal's pages failed; the next change retries", e);
+    } catch (Throwable t) {
+      LoopGuard.survived("forwarding the watch to the portal's pages", t);
     }
   }
 

@@ -27,4 +27,10 @@ public interface AgentListener {
 
   /** An operator changed the labels bound to a host; placement must be computed again. */
   default void labelsChanged(HostRecord host) {}
+
+  /**
+   * The host was lost for longer than the forget threshold and everything known about it was
+   * dropped; it is unknown from now on, as if it had never connected.
+   */
+  default void hostForgotten(String hostId) {}
 }

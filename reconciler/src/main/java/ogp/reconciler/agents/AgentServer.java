@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import ogp.protocol.LoopGuard;
 import ogp.protocol.Protocol;
 import ogp.protocol.v1.Assignment;
 import ogp.protocol.v1.Welcome;
@@ -42,8 +43,10 @@ import ogp.reconciler.auth.TokenVerifier;
  * uses are the ones bound with it, changed only by {@link #relabel}. Among sessions of that
  * identity the newest connection of a host id wins and the older one is refused with SUPERSEDED; a
  * host is lost when nothing was heard from it for the lost grace (checked periodically), and
- * connected again when it speaks; a lost or disconnected host keeps its last, now stale, report.
- * Assignments are latest-wins per host: a slow agent never makes them pile up.
+ * connected again when it speaks; a lost or disconnected host keeps its last, now stale, report,
+ * until it has been lost for longer than {@link Builder#forgetLostAfter} and is forgotten. Every
+ * agent-provided string is bounded where it enters ({@link AgentInput}). Assignments are
+ * latest-wins per host: a slow agent never makes them pile up.
  *
  * <p>Concurrency rule. Netty event loops run the codec and {@link SessionHandler}: they decode,
  * answer heartbeats and update the registry, nothing slower. The registry's lock is held only for
@@ -76,7 +79,7 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
     ListenerQueue events =
         new ListenerQueue(
             b.listener, b.listenerExecutor != null ? b.listenerExecutor : ownedListenerExecutor);
-    registry = new HostRegistry(events, b.lostGrace.toMillis());
+    registry = new HostRegistry(events, b.lostGrace.toMillis(), b.forgetLostAfter.toMillis());
     bindings = b.bindings;
     Welcome welcome =
         Welcome.newBuilder()
@@ -124,8 +127,17 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
     long period = Math.max(10, Math.min(1000, b.lostGrace.toMillis() / 4));
     livenessCheck =
         scheduler.scheduleWithFixedDelay(
-            () -> registry.checkLiveness(b.clock.millis()), period, period, TimeUnit.MILLISECONDS);
+            // Guarded: a periodic task that throws is never run again, and no host would ever be
+            // lost (nor forgotten) after it.
+            LoopGuard.guarded(
+                "the agent liveness check", () -> registry.checkLiveness(b.clock.millis())),
+            period,
+            period,
+            TimeUnit.MILLISECONDS);
   }
+
+  /** How long a host stays lost before it is forgotten unless configured: a day. */
+  public static final Duration DEFAULT_FORGET_LOST_AFTER = Duration.ofHours(24);
 
   /** A builder; {@link Builder#start()} binds. */
   /**
@@ -237,6 +249,7 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
     private HostBindings bindings = HostBindings.inMemory();
     private int pendingPerAddress = PendingHandshakes.DEFAULT_PER_ADDRESS;
     private int pendingTotal = PendingHandshakes.DEFAULT_TOTAL;
+    private Duration forgetLostAfter = DEFAULT_FORGET_LOST_AFTER;
     private SslContext tls;
     private Executor listenerExecutor;
     private ScheduledExecutorService scheduler;
@@ -301,6 +314,18 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
       }
       this.pendingPerAddress = perAddress;
       this.pendingTotal = total;
+      return this;
+    }
+
+    /**
+     * How long a host stays lost before the server forgets it (default 24 h); zero: never. A
+     * forgotten host is unknown, as one that never connected.
+     */
+    public Builder forgetLostAfter(Duration after) {
+      if (after.isNegative()) {
+        throw new IllegalArgumentException("forgetLostAfter must not be negative: " + after);
+      }
+      this.forgetLostAfter = after;
       return this;
     }
 

@@ -7,8 +7,9 @@ import ogp.protocol.v1.StatusReport;
 
 /**
  * A snapshot of what the server knows about one host. A host that disconnected or was lost keeps
- * its identity and last report; the report is then stale ({@link #reportStale()}) and must not be
- * read as the host's present state.
+ * its identity and last report until it is forgotten ({@code --forget-lost-after}); the report is
+ * then stale ({@link #reportStale()}) and must not be read as the host's present state. Every
+ * string in it was bounded where the agent's message entered the server.
  *
  * @param labels the labels placement uses: those bound to the host's identity ({@link
  *     HostBindings}), set by its first Hello or by an operator

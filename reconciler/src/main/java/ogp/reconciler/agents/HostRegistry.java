@@ -23,6 +23,12 @@ import ogp.reconciler.agents.HostRecord.Liveness;
  * the heartbeat path ({@link #seen}): it only stamps the time, without the lock, so an event loop
  * never waits while another thread copies the records of thousands of hosts; it takes the lock only
  * to bring a lost host back.
+ *
+ * <p>Forgetting: a host lost for longer than the forget threshold, without a live session, is
+ * dropped with everything known about it (Hello, last report), so hosts that come and go do not
+ * accumulate for the life of the process. The planner then sees it exactly as a host that never
+ * connected: unknown, its apps' instances there missing, nothing sent. A threshold of zero never
+ * forgets.
  */
 final class HostRegistry {
   private final Object lock = new Object();
@@ -32,6 +38,7 @@ final class HostRegistry {
 
   private final ListenerQueue events;
   private final long lostGraceMillis;
+  private final long forgetAfterMillis;
 
   /**
    * Liveness messages (heartbeats) of live sessions, for the meter; a LongAdder so counting costs
@@ -40,9 +47,13 @@ final class HostRegistry {
   private final java.util.concurrent.atomic.LongAdder heartbeats =
       new java.util.concurrent.atomic.LongAdder();
 
-  HostRegistry(ListenerQueue events, long lostGraceMillis) {
+  /**
+   * @param forgetAfterMillis how long a host stays lost before it is forgotten; 0: never
+   */
+  HostRegistry(ListenerQueue events, long lostGraceMillis, long forgetAfterMillis) {
     this.events = events;
     this.lostGraceMillis = lostGraceMillis;
+    this.forgetAfterMillis = forgetAfterMillis;
   }
 
   /** Makes {@code session} the live one of its host; returns the session it superseded. */
@@ -131,18 +142,29 @@ final class HostRegistry {
     }
   }
 
-  /** Marks every host silent for the lost grace as lost; called periodically. */
+  /**
+   * Marks every host silent for the lost grace as lost, and forgets those lost for longer than the
+   * forget threshold; called periodically.
+   */
   void checkLiveness(long nowMillis) {
     synchronized (lock) {
-      hosts.forEach(
-          (hostId, host) -> {
-            if (host.liveness != Liveness.LOST
-                && nowMillis - host.lastSeenMillis >= lostGraceMillis) {
-              host.liveness = Liveness.LOST;
-              host.pendingReport = null;
-              events.enqueue(listener -> listener.hostLost(hostId));
-            }
-          });
+      for (var it = hosts.entrySet().iterator(); it.hasNext(); ) {
+        var entry = it.next();
+        String hostId = entry.getKey();
+        Host host = entry.getValue();
+        long silentMillis = nowMillis - host.lastSeenMillis;
+        if (host.liveness != Liveness.LOST && silentMillis >= lostGraceMillis) {
+          host.liveness = Liveness.LOST;
+          host.pendingReport = null;
+          events.enqueue(listener -> listener.hostLost(hostId));
+        } else if (forgetAfterMillis > 0
+            && host.liveness == Liveness.LOST
+            && host.live == null
+            && silentMillis >= lostGraceMillis + forgetAfterMillis) {
+          it.remove();
+          events.enqueue(listener -> listener.hostForgotten(hostId));
+        }
+      }
     }
   }
 

@@ -4,8 +4,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import ogp.protocol.LoopGuard;
 
 /**
  * Runs listener events one at a time, in the order they were enqueued, on any executor (a pool
@@ -15,7 +14,6 @@ import org.slf4j.LoggerFactory;
  * coalesces reports), so it is bounded by the fleet, not by the agents' send rate.
  */
 final class ListenerQueue {
-  private static final Logger log = LoggerFactory.getLogger(ListenerQueue.class);
 
   private final AgentListener listener;
   private final Executor executor;
@@ -57,9 +55,10 @@ final class ListenerQueue {
       }
       try {
         next.accept(listener);
-      } catch (RuntimeException e) {
-        // One faulty callback must not stop the events of every other host.
-        log.error("agent listener failed", e);
+      } catch (Throwable t) {
+        // One faulty callback must not stop the events of every other host. An Error too: it
+        // would leave `draining` set, and no agent event would ever be delivered again.
+        LoopGuard.survived("the agent listener", t);
       }
     }
   }

@@ -100,7 +100,8 @@ final class SessionHandler extends SimpleChannelInboundHandler<Envelope> {
           ctx.writeAndFlush(Envelope.newBuilder().setAck(ack).build());
         }
       }
-      case STATUS -> registry.reported(session, message.getStatus(), clock.millis());
+      case STATUS ->
+          registry.reported(session, AgentInput.bounded(message.getStatus()), clock.millis());
       case BODY_NOT_SET ->
           // A newer agent may send a message this server does not know yet: ignore it.
           registry.seen(session, clock.millis());
@@ -138,7 +139,7 @@ final class SessionHandler extends SimpleChannelInboundHandler<Envelope> {
     handshakeDone.run();
     CoalescingOutbox outbox = (CoalescingOutbox) ctx.pipeline().get(CoalescingOutbox.NAME);
     Map<String, String> bound = verdict.binding().labels();
-    session = new Session(hello, ctx.channel(), outbox, remote, bound);
+    session = new Session(AgentInput.bounded(hello), ctx.channel(), outbox, remote, bound);
     if (!hello.getLabelsMap().equals(bound)) {
       // Once per session: the labels placement uses are the bound ones (NodeRestriction).
       log.warn(

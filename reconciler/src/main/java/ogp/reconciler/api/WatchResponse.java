@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import ogp.protocol.LoopGuard;
 import ogp.reconciler.watch.Watch;
 
 /**
@@ -52,10 +53,12 @@ final class WatchResponse implements WriteListener {
     if (watch == null || done.isDone()) return;
     if (wakeQueued.compareAndSet(false, true)) {
       writers.execute(
-          () -> {
-            wakeQueued.set(false);
-            onWritePossible();
-          });
+          LoopGuard.guarded(
+              "a watch writer",
+              () -> {
+                wakeQueued.set(false);
+                onWritePossible();
+              }));
     }
   }
 

@@ -20,6 +20,12 @@ import org.eclipse.jetty.io.EndPoint;
  * Gone} with a JSON error before any line. Behind the {@code /api} bearer check of {@link
  * ApiRoutes}.
  *
+ * <p>Limits ({@link WatcherSlots}): at most {@link WatchSettings#watchersPerToken()} streams per
+ * API token and {@link WatchSettings#watchers()} in all (16 and 1,000 by default); one more is
+ * answered {@code 429} with a JSON error saying which limit. A stream's slot is freed when it ends:
+ * the client went away (noticed at the next write, a bookmark at the latest), it was cut off, or
+ * the server stops.
+ *
  * <p>Cost per watcher: an async request, a {@link Watch} queue of shared line buffers, no thread of
  * its own: a few writer threads serve every watcher with non-blocking writes ({@link
  * WatchResponse}). The connection's idle timeout is raised above the bookmark interval, so a quiet
@@ -30,10 +36,12 @@ public final class WatchRoutes implements AutoCloseable {
   private final WatchSettings settings;
   private final ExecutorService writers;
   private final AtomicInteger open = new AtomicInteger();
+  private final WatcherSlots slots;
 
   public WatchRoutes(WatchHub hub, WatchSettings settings) {
     this.hub = hub;
     this.settings = settings;
+    this.slots = new WatcherSlots(settings.watchersPerToken(), settings.watchers());
     AtomicInteger n = new AtomicInteger();
     int threads = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
     this.writers =
@@ -52,6 +60,21 @@ public final class WatchRoutes implements AutoCloseable {
 
   private void watch(Context ctx) throws Exception {
     OptionalLong from = resourceVersion(ctx.queryParam("resourceVersion"));
+    WatcherSlots.Result acquired = slots.acquire(ApiRoutes.caller(ctx).name());
+    WatcherSlots.Slot slot =
+        acquired
+            .slot()
+            .orElseThrow(() -> new ApiError(HttpStatus.TOO_MANY_REQUESTS, acquired.refusal()));
+    try {
+      stream(ctx, from, slot);
+    } catch (Exception | Error e) {
+      slot.release(); // the stream never started
+      throw e;
+    }
+  }
+
+  /** Starts the stream; {@code slot} is released when it ends. */
+  private void stream(Context ctx, OptionalLong from, WatcherSlots.Slot slot) throws Exception {
     EndPoint endPoint =
         ServletContextRequest.getServletContextRequest(ctx.req())
             .getConnectionMetaData()
@@ -84,9 +107,15 @@ public final class WatchRoutes implements AutoCloseable {
                 new WatchResponse(ctx.res().getOutputStream(), writers, endPoint::close);
             response[0] = r;
             open.incrementAndGet();
-            return r.start(watch).whenComplete((ok, failure) -> open.decrementAndGet());
-          } catch (java.io.IOException e) {
+            return r.start(watch)
+                .whenComplete(
+                    (ok, failure) -> {
+                      open.decrementAndGet();
+                      slot.release();
+                    });
+          } catch (java.io.IOException | RuntimeException e) {
             watch.close();
+            slot.release();
             return java.util.concurrent.CompletableFuture.completedFuture(null);
           }
         });
@@ -99,6 +128,11 @@ public final class WatchRoutes implements AutoCloseable {
     } catch (NumberFormatException e) {
       throw new ApiError(HttpStatus.BAD_REQUEST, "resourceVersion must be a number: '" + raw + "'");
     }
+  }
+
+  /** Watch streams open now (holding a slot). */
+  public int openStreams() {
+    return slots.open();
   }
 
   /**

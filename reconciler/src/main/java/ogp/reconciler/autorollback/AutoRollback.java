@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import ogp.protocol.LoopGuard;
 import ogp.reconciler.changes.ChangeRefused;
 import ogp.reconciler.changes.ChangeResult;
 import ogp.reconciler.changes.ChangeService;
@@ -93,8 +94,8 @@ public final class AutoRollback implements ReconcilerObserver, AutoCloseable {
                   "automatic rollback not committed: " + e.getMessage())
               .withApp(failure.app())
               .withRevision(failure.revision()));
-    } catch (RuntimeException e) {
-      log.error("automatic rollback of {} failed", failure.app(), e);
+    } catch (Throwable e) {
+      LoopGuard.survived("the automatic rollback of " + failure.app(), e);
       events.record(
           Event.of(clock, EventReason.ROLLBACK_FAILED, "automatic rollback not committed: " + e)
               .withApp(failure.app())

@@ -53,6 +53,13 @@ final class AgentEvents implements AgentListener {
   }
 
   @Override
+  public void hostForgotten(String hostId) {
+    sent.forget(hostId);
+    log.info("host {} was lost for longer than --forget-lost-after and is forgotten", hostId);
+    observers.tell(o -> o.hostForgotten(hostId));
+  }
+
+  @Override
   public void hostLost(String hostId) {
     log.warn(
         "host {} is lost (no heartbeat within the grace); its containers are left as they are",

@@ -10,11 +10,13 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import ogp.protocol.Protocol;
 import ogp.protocol.v1.Assignment;
 import ogp.protocol.v1.ContainerSpec;
 import ogp.protocol.v1.StatusReport;
 import ogp.reconciler.agents.AgentLinks;
 import ogp.reconciler.agents.HostRecord;
+import ogp.reconciler.desired.DesiredStateLimits;
 import ogp.reconciler.rollout.Rollouts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,6 +77,9 @@ public final class Reconciler implements AutoCloseable {
   // Reconcile worker only:
   /** The revision {@link #rollouts} last saw. */
   private AppliedRevision rolloutsEvaluatedFor;
+
+  /** Per host, the revision whose over-limit assignment was last refused (told once). */
+  private final java.util.Map<String, String> refusedRevision = new java.util.HashMap<>();
 
   private Instant nextRolloutTick;
   private Instant nextResync;
@@ -143,7 +148,7 @@ public final class Reconciler implements AutoCloseable {
     pollQuietly();
     try {
       if (expectedCommit.isEmpty() || source.mirror().contains(expectedCommit)) return;
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       survived("checking for an announced commit", e);
       return;
     }
@@ -257,6 +262,12 @@ public final class Reconciler implements AutoCloseable {
       failed = true;
       Duration backoff = queue.retryLater(hostId);
       log.error("reconciling host {} failed; retried in {} ms", hostId, backoff.toMillis(), e);
+    } catch (Throwable t) {
+      // An Error too: the host was taken from the queue, so letting it escape would drop the host
+      // until the next resync. It is retried after its backoff like any failure, and counted.
+      failed = true;
+      Duration backoff = queue.retryLater(hostId);
+      survived("reconciling host " + hostId + " (retried in " + backoff.toMillis() + " ms)", t);
     }
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     boolean failedStep = failed;
@@ -298,6 +309,14 @@ public final class Reconciler implements AutoCloseable {
             .setGeneration(gen)
             .addAllContainers(specs)
             .build();
+    // Only known now: which apps a host's labels select. An over-limit assignment is not sent (the
+    // agent would refuse the frame and reconnect in a loop); the host keeps what it runs.
+    Optional<String> overLimit = overLimit(assignment);
+    if (overLimit.isPresent()) {
+      refuse(hostId, applied.revision(), overLimit.get());
+      return;
+    }
+    refusedRevision.remove(hostId);
     if (agents.send(hostId, assignment)) {
       sent.record(hostId, gen, specs);
       observers.tell(o -> o.assignmentSent(hostId, gen));
@@ -310,12 +329,45 @@ public final class Reconciler implements AutoCloseable {
     }
   }
 
+  /** Why an assignment must not be sent, or empty when it is within the limits. */
+  static Optional<String> overLimit(Assignment assignment) {
+    int bytes = assignment.getSerializedSize();
+    if (bytes > Protocol.MAX_ASSIGNMENT_BYTES) {
+      return Optional.of(
+          "its assignment is "
+              + bytes
+              + " bytes, more than the limit of "
+              + Protocol.MAX_ASSIGNMENT_BYTES
+              + " bytes");
+    }
+    long apps =
+        assignment.getContainersList().stream().map(ContainerSpec::getApp).distinct().count();
+    if (apps > DesiredStateLimits.MAX_APPS_PER_HOST) {
+      return Optional.of(
+          "it is selected by "
+              + apps
+              + " apps, more than the limit of "
+              + DesiredStateLimits.MAX_APPS_PER_HOST);
+    }
+    return Optional.empty();
+  }
+
+  /** Logs and tells observers once per host and revision that its assignment was not sent. */
+  private void refuse(String hostId, String revision, String why) {
+    if (revision.equals(refusedRevision.put(hostId, revision))) return;
+    String reason = "not sent to host " + hostId + ": " + why + "; it keeps what it runs";
+    log.warn("revision {}: the assignment was {}", revision, reason);
+    observers.tell(o -> o.assignmentRefused(hostId, revision, reason));
+  }
+
   private void evaluateRolloutsQuietly() {
     try {
       AppliedRevision applied = source.applied().orElse(null);
       if (applied != null) evaluateRollouts(applied);
-    } catch (RuntimeException e) {
-      log.error("evaluating rollouts failed; retried on the next tick", e);
+    } catch (Throwable t) {
+      // Not even an Error may leave runDueTimers: it would skip the resync and drop the host the
+      // worker had just taken. The next tick tries again.
+      survived("the rollout tick (retried on the next tick)", t);
     }
   }
 

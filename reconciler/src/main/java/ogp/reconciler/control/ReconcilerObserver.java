@@ -48,6 +48,9 @@ public interface ReconcilerObserver {
   /** An operator changed the labels bound to a host. */
   default void hostLabelsChanged(HostRecord host) {}
 
+  /** A host lost for longer than the forget threshold is forgotten (unknown from now on). */
+  default void hostForgotten(String hostId) {}
+
   /** One reconcile step of a host ran; {@code failed} when it threw. */
   default void reconciled(String hostId, Duration took, boolean failed) {}
 
@@ -56,4 +59,10 @@ public interface ReconcilerObserver {
 
   /** An assignment was handed to the host's connection. */
   default void assignmentSent(String hostId, long generation) {}
+
+  /**
+   * The host's assignment at {@code revision} is over a limit and was not sent ({@code reason} says
+   * which, in one sentence); told once per host and revision.
+   */
+  default void assignmentRefused(String hostId, String revision, String reason) {}
 }

@@ -70,7 +70,8 @@ final class AppDocumentReader {
             .orElse(AppState.RUNNING);
     Optional<Placement> placement = placement(document, doc);
     int instances =
-        doc.get("instances", (v, p) -> values.integer(v, p, 1, Integer.MAX_VALUE)).orElse(1);
+        doc.get("instances", (v, p) -> values.integer(v, p, 1, DesiredStateLimits.MAX_INSTANCES))
+            .orElse(1);
     List<String> command =
         doc.get("command", (v, p) -> values.strings(v, p, "arguments")).orElse(List.of());
     List<String> entrypoint =

@@ -111,9 +111,40 @@ public final class DesiredStateReader {
         }
       }
     }
+    errors.addAll(tooManyAppsPerHost(sorted));
     errors.sort(BY_POSITION);
     if (!errors.isEmpty()) return new ReadResult(null, errors, warnings);
     return new ReadResult(DesiredState.of(byName.values()), errors, warnings);
+  }
+
+  /**
+   * One error per host named in the {@code hosts:} lists of more than {@link
+   * DesiredStateLimits#MAX_APPS_PER_HOST} apps, at the first app over the limit (files in path
+   * order). Selector placement depends on the agents' labels and is checked when planning.
+   */
+  private static List<ValidationError> tooManyAppsPerHost(List<FileResult> sorted) {
+    Map<String, Integer> appsOn = new HashMap<>();
+    List<ValidationError> errors = new ArrayList<>();
+    for (FileResult file : sorted) {
+      for (App app : file.apps()) {
+        if (!(app.placement() instanceof Placement.Hosts hosts)) continue;
+        for (String host : hosts.hostIds()) {
+          if (appsOn.merge(host, 1, Integer::sum) == DesiredStateLimits.MAX_APPS_PER_HOST + 1) {
+            errors.add(
+                new ValidationError(
+                    app.source(),
+                    "hosts: host "
+                        + NodeValues.quote(host)
+                        + " is placed on by more than "
+                        + DesiredStateLimits.MAX_APPS_PER_HOST
+                        + " apps (at most "
+                        + DesiredStateLimits.MAX_APPS_PER_HOST
+                        + " apps per host; spread them over more hosts)"));
+          }
+        }
+      }
+    }
+    return errors;
   }
 
   /**

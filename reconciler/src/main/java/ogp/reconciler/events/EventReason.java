@@ -27,7 +27,9 @@ public enum EventReason {
   CHANGE_COMMITTED("ChangeCommitted"),
   ROLLBACK_COMMITTED("RollbackCommitted"),
   ROLLOUT_FAILED("RolloutFailed"),
-  ROLLBACK_FAILED("RollbackFailed");
+  ROLLBACK_FAILED("RollbackFailed"),
+  ASSIGNMENT_REFUSED("AssignmentRefused"),
+  HOST_FORGOTTEN("HostForgotten");
 
   private final String label;
 

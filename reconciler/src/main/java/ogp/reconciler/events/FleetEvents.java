@@ -139,6 +139,18 @@ public final class FleetEvents implements ReconcilerObserver {
   }
 
   @Override
+  public void hostForgotten(String hostId) {
+    lastReports.remove(hostId);
+    events.record(
+        Event.of(
+                clock,
+                EventReason.HOST_FORGOTTEN,
+                "lost for longer than --forget-lost-after; forgotten (unknown until it connects"
+                    + " again)")
+            .withHost(hostId));
+  }
+
+  @Override
   public void rolloutFailed(ogp.reconciler.rollout.RolloutFailure failure) {
     events.record(
         Event.of(
@@ -153,6 +165,14 @@ public final class FleetEvents implements ReconcilerObserver {
             .withApp(failure.app())
             .withRevision(failure.revision())
             .withHost(failure.hosts().size() == 1 ? failure.hosts().get(0) : null));
+  }
+
+  @Override
+  public void assignmentRefused(String hostId, String revision, String reason) {
+    events.record(
+        Event.of(clock, EventReason.ASSIGNMENT_REFUSED, "the assignment was " + reason)
+            .withHost(hostId)
+            .withRevision(revision));
   }
 
   @Override

@@ -7,6 +7,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import ogp.protocol.LoopGuard;
 import ogp.protocol.v1.StatusReport;
 import ogp.reconciler.agents.HostRecord;
 import ogp.reconciler.control.AppliedRevision;
@@ -16,8 +17,6 @@ import ogp.reconciler.control.ReconcilerObserver;
 import ogp.reconciler.control.RevisionSummary;
 import ogp.reconciler.plan.AppStatus;
 import ogp.reconciler.plan.HostStatus;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the watch's App, Host and Revision objects current. Any event that may change them
@@ -34,7 +33,6 @@ import org.slf4j.LoggerFactory;
  * coalescing loses nothing.
  */
 public final class StatusFeed implements ReconcilerObserver, AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(StatusFeed.class);
 
   private final FleetReadModel fleet;
   private final WatchHub hub;
@@ -85,8 +83,8 @@ public final class StatusFeed implements ReconcilerObserver, AutoCloseable {
       Map<String, AppStatus> apps = new LinkedHashMap<>();
       fleet.apps().forEach(a -> apps.put(a.app(), a));
       hub.sync(WatchKind.App, apps);
-    } catch (RuntimeException e) {
-      log.error("recomputing the watched status failed; the next event retries", e);
+    } catch (Throwable t) {
+      LoopGuard.survived("recomputing the watched status (the next event retries)", t);
     }
     long took = System.nanoTime() - start;
     nextRunNanos = start + Math.max(minGapNanos, 3 * took);
@@ -130,6 +128,11 @@ public final class StatusFeed implements ReconcilerObserver, AutoCloseable {
 
   @Override
   public void hostLost(String hostId) {
+    requestRecompute();
+  }
+
+  @Override
+  public void hostForgotten(String hostId) {
     requestRecompute();
   }
 

@@ -1,46 +1,53 @@
 package ogp.reconciler.watch;
 
 import java.util.ArrayDeque;
-import java.util.List;
+import java.util.Collections;
+import java.util.Iterator;
 
 /**
  * One watcher's queue of lines, filled by {@link WatchHub} and drained by whoever writes them to
- * the client. The first lines (the initial list or the resumed history) are the backlog and are not
- * bounded here (the hub's history bounds them); the live lines after it are bounded by the buffer
- * size: one more and the watcher is cut off, its queue replaced by one ERROR line.
+ * the client. The first lines (the initial list or the resumed history) are the backlog: it is not
+ * copied into the queue but streamed, line by line as the writer asks for them, from the hub's
+ * immutable snapshot of the objects (or the retained history entries) taken when the watch began,
+ * so a new watch costs a pointer, not a copy of every object. The live lines after it are bounded
+ * by the buffer: more than {@code bufferSize} lines or {@code bufferBytes} bytes queued and the
+ * watcher is cut off, its queue replaced by one ERROR line.
  *
  * <p>Concurrency rule: every method synchronizes on this watch and does no I/O; the hub offers
  * lines under its own lock (hub lock, then watch lock, never the reverse). {@code wakeup} is run
- * after lines are added and must only schedule the writer, never write.
+ * after lines are added and must only schedule the writer, never write. The backlog's iterator
+ * reads only immutable data, so it may run on the writer's thread.
  */
 public final class Watch implements AutoCloseable {
   private final WatchHub hub;
   private final int bufferSize;
+  private final long bufferBytes;
   private final Runnable wakeup;
-  private final ArrayDeque<byte[]> lines = new ArrayDeque<>(); // guarded by this
-  private int
-      backlog; // lines at the head of the queue that do not count against the buffer; guarded by
-  // this
+  private Iterator<byte[]> backlog = Collections.emptyIterator(); // guarded by this
+  private final ArrayDeque<byte[]> lines = new ArrayDeque<>(); // live lines; guarded by this
+  private long queuedBytes; // of lines; guarded by this
   private boolean ended; // no more lines will be added; guarded by this
   private boolean cutOff; // ended because the buffer overflowed; guarded by this
 
-  Watch(WatchHub hub, int bufferSize, Runnable wakeup) {
+  Watch(WatchHub hub, int bufferSize, long bufferBytes, Runnable wakeup) {
     this.hub = hub;
     this.bufferSize = bufferSize;
+    this.bufferBytes = bufferBytes;
     this.wakeup = wakeup;
   }
 
-  synchronized void backlog(List<byte[]> initial) {
-    lines.addAll(initial);
-    backlog += initial.size();
+  /** The lines to send before the live ones, produced lazily as they are polled. */
+  synchronized void backlog(Iterator<byte[]> initial) {
+    backlog = initial;
   }
 
   /** Queues a live line; returns false (and queues nothing) when the buffer is full. */
   boolean offer(byte[] line) {
     synchronized (this) {
       if (ended) return true;
-      if (lines.size() - backlog >= bufferSize) return false;
-      lines.addLast(line);
+      if (lines.size() >= bufferSize) return false;
+      if (!lines.isEmpty() && queuedBytes + line.length > bufferBytes) return false;
+      add(line);
     }
     wakeup.run();
     return true;
@@ -51,7 +58,7 @@ public final class Watch implements AutoCloseable {
     synchronized (this) {
       if (ended) return;
       ended = true;
-      lines.addLast(last);
+      add(last);
     }
     wakeup.run();
   }
@@ -62,23 +69,25 @@ public final class Watch implements AutoCloseable {
       if (ended) return;
       ended = true;
       cutOff = true;
+      backlog = Collections.emptyIterator();
       lines.clear();
-      backlog = 0;
-      lines.addLast(error);
+      queuedBytes = 0;
+      add(error);
     }
     wakeup.run();
   }
 
   /** The next line to write, or null when none is queued now. */
   public synchronized byte[] poll() {
+    if (backlog.hasNext()) return backlog.next();
     byte[] line = lines.pollFirst();
-    if (line != null && backlog > 0) backlog--;
+    if (line != null) queuedBytes -= line.length;
     return line;
   }
 
   /** True when the stream ended and every line of it has been polled: the response may complete. */
   public synchronized boolean finished() {
-    return ended && lines.isEmpty();
+    return ended && !backlog.hasNext() && lines.isEmpty();
   }
 
   /**
@@ -89,13 +98,25 @@ public final class Watch implements AutoCloseable {
     return cutOff;
   }
 
+  /** Bytes of live lines queued and not yet polled (the streamed backlog is not queued). */
+  synchronized long queuedBytes() {
+    return queuedBytes;
+  }
+
   /** The client went away: stop sending to this watch. */
   @Override
   public void close() {
     synchronized (this) {
       ended = true;
+      backlog = Collections.emptyIterator();
       lines.clear();
+      queuedBytes = 0;
     }
     hub.remove(this);
+  }
+
+  private void add(byte[] line) {
+    lines.addLast(line);
+    queuedBytes += line.length;
   }
 }

@@ -28,7 +28,9 @@ final class WatchHistory {
   }
 
   private final int capacity;
+  private final long maxBytes;
   private final ArrayDeque<Entry> entries = new ArrayDeque<>();
+  private long bytes; // of the retained entries' objects
   private long current;
   private long floor;
 
@@ -36,8 +38,17 @@ final class WatchHistory {
    * @param start the version before the first change; start above any earlier server run's versions
    */
   WatchHistory(int capacity, long start) {
+    this(capacity, Long.MAX_VALUE, start);
+  }
+
+  /**
+   * @param maxBytes the most the retained objects may hold; the oldest are dropped first (the
+   *     newest change is always retained)
+   */
+  WatchHistory(int capacity, long maxBytes, long start) {
     if (capacity < 1) throw new IllegalArgumentException("capacity must be positive: " + capacity);
     this.capacity = capacity;
+    this.maxBytes = maxBytes;
     this.current = start;
     this.floor = start;
   }
@@ -48,8 +59,18 @@ final class WatchHistory {
     Entry entry = new Entry(rv, type, kind, objectJson);
     current = rv;
     entries.addLast(entry);
-    if (entries.size() > capacity) floor = entries.removeFirst().resourceVersion();
+    bytes += objectJson.length;
+    while (entries.size() > 1 && (entries.size() > capacity || bytes > maxBytes)) {
+      Entry dropped = entries.removeFirst();
+      bytes -= dropped.objectJson().length;
+      floor = dropped.resourceVersion();
+    }
     return entry;
+  }
+
+  /** Bytes of the retained changes' objects. */
+  long bytes() {
+    return bytes;
   }
 
   long current() {

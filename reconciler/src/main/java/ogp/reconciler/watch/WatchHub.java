@@ -6,8 +6,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import ogp.protocol.LoopGuard;
 
 /**
  * The watch stream's source of truth: the current objects of every kind (App, Host, Revision), the
@@ -43,8 +44,14 @@ public final class WatchHub implements AutoCloseable {
   private final WatchSettings settings;
   private final ObjectMapper json;
   private final WatchHistory history;
+
+  /**
+   * Per kind, the current objects: an immutable map, replaced (never changed) by {@link #sync}, so
+   * a new watch streams its initial list from the map it saw without copying it.
+   */
   private final Map<WatchKind, Map<String, Known>> objects =
       new EnumMap<>(WatchKind.class); // guarded by this
+
   private final Set<Watch> watchers = new LinkedHashSet<>(); // guarded by this
   private final ScheduledExecutorService bookmarks;
   private final Counter cutOffs;
@@ -65,8 +72,9 @@ public final class WatchHub implements AutoCloseable {
     this.json = json;
     // Versions start above those of any earlier run, so a client's old version is never mistaken
     // for a current one.
-    this.history = new WatchHistory(settings.historySize(), clock.millis() * 1000);
-    for (WatchKind kind : WatchKind.values()) objects.put(kind, new LinkedHashMap<>());
+    this.history =
+        new WatchHistory(settings.historySize(), settings.historyBytes(), clock.millis() * 1000);
+    for (WatchKind kind : WatchKind.values()) objects.put(kind, Map.of());
     this.bookmarks =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -75,7 +83,11 @@ public final class WatchHub implements AutoCloseable {
               return t;
             });
     long every = settings.bookmarkInterval().toMillis();
-    bookmarks.scheduleAtFixedRate(this::bookmark, every, every, TimeUnit.MILLISECONDS);
+    bookmarks.scheduleAtFixedRate(
+        LoopGuard.guarded("the watch bookmarks", this::bookmark),
+        every,
+        every,
+        TimeUnit.MILLISECONDS);
     Gauge.builder("ogp.watchers", this, WatchHub::watchers)
         .description("Open watch streams")
         .register(meters);
@@ -88,7 +100,7 @@ public final class WatchHub implements AutoCloseable {
   /** Starts a watch; {@code wakeup} is run whenever lines were queued (see {@link Watch}). */
   public synchronized Watch watch(OptionalLong resourceVersion, Runnable wakeup)
       throws ResourceVersionGone {
-    Watch watch = new Watch(this, settings.bufferSize(), wakeup);
+    Watch watch = new Watch(this, settings.bufferSize(), settings.bufferBytes(), wakeup);
     if (closed) {
       watch.end(
           WatchLine.error(
@@ -110,18 +122,13 @@ public final class WatchHub implements AutoCloseable {
                               + ".."
                               + history.current()
                               + "); list again by watching without one"));
-      watch.backlog(missed.stream().map(WatchHistory.Entry::line).toList());
+      // References to the retained entries (bounded by the history); each line is made when
+      // written.
+      watch.backlog(missed.stream().map(WatchHistory.Entry::line).iterator());
     } else {
+      // Streamed from the immutable maps of now, restamped with the list's version as written.
       long rv = history.current();
-      List<byte[]> initial = new ArrayList<>();
-      objects.forEach(
-          (kind, byKey) ->
-              byKey
-                  .values()
-                  .forEach(
-                      o -> initial.add(WatchLine.of(WatchLine.ADDED, rv, kind.name(), o.json()))));
-      initial.add(WatchLine.bookmark(rv, true));
-      watch.backlog(initial);
+      watch.backlog(new InitialList(new EnumMap<>(objects), rv));
     }
     watchers.add(watch);
     wakeup.run();
@@ -149,20 +156,19 @@ public final class WatchHub implements AutoCloseable {
         });
     synchronized (this) {
       Map<String, Known> known = objects.get(kind);
-      for (Iterator<Map.Entry<String, Known>> it = known.entrySet().iterator(); it.hasNext(); ) {
-        Map.Entry<String, Known> old = it.next();
-        if (!fresh.containsKey(old.getKey())) {
-          it.remove();
-          publish(WatchLine.DELETED, kind, old.getValue().json());
-        }
-      }
+      known.forEach(
+          (key, old) -> {
+            if (!fresh.containsKey(key)) publish(WatchLine.DELETED, kind, old.json());
+          });
       fresh.forEach(
           (key, object) -> {
-            Known old = known.put(key, object);
+            Known old = known.get(key);
             if (old == null) publish(WatchLine.ADDED, kind, object.json());
             else if (old != object && !Arrays.equals(old.json(), object.json()))
               publish(WatchLine.MODIFIED, kind, object.json());
           });
+      // Replaced, never changed: watches still streaming the old map keep a consistent list.
+      objects.put(kind, Collections.unmodifiableMap(fresh));
     }
   }
 
@@ -190,6 +196,13 @@ public final class WatchHub implements AutoCloseable {
 
   public synchronized int watchers() {
     return watchers.size();
+  }
+
+  /** Bytes queued for every watcher and not yet written (the streamed initial lists excluded). */
+  public synchronized long queuedBytes() {
+    long total = 0;
+    for (Watch w : watchers) total += w.queuedBytes();
+    return total;
   }
 
   /** Ends every watch with an ERROR after what is queued; new watches get only that ERROR. */
@@ -241,8 +254,49 @@ public final class WatchHub implements AutoCloseable {
                 "Expired",
                 "this watcher fell more than "
                     + settings.bufferSize()
-                    + " lines behind and was cut off; resume from the last resourceVersion"));
+                    + " lines or "
+                    + settings.bufferBytes()
+                    + " bytes behind and was cut off; resume from the last resourceVersion"));
       }
+    }
+  }
+
+  /**
+   * The initial list of a watch, one line at a time: every object of the maps it was given (the
+   * hub's immutable maps of the moment the watch began) as ADDED at {@code rv}, then the BOOKMARK
+   * that ends the list. Holds iterators, never the lines. (A flat-mapped stream's iterator would
+   * buffer a whole kind's lines at once.)
+   */
+  private static final class InitialList implements Iterator<byte[]> {
+    private final Iterator<Map.Entry<WatchKind, Map<String, Known>>> kinds;
+    private final long rv;
+    private WatchKind kind;
+    private Iterator<Known> objectsOfKind = Collections.emptyIterator();
+    private boolean bookmarkSent;
+
+    InitialList(Map<WatchKind, Map<String, Known>> snapshot, long rv) {
+      this.kinds = snapshot.entrySet().iterator();
+      this.rv = rv;
+    }
+
+    @Override
+    public boolean hasNext() {
+      while (!objectsOfKind.hasNext() && kinds.hasNext()) {
+        Map.Entry<WatchKind, Map<String, Known>> next = kinds.next();
+        kind = next.getKey();
+        objectsOfKind = next.getValue().values().iterator();
+      }
+      return objectsOfKind.hasNext() || !bookmarkSent;
+    }
+
+    @Override
+    public byte[] next() {
+      if (!hasNext()) throw new java.util.NoSuchElementException();
+      if (objectsOfKind.hasNext()) {
+        return WatchLine.of(WatchLine.ADDED, rv, kind.name(), objectsOfKind.next().json());
+      }
+      bookmarkSent = true;
+      return WatchLine.bookmark(rv, true);
     }
   }
 

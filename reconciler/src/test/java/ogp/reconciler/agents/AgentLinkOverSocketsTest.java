@@ -25,10 +25,12 @@ import ogp.agent.link.AgentIdentity;
 import ogp.agent.link.AgentLink;
 import ogp.protocol.FramePipeline;
 import ogp.protocol.v1.Assignment;
+import ogp.protocol.v1.ContainerStatus;
 import ogp.protocol.v1.Envelope;
 import ogp.protocol.v1.Hello;
 import ogp.protocol.v1.StatusReport;
 import ogp.reconciler.auth.SecretToken;
+import ogp.reconciler.testing.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -152,6 +154,78 @@ class AgentLinkOverSocketsTest {
     // Still lost only once: heartbeats keep the host alive well past the grace.
     await("acks past the grace").until(() -> again.acks() >= 5);
     assertEquals(1, listener.events.stream().filter("lost:h1"::equals).count());
+  }
+
+  @Test
+  void aReportWithAOneMebibyteLastErrorIsStoredTruncatedWithAVisibleMarker() throws Exception {
+    AgentServer server = server(0, listener);
+    AgentLink link = link(server.port(), "h1", Duration.ofMillis(300));
+    await("connected").until(link::isConnected);
+    String huge = "e".repeat(1 << 20);
+    link.report(
+        StatusReport.newBuilder()
+            .setRevision("r1")
+            .setLastError(huge)
+            .addContainers(
+                ContainerStatus.newBuilder()
+                    .setApp("web")
+                    .setContainerId("c".repeat(100_000))
+                    .setLastError(huge))
+            .build());
+    await("report").until(() -> listener.events, events -> events.contains("report:h1:r1"));
+
+    StatusReport kept = server.host("h1").orElseThrow().lastReport().orElseThrow();
+    String marker = "… [" + ((1 << 20) - AgentInput.MAX_ERROR) + " more characters]";
+    assertEquals("e".repeat(AgentInput.MAX_ERROR) + marker, kept.getLastError());
+    assertEquals("e".repeat(AgentInput.MAX_ERROR) + marker, kept.getContainers(0).getLastError());
+    assertTrue(
+        kept.getContainers(0).getContainerId().length() < AgentInput.MAX_NAME + 40,
+        "the container id is cut too");
+    assertTrue(kept.getSerializedSize() < 20_000, "the kept report is small");
+  }
+
+  @Test
+  void aHostLostLongerThanTheThresholdIsForgottenAndAZeroThresholdNeverForgets() throws Exception {
+    MutableClock clock = MutableClock.at("2026-12-07T00:00:00Z");
+    Duration grace = Duration.ofSeconds(15);
+    AgentServer server = clockedServer(clock, grace, Duration.ofHours(24));
+    AgentServer keeping = clockedServer(clock, grace, Duration.ZERO);
+    for (AgentServer s : List.of(server, keeping)) {
+      AgentLink link = link(s.port(), "h1", Duration.ofMillis(300));
+      await("connected").until(link::isConnected);
+      link.close();
+      await("disconnected").until(() -> s.host("h1").map(h -> !h.connected()).orElse(false));
+    }
+    clock.advance(grace);
+    await("lost").until(() -> listener.events.stream().filter("lost:h1"::equals).count() == 2);
+
+    clock.advance(Duration.ofHours(24).minusSeconds(1));
+    await("still known a second before the threshold")
+        .during(Duration.ofMillis(300))
+        .until(() -> server.host("h1").isPresent());
+    clock.advance(Duration.ofSeconds(1));
+    await("forgotten").until(() -> server.hosts().isEmpty());
+    assertTrue(listener.events.contains("forgotten:h1"), () -> "told: " + listener.events);
+
+    clock.advance(Duration.ofDays(365));
+    await("a zero threshold never forgets")
+        .during(Duration.ofMillis(300))
+        .until(() -> keeping.host("h1").map(HostRecord::lost).orElse(false));
+    assertEquals(1, listener.events.stream().filter("forgotten:h1"::equals).count());
+  }
+
+  private AgentServer clockedServer(MutableClock clock, Duration grace, Duration forgetAfter)
+      throws InterruptedException {
+    AgentServer server =
+        AgentServer.builder(SecretToken.of(TOKEN), listener)
+            .bind("127.0.0.1", 0)
+            .heartbeatInterval(Duration.ofMillis(100))
+            .lostGrace(grace)
+            .forgetLostAfter(forgetAfter)
+            .clock(clock)
+            .start();
+    toClose.add(server);
+    return server;
   }
 
   @Test

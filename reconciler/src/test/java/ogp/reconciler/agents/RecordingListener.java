@@ -34,6 +34,11 @@ final class RecordingListener implements AgentListener {
     record("labels:" + host.hostId() + ":" + new java.util.TreeMap<>(host.labels()));
   }
 
+  @Override
+  public void hostForgotten(String hostId) {
+    record("forgotten:" + hostId);
+  }
+
   List<String> of(String hostId) {
     return events.stream().filter(e -> e.split(":")[1].equals(hostId)).toList();
   }

@@ -23,7 +23,7 @@ final class ServerConnection implements AutoCloseable {
 
   final RecordingListener listener = new RecordingListener();
   final HostRegistry registry =
-      new HostRegistry(new ListenerQueue(listener, Runnable::run), 15_000);
+      new HostRegistry(new ListenerQueue(listener, Runnable::run), 15_000, 0);
   final EmbeddedChannel channel =
       new EmbeddedChannel(
           new SessionInitializer(

@@ -175,6 +175,66 @@ class ReconcilerTest {
   }
 
   @Test
+  void anErrorInsideTheRolloutTickIsCountedAndTheNextTickStillDecides() {
+    repo.commit("Gate web", Map.of("apps/web.yaml", web("2", "update:\n  maxParallel: 1\n")));
+    agents.connect("a");
+    source.refresh();
+    agents.report("a", 0);
+    agents.failHostsOnce(new LinkageError("a broken class, as an Error"));
+
+    clock.advance(Reconciler.ROLLOUT_TICK);
+    reconciler.runDueTimers(); // the Error is thrown inside the tick: it must not escape
+    assertEquals(1, reconciler.loopFailures(), "the Error was counted");
+    reconciler.reconcileReadyHosts();
+    assertEquals(List.of(), agents.sent, "the failed tick decided nothing");
+
+    clock.advance(Reconciler.ROLLOUT_TICK);
+    reconciler.runDueTimers();
+    reconciler.reconcileReadyHosts();
+    assertEquals(List.of("a"), agents.sentTo(), "the next tick decided a and it was reconciled");
+  }
+
+  @Test
+  void anAssignmentOverTheSizeLimitIsNotSentAndIsReportedOncePerRevision() {
+    List<String> refused = new ArrayList<>();
+    reconciler.addObserver(
+        new ReconcilerObserver() {
+          @Override
+          public void assignmentRefused(String hostId, String revision, String reason) {
+            refused.add(hostId + ": " + reason);
+          }
+        });
+    // Three files under the 1 MiB file limit that together place 1.2 MB of environment on a.
+    String big = "x".repeat(400_000);
+    Map<String, String> files = new java.util.HashMap<>();
+    for (int i = 0; i < 3; i++)
+      files.put(
+          "apps/big" + i + ".yaml",
+          "app: big"
+              + i
+              + "\nimage: busybox\nversion: \"1\"\nhosts: [a]\nenv: {BIG: "
+              + big
+              + "}\n");
+    repo.commit("Place 1.2 MB of environment on a", files);
+    agents.connect("a");
+    agents.connect("b");
+    source.refresh();
+    reconciler.reconcileReadyHosts();
+    assertEquals(List.of("b"), agents.sentTo(), "a is not sent its over-limit assignment");
+    assertEquals(1, refused.size(), () -> "reported: " + refused);
+    assertTrue(
+        refused
+            .get(0)
+            .matches(
+                "a: not sent to host a: its assignment is \\d+ bytes, more than the limit of 1048576 bytes; it keeps what it runs"),
+        refused.get(0));
+
+    queue.add("a");
+    reconciler.reconcileReadyHosts();
+    assertEquals(1, refused.size(), "told once per revision, not at every resync");
+  }
+
+  @Test
   void aLostHostIsNeverSentAnything() {
     agents.connect("a");
     source.refresh();
@@ -197,6 +257,7 @@ class ReconcilerTest {
     final List<Sent> sent = new ArrayList<>();
     int attempts;
     private int failuresLeft;
+    private Error hostsFailure;
 
     void connect(String hostId) {
       hosts.put(hostId, record(hostId, HostRecord.Liveness.CONNECTED, Optional.empty()));
@@ -209,6 +270,11 @@ class ReconcilerTest {
     void report(String hostId, long generation) {
       StatusReport report = StatusReport.newBuilder().setGeneration(generation).build();
       hosts.put(hostId, record(hostId, HostRecord.Liveness.CONNECTED, Optional.of(report)));
+    }
+
+    /** The next {@link #hosts()} throws {@code error}. */
+    void failHostsOnce(Error error) {
+      hostsFailure = error;
     }
 
     void failSends(int times) {
@@ -228,6 +294,9 @@ class ReconcilerTest {
 
     @Override
     public Collection<HostRecord> hosts() {
+      Error failure = hostsFailure;
+      hostsFailure = null;
+      if (failure != null) throw failure;
       return List.copyOf(new java.util.TreeMap<>(hosts).values());
     }
 
