@@ -4,15 +4,20 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import ogp.reconciler.desired.CombinedTree;
+import ogp.reconciler.desired.DesiredState;
 import ogp.reconciler.desired.DesiredStateFiles;
 import ogp.reconciler.desired.DesiredStateReader;
 import ogp.reconciler.desired.FileResult;
 import ogp.reconciler.desired.ReadResult;
 import ogp.reconciler.desired.SourcePosition;
 import ogp.reconciler.desired.ValidationError;
+import ogp.reconciler.plan.RemovalCheck;
+import ogp.reconciler.source.CommitInfo;
 import ogp.reconciler.source.FileTooLarge;
 import ogp.reconciler.source.GitMirror;
 import ogp.reconciler.source.PollResult;
@@ -30,12 +35,19 @@ import org.slf4j.LoggerFactory;
  * only the changed files' apps are combined again ({@link CombinedTree}). Many changed files (a
  * first read) are parsed on all cores. {@link #refresh()} does network I/O and is serialized: call
  * it from a worker, never from a Netty event loop or a request thread that must answer fast.
+ *
+ * <p>Mass removal: a valid revision that would remove more of the fleet's containers than its
+ * policy allows ({@link RemovalCheck}) is <em>held</em> instead of applied: the previous revision
+ * stays applied and the held one is reported ({@link #held()}) until an admin confirms exactly that
+ * commit ({@link #applyHeld}) or a newer commit replaces it (evaluated afresh). The first revision
+ * a server applies is not compared with anything: the server does not know what it applied before
+ * it started.
  */
 public final class DesiredStateSource {
   private static final Logger log = LoggerFactory.getLogger(DesiredStateSource.class);
 
   private final GitMirror mirror;
-  private final DesiredStateReader reader = new DesiredStateReader();
+  private final DesiredStateReader reader;
   private final Clock clock;
   private final Consumer<AppliedRevision> onApplied;
 
@@ -46,6 +58,8 @@ public final class DesiredStateSource {
 
   private volatile AppliedRevision applied;
   private volatile InvalidRevision invalid;
+  private volatile HeldRevision held;
+  private volatile Supplier<Map<String, Map<String, String>>> knownHosts = Map::of;
   private volatile Instant lastFetch;
   private volatile String lastFetchError;
 
@@ -53,6 +67,7 @@ public final class DesiredStateSource {
     this.mirror = mirror;
     this.clock = clock;
     this.onApplied = onApplied;
+    this.reader = new DesiredStateReader(mirror.remote().path());
   }
 
   /**
@@ -80,6 +95,7 @@ public final class DesiredStateSource {
     }
     Snapshot snap = poll.snapshot();
     if (snap == null) return false;
+    held = null; // a newer commit replaces a hold; it is judged afresh below
     for (String path : poll.changedPaths()) {
       if (!snap.files().containsKey(path)) parsed.remove(path);
     }
@@ -104,11 +120,21 @@ public final class DesiredStateSource {
     }
     invalid = null;
     AppliedRevision before = applied;
-    AppliedRevision next =
-        before == null
-            ? new AppliedRevision(snap.commit(), result.state(), clock.instant())
-            : before.next(snap.commit(), result.state(), clock.instant());
-    applied = next;
+    if (before != null) {
+      RemovalCheck check = RemovalCheck.of(before.state(), result.state(), knownHosts.get());
+      if (check.held()) {
+        held = new HeldRevision(snap.commit(), result.state(), check, clock.instant());
+        log.warn(
+            "revision {} by {} is held, not applied: it {}; still applying {} until an admin"
+                + " confirms it (POST /api/v1/revision/confirm, ogp confirm)",
+            shortSha(snap.revision()),
+            snap.commit().authorName(),
+            check.reason(),
+            shortSha(before.revision()));
+        return false;
+      }
+    }
+    AppliedRevision next = promote(snap.commit(), result.state());
     // Where a slow start or commit spends its time, e.g. a first clone of a big repository.
     long removed =
         before == null
@@ -131,8 +157,48 @@ public final class DesiredStateSource {
     return true;
   }
 
+  /**
+   * Applies the held revision when it is {@code revision}; false (and nothing changes) when no
+   * revision is held or another one is (e.g. a newer commit replaced it).
+   *
+   * @param by who confirmed it, for the log
+   */
+  public synchronized boolean applyHeld(String revision, String by) {
+    HeldRevision hold = held;
+    if (hold == null || !hold.revision().equals(revision)) return false;
+    held = null;
+    log.warn(
+        "revision {} by {} applied as confirmed by {}: it {}",
+        shortSha(hold.revision()),
+        hold.commit().authorName(),
+        by,
+        hold.check().reason());
+    onApplied.accept(promote(hold.commit(), hold.state()));
+    return true;
+  }
+
+  /** Makes {@code state} the applied revision. Under this object's lock. */
+  private AppliedRevision promote(CommitInfo commit, DesiredState state) {
+    AppliedRevision before = applied;
+    AppliedRevision next =
+        before == null
+            ? new AppliedRevision(commit, state, clock.instant())
+            : before.next(commit, state, clock.instant());
+    applied = next;
+    return next;
+  }
+
+  /**
+   * Where the mass-removal check counts apps placed by label selector: every known host by id with
+   * its labels. Without it, only apps placed by host list count.
+   */
+  public void countSelectorsOn(Supplier<Map<String, Map<String, String>>> knownHosts) {
+    this.knownHosts = knownHosts;
+  }
+
   /** Records the commit as invalid, once: the mirror meets the same file again at every poll. */
   private void rejectOversized(FileTooLarge e) {
+    held = null;
     if (invalid != null && invalid.commit().sha().equals(e.commit().sha())) return;
     ValidationError error =
         new ValidationError(
@@ -159,6 +225,11 @@ public final class DesiredStateSource {
 
   public Optional<AppliedRevision> applied() {
     return Optional.ofNullable(applied);
+  }
+
+  /** The newest revision, valid but held for an admin's confirmation, if there is one. */
+  public Optional<HeldRevision> held() {
+    return Optional.ofNullable(held);
   }
 
   /** The newest revision that failed validation, if it is newer than the applied one. */
