@@ -239,7 +239,8 @@ final class ServerProcess implements AutoCloseable {
       Reconciler reconciler = loop.reconciler();
       AgentServer agents = loop.agents();
       FleetReadModel fleet = loop.fleet();
-      ApiRoutes api = new ApiRoutes(fleet, reconciler::requestRefresh, tokens);
+      ApiRoutes api =
+          new ApiRoutes(fleet, reconciler::requestRefresh, reconciler::confirmHeld, tokens);
       // One writer for every change of this server, in arrival order; each landed push asks the
       // fetch
       // worker to apply it at once (the request thread does not wait for the fetch). History is

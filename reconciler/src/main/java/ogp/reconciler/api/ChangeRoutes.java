@@ -126,7 +126,7 @@ public final class ChangeRoutes {
   }
 
   /** The JSON object of the request; an empty body is an empty object. */
-  private static JsonNode body(Context ctx) {
+  static JsonNode body(Context ctx) {
     String text = ctx.body();
     if (text.isBlank()) return JSON.createObjectNode();
     try {
@@ -140,7 +140,7 @@ public final class ChangeRoutes {
     }
   }
 
-  private static Optional<String> optionalString(JsonNode body, String field) {
+  static Optional<String> optionalString(JsonNode body, String field) {
     JsonNode value = body.get(field);
     if (value == null || value.isNull()) return Optional.empty();
     if (!value.isTextual())
