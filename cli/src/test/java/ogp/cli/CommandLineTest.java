@@ -155,6 +155,7 @@ class CommandLineTest {
           "watch",
           "rollback",
           "refresh",
+          "confirm",
           "hash-password"
         }) {
       OgpRun run = ogp(command, "--help");

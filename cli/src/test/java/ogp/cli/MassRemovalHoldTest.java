@@ -162,10 +162,32 @@ class MassRemovalHoldTest {
     refresh();
     awaitHeld(worse);
 
-    HttpResponse<String> stale = confirm(wipe, admin);
-    assertEquals(409, stale.statusCode(), stale.body());
+    OgpRun status = ogp("status", "--server", serverUrl(), "--token", admin);
+    assertEquals(0, status.exit(), status.err());
+    assertTrue(
+        status
+            .out()
+            .contains(
+                "held     "
+                    + worse
+                    + " by Test Author <author@example.com> is not applied: it would remove 5 of 5"
+                    + " containers (threshold 50%); an admin applies it with: ogp confirm "
+                    + worse),
+        status.out());
+    OgpRun stale = ogp("confirm", wipe, "--server", serverUrl(), "--token", admin);
+    assertEquals(1, stale.exit(), stale.out());
+    assertTrue(stale.err().contains("409") && stale.err().contains(worse), stale.err());
     assertEquals(start, revision().get("revision").asText());
     assertEquals(start, assigned.get("h1").getRevision());
+
+    OgpRun confirmed = ogp("confirm", worse, "--server", serverUrl(), "--token", admin);
+    assertEquals(0, confirmed.exit(), confirmed.err());
+    awaitAssigned("h1", worse, 0);
+    awaitAssigned("h2", worse, 0);
+  }
+
+  private String serverUrl() {
+    return "http://127.0.0.1:" + server.httpPort();
   }
 
   private JsonNode awaitHeld(String sha) throws Exception {
