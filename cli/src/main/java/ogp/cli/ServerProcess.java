@@ -315,6 +315,7 @@ final class ServerProcess implements AutoCloseable {
               new GitChanges(changes),
               new LoggedEvents(events),
               watchHub,
+              reconciler::confirmHeld,
               clock);
       http =
           PortInUse.explained(

@@ -11,7 +11,9 @@ import ogp.portal.view.Ages;
 import ogp.portal.view.Assets;
 import ogp.portal.view.Chrome;
 import ogp.portal.view.CommitLine;
+import ogp.reconciler.auth.Permission;
 import ogp.reconciler.control.AppliedRevision;
+import ogp.reconciler.control.HeldRevision;
 import ogp.reconciler.control.InvalidRevision;
 
 /**
@@ -51,6 +53,7 @@ final class Layout {
             active,
             applied(),
             invalid(),
+            held(user),
             flash,
             Boolean.TRUE.equals(flashError)));
     return model;
@@ -72,6 +75,21 @@ final class Layout {
         r.commit().subject(),
         ages.ago(r.appliedAt()),
         Ages.exact(r.appliedAt()));
+  }
+
+  private Chrome.HeldBanner held(PortalUser user) {
+    HeldRevision r = fleet.held().orElse(null);
+    if (r == null) return null;
+    CommitLine c =
+        new CommitLine(
+            r.revision(),
+            CommitLine.shortSha(r.revision()),
+            r.commit().authorName(),
+            r.commit().subject(),
+            ages.ago(r.seenAt()),
+            Ages.exact(r.seenAt()));
+    return new Chrome.HeldBanner(
+        c, r.commit().authorEmail(), r.check().reason(), user.may(Permission.CONFIRM_REVISION));
   }
 
   private Chrome.InvalidBanner invalid() {

@@ -15,10 +15,13 @@ import ogp.portal.changes.FleetChanges;
 import ogp.portal.changes.HistoryCache;
 import ogp.portal.events.EventFeed;
 import ogp.portal.fleet.FleetView;
+import ogp.portal.fleet.RevisionConfirmation;
 import ogp.portal.live.LiveSignal;
 import ogp.portal.view.Ages;
 import ogp.portal.view.Assets;
+import ogp.portal.view.CommitLine;
 import ogp.portal.view.Views;
+import ogp.reconciler.auth.Permission;
 import ogp.reconciler.watch.WatchHub;
 import org.eclipse.jetty.http.HttpCookie;
 
@@ -30,12 +33,16 @@ import org.eclipse.jetty.http.HttpCookie;
  *
  * <p>Policy: every page needs a signed-in user; every form post carries the session's CSRF token
  * and a same-origin {@code Origin}; viewers only read, deployers change versions and state and roll
- * back, admins also place apps on hosts. The session cookie is {@code OGP_SESSION}, HttpOnly,
- * SameSite=Lax, 8 hours idle. Every change is a commit authored by the signed-in user. Bootstrap
- * and htmx come from WebJars on the classpath ({@code /webjars}), the portal's own script and
- * stylesheet from {@code /static}; nothing is loaded from another site.
+ * back, admins also place apps on hosts and confirm a revision held because it would remove many
+ * containers ({@code POST /revision/confirm}, the held banner's Confirm button). The session cookie
+ * is {@code OGP_SESSION}, HttpOnly, SameSite=Lax, 8 hours idle. Every change is a commit authored
+ * by the signed-in user. Bootstrap and htmx come from WebJars on the classpath ({@code /webjars}),
+ * the portal's own script and stylesheet from {@code /static}; nothing is loaded from another site.
  */
 public final class PortalRoutes implements AutoCloseable {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PortalRoutes.class);
+  private static final java.util.regex.Pattern SHA =
+      java.util.regex.Pattern.compile("[0-9a-f]{40}");
   private static final int MAX_LIVE_CLIENTS = 500;
   private static final Duration SESSION_IDLE = Duration.ofHours(8);
 
@@ -50,6 +57,7 @@ public final class PortalRoutes implements AutoCloseable {
   private final LoginRoutes login;
   private final ActionRoutes actions;
   private final LiveSignal live;
+  private final RevisionConfirmation confirmation;
 
   /**
    * @param fleet what the pages show ({@link FleetView#of} the reconciler)
@@ -65,7 +73,23 @@ public final class PortalRoutes implements AutoCloseable {
       EventFeed events,
       WatchHub watch,
       Clock clock) {
+    this(fleet, users, changes, events, watch, RevisionConfirmation.NONE, clock);
+  }
+
+  /**
+   * @param confirmation applies a held revision when an admin confirms it (the held banner's
+   *     Confirm button)
+   */
+  public PortalRoutes(
+      FleetView fleet,
+      UserDirectory users,
+      FleetChanges changes,
+      EventFeed events,
+      WatchHub watch,
+      RevisionConfirmation confirmation,
+      Clock clock) {
     this.fleet = fleet;
+    this.confirmation = confirmation;
     Ages ages = new Ages(clock);
     HistoryCache history =
         new HistoryCache(changes, () -> fleet.applied().map(r -> r.revision()).orElse(null));
@@ -106,6 +130,8 @@ public final class PortalRoutes implements AutoCloseable {
     routes.get("/hosts", Gate.page(this::hosts));
     routes.get("/events", Gate.page(this::events));
     actions.register(routes);
+    routes.post(
+        "/revision/confirm", Gate.form(Permission.CONFIRM_REVISION.needs(), this::confirmHeld));
     routes.before(
         "/live",
         ctx -> {
@@ -144,6 +170,37 @@ public final class PortalRoutes implements AutoCloseable {
     Map<String, Object> model = layout.model(ctx, user, "events");
     model.put("events", eventsPage.rows());
     views.pageOrLive(ctx, "events", model);
+  }
+
+  /**
+   * The held banner's Confirm: applies exactly the revision the form names if it is still the held
+   * one, and returns to the Apps page with what happened.
+   */
+  private void confirmHeld(Context ctx, PortalUser user) {
+    String revision = ctx.formParam("revision");
+    if (revision == null || !SHA.matcher(revision).matches()) {
+      ctx.status(400)
+          .contentType("text/plain; charset=utf-8")
+          .result("Refused: the form names no revision (a full commit sha)\n");
+      return;
+    }
+    String shortSha = CommitLine.shortSha(revision);
+    if (confirmation.confirm(revision, user.name())) {
+      log.warn("portal: {} confirmed the held revision {}", user.name(), revision);
+      Layout.flash(
+          ctx,
+          "Confirmed revision " + shortSha + " as " + user.name() + ": it is being applied.",
+          false);
+    } else {
+      Layout.flash(
+          ctx,
+          "Revision "
+              + shortSha
+              + " is no longer held (a newer commit replaced it, or it was applied): nothing was"
+              + " applied.",
+          true);
+    }
+    ctx.redirect("/apps", io.javalin.http.HttpStatus.SEE_OTHER);
   }
 
   /** Number of open live streams (for tests and metrics). */

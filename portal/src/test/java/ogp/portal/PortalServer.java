@@ -52,6 +52,7 @@ final class PortalServer implements AutoCloseable {
             fleet,
             fleet,
             hub,
+            fleet,
             Clock.systemUTC());
     http =
         Javalin.create(
