@@ -95,12 +95,19 @@ class MassRemovalHoldTest {
   @Test
   void aCommitDeletingEveryAppIsHeldUntilAnAdminConfirmsIt() throws Exception {
     String start = repo.head();
+    WatchLines watch = WatchLines.open(http, server.httpPort(), admin, null);
     String wipe =
         repo.delete(
             "Move the apps to fleet/", "apps/web.yaml", "apps/api.yaml", "apps/worker.yaml");
     refresh();
 
     JsonNode held = awaitHeld(wipe);
+    watch.await(
+        l ->
+            "Revision".equals(l.path("kind").asText())
+                && l.toString().contains("\"held\":{\"revision\":\"" + wipe + "\""),
+        WAIT);
+    watch.close();
     assertEquals(5, held.get("removes").asInt());
     assertEquals(5, held.get("of").asInt());
     assertEquals("would remove 5 of 5 containers (threshold 50%)", held.get("reason").asText());
