@@ -181,6 +181,12 @@ final class ServerProcess implements AutoCloseable {
   /** Generated in the data dir on first start when no --webhook-secret-file is given. */
   static final String WEBHOOK_SECRET_FILE = "webhook-secret";
 
+  /**
+   * The sha of the revision last applied, in the data dir: a hint that lets the first revision
+   * after a restart be checked for mass removal against it (nothing else reads it).
+   */
+  static final String APPLIED_REVISION_FILE = "applied-revision";
+
   ServerProcess(Settings s) throws IOException, InterruptedException {
     this(s, WatchSettings.defaults());
   }
@@ -223,7 +229,9 @@ final class ServerProcess implements AutoCloseable {
               () ->
                   ControlLoop.create(
                       clock,
-                      onApplied -> new DesiredStateSource(mirror, clock, onApplied),
+                      onApplied ->
+                          new DesiredStateSource(
+                              mirror, clock, onApplied, s.dataDir().resolve(APPLIED_REVISION_FILE)),
                       listener ->
                           AgentServer.builder(tokens.inMemory(), listener)
                               .bind(s.bindAddress(), s.agentPort())

@@ -54,28 +54,10 @@ class MassRemovalHoldTest {
             "apps/web.yaml", app("web", "h1, h2"),
             "apps/api.yaml", app("api", "h1, h2"),
             "apps/worker.yaml", app("worker", "h1")));
-    server =
-        new ServerProcess(
-            new ServerProcess.Settings(
-                GitRemote.of(repo.url(), "main", ""),
-                tmp.resolve("server"),
-                Duration.ofHours(1),
-                "127.0.0.1",
-                0,
-                0,
-                Duration.ofSeconds(15),
-                null));
+    server = startServer();
     admin = server.adminToken().reveal();
-    for (String host : List.of("h1", "h2")) {
-      links.add(
-          AgentLink.builder(
-                  "127.0.0.1",
-                  server.agentPort(),
-                  new AgentIdentity(host, Map.of(), "test", "none"),
-                  a -> assigned.put(host, a))
-              .joinToken(server.joinToken().reveal())
-              .start());
-    }
+    connect("h1");
+    connect("h2");
     String start = repo.head();
     awaitAssigned("h1", start, 3);
     awaitAssigned("h2", start, 2);
@@ -86,6 +68,31 @@ class MassRemovalHoldTest {
     links.forEach(AgentLink::close);
     if (server != null) server.close();
     if (repo != null) repo.close();
+  }
+
+  private ServerProcess startServer() throws Exception {
+    return new ServerProcess(
+        new ServerProcess.Settings(
+            GitRemote.of(repo.url(), "main", ""),
+            tmp.resolve("server"),
+            Duration.ofHours(1),
+            "127.0.0.1",
+            0,
+            0,
+            Duration.ofSeconds(15),
+            null));
+  }
+
+  /** An agent link for {@code host} that records the latest assignment it is sent. */
+  private void connect(String host) {
+    links.add(
+        AgentLink.builder(
+                "127.0.0.1",
+                server.agentPort(),
+                new AgentIdentity(host, Map.of(), "test", "none"),
+                a -> assigned.put(host, a))
+            .joinToken(server.joinToken().reveal())
+            .start());
   }
 
   private static String app(String name, String hosts) {
@@ -195,6 +202,28 @@ class MassRemovalHoldTest {
 
   private String serverUrl() {
     return "http://127.0.0.1:" + server.httpPort();
+  }
+
+  @Test
+  void aHeldRevisionStaysHeldAndThePreviousOneAppliedAcrossAServerRestart() throws Exception {
+    String start = repo.head();
+    String wipe =
+        repo.delete("Remove every app", "apps/web.yaml", "apps/api.yaml", "apps/worker.yaml");
+    refresh();
+    awaitHeld(wipe);
+    links.forEach(AgentLink::close);
+    links.clear();
+    server.close();
+    assigned.clear();
+
+    server = startServer();
+    admin = server.adminToken().reveal();
+    connect("h1");
+
+    JsonNode held = awaitHeld(wipe);
+    assertEquals("would remove 5 of 5 containers (threshold 50%)", held.get("reason").asText());
+    assertEquals(start, revision().get("revision").asText(), "the revision applied before");
+    awaitAssigned("h1", start, 3);
   }
 
   private JsonNode awaitHeld(String sha) throws Exception {

@@ -1,5 +1,9 @@
 package ogp.reconciler.control;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
@@ -8,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import ogp.reconciler.auth.OwnerOnlyFile;
 import ogp.reconciler.desired.CombinedTree;
 import ogp.reconciler.desired.DesiredState;
 import ogp.reconciler.desired.DesiredStateFiles;
@@ -40,8 +45,11 @@ import org.slf4j.LoggerFactory;
  * policy allows ({@link RemovalCheck}) is <em>held</em> instead of applied: the previous revision
  * stays applied and the held one is reported ({@link #held()}) until an admin confirms exactly that
  * commit ({@link #applyHeld}) or a newer commit replaces it (evaluated afresh). The first revision
- * a server applies is not compared with anything: the server does not know what it applied before
- * it started.
+ * a server applies is compared with the revision it last applied before it started, when it
+ * remembers one ({@code appliedRevisionFile}, a hint: without it, or when the mirror no longer has
+ * that commit, the first revision is applied without comparison). A head held against that revision
+ * makes it the applied one again, so a restart neither applies a held revision nor stops serving
+ * the fleet.
  */
 public final class DesiredStateSource {
   private static final Logger log = LoggerFactory.getLogger(DesiredStateSource.class);
@@ -63,11 +71,27 @@ public final class DesiredStateSource {
   private volatile Instant lastFetch;
   private volatile String lastFetchError;
 
+  /** Where the sha of each applied revision is written, or null (not remembered). */
+  private final Path appliedRevisionFile;
+
   public DesiredStateSource(GitMirror mirror, Clock clock, Consumer<AppliedRevision> onApplied) {
+    this(mirror, clock, onApplied, null);
+  }
+
+  /**
+   * @param appliedRevisionFile where the applied revision's sha is remembered across restarts (a
+   *     hint for the mass-removal check of the first revision after a start), or null
+   */
+  public DesiredStateSource(
+      GitMirror mirror,
+      Clock clock,
+      Consumer<AppliedRevision> onApplied,
+      Path appliedRevisionFile) {
     this.mirror = mirror;
     this.clock = clock;
     this.onApplied = onApplied;
     this.reader = new DesiredStateReader(mirror.remote().path());
+    this.appliedRevisionFile = appliedRevisionFile;
   }
 
   /**
@@ -119,11 +143,20 @@ public final class DesiredStateSource {
       return false;
     }
     invalid = null;
-    AppliedRevision before = applied;
+    AppliedRevision before = applied == null ? rememberedRevision(snap.revision()) : applied;
     if (before != null) {
       RemovalCheck check = RemovalCheck.of(before.state(), result.state(), knownHosts.get());
       if (check.held()) {
         held = new HeldRevision(snap.commit(), result.state(), check, clock.instant());
+        boolean restored = applied == null;
+        if (restored) {
+          // The first fetch after a start: the revision applied before the restart stays.
+          applied = before;
+          remember(before);
+          log.warn(
+              "applying {} again, the revision applied before this server started",
+              shortSha(before.revision()));
+        }
         log.warn(
             "revision {} by {} is held, not applied: it {}; still applying {} until an admin"
                 + " confirms it (POST /api/v1/revision/confirm, ogp confirm)",
@@ -131,7 +164,8 @@ public final class DesiredStateSource {
             snap.commit().authorName(),
             check.reason(),
             shortSha(before.revision()));
-        return false;
+        if (restored) onApplied.accept(before);
+        return restored;
       }
     }
     AppliedRevision next = promote(snap.commit(), result.state());
@@ -185,7 +219,57 @@ public final class DesiredStateSource {
             ? new AppliedRevision(commit, state, clock.instant())
             : before.next(commit, state, clock.instant());
     applied = next;
+    remember(next);
     return next;
+  }
+
+  /** Writes the applied revision's sha to {@link #appliedRevisionFile}; a failure is logged. */
+  private void remember(AppliedRevision revision) {
+    if (appliedRevisionFile == null) return;
+    try {
+      OwnerOnlyFile.write(appliedRevisionFile, revision.revision() + "\n");
+    } catch (IOException | RuntimeException e) {
+      log.warn(
+          "cannot remember the applied revision in {}: {} (a restart then applies its first"
+              + " revision without the mass-removal check)",
+          appliedRevisionFile,
+          e.getMessage());
+    }
+  }
+
+  /**
+   * The revision applied before this server started, read from the mirror at the remembered sha,
+   * when it is another commit than {@code head} and still valid; else null (no comparison).
+   */
+  private AppliedRevision rememberedRevision(String head) {
+    if (appliedRevisionFile == null || !Files.isRegularFile(appliedRevisionFile)) return null;
+    try {
+      String sha = Files.readString(appliedRevisionFile, StandardCharsets.US_ASCII).strip();
+      if (!sha.matches("[0-9a-f]{40}") || sha.equals(head)) return null;
+      if (!mirror.contains(sha)) {
+        log.info(
+            "the revision applied before this start, {}, is not in the repository any more;"
+                + " the first revision is applied without the mass-removal check",
+            shortSha(sha));
+        return null;
+      }
+      Snapshot base =
+          new RevisionFiles(mirror.repository(), mirror.remote().path()).snapshotAt(sha);
+      List<FileResult> files =
+          base.files().entrySet().stream()
+              .map(f -> reader.readFile(f.getKey(), f.getValue()))
+              .toList();
+      ReadResult result = DesiredStateReader.combine(files);
+      return result.valid()
+          ? new AppliedRevision(base.commit(), result.state(), clock.instant())
+          : null;
+    } catch (IOException | RuntimeException e) {
+      log.warn(
+          "cannot read the revision applied before this start ({}); the first revision is applied"
+              + " without the mass-removal check",
+          e.getMessage());
+      return null;
+    }
   }
 
   /**
