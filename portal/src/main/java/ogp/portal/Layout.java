@@ -1,6 +1,7 @@
 package ogp.portal;
 
 import io.javalin.http.Context;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,7 @@ import ogp.reconciler.auth.Permission;
 import ogp.reconciler.control.AppliedRevision;
 import ogp.reconciler.control.HeldRevision;
 import ogp.reconciler.control.InvalidRevision;
+import ogp.reconciler.source.CommitInfo;
 
 /**
  * Builds what every page shows around its content ({@link Chrome}) and keeps the one-time flash
@@ -80,30 +82,28 @@ final class Layout {
   private Chrome.HeldBanner held(PortalUser user) {
     HeldRevision r = fleet.held().orElse(null);
     if (r == null) return null;
-    CommitLine c =
-        new CommitLine(
-            r.revision(),
-            CommitLine.shortSha(r.revision()),
-            r.commit().authorName(),
-            r.commit().subject(),
-            ages.ago(r.seenAt()),
-            Ages.exact(r.seenAt()));
     return new Chrome.HeldBanner(
-        c, r.commit().authorEmail(), r.check().reason(), user.may(Permission.CONFIRM_REVISION));
+        seen(r.commit(), r.seenAt()),
+        r.commit().authorEmail(),
+        r.check().reason(),
+        user.may(Permission.CONFIRM_REVISION));
   }
 
   private Chrome.InvalidBanner invalid() {
     InvalidRevision r = fleet.invalid().orElse(null);
     if (r == null) return null;
-    CommitLine c =
-        new CommitLine(
-            r.commit().sha(),
-            CommitLine.shortSha(r.commit().sha()),
-            r.commit().authorName(),
-            r.commit().subject(),
-            ages.ago(r.seenAt()),
-            Ages.exact(r.seenAt()));
     List<String> errors = r.errors().stream().map(Object::toString).toList();
-    return new Chrome.InvalidBanner(c, r.commit().authorEmail(), errors);
+    return new Chrome.InvalidBanner(seen(r.commit(), r.seenAt()), r.commit().authorEmail(), errors);
+  }
+
+  /** A commit the server saw at {@code at} but did not apply, as a banner shows it. */
+  private CommitLine seen(CommitInfo commit, Instant at) {
+    return new CommitLine(
+        commit.sha(),
+        CommitLine.shortSha(commit.sha()),
+        commit.authorName(),
+        commit.subject(),
+        ages.ago(at),
+        Ages.exact(at));
   }
 }
