@@ -1,5 +1,6 @@
 package ogp.reconciler.plan;
 
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
@@ -48,16 +49,24 @@ public record RemovalCheck(long removes, long of, Policy.MassRemoval threshold) 
    */
   public static RemovalCheck of(
       DesiredState applied, DesiredState next, Map<String, Map<String, String>> hostLabels) {
+    // Each distinct selector is matched against the hosts once: fleets reuse a few selectors.
+    Map<Placement, Set<String>> hostsOf = new HashMap<>();
     long of = 0;
     long removes = 0;
     for (App before : applied.apps().values()) {
       if (before.state() == AppState.ABSENT) continue;
+      Set<String> hosts = hostsOf.computeIfAbsent(before.placement(), p -> hosts(p, hostLabels));
+      of += (long) before.instances() * hosts.size();
       App after = next.apps().get(before.name());
-      for (String host : hostsOf(before, hostLabels)) {
-        int placed = before.instances();
-        of += placed;
+      if (after != null
+          && after.state() != AppState.ABSENT
+          && after.placement().equals(before.placement())
+          && after.instances() >= before.instances()) {
+        continue; // every container it placed stays
+      }
+      for (String host : hosts) {
         int kept = placedOn(after, host, hostLabels);
-        if (kept < placed) removes += placed - kept;
+        if (kept < before.instances()) removes += before.instances() - kept;
       }
     }
     return new RemovalCheck(removes, of, next.policy().massRemoval());
@@ -76,13 +85,13 @@ public record RemovalCheck(long removes, long of, Policy.MassRemoval threshold) 
         Locale.ROOT, "would remove %,d of %,d containers (threshold %s)", removes, of, threshold);
   }
 
-  /** The hosts {@code app} places containers on: its host list, or the known hosts it selects. */
-  private static Set<String> hostsOf(App app, Map<String, Map<String, String>> hostLabels) {
-    if (app.placement() instanceof Placement.Hosts hosts) return new HashSet<>(hosts.hostIds());
+  /** The hosts a placement puts containers on: its host list, or the known hosts it selects. */
+  private static Set<String> hosts(Placement placement, Map<String, Map<String, String>> labels) {
+    if (placement instanceof Placement.Hosts hosts) return new HashSet<>(hosts.hostIds());
     Set<String> selected = new HashSet<>();
-    hostLabels.forEach(
-        (host, labels) -> {
-          if (app.placement().selects(host, labels)) selected.add(host);
+    labels.forEach(
+        (host, hostLabels) -> {
+          if (placement.selects(host, hostLabels)) selected.add(host);
         });
     return selected;
   }
