@@ -87,7 +87,7 @@ public final class DesiredStateReader {
     if (otherKind.isPresent() && otherKind.get().getValue().equals("Policy")) {
       diagnostics.warning(
           diagnostics.position(otherKind.get())
-              + ": kind Policy is read only from "
+              + ": kind \"Policy\" is read only from "
               + policyFile
               + " (the desired-state root); file ignored");
     } else if (otherKind.isPresent()) {

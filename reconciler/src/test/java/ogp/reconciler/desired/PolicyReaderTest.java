@@ -88,7 +88,7 @@ class PolicyReaderTest {
     assertTrue(elsewhere.valid());
     assertEquals(Policy.DEFAULT, elsewhere.state().policy());
     assertTrue(
-        elsewhere.warnings().get(0).contains("kind Policy is read only from ogp.yaml"),
+        elsewhere.warnings().get(0).contains("kind \"Policy\" is read only from ogp.yaml"),
         elsewhere.warnings().toString());
   }
 
