@@ -3,8 +3,8 @@ package ogp.agent;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Optional;
+import ogp.protocol.files.OwnerOnlyFile;
 import ogp.protocol.v1.Assignment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,7 +12,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The last assignment the server sent, kept in the agent's data dir so that an agent restarted
  * while the server is unreachable still knows what to keep running (and repairs drift against it).
- * Written atomically; an unreadable file is ignored with a warning, never acted upon.
+ * Written through {@link OwnerOnlyFile} (atomic, forced to the disk, mode 0600: it holds the apps'
+ * environment values); temporary files a crash left are removed when the store is opened, at the
+ * agent's start. An unreadable file is ignored with a warning, never acted upon.
  */
 final class AssignmentStore {
   private static final Logger log = LoggerFactory.getLogger(AssignmentStore.class);
@@ -21,6 +23,12 @@ final class AssignmentStore {
 
   AssignmentStore(Path dataDir) {
     this.file = dataDir.resolve("assignment.pb");
+    try {
+      int removed = OwnerOnlyFile.removeLeftovers(dataDir);
+      if (removed > 0) log.info("removed {} leftover temporary file(s) in {}", removed, dataDir);
+    } catch (IOException e) {
+      log.warn("cannot clean leftover temporary files in {}: {}", dataDir, e.getMessage());
+    }
   }
 
   Optional<Assignment> load() {
@@ -36,10 +44,7 @@ final class AssignmentStore {
 
   void save(Assignment assignment) {
     try {
-      Files.createDirectories(file.getParent());
-      Path temp = Files.createTempFile(file.getParent(), ".assignment", ".tmp");
-      Files.write(temp, assignment.toByteArray());
-      Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      OwnerOnlyFile.write(file, assignment.toByteArray());
     } catch (IOException e) {
       log.warn("cannot keep the last assignment in {}: {}", file, e.getMessage());
     }

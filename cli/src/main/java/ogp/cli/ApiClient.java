@@ -8,16 +8,16 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Options and calls shared by the client commands: the server URL and bearer token. Without a
- * token, the admin token of a local {@code ogp dev} ({@code .ogp/admin-token} here or in a
- * directory above) is used if present.
+ * Options and calls shared by the client commands: the server URL and the bearer token ({@link
+ * TokenOptions}: {@code --token} or {@code --token-file}; without either, a local {@code ogp dev}'s
+ * admin token, for a server on this machine only).
  */
 final class ApiClient {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -29,10 +29,13 @@ final class ApiClient {
       description = "Server URL (default: ${DEFAULT-VALUE}).")
   String server;
 
-  @Option(
-      names = "--token",
-      description = "Bearer token (default: .ogp/admin-token here or above, if present).")
-  String token;
+  @Mixin TokenOptions tokens = new TokenOptions();
+
+  /** Where {@code .ogp/admin-token} is looked for: here and above. */
+  Path workingDir = Path.of("");
+
+  /** The token resolved for the first call (each command makes its calls to one server). */
+  private Optional<TokenOptions.Bearer> bearer;
 
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -75,8 +78,8 @@ final class ApiClient {
   }
 
   private void authorize(HttpRequest.Builder request) {
-    String bearer = token != null && !token.isBlank() ? token : localDevToken();
-    if (bearer != null) request.header("Authorization", "Bearer " + bearer);
+    if (bearer == null) bearer = tokens.resolve(uri(""), workingDir);
+    bearer.ifPresent(b -> request.header("Authorization", "Bearer " + b.token()));
   }
 
   private JsonNode send(HttpRequest.Builder request, Duration timeout) {
@@ -132,38 +135,10 @@ final class ApiClient {
    * to fix.
    */
   private String tokenSource() {
-    if (token != null && !token.isBlank())
-      return "the token given with --token or OGP_TOKEN was refused (revoked, expired or mistyped?)";
-    return localDevTokenFile()
-        .map(
-            f ->
-                "the token in "
-                    + f
-                    + " (ogp dev's admin token) was refused; give a valid one with --token or OGP_TOKEN")
-        .orElse(
-            "no token was given: pass --token T or set OGP_TOKEN (no .ogp/admin-token of a local ogp dev was found in "
-                + Path.of("").toAbsolutePath()
-                + " or above)");
-  }
-
-  /**
-   * The admin token of a local {@code ogp dev}: {@code .ogp/admin-token} in the working directory
-   * or the nearest directory above it (so commands also work inside {@code .ogp/dev-repo}).
-   */
-  private static Optional<Path> localDevTokenFile() {
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      Path file = dir.resolve(".ogp").resolve("admin-token");
-      if (Files.isReadable(file)) return Optional.of(file);
-    }
-    return Optional.empty();
-  }
-
-  private static String localDevToken() {
-    try {
-      Optional<Path> file = localDevTokenFile();
-      return file.isPresent() ? Files.readString(file.get()).strip() : null;
-    } catch (IOException e) {
-      return null;
-    }
+    return bearer == null || bearer.isEmpty()
+        ? TokenOptions.noTokenHint(workingDir)
+        : bearer.get().source()
+            + " was refused (revoked, expired or mistyped?); give a valid one with --token-file"
+            + " or OGP_TOKEN_FILE";
   }
 }

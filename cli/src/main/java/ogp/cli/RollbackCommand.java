@@ -13,7 +13,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code ogp rollback APP [--to COMMIT]}: the server commits a revert of the commit that brought
- * the app's current version (or of COMMIT), limited to the app's file, and applies it.
+ * the app's current version (or of COMMIT), limited to the app's own document of its file and to
+ * what the token's role may change, and applies it.
  */
 @Command(
     name = "rollback",

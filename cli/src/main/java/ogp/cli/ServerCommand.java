@@ -1,5 +1,6 @@
 package ogp.cli;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -86,6 +87,22 @@ final class ServerCommand implements Callable<Integer> {
   @Option(names = "--https-key", description = "The private key of --https-cert (PEM).")
   Path httpsKey;
 
+  @Option(
+      names = "--external-url",
+      converter = ExternalUrlConverter.class,
+      description =
+          "The URL users reach the server at, e.g. https://ogp.example.com behind a TLS-terminating"
+              + " proxy: with https, cookies are Secure and responses carry HSTS.")
+  URI externalUrl;
+
+  @Option(
+      names = "--metrics-token-file",
+      paramLabel = "FILE",
+      description =
+          "Require this bearer token on GET /metrics (a file holding one token, e.g. Prometheus'"
+              + " credentials_file; default: /metrics is open).")
+  Path metricsTokenFile;
+
   @Mixin RepositoryOptions.GitTimeout git;
 
   @Override
@@ -97,17 +114,19 @@ final class ServerCommand implements Callable<Integer> {
         ServerProcess server =
             new ServerProcess(
                 new ServerProcess.Settings(
-                    remote,
-                    dataDir,
-                    poll,
-                    bind,
-                    httpPort,
-                    agentPort,
-                    lostGrace,
-                    webhookSecretFile,
-                    security.agentTls(),
-                    security.https(),
-                    git.gitTimeout))) {
+                        remote,
+                        dataDir,
+                        poll,
+                        bind,
+                        httpPort,
+                        agentPort,
+                        lostGrace,
+                        webhookSecretFile,
+                        security.agentTls(),
+                        security.https())
+                    .withGitTimeout(git.gitTimeout)
+                    .withMetricsTokenFile(metricsTokenFile)
+                    .withExternalUrl(Optional.ofNullable(externalUrl)))) {
       Optional<String> notReady = server.notReadyAfterFirstFetch(Duration.ofSeconds(15));
       if (notReady.isPresent()) {
         System.err.printf(

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,11 +19,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import ogp.portal.PortalRoutes;
+import ogp.portal.PortalSettings;
 import ogp.portal.auth.UserDirectory;
 import ogp.portal.auth.UsersFile;
 import ogp.portal.changes.GitChanges;
 import ogp.portal.events.LoggedEvents;
 import ogp.portal.fleet.FleetView;
+import ogp.protocol.files.OwnerOnlyFile;
 import ogp.protocol.tls.ServerTls;
 import ogp.protocol.tls.TlsContexts;
 import ogp.reconciler.agents.AgentServer;
@@ -72,6 +75,9 @@ final class ServerProcess implements AutoCloseable {
    * @param agentTls TLS (and with a client CA, mutual TLS) on the agent port; empty: plain TCP
    * @param https HTTPS instead of HTTP on the HTTP port; empty: plain HTTP
    * @param gitTimeout how long one connect or read of the Git remote may wait
+   * @param metricsTokenFile a file holding the bearer token {@code /metrics} requires; null: open
+   * @param externalUrl where users reach the server ({@code --external-url}); with https (or with
+   *     {@code https}) the portal's cookies are Secure and every response carries HSTS
    */
   record Settings(
       GitRemote remote,
@@ -84,12 +90,27 @@ final class ServerProcess implements AutoCloseable {
       Path webhookSecretFile,
       Optional<ServerTls> agentTls,
       Optional<HttpsConnector> https,
-      Duration gitTimeout) {
+      Duration gitTimeout,
+      Path metricsTokenFile,
+      Optional<URI> externalUrl) {
 
     Settings {
       agentTls = Objects.requireNonNullElse(agentTls, Optional.empty());
       https = Objects.requireNonNullElse(https, Optional.empty());
       gitTimeout = Objects.requireNonNullElse(gitTimeout, GitMirror.DEFAULT_TIMEOUT);
+      externalUrl = Objects.requireNonNullElse(externalUrl, Optional.empty());
+    }
+
+    Settings withExternalUrl(Optional<URI> url) {
+      return with(gitTimeout, metricsTokenFile, url);
+    }
+
+    /**
+     * Whether users reach the server over HTTPS: its own, or a TLS-terminating proxy's named by an
+     * https external URL.
+     */
+    boolean reachedOverHttps() {
+      return https.isPresent() || externalUrl.map(ExternalUrlConverter::isHttps).orElse(false);
     }
 
     /** With the default Git timeout. */
@@ -115,10 +136,21 @@ final class ServerProcess implements AutoCloseable {
           webhookSecretFile,
           agentTls,
           https,
-          null);
+          null,
+          null,
+          Optional.empty());
     }
 
     Settings withGitTimeout(Duration timeout) {
+      return with(timeout, metricsTokenFile, externalUrl);
+    }
+
+    Settings withMetricsTokenFile(Path file) {
+      return with(gitTimeout, file, externalUrl);
+    }
+
+    /** A copy with the settings that have no constructor of their own. */
+    private Settings with(Duration gitTimeout, Path metricsTokenFile, Optional<URI> externalUrl) {
       return new Settings(
           remote,
           dataDir,
@@ -130,7 +162,9 @@ final class ServerProcess implements AutoCloseable {
           webhookSecretFile,
           agentTls,
           https,
-          timeout);
+          gitTimeout,
+          metricsTokenFile,
+          externalUrl);
     }
 
     /** Plain TCP for agents and plain HTTP. */
@@ -202,6 +236,10 @@ final class ServerProcess implements AutoCloseable {
     // What has started so far, stopped in reverse if a later part fails (a port in use, say).
     java.util.Deque<AutoCloseable> started = new java.util.ArrayDeque<>();
     try {
+      // Temporary files of writes a crash or a full disk interrupted (tokens, keys, secrets).
+      int leftovers = OwnerOnlyFile.removeLeftovers(s.dataDir());
+      if (leftovers > 0)
+        log.info("removed {} leftover temporary file(s) in {}", leftovers, s.dataDir());
       adminTokenFile = s.dataDir().resolve(SecretToken.ADMIN_TOKEN_FILE);
       joinTokenFile = s.dataDir().resolve(SecretToken.JOIN_TOKEN_FILE);
       // Hashed tokens; a first start also writes join-token, admin-token and viewer-token for the
@@ -260,7 +298,11 @@ final class ServerProcess implements AutoCloseable {
               .readingHistoryAt(() -> fleet.source().applied().map(AppliedRevision::revision));
       started.push(changes);
       ChangeRoutes changeRoutes = new ChangeRoutes(changes);
-      MetricsRoutes metrics = new MetricsRoutes();
+      MetricsRoutes metrics =
+          new MetricsRoutes(
+              s.metricsTokenFile() == null
+                  ? Optional.empty()
+                  : Optional.of(SecretToken.read(s.metricsTokenFile(), "--metrics-token-file")));
       ObjectMapper json =
           new ObjectMapper()
               .registerModule(new JavaTimeModule())
@@ -323,8 +365,9 @@ final class ServerProcess implements AutoCloseable {
               new GitChanges(changes),
               new LoggedEvents(events),
               watchHub,
-              reconciler::confirmHeld,
-              clock);
+              clock,
+              PortalSettings.defaults().withSecureCookies(s.reachedOverHttps()),
+              reconciler::confirmHeld);
       http =
           PortInUse.explained(
               "--http-port",
@@ -338,6 +381,7 @@ final class ServerProcess implements AutoCloseable {
                             config.jetty.port = s.httpPort();
                             if (s.https().isPresent()) installHttps(s.https().get(), config, s);
                             config.startup.showJavalinBanner = false;
+                            if (s.reachedOverHttps()) StrictTransportSecurity.register(config);
                             api.register(config);
                             changeRoutes.register(config);
                             metrics.register(config);

@@ -68,8 +68,8 @@ final class SetImageCommand implements Callable<Integer> {
           "The OGP server's URL: commit through its serialized change path instead of pushing to Git (recommended for CI).")
   String server;
 
-  @Option(names = "--token", description = "With --server: a bearer token with the deployer role.")
-  String token;
+  /** With --server: a token with the deployer role ({@code --token} or {@code --token-file}). */
+  @Mixin TokenOptions tokens;
 
   @Option(
       names = "--timeout",
@@ -115,7 +115,7 @@ final class SetImageCommand implements Callable<Integer> {
   private int throughServer() {
     ApiClient api = new ApiClient();
     api.server = server;
-    api.token = token;
+    api.tokens = tokens;
     ObjectNode body = JSON.createObjectNode().put("version", version);
     if (message != null && !message.isBlank()) body.put("message", message);
     String url = "/api/v1/apps/" + URLEncoder.encode(app, StandardCharsets.UTF_8) + "/deploy";

@@ -12,7 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import ogp.reconciler.auth.OwnerOnlyFile;
+import ogp.protocol.files.OwnerOnlyFile;
 import ogp.reconciler.auth.Role;
 import ogp.reconciler.auth.TokenStore;
 import picocli.CommandLine;

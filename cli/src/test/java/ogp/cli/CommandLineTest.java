@@ -352,14 +352,6 @@ class CommandLineTest {
 
   /** A file:// repository holding the example desired state. */
   private ogp.reconciler.source.GitRemote exampleRepo() throws Exception {
-    Path repo = tmp.resolve("example-repo");
-    if (!Files.exists(repo)) {
-      try (TestRepo r = TestRepo.create(repo)) {
-        r.commit(
-            "Example",
-            Map.of("apps/web.yaml", "app: web\nimage: busybox\nversion: \"1\"\nhosts: [a]\n"));
-      }
-    }
-    return ogp.reconciler.source.GitRemote.of(repo.toUri().toString(), "main", "");
+    return LocalServers.oneAppRepo(tmp);
   }
 }

@@ -165,7 +165,7 @@ class EnvironmentDefaultsTest {
   /** A value of the option's type that its converter accepts. */
   private static String sample(OptionSpec option) {
     for (CommandLine.ITypeConverter<?> converter : option.converters()) {
-      for (String candidate : List.of("from-env", "admin", "42s")) {
+      for (String candidate : List.of("from-env", "admin", "42s", "https://from-env.example")) {
         try {
           converter.convert(candidate);
           return candidate;

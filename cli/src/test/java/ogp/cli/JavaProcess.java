@@ -64,6 +64,13 @@ final class JavaProcess implements AutoCloseable {
     }
   }
 
+  /** The exit code, once the process ended within {@code wait}; empty if it still runs. */
+  java.util.OptionalInt exitWithin(java.time.Duration wait) throws InterruptedException {
+    return process.waitFor(wait.toMillis(), TimeUnit.MILLISECONDS)
+        ? java.util.OptionalInt.of(process.exitValue())
+        : java.util.OptionalInt.empty();
+  }
+
   /** SIGKILL: no shutdown hook, no goodbye to the peer; waits until the process is gone. */
   void kill() {
     process.destroyForcibly();

@@ -227,6 +227,21 @@ class PortalBrowserTest extends RealDockerTest {
         .until(() -> runningVersion().equals("containers: 0"));
   }
 
+  @Test
+  void aNextPathWithATabLeadsBackIntoThePortalNotToAnotherHost() {
+    // Browsers drop tab, CR and LF from URLs: "/\t/evil.example" would become "//evil.example".
+    browser.open(base() + "/login?next=/%09/evil.example");
+    browser.find("#name").sendKeys("vera");
+    browser.find("#password").sendKeys("vera-password");
+    browser.find("#login-button").click();
+    browser.await(
+        "the browser left the login page", d -> !d.getCurrentUrl().startsWith(base() + "/login"));
+    String url = browser.driver.getCurrentUrl();
+    assertTrue(url.startsWith(base() + "/"), "still on the portal: " + url);
+    assertFalse(url.contains("evil.example"), url);
+    browser.await("signed in", d -> browser.present("#whoami"));
+  }
+
   // --- steps and fixtures --------------------------------------------------------------------
 
   private void signIn(String name, String password) {

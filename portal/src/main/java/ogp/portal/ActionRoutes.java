@@ -42,10 +42,10 @@ final class ActionRoutes {
     this.assets = assets;
   }
 
-  void register(RoutesConfig routes) {
+  void register(RoutesConfig routes, Gate gate) {
     routes.post(
-        "/apps/{app}/preview/{kind}", Gate.form(Permission.leastForAChange(), this::preview));
-    routes.post("/apps/{app}/actions/{kind}", Gate.form(Permission.leastForAChange(), this::apply));
+        "/apps/{app}/preview/{kind}", gate.form(Permission.leastForAChange(), this::preview));
+    routes.post("/apps/{app}/actions/{kind}", gate.form(Permission.leastForAChange(), this::apply));
   }
 
   private void preview(Context ctx, PortalUser user) {
@@ -83,7 +83,7 @@ final class ActionRoutes {
             "author",
             user.name() + " <" + user.email() + ">",
             "csrf",
-            PortalSession.csrfToken(ctx));
+            PortalSession.csrfToken(ctx).orElse(""));
     if (ctx.header("HX-Request") != null) views.fragment(ctx, "action", "dialog", model);
     else views.page(ctx, "action", model);
   }

@@ -14,7 +14,8 @@ import ogp.reconciler.auth.Role;
  * with {@code HX-Redirect} for a fragment request): pages are {@link
  * ogp.reconciler.auth.Permission#READ}, which every user's role allows. A form post is first
  * checked against CSRF (403), then needs a user whose role includes what the route needs (403).
- * Routes receive the user.
+ * Routes receive the user. The user is checked again on every request ({@link PortalSession#user}):
+ * a removed user, a changed password, a revoked admin token or an outlived session signs out.
  */
 final class Gate {
   /** A route handler that is given the signed-in user. */
@@ -23,11 +24,15 @@ final class Gate {
     void handle(Context ctx, PortalUser user) throws Exception;
   }
 
-  private Gate() {}
+  private final PortalSession sessions;
 
-  static Handler page(UserHandler handler) {
+  Gate(PortalSession sessions) {
+    this.sessions = sessions;
+  }
+
+  Handler page(UserHandler handler) {
     return ctx -> {
-      PortalUser user = PortalSession.user(ctx).orElse(null);
+      PortalUser user = sessions.user(ctx).orElse(null);
       if (user == null) {
         toLogin(ctx);
         return;
@@ -36,7 +41,7 @@ final class Gate {
     };
   }
 
-  static Handler form(Role needed, UserHandler handler) {
+  Handler form(Role needed, UserHandler handler) {
     return ctx -> {
       String refusal = CsrfGuard.refusal(ctx);
       if (refusal != null) {
@@ -45,7 +50,7 @@ final class Gate {
             .result("Refused: " + refusal + "\n");
         return;
       }
-      PortalUser user = PortalSession.user(ctx).orElse(null);
+      PortalUser user = sessions.user(ctx).orElse(null);
       if (user == null) {
         toLogin(ctx);
         return;

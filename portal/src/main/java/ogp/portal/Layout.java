@@ -51,7 +51,7 @@ final class Layout {
         "chrome",
         new Chrome(
             user,
-            PortalSession.csrfToken(ctx),
+            PortalSession.csrfToken(ctx).orElse(""),
             active,
             applied(),
             invalid(),

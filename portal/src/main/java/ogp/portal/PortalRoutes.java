@@ -5,9 +5,13 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.UnauthorizedResponse;
 import io.javalin.http.staticfiles.Location;
+import jakarta.servlet.http.HttpSessionEvent;
+import jakarta.servlet.http.HttpSessionListener;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import ogp.portal.auth.LoginCsrfCookie;
+import ogp.portal.auth.LoginThrottle;
 import ogp.portal.auth.PortalSession;
 import ogp.portal.auth.PortalUser;
 import ogp.portal.auth.UserDirectory;
@@ -34,17 +38,20 @@ import org.eclipse.jetty.http.HttpCookie;
  * <p>Policy: every page needs a signed-in user; every form post carries the session's CSRF token
  * and a same-origin {@code Origin}; viewers only read, deployers change versions and state and roll
  * back, admins also place apps on hosts and confirm a revision held because it would remove many
- * containers ({@code POST /revision/confirm}, the held banner's Confirm button). The session cookie
- * is {@code OGP_SESSION}, HttpOnly, SameSite=Lax, 8 hours idle. Every change is a commit authored
- * by the signed-in user. Bootstrap and htmx come from WebJars on the classpath ({@code /webjars}),
- * the portal's own script and stylesheet from {@code /static}; nothing is loaded from another site.
+ * containers ({@code POST /revision/confirm}, the held banner's Confirm button). A server-side
+ * session exists only after a successful sign-in; the user is checked again on every request. The
+ * session cookie is {@code OGP_SESSION}, HttpOnly, SameSite=Lax, Secure over HTTPS (or always with
+ * {@link PortalSettings#secureCookies()}), 8 hours idle and 12 hours at most ({@link
+ * PortalSettings}). Sign-ins are rate-limited ({@link ogp.portal.auth.LoginThrottle}). Every change
+ * is a commit authored by the signed-in user. Bootstrap and htmx come from WebJars on the classpath
+ * ({@code /webjars}), the portal's own script and stylesheet from {@code /static}; nothing is
+ * loaded from another site.
  */
 public final class PortalRoutes implements AutoCloseable {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PortalRoutes.class);
   private static final java.util.regex.Pattern SHA =
       java.util.regex.Pattern.compile("[0-9a-f]{40}");
   private static final int MAX_LIVE_CLIENTS = 500;
-  private static final Duration SESSION_IDLE = Duration.ofHours(8);
 
   private final FleetView fleet;
   private final Views views = new Views();
@@ -58,6 +65,10 @@ public final class PortalRoutes implements AutoCloseable {
   private final ActionRoutes actions;
   private final LiveSignal live;
   private final RevisionConfirmation confirmation;
+  private final PortalSettings settings;
+  private final PortalSession sessions;
+  private final Gate gate;
+  private final AtomicInteger openSessions = new AtomicInteger();
 
   /**
    * @param fleet what the pages show ({@link FleetView#of} the reconciler)
@@ -73,10 +84,25 @@ public final class PortalRoutes implements AutoCloseable {
       EventFeed events,
       WatchHub watch,
       Clock clock) {
-    this(fleet, users, changes, events, watch, RevisionConfirmation.NONE, clock);
+    this(fleet, users, changes, events, watch, clock, PortalSettings.defaults());
   }
 
   /**
+   * @param settings session lifetimes, cookie security and sign-in limits
+   */
+  public PortalRoutes(
+      FleetView fleet,
+      UserDirectory users,
+      FleetChanges changes,
+      EventFeed events,
+      WatchHub watch,
+      Clock clock,
+      PortalSettings settings) {
+    this(fleet, users, changes, events, watch, clock, settings, RevisionConfirmation.NONE);
+  }
+
+  /**
+   * @param settings session lifetimes, cookie security and sign-in limits
    * @param confirmation applies a held revision when an admin confirms it (the held banner's
    *     Confirm button)
    */
@@ -86,10 +112,14 @@ public final class PortalRoutes implements AutoCloseable {
       FleetChanges changes,
       EventFeed events,
       WatchHub watch,
-      RevisionConfirmation confirmation,
-      Clock clock) {
+      Clock clock,
+      PortalSettings settings,
+      RevisionConfirmation confirmation) {
     this.fleet = fleet;
     this.confirmation = confirmation;
+    this.settings = settings;
+    this.sessions = new PortalSession(users, clock, settings.sessionLifetime());
+    this.gate = new Gate(sessions);
     Ages ages = new Ages(clock);
     HistoryCache history =
         new HistoryCache(changes, () -> fleet.applied().map(r -> r.revision()).orElse(null));
@@ -98,7 +128,14 @@ public final class PortalRoutes implements AutoCloseable {
     this.appPage = new AppPage(history, ages);
     this.hostsPage = new HostsPage(ages);
     this.eventsPage = new EventsPage(events, ages);
-    this.login = new LoginRoutes(users, views, assets);
+    this.login =
+        new LoginRoutes(
+            users,
+            sessions,
+            LoginCsrfCookie.withRandomKey(clock, settings.secureCookies()),
+            new LoginThrottle(settings.loginLimits(), clock),
+            views,
+            assets);
     this.actions = new ActionRoutes(changes, views, assets);
     this.live = new LiveSignal(watch, MAX_LIVE_CLIENTS);
   }
@@ -120,22 +157,36 @@ public final class PortalRoutes implements AutoCloseable {
           sessions.setSessionCookie("OGP_SESSION");
           sessions.setHttpOnly(true);
           sessions.setSameSite(HttpCookie.SameSite.LAX);
-          sessions.setMaxInactiveInterval((int) SESSION_IDLE.toSeconds());
+          sessions.setMaxInactiveInterval((int) settings.sessionIdle().toSeconds());
+          // Behind a TLS-terminating proxy the request looks like plain HTTP: Secure regardless.
+          if (settings.secureCookies()) sessions.setSecureCookies(true);
+          sessions.addEventListener(
+              new HttpSessionListener() {
+                @Override
+                public void sessionCreated(HttpSessionEvent se) {
+                  openSessions.incrementAndGet();
+                }
+
+                @Override
+                public void sessionDestroyed(HttpSessionEvent se) {
+                  openSessions.decrementAndGet();
+                }
+              });
         });
     RoutesConfig routes = config.routes;
     routes.get("/", ctx -> ctx.redirect("/apps"));
     login.register(routes);
-    routes.get("/apps", Gate.page(this::apps));
-    routes.get("/apps/{app}", Gate.page(this::app));
-    routes.get("/hosts", Gate.page(this::hosts));
-    routes.get("/events", Gate.page(this::events));
-    actions.register(routes);
+    routes.get("/apps", gate.page(this::apps));
+    routes.get("/apps/{app}", gate.page(this::app));
+    routes.get("/hosts", gate.page(this::hosts));
+    routes.get("/events", gate.page(this::events));
+    actions.register(routes, gate);
     routes.post(
-        "/revision/confirm", Gate.form(Permission.CONFIRM_REVISION.needs(), this::confirmHeld));
+        "/revision/confirm", gate.form(Permission.CONFIRM_REVISION.needs(), this::confirmHeld));
     routes.before(
         "/live",
         ctx -> {
-          if (PortalSession.user(ctx).isEmpty()) throw new UnauthorizedResponse("sign in first");
+          if (sessions.user(ctx).isEmpty()) throw new UnauthorizedResponse("sign in first");
         });
     routes.sse("/live", live::join);
   }
@@ -201,6 +252,11 @@ public final class PortalRoutes implements AutoCloseable {
           true);
     }
     ctx.redirect("/apps", io.javalin.http.HttpStatus.SEE_OTHER);
+  }
+
+  /** Number of server-side sessions that exist now: signed-in browsers (for tests and metrics). */
+  public int openSessions() {
+    return openSessions.get();
   }
 
   /** Number of open live streams (for tests and metrics). */

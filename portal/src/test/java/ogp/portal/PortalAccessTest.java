@@ -7,11 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import ogp.portal.auth.PasswordHashes;
 import ogp.reconciler.plan.HealthStatus;
 import ogp.reconciler.plan.SyncStatus;
+import ogp.reconciler.testing.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,10 +24,12 @@ import org.junit.jupiter.api.io.TempDir;
 class PortalAccessTest {
   @TempDir Path tmp;
   private PortalServer server;
+  private String daveHash;
 
   @BeforeEach
   void start() throws Exception {
     Path users = tmp.resolve("users.yaml");
+    daveHash = PasswordHashes.hash("dave-pw".toCharArray());
     Files.writeString(
         users,
         """
@@ -38,9 +43,7 @@ class PortalAccessTest {
             role: deployer
             password: "%s"
         """
-            .formatted(
-                PasswordHashes.hash("vera-pw".toCharArray()),
-                PasswordHashes.hash("dave-pw".toCharArray())));
+            .formatted(PasswordHashes.hash("vera-pw".toCharArray()), daveHash));
     server = new PortalServer(users);
     server.fleet.apps =
         List.of(
@@ -90,16 +93,59 @@ class PortalAccessTest {
   }
 
   @Test
-  void sessionCookieIsHttpOnlyAndSameSiteLax() throws Exception {
+  void sessionCookieIsHttpOnlyAndSameSiteLaxAndNotSecureOverPlainHttp() throws Exception {
     var b = server.browser();
-    HttpResponse<String> login = b.get("/login");
-    String cookie =
-        login.headers().allValues("Set-Cookie").stream()
-            .filter(c -> c.startsWith("OGP_SESSION="))
-            .findFirst()
-            .orElseThrow();
+    b.get("/login");
+    HttpResponse<String> login =
+        b.submit("/login", Map.of("name", "vera", "password", "vera-pw", "next", "/apps"));
+    assertEquals(302, login.statusCode(), login.body());
+    String cookie = cookie(login, "OGP_SESSION");
     assertTrue(cookie.contains("HttpOnly"), cookie);
     assertTrue(cookie.toLowerCase().contains("samesite=lax"), cookie);
+    assertFalse(cookie.toLowerCase().contains("secure"), "plain HTTP, no proxy: " + cookie);
+    assertTrue(
+        login.headers().firstValue("Strict-Transport-Security").isEmpty(), "no HSTS over http");
+  }
+
+  @Test
+  void withSecureCookiesTheSessionAndLoginCookiesAreSecureOverAPlainHttpHop() throws Exception {
+    try (PortalServer proxied =
+        new PortalServer(
+            tmp.resolve("users.yaml"),
+            java.time.Clock.systemUTC(),
+            PortalSettings.defaults().withSecureCookies(true))) {
+      var b = proxied.browser();
+      HttpResponse<String> form = b.get("/login");
+      String loginCookie = cookie(form, "OGP_LOGIN");
+      assertTrue(loginCookie.toLowerCase().contains("secure"), loginCookie);
+      assertTrue(loginCookie.contains("HttpOnly"), loginCookie);
+      // A TLS-terminating proxy forwards plain HTTP; the JDK client keeps Secure cookies for
+      // https only, so the test carries the login cookie by hand.
+      String value = loginCookie.substring(0, loginCookie.indexOf(';'));
+      HttpResponse<String> login =
+          b.client.send(
+              java.net.http.HttpRequest.newBuilder(java.net.URI.create(proxied.base() + "/login"))
+                  .header("Content-Type", "application/x-www-form-urlencoded")
+                  .header("Cookie", value)
+                  .header("Origin", proxied.base())
+                  .POST(
+                      java.net.http.HttpRequest.BodyPublishers.ofString(
+                          "name=vera&password=vera-pw&next=%2Fapps&_csrf=" + b.csrf))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(302, login.statusCode(), login.body());
+      String session = cookie(login, "OGP_SESSION");
+      assertTrue(session.toLowerCase().contains("secure"), session);
+      assertTrue(session.contains("HttpOnly"), session);
+      assertTrue(session.toLowerCase().contains("samesite=lax"), session);
+    }
+  }
+
+  private static String cookie(HttpResponse<String> response, String name) {
+    return response.headers().allValues("Set-Cookie").stream()
+        .filter(c -> c.startsWith(name + "="))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + name + " in " + response.headers().map()));
   }
 
   @Test
@@ -259,9 +305,107 @@ class PortalAccessTest {
 
   @Test
   void loginNeverRedirectsToAnotherSite() {
-    assertEquals("/apps", LoginRoutes.safeNext("//evil.example/x"));
-    assertEquals("/apps", LoginRoutes.safeNext("https://evil.example"));
-    assertEquals("/apps", LoginRoutes.safeNext("/\\evil.example"));
+    for (String hostile :
+        List.of(
+            "//evil.example/x",
+            "https://evil.example",
+            "http:/evil.example",
+            "javascript:alert(1)",
+            "/\\evil.example",
+            "/\tevil.example",
+            "\\/evil.example",
+            "/\t/evil.example",
+            "/\r/evil.example",
+            "/\n/evil.example",
+            "\t//evil.example",
+            " //evil.example",
+            "/ /evil.example",
+            "/\u0000/evil.example",
+            "/\u007f/evil.example",
+            "/\u3000/evil.example",
+            "/hosts\\..\\\\evil.example",
+            "%2F%2Fevil.example",
+            "evil.example",
+            "/",
+            "",
+            "/login?next=//evil.example",
+            "/" + "a".repeat(3000))) {
+      assertEquals("/apps", LoginRoutes.safeNext(hostile), hostile.replace("\t", "<TAB>"));
+    }
     assertEquals("/hosts", LoginRoutes.safeNext("/hosts"));
+    assertEquals("/apps/web?fragment=live", LoginRoutes.safeNext("/apps/web?fragment=live"));
+    assertEquals("/%2F/x", LoginRoutes.safeNext("/%2F/x"), "an encoded slash stays in the path");
+  }
+
+  @Test
+  void aSessionEndsAtItsNextRequestOnceTheUserIsRemovedFromTheUsersFile() throws Exception {
+    var b = server.browser().signIn("vera", "vera-pw");
+    assertEquals(200, b.get("/apps").statusCode());
+    writeUsers(entry("dave", "deployer", daveHash));
+    HttpResponse<String> after = b.get("/apps");
+    assertEquals(302, after.statusCode(), "signed out");
+    assertTrue(after.headers().firstValue("Location").orElse("").startsWith("/login"));
+    assertEquals(401, b.get("/live").statusCode(), "the live stream too");
+  }
+
+  @Test
+  void aDemotedAdminCanNoLongerDoAdminActions() throws Exception {
+    String adaHash = PasswordHashes.hash("ada-pw".toCharArray());
+    writeUsers(entry("ada", "admin", adaHash));
+    var b = server.browser().signIn("ada", "ada-pw");
+    b.get("/apps/web");
+    assertEquals(200, b.submit("/apps/web/preview/place", Map.of("hosts", "h1")).statusCode());
+    writeUsers(entry("ada", "deployer", adaHash));
+    HttpResponse<String> r = b.submit("/apps/web/actions/place", Map.of("hosts", "h1"));
+    assertEquals(403, r.statusCode());
+    assertTrue(r.body().contains("ada has role deployer; this needs admin"), r.body());
+    assertTrue(server.fleet.applied_.isEmpty(), "nothing committed");
+    assertTrue(b.get("/apps/web").body().contains("deployer"), "the page shows the new role");
+  }
+
+  @Test
+  void aChangedPasswordEndsTheSessionsSignedInWithTheOldOne() throws Exception {
+    var b = server.browser().signIn("dave", "dave-pw");
+    writeUsers(entry("dave", "deployer", PasswordHashes.hash("new-pw".toCharArray())));
+    assertEquals(302, b.get("/apps").statusCode());
+    server.browser().signIn("dave", "new-pw");
+  }
+
+  @Test
+  void aSessionOlderThanItsLifetimeIsRefusedHoweverActive() throws Exception {
+    MutableClock clock = MutableClock.at("2026-12-01T08:00:00Z");
+    try (PortalServer timed =
+        new PortalServer(
+            tmp.resolve("users.yaml"),
+            clock,
+            PortalSettings.defaults().withSessionLifetime(Duration.ofHours(12)))) {
+      timed.fleet.apps = server.fleet.apps;
+      timed.fleet.hosts = server.fleet.hosts;
+      var b = timed.browser().signIn("vera", "vera-pw");
+      clock.advance(Duration.ofHours(11).plusMinutes(59));
+      assertEquals(200, b.get("/apps").statusCode(), "still within the lifetime");
+      clock.advance(Duration.ofMinutes(1));
+      assertEquals(302, b.get("/apps").statusCode(), "12 hours after sign-in");
+      assertEquals(0, timed.portal.openSessions(), "the session was ended, not just refused");
+    }
+  }
+
+  private String entry(String name, String role, String hash) {
+    return """
+          - name: %s
+            email: %s@example.com
+            role: %s
+            password: "%s"
+        """
+        .formatted(name, name, role, hash);
+  }
+
+  /** Replaces the users file; a later modification time, as an editor's save would leave. */
+  private void writeUsers(String... entries) throws Exception {
+    Path users = tmp.resolve("users.yaml");
+    FileTime before = Files.getLastModifiedTime(users);
+    Files.writeString(users, "users:\n" + String.join("", entries));
+    Files.setLastModifiedTime(
+        users, FileTime.fromMillis(before.toMillis() + Duration.ofSeconds(2).toMillis()));
   }
 }

@@ -19,6 +19,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import ogp.portal.auth.UserDirectory;
+import ogp.portal.changes.FleetChanges;
 import ogp.reconciler.auth.Role;
 import ogp.reconciler.auth.SecretToken;
 import ogp.reconciler.auth.TokenVerifier;
@@ -44,16 +45,31 @@ final class PortalServer implements AutoCloseable {
   final Javalin http;
 
   PortalServer(Path usersFile) throws IOException {
+    this(usersFile, null, Clock.systemUTC(), PortalSettings.defaults());
+  }
+
+  /** With the given changes (e.g. real commits) instead of the fixed fleet's. */
+  PortalServer(Path usersFile, FleetChanges changes) throws IOException {
+    this(usersFile, changes, Clock.systemUTC(), PortalSettings.defaults());
+  }
+
+  PortalServer(Path usersFile, Clock clock, PortalSettings settings) throws IOException {
+    this(usersFile, null, clock, settings);
+  }
+
+  PortalServer(Path usersFile, FleetChanges changes, Clock clock, PortalSettings settings)
+      throws IOException {
     portal =
         new PortalRoutes(
             fleet,
             new UserDirectory(
                 TokenVerifier.single("admin", Role.ADMIN, SecretToken.of(ADMIN_TOKEN)), usersFile),
-            fleet,
+            changes == null ? fleet : changes,
             fleet,
             hub,
-            fleet,
-            Clock.systemUTC());
+            clock,
+            settings,
+            fleet);
     http =
         Javalin.create(
                 config -> {

@@ -46,7 +46,7 @@ final class BitbucketCloudProvider implements Provider {
   }
 
   @Override
-  public List<PushEvent> pushes(Payload payload, String deliveryId) throws MalformedPayload {
+  public PushedRepository repository(Payload payload) throws MalformedPayload {
     Set<String> urls = new LinkedHashSet<>();
     String webLink = payload.optionalText("repository.links.html.href");
     if (!webLink.isEmpty()) {
@@ -57,7 +57,13 @@ final class BitbucketCloudProvider implements Provider {
       urls.add("https://bitbucket.org/" + fullName);
       urls.add("git@bitbucket.org:" + fullName + ".git");
     }
-    RepositoryUrls.requireSome(urls, "repository.links.html.href, repository.full_name");
+    return PushedRepository.of(
+        RepositoryUrls.requireSome(urls, "repository.links.html.href, repository.full_name"));
+  }
+
+  @Override
+  public List<PushEvent> pushes(Payload payload, PushedRepository repository, String deliveryId)
+      throws MalformedPayload {
     List<PushEvent> pushes = new ArrayList<>();
     for (Payload change : payload.requiredArray("push.changes")) {
       // A deleted ref has "new": null; its name is then only in "old".
@@ -66,7 +72,12 @@ final class BitbucketCloudProvider implements Provider {
           fullRef(change.optionalText(side + ".type"), change.optionalText(side + ".name"));
       if (!ref.isEmpty()) {
         pushes.add(
-            new PushEvent(name(), urls, ref, change.optionalText("new.target.hash"), deliveryId));
+            new PushEvent(
+                name(),
+                repository.urls(),
+                ref,
+                change.optionalText("new.target.hash"),
+                deliveryId));
       }
     }
     return pushes;

@@ -3,13 +3,19 @@ package ogp.webhook;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * Bitbucket Server and Data Center ({@code X-Event-Key: repo:refs_changed}, and {@code
- * diagnostics:ping} from the "Test connection" button). Delivery id {@code X-Request-Id}. A push
- * lists {@code changes[]} with {@code ref.id} and {@code toHash}; the repository is named by its
- * clone links ({@code repository.links.clone[].href}, SSH and HTTP).
+ * diagnostics:ping} from the "Test connection" button). Delivery id {@code X-Request-Id}; signed
+ * like Bitbucket Cloud ({@code X-Hub-Signature: sha256=<hex>}). A push lists {@code changes[]} with
+ * {@code ref.id} (or {@code refId}) and {@code toHash}.
+ *
+ * <p>The repository is named by {@code repository.project.key} and {@code repository.slug}, which
+ * every push has (Atlassian's documented payload has nothing else), and by the clone and web links
+ * ({@code repository.links.clone[].href}, {@code repository.links.self[].href}) when the server
+ * sends them; {@link PushedRepository} decides whether that is the followed repository.
  */
 final class BitbucketServerProvider implements Provider {
 
@@ -43,15 +49,34 @@ final class BitbucketServerProvider implements Provider {
   }
 
   @Override
-  public List<PushEvent> pushes(Payload payload, String deliveryId) throws MalformedPayload {
+  public PushedRepository repository(Payload payload) throws MalformedPayload {
     Set<String> urls = new LinkedHashSet<>();
-    for (Payload link : payload.optionalArray("repository.links.clone")) {
-      String href = link.optionalText("href");
-      if (!href.isEmpty()) {
-        urls.add(href);
+    for (String links : List.of("repository.links.clone", "repository.links.self")) {
+      for (Payload link : payload.optionalArray(links)) {
+        String href = link.optionalText("href");
+        if (!href.isEmpty()) {
+          urls.add(href);
+        }
       }
     }
-    RepositoryUrls.requireSome(urls, "repository.links.clone[].href");
+    String key = payload.optionalText("repository.project.key");
+    String slug = payload.optionalText("repository.slug");
+    Optional<BitbucketServerRepository> projectRepository =
+        key.isEmpty() || slug.isEmpty()
+            ? Optional.empty()
+            : Optional.of(new BitbucketServerRepository(key, slug));
+    if (projectRepository.isEmpty()) {
+      RepositoryUrls.requireSome(
+          urls,
+          "repository.project.key with repository.slug, repository.links.clone[].href,"
+              + " repository.links.self[].href");
+    }
+    return new PushedRepository(urls, projectRepository);
+  }
+
+  @Override
+  public List<PushEvent> pushes(Payload payload, PushedRepository repository, String deliveryId)
+      throws MalformedPayload {
     List<PushEvent> pushes = new ArrayList<>();
     for (Payload change : payload.requiredArray("changes")) {
       String ref = change.optionalText("ref.id");
@@ -59,7 +84,9 @@ final class BitbucketServerProvider implements Provider {
         ref = change.optionalText("refId");
       }
       if (!ref.isEmpty()) {
-        pushes.add(new PushEvent(name(), urls, ref, change.optionalText("toHash"), deliveryId));
+        pushes.add(
+            new PushEvent(
+                name(), repository.urls(), ref, change.optionalText("toHash"), deliveryId));
       }
     }
     return pushes;

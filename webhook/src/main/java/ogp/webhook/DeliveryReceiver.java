@@ -3,8 +3,8 @@ package ogp.webhook;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,10 +13,14 @@ import org.slf4j.LoggerFactory;
  * that matters: nothing is read from an unverified body; a duplicate is recognized before the
  * filters so a redelivery is never counted as new; and only a push to the followed repository and
  * branch reaches the {@link RefreshTrigger}. The payload stays a hint: its sha is passed on, never
- * applied.
+ * applied. Replies that do not queue a refresh carry, for {@link DeliveryLog}, what the payload
+ * named.
  */
 final class DeliveryReceiver {
   private static final Logger log = LoggerFactory.getLogger(DeliveryReceiver.class);
+
+  /** A push may list any number of refs; a log line names a few. */
+  private static final int MAX_REFS_LOGGED = 4;
 
   private final WebhookSettings settings;
   private final RefreshTrigger trigger;
@@ -30,14 +34,11 @@ final class DeliveryReceiver {
   Reply receive(Provider provider, InboundRequest request) {
     // Only the secret's holder may make us do anything, even parse.
     if (!provider.signature().verify(request, settings.secrets())) {
-      log.debug(
-          "{} delivery refused: missing or invalid {}",
-          provider.name(),
-          provider.signature().header());
       return new Reply(
           Outcome.UNAUTHORIZED, "missing or invalid " + provider.signature().header() + " header");
     }
     String deliveryId = provider.deliveryId(request);
+    PushedRepository repository;
     List<PushEvent> pushes;
     try {
       Payload payload = Payload.parse(request.body());
@@ -49,9 +50,9 @@ final class DeliveryReceiver {
       if (kind == EventKind.OTHER) {
         return new Reply(Outcome.IGNORED_EVENT, "not a push event");
       }
-      pushes = provider.pushes(payload, deliveryId);
+      repository = provider.repository(payload);
+      pushes = provider.pushes(payload, repository, deliveryId);
     } catch (MalformedPayload e) {
-      log.debug("{} delivery {} refused: {}", provider.name(), deliveryId, e.getMessage());
       return new Reply(Outcome.BAD_REQUEST, e.getMessage());
     }
     RecentDeliveries recent =
@@ -59,51 +60,59 @@ final class DeliveryReceiver {
             provider.name(), name -> new RecentDeliveries(RecentDeliveries.DEFAULT_CAPACITY));
     // Providers redeliver on timeouts and by hand; the first delivery already did the work.
     if (!recent.firstTime(deliveryId)) {
-      log.debug("{} delivery {} ignored: already received", provider.name(), deliveryId);
       return new Reply(Outcome.DUPLICATE, "delivery " + deliveryId + " was already received");
     }
-    Set<String> urls = pushes.isEmpty() ? Set.of() : pushes.get(0).repositoryUrls();
     // One hook often serves many repositories; a local followed repository cannot be named by any
     // host.
-    if (!pushes.isEmpty() && !followsRepository(urls)) {
-      log.debug(
-          "{} delivery {} ignored: {} is not the followed repository",
-          provider.name(),
-          deliveryId,
-          urls);
-      return new Reply(Outcome.IGNORED_REPO, "not the followed repository");
+    if (!pushes.isEmpty() && !followsRepository(repository)) {
+      return new Reply(
+          Outcome.IGNORED_REPO,
+          "not the followed repository",
+          "the payload names " + repository.describe());
     }
     Optional<PushEvent> followed =
         pushes.stream().filter(p -> p.ref().equals(settings.followedRef())).findFirst();
     // Other branches and tags do not change the desired state.
     if (followed.isEmpty()) {
-      log.debug(
-          "{} delivery {} ignored: refs {} are not {}",
-          provider.name(),
-          deliveryId,
-          pushes.stream().map(PushEvent::ref).toList(),
-          settings.followedRef());
-      return new Reply(Outcome.IGNORED_BRANCH, "not the followed branch " + settings.followedRef());
+      return new Reply(
+          Outcome.IGNORED_BRANCH,
+          "not the followed branch " + settings.followedRef(),
+          "the payload names " + refs(pushes));
     }
     try {
       trigger.refresh(followed.get());
     } catch (RuntimeException e) {
       recent.forget(deliveryId);
-      log.error("{} delivery {}: the refresh could not be queued", provider.name(), deliveryId, e);
+      log.error(
+          "{} delivery {}: the refresh could not be queued",
+          provider.name(),
+          LogText.quote(deliveryId),
+          e);
       return new Reply(Outcome.TRIGGER_FAILED, "the refresh could not be queued; retry later");
     }
     log.info(
         "{} push of {} at {} (delivery {}): refresh queued",
         provider.name(),
         followed.get().ref(),
-        followed.get().after(),
-        deliveryId);
+        LogText.quote(followed.get().after()),
+        LogText.quote(deliveryId));
     return Reply.of(Outcome.ACCEPTED);
   }
 
-  private boolean followsRepository(Set<String> urls) {
+  private boolean followsRepository(PushedRepository repository) {
     String followed = settings.followedRepoUrl();
-    return RepoUrl.isLocal(followed)
-        || urls.stream().anyMatch(url -> RepoUrl.sameRepository(url, followed));
+    return RepoUrl.isLocal(followed) || repository.isNamedBy(followed);
+  }
+
+  private static String refs(List<PushEvent> pushes) {
+    if (pushes.isEmpty()) {
+      return "no ref";
+    }
+    String named =
+        pushes.stream()
+            .limit(MAX_REFS_LOGGED)
+            .map(p -> LogText.quote(p.ref()))
+            .collect(Collectors.joining(", "));
+    return pushes.size() > MAX_REFS_LOGGED ? named + ", … (" + pushes.size() + " refs)" : named;
   }
 }

@@ -39,12 +39,18 @@ final class GenericProvider implements Provider {
   }
 
   @Override
-  public List<PushEvent> pushes(Payload payload, String deliveryId) throws MalformedPayload {
+  public PushedRepository repository(Payload payload) throws MalformedPayload {
+    return PushedRepository.of(Set.of(payload.requiredText("repository")));
+  }
+
+  @Override
+  public List<PushEvent> pushes(Payload payload, PushedRepository repository, String deliveryId)
+      throws MalformedPayload {
     String ref = payload.requiredText("ref");
     return List.of(
         new PushEvent(
             name(),
-            Set.of(payload.requiredText("repository")),
+            repository.urls(),
             ref.startsWith("refs/") ? ref : "refs/heads/" + ref,
             payload.optionalText("after"),
             deliveryId));

@@ -81,16 +81,23 @@ final class GitHubStyleProvider implements Provider {
   }
 
   @Override
-  public List<PushEvent> pushes(Payload payload, String deliveryId) throws MalformedPayload {
+  public PushedRepository repository(Payload payload) throws MalformedPayload {
+    return PushedRepository.of(
+        RepositoryUrls.from(
+            payload,
+            "repository.clone_url",
+            "repository.ssh_url",
+            "repository.html_url",
+            "repository.git_url"));
+  }
+
+  @Override
+  public List<PushEvent> pushes(Payload payload, PushedRepository repository, String deliveryId)
+      throws MalformedPayload {
     return List.of(
         new PushEvent(
             name,
-            RepositoryUrls.from(
-                payload,
-                "repository.clone_url",
-                "repository.ssh_url",
-                "repository.html_url",
-                "repository.git_url"),
+            repository.urls(),
             payload.requiredText("ref"),
             payload.optionalText("after"),
             deliveryId));

@@ -51,22 +51,29 @@ final class GitLabProvider implements Provider {
   }
 
   @Override
-  public List<PushEvent> pushes(Payload payload, String deliveryId) throws MalformedPayload {
+  public PushedRepository repository(Payload payload) throws MalformedPayload {
+    return PushedRepository.of(
+        RepositoryUrls.from(
+            payload,
+            "project.git_http_url",
+            "project.git_ssh_url",
+            "project.web_url",
+            "project.http_url",
+            "project.ssh_url",
+            "repository.git_http_url",
+            "repository.git_ssh_url",
+            "repository.url",
+            "repository.homepage"));
+  }
+
+  @Override
+  public List<PushEvent> pushes(Payload payload, PushedRepository repository, String deliveryId)
+      throws MalformedPayload {
     String after = payload.optionalText("after");
     return List.of(
         new PushEvent(
             name(),
-            RepositoryUrls.from(
-                payload,
-                "project.git_http_url",
-                "project.git_ssh_url",
-                "project.web_url",
-                "project.http_url",
-                "project.ssh_url",
-                "repository.git_http_url",
-                "repository.git_ssh_url",
-                "repository.url",
-                "repository.homepage"),
+            repository.urls(),
             payload.requiredText("ref"),
             after.isEmpty() ? payload.optionalText("checkout_sha") : after,
             deliveryId));

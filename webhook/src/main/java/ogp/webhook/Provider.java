@@ -22,11 +22,15 @@ interface Provider {
   /** What the verified delivery is about. */
   EventKind kind(InboundRequest request, Payload payload) throws MalformedPayload;
 
+  /** The repository a push event names; throws if it names none. */
+  PushedRepository repository(Payload payload) throws MalformedPayload;
+
   /**
-   * The refs a push event updated, one {@link PushEvent} each (most providers name exactly one;
-   * Bitbucket names a list).
+   * The refs a push event of that repository updated, one {@link PushEvent} each (most providers
+   * name exactly one; Bitbucket names a list).
    */
-  List<PushEvent> pushes(Payload payload, String deliveryId) throws MalformedPayload;
+  List<PushEvent> pushes(Payload payload, PushedRepository repository, String deliveryId)
+      throws MalformedPayload;
 
   /** The value of a required event header, or a clear complaint naming it. */
   static String requiredHeader(InboundRequest request, String header) throws MalformedPayload {

@@ -9,7 +9,8 @@ import java.util.Set;
  *
  * @param provider the provider that sent it ({@code github}, {@code gitlab}, {@code gitea}, {@code
  *     forgejo}, {@code gogs}, {@code bitbucket-cloud}, {@code bitbucket-server}, {@code generic})
- * @param repositoryUrls every clone, web and SSH URL of the pushed repository the payload names
+ * @param repositoryUrls every clone, web and SSH URL of the pushed repository the payload names;
+ *     none when it names the repository otherwise (Bitbucket Server's project key and slug)
  * @param ref the full ref pushed, e.g. {@code refs/heads/main}
  * @param after the sha the ref now points at, or {@code ""} when the payload names none
  * @param deliveryId the provider's delivery id, or {@code ""} when the provider sends none

@@ -6,8 +6,17 @@ import java.util.Map;
 /**
  * The answer to a delivery: {@code {"status": "<outcome>"}} (with a {@code reason} when ignored) or
  * {@code {"error": "<message>"}}.
+ *
+ * @param outcome how the delivery ended
+ * @param message the reason told to the sender, or {@code ""}
+ * @param detail what only the log says (what the payload named), already escaped with {@link
+ *     LogText}, or {@code ""}
  */
-record Reply(Outcome outcome, String message) {
+record Reply(Outcome outcome, String message, String detail) {
+
+  Reply(Outcome outcome, String message) {
+    this(outcome, message, "");
+  }
 
   static Reply of(Outcome outcome) {
     return new Reply(outcome, "");

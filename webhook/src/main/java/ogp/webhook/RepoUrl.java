@@ -39,6 +39,19 @@ public final class RepoUrl {
         : pathA.equals(pathB);
   }
 
+  /** The host of a remote URL, lower-cased, without user info and port; empty for a local one. */
+  static Optional<String> host(String url) {
+    return locate(url).map(Location::host);
+  }
+
+  /**
+   * The repository path of a remote URL without leading and trailing slashes and {@code .git}
+   * suffix, as written (case kept); empty for a local one.
+   */
+  static Optional<String> path(String url) {
+    return locate(url).map(Location::path);
+  }
+
   /** True for a {@code file://} URL or a local path (anything that is neither URL nor scp-like). */
   public static boolean isLocal(String url) {
     String s = url.strip();

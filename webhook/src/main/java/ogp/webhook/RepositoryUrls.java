@@ -20,7 +20,7 @@ final class RepositoryUrls {
 
   static Set<String> requireSome(Set<String> urls, String where) throws MalformedPayload {
     if (urls.isEmpty()) {
-      throw new MalformedPayload("payload names no repository URL (looked at " + where + ")");
+      throw new MalformedPayload("payload names no repository (looked at " + where + ")");
     }
     return urls;
   }

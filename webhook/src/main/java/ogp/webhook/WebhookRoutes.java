@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * against the raw body before anything else; a valid push to the followed repository and branch
  * calls {@link RefreshTrigger#refresh} on the request thread and answers 202. Answers are JSON, and
  * no body can cause a 5xx. Every request increments {@value #METRIC} tagged with its provider and
- * outcome.
+ * outcome, and every one that queues no refresh is logged by {@link DeliveryLog}.
  */
 public final class WebhookRoutes {
   /** Counter of webhook requests, tags {@code provider} and {@code outcome}. */
@@ -66,6 +66,7 @@ public final class WebhookRoutes {
         .tag("outcome", reply.outcome().tag())
         .register(registry)
         .increment();
+    DeliveryLog.record(provider.name(), provider.deliveryId(headers), reply);
     respond(ctx, reply);
   }
 
@@ -73,19 +74,17 @@ public final class WebhookRoutes {
     long declared = ctx.req().getContentLengthLong();
     // Refuse before reading a byte when the sender says it is too much.
     if (declared > maxBodyBytes) {
-      return tooLarge(provider, declared + " bytes");
+      return tooLarge(declared + " bytes");
     }
     byte[] body = ctx.bodyInputStream().readNBytes(maxBodyBytes + 1);
     // A chunked body declares no length: what was read decides.
     if (body.length > maxBodyBytes) {
-      return tooLarge(provider, "more than " + maxBodyBytes + " bytes");
+      return tooLarge("more than " + maxBodyBytes + " bytes");
     }
     return receiver.receive(provider, new InboundRequest(ctx.headerMap(), body));
   }
 
-  private Reply tooLarge(Provider provider, String size) {
-    log.debug(
-        "{} delivery refused: body of {} exceeds {} bytes", provider.name(), size, maxBodyBytes);
+  private Reply tooLarge(String size) {
     return new Reply(
         Outcome.TOO_LARGE, "body of " + size + " exceeds the limit of " + maxBodyBytes + " bytes");
   }

@@ -46,7 +46,10 @@ public sealed interface ChangeRequest {
     }
   }
 
-  /** A revert commit of {@code commit} (limited to the app's file). */
+  /**
+   * A revert commit of {@code commit} (limited to the app's own document, and to what the user's
+   * role may change).
+   */
   record Rollback(String app, String commit) implements ChangeRequest {
     public Rollback {
       Objects.requireNonNull(commit, "commit");

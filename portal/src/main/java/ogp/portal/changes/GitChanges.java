@@ -10,14 +10,16 @@ import ogp.reconciler.changes.ChangeResult;
 import ogp.reconciler.changes.ChangeService;
 import ogp.reconciler.changes.HistoryEntry;
 import ogp.reconciler.changes.InvalidChange;
+import ogp.reconciler.changes.RollbackForbidden;
 import ogp.reconciler.changes.UnknownApp;
 import ogp.reconciler.source.GitSourceException;
 
 /**
  * The portal's changes made by the reconciler's {@link ChangeService}, the same service the API
- * uses: the signed-in user is the commit's author and its {@code Ogp-Actor}. Refusals keep the
- * API's statuses: 404 unknown app or commit, 409 conflict, 422 invalid result, 400 otherwise, 502
- * when Git cannot be reached.
+ * uses: the signed-in user is the commit's author and its {@code Ogp-Actor}, and a rollback may
+ * change only what the user's role may. Refusals keep the API's statuses: 404 unknown app or
+ * commit, 403 a rollback beyond the user's role, 409 conflict, 422 invalid result, 400 otherwise,
+ * 502 when Git cannot be reached.
  */
 public final class GitChanges implements FleetChanges {
   private final ChangeService service;
@@ -44,7 +46,9 @@ public final class GitChanges implements FleetChanges {
           if (change instanceof ChangeRequest.Online o)
             return service.previewOnline(o.app(), actor).diff();
           ChangeRequest.Rollback r = (ChangeRequest.Rollback) change;
-          return service.previewRollback(r.app(), Optional.of(r.commit()), actor).diff();
+          return service
+              .previewRollback(r.app(), Optional.of(r.commit()), actor, user.role())
+              .diff();
         });
   }
 
@@ -60,7 +64,7 @@ public final class GitChanges implements FleetChanges {
           if (change instanceof ChangeRequest.Offline o) return service.offline(o.app(), actor);
           if (change instanceof ChangeRequest.Online o) return service.online(o.app(), actor);
           ChangeRequest.Rollback r = (ChangeRequest.Rollback) change;
-          return service.rollback(r.app(), Optional.of(r.commit()), actor);
+          return service.rollback(r.app(), Optional.of(r.commit()), actor, user.role());
         });
   }
 
@@ -82,6 +86,8 @@ public final class GitChanges implements FleetChanges {
       return call.run();
     } catch (UnknownApp e) {
       throw new ChangeRefusal(404, e.getMessage());
+    } catch (RollbackForbidden e) {
+      throw new ChangeRefusal(403, e.getMessage());
     } catch (ChangeConflict e) {
       throw new ChangeRefusal(409, e.getMessage());
     } catch (InvalidChange e) {

@@ -27,7 +27,8 @@ class UserDirectoryTokensTest {
     String fresh =
         tokens.rotate("admin", Duration.ofMinutes(10), Optional.empty(), new SecureRandom());
 
-    assertEquals(Optional.of(Role.ADMIN), users.authenticate("admin", fresh).map(PortalUser::role));
+    assertEquals(
+        Optional.of(Role.ADMIN), users.authenticate("admin", fresh).map(s -> s.user().role()));
     assertTrue(users.authenticate("admin", old).isPresent(), "during the grace");
     clock.advance(Duration.ofMinutes(10));
     assertEquals(Optional.empty(), users.authenticate("admin", old));
@@ -44,5 +45,30 @@ class UserDirectoryTokensTest {
         users.authenticate("admin", Files.readString(dataDir.resolve("join-token")).strip()));
     assertEquals(
         Optional.empty(), users.authenticate("ops", otherAdmin), "a token is no user's password");
+  }
+
+  @Test
+  void anAdminSessionEndsWithTheGraceOfTheTokenItSignedInWithAndARevokedTokenAtOnce()
+      throws Exception {
+    TokenStore tokens = TokenStore.bootstrap(dataDir, clock, new SecureRandom());
+    UserDirectory users = new UserDirectory(tokens, null);
+    String old = Files.readString(dataDir.resolve("admin-token")).strip();
+    UserDirectory.SignedIn session = users.authenticate("admin", old).orElseThrow();
+    assertTrue(users.recheck("admin", session.credential()).isPresent(), "signed in");
+
+    String fresh =
+        tokens.rotate("admin", Duration.ofMinutes(10), Optional.empty(), new SecureRandom());
+    UserDirectory.SignedIn freshSession = users.authenticate("admin", fresh).orElseThrow();
+    assertTrue(users.recheck("admin", session.credential()).isPresent(), "during the grace");
+    clock.advance(Duration.ofMinutes(10));
+    assertEquals(
+        Optional.empty(),
+        users.recheck("admin", session.credential()),
+        "the rotated-out token's session ends with the grace");
+    assertTrue(users.recheck("admin", freshSession.credential()).isPresent());
+
+    tokens.revoke("admin");
+    assertEquals(Optional.empty(), users.recheck("admin", freshSession.credential()));
+    assertEquals(Optional.empty(), users.recheck("admin", "token:forged"));
   }
 }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BiPredicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -18,11 +19,12 @@ import ogp.reconciler.control.FleetReadModel;
 import ogp.reconciler.control.RevisionSummary;
 
 /**
- * The read API and refresh of SPEC §5.1, plus /healthz and /readyz. Every {@code /api} route needs
- * {@code Authorization: Bearer <token>} with an API token ({@link Role}). A call is a {@link
- * Permission} by its method and path: every {@code GET} (including the watch and the events) is
- * {@link Permission#READ}, {@code POST /api/v1/refresh} is {@link Permission#REFRESH}, an app's
- * {@code deploy}, {@code offline}/{@code online} and {@code rollback} are {@link
+ * The read API and refresh of SPEC §5.1, plus /healthz and /readyz (open; /readyz tells anonymous
+ * callers only whether it is ready and a reason word, its detail only to API tokens). Every {@code
+ * /api} route needs {@code Authorization: Bearer <token>} with an API token ({@link Role}). A call
+ * is a {@link Permission} by its method and path: every {@code GET} (including the watch and the
+ * events) is {@link Permission#READ}, {@code POST /api/v1/refresh} is {@link Permission#REFRESH},
+ * an app's {@code deploy}, {@code offline}/{@code online} and {@code rollback} are {@link
  * Permission#DEPLOY}, {@link Permission#SET_STATE} and {@link Permission#ROLLBACK} (a deploy with
  * hosts is also {@link Permission#PLACE}, checked by {@link ChangeRoutes}), anything else is {@link
  * Permission#ANYTHING_ELSE}; {@link Permission} says which role each needs. No token or one that is
@@ -75,14 +77,7 @@ public final class ApiRoutes {
     routes.post("/api/v1/revision/confirm", this::confirm);
     routes.after("/api/*", ApiRoutes::readUnreadBody);
     routes.exception(ApiError.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
-    routes.exception(
-        Forbidden.class,
-        (e, ctx) -> {
-          Map<String, Object> out = new LinkedHashMap<>();
-          out.put("error", e.getMessage());
-          out.put("requiredRole", e.needed.label());
-          ctx.status(HttpStatus.FORBIDDEN).json(out);
-        });
+    routes.exception(Forbidden.class, (e, ctx) -> forbidden(ctx, e.getMessage(), e.needed));
     // Every client of /api reads JSON, whatever it sends as Accept (curl sends */*).
     routes.error(
         404,
@@ -150,13 +145,31 @@ public final class ApiRoutes {
     throw new Forbidden(grant, permission.needs());
   }
 
+  /**
+   * {@code /readyz} is open, for load balancers and probes: anonymous callers learn only whether
+   * the server is ready and a reason word; the fetch's error (hosts, paths, Git's messages) is
+   * added for a caller with a token that may read the API.
+   */
   private void ready(Context ctx) {
-    String notReady = fleet.notReadyReason();
-    if (notReady == null) {
-      ctx.result("ready\n");
-    } else {
-      ctx.status(HttpStatus.SERVICE_UNAVAILABLE).result("not ready: " + notReady + "\n");
+    Optional<FleetReadModel.NotReady> notReady = fleet.notReady();
+    if (notReady.isEmpty()) {
+      ctx.json(Map.of("ready", true));
+      return;
     }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("ready", false);
+    out.put("reason", notReady.get().reason());
+    if (mayRead(ctx.header("Authorization"))) out.put("detail", notReady.get().detail());
+    ctx.status(HttpStatus.SERVICE_UNAVAILABLE).json(out);
+  }
+
+  private boolean mayRead(String authorization) {
+    if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7))
+      return false;
+    return tokens
+        .verify(authorization.substring(7).strip())
+        .filter(g -> g.role().callsApi() && Permission.READ.allows(g.role()))
+        .isPresent();
   }
 
   private void app(Context ctx) {
@@ -231,6 +244,14 @@ public final class ApiRoutes {
     } catch (IOException | IllegalStateException e) {
       // The client went away, or the body was read as text: nothing is left to read.
     }
+  }
+
+  /** A 403 naming the least role that may do what was asked. */
+  static void forbidden(Context ctx, String message, Role needed) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("error", message);
+    out.put("requiredRole", needed.label());
+    ctx.status(HttpStatus.FORBIDDEN).json(out);
   }
 
   static void error(Context ctx, HttpStatus status, String message) {

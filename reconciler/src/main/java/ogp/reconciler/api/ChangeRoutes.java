@@ -19,6 +19,7 @@ import ogp.reconciler.changes.ChangeResult;
 import ogp.reconciler.changes.ChangeService;
 import ogp.reconciler.changes.HistoryEntry;
 import ogp.reconciler.changes.InvalidChange;
+import ogp.reconciler.changes.RollbackForbidden;
 import ogp.reconciler.changes.UnknownApp;
 import ogp.reconciler.source.GitSourceException;
 
@@ -26,11 +27,13 @@ import ogp.reconciler.source.GitSourceException;
  * The change routes of SPEC §5.4 and the history of §5.1, under the {@code /api} bearer check that
  * {@link ApiRoutes} installs. Every refusal is one sentence in {@code {"error": ...}}: bad JSON or
  * wrong types 400, unknown app or commit 404, conflict 409, invalid result 422 (with {@code
- * errors}), Git unreachable 502, change queue full 503; never a 500 for a client's mistake. A
- * change acts as its token: the token's name is the commit author and the {@code Ogp-Actor} trailer
- * (e.g. {@code admin}, or {@code jenkins} for a token named jenkins). Changing an app's hosts is
- * {@link Permission#PLACE}, as in the portal. A deploy may carry a {@code message}: the commit's
- * subject instead of {@code Deploy <app> <version>} (a CI build's own).
+ * errors}), Git unreachable 502, change queue full 503, a rollback beyond the caller's role 403
+ * (with {@code requiredRole}, as {@link ApiRoutes} refuses a role too low); never a 500 for a
+ * client's mistake. A change acts as its token: the token's name is the commit author and the
+ * {@code Ogp-Actor} trailer (e.g. {@code admin}, or {@code jenkins} for a token named jenkins).
+ * Changing an app's hosts is {@link Permission#PLACE}, as in the portal. A deploy may carry a
+ * {@code message}: the commit's subject instead of {@code Deploy <app> <version>} (a CI build's
+ * own).
  */
 public final class ChangeRoutes {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -68,7 +71,10 @@ public final class ChangeRoutes {
         "/api/v1/apps/{app}/rollback",
         ctx -> {
           Optional<String> commit = optionalString(body(ctx), "commit");
-          respond(ctx, changes.rollback(ctx.pathParam("app"), commit, actor(ctx)));
+          respond(
+              ctx,
+              changes.rollback(
+                  ctx.pathParam("app"), commit, actor(ctx), ApiRoutes.caller(ctx).role()));
         });
     routes.get(
         "/api/v1/apps/{app}/history",
@@ -83,6 +89,8 @@ public final class ChangeRoutes {
         });
     routes.exception(
         UnknownApp.class, (e, ctx) -> ApiRoutes.error(ctx, HttpStatus.NOT_FOUND, e.getMessage()));
+    routes.exception(
+        RollbackForbidden.class, (e, ctx) -> ApiRoutes.forbidden(ctx, e.getMessage(), e.needed()));
     routes.exception(
         ChangeConflict.class,
         (e, ctx) -> ApiRoutes.error(ctx, HttpStatus.CONFLICT, e.getMessage()));

@@ -4,10 +4,11 @@ import java.util.Arrays;
 
 /**
  * Which role each action needs: the one table read by the API ({@code ApiRoutes} maps a call to its
- * permission, {@code ChangeRoutes} adds {@link #PLACE} for a deploy with hosts), the portal (its
- * change forms and the app page's buttons) and the agent port's Hello check. A holder of a role may
- * do what the role {@linkplain Role#includes includes}. docs/api.md, docs/portal.md and
- * docs/security.md describe this table for users.
+ * permission, {@code ChangeRoutes} adds {@link #PLACE} for a deploy with hosts; the change service
+ * asks {@link #ROLLBACK_ANY_FIELD} of a rollback that changes more than a version and state), the
+ * portal (its change forms and the app page's buttons) and the agent port's Hello check. A holder
+ * of a role may do what the role {@linkplain Role#includes includes}. docs/api.md, docs/portal.md
+ * and docs/security.md describe this table for users.
  */
 public enum Permission {
   /** An agent's Hello on the agent port: a join token, and no other. */
@@ -23,8 +24,17 @@ public enum Permission {
   DEPLOY(Role.DEPLOYER, true),
   /** Take an app offline or bring it online. */
   SET_STATE(Role.DEPLOYER, true),
-  /** Revert a commit of an app. */
+  /**
+   * Revert a commit of an app where the revert changes only the app's {@code version} and/or {@code
+   * state} (what {@link #DEPLOY} and {@link #SET_STATE} may change).
+   */
   ROLLBACK(Role.DEPLOYER, true),
+  /**
+   * Revert a commit of an app where the revert changes more of the app's document than its version
+   * and state (its hosts or selector, image, env, ports, ...), or removes the document: a rollback
+   * can change nothing its caller could not change directly.
+   */
+  ROLLBACK_ANY_FIELD(Role.ADMIN, true),
   /**
    * Change the hosts an app runs on (an API {@code deploy} with hosts, the portal's place):
    * placement moves load between machines.

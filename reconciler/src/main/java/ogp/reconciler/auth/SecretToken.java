@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
+import ogp.protocol.files.OwnerOnlyFile;
 
 /**
  * A secret in one file: the webhook secret of the data dir (which must stay plaintext, since it
@@ -45,10 +46,35 @@ public final class SecretToken {
     return new SecretToken(value.strip());
   }
 
-  /** Reads the token file, creating it with a fresh random token if missing. */
+  /**
+   * The token in a file the operator gave with {@code option}; an unreadable or empty file is an
+   * error naming the file and the option.
+   */
+  public static SecretToken read(Path file, String option) throws IOException {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IOException("cannot read " + option + " " + file + ": " + e.getMessage(), e);
+    }
+    if (text.isBlank()) throw new IOException(option + " " + file + " is empty");
+    return of(text);
+  }
+
+  /**
+   * Reads the token file, creating it with a fresh random token if missing. An empty file is an
+   * error naming it and the way out, not a silent new secret: whoever shares it (a webhook) would
+   * be refused.
+   */
   public static SecretToken loadOrCreate(Path file, SecureRandom random) throws IOException {
     if (Files.exists(file)) {
-      return of(Files.readString(file, StandardCharsets.US_ASCII));
+      String text = Files.readString(file, StandardCharsets.US_ASCII);
+      if (text.isBlank())
+        throw new IOException(
+            file
+                + " is empty: put the secret back, or delete the file to have a new one"
+                + " generated (and give it to everyone who uses it)");
+      return of(text);
     }
     String token = generate(random);
     OwnerOnlyFile.write(file, token + "\n");

@@ -1,5 +1,6 @@
 package ogp.reconciler.auth;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -16,7 +17,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,12 +24,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
+import ogp.protocol.files.OwnerOnlyFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,8 +50,9 @@ import org.slf4j.LoggerFactory;
  * <p>The file is the only state: a running server re-reads it when its modification time, size or
  * inode changes (one {@code stat} per check), so {@code ogp tokens ...} acts without a restart.
  * Writes replace the file atomically under a lock file, so concurrent commands never lose each
- * other's change and a reader never sees half a file. A file made invalid by hand keeps the last
- * valid tokens (and logs why); a removed file refuses every token.
+ * other's change and a reader never sees half a file. A file made invalid by hand while the server
+ * runs keeps the last valid tokens (and logs why); an invalid file at start stops the start (see
+ * {@link #bootstrap}); a removed file refuses every token.
  */
 public final class TokenStore implements TokenVerifier {
   private static final Logger log = LoggerFactory.getLogger(TokenStore.class);
@@ -147,9 +148,14 @@ public final class TokenStore implements TokenVerifier {
    * keep working) and generated where not, in which case the file is written (mode 0600) as the
    * operator's hand-over copy. Once the store exists those files are never read again and may be
    * deleted.
+   *
+   * <p>A store that exists but cannot be read is an error, not an empty store: a server started
+   * with it would refuse every token, agents' included. The exception says what is wrong and how to
+   * recover.
    */
   public static TokenStore bootstrap(Path dataDir, Clock clock, SecureRandom random)
       throws IOException {
+    checkReadable(dataDir.resolve(FILE));
     TokenStore store = open(dataDir, clock);
     if (store.exists()) return store;
     Instant now = clock.instant();
@@ -179,6 +185,40 @@ public final class TokenStore implements TokenVerifier {
     return file;
   }
 
+  /** Throws, naming the file, what is wrong and the way out, when a store is there but invalid. */
+  private static void checkReadable(Path file) throws IOException {
+    if (!Files.exists(file)) return;
+    try {
+      read(file);
+    } catch (IOException | RuntimeException e) {
+      throw new IOException(
+          "the token store "
+              + file
+              + " is not valid ("
+              + why(e)
+              + "), and a server started with it would refuse every token; restore it from a"
+              + " backup, or move it aside to start with a new store (made from the join-token,"
+              + " admin-token and viewer-token files beside it where they exist, new tokens where"
+              + " not; tokens made with ogp tokens create are then gone)",
+          e);
+    }
+  }
+
+  /** What is wrong with the file, in one line, without quoting its content. */
+  private static String why(Exception e) {
+    String message =
+        e instanceof JsonProcessingException json
+            ? json.getOriginalMessage()
+                + (json.getLocation() == null
+                    ? ""
+                    : " at line "
+                        + json.getLocation().getLineNr()
+                        + ", column "
+                        + json.getLocation().getColumnNr())
+            : String.valueOf(e.getMessage());
+    return message.lines().findFirst().orElse(e.getClass().getSimpleName());
+  }
+
   public boolean exists() {
     return Files.exists(file);
   }
@@ -204,9 +244,19 @@ public final class TokenStore implements TokenVerifier {
     reloadIfChanged();
   }
 
+  @Override
+  public Optional<TokenGrant> verifyDigest(String sha256) {
+    reloadIfChanged();
+    return sha256 == null ? Optional.empty() : grantOf(sha256);
+  }
+
   private Optional<TokenGrant> verifyInMemory(String presented) {
     if (presented == null || presented.isBlank()) return Optional.empty();
-    byte[] digest = sha256(presented.strip()).getBytes(StandardCharsets.US_ASCII);
+    return grantOf(sha256(presented.strip()));
+  }
+
+  private Optional<TokenGrant> grantOf(String sha256) {
+    byte[] digest = sha256.getBytes(StandardCharsets.US_ASCII);
     Instant now = clock.instant();
     TokenGrant grant = null;
     for (Entry e :
@@ -324,13 +374,7 @@ public final class TokenStore implements TokenVerifier {
 
   /** The lowercase hex SHA-256 of a token's UTF-8 text. */
   static String sha256(String token) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
-    }
+    return TokenVerifier.digest(token);
   }
 
   /**

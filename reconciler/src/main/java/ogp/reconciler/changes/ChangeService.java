@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
+import ogp.reconciler.auth.Role;
 import ogp.reconciler.desired.ReadResult;
 import ogp.reconciler.source.GitMirror;
 import ogp.reconciler.source.GitSourceException;
@@ -25,15 +26,16 @@ import org.slf4j.LoggerFactory;
  * online, roll back. The one implementation behind the API, the portal and {@code ogp set-image}.
  *
  * <p>Policy: every change starts from the remote branch's current tip, edits only the bytes it must
- * in the app's file ({@link YamlEdit}) or reverts one commit's change to that file ({@link
- * Revert}), validates the whole resulting tree with the reconciler's own rules, writes one commit
- * in core (author = the actor, committer = {@code ogp <ogp@localhost>}, trailers {@code Ogp-App}
- * and {@code Ogp-Actor}) and pushes it with the expected old tip. How it lands is {@link
- * CommitQueue}'s policy: a push rejected because the branch moved is re-applied on the new tip with
- * jittered backoff until the change's time budget ({@link #DEFAULT_BUDGET} unless {@link
- * #retryingFor}) is spent; a change that no longer applies is reported, never forced. A change that
- * changes nothing makes no commit. After a push lands, {@code afterPush} runs (the server passes a
- * request to refresh, so the commit is applied at once without blocking the caller).
+ * in the app's file ({@link YamlEdit}) or reverts one commit's change to the app's own document in
+ * that file ({@link Revert}, within what the caller's role may change: {@link RollbackScope}),
+ * validates the whole resulting tree with the reconciler's own rules, writes one commit in core
+ * (author = the actor, committer = {@code ogp <ogp@localhost>}, trailers {@code Ogp-App} and {@code
+ * Ogp-Actor}) and pushes it with the expected old tip. How it lands is {@link CommitQueue}'s
+ * policy: a push rejected because the branch moved is re-applied on the new tip with jittered
+ * backoff until the change's time budget ({@link #DEFAULT_BUDGET} unless {@link #retryingFor}) is
+ * spent; a change that no longer applies is reported, never forced. A change that changes nothing
+ * makes no commit. After a push lands, {@code afterPush} runs (the server passes a request to
+ * refresh, so the commit is applied at once without blocking the caller).
  *
  * <p>Modes: by default each call lands its change on the calling thread (the CLI). A server calls
  * {@link #serialized()}: its calls then go through one writer thread, in arrival order, and never
@@ -66,6 +68,7 @@ public final class ChangeService implements AutoCloseable {
 
   private final AppHistory appHistory;
   private final Revert revert;
+  private final RollbackScope scope = new RollbackScope();
   private final FollowedBranch branch;
   private final CommitQueue queue;
   private volatile CommitListener listener = CommitListener.NONE;
@@ -186,12 +189,16 @@ public final class ChangeService implements AutoCloseable {
 
   /**
    * Reverts {@code commit} (full or abbreviated sha), or else the newest commit that changed the
-   * app, limited to the app's file. Rolling back a rollback re-deploys what it undid.
+   * app, limited to the app's own document in its file. Rolling back a rollback re-deploys what it
+   * undid. The revert may change only what {@code role} may change ({@link RollbackScope}: a
+   * deployer the version and state).
    *
+   * @param role the caller's role
    * @throws ChangeConflict when later commits changed the same lines
+   * @throws RollbackForbidden when the revert would change more than {@code role} may
    */
-  public ChangeResult rollback(String app, Optional<String> commit, Actor actor) {
-    return commit(CommitListener.Kind.ROLLBACK, rollbackChange(app, commit, ""), actor);
+  public ChangeResult rollback(String app, Optional<String> commit, Actor actor, Role role) {
+    return commit(CommitListener.Kind.ROLLBACK, rollbackChange(app, commit, "", role), actor);
   }
 
   /**
@@ -246,7 +253,8 @@ public final class ChangeService implements AutoCloseable {
     }
     return commit(
         CommitListener.Kind.ROLLBACK,
-        rollbackChange(app, Optional.of(target.name()), why),
+        // The server acts for the repository's own update.autoRollback, not for a person's role.
+        rollbackChange(app, Optional.of(target.name()), why, Role.ADMIN),
         Actor.OGP);
   }
 
@@ -270,8 +278,10 @@ public final class ChangeService implements AutoCloseable {
     return preview(stateChange(app, "running"), actor);
   }
 
-  public ChangePreview previewRollback(String app, Optional<String> commit, Actor actor) {
-    return preview(rollbackChange(app, commit, ""), actor);
+  /** The commit {@link #rollback} would make now for {@code role}, without making it. */
+  public ChangePreview previewRollback(
+      String app, Optional<String> commit, Actor actor, Role role) {
+    return preview(rollbackChange(app, commit, "", role), actor);
   }
 
   /**
@@ -364,7 +374,7 @@ public final class ChangeService implements AutoCloseable {
         });
   }
 
-  private NamedChange rollbackChange(String app, Optional<String> given, String why) {
+  private NamedChange rollbackChange(String app, Optional<String> given, String why, Role role) {
     // The commit to revert is chosen once, on the first tip: a retry re-applies the same revert.
     ObjectId[] target = new ObjectId[1];
     return new NamedChange(
@@ -378,11 +388,12 @@ public final class ChangeService implements AutoCloseable {
                   given.isPresent() ? resolve(given.get(), head, walk) : newestChange(app, tip);
             RevCommit commit = walk.parseCommit(target[0]);
             byte[] before = tip.tree().snapshot().files().get(file);
-            Optional<byte[]> after = revert.apply(commit, head, file, app);
+            Revert.Reverted reverted = revert.apply(commit, head, file, app);
+            scope.check(role, app, commit, file, reverted);
             return new ProposedChange(
                 file,
                 before,
-                after,
+                reverted.file(),
                 CommitMessage.revert(commit.getShortMessage(), commit.getName(), why, app, actor));
           }
         });

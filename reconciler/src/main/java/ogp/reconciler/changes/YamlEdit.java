@@ -1,14 +1,13 @@
 package ogp.reconciler.changes;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import ogp.reconciler.desired.BoundedYaml;
 import org.snakeyaml.engine.v2.common.FlowStyle;
 import org.snakeyaml.engine.v2.common.ScalarStyle;
 import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
@@ -16,7 +15,6 @@ import org.snakeyaml.engine.v2.nodes.NodeTuple;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
-import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
  * Byte-minimal edits of one app's document in a desired-state file (pure; no I/O).
@@ -48,7 +46,7 @@ final class YamlEdit {
    * @throws ChangeRefused when the value cannot be edited in place
    */
   public static byte[] apply(String file, byte[] content, String app, Edit edit) {
-    Text text = Text.of(content);
+    YamlText text = YamlText.of(content);
     MappingNode document = findDocument(file, text, app);
     String edited;
     if (edit instanceof Edit.SetVersion v) {
@@ -73,7 +71,7 @@ final class YamlEdit {
   /** Whether {@code content} holds a document whose top-level {@code app} is {@code app}. */
   public static boolean holds(byte[] content, String app) {
     try {
-      Text text = Text.of(content);
+      YamlText text = YamlText.of(content);
       return documents(text).stream().anyMatch(d -> isApp(d, app));
     } catch (RuntimeException e) {
       return false;
@@ -83,7 +81,7 @@ final class YamlEdit {
   // --- the three edits -----------------------------------------------------------------------
 
   private static String setScalar(
-      Text text, MappingNode document, String app, String key, String value) {
+      YamlText text, MappingNode document, String app, String key, String value) {
     NodeTuple tuple =
         tuple(document, key)
             .orElseThrow(
@@ -102,7 +100,7 @@ final class YamlEdit {
     return text.replace(start(text, scalar), end(text, scalar), replacement);
   }
 
-  private static String setState(Text text, MappingNode document, String app, String state) {
+  private static String setState(YamlText text, MappingNode document, String app, String state) {
     if (tuple(document, "state").isPresent()) {
       return setScalar(text, document, app, "state", state);
     }
@@ -138,7 +136,8 @@ final class YamlEdit {
     return text.replace(lineEnd + 1, lineEnd + 1, indent + "state: " + state + newline);
   }
 
-  private static String setHosts(Text text, MappingNode document, String app, List<String> hosts) {
+  private static String setHosts(
+      YamlText text, MappingNode document, String app, List<String> hosts) {
     Optional<NodeTuple> tuple = tuple(document, "hosts");
     if (tuple.isEmpty()) {
       if (tuple(document, "selector").isPresent()) {
@@ -184,7 +183,7 @@ final class YamlEdit {
     return text.replace(from, to, "- " + String.join(separator, items));
   }
 
-  private static int blockListStart(Text text, SequenceNode list, String app) {
+  private static int blockListStart(YamlText text, SequenceNode list, String app) {
     String body = text.body();
     int firstItem = start(text, list.getValue().get(0));
     int dash = body.lastIndexOf('-', firstItem - 1);
@@ -201,13 +200,13 @@ final class YamlEdit {
 
   // --- reading the node tree -----------------------------------------------------------------
 
-  private static MappingNode findDocument(String file, Text text, String app) {
+  private static MappingNode findDocument(String file, YamlText text, String app) {
     List<Node> documents;
     try {
       documents = documents(text);
     } catch (YamlEngineException e) {
       throw new ChangeRefused(
-          file + " is not valid YAML, so app " + app + " cannot be edited: " + e.getMessage());
+          file + " is not valid YAML, so app " + app + " cannot be edited: " + problem(e));
     }
     return documents.stream()
         .filter(d -> isApp(d, app))
@@ -216,24 +215,36 @@ final class YamlEdit {
         .orElseThrow(() -> new UnknownApp("No document of " + file + " is app " + app + "."));
   }
 
-  private static List<Node> documents(Text text) {
-    LoadSettings settings =
-        LoadSettings.builder()
-            .setSchema(new CoreSchema())
-            .setAllowDuplicateKeys(true)
-            .setMaxAliasesForCollections(50)
-            .setUseMarks(true)
-            .build();
+  /** The file's documents, composed within the reader's limits (depth, aliases, size). */
+  private static List<Node> documents(YamlText text) {
     List<Node> out = new java.util.ArrayList<>();
-    new Compose(settings).composeAllFromString(text.parsed()).forEach(out::add);
+    BoundedYaml.DEFAULT.composer(text.parsed()).forEachRemaining(out::add);
     return out;
   }
 
+  /** The parser's problem and where it is, on one line (its message spans several). */
+  static String problem(YamlEngineException e) {
+    if (e instanceof MarkedYamlEngineException m && m.getProblem() != null) {
+      return m.getProblem()
+          + m.getProblemMark()
+              .map(at -> " (line " + (at.getLine() + 1) + ", column " + (at.getColumn() + 1) + ")")
+              .orElse("");
+    }
+    return String.valueOf(e.getMessage()).replaceAll("\\s+", " ").strip();
+  }
+
   private static boolean isApp(Node document, String app) {
+    return appName(document).filter(app::equals).isPresent();
+  }
+
+  /** The top-level {@code app} of a document, when it is a mapping with a scalar there. */
+  static Optional<String> appName(Node document) {
     return document instanceof MappingNode mapping
-        && tuple(mapping, "app")
-            .map(t -> t.getValueNode() instanceof ScalarNode s && s.getValue().equals(app))
-            .orElse(false);
+        ? tuple(mapping, "app")
+            .map(NodeTuple::getValueNode)
+            .filter(ScalarNode.class::isInstance)
+            .map(n -> ((ScalarNode) n).getValue())
+        : Optional.empty();
   }
 
   private static Optional<NodeTuple> tuple(MappingNode mapping, String key) {
@@ -242,7 +253,7 @@ final class YamlEdit {
         .findFirst();
   }
 
-  private static ScalarNode editableScalar(Text text, NodeTuple tuple, String app, String key) {
+  private static ScalarNode editableScalar(YamlText text, NodeTuple tuple, String app, String key) {
     // An alias or an anchored value is shared with other places: changing it here would change
     // those too.
     if (!(tuple.getValueNode() instanceof ScalarNode scalar)
@@ -259,16 +270,16 @@ final class YamlEdit {
   }
 
   /** An alias value points at its anchor's node, whose marks lie before the key. */
-  private static boolean isAlias(Text text, NodeTuple tuple) {
+  private static boolean isAlias(YamlText text, NodeTuple tuple) {
     return start(text, tuple.getValueNode()) < end(text, tuple.getKeyNode());
   }
 
   /** Where a node starts, as a char index into the text (marks count code points). */
-  private static int start(Text text, Node node) {
+  private static int start(YamlText text, Node node) {
     return text.charIndex(node.getStartMark().map(Mark::getIndex).orElseThrow());
   }
 
-  private static int end(Text text, Node node) {
+  private static int end(YamlText text, Node node) {
     return text.charIndex(node.getEndMark().map(Mark::getIndex).orElseThrow());
   }
 
@@ -280,10 +291,7 @@ final class YamlEdit {
   private static boolean readsBackPlain(String value) {
     if (!SAFE_PLAIN.matcher(value).matches()) return false;
     try {
-      Node node =
-          new Compose(LoadSettings.builder().setSchema(new CoreSchema()).build())
-              .composeString("v: " + value)
-              .orElseThrow();
+      Node node = BoundedYaml.DEFAULT.composer("v: " + value).getSingleNode().orElseThrow();
       Node read = ((MappingNode) node).getValue().get(0).getValueNode();
       return read instanceof ScalarNode s
           && s.getValue().equals(value)
@@ -321,49 +329,5 @@ final class YamlEdit {
       }
     }
     return out.append('"').toString();
-  }
-
-  /**
-   * The file as text. Marks count code points of the parsed text (after a byte-order mark, which is
-   * kept as it was); {@link #charIndex} turns them into the char indexes {@link #replace} takes.
-   * Re-encoding valid UTF-8 gives back the same bytes, so untouched parts stay byte-identical.
-   */
-  private record Text(String bom, String body, boolean astral) {
-    static Text of(byte[] content) {
-      String all = new String(content, StandardCharsets.UTF_8);
-      if (!java.util.Arrays.equals(all.getBytes(StandardCharsets.UTF_8), content)) {
-        throw new ChangeRefused("The file is not valid UTF-8; edit it in Git by hand.");
-      }
-      String bom = all.startsWith("\uFEFF") ? "\uFEFF" : "";
-      String body = all.substring(bom.length());
-      return new Text(bom, body, body.codePoints().count() != body.length());
-    }
-
-    String parsed() {
-      return body;
-    }
-
-    /**
-     * The first line ending of the file ({@code \r\n} or {@code \n}), {@code \n} for a one-line
-     * file.
-     */
-    String lineEnding() {
-      int n = body.indexOf('\n');
-      return n > 0 && body.charAt(n - 1) == '\r' ? "\r\n" : "\n";
-    }
-
-    /** The char index of a mark's code-point index. */
-    int charIndex(int codePoint) {
-      return astral ? body.offsetByCodePoints(0, codePoint) : codePoint;
-    }
-
-    /** {@code body} with the chars {@code [from, to)} replaced. */
-    String replace(int from, int to, String replacement) {
-      return body.substring(0, from) + replacement + body.substring(to);
-    }
-
-    byte[] encode(String newBody) {
-      return (bom + newBody).getBytes(StandardCharsets.UTF_8);
-    }
   }
 }

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import ogp.reconciler.auth.OwnerOnlyFile;
+import ogp.protocol.files.OwnerOnlyFile;
 import ogp.reconciler.desired.CombinedTree;
 import ogp.reconciler.desired.DesiredState;
 import ogp.reconciler.desired.DesiredStateFiles;

@@ -97,16 +97,25 @@ public final class FleetReadModel {
     return result;
   }
 
-  /** Null when ready to serve; otherwise why not (no valid revision applied yet). */
-  public String notReadyReason() {
-    if (source.applied().isPresent()) return null;
-    return source
-        .lastFetchError()
-        .map(e -> "cannot read the desired state: " + e)
-        .orElse(
-            source.invalid().isPresent()
-                ? "the repository has no valid revision yet"
-                : "the first fetch has not finished");
+  /**
+   * Why the server is not ready to serve: a reason word safe to show anyone, and the detail (the
+   * fetch's error may name hosts, paths and Git's own words) for authenticated callers only.
+   *
+   * @param reason {@code fetch-failing}, {@code no-valid-revision} or {@code first-fetch-pending}
+   */
+  public record NotReady(String reason, String detail) {}
+
+  /** Empty when ready to serve (a valid revision is applied); otherwise why not. */
+  public Optional<NotReady> notReady() {
+    if (source.applied().isPresent()) return Optional.empty();
+    Optional<String> fetchError = source.lastFetchError();
+    if (fetchError.isPresent())
+      return Optional.of(
+          new NotReady("fetch-failing", "cannot read the desired state: " + fetchError.get()));
+    return Optional.of(
+        source.invalid().isPresent()
+            ? new NotReady("no-valid-revision", "the repository has no valid revision yet")
+            : new NotReady("first-fetch-pending", "the first fetch has not finished"));
   }
 
   private AppStatus withRollout(AppStatus status) {

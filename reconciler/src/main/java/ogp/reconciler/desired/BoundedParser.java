@@ -1,5 +1,6 @@
 package ogp.reconciler.desired;
 
+import java.util.function.Consumer;
 import org.snakeyaml.engine.v2.events.Event;
 import org.snakeyaml.engine.v2.exceptions.ParserException;
 import org.snakeyaml.engine.v2.parser.Parser;
@@ -19,10 +20,17 @@ final class BoundedParser implements Parser {
   private int depth;
   private int aliases;
 
-  BoundedParser(Parser delegate, int maxDepth, int maxAliases) {
+  private final Consumer<Event> observer;
+
+  /**
+   * @param observer is told of each event this passes on (the change path records where documents
+   *     start and end)
+   */
+  BoundedParser(Parser delegate, int maxDepth, int maxAliases, Consumer<Event> observer) {
     this.delegate = delegate;
     this.maxDepth = maxDepth;
     this.maxAliases = maxAliases;
+    this.observer = observer;
   }
 
   @Override
@@ -63,6 +71,7 @@ final class BoundedParser implements Parser {
       }
       default -> {}
     }
+    observer.accept(event);
     return event;
   }
 }

@@ -51,15 +51,15 @@ public final class DesiredStateReader {
    * whose policy file is {@code root/ogp.yaml}.
    */
   public DesiredStateReader(String root) {
-    this(YamlDocuments.Limits.DEFAULT, root);
+    this(BoundedYaml.DEFAULT, root);
   }
 
-  DesiredStateReader(YamlDocuments.Limits limits) {
-    this(limits, "");
+  DesiredStateReader(BoundedYaml yaml) {
+    this(yaml, "");
   }
 
-  private DesiredStateReader(YamlDocuments.Limits limits, String root) {
-    this.yaml = new YamlDocuments(limits);
+  private DesiredStateReader(BoundedYaml yaml, String root) {
+    this.yaml = new YamlDocuments(yaml);
     this.policyFile = DesiredStateFiles.policyFile(root);
   }
 

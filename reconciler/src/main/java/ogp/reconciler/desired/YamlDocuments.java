@@ -10,7 +10,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.composer.Composer;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
@@ -20,15 +19,13 @@ import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
-import org.snakeyaml.engine.v2.parser.ParserImpl;
-import org.snakeyaml.engine.v2.scanner.StreamReader;
-import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
  * Turns the bytes of one file into YAML node trees, one per document, safely: nothing is ever
  * constructed as a Java object, and every resource a file can make us spend is bounded — its size,
- * its nesting depth and its aliases (so a "billion laughs" file is refused). Any failure becomes a
- * one-line {@link ValidationError}; this class never throws for bad content.
+ * its nesting depth and its aliases (so a "billion laughs" file is refused; see {@link
+ * BoundedYaml}). Any failure becomes a one-line {@link ValidationError}; this class never throws
+ * for bad content.
  *
  * <p>Documents before a syntax error are still returned, so their errors are reported too.
  */
@@ -37,40 +34,18 @@ final class YamlDocuments {
   private static final Set<Tag> STANDARD_TAGS =
       Set.of(Tag.STR, Tag.INT, Tag.FLOAT, Tag.BOOL, Tag.NULL, Tag.SEQ, Tag.MAP, Tag.ENV_TAG);
 
-  private final Limits limits;
+  private final BoundedYaml yaml;
 
-  /** Immutable, so built once and shared by every file (and every thread) this reads. */
-  private final LoadSettings settings;
-
-  /**
-   * @param maxBytes the largest file read (also its code-point limit)
-   * @param maxAliases aliases allowed per file
-   * @param maxDepth how deeply collections may nest
-   */
-  record Limits(int maxBytes, int maxAliases, int maxDepth) {
-    static final Limits DEFAULT = new Limits(DesiredStateFiles.MAX_FILE_BYTES, 50, 64);
-  }
-
-  YamlDocuments(Limits limits) {
-    this.limits = limits;
-    this.settings =
-        LoadSettings.builder()
-            .setLabel("desired state")
-            .setSchema(new CoreSchema())
-            .setAllowDuplicateKeys(
-                true) // detected in the node tree, with positions, by YamlMapping
-            .setAllowRecursiveKeys(false)
-            .setMaxAliasesForCollections(limits.maxAliases()) // a backstop to BoundedParser
-            .setCodePointLimit(limits.maxBytes())
-            .setUseMarks(true)
-            .build();
+  YamlDocuments(BoundedYaml yaml) {
+    this.yaml = yaml;
   }
 
   /** The documents of {@code content}, in file order; problems go to {@code diagnostics}. */
   List<Node> read(byte[] content, Diagnostics diagnostics) {
     SourcePosition start = new SourcePosition(diagnostics.file(), 1, 1);
-    if (content.length > limits.maxBytes()) {
-      diagnostics.error(start, DesiredStateFiles.tooLarge(content.length, limits.maxBytes()));
+    if (content.length > yaml.limits().maxBytes()) {
+      diagnostics.error(
+          start, DesiredStateFiles.tooLarge(content.length, yaml.limits().maxBytes()));
       return List.of();
     }
     Optional<String> text = decode(content);
@@ -80,7 +55,7 @@ final class YamlDocuments {
     }
     List<Node> documents = new ArrayList<>();
     try {
-      Composer composer = composer(text.get());
+      Composer composer = yaml.composer(text.get());
       while (composer.hasNext()) {
         Node document = composer.next();
         checkTags(document, diagnostics);
@@ -96,12 +71,6 @@ final class YamlDocuments {
       diagnostics.error(start, "invalid YAML: " + oneLine(e.getMessage()));
     }
     return documents;
-  }
-
-  private Composer composer(String text) {
-    ParserImpl parser = new ParserImpl(settings, new StreamReader(settings, text));
-    return new Composer(
-        settings, new BoundedParser(parser, limits.maxDepth(), limits.maxAliases()));
   }
 
   private static Optional<String> decode(byte[] content) {

@@ -23,6 +23,7 @@ class PermissionTest {
     expected.put(Permission.DEPLOY, Role.DEPLOYER);
     expected.put(Permission.SET_STATE, Role.DEPLOYER);
     expected.put(Permission.ROLLBACK, Role.DEPLOYER);
+    expected.put(Permission.ROLLBACK_ANY_FIELD, Role.ADMIN);
     expected.put(Permission.PLACE, Role.ADMIN);
     expected.put(Permission.ANYTHING_ELSE, Role.ADMIN);
     assertEquals(

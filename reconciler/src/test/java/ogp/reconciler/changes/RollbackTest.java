@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import ogp.reconciler.auth.Role;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,7 +38,8 @@ class RollbackTest {
             .orElseThrow();
     f.service.deploy("api", Optional.of("8"), Optional.empty(), ChangeFixture.ALICE);
 
-    ChangeResult rollback = f.service.rollback("web", Optional.empty(), ChangeFixture.ALICE);
+    ChangeResult rollback =
+        f.service.rollback("web", Optional.empty(), ChangeFixture.ALICE, Role.DEPLOYER);
 
     RevCommit revert = f.remoteCommit(rollback.commit().orElseThrow());
     assertEquals(
@@ -52,9 +55,13 @@ class RollbackTest {
   void rollingBackARollbackRedeploys() {
     f.service.deploy("web", Optional.of("42"), Optional.empty(), ChangeFixture.ALICE);
     String first =
-        f.service.rollback("web", Optional.empty(), ChangeFixture.ALICE).commit().orElseThrow();
+        f.service
+            .rollback("web", Optional.empty(), ChangeFixture.ALICE, Role.DEPLOYER)
+            .commit()
+            .orElseThrow();
 
-    ChangeResult again = f.service.rollback("web", Optional.empty(), ChangeFixture.ALICE);
+    ChangeResult again =
+        f.service.rollback("web", Optional.empty(), ChangeFixture.ALICE, Role.DEPLOYER);
 
     assertEquals("Revert \"Revert \"Deploy web 42\"\"", again.subject());
     assertTrue(
@@ -81,7 +88,8 @@ class RollbackTest {
                 .replace("# web: managed by OGP", "# web: the storefront")));
 
     ChangeResult rollback =
-        f.service.rollback("web", Optional.of(deploy.substring(0, 10)), ChangeFixture.ALICE);
+        f.service.rollback(
+            "web", Optional.of(deploy.substring(0, 10)), ChangeFixture.ALICE, Role.DEPLOYER);
 
     assertEquals("Revert \"Deploy web 42\"", rollback.subject());
     String diff = f.diffOf(rollback.commit().orElseThrow());
@@ -106,7 +114,9 @@ class RollbackTest {
     ChangeConflict conflict =
         assertThrows(
             ChangeConflict.class,
-            () -> f.service.rollback("web", Optional.of(deploy42), ChangeFixture.ALICE));
+            () ->
+                f.service.rollback(
+                    "web", Optional.of(deploy42), ChangeFixture.ALICE, Role.DEPLOYER));
 
     assertTrue(
         conflict
@@ -118,10 +128,46 @@ class RollbackTest {
   }
 
   @Test
+  void aDeployerRollsBackAStateChangeButNotAPlacementAndTheRefusalNamesTheField() {
+    String offline = f.service.offline("web", ChangeFixture.ALICE).commit().orElseThrow();
+    ChangeResult online =
+        f.service.rollback("web", Optional.of(offline), ChangeFixture.ALICE, Role.DEPLOYER);
+    assertTrue(f.diffOf(online.commit().orElseThrow()).contains("-state: absent\n"));
+
+    String placed =
+        f.service
+            .deploy("web", Optional.empty(), Optional.of(List.of("host-b")), ChangeFixture.ALICE)
+            .commit()
+            .orElseThrow();
+    String head = f.remoteHead();
+    RollbackForbidden refused =
+        assertThrows(
+            RollbackForbidden.class,
+            () ->
+                f.service.rollback("web", Optional.of(placed), ChangeFixture.ALICE, Role.DEPLOYER));
+    assertEquals(
+        "rolling back "
+            + placed.substring(0, 7)
+            + " would change hosts of web; a deployer may change only version and state:"
+            + " ask an admin",
+        refused.getMessage());
+    assertEquals(Role.ADMIN, refused.needed());
+    assertThrows(
+        RollbackForbidden.class,
+        () ->
+            f.service.previewRollback(
+                "web", Optional.of(placed), ChangeFixture.ALICE, Role.DEPLOYER),
+        "the preview refuses it too");
+    assertEquals(head, f.remoteHead(), "nothing committed");
+  }
+
+  @Test
   void rollbackOfACommitNotOnTheBranchIsUnknown() {
     assertThrows(
         UnknownApp.class,
-        () -> f.service.rollback("web", Optional.of("deadbeefdeadbeef"), ChangeFixture.ALICE));
+        () ->
+            f.service.rollback(
+                "web", Optional.of("deadbeefdeadbeef"), ChangeFixture.ALICE, Role.DEPLOYER));
   }
 
   @Test
