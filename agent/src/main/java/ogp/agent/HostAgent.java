@@ -15,6 +15,7 @@ import ogp.agent.converge.Converger;
 import ogp.agent.link.AgentIdentity;
 import ogp.agent.link.AgentLink;
 import ogp.agent.link.AssignmentHandler;
+import ogp.agent.link.HostKey;
 import ogp.agent.link.ServerLink;
 import ogp.agent.probe.HealthMonitor;
 import ogp.agent.runtime.ContainerRuntime;
@@ -276,6 +277,15 @@ public final class HostAgent implements AutoCloseable {
         });
   }
 
+  /** The host key in the data dir, made on the first start. */
+  private static HostKey hostKey(Settings s) {
+    try {
+      return HostKey.loadOrCreate(s.dataDir());
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot use the host key: " + e.getMessage(), e);
+    }
+  }
+
   private static ServerLink startLink(
       Settings s, ContainerRuntime runtime, Clock clock, AssignmentHandler handler) {
     String dockerVersion = runtime.engine().version();
@@ -283,7 +293,7 @@ public final class HostAgent implements AutoCloseable {
         AgentLink.builder(
                 s.serverHost(),
                 s.serverPort(),
-                new AgentIdentity(s.hostId(), s.labels(), version(), dockerVersion),
+                new AgentIdentity(s.hostId(), s.labels(), version(), dockerVersion, hostKey(s)),
                 handler)
             .joinToken(s.joinToken())
             .clock(clock)

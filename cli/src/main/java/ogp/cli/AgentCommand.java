@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import ogp.agent.HostAgent;
+import ogp.protocol.HostIds;
 import ogp.protocol.tls.AgentTls;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,7 +27,8 @@ final class AgentCommand implements Callable<Integer> {
   @Option(
       names = "--host-id",
       required = true,
-      description = "This host's id, as used in hosts: lists.")
+      description =
+          "This host's id, as used in hosts: lists: a DNS label (lower-case letters, digits, inner hyphens; at most 63).")
   String hostId;
 
   @Option(names = "--label", description = "A label k=v for selector placement; repeatable.")
@@ -71,6 +73,7 @@ final class AgentCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    requireValidHostId(hostId);
     ServerSecurityOptions.pair("--tls-cert", tlsCert, "--tls-key", tlsKey);
     if (tlsCert != null && tlsCa == null) {
       throw new CommandFailure(
@@ -117,14 +120,28 @@ final class AgentCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** Bad usage (exit 2) unless {@code hostId} is a DNS label ({@link HostIds}). */
+  static void requireValidHostId(String hostId) {
+    HostIds.problem(hostId)
+        .ifPresent(
+            problem -> {
+              throw new CommandFailure("--host-id: " + problem, 2);
+            });
+  }
+
   /**
    * {@code --label k=v} values as a map, in the order given; bad usage (exit 2) for anything else.
    */
   static Map<String, String> labels(List<String> labels) {
+    return labels(labels, "--label");
+  }
+
+  /** As {@link #labels(List)}, naming the values {@code what} in the error. */
+  static Map<String, String> labels(List<String> labels, String what) {
     Map<String, String> map = new LinkedHashMap<>();
     for (String label : labels) {
       int eq = label.indexOf('=');
-      if (eq <= 0) throw new CommandFailure("--label must be k=v, got '" + label + "'", 2);
+      if (eq <= 0) throw new CommandFailure(what + " must be k=v, got '" + label + "'", 2);
       map.put(label.substring(0, eq), label.substring(eq + 1));
     }
     return map;

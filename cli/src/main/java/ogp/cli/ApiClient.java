@@ -57,6 +57,14 @@ final class ApiClient {
         timeout);
   }
 
+  JsonNode put(String path, String jsonBody) {
+    return send(
+        HttpRequest.newBuilder(uri(path))
+            .header("Content-Type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofString(jsonBody)),
+        DEFAULT_TIMEOUT);
+  }
+
   /**
    * Opens a streaming GET (no overall timeout): the response with its body as a stream, whatever
    * the status. Throws {@link CommandFailure} only when the server cannot be reached.

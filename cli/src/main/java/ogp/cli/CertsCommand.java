@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
-import java.util.regex.Pattern;
 import ogp.reconciler.pki.CertificateAuthority;
 import ogp.reconciler.pki.IssuedCertificate;
 import ogp.reconciler.pki.PemFiles;
@@ -32,7 +31,6 @@ final class CertsCommand implements Runnable {
   private static final Clock CLOCK = Clock.systemUTC();
 
   static final String CA = "ca";
-  private static final Pattern FILE_SAFE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
 
   @Spec CommandSpec spec;
 
@@ -140,14 +138,9 @@ final class CertsCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException {
-      // The host id becomes part of a file name: it must not walk out of the directory.
-      if (!FILE_SAFE.matcher(hostId).matches()) {
-        throw new CommandFailure(
-            "--host-id must be letters, digits, '.', '_' or '-' (not starting with one of the last three), got '"
-                + hostId
-                + "'",
-            2);
-      }
+      // The certificate names exactly the host id the agent's Hello claims, which must be a DNS
+      // label; so it is also a safe file name that cannot walk out of the directory.
+      AgentCommand.requireValidHostId(hostId);
       IssuedCertificate issued = issuing(() -> loadCa(dir).issueAgent(hostId));
       String file = "agent-" + hostId;
       write(dir, file, issued);

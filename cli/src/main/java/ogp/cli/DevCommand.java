@@ -3,8 +3,10 @@ package ogp.cli;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import ogp.agent.HostAgent;
 import ogp.reconciler.source.GitRemote;
@@ -75,8 +77,27 @@ final class DevCommand implements Callable<Integer> {
 
   @Mixin RepositoryOptions.GitTimeout git;
 
+  /**
+   * The user of {@code ogp dev} is its admin: the local agent's {@code --label}s of this run are
+   * the labels bound to its host id (a server binds an agent's labels only on its first Hello).
+   */
+  private ServerProcess withDevLabels(ServerProcess server, Map<String, String> labels) {
+    server
+        .agents()
+        .boundLabels(hostId)
+        .filter(bound -> !bound.equals(labels))
+        .ifPresent(
+            bound -> {
+              Set<String> gone = new HashSet<>(bound.keySet());
+              gone.removeAll(labels.keySet());
+              server.agents().relabel(hostId, labels, gone);
+            });
+    return server;
+  }
+
   @Override
   public Integer call() throws Exception {
+    AgentCommand.requireValidHostId(hostId);
     Map<String, String> labelMap = AgentCommand.labels(labels);
     Path devRepo = null;
     String url = repo;
@@ -99,7 +120,7 @@ final class DevCommand implements Callable<Integer> {
                 webhookSecretFile)
             .withGitTimeout(git.gitTimeout);
     try (ShutdownSignal shutdown = new ShutdownSignal();
-        ServerProcess server = new ServerProcess(settings);
+        ServerProcess server = withDevLabels(new ServerProcess(settings), labelMap);
         HostAgent agent =
             new HostAgent(
                 HostAgent.Settings.of(

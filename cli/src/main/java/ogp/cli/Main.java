@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
       HashPasswordCommand.class,
       CertsCommand.class,
       TokensCommand.class,
+      HostsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -29,9 +29,11 @@ import ogp.protocol.files.OwnerOnlyFile;
 import ogp.protocol.tls.ServerTls;
 import ogp.protocol.tls.TlsContexts;
 import ogp.reconciler.agents.AgentServer;
+import ogp.reconciler.agents.HostBindings;
 import ogp.reconciler.api.ApiRoutes;
 import ogp.reconciler.api.ChangeRoutes;
 import ogp.reconciler.api.EventRoutes;
+import ogp.reconciler.api.HostRoutes;
 import ogp.reconciler.api.MetricsRoutes;
 import ogp.reconciler.api.WatchRoutes;
 import ogp.reconciler.auth.SecretToken;
@@ -208,6 +210,7 @@ final class ServerProcess implements AutoCloseable {
   private final EventLog events;
   private final AutoRollback autoRollback;
   private final DataDirLock dataDirLock;
+  private final HostBindings hostBindings;
 
   /** Events retained for GET /api/v1/events. */
   static final int EVENTS_RETAINED = 10_000;
@@ -259,6 +262,9 @@ final class ServerProcess implements AutoCloseable {
       started.push(tokenRefresh::shutdownNow);
       mirror = GitMirror.open(s.remote(), s.dataDir(), s.gitTimeout());
       started.push(mirror);
+      // Which agent identity holds each host id (hosts.json); a corrupt file stops the start.
+      hostBindings = HostBindings.open(s.dataDir());
+      started.push(hostBindings);
       loop =
           PortInUse.explained(
               "--agent-port",
@@ -272,6 +278,7 @@ final class ServerProcess implements AutoCloseable {
                               mirror, clock, onApplied, s.dataDir().resolve(APPLIED_REVISION_FILE)),
                       listener ->
                           AgentServer.builder(tokens.inMemory(), listener)
+                              .hostBindings(hostBindings)
                               .bind(s.bindAddress(), s.agentPort())
                               .lostGrace(s.lostGrace())
                               .tls(s.agentTls().map(TlsContexts::server).orElse(null))
@@ -345,6 +352,7 @@ final class ServerProcess implements AutoCloseable {
       watchRoutes = new WatchRoutes(watchHub, watch);
       started.push(watchRoutes::close);
       EventRoutes eventRoutes = new EventRoutes(events);
+      HostRoutes hostRoutes = new HostRoutes(agents);
       webhookSecretFile =
           s.webhookSecretFile() != null
               ? s.webhookSecretFile()
@@ -389,6 +397,7 @@ final class ServerProcess implements AutoCloseable {
                             portal.register(config);
                             watchRoutes.register(config);
                             eventRoutes.register(config);
+                            hostRoutes.register(config);
                           })
                       .start());
       reconciler.start();
@@ -536,6 +545,7 @@ final class ServerProcess implements AutoCloseable {
     changes.close();
     watchRoutes.close();
     loop.close(); // the loop's workers, then the agent server
+    hostBindings.close(); // after the agent server: no claim comes in any more
     mirror.close();
     tokenRefresh.shutdownNow();
     dataDirLock.close();

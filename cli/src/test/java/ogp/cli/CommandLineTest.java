@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import ogp.reconciler.testing.TestRepo;
 import org.junit.jupiter.api.Test;
@@ -156,9 +158,14 @@ class CommandLineTest {
           "rollback",
           "refresh",
           "confirm",
-          "hash-password"
+          "hash-password",
+          "hosts",
+          "hosts release",
+          "hosts label"
         }) {
-      OgpRun run = ogp(command, "--help");
+      List<String> args = new ArrayList<>(List.of(command.split(" ")));
+      args.add("--help");
+      OgpRun run = ogp(args.toArray(String[]::new));
       assertEquals(0, run.exit(), command);
       assertTrue(run.out().contains("Usage: ogp " + command), command + ": " + run.out());
     }
@@ -341,6 +348,23 @@ class CommandLineTest {
           why.isPresent() && why.get().contains("no-such-repo"),
           "not ready, with the fetch's error: " + why);
     }
+  }
+
+  @Test
+  void anAgentOrDevWithAHostIdThatIsNotADnsLabelIsBadUsageInOneSentence() {
+    for (String command : List.of("agent", "dev")) {
+      OgpRun run =
+          command.equals("agent")
+              ? ogp("agent", "--server", "127.0.0.1:1", "--host-id", "Web_1\nforged")
+              : ogp("dev", "--host-id", "Web_1", "--data-dir", tmp.resolve("d").toString());
+      assertEquals(2, run.exit(), command + ": " + run.err());
+      assertTrue(run.err().contains("is not a DNS label"), run.err());
+      assertFalse(run.err().contains("Exception"), run.err());
+      assertFalse(Files.exists(tmp.resolve("d")), "nothing is started or written");
+    }
+    OgpRun release = ogp("hosts", "release", "DB 1", "--server", "http://127.0.0.1:1");
+    assertEquals(2, release.exit(), release.err());
+    assertTrue(release.err().contains("is not a DNS label"), release.err());
   }
 
   @Test

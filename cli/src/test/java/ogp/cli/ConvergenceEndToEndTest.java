@@ -210,7 +210,7 @@ class ConvergenceEndToEndTest extends RealDockerTest {
       // The refusal is an absence: look once the server has answered the handshake with a refusal.
       await("the server refuses the handshake of " + otherHost)
           .atMost(CONVERGE)
-          .until(() -> messages(logged).contains("refused agent host id '" + otherHost + "'"));
+          .until(() -> messages(logged).contains("refused agent host id \"" + otherHost + "\""));
       assertFalse(intruder.connected());
       assertTrue(server.agents().host(otherHost).isEmpty(), "a refused agent is not registered");
     } finally {

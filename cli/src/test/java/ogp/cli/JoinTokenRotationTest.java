@@ -103,7 +103,7 @@ class JoinTokenRotationTest {
     AgentLink late = agent("h4", lateFile);
     await("the old token is refused after the grace")
         .atMost(WAIT)
-        .until(() -> log().contains("refused agent host id 'h4'"));
+        .until(() -> log().contains("refused agent host id \"h4\""));
     assertFalse(late.isConnected());
     Files.writeString(lateFile, fresh + "\n"); // the operator hands the new token out
     await("h4 joins with the new token from its file").atMost(WAIT).until(late::isConnected);

@@ -117,7 +117,8 @@ final class FixedFleet implements FleetView, FleetChanges, EventFeed, RevisionCo
         "127.0.0.1:1234",
         "a1b2c3d4e5f6",
         List.of(),
-        "");
+        "",
+        null);
   }
 
   void invalid(String author, String error) {

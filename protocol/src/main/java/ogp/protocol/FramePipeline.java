@@ -20,6 +20,8 @@ public final class FramePipeline {
   /** Name of the {@link io.netty.handler.ssl.SslHandler} in the pipeline, when TLS is on. */
   public static final String TLS_HANDLER = "tls";
 
+  private static final String FRAME_DECODER = "frameDecoder";
+
   private FramePipeline() {}
 
   /**
@@ -50,6 +52,48 @@ public final class FramePipeline {
       int peerPort,
       long readerIdleMillis,
       long writerIdleMillis) {
+    install(
+        pipeline,
+        tlsOrNull,
+        peerHostOrNull,
+        peerPort,
+        readerIdleMillis,
+        writerIdleMillis,
+        Protocol.MAX_FRAME_BYTES);
+  }
+
+  /**
+   * As {@link #install(ChannelPipeline, SslContext, long, long)}, with a smaller frame limit to
+   * start with: the server reads at most {@link Protocol#HANDSHAKE_MAX_FRAME_BYTES} until it has
+   * welcomed the agent, then calls {@link #raiseFrameLimit}.
+   */
+  public static void install(
+      ChannelPipeline pipeline,
+      SslContext tlsOrNull,
+      long readerIdleMillis,
+      long writerIdleMillis,
+      int maxFrameBytes) {
+    install(pipeline, tlsOrNull, null, 0, readerIdleMillis, writerIdleMillis, maxFrameBytes);
+  }
+
+  /**
+   * Replaces the frame decoder by one bounded by {@link Protocol#MAX_FRAME_BYTES}. Call on the
+   * channel's event loop. Bytes the old decoder had buffered are handed to the new one (Netty's
+   * replace forwards them), so nothing is lost or decoded twice.
+   */
+  public static void raiseFrameLimit(ChannelPipeline pipeline) {
+    pipeline.replace(
+        FRAME_DECODER, FRAME_DECODER, new ProtobufVarint32FrameDecoder(Protocol.MAX_FRAME_BYTES));
+  }
+
+  private static void install(
+      ChannelPipeline pipeline,
+      SslContext tlsOrNull,
+      String peerHostOrNull,
+      int peerPort,
+      long readerIdleMillis,
+      long writerIdleMillis,
+      int maxFrameBytes) {
     if (tlsOrNull != null) {
       pipeline.addLast(
           TLS_HANDLER,
@@ -59,7 +103,8 @@ public final class FramePipeline {
     }
     pipeline.addLast(
         "idle", new IdleStateHandler(readerIdleMillis, writerIdleMillis, 0, TimeUnit.MILLISECONDS));
-    pipeline.addLast("frameDecoder", new ProtobufVarint32FrameDecoder(Protocol.MAX_FRAME_BYTES));
+    // The decoder refuses a frame whose length prefix is over the limit before reading its body.
+    pipeline.addLast(FRAME_DECODER, new ProtobufVarint32FrameDecoder(maxFrameBytes));
     pipeline.addLast("protobufDecoder", new ProtobufDecoder(Envelope.getDefaultInstance()));
     pipeline.addLast("framePrepender", new ProtobufVarint32LengthFieldPrepender());
     pipeline.addLast("protobufEncoder", new ProtobufEncoder());

@@ -11,5 +11,12 @@ public final class Protocol {
    */
   public static final int MAX_FRAME_BYTES = 4 * 1024 * 1024;
 
+  /**
+   * Largest frame the server reads before it has welcomed the connection: a Hello with a host id, a
+   * few dozen labels, the join token and the host key fits many times over, and a stranger without
+   * the join token cannot make the server buffer more than this per connection.
+   */
+  public static final int HANDSHAKE_MAX_FRAME_BYTES = 8 * 1024;
+
   private Protocol() {}
 }

@@ -220,6 +220,7 @@ public final class AgentLink implements ServerLink {
         .setAgentVersion(identity.agentVersion())
         .setDockerVersion(identity.dockerVersion())
         .setJoinToken(joinToken)
+        .setHostKey(com.google.protobuf.ByteString.copyFrom(identity.hostKey().bytes()))
         .build();
   }
 

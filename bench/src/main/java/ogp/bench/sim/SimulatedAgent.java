@@ -1,11 +1,13 @@
 package ogp.bench.sim;
 
+import com.google.protobuf.ByteString;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import ogp.agent.link.HostKey;
 import ogp.protocol.Protocol;
 import ogp.protocol.v1.Assignment;
 import ogp.protocol.v1.ContainerSpec;
@@ -17,9 +19,10 @@ import ogp.protocol.v1.StatusReport;
 
 /**
  * One simulated agent: the real protocol, with a Docker that converges instantly. It says Hello
- * with the join token, waits for Welcome, heartbeats every interval ± 10 % jitter and times each
- * Ack, answers every Assignment at once with a StatusReport in which every container runs at the
- * assigned spec hash, and reconnects with the real agent's backoff when the connection drops.
+ * with the join token and a host key of its own (in memory), waits for Welcome, heartbeats every
+ * interval ± 10 % jitter and times each Ack, answers every Assignment at once with a StatusReport
+ * in which every container runs at the assigned spec hash, and reconnects with the real agent's
+ * backoff when the connection drops.
  *
  * <p>Threading: all fields but the volatile ones are touched only on the event loop of the agent's
  * current channel; a reconnect may land on another loop, but never runs concurrently with the old
@@ -56,6 +59,9 @@ final class SimulatedAgent extends SimpleChannelInboundHandler<Envelope> {
             .setAgentVersion("bench-sim")
             .setDockerVersion("simulated")
             .setJoinToken(s.joinToken())
+            // Like a real agent's host key, kept for the life of this agent: its reconnects are
+            // the same identity, so the server's binding lets them in.
+            .setHostKey(ByteString.copyFrom(HostKey.random().bytes()))
             .build();
   }
 

@@ -24,4 +24,7 @@ public interface AgentListener {
 
   /** Nothing was heard from the host for the lost grace. Called once until it connects again. */
   void hostLost(String hostId);
+
+  /** An operator changed the labels bound to a host; placement must be computed again. */
+  default void labelsChanged(HostRecord host) {}
 }

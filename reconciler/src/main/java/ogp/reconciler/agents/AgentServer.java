@@ -14,8 +14,10 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,8 +37,11 @@ import ogp.reconciler.auth.TokenVerifier;
  * checks their Hello, keeps a registry of hosts, pushes assignments and reports what agents say to
  * an {@link AgentListener}.
  *
- * <p>Policy: the newest connection of a host id wins and the older one is refused with SUPERSEDED;
- * a host is lost when nothing was heard from it for the lost grace (checked periodically), and
+ * <p>Policy: a host id belongs to the identity that first used it ({@link HostBindings}, checked by
+ * {@link HelloCheck}) until an operator {@linkplain #release releases} it; the labels placement
+ * uses are the ones bound with it, changed only by {@link #relabel}. Among sessions of that
+ * identity the newest connection of a host id wins and the older one is refused with SUPERSEDED; a
+ * host is lost when nothing was heard from it for the lost grace (checked periodically), and
  * connected again when it speaks; a lost or disconnected host keeps its last, now stale, report.
  * Assignments are latest-wins per host: a slow agent never makes them pile up.
  *
@@ -49,6 +54,7 @@ import ogp.reconciler.auth.TokenVerifier;
  */
 public final class AgentServer implements AgentLinks, AutoCloseable {
   private final HostRegistry registry;
+  private final HostBindings bindings;
   private final EventLoopGroup bossGroup;
   private final EventLoopGroup workerGroup;
   private final Channel serverChannel;
@@ -71,6 +77,7 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
         new ListenerQueue(
             b.listener, b.listenerExecutor != null ? b.listenerExecutor : ownedListenerExecutor);
     registry = new HostRegistry(events, b.lostGrace.toMillis());
+    bindings = b.bindings;
     Welcome welcome =
         Welcome.newBuilder()
             .setProtocolVersion(Protocol.VERSION)
@@ -82,7 +89,12 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
         new SessionInitializer(
             b.tls,
             new SessionSettings(
-                new HelloCheck(b.token), registry, welcome, b.helloTimeout.toMillis(), b.clock));
+                new HelloCheck(b.token, b.bindings),
+                registry,
+                welcome,
+                b.helloTimeout.toMillis(),
+                b.clock,
+                new PendingHandshakes(b.pendingPerAddress, b.pendingTotal)));
 
     bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     workerGroup = new MultiThreadIoEventLoopGroup(b.ioThreads, NioIoHandler.newFactory());
@@ -166,6 +178,31 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
     return registry.host(hostId);
   }
 
+  /**
+   * Frees a host id from the identity that holds it: the next Hello for it binds anew (its session,
+   * if any, stays). False when the host id is not bound.
+   */
+  public boolean release(String hostId) {
+    return bindings.release(hostId);
+  }
+
+  /**
+   * Sets and removes labels bound to a host id; the host is placed again at once.
+   *
+   * @return the labels now bound, or empty when the host id is not bound
+   */
+  public Optional<Map<String, String>> relabel(
+      String hostId, Map<String, String> set, Set<String> remove) {
+    Optional<HostBindings.Binding> binding = bindings.relabel(hostId, set, remove);
+    binding.ifPresent(b -> registry.relabeled(hostId, b.labels()));
+    return binding.map(HostBindings.Binding::labels);
+  }
+
+  /** The labels bound to a host id, or empty when it is not bound. */
+  public Optional<Map<String, String>> boundLabels(String hostId) {
+    return bindings.binding(hostId).map(HostBindings.Binding::labels);
+  }
+
   /** Stops accepting, closes every agent connection and stops the threads this server owns. */
   @Override
   public void close() {
@@ -196,7 +233,10 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
     private Duration heartbeatInterval = Duration.ofSeconds(5);
     private Duration resyncInterval = Duration.ofSeconds(60);
     private Duration lostGrace = Duration.ofSeconds(15);
-    private Duration helloTimeout = Duration.ofSeconds(10);
+    private Duration helloTimeout = Duration.ofSeconds(3);
+    private HostBindings bindings = HostBindings.inMemory();
+    private int pendingPerAddress = PendingHandshakes.DEFAULT_PER_ADDRESS;
+    private int pendingTotal = PendingHandshakes.DEFAULT_TOTAL;
     private SslContext tls;
     private Executor listenerExecutor;
     private ScheduledExecutorService scheduler;
@@ -241,7 +281,30 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
       return this;
     }
 
-    /** How long a new connection may take to send its Hello (default 10 s). */
+    /**
+     * Which identity holds each host id (default: in memory, for this server's life). The caller
+     * owns it and closes it after this server.
+     */
+    public Builder hostBindings(HostBindings bindings) {
+      this.bindings = Objects.requireNonNull(bindings, "bindings");
+      return this;
+    }
+
+    /**
+     * Caps on connections not welcomed yet: from one source address (loopback exempt) and in total
+     * (defaults {@value PendingHandshakes#DEFAULT_PER_ADDRESS} and {@value
+     * PendingHandshakes#DEFAULT_TOTAL}).
+     */
+    public Builder pendingHandshakes(int perAddress, int total) {
+      if (perAddress < 1 || total < 1) {
+        throw new IllegalArgumentException("handshake caps must be positive");
+      }
+      this.pendingPerAddress = perAddress;
+      this.pendingTotal = total;
+      return this;
+    }
+
+    /** How long a new connection may take to send its Hello (default 3 s). */
     public Builder helloTimeout(Duration timeout) {
       this.helloTimeout = positive(timeout, "helloTimeout");
       return this;

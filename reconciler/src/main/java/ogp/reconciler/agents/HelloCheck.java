@@ -1,6 +1,12 @@
 package ogp.reconciler.agents;
 
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
 import java.util.Optional;
+import ogp.protocol.HostIds;
+import ogp.protocol.LogText;
 import ogp.protocol.Protocol;
 import ogp.protocol.v1.Hello;
 import ogp.protocol.v1.Refusal;
@@ -8,44 +14,55 @@ import ogp.reconciler.auth.Permission;
 import ogp.reconciler.auth.TokenVerifier;
 
 /**
- * Decides whether a Hello may open a session: the protocol version must be exactly {@link
- * Protocol#VERSION}, the host id must be present and the join token must match; under mutual TLS
- * the host id must also be a name of the client certificate. The join token must be a valid token
- * whose role {@link Permission#JOIN} allows (an API token is no join token). Pure apart from the
- * token check; the handler does the refusing and the logging, and neither ever shows the presented
- * token.
+ * Decides whether a Hello may open a session, in this order: the protocol version must be exactly
+ * {@link Protocol#VERSION}; the host id must be a DNS label ({@link HostIds}); the join token must
+ * be a valid token whose role {@link Permission#JOIN} allows (an API token is no join token); under
+ * mutual TLS the host id must be a name of the client certificate; and the Hello's identity — the
+ * client certificate's public key under mutual TLS, else the agent's host key — must be the one
+ * {@link HostBindings} has for the host id, or the host id must be unbound (then this Hello binds
+ * it, with its labels). Another identity is refused with IDENTITY_MISMATCH, whether or not the
+ * holder is connected, and the refusal says how to release the name.
+ *
+ * <p>Memory only (the token check and the binding claim do no I/O), so it may run on an event loop.
+ * The handler does the refusing and the logging; neither ever shows the presented token or key.
  */
 final class HelloCheck {
+  /** Bytes of an agent's host key. */
+  static final int HOST_KEY_BYTES = 32;
+
   private final TokenVerifier tokens;
+  private final HostBindings bindings;
 
-  HelloCheck(TokenVerifier tokens) {
+  HelloCheck(TokenVerifier tokens, HostBindings bindings) {
     this.tokens = tokens;
+    this.bindings = bindings;
+  }
+
+  /** Either a refusal to send or the binding the session holds its host id by. */
+  record Verdict(Optional<Refusal> refusal, HostBindings.Binding binding) {
+    static Verdict refused(Refusal.Code code, String reason) {
+      return new Verdict(Optional.of(HelloCheck.refusal(code, reason)), null);
+    }
   }
 
   /**
-   * The refusal to send, or empty when the agent is welcome (plain TCP or no client certificate).
-   */
-  Optional<Refusal> check(Hello hello) {
-    return check(hello, Optional.empty());
-  }
-
-  /**
-   * The refusal to send, or empty when the agent is welcome.
+   * The verdict on a Hello.
    *
    * @param clientCertificate the verified client certificate of the connection, if it has one
    */
-  Optional<Refusal> check(Hello hello, Optional<PeerCertificate> clientCertificate) {
+  Verdict check(Hello hello, Optional<PeerCertificate> clientCertificate, Instant now) {
     if (hello.getProtocolVersion() != Protocol.VERSION) {
-      return Optional.of(
-          refusal(
-              Refusal.Code.UNSUPPORTED_PROTOCOL,
-              "protocol version "
-                  + hello.getProtocolVersion()
-                  + " is not supported; this server speaks "
-                  + Protocol.VERSION));
+      return Verdict.refused(
+          Refusal.Code.UNSUPPORTED_PROTOCOL,
+          "protocol version "
+              + hello.getProtocolVersion()
+              + " is not supported; this server speaks "
+              + Protocol.VERSION);
     }
-    if (hello.getHostId().isBlank()) {
-      return Optional.of(refusal(Refusal.Code.PROTOCOL_ERROR, "Hello without a host id"));
+    String hostId = hello.getHostId();
+    Optional<String> badId = HostIds.problem(hostId);
+    if (badId.isPresent()) {
+      return Verdict.refused(Refusal.Code.INVALID_HOST_ID, badId.get());
     }
     boolean joins =
         tokens
@@ -53,26 +70,57 @@ final class HelloCheck {
             .filter(g -> Permission.JOIN.allows(g.role()))
             .isPresent();
     if (!joins) {
-      return Optional.of(
-          refusal(
-              Refusal.Code.BAD_TOKEN,
-              "join token refused; copy <data-dir>/join-token of the server to the agent"));
+      return Verdict.refused(
+          Refusal.Code.BAD_TOKEN,
+          "join token refused; copy <data-dir>/join-token of the server to the agent");
     }
-    // Checked after the token so that a stranger learns nothing about certificate names.
-    if (clientCertificate.isPresent() && !clientCertificate.get().names(hello.getHostId())) {
-      return Optional.of(
-          refusal(
-              Refusal.Code.IDENTITY_MISMATCH,
-              "host id '"
-                  + hello.getHostId()
-                  + "' is not a name of the client certificate "
-                  + clientCertificate.get().names()
-                  + "; issue the agent a certificate for its host id (ogp certs agent --host-id ...)"));
+    // Checked after the token so that a stranger learns nothing about certificates or bindings.
+    if (clientCertificate.isPresent() && !clientCertificate.get().names(hostId)) {
+      return Verdict.refused(
+          Refusal.Code.IDENTITY_MISMATCH,
+          "host id '"
+              + hostId
+              + "' is not a name of the client certificate "
+              + LogText.quote(String.valueOf(clientCertificate.get().names()))
+              + "; issue the agent a certificate for its host id (ogp certs agent --host-id ...)");
     }
-    return Optional.empty();
+    String identity;
+    if (clientCertificate.isPresent()) {
+      identity = "cert-sha256:" + clientCertificate.get().publicKeySha256();
+    } else if (hello.getHostKey().size() == HOST_KEY_BYTES) {
+      identity = "key-sha256:" + sha256(hello.getHostKey().toByteArray());
+    } else {
+      return Verdict.refused(
+          Refusal.Code.PROTOCOL_ERROR,
+          "Hello without a host key of "
+              + HOST_KEY_BYTES
+              + " bytes; upgrade the agent (it keeps its key in <data-dir>/host-key)");
+    }
+    HostBindings.Claim claim = bindings.claim(hostId, identity, hello.getLabelsMap(), now);
+    if (claim instanceof HostBindings.Claim.HeldByAnother another) {
+      return Verdict.refused(
+          Refusal.Code.IDENTITY_MISMATCH,
+          "host id '"
+              + hostId
+              + "' is bound to another agent's identity since "
+              + another.binding().firstSeen()
+              + "; if this agent replaces that one (a new machine, a lost data dir), an admin"
+              + " releases the name first: ogp hosts release "
+              + hostId);
+    }
+    return new Verdict(Optional.empty(), ((HostBindings.Claim.Held) claim).binding());
   }
 
   static Refusal refusal(Refusal.Code code, String reason) {
     return Refusal.newBuilder().setCode(code).setReason(reason).build();
+  }
+
+  /** Lower-case hex SHA-256. */
+  static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java has SHA-256", e);
+    }
   }
 }

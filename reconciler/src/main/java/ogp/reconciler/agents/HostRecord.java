@@ -10,9 +10,13 @@ import ogp.protocol.v1.StatusReport;
  * its identity and last report; the report is then stale ({@link #reportStale()}) and must not be
  * read as the host's present state.
  *
+ * @param labels the labels placement uses: those bound to the host's identity ({@link
+ *     HostBindings}), set by its first Hello or by an operator
  * @param remoteAddress the address of the last connection, for operators
  * @param lastHeartbeat when the last message of any kind arrived from the host
  * @param lastReport the last full status report, if the host ever sent one
+ * @param declaredLabels the labels the last Hello declared; shown to operators, never used for
+ *     placement
  */
 public record HostRecord(
     String hostId,
@@ -22,7 +26,8 @@ public record HostRecord(
     String remoteAddress,
     Liveness liveness,
     Instant lastHeartbeat,
-    Optional<StatusReport> lastReport) {
+    Optional<StatusReport> lastReport,
+    Map<String, String> declaredLabels) {
 
   /** Where the host stands. */
   public enum Liveness {
@@ -36,6 +41,7 @@ public record HostRecord(
 
   public HostRecord {
     labels = Map.copyOf(labels);
+    declaredLabels = Map.copyOf(declaredLabels);
   }
 
   public boolean connected() {

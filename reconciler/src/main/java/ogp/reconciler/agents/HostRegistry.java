@@ -52,6 +52,7 @@ final class HostRegistry {
       Session older = host.live;
       host.live = session;
       host.hello = session.hello();
+      host.labels = session.boundLabels();
       host.remoteAddress = session.remoteAddress();
       host.lastSeenMillis = nowMillis;
       host.liveness = Liveness.CONNECTED;
@@ -111,6 +112,22 @@ final class HostRegistry {
       }
       String hostId = session.hostId();
       events.enqueue(listener -> listener.hostDisconnected(hostId));
+    }
+  }
+
+  /**
+   * An operator changed the bound labels of a host: the record shows them from now on and the
+   * listener hears {@code labelsChanged}. No-op for a host never seen by this process.
+   */
+  void relabeled(String hostId, Map<String, String> labels) {
+    synchronized (lock) {
+      Host host = hosts.get(hostId);
+      if (host == null) {
+        return;
+      }
+      host.labels = Map.copyOf(labels);
+      HostRecord record = host.record(hostId);
+      events.enqueue(listener -> listener.labelsChanged(record));
     }
   }
 
@@ -182,6 +199,7 @@ final class HostRegistry {
    */
   private static final class Host {
     Hello hello;
+    Map<String, String> labels;
     String remoteAddress;
     volatile Session live;
     volatile Liveness liveness;
@@ -192,7 +210,7 @@ final class HostRegistry {
     HostRecord record(String hostId) {
       return new HostRecord(
           hostId,
-          hello.getLabelsMap(),
+          labels,
           hello.getAgentVersion(),
           lastReport != null && !lastReport.getDockerVersion().isEmpty()
               ? lastReport.getDockerVersion()
@@ -200,7 +218,8 @@ final class HostRegistry {
           remoteAddress,
           liveness,
           Instant.ofEpochMilli(lastSeenMillis),
-          Optional.ofNullable(lastReport));
+          Optional.ofNullable(lastReport),
+          hello.getLabelsMap());
     }
   }
 

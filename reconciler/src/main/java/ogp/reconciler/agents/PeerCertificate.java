@@ -22,8 +22,10 @@ import ogp.protocol.FramePipeline;
  * agent's certificate cannot be used to impersonate another host.
  *
  * @param names the CN first, then the DNS names, without duplicates
+ * @param publicKeySha256 hex SHA-256 of the certificate's public key (its encoded form): the host
+ *     identity under mutual TLS, which a renewed certificate for the same key keeps
  */
-record PeerCertificate(Set<String> names) {
+record PeerCertificate(Set<String> names, String publicKeySha256) {
   private static final int SAN_DNS = 2;
 
   PeerCertificate {
@@ -66,7 +68,7 @@ record PeerCertificate(Set<String> names) {
     } catch (CertificateParsingException e) {
       // An unparsable extension gives no names; the CN alone then decides.
     }
-    return new PeerCertificate(names);
+    return new PeerCertificate(names, HelloCheck.sha256(certificate.getPublicKey().getEncoded()));
   }
 
   /** True when the certificate names this host id (exactly: host ids are case-sensitive). */

@@ -2,6 +2,7 @@ package ogp.reconciler.agents;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import java.util.Map;
 import ogp.protocol.CoalescingOutbox;
 import ogp.protocol.v1.Assignment;
 import ogp.protocol.v1.Envelope;
@@ -14,9 +15,20 @@ final class Session {
   private final Channel channel;
   private final CoalescingOutbox outbox;
   private final String remoteAddress;
+  private final Map<String, String> boundLabels;
 
-  Session(Hello hello, Channel channel, CoalescingOutbox outbox, String remoteAddress) {
+  /**
+   * @param boundLabels the labels bound to the host's identity ({@link HostBindings}), which
+   *     placement uses whatever the Hello declares
+   */
+  Session(
+      Hello hello,
+      Channel channel,
+      CoalescingOutbox outbox,
+      String remoteAddress,
+      Map<String, String> boundLabels) {
     this.hello = hello;
+    this.boundLabels = Map.copyOf(boundLabels);
     this.channel = channel;
     this.outbox = outbox;
     this.remoteAddress = remoteAddress;
@@ -28,6 +40,10 @@ final class Session {
 
   Hello hello() {
     return hello;
+  }
+
+  Map<String, String> boundLabels() {
+    return boundLabels;
   }
 
   String remoteAddress() {

@@ -5,10 +5,13 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.time.Clock;
-import java.util.Optional;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import ogp.protocol.CoalescingOutbox;
+import ogp.protocol.FramePipeline;
+import ogp.protocol.LogText;
 import ogp.protocol.v1.Ack;
 import ogp.protocol.v1.Envelope;
 import ogp.protocol.v1.Hello;
@@ -21,7 +24,10 @@ import org.slf4j.LoggerFactory;
  * The server side of one connection: the handshake, then heartbeats and reports. The first message
  * must be a Hello within the hello timeout; anything else, a second Hello or a message only the
  * server sends is a protocol error. Every refusal is sent, then the connection closed. Decoding
- * errors and reader idleness close this connection only, with one log line.
+ * errors and reader idleness close this connection only, with one log line. Until the Welcome the
+ * frame limit is {@link ogp.protocol.Protocol#HANDSHAKE_MAX_FRAME_BYTES} and the connection holds a
+ * {@link PendingHandshakes} place; both end with the Welcome. Every string the agent chose (host
+ * id, labels) is logged through {@link LogText}: quoted, escaped and bounded.
  *
  * <p>Runs on the channel's event loop and does nothing slow there: acks are written directly
  * (skipped while the channel is not writable, since a peer that does not read needs no ack), and
@@ -30,17 +36,26 @@ import org.slf4j.LoggerFactory;
 final class SessionHandler extends SimpleChannelInboundHandler<Envelope> {
   private static final Logger log = LoggerFactory.getLogger(SessionHandler.class);
 
+  /** Characters of a refused (so unchecked) host id shown in the log: a valid one has 63. */
+  static final int HOST_ID_SHOWN = 80;
+
+  /** Characters of a reason, an error or a label map shown in the log. */
+  static final int REASON_SHOWN = 500;
+
   private final HelloCheck helloCheck;
   private final HostRegistry registry;
   private final Welcome welcome;
   private final long helloTimeoutMillis;
   private final Clock clock;
 
+  private final Runnable handshakeDone; // idempotent: frees the PendingHandshakes place
+
   private Session session; // null until the Hello was accepted
   private boolean closing; // a refusal or an error already ends this connection
   private ScheduledFuture<?> helloDeadline;
 
-  SessionHandler(SessionSettings settings) {
+  SessionHandler(SessionSettings settings, Runnable handshakeDone) {
+    this.handshakeDone = handshakeDone;
     this.helloCheck = settings.helloCheck();
     this.registry = settings.registry();
     this.welcome = settings.welcome();
@@ -105,21 +120,35 @@ final class SessionHandler extends SimpleChannelInboundHandler<Envelope> {
     }
     Hello hello = message.getHello();
     String remote = Session.describe(ctx.channel());
-    Optional<Refusal> refusal = helloCheck.check(hello, PeerCertificate.of(ctx.channel()));
-    if (refusal.isPresent()) {
+    HelloCheck.Verdict verdict =
+        helloCheck.check(hello, PeerCertificate.of(ctx.channel()), clock.instant());
+    if (verdict.refusal().isPresent()) {
+      Refusal refusal = verdict.refusal().get();
       // Name the host and the address so an operator can find the agent; never the token.
       log.warn(
-          "refused agent host id '{}' from {}: {} ({})",
-          hello.getHostId(),
+          "refused agent host id {} from {}: {} ({})",
+          LogText.quote(hello.getHostId(), HOST_ID_SHOWN),
           remote,
-          refusal.get().getCode(),
-          refusal.get().getReason());
-      sendRefusal(ctx, refusal.get());
+          refusal.getCode(),
+          LogText.quote(refusal.getReason(), REASON_SHOWN));
+      sendRefusal(ctx, refusal);
       return;
     }
     helloDeadline.cancel(false);
+    handshakeDone.run();
     CoalescingOutbox outbox = (CoalescingOutbox) ctx.pipeline().get(CoalescingOutbox.NAME);
-    session = new Session(hello, ctx.channel(), outbox, remote);
+    Map<String, String> bound = verdict.binding().labels();
+    session = new Session(hello, ctx.channel(), outbox, remote, bound);
+    if (!hello.getLabelsMap().equals(bound)) {
+      // Once per session: the labels placement uses are the bound ones (NodeRestriction).
+      log.warn(
+          "agent host id '{}' declares labels {} but is bound to {}; placement uses the bound"
+              + " ones (change them with ogp hosts label {})",
+          hello.getHostId(),
+          LogText.quote(String.valueOf(new TreeMap<>(hello.getLabelsMap())), REASON_SHOWN),
+          LogText.quote(String.valueOf(new TreeMap<>(bound)), REASON_SHOWN),
+          hello.getHostId());
+    }
     registry
         .connected(session, clock.millis())
         .ifPresent(
@@ -139,11 +168,13 @@ final class SessionHandler extends SimpleChannelInboundHandler<Envelope> {
             });
     // Registered before the Welcome, so an agent that has its Welcome can be sent to (server.send
     // finds the session). The Welcome still goes first on the wire: this runs on the channel's
-    // event
-    // loop, and whatever the listener sends in reaction to hostConnected (on its own thread) is
-    // queued to that loop behind this write.
+    // event loop, and whatever the listener sends in reaction to hostConnected (on its own thread)
+    // is queued to that loop behind this write.
     ctx.writeAndFlush(Envelope.newBuilder().setWelcome(welcome).build());
     log.info("agent host id '{}' connected from {}", hello.getHostId(), remote);
+    // Last: the replaced decoder hands what it buffered to the new one at once, so a message the
+    // agent sent right behind its Hello is read here, re-entrantly, as one of this session.
+    FramePipeline.raiseFrameLimit(ctx.pipeline());
   }
 
   private void refuse(ChannelHandlerContext ctx, Refusal.Code code, String reason) {
@@ -152,7 +183,7 @@ final class SessionHandler extends SimpleChannelInboundHandler<Envelope> {
         Session.describe(ctx.channel()),
         session == null ? "" : " (host id '" + session.hostId() + "')",
         code,
-        reason);
+        LogText.quote(reason, REASON_SHOWN));
     sendRefusal(ctx, HelloCheck.refusal(code, reason));
   }
 
@@ -178,6 +209,7 @@ final class SessionHandler extends SimpleChannelInboundHandler<Envelope> {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    handshakeDone.run();
     if (helloDeadline != null) {
       helloDeadline.cancel(false);
     }
@@ -196,7 +228,7 @@ final class SessionHandler extends SimpleChannelInboundHandler<Envelope> {
           "closing connection from {}{}: {}",
           Session.describe(ctx.channel()),
           session == null ? "" : " (host id '" + session.hostId() + "')",
-          cause.toString());
+          LogText.quote(cause.toString(), REASON_SHOWN));
     }
     ctx.close();
   }

@@ -3,12 +3,16 @@ package ogp.reconciler.agents;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.ssl.SslContext;
+import java.util.Optional;
 import ogp.protocol.CoalescingOutbox;
 import ogp.protocol.FramePipeline;
+import ogp.protocol.Protocol;
 
 /**
  * The one pipeline of an agent connection: the shared codec ({@link FramePipeline}, reader idle
- * after three missed heartbeats), the latest-wins assignment outbox, then the session handler.
+ * after three missed heartbeats, frames of at most {@link Protocol#HANDSHAKE_MAX_FRAME_BYTES} until
+ * the Welcome), the latest-wins assignment outbox, then the session handler. A connection over the
+ * {@link PendingHandshakes} caps is closed here, before any handler reads from it.
  */
 final class SessionInitializer extends ChannelInitializer<Channel> {
   private final SslContext tlsOrNull;
@@ -21,9 +25,15 @@ final class SessionInitializer extends ChannelInitializer<Channel> {
 
   @Override
   protected void initChannel(Channel channel) {
+    Optional<Runnable> admitted = settings.pendingHandshakes().admit(channel.remoteAddress());
+    if (admitted.isEmpty()) {
+      channel.close();
+      return;
+    }
     long readerIdleMillis = 3L * settings.welcome().getHeartbeatIntervalMs();
-    FramePipeline.install(channel.pipeline(), tlsOrNull, readerIdleMillis, 0);
+    FramePipeline.install(
+        channel.pipeline(), tlsOrNull, readerIdleMillis, 0, Protocol.HANDSHAKE_MAX_FRAME_BYTES);
     channel.pipeline().addLast(CoalescingOutbox.NAME, new CoalescingOutbox());
-    channel.pipeline().addLast("session", new SessionHandler(settings));
+    channel.pipeline().addLast("session", new SessionHandler(settings, admitted.get()));
   }
 }

@@ -6,11 +6,12 @@ import ogp.protocol.v1.Welcome;
 /**
  * What every connection's {@link SessionHandler} shares: how to check a Hello, where hosts are
  * registered, the Welcome to send (its heartbeat interval also sets the reader-idle limit), how
- * long a Hello may take and the clock for liveness.
+ * long a Hello may take, the clock for liveness and the caps on connections not yet welcomed.
  */
 record SessionSettings(
     HelloCheck helloCheck,
     HostRegistry registry,
     Welcome welcome,
     long helloTimeoutMillis,
-    Clock clock) {}
+    Clock clock,
+    PendingHandshakes pendingHandshakes) {}

@@ -47,6 +47,12 @@ final class AgentEvents implements AgentListener {
   }
 
   @Override
+  public void labelsChanged(HostRecord host) {
+    queue.add(host.hostId()); // placement by selector may now pick or drop this host
+    observers.tell(o -> o.hostLabelsChanged(host));
+  }
+
+  @Override
   public void hostLost(String hostId) {
     log.warn(
         "host {} is lost (no heartbeat within the grace); its containers are left as they are",

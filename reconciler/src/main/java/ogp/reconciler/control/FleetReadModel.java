@@ -91,7 +91,8 @@ public final class FleetReadModel {
               h.remoteAddress(),
               report == null ? null : report.getRevision(),
               containers,
-              report == null || report.getLastError().isEmpty() ? null : report.getLastError()));
+              report == null || report.getLastError().isEmpty() ? null : report.getLastError(),
+              h.declaredLabels().equals(h.labels()) ? null : h.declaredLabels()));
     }
     result.sort(Comparator.comparing(HostStatus::host));
     return result;

@@ -51,6 +51,9 @@ public interface ReconcilerObserver {
 
   default void hostLost(String hostId) {}
 
+  /** An operator changed the labels bound to a host. */
+  default void hostLabelsChanged(HostRecord host) {}
+
   /** One reconcile step of a host ran; {@code failed} when it threw. */
   default void reconciled(String hostId, Duration took, boolean failed) {}
 

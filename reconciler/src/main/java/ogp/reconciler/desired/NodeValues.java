@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import ogp.protocol.LogText;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
@@ -55,19 +56,7 @@ final class NodeValues {
    * {@value #QUOTED_MAX} characters with a note of its length.
    */
   static String quote(String text) {
-    StringBuilder out = new StringBuilder("\"");
-    int length = text.codePointCount(0, text.length());
-    text.codePoints()
-        .limit(QUOTED_MAX)
-        .forEach(
-            c -> {
-              if (c == '"' || c == '\\') out.append('\\').appendCodePoint(c);
-              else if (c < 0x20) out.append(String.format("\\u%04x", c));
-              else out.appendCodePoint(c);
-            });
-    if (length > QUOTED_MAX)
-      return out.append("…\" (").append(length).append(" characters)").toString();
-    return out.append('"').toString();
+    return LogText.quote(text, QUOTED_MAX);
   }
 
   Optional<String> string(Node node, String path) {

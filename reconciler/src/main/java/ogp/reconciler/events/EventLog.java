@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToLongFunction;
+import ogp.protocol.LogText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +25,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class EventLog {
   private static final Logger log = LoggerFactory.getLogger("ogp.events");
+
+  /** Characters of an event's message in its log line. */
+  static final int LOGGED_MESSAGE_MAX = 2_000;
 
   /** One retained event with its resource version. */
   public record Recorded(long resourceVersion, @JsonUnwrapped Event event) {}
@@ -65,7 +69,8 @@ public final class EventLog {
         event.app() == null ? "" : " app=" + event.app(),
         event.host() == null ? "" : " host=" + event.host(),
         event.revision() == null ? "" : " revision=" + shortSha(event.revision()),
-        event.message());
+        // Messages carry agents' words (a container's error, a registry's answer): one line each.
+        LogText.escape(event.message(), LOGGED_MESSAGE_MAX));
     return rv;
   }
 

@@ -15,6 +15,10 @@ public enum EventReason {
   HOST_CONNECTED("HostConnected"),
   HOST_DISCONNECTED("HostDisconnected"),
   HOST_LOST("HostLost"),
+  /** A Hello declared labels other than the ones bound to the host; the bound ones stay. */
+  HOST_LABELS_IGNORED("HostLabelsIgnored"),
+  /** An operator changed the labels bound to a host. */
+  HOST_LABELS_CHANGED("HostLabelsChanged"),
   CONTAINER_STARTED("ContainerStarted"),
   CONTAINER_REPLACED("ContainerReplaced"),
   CONTAINER_REMOVED("ContainerRemoved"),

@@ -3,8 +3,10 @@ package ogp.reconciler.events;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import ogp.protocol.LogText;
 import ogp.protocol.v1.StatusReport;
 import ogp.reconciler.agents.HostRecord;
 import ogp.reconciler.control.AppliedRevision;
@@ -110,6 +112,28 @@ public final class FleetEvents implements ReconcilerObserver {
                 clock,
                 EventReason.HOST_CONNECTED,
                 "agent " + host.agentVersion() + " connected from " + host.remoteAddress())
+            .withHost(host.hostId()));
+    if (!host.declaredLabels().equals(host.labels())) {
+      events.record(
+          Event.of(
+                  clock,
+                  EventReason.HOST_LABELS_IGNORED,
+                  "the agent declares labels "
+                      + LogText.quote(String.valueOf(new TreeMap<>(host.declaredLabels())))
+                      + "; placement uses the bound "
+                      + LogText.quote(String.valueOf(new TreeMap<>(host.labels())))
+                      + " (ogp hosts label to change them)")
+              .withHost(host.hostId()));
+    }
+  }
+
+  @Override
+  public void hostLabelsChanged(HostRecord host) {
+    events.record(
+        Event.of(
+                clock,
+                EventReason.HOST_LABELS_CHANGED,
+                "labels set to " + LogText.quote(String.valueOf(new TreeMap<>(host.labels()))))
             .withHost(host.hostId()));
   }
 

@@ -9,6 +9,9 @@ import java.util.Map;
  *
  * @param status "connected", or "lost" when its agent missed heartbeats past the grace or
  *     disconnected; its containers are then its last report (stale)
+ * @param labels the labels placement uses: those bound to the host's identity
+ * @param declaredLabels the labels the agent's last Hello declared, when they differ from {@code
+ *     labels} (null otherwise): the server keeps the bound ones
  */
 public record HostStatus(
     String host,
@@ -20,7 +23,8 @@ public record HostStatus(
     String address,
     String revision,
     List<HostContainer> containers,
-    String lastError) {
+    String lastError,
+    Map<String, String> declaredLabels) {
 
   /**
    * The same without the time of the last heartbeat, which changes every few seconds: the watch's
@@ -38,7 +42,8 @@ public record HostStatus(
         address,
         revision,
         containers,
-        lastError);
+        lastError,
+        declaredLabels);
   }
 
   /** A managed container on the host, with its app. */

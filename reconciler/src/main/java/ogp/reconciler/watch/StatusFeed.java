@@ -125,6 +125,11 @@ public final class StatusFeed implements ReconcilerObserver, AutoCloseable {
   }
 
   @Override
+  public void hostLabelsChanged(HostRecord host) {
+    requestRecompute();
+  }
+
+  @Override
   public void hostDisconnected(String hostId) {
     requestRecompute();
   }

@@ -24,7 +24,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import ogp.agent.link.AgentIdentity;
 import ogp.agent.link.AgentLink;
 import ogp.protocol.FramePipeline;
-import ogp.protocol.Protocol;
 import ogp.protocol.v1.Assignment;
 import ogp.protocol.v1.Envelope;
 import ogp.protocol.v1.Hello;
@@ -40,6 +39,7 @@ class AgentLinkOverSocketsTest {
   private final List<AutoCloseable> toClose = new ArrayList<>();
   private final RecordingListener listener = new RecordingListener();
   private final List<Assignment> received = new CopyOnWriteArrayList<>();
+  private final Map<String, AgentIdentity> identities = new java.util.HashMap<>();
 
   @AfterEach
   void closeAll() throws Exception {
@@ -210,7 +210,9 @@ class AgentLinkOverSocketsTest {
         AgentLink.builder(
                 "127.0.0.1",
                 port,
-                new AgentIdentity(hostId, Map.of("zone", "a"), "test", "27.0"),
+                // One identity per host id: a second link for it is the same agent restarted.
+                identities.computeIfAbsent(
+                    hostId, id -> new AgentIdentity(id, Map.of("zone", "a"), "test", "27.0")),
                 received::add)
             .joinToken(TOKEN)
             .backoff(Duration.ofMillis(20), maxBackoff)
@@ -229,12 +231,7 @@ class AgentLinkOverSocketsTest {
   private static Channel rawAgent(
       EventLoopGroup group, int port, String hostId, AtomicInteger welcomed)
       throws InterruptedException {
-    Hello hello =
-        Hello.newBuilder()
-            .setProtocolVersion(Protocol.VERSION)
-            .setHostId(hostId)
-            .setJoinToken(TOKEN)
-            .build();
+    Hello hello = RawAgent.hello(hostId, TOKEN);
     return new Bootstrap()
         .group(group)
         .channel(NioSocketChannel.class)

@@ -60,7 +60,7 @@ class JoinTokenNeverLoggedTest {
         AgentLink refused = link(server, "refused", WRONG)) {
       await("accepted agent connected").until(accepted::isConnected);
       await("refusal logged")
-          .until(this::text, text -> text.contains("refused agent host id 'refused'"));
+          .until(this::text, text -> text.contains("refused agent host id \"refused\""));
       try (RawAgent misbehaving =
           RawAgent.connect(group, server.port())
               .send(Envelope.newBuilder().setHello(RawAgent.hello("misbehaving", TOKEN)).build())

@@ -76,12 +76,28 @@ final class RawAgent implements AutoCloseable {
     return new RawAgent(channel, received);
   }
 
+  /** A Hello with the host key {@link #key(String) key(hostId)}: the same host every time. */
   static Hello hello(String hostId, String token) {
+    return hello(hostId, token, key(hostId));
+  }
+
+  static Hello hello(String hostId, String token, byte[] hostKey) {
     return Hello.newBuilder()
         .setProtocolVersion(Protocol.VERSION)
         .setHostId(hostId)
         .setJoinToken(token)
+        .setHostKey(com.google.protobuf.ByteString.copyFrom(hostKey))
         .build();
+  }
+
+  /** A fixed 32-byte host key for tests, one per name. */
+  static byte[] key(String name) {
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256")
+          .digest(("test host key " + name).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
   }
 
   RawAgent send(Envelope envelope) {

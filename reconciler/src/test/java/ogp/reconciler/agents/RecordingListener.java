@@ -29,6 +29,11 @@ final class RecordingListener implements AgentListener {
     record("lost:" + hostId);
   }
 
+  @Override
+  public void labelsChanged(HostRecord host) {
+    record("labels:" + host.hostId() + ":" + new java.util.TreeMap<>(host.labels()));
+  }
+
   List<String> of(String hostId) {
     return events.stream().filter(e -> e.split(":")[1].equals(hostId)).toList();
   }

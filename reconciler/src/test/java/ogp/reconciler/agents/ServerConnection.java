@@ -31,7 +31,8 @@ final class ServerConnection implements AutoCloseable {
               new SessionSettings(
                   new HelloCheck(
                       ogp.reconciler.auth.TokenVerifier.single(
-                          "join", ogp.reconciler.auth.Role.JOIN, SecretToken.of(TOKEN))),
+                          "join", ogp.reconciler.auth.Role.JOIN, SecretToken.of(TOKEN)),
+                      HostBindings.inMemory()),
                   registry,
                   Welcome.newBuilder()
                       .setProtocolVersion(Protocol.VERSION)
@@ -39,7 +40,9 @@ final class ServerConnection implements AutoCloseable {
                       .setResyncIntervalMs(60000)
                       .build(),
                   10_000,
-                  Clock.systemUTC())));
+                  Clock.systemUTC(),
+                  new PendingHandshakes(
+                      PendingHandshakes.DEFAULT_PER_ADDRESS, PendingHandshakes.DEFAULT_TOTAL))));
 
   /** Feeds raw bytes; any exception that escaped the pipeline is rethrown here. */
   void receive(byte[] bytes) {

@@ -143,6 +143,7 @@ class SessionHandlerTest {
                 .setProtocolVersion(version)
                 .setHostId(hostId)
                 .setJoinToken(token)
+                .setHostKey(com.google.protobuf.ByteString.copyFrom(RawAgent.key(hostId)))
                 .setAgentVersion("test")
                 .setDockerVersion("27.0"))
         .build();

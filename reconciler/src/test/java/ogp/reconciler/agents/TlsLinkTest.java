@@ -147,6 +147,45 @@ class TlsLinkTest {
   }
 
   @Test
+  void underMutualTlsTheCertificateKeyIsTheIdentityAnotherCertificateForTheSameHostIsRefused()
+      throws Exception {
+    AgentServer agents = mutualServer();
+    TestPki.Files first = pki.agent("agent-h1", "h1");
+    TestPki.Files second = pki.agent("agent-h1-again", "h1"); // same name, another key
+    try (RawAgent holder =
+        RawAgent.connect(group, "localhost", agents.port(), asAgent(first))
+            .send(Envelope.newBuilder().setHello(RawAgent.hello("h1", TOKEN)).build())) {
+      await("the first certificate binds h1").until(holder::welcomed);
+
+      // The host key in the Hello does not matter under mutual TLS: the certificate's key does.
+      try (RawAgent other =
+          RawAgent.connect(group, "localhost", agents.port(), asAgent(second))
+              .send(Envelope.newBuilder().setHello(RawAgent.hello("h1", TOKEN)).build())) {
+        assertTrue(other.closesWithin(10));
+        assertEquals(Refusal.Code.IDENTITY_MISMATCH, other.refusal().orElseThrow().getCode());
+      }
+      assertTrue(holder.channel.isOpen(), "the holder keeps its session");
+      // The same certificate again (a reconnect) is the same identity, whatever host key it sends.
+      try (RawAgent again =
+          RawAgent.connect(group, "localhost", agents.port(), asAgent(first))
+              .send(
+                  Envelope.newBuilder()
+                      .setHello(RawAgent.hello("h1", TOKEN, RawAgent.key("another key")))
+                      .build())) {
+        await("the same certificate is welcomed").until(again::welcomed);
+      }
+    }
+  }
+
+  private SslContext asAgent(TestPki.Files files) {
+    return agentContext(
+        new AgentTls(
+            pki.caCertificate(),
+            Optional.of(files.certificate()),
+            Optional.of(files.privateKey())));
+  }
+
+  @Test
   void mutualTlsClosesAConnectionWithoutAClientCertificate() throws Exception {
     AgentServer agents = mutualServer();
 

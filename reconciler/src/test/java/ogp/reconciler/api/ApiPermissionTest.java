@@ -31,6 +31,8 @@ class ApiPermissionTest {
     "POST,   /api/v1/apps,                 ANYTHING_ELSE, admin",
     "PUT,    /api/v1/apps/web/deploy,      ANYTHING_ELSE, admin",
     "DELETE, /api/v1/apps/web,             ANYTHING_ELSE, admin",
+    "POST,   /api/v1/hosts/db-1/release,   ANYTHING_ELSE, admin",
+    "PUT,    /api/v1/hosts/db-1/labels,    ANYTHING_ELSE, admin",
   })
   void aCallIsAPermissionByItsMethodAndPath(
       String method, String path, Permission permission, String role) {

@@ -222,7 +222,8 @@ class ReconcilerTest {
     private HostRecord record(
         String hostId, HostRecord.Liveness liveness, Optional<StatusReport> report) {
       Instant now = clock.instant();
-      return new HostRecord(hostId, Map.of(), "test", "test", "127.0.0.1:1", liveness, now, report);
+      return new HostRecord(
+          hostId, Map.of(), "test", "test", "127.0.0.1:1", liveness, now, report, Map.of());
     }
 
     @Override

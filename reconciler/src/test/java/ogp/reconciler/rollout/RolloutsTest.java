@@ -184,7 +184,15 @@ class RolloutsTest {
   private HostRecord host(String id, Optional<StatusReport> report) {
     Instant now = clock.instant();
     return new HostRecord(
-        id, Map.of(), "test", "test", "127.0.0.1:1", HostRecord.Liveness.CONNECTED, now, report);
+        id,
+        Map.of(),
+        "test",
+        "test",
+        "127.0.0.1:1",
+        HostRecord.Liveness.CONNECTED,
+        now,
+        report,
+        Map.of());
   }
 
   private static String web(String version) {

@@ -1,0 +1,111 @@
+package ogp.reconciler.agents;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Caps connections that have not been welcomed yet: at most {@code perAddress} from one source
+ * address and {@code total} from everywhere. A connection over a cap is closed at once, before the
+ * server reads a byte of it. Only unauthenticated connections count — a welcomed agent has shown
+ * the join token and its identity, and 10,000 of them behind one NAT are a fleet, not an attack.
+ *
+ * <p>Loopback sources (127.0.0.0/8, ::1) are exempt from the per-address cap (the total still
+ * applies): a local process already shares the machine and could do worse than open sockets, and
+ * {@code ogp dev} and the benchmark's simulated fleet connect from loopback by the hundred.
+ *
+ * <p>Thread-safe, lock-free; called from Netty event loops. Refused connections are logged at most
+ * once per {@value #WARN_EVERY_MILLIS} ms, with a count, so a flood does not flood the log.
+ */
+final class PendingHandshakes {
+  /** Default cap of pending handshakes from one source address. */
+  static final int DEFAULT_PER_ADDRESS = 64;
+
+  /** Default cap of pending handshakes in total. */
+  static final int DEFAULT_TOTAL = 4096;
+
+  private static final long WARN_EVERY_MILLIS = 10_000;
+  private static final Logger log = LoggerFactory.getLogger(PendingHandshakes.class);
+
+  private final int perAddress;
+  private final int total;
+  private final AtomicInteger pending = new AtomicInteger();
+  private final ConcurrentHashMap<InetAddress, AtomicInteger> byAddress = new ConcurrentHashMap<>();
+  private final AtomicLong refusedSinceWarning = new AtomicLong();
+  private final AtomicLong lastWarningNanos =
+      new AtomicLong(System.nanoTime() - WARN_EVERY_MILLIS * 1_000_000);
+
+  PendingHandshakes(int perAddress, int total) {
+    if (perAddress < 1 || total < 1) {
+      throw new IllegalArgumentException(
+          "handshake caps must be positive: " + perAddress + " per address, " + total + " total");
+    }
+    this.perAddress = perAddress;
+    this.total = total;
+  }
+
+  /**
+   * Admits a new connection from {@code remote}: the returned release (idempotent) must run when
+   * the connection is welcomed or closes, whichever is first. Empty when a cap is reached.
+   */
+  Optional<Runnable> admit(SocketAddress remote) {
+    InetAddress address =
+        remote instanceof InetSocketAddress inet && inet.getAddress() != null
+            ? inet.getAddress()
+            : null;
+    if (pending.incrementAndGet() > total) {
+      pending.decrementAndGet();
+      refused(remote, "the server has " + total + " connections waiting for their Hello");
+      return Optional.empty();
+    }
+    AtomicInteger fromAddress = null;
+    if (address != null && !address.isLoopbackAddress()) {
+      fromAddress = byAddress.computeIfAbsent(address, a -> new AtomicInteger());
+      if (fromAddress.incrementAndGet() > perAddress) {
+        release(address, fromAddress);
+        refused(remote, perAddress + " connections from this address are waiting for their Hello");
+        return Optional.empty();
+      }
+    }
+    AtomicInteger counted = fromAddress;
+    AtomicBoolean released = new AtomicBoolean();
+    return Optional.of(
+        () -> {
+          if (released.compareAndSet(false, true)) release(address, counted);
+        });
+  }
+
+  /** Connections admitted and not yet released. */
+  int pending() {
+    return pending.get();
+  }
+
+  private void release(InetAddress address, AtomicInteger counted) {
+    pending.decrementAndGet();
+    if (counted != null && counted.decrementAndGet() == 0) {
+      // Forget idle addresses so the map holds only sources with pending handshakes.
+      byAddress.remove(address, counted);
+    }
+  }
+
+  private void refused(SocketAddress remote, String why) {
+    long count = refusedSinceWarning.incrementAndGet();
+    long last = lastWarningNanos.get();
+    long now = System.nanoTime();
+    if (now - last >= WARN_EVERY_MILLIS * 1_000_000 && lastWarningNanos.compareAndSet(last, now)) {
+      refusedSinceWarning.addAndGet(-count);
+      log.warn(
+          "closed {} new agent connection(s) before reading them, the last from {}: {}",
+          count,
+          remote,
+          why);
+    }
+  }
+}
