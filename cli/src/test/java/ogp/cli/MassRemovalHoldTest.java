@@ -42,6 +42,10 @@ class MassRemovalHoldTest {
   private String admin;
   private final List<AgentLink> links = new ArrayList<>();
   private final Map<String, Assignment> assigned = new ConcurrentHashMap<>();
+
+  /** One identity per host, as an agent keeps its key across reconnects. */
+  private final Map<String, AgentIdentity> identities = new ConcurrentHashMap<>();
+
   private final HttpClient http = HttpClient.newHttpClient();
 
   /** web and api on h1 and h2, worker on h1: five containers. */
@@ -89,7 +93,8 @@ class MassRemovalHoldTest {
         AgentLink.builder(
                 "127.0.0.1",
                 server.agentPort(),
-                new AgentIdentity(host, Map.of(), "test", "none"),
+                identities.computeIfAbsent(
+                    host, h -> new AgentIdentity(h, Map.of(), "test", "none")),
                 a -> assigned.put(host, a))
             .joinToken(server.joinToken().reveal())
             .start());
