@@ -83,7 +83,8 @@ final class DiffCommand implements Callable<Integer> {
   }
 
   private DesiredState validState(Snapshot snapshot, String which) {
-    DesiredStateReader reader = new DesiredStateReader();
+    // The policy file is ogp.yaml below --path, as the reconciler reads it.
+    DesiredStateReader reader = new DesiredStateReader(repository.remote().path());
     List<FileResult> files = new ArrayList<>();
     snapshot.files().forEach((file, bytes) -> files.add(reader.readFile(file, bytes)));
     ReadResult result = DesiredStateReader.combine(files);

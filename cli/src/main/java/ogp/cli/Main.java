@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       WatchCommand.class,
       RollbackCommand.class,
       RefreshCommand.class,
+      ConfirmCommand.class,
       HashPasswordCommand.class,
       CertsCommand.class,
       TokensCommand.class,

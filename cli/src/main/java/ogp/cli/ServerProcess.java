@@ -233,6 +233,12 @@ final class ServerProcess implements AutoCloseable {
   /** Generated in the data dir on first start when no --webhook-secret-file is given. */
   static final String WEBHOOK_SECRET_FILE = "webhook-secret";
 
+  /**
+   * The sha of the revision last applied, in the data dir: a hint that lets the first revision
+   * after a restart be checked for mass removal against it (nothing else reads it).
+   */
+  static final String APPLIED_REVISION_FILE = "applied-revision";
+
   ServerProcess(Settings s) throws IOException, InterruptedException {
     this(s, WatchSettings.defaults());
   }
@@ -283,7 +289,9 @@ final class ServerProcess implements AutoCloseable {
               () ->
                   ControlLoop.create(
                       clock,
-                      onApplied -> new DesiredStateSource(mirror, clock, onApplied),
+                      onApplied ->
+                          new DesiredStateSource(
+                              mirror, clock, onApplied, s.dataDir().resolve(APPLIED_REVISION_FILE)),
                       listener ->
                           AgentServer.builder(tokens.inMemory(), listener)
                               .hostBindings(hostBindings)
@@ -301,7 +309,8 @@ final class ServerProcess implements AutoCloseable {
       Reconciler reconciler = loop.reconciler();
       AgentServer agents = loop.agents();
       FleetReadModel fleet = loop.fleet();
-      ApiRoutes api = new ApiRoutes(fleet, reconciler::requestRefresh, tokens);
+      ApiRoutes api =
+          new ApiRoutes(fleet, reconciler::requestRefresh, reconciler::confirmHeld, tokens);
       // One writer for every change of this server, in arrival order; each landed push asks the
       // fetch
       // worker to apply it at once (the request thread does not wait for the fetch). History is
@@ -385,7 +394,8 @@ final class ServerProcess implements AutoCloseable {
               new LoggedEvents(events),
               watchHub,
               clock,
-              PortalSettings.defaults().withSecureCookies(s.reachedOverHttps()));
+              PortalSettings.defaults().withSecureCookies(s.reachedOverHttps()),
+              reconciler::confirmHeld);
       http =
           PortInUse.explained(
               "--http-port",

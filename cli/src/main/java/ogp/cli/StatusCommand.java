@@ -1,12 +1,15 @@
 package ogp.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ogp status}: one line per app and host with desired and running version, sync and health.
@@ -17,6 +20,7 @@ import picocli.CommandLine.Option;
     description = "Shows every app on every host: desired/actual version, sync, health.")
 final class StatusCommand implements Callable<Integer> {
   @Mixin ApiClient api;
+  @Spec CommandSpec spec;
 
   @Option(
       names = "--output",
@@ -28,23 +32,37 @@ final class StatusCommand implements Callable<Integer> {
   public Integer call() {
     if (!"table".equals(output) && !"json".equals(output))
       throw new CommandFailure("--output must be table or json", 2);
+    PrintWriter out = spec.commandLine().getOut();
     JsonNode apps = api.get("/api/v1/apps");
     if ("json".equals(output)) {
-      System.out.println(apps.toPrettyString());
+      out.println(apps.toPrettyString());
+      out.flush();
       return 0;
     }
     JsonNode revision = api.get("/api/v1/revision");
-    System.out.println(
+    out.println(
         "revision " + text(revision.get("revision")) + "  " + text(revision.get("subject")));
     if (revision.hasNonNull("invalid")) {
       JsonNode bad = revision.get("invalid");
-      System.out.println(
+      out.println(
           "invalid  "
               + text(bad.get("revision"))
               + " by "
               + text(bad.get("author"))
               + " is not applied:");
-      bad.get("errors").forEach(e -> System.out.println("  " + e.asText()));
+      bad.get("errors").forEach(e -> out.println("  " + e.asText()));
+    }
+    if (revision.hasNonNull("held")) {
+      JsonNode held = revision.get("held");
+      out.println(
+          "held     "
+              + text(held.get("revision"))
+              + " by "
+              + text(held.get("author"))
+              + " is not applied: it "
+              + text(held.get("reason"))
+              + "; an admin applies it with: ogp confirm "
+              + text(held.get("revision")));
     }
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"APP", "HOST", "DESIRED", "RUNNING", "SYNC", "HEALTH", "ERROR"});
@@ -82,11 +100,11 @@ final class StatusCommand implements Callable<Integer> {
             });
       }
     }
-    print(rows, Ansi.forStdout());
+    print(rows, Ansi.forStdout(), out);
     for (JsonNode app : apps) {
       JsonNode rollout = app.path("rollout");
       if (rollout.isObject() && !"Complete".equals(rollout.path("phase").asText())) {
-        System.out.println(
+        out.println(
             "rollout  "
                 + app.get("app").asText()
                 + ": "
@@ -95,6 +113,7 @@ final class StatusCommand implements Callable<Integer> {
                 + rollout.path("message").asText());
       }
     }
+    out.flush();
     return 0;
   }
 
@@ -115,7 +134,7 @@ final class StatusCommand implements Callable<Integer> {
    * SYNC and HEALTH (columns 4 and 5) are coloured; padding is computed on the plain text so
    * columns align.
    */
-  private static void print(List<String[]> rows, Ansi ansi) {
+  private static void print(List<String[]> rows, Ansi ansi, PrintWriter out) {
     int[] width = new int[rows.get(0).length];
     for (String[] r : rows)
       for (int i = 0; i < r.length; i++) width[i] = Math.max(width[i], r[i].length());
@@ -129,7 +148,7 @@ final class StatusCommand implements Callable<Integer> {
                 : row > 0 && i == 6 ? ansi.red(r[i]) : r[i];
         line.append(cell).append(" ".repeat(width[i] + 2 - r[i].length()));
       }
-      System.out.println(line.toString().stripTrailing());
+      out.println(line.toString().stripTrailing());
     }
   }
 }

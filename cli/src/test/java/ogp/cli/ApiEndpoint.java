@@ -14,6 +14,7 @@ record ApiEndpoint(String method, String path) {
   static final List<ApiEndpoint> ALL =
       List.of(
           new ApiEndpoint("POST", "/api/v1/refresh"),
+          new ApiEndpoint("POST", "/api/v1/revision/confirm"),
           new ApiEndpoint("GET", "/api/v1/revision"),
           new ApiEndpoint("GET", "/api/v1/apps"),
           new ApiEndpoint("GET", "/api/v1/apps/{app}"),

@@ -157,6 +157,7 @@ class CommandLineTest {
           "watch",
           "rollback",
           "refresh",
+          "confirm",
           "hash-password",
           "hosts",
           "hosts release",

@@ -196,6 +196,38 @@ class PortalBrowserTest extends RealDockerTest {
   }
 
   @Test
+  void aCommitRemovingEveryAppIsHeldUntilAnAdminClicksConfirmOnTheBanner() throws Exception {
+    signIn("admin", server.adminToken().reveal());
+    browser.await(
+        "the app runs", d -> text("tr[data-app='" + app + "'] .running-version").equals("v1"));
+    work.rm().addFilepattern("apps").call();
+    commit("Move the apps elsewhere");
+    String wipe = work.getRepository().resolve("HEAD").name();
+    work.push().setRemote(tmp.resolve("remote.git").toUri().toString()).add("main").call();
+    OgpRun refresh =
+        OgpRun.ogp("refresh", "--server", base(), "--token", server.adminToken().reveal());
+    assertEquals(0, refresh.exit(), refresh.err());
+
+    browser.await(
+        "the held banner appears without a reload",
+        d -> text("#held-banner").contains("would remove 2 of 2 containers (threshold 50%)"));
+    assertTrue(text("#held-banner").contains(wipe.substring(0, 7)), text("#held-banner"));
+    assertEquals("v1", runningVersion(), "nothing is removed while the revision is held");
+    browser.screenshot("portal-held-revision");
+
+    browser.click("#confirm-held");
+    browser.await(
+        "the flash says the revision is being applied",
+        d -> text("#flash").startsWith("Confirmed revision " + wipe.substring(0, 7)));
+    browser.await(
+        "the banner is gone and the apps are removed",
+        d -> !browser.present("#held-banner") && !browser.present("tr[data-app='" + app + "']"));
+    org.awaitility.Awaitility.await("the containers are removed")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> runningVersion().equals("containers: 0"));
+  }
+
+  @Test
   void aNextPathWithATabLeadsBackIntoThePortalNotToAnotherHost() {
     // Browsers drop tab, CR and LF from URLs: "/\t/evil.example" would become "//evil.example".
     browser.open(base() + "/login?next=/%09/evil.example");

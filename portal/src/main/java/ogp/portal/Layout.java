@@ -1,6 +1,7 @@
 package ogp.portal;
 
 import io.javalin.http.Context;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,8 +12,11 @@ import ogp.portal.view.Ages;
 import ogp.portal.view.Assets;
 import ogp.portal.view.Chrome;
 import ogp.portal.view.CommitLine;
+import ogp.reconciler.auth.Permission;
 import ogp.reconciler.control.AppliedRevision;
+import ogp.reconciler.control.HeldRevision;
 import ogp.reconciler.control.InvalidRevision;
+import ogp.reconciler.source.CommitInfo;
 
 /**
  * Builds what every page shows around its content ({@link Chrome}) and keeps the one-time flash
@@ -51,6 +55,7 @@ final class Layout {
             active,
             applied(),
             invalid(),
+            held(user),
             flash,
             Boolean.TRUE.equals(flashError)));
     return model;
@@ -74,18 +79,31 @@ final class Layout {
         Ages.exact(r.appliedAt()));
   }
 
+  private Chrome.HeldBanner held(PortalUser user) {
+    HeldRevision r = fleet.held().orElse(null);
+    if (r == null) return null;
+    return new Chrome.HeldBanner(
+        seen(r.commit(), r.seenAt()),
+        r.commit().authorEmail(),
+        r.check().reason(),
+        user.may(Permission.CONFIRM_REVISION));
+  }
+
   private Chrome.InvalidBanner invalid() {
     InvalidRevision r = fleet.invalid().orElse(null);
     if (r == null) return null;
-    CommitLine c =
-        new CommitLine(
-            r.commit().sha(),
-            CommitLine.shortSha(r.commit().sha()),
-            r.commit().authorName(),
-            r.commit().subject(),
-            ages.ago(r.seenAt()),
-            Ages.exact(r.seenAt()));
     List<String> errors = r.errors().stream().map(Object::toString).toList();
-    return new Chrome.InvalidBanner(c, r.commit().authorEmail(), errors);
+    return new Chrome.InvalidBanner(seen(r.commit(), r.seenAt()), r.commit().authorEmail(), errors);
+  }
+
+  /** A commit the server saw at {@code at} but did not apply, as a banner shows it. */
+  private CommitLine seen(CommitInfo commit, Instant at) {
+    return new CommitLine(
+        commit.sha(),
+        CommitLine.shortSha(commit.sha()),
+        commit.authorName(),
+        commit.subject(),
+        ages.ago(at),
+        Ages.exact(at));
   }
 }

@@ -19,10 +19,13 @@ import ogp.portal.changes.FleetChanges;
 import ogp.portal.changes.HistoryCache;
 import ogp.portal.events.EventFeed;
 import ogp.portal.fleet.FleetView;
+import ogp.portal.fleet.RevisionConfirmation;
 import ogp.portal.live.LiveSignal;
 import ogp.portal.view.Ages;
 import ogp.portal.view.Assets;
+import ogp.portal.view.CommitLine;
 import ogp.portal.view.Views;
+import ogp.reconciler.auth.Permission;
 import ogp.reconciler.watch.WatchHub;
 import org.eclipse.jetty.http.HttpCookie;
 
@@ -34,16 +37,20 @@ import org.eclipse.jetty.http.HttpCookie;
  *
  * <p>Policy: every page needs a signed-in user; every form post carries the session's CSRF token
  * and a same-origin {@code Origin}; viewers only read, deployers change versions and state and roll
- * back, admins also place apps on hosts. A server-side session exists only after a successful
- * sign-in; the user is checked again on every request. The session cookie is {@code OGP_SESSION},
- * HttpOnly, SameSite=Lax, Secure over HTTPS (or always with {@link
- * PortalSettings#secureCookies()}), 8 hours idle and 12 hours at most ({@link PortalSettings}).
- * Sign-ins are rate-limited ({@link ogp.portal.auth.LoginThrottle}). Every change is a commit
- * authored by the signed-in user. Bootstrap and htmx come from WebJars on the classpath ({@code
- * /webjars}), the portal's own script and stylesheet from {@code /static}; nothing is loaded from
- * another site.
+ * back, admins also place apps on hosts and confirm a revision held because it would remove many
+ * containers ({@code POST /revision/confirm}, the held banner's Confirm button). A server-side
+ * session exists only after a successful sign-in; the user is checked again on every request. The
+ * session cookie is {@code OGP_SESSION}, HttpOnly, SameSite=Lax, Secure over HTTPS (or always with
+ * {@link PortalSettings#secureCookies()}), 8 hours idle and 12 hours at most ({@link
+ * PortalSettings}). Sign-ins are rate-limited ({@link ogp.portal.auth.LoginThrottle}). Every change
+ * is a commit authored by the signed-in user. Bootstrap and htmx come from WebJars on the classpath
+ * ({@code /webjars}), the portal's own script and stylesheet from {@code /static}; nothing is
+ * loaded from another site.
  */
 public final class PortalRoutes implements AutoCloseable {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PortalRoutes.class);
+  private static final java.util.regex.Pattern SHA =
+      java.util.regex.Pattern.compile("[0-9a-f]{40}");
   private static final int MAX_LIVE_CLIENTS = 500;
 
   private final FleetView fleet;
@@ -57,6 +64,7 @@ public final class PortalRoutes implements AutoCloseable {
   private final LoginRoutes login;
   private final ActionRoutes actions;
   private final LiveSignal live;
+  private final RevisionConfirmation confirmation;
   private final PortalSettings settings;
   private final PortalSession sessions;
   private final Gate gate;
@@ -90,7 +98,25 @@ public final class PortalRoutes implements AutoCloseable {
       WatchHub watch,
       Clock clock,
       PortalSettings settings) {
+    this(fleet, users, changes, events, watch, clock, settings, RevisionConfirmation.NONE);
+  }
+
+  /**
+   * @param settings session lifetimes, cookie security and sign-in limits
+   * @param confirmation applies a held revision when an admin confirms it (the held banner's
+   *     Confirm button)
+   */
+  public PortalRoutes(
+      FleetView fleet,
+      UserDirectory users,
+      FleetChanges changes,
+      EventFeed events,
+      WatchHub watch,
+      Clock clock,
+      PortalSettings settings,
+      RevisionConfirmation confirmation) {
     this.fleet = fleet;
+    this.confirmation = confirmation;
     this.settings = settings;
     this.sessions = new PortalSession(users, clock, settings.sessionLifetime());
     this.gate = new Gate(sessions);
@@ -155,6 +181,8 @@ public final class PortalRoutes implements AutoCloseable {
     routes.get("/hosts", gate.page(this::hosts));
     routes.get("/events", gate.page(this::events));
     actions.register(routes, gate);
+    routes.post(
+        "/revision/confirm", gate.form(Permission.CONFIRM_REVISION.needs(), this::confirmHeld));
     routes.before(
         "/live",
         ctx -> {
@@ -193,6 +221,37 @@ public final class PortalRoutes implements AutoCloseable {
     Map<String, Object> model = layout.model(ctx, user, "events");
     model.put("events", eventsPage.rows());
     views.pageOrLive(ctx, "events", model);
+  }
+
+  /**
+   * The held banner's Confirm: applies exactly the revision the form names if it is still the held
+   * one, and returns to the Apps page with what happened.
+   */
+  private void confirmHeld(Context ctx, PortalUser user) {
+    String revision = ctx.formParam("revision");
+    if (revision == null || !SHA.matcher(revision).matches()) {
+      ctx.status(400)
+          .contentType("text/plain; charset=utf-8")
+          .result("Refused: the form names no revision (a full commit sha)\n");
+      return;
+    }
+    String shortSha = CommitLine.shortSha(revision);
+    if (confirmation.confirm(revision, user.name())) {
+      log.warn("portal: {} confirmed the held revision {}", user.name(), revision);
+      Layout.flash(
+          ctx,
+          "Confirmed revision " + shortSha + " as " + user.name() + ": it is being applied.",
+          false);
+    } else {
+      Layout.flash(
+          ctx,
+          "Revision "
+              + shortSha
+              + " is no longer held (a newer commit replaced it, or it was applied): nothing was"
+              + " applied.",
+          true);
+    }
+    ctx.redirect("/apps", io.javalin.http.HttpStatus.SEE_OTHER);
   }
 
   /** Number of server-side sessions that exist now: signed-in browsers (for tests and metrics). */

@@ -13,11 +13,14 @@ import ogp.portal.changes.FleetChanges;
 import ogp.portal.events.EventFeed;
 import ogp.portal.events.PortalEvent;
 import ogp.portal.fleet.FleetView;
+import ogp.portal.fleet.RevisionConfirmation;
 import ogp.reconciler.changes.ChangeResult;
 import ogp.reconciler.changes.HistoryEntry;
 import ogp.reconciler.control.AppliedRevision;
+import ogp.reconciler.control.HeldRevision;
 import ogp.reconciler.control.InvalidRevision;
 import ogp.reconciler.desired.DesiredState;
+import ogp.reconciler.desired.Policy;
 import ogp.reconciler.desired.SourcePosition;
 import ogp.reconciler.desired.ValidationError;
 import ogp.reconciler.plan.AppHostStatus;
@@ -25,6 +28,7 @@ import ogp.reconciler.plan.AppStatus;
 import ogp.reconciler.plan.ContainerView;
 import ogp.reconciler.plan.HealthStatus;
 import ogp.reconciler.plan.HostStatus;
+import ogp.reconciler.plan.RemovalCheck;
 import ogp.reconciler.plan.SyncStatus;
 import ogp.reconciler.source.CommitInfo;
 
@@ -33,7 +37,7 @@ import ogp.reconciler.source.CommitInfo;
  * pages, login, CSRF and live signal are tested over real HTTP without Git or Docker (those are
  * covered by the browser test in cli).
  */
-final class FixedFleet implements FleetView, FleetChanges, EventFeed {
+final class FixedFleet implements FleetView, FleetChanges, EventFeed, RevisionConfirmation {
   static final Instant T0 = Instant.parse("2026-05-01T10:00:00Z");
 
   volatile List<AppStatus> apps = List.of();
@@ -41,6 +45,8 @@ final class FixedFleet implements FleetView, FleetChanges, EventFeed {
   volatile AppliedRevision applied =
       new AppliedRevision(commit("a1b2c3d4e5f6", "Alice", "Deploy web 42"), DesiredState.EMPTY, T0);
   volatile InvalidRevision invalid;
+  volatile HeldRevision held;
+  final List<String> confirmed = new CopyOnWriteArrayList<>();
   final List<PortalEvent> events = new CopyOnWriteArrayList<>();
   final List<String> applied_ = new CopyOnWriteArrayList<>();
   final List<String> actors = new CopyOnWriteArrayList<>();
@@ -121,6 +127,33 @@ final class FixedFleet implements FleetView, FleetChanges, EventFeed {
             commit("ffff0000aaaa", author, "Break it"),
             List.of(new ValidationError(new SourcePosition("apps/web.yaml", 3, 10), error)),
             T0);
+  }
+
+  /** A held revision of every app's removal: 5 of 5 containers. */
+  static final String HELD_SHA = "0123456789abcdef0123456789abcdef01234567";
+
+  void holdARevision() {
+    held =
+        new HeldRevision(
+            commit(HELD_SHA, "Mallory", "Move the apps"),
+            DesiredState.EMPTY,
+            new RemovalCheck(5, 5, Policy.MassRemoval.DEFAULT),
+            T0);
+  }
+
+  // --- RevisionConfirmation
+  @Override
+  public boolean confirm(String revision, String by) {
+    HeldRevision h = held;
+    if (h == null || !h.revision().equals(revision)) return false;
+    confirmed.add(revision + " by " + by);
+    held = null;
+    return true;
+  }
+
+  @Override
+  public Optional<HeldRevision> held() {
+    return Optional.ofNullable(held);
   }
 
   // --- FleetView

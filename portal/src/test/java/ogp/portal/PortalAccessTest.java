@@ -149,6 +149,47 @@ class PortalAccessTest {
   }
 
   @Test
+  void aHeldRevisionIsABannerWhoseConfirmButtonOnlyAnAdminGetsAndUses() throws Exception {
+    server.fleet.holdARevision();
+    var dave = server.browser().signIn("dave", "dave-pw");
+    HttpResponse<String> asDeployer = dave.get("/apps");
+    assertTrue(asDeployer.body().contains("id=\"held-banner\""), asDeployer.body());
+    assertTrue(
+        asDeployer.body().contains("would remove 5 of 5 containers (threshold 50%)"),
+        asDeployer.body());
+    assertFalse(asDeployer.body().contains("id=\"confirm-held\""), "no button for a deployer");
+    HttpResponse<String> refused =
+        dave.submit("/revision/confirm", Map.of("revision", FixedFleet.HELD_SHA));
+    assertEquals(403, refused.statusCode(), refused.body());
+    assertTrue(server.fleet.confirmed.isEmpty());
+
+    var admin = server.browser().signIn("admin", PortalServer.ADMIN_TOKEN);
+    HttpResponse<String> page = admin.get("/apps");
+    assertTrue(page.body().contains("id=\"confirm-held\""), page.body());
+    HttpResponse<String> forged =
+        admin.post(
+            "/revision/confirm",
+            Map.of("revision", FixedFleet.HELD_SHA, "_csrf", "forged"),
+            server.base());
+    assertEquals(403, forged.statusCode(), "CSRF-checked like every portal action");
+    assertTrue(server.fleet.confirmed.isEmpty());
+
+    HttpResponse<String> confirmed =
+        admin.submit("/revision/confirm", Map.of("revision", FixedFleet.HELD_SHA));
+    assertEquals(303, confirmed.statusCode(), confirmed.body());
+    assertEquals(List.of(FixedFleet.HELD_SHA + " by admin"), server.fleet.confirmed);
+    HttpResponse<String> after = admin.get("/apps");
+    assertTrue(after.body().contains("Confirmed revision 0123456"), after.body());
+    assertFalse(after.body().contains("id=\"held-banner\""), after.body());
+
+    HttpResponse<String> again =
+        admin.submit("/revision/confirm", Map.of("revision", FixedFleet.HELD_SHA));
+    assertEquals(303, again.statusCode());
+    assertTrue(
+        admin.get("/apps").body().contains("is no longer held"), "a stale confirm applies nothing");
+  }
+
+  @Test
   void postWithoutTheCsrfTokenIsRefusedAndCommitsNothing() throws Exception {
     var b = server.browser().signIn("dave", "dave-pw");
     HttpResponse<String> r =

@@ -68,7 +68,8 @@ final class PortalServer implements AutoCloseable {
             fleet,
             hub,
             clock,
-            settings);
+            settings,
+            fleet);
     http =
         Javalin.create(
                 config -> {

@@ -18,6 +18,7 @@ public final class LoggedEvents implements EventFeed {
   private static final Set<EventReason> WARNINGS =
       EnumSet.of(
           EventReason.REVISION_REJECTED,
+          EventReason.REVISION_HELD,
           EventReason.HOST_DISCONNECTED,
           EventReason.HOST_LOST,
           EventReason.CONTAINER_FAILED,

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 import ogp.reconciler.control.AppliedRevision;
 import ogp.reconciler.control.FleetReadModel;
+import ogp.reconciler.control.HeldRevision;
 import ogp.reconciler.control.InvalidRevision;
 import ogp.reconciler.desired.App;
 import ogp.reconciler.plan.AppStatus;
@@ -24,6 +25,11 @@ public interface FleetView {
   Optional<AppliedRevision> applied();
 
   Optional<InvalidRevision> invalid();
+
+  /** The revision held because it would remove many containers, until an admin confirms it. */
+  default Optional<HeldRevision> held() {
+    return Optional.empty();
+  }
 
   /** The app as the applied revision declares it (placement, image, state). */
   default Optional<App> desired(String name) {
@@ -55,6 +61,11 @@ public interface FleetView {
       @Override
       public Optional<InvalidRevision> invalid() {
         return fleet.source().invalid();
+      }
+
+      @Override
+      public Optional<HeldRevision> held() {
+        return fleet.source().held();
       }
     };
   }

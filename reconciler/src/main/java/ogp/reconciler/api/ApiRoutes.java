@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiPredicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import ogp.reconciler.auth.Permission;
@@ -38,17 +39,27 @@ public final class ApiRoutes {
   private static final Pattern APP_POSTS =
       Pattern.compile("/api/v1/apps/[^/]+/(deploy|offline|online|rollback)");
 
+  private static final Pattern SHA = Pattern.compile("[0-9a-f]{40}");
+
   private final FleetReadModel fleet;
   private final Runnable refresh;
+  private final BiPredicate<String, String> confirmHeld;
   private final TokenVerifier tokens;
 
   /**
    * @param fleet what the read routes show
    * @param refresh asks for a fetch from Git now ({@code POST /api/v1/refresh})
+   * @param confirmHeld applies the held revision named by the first argument, confirmed by the
+   *     token named by the second; false when that revision is not the one held
    */
-  public ApiRoutes(FleetReadModel fleet, Runnable refresh, TokenVerifier tokens) {
+  public ApiRoutes(
+      FleetReadModel fleet,
+      Runnable refresh,
+      BiPredicate<String, String> confirmHeld,
+      TokenVerifier tokens) {
     this.fleet = fleet;
     this.refresh = refresh;
+    this.confirmHeld = confirmHeld;
     this.tokens = tokens;
   }
 
@@ -63,6 +74,7 @@ public final class ApiRoutes {
     routes.get("/api/v1/apps/{app}", this::app);
     routes.get("/api/v1/hosts", ctx -> ctx.json(fleet.hosts()));
     routes.post("/api/v1/refresh", this::refresh);
+    routes.post("/api/v1/revision/confirm", this::confirm);
     routes.after("/api/*", ApiRoutes::readUnreadBody);
     routes.exception(ApiError.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
     routes.exception(Forbidden.class, (e, ctx) -> forbidden(ctx, e.getMessage(), e.needed));
@@ -108,6 +120,7 @@ public final class ApiRoutes {
     if (method.equals("GET") || method.equals("HEAD")) return Permission.READ;
     if (method.equals("POST")) {
       if (path.equals("/api/v1/refresh")) return Permission.REFRESH;
+      if (path.equals("/api/v1/revision/confirm")) return Permission.CONFIRM_REVISION;
       Matcher app = APP_POSTS.matcher(path);
       if (app.matches()) {
         return switch (app.group(1)) {
@@ -174,6 +187,39 @@ public final class ApiRoutes {
   private void refresh(Context ctx) {
     refresh.run();
     ctx.status(HttpStatus.ACCEPTED).json(Map.of("status", "refresh requested"));
+  }
+
+  /**
+   * {@code {"revision": sha}}: applies the held revision if it is still that one (202), else 409
+   * saying which revision is held, if any. The confirmation is for that commit only.
+   */
+  private void confirm(Context ctx) {
+    String revision =
+        ChangeRoutes.optionalString(ChangeRoutes.body(ctx), "revision")
+            .orElseThrow(
+                () ->
+                    new ApiError(
+                        HttpStatus.BAD_REQUEST,
+                        "\"revision\" is required: the full sha of the held revision (GET"
+                            + " /api/v1/revision shows it as held.revision)"));
+    if (!SHA.matcher(revision).matches()) {
+      throw new ApiError(
+          HttpStatus.BAD_REQUEST,
+          "\"revision\" must be a full commit sha (40 lowercase hex digits)");
+    }
+    if (!confirmHeld.test(revision, caller(ctx).name())) {
+      String now =
+          fleet
+              .source()
+              .held()
+              .map(h -> "the held revision is " + h.revision() + " (a newer commit replaced it)")
+              .orElse("no revision is held");
+      throw new ApiError(
+          HttpStatus.CONFLICT,
+          "revision " + revision + " is not held, nothing was applied: " + now);
+    }
+    ctx.status(HttpStatus.ACCEPTED)
+        .json(Map.of("status", "confirmed; the revision is being applied", "revision", revision));
   }
 
   /** The most of an unread request body {@link #readUnreadBody} reads before answering. */

@@ -133,9 +133,13 @@ public final class ChangeRoutes {
     return out;
   }
 
-  /** The JSON object of the request; an empty body is an empty object. */
+  /**
+   * The JSON object of the request; an empty body is an empty object. JSON is UTF-8 (RFC 8259), so
+   * the body is read as UTF-8 whatever charset the Content-Type names: an unknown one (a client's
+   * {@code charset=utf-42}) must not make the request fail with 500.
+   */
   static JsonNode body(Context ctx) {
-    String text = ctx.body();
+    String text = new String(ctx.bodyAsBytes(), java.nio.charset.StandardCharsets.UTF_8);
     if (text.isBlank()) return JSON.createObjectNode();
     try {
       JsonNode node = JSON.readTree(text);
@@ -148,7 +152,7 @@ public final class ChangeRoutes {
     }
   }
 
-  private static Optional<String> optionalString(JsonNode body, String field) {
+  static Optional<String> optionalString(JsonNode body, String field) {
     JsonNode value = body.get(field);
     if (value == null || value.isNull()) return Optional.empty();
     if (!value.isTextual())

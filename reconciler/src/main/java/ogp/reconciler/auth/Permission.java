@@ -40,6 +40,12 @@ public enum Permission {
    * placement moves load between machines.
    */
   PLACE(Role.ADMIN, true),
+  /**
+   * Apply a revision held because it would remove many of the fleet's containers ({@code POST
+   * /api/v1/revision/confirm}, the portal's Confirm): it overrides a safety stop for the whole
+   * fleet.
+   */
+  CONFIRM_REVISION(Role.ADMIN, false),
   /** Any other API call: an admin may do everything. */
   ANYTHING_ELSE(Role.ADMIN, false);
 

@@ -45,6 +45,7 @@ public record ControlLoop(Reconciler reconciler, AgentServer agents, FleetReadMo
                 queue.addAll(Reconciler.connectedHostIds(agents));
                 observers.tell(o -> o.revisionApplied(applied));
               });
+      source.countSelectorsOn(() -> hostLabels(agents));
       Rollouts rollouts =
           new Rollouts(
               source.mirror().repository(),
@@ -70,6 +71,14 @@ public record ControlLoop(Reconciler reconciler, AgentServer agents, FleetReadMo
       agents.close();
       throw e;
     }
+  }
+
+  /** Every known host, connected or lost (its containers still run), with its labels. */
+  private static java.util.Map<String, java.util.Map<String, String>> hostLabels(
+      AgentServer agents) {
+    java.util.Map<String, java.util.Map<String, String>> labels = new java.util.HashMap<>();
+    agents.hosts().forEach(h -> labels.put(h.hostId(), h.labels()));
+    return labels;
   }
 
   /** Stops the loop's workers, then the agent server. */

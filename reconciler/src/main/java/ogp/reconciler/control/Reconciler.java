@@ -138,6 +138,32 @@ public final class Reconciler implements AutoCloseable {
     }
   }
 
+  /**
+   * An admin's confirmation of the held revision {@code revision}: when it is the one held now, it
+   * is applied on the fetch worker (after a fetch under way) and true is returned; false when no
+   * revision or another one is held. If a newer commit replaces the hold before the worker gets to
+   * it, the confirmation lapses: it holds only for that commit.
+   *
+   * @param by who confirmed it, for the log
+   */
+  public boolean confirmHeld(String revision, String by) {
+    HeldRevision hold = source.held().orElse(null);
+    if (hold == null || !hold.revision().equals(revision)) return false;
+    fetchWorker.execute(
+        () -> {
+          try {
+            if (!source.applyHeld(revision, by)) {
+              log.warn(
+                  "the confirmation of revision {} lapsed: a newer commit replaced the hold",
+                  revision);
+            }
+          } catch (RuntimeException e) {
+            survived("applying a confirmed revision", e);
+          }
+        });
+    return true;
+  }
+
   /** Throwables the workers caught and survived since start (each logged). */
   public long loopFailures() {
     return loopFailures.get();
@@ -181,6 +207,7 @@ public final class Reconciler implements AutoCloseable {
   private void refreshObserved() {
     long start = System.nanoTime();
     InvalidRevision invalidBefore = source.invalid().orElse(null);
+    HeldRevision heldBefore = source.held().orElse(null);
     AppliedRevision appliedBefore = source.applied().orElse(null);
     boolean applied;
     try {
@@ -201,7 +228,10 @@ public final class Reconciler implements AutoCloseable {
     // new rejection.
     boolean rejected = invalidAfter != null && invalidAfter != invalidBefore;
     if (rejected) observers.tell(o -> o.revisionRejected(invalidAfter));
-    boolean changed = applied || rejected || source.applied().orElse(null) != appliedBefore;
+    HeldRevision heldAfter = source.held().orElse(null);
+    boolean held = heldAfter != null && heldAfter != heldBefore;
+    if (held) observers.tell(o -> o.revisionHeld(heldAfter));
+    boolean changed = applied || rejected || held || source.applied().orElse(null) != appliedBefore;
     var outcome =
         changed
             ? ReconcilerObserver.FetchOutcome.CHANGED

@@ -29,6 +29,12 @@ public interface ReconcilerObserver {
   /** A new revision failed validation and is not applied. */
   default void revisionRejected(InvalidRevision revision) {}
 
+  /**
+   * A new valid revision would remove too many containers and waits for an admin's confirmation;
+   * the previous revision stays applied.
+   */
+  default void revisionHeld(HeldRevision revision) {}
+
   default void fetched(FetchOutcome outcome, Duration took) {}
 
   /**

@@ -8,6 +8,7 @@ import java.util.List;
  * {@code Revision} object show it.
  *
  * @param invalid the newest revision that failed validation, or null
+ * @param held the newest revision, valid but held until an admin confirms it, or null
  */
 public record RevisionSummary(
     String revision,
@@ -16,17 +17,46 @@ public record RevisionSummary(
     Instant appliedAt,
     Instant lastFetch,
     String lastFetchError,
-    Invalid invalid) {
+    Invalid invalid,
+    Held held) {
 
   /** A rejected revision: who made it and why it is not applied. */
   public record Invalid(String revision, String author, String subject, List<String> errors) {}
+
+  /**
+   * A revision held because it would remove too many containers: who made it, how many it removes
+   * of how many, and the reason in words ({@code would remove 1,240 of 1,300 containers (threshold
+   * 50%)}). {@code POST /api/v1/revision/confirm} with this revision applies it.
+   */
+  public record Held(
+      String revision,
+      String author,
+      String subject,
+      long removes,
+      long of,
+      String threshold,
+      String reason,
+      Instant seenAt) {
+    static Held of(HeldRevision held) {
+      return new Held(
+          held.revision(),
+          held.commit().authorName() + " <" + held.commit().authorEmail() + ">",
+          held.commit().subject(),
+          held.check().removes(),
+          held.check().of(),
+          held.check().threshold().toString(),
+          held.check().reason(),
+          held.seenAt());
+    }
+  }
 
   /**
    * The same without the time of the last fetch, which changes with every poll: the watch's
    * Revision object, so that a poll that found nothing new is not a change.
    */
   public RevisionSummary withoutFetchTime() {
-    return new RevisionSummary(revision, subject, author, appliedAt, null, lastFetchError, invalid);
+    return new RevisionSummary(
+        revision, subject, author, appliedAt, null, lastFetchError, invalid, held);
   }
 
   public static RevisionSummary of(DesiredStateSource source) {
@@ -45,6 +75,7 @@ public record RevisionSummary(
                 bad.commit().sha(),
                 bad.commit().authorName() + " <" + bad.commit().authorEmail() + ">",
                 bad.commit().subject(),
-                bad.errors().stream().map(Object::toString).toList()));
+                bad.errors().stream().map(Object::toString).toList()),
+        source.held().map(Held::of).orElse(null));
   }
 }

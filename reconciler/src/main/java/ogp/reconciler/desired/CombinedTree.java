@@ -34,12 +34,16 @@ public final class CombinedTree {
   private final Set<String> filesWithErrors = new HashSet<>();
   private final TreeMap<String, List<String>> warnings = new TreeMap<>(); // files that have any
 
+  /** The file that holds the policy, and its policy; null without one. */
+  private FileResult policyFile;
+
   /** Adds the file, or replaces the result of the file with the same path. */
   public void put(FileResult file) {
     remove(file.path());
     files.put(file.path(), file);
     if (!file.errors().isEmpty()) filesWithErrors.add(file.path());
     if (!file.warnings().isEmpty()) warnings.put(file.path(), file.warnings());
+    if (file.policy().isPresent()) policyFile = file;
     for (App app : file.apps()) {
       List<App> defs = definitions.computeIfAbsent(app.name(), name -> new ArrayList<>(1));
       defs.add(app);
@@ -58,6 +62,7 @@ public final class CombinedTree {
     if (file == null) return;
     filesWithErrors.remove(path);
     warnings.remove(path);
+    if (policyFile == file) policyFile = null;
     for (App app : file.apps()) {
       List<App> defs = definitions.get(app.name());
       defs.removeIf(def -> def == app); // this file's own objects, not an equal one of another file
@@ -93,6 +98,7 @@ public final class CombinedTree {
     }
     List<String> allWarnings = new ArrayList<>();
     warnings.values().forEach(allWarnings::addAll);
-    return new ReadResult(new DesiredState(apps), List.of(), allWarnings);
+    Policy policy = policyFile == null ? Policy.DEFAULT : policyFile.policy().orElseThrow();
+    return new ReadResult(new DesiredState(apps, policy), List.of(), allWarnings);
   }
 }

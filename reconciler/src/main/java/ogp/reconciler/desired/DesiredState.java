@@ -6,12 +6,26 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
-/** A whole, valid desired state: every app by name, sorted by name. Immutable. */
-public record DesiredState(Map<String, App> apps) {
+/**
+ * A whole, valid desired state: every app by name, sorted by name, and the revision's {@link
+ * Policy} ({@link Policy#DEFAULT} without an {@code ogp.yaml}). Immutable.
+ */
+public record DesiredState(Map<String, App> apps, Policy policy) {
   public static final DesiredState EMPTY = new DesiredState(Map.of());
 
   public DesiredState {
     apps = Collections.unmodifiableMap(new TreeMap<>(apps));
+    java.util.Objects.requireNonNull(policy, "policy");
+  }
+
+  /** The apps with the default policy. */
+  public DesiredState(Map<String, App> apps) {
+    this(apps, Policy.DEFAULT);
+  }
+
+  /** The same apps under {@code policy}. */
+  public DesiredState withPolicy(Policy policy) {
+    return new DesiredState(apps, policy);
   }
 
   public static DesiredState of(Collection<App> apps) {

@@ -19,7 +19,18 @@ public final class DesiredStateFiles {
   /** The largest desired-state file, in bytes (1 MiB); the one per-file limit, stated once. */
   public static final int MAX_FILE_BYTES = 1 << 20;
 
+  /** The name of the policy file ({@code kind: Policy}) at the desired-state root (SPEC §8). */
+  public static final String POLICY_FILE = "ogp.yaml";
+
   private DesiredStateFiles() {}
+
+  /**
+   * The path of the policy file of the desired-state directory {@code root} ({@code ""} = the
+   * repository root), as the readers name files.
+   */
+  public static String policyFile(String root) {
+    return root.isEmpty() ? POLICY_FILE : root + "/" + POLICY_FILE;
+  }
 
   /**
    * What is wrong with a file of {@code size} bytes over {@code limit}, as every reader says it.

@@ -20,12 +20,13 @@ import org.snakeyaml.engine.v2.nodes.Tag;
 /**
  * Reads and validates a desired-state tree of format {@code ogp/v1} (SPEC §2).
  *
- * <p>Policy: every document of a file is one app; a file whose first document declares a {@code
- * kind} other than {@code App} is reserved for later kinds and ignored with a warning; empty
- * documents are skipped. Bad content never throws: every problem becomes a {@link ValidationError}
- * at a 1-based {@code file:line:col}, and all problems of a tree are reported, not only the first.
- * A tree with any error has no {@link DesiredState}, so it is never applied. YAML is read safely
- * and within limits (see {@link YamlDocuments}).
+ * <p>Policy: the file {@code ogp.yaml} at the desired-state root is the policy file ({@link
+ * PolicyReader}, {@code kind: Policy}); in every other file each document is one app; a file whose
+ * first document declares a {@code kind} other than {@code App} is reserved for later kinds and
+ * ignored with a warning; empty documents are skipped. Bad content never throws: every problem
+ * becomes a {@link ValidationError} at a 1-based {@code file:line:col}, and all problems of a tree
+ * are reported, not only the first. A tree with any error has no {@link DesiredState}, so it is
+ * never applied. YAML is read safely and within limits (see {@link YamlDocuments}).
  */
 public final class DesiredStateReader {
   private static final Comparator<ValidationError> BY_POSITION =
@@ -34,14 +35,32 @@ public final class DesiredStateReader {
           .thenComparingInt(e -> e.position().column());
 
   private final YamlDocuments yaml;
+  private final String policyFile;
 
-  /** A reader with the default limits: 1 MiB per file, 50 aliases to collections, depth 64. */
+  /**
+   * A reader of a tree whose desired-state root is the repository root (or the directory {@link
+   * #readTree} reads), with the default limits: 1 MiB per file, 50 aliases to collections, depth
+   * 64.
+   */
   public DesiredStateReader() {
-    this(BoundedYaml.DEFAULT);
+    this("");
+  }
+
+  /**
+   * A reader of the desired-state directory {@code root} of a repository ({@code ""} = the root),
+   * whose policy file is {@code root/ogp.yaml}.
+   */
+  public DesiredStateReader(String root) {
+    this(BoundedYaml.DEFAULT, root);
   }
 
   DesiredStateReader(BoundedYaml yaml) {
+    this(yaml, "");
+  }
+
+  private DesiredStateReader(BoundedYaml yaml, String root) {
     this.yaml = new YamlDocuments(yaml);
+    this.policyFile = DesiredStateFiles.policyFile(root);
   }
 
   /**
@@ -53,10 +72,25 @@ public final class DesiredStateReader {
     Diagnostics diagnostics = new Diagnostics(path);
     List<Node> documents =
         yaml.read(content, diagnostics).stream().filter(document -> !isEmpty(document)).toList();
+    if (path.equals(policyFile)) {
+      Optional<Policy> policy =
+          diagnostics.errorCount() > 0
+              ? Optional.empty()
+              : new PolicyReader(diagnostics).read(documents);
+      List<ValidationError> errors = new ArrayList<>(diagnostics.errors());
+      errors.sort(BY_POSITION);
+      return new FileResult(path, List.of(), errors, diagnostics.warnings(), policy);
+    }
     List<App> apps = new ArrayList<>();
     Optional<ScalarNode> otherKind =
         documents.isEmpty() ? Optional.empty() : otherKind(documents.get(0));
-    if (otherKind.isPresent()) {
+    if (otherKind.isPresent() && otherKind.get().getValue().equals("Policy")) {
+      diagnostics.warning(
+          diagnostics.position(otherKind.get())
+              + ": kind \"Policy\" is read only from "
+              + policyFile
+              + " (the desired-state root); file ignored");
+    } else if (otherKind.isPresent()) {
       diagnostics.warning(
           diagnostics.position(otherKind.get())
               + ": kind "
@@ -92,9 +126,11 @@ public final class DesiredStateReader {
     List<ValidationError> errors = new ArrayList<>();
     List<String> warnings = new ArrayList<>();
     Map<String, App> byName = new HashMap<>();
+    Policy policy = Policy.DEFAULT;
     for (FileResult file : sorted) {
       errors.addAll(file.errors());
       warnings.addAll(file.warnings());
+      if (file.policy().isPresent()) policy = file.policy().get();
       for (App app : file.apps()) {
         App first = byName.putIfAbsent(app.name(), app);
         if (first != null) {
@@ -114,7 +150,7 @@ public final class DesiredStateReader {
     errors.addAll(tooManyAppsPerHost(sorted));
     errors.sort(BY_POSITION);
     if (!errors.isEmpty()) return new ReadResult(null, errors, warnings);
-    return new ReadResult(DesiredState.of(byName.values()), errors, warnings);
+    return new ReadResult(DesiredState.of(byName.values()).withPolicy(policy), errors, warnings);
   }
 
   /**

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 public enum EventReason {
   REVISION_APPLIED("RevisionApplied"),
   REVISION_REJECTED("RevisionRejected"),
+  REVISION_HELD("RevisionHeld"),
   FETCH_FAILED("FetchFailed"),
   FETCH_RECOVERED("FetchRecovered"),
   HOST_CONNECTED("HostConnected"),

@@ -10,15 +10,16 @@ import ogp.protocol.LogText;
 import ogp.protocol.v1.StatusReport;
 import ogp.reconciler.agents.HostRecord;
 import ogp.reconciler.control.AppliedRevision;
+import ogp.reconciler.control.HeldRevision;
 import ogp.reconciler.control.InvalidRevision;
 import ogp.reconciler.control.ReconcilerObserver;
 
 /**
- * Turns what the control loop observes into {@link Event}s: revisions applied and rejected, the
- * desired state becoming unreadable and readable again, hosts connecting, disconnecting and lost,
- * and container changes between consecutive reports of a host ({@link ReportChanges}). The first
- * report of a host after this server started is a baseline and yields no container events, so a
- * restarted server does not announce every running container.
+ * Turns what the control loop observes into {@link Event}s: revisions applied, rejected and held,
+ * the desired state becoming unreadable and readable again, hosts connecting, disconnecting and
+ * lost, and container changes between consecutive reports of a host ({@link ReportChanges}). The
+ * first report of a host after this server started is a baseline and yields no container events, so
+ * a restarted server does not announce every running container.
  *
  * <p>Concurrency: the agent listener delivers one host's callbacks in order on one thread; the last
  * report per host lives in a concurrent map, so revision callbacks on the fetch worker may run at
@@ -69,6 +70,20 @@ public final class FleetEvents implements ReconcilerObserver {
             .withRevision(revision.commit().sha())
             .withAuthor(author(revision.commit().authorName(), revision.commit().authorEmail()))
             .withErrors(revision.errors().stream().map(Object::toString).toList()));
+  }
+
+  @Override
+  public void revisionHeld(HeldRevision revision) {
+    events.record(
+        Event.of(
+                clock,
+                EventReason.REVISION_HELD,
+                "held: "
+                    + revision.check().reason()
+                    + "; an admin must confirm it: "
+                    + revision.commit().subject())
+            .withRevision(revision.revision())
+            .withAuthor(author(revision.commit().authorName(), revision.commit().authorEmail())));
   }
 
   @Override

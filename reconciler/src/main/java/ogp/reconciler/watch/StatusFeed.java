@@ -12,6 +12,7 @@ import ogp.protocol.v1.StatusReport;
 import ogp.reconciler.agents.HostRecord;
 import ogp.reconciler.control.AppliedRevision;
 import ogp.reconciler.control.FleetReadModel;
+import ogp.reconciler.control.HeldRevision;
 import ogp.reconciler.control.InvalidRevision;
 import ogp.reconciler.control.ReconcilerObserver;
 import ogp.reconciler.control.RevisionSummary;
@@ -98,6 +99,11 @@ public final class StatusFeed implements ReconcilerObserver, AutoCloseable {
   @Override
   public void revisionRejected(InvalidRevision revision) {
     requestRecompute();
+  }
+
+  @Override
+  public void revisionHeld(HeldRevision revision) {
+    requestRecompute(); // the Revision object shows the hold
   }
 
   @Override

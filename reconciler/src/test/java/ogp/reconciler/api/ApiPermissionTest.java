@@ -19,6 +19,7 @@ class ApiPermissionTest {
     "HEAD,   /api/v1/revision,             READ,          viewer",
     "GET,    /api/v1/nosuch,               READ,          viewer",
     "POST,   /api/v1/refresh,              REFRESH,       deployer",
+    "POST,   /api/v1/revision/confirm,     CONFIRM_REVISION, admin",
     "POST,   /api/v1/apps/web/deploy,      DEPLOY,        deployer",
     "POST,   /api/v1/apps/web/offline,     SET_STATE,     deployer",
     "POST,   /api/v1/apps/web/online,      SET_STATE,     deployer",
