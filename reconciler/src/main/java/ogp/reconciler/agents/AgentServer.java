@@ -58,6 +58,7 @@ import ogp.reconciler.auth.TokenVerifier;
 public final class AgentServer implements AgentLinks, AutoCloseable {
   private final HostRegistry registry;
   private final HostBindings bindings;
+  private final PendingHandshakes pendingHandshakes;
   private final EventLoopGroup bossGroup;
   private final EventLoopGroup workerGroup;
   private final Channel serverChannel;
@@ -88,6 +89,7 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
             .setHeartbeatIntervalMs(Math.toIntExact(b.heartbeatInterval.toMillis()))
             .setResyncIntervalMs(Math.toIntExact(b.resyncInterval.toMillis()))
             .build();
+    pendingHandshakes = new PendingHandshakes(b.pendingPerAddress, b.pendingTotal);
     SessionInitializer initializer =
         new SessionInitializer(
             b.tls,
@@ -97,7 +99,7 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
                 welcome,
                 b.helloTimeout.toMillis(),
                 b.clock,
-                new PendingHandshakes(b.pendingPerAddress, b.pendingTotal)));
+                pendingHandshakes));
 
     bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     workerGroup = new MultiThreadIoEventLoopGroup(b.ioThreads, NioIoHandler.newFactory());
@@ -155,6 +157,11 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
    */
   public static Builder builder(TokenVerifier joinTokens, AgentListener listener) {
     return new Builder(joinTokens, listener);
+  }
+
+  /** Connections accepted and not welcomed (nor closed) yet. */
+  int pendingHandshakes() {
+    return pendingHandshakes.pending();
   }
 
   /** The bound port (the ephemeral one when built with port 0). */

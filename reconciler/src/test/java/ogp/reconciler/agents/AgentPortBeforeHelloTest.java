@@ -90,6 +90,10 @@ class AgentPortBeforeHelloTest {
     for (int i = 0; i < PendingHandshakes.DEFAULT_PER_ADDRESS; i++) {
       pending.add(connect(host, server.port()));
     }
+    // Netty admits accepted connections on several event loops, in no fixed order: wait until
+    // the server holds all of them before the one too many, so that it is the one refused.
+    await("the server holds every pending connection")
+        .until(() -> server.pendingHandshakes() == PendingHandshakes.DEFAULT_PER_ADDRESS);
     RawAgent oneTooMany = connect(host, server.port());
 
     assertTrue(
@@ -146,7 +150,9 @@ class AgentPortBeforeHelloTest {
         AgentServer.builder(SecretToken.of(TOKEN), new RecordingListener())
             .bind(bind, 0)
             .helloTimeout(helloTimeout)
-            .heartbeatInterval(Duration.ofMillis(500))
+            // Long enough that the reader-idle close (three intervals) never ends a pending
+            // connection while a test runs: only the caps and the Hello timeout may.
+            .heartbeatInterval(Duration.ofSeconds(60))
             .start();
     toClose.add(server);
     return server;

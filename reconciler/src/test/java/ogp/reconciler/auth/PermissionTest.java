@@ -25,6 +25,7 @@ class PermissionTest {
     expected.put(Permission.ROLLBACK, Role.DEPLOYER);
     expected.put(Permission.ROLLBACK_ANY_FIELD, Role.ADMIN);
     expected.put(Permission.PLACE, Role.ADMIN);
+    expected.put(Permission.CONFIRM_REVISION, Role.ADMIN);
     expected.put(Permission.ANYTHING_ELSE, Role.ADMIN);
     assertEquals(
         Set.of(Permission.values()), expected.keySet(), "every permission is in this table");
