@@ -39,9 +39,12 @@ final class RollbackScope {
     if (Permission.ROLLBACK_ANY_FIELD.allows(role)) return;
     Optional<App> after =
         reverted.after().isEmpty() ? Optional.empty() : read(file, reverted.after(), app);
-    if (after.isEmpty() && !reverted.after().isEmpty()) return; // invalid: validation refuses it
     String what;
-    if (after.isEmpty()) {
+    if (after.isEmpty() && !reverted.after().isEmpty()) {
+      // Not an app any more (another kind, or no longer valid): fail closed, since a file whose
+      // first document is of another kind is skipped as a whole and would take its apps along.
+      what = "rewrite the document of " + app + " so that it no longer reads as that app";
+    } else if (after.isEmpty()) {
       what = "remove app " + app + " (the commit added its document)";
     } else {
       Optional<App> before = read(file, reverted.before(), app);

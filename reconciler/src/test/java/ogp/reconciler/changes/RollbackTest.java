@@ -162,6 +162,29 @@ class RollbackTest {
   }
 
   @Test
+  void aDeployerCannotRollBackIntoADocumentThatNoLongerReadsAsTheAppAndWouldHideItsFile() {
+    // A file whose first document is of another kind is skipped whole: reverting the commit that
+    // published cron would bring back "kind: Draft" and silently drop batch too.
+    String draft = "kind: Draft\n" + ChangeFixture.app("cron", "1");
+    String batch = "---\n" + ChangeFixture.app("batch", "2");
+    f.commitElsewhere("Draft cron", Map.of("apps/team.yaml", draft + batch));
+    String published =
+        f.commitElsewhere(
+            "Publish cron", Map.of("apps/team.yaml", ChangeFixture.app("cron", "1") + batch));
+    String head = f.remoteHead();
+
+    RollbackForbidden refused =
+        assertThrows(
+            RollbackForbidden.class,
+            () ->
+                f.service.rollback(
+                    "cron", Optional.of(published), ChangeFixture.ALICE, Role.DEPLOYER));
+    assertTrue(refused.getMessage().contains("no longer reads as that app"), refused.getMessage());
+    assertEquals(Role.ADMIN, refused.needed());
+    assertEquals(head, f.remoteHead(), "nothing committed");
+  }
+
+  @Test
   void rollbackOfACommitNotOnTheBranchIsUnknown() {
     assertThrows(
         UnknownApp.class,
