@@ -159,6 +159,14 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
     return new Builder(joinTokens, listener);
   }
 
+  /**
+   * The labels bound to every host id this server knows an identity of, connected or not: after a
+   * restart, before the agents are back, these are the labels placement will use.
+   */
+  public Map<String, Map<String, String>> boundLabels() {
+    return bindings.labels();
+  }
+
   /** Connections accepted and not welcomed (nor closed) yet. */
   int pendingHandshakes() {
     return pendingHandshakes.pending();

@@ -4,6 +4,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Optional;
 import ogp.protocol.HostIds;
 import ogp.protocol.LogText;
@@ -43,6 +44,11 @@ final class HelloCheck {
     static Verdict refused(Refusal.Code code, String reason) {
       return new Verdict(Optional.of(HelloCheck.refusal(code, reason)), null);
     }
+  }
+
+  /** The labels bound to a host id now, or empty when it is not bound. */
+  Optional<Map<String, String>> boundLabels(String hostId) {
+    return bindings.binding(hostId).map(HostBindings.Binding::labels);
   }
 
   /**

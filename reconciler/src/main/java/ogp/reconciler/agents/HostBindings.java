@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -140,6 +141,13 @@ public final class HostBindings implements AutoCloseable {
     return binding.identity().equals(identity)
         ? new Claim.Held(binding, false)
         : new Claim.HeldByAnother(binding);
+  }
+
+  /** The bound labels of every bound host id, connected or not (a snapshot). */
+  public Map<String, Map<String, String>> labels() {
+    Map<String, Map<String, String>> all = new HashMap<>();
+    bindings.forEach((id, binding) -> all.put(id, binding.labels()));
+    return all;
   }
 
   /** The binding of a host id, if it is bound. */

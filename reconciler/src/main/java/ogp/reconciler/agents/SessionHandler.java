@@ -167,6 +167,12 @@ final class SessionHandler extends SimpleChannelInboundHandler<Envelope> {
                           + " connected from "
                           + remote));
             });
+    // An admin may have relabeled the host between the claim above and this registration; the
+    // registration must not bring the older labels back (relabel updates the binding first).
+    helloCheck
+        .boundLabels(hello.getHostId())
+        .filter(current -> !current.equals(bound))
+        .ifPresent(current -> registry.relabeled(hello.getHostId(), current));
     // Registered before the Welcome, so an agent that has its Welcome can be sent to (server.send
     // finds the session). The Welcome still goes first on the wire: this runs on the channel's
     // event loop, and whatever the listener sends in reaction to hostConnected (on its own thread)

@@ -74,9 +74,14 @@ public record ControlLoop(Reconciler reconciler, AgentServer agents, FleetReadMo
   }
 
   /** Every known host, connected or lost (its containers still run), with its labels. */
+  /**
+   * Every host a selector may place on: the bound ones (which survive a restart, so a revision
+   * checked before the agents are back still counts their containers) and the connected ones.
+   */
   private static java.util.Map<String, java.util.Map<String, String>> hostLabels(
       AgentServer agents) {
-    java.util.Map<String, java.util.Map<String, String>> labels = new java.util.HashMap<>();
+    java.util.Map<String, java.util.Map<String, String>> labels =
+        new java.util.HashMap<>(agents.boundLabels());
     agents.hosts().forEach(h -> labels.put(h.hostId(), h.labels()));
     return labels;
   }
