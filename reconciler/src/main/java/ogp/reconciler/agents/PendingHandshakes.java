@@ -65,21 +65,37 @@ final class PendingHandshakes {
       refused(remote, "the server has " + total + " connections waiting for their Hello");
       return Optional.empty();
     }
-    AtomicInteger fromAddress = null;
-    if (address != null && !address.isLoopbackAddress()) {
-      fromAddress = byAddress.computeIfAbsent(address, a -> new AtomicInteger());
-      if (fromAddress.incrementAndGet() > perAddress) {
-        release(address, fromAddress);
-        refused(remote, perAddress + " connections from this address are waiting for their Hello");
-        return Optional.empty();
-      }
+    boolean perAddressCounted = address != null && !address.isLoopbackAddress();
+    if (perAddressCounted && !admitFrom(address)) {
+      pending.decrementAndGet();
+      refused(remote, perAddress + " connections from this address are waiting for their Hello");
+      return Optional.empty();
     }
-    AtomicInteger counted = fromAddress;
     AtomicBoolean released = new AtomicBoolean();
     return Optional.of(
         () -> {
-          if (released.compareAndSet(false, true)) release(address, counted);
+          if (released.compareAndSet(false, true)) release(perAddressCounted ? address : null);
         });
+  }
+
+  /**
+   * Counts one more pending connection from {@code address} unless it has {@code perAddress}
+   * already. Atomic per address (inside the map's compute), so a release that empties an entry can
+   * never drop a count an admission just added.
+   */
+  private boolean admitFrom(InetAddress address) {
+    boolean[] admitted = {false};
+    byAddress.compute(
+        address,
+        (a, count) -> {
+          int now = count == null ? 0 : count.get();
+          if (now >= perAddress) return count;
+          admitted[0] = true;
+          if (count == null) return new AtomicInteger(1);
+          count.incrementAndGet();
+          return count;
+        });
+    return admitted[0];
   }
 
   /** Connections admitted and not yet released. */
@@ -87,11 +103,12 @@ final class PendingHandshakes {
     return pending.get();
   }
 
-  private void release(InetAddress address, AtomicInteger counted) {
+  private void release(InetAddress addressOrNull) {
     pending.decrementAndGet();
-    if (counted != null && counted.decrementAndGet() == 0) {
+    if (addressOrNull != null) {
       // Forget idle addresses so the map holds only sources with pending handshakes.
-      byAddress.remove(address, counted);
+      byAddress.computeIfPresent(
+          addressOrNull, (a, count) -> count.decrementAndGet() <= 0 ? null : count);
     }
   }
 

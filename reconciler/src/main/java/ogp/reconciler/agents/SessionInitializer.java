@@ -31,9 +31,15 @@ final class SessionInitializer extends ChannelInitializer<Channel> {
       return;
     }
     long readerIdleMillis = 3L * settings.welcome().getHeartbeatIntervalMs();
-    FramePipeline.install(
-        channel.pipeline(), tlsOrNull, readerIdleMillis, 0, Protocol.HANDSHAKE_MAX_FRAME_BYTES);
-    channel.pipeline().addLast(CoalescingOutbox.NAME, new CoalescingOutbox());
+    try {
+      FramePipeline.install(
+          channel.pipeline(), tlsOrNull, readerIdleMillis, 0, Protocol.HANDSHAKE_MAX_FRAME_BYTES);
+      channel.pipeline().addLast(CoalescingOutbox.NAME, new CoalescingOutbox());
+    } catch (RuntimeException e) {
+      // No SessionHandler will ever release the place (e.g. the TLS engine could not be made).
+      admitted.get().run();
+      throw e;
+    }
     channel.pipeline().addLast("session", new SessionHandler(settings, admitted.get()));
   }
 }

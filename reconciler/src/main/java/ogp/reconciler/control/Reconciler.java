@@ -157,8 +157,8 @@ public final class Reconciler implements AutoCloseable {
                   "the confirmation of revision {} lapsed: a newer commit replaced the hold",
                   revision);
             }
-          } catch (RuntimeException e) {
-            survived("applying a confirmed revision", e);
+          } catch (Throwable t) { // an Error here would vanish into the executor's future
+            survived("applying a confirmed revision", t);
           }
         });
     return true;
