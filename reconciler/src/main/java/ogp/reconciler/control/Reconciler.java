@@ -57,6 +57,9 @@ public final class Reconciler implements AutoCloseable {
 
   private static final int HINT_RETRIES = 5;
 
+  /** How long {@link #close()} waits for each worker to finish what it is doing. */
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
+
   private final DesiredStateSource source;
   private final AgentLinks agents;
   private final HostQueue queue;
@@ -427,6 +430,18 @@ public final class Reconciler implements AutoCloseable {
     fetchWorker.shutdownNow();
     reconcileWorker.interrupt();
     queue.wakeUp();
+    // Wait for the workers: a fetch still running would write to the data dir (the mirror, the
+    // applied revision) after the caller thinks the loop is gone, e.g. while it deletes the dir.
+    try {
+      if (!fetchWorker.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("the fetch worker did not stop within {} s", CLOSE_WAIT.toSeconds());
+      }
+      if (Thread.currentThread() != reconcileWorker) {
+        reconcileWorker.join(CLOSE_WAIT.toMillis());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static java.util.concurrent.ThreadFactory named(String name) {
