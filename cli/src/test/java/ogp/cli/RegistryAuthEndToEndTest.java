@@ -78,7 +78,7 @@ class RegistryAuthEndToEndTest extends RealDockerTest {
                   Duration.ofSeconds(15),
                   null))) {
         // Wrong credentials: nothing can be pulled, the registry's refusal is visible.
-        try (HostAgent agent = agent(server, hostId, badLogin, "bad")) {
+        try (HostAgent agent = agent(server, hostId, badLogin)) {
           await()
               .atMost(Duration.ofSeconds(60))
               .untilAsserted(
@@ -92,7 +92,7 @@ class RegistryAuthEndToEndTest extends RealDockerTest {
           assertTrue(containers().isEmpty());
         }
         // The right login: version 1 is pulled and runs.
-        try (HostAgent agent = agent(server, hostId, goodLogin, "good")) {
+        try (HostAgent agent = agent(server, hostId, goodLogin)) {
           awaitRunning("1");
           removeAfterTest(repository + ":1");
           // The registry goes down; version 2 cannot be pulled and version 1 keeps running.
@@ -119,7 +119,11 @@ class RegistryAuthEndToEndTest extends RealDockerTest {
     }
   }
 
-  private HostAgent agent(ServerProcess server, String hostId, Path login, String dir) {
+  /**
+   * The host's agent, restarted with another registry login: one data dir, as on a real host, so it
+   * keeps its host key and with it the host id it is bound to.
+   */
+  private HostAgent agent(ServerProcess server, String hostId, Path login) {
     return new HostAgent(
         new HostAgent.Settings(
             "127.0.0.1",
@@ -129,7 +133,7 @@ class RegistryAuthEndToEndTest extends RealDockerTest {
             server.joinToken().reveal(),
             DockerRuntime.DEFAULT_HOST,
             login,
-            tmp.resolve("agent-" + dir),
+            tmp.resolve("agent"),
             Duration.ofSeconds(1),
             Duration.ofMillis(300),
             Map.of(TEST_LABEL, testId)));
