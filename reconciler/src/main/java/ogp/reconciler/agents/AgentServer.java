@@ -260,7 +260,7 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
     private Duration heartbeatInterval = Duration.ofSeconds(5);
     private Duration resyncInterval = Duration.ofSeconds(60);
     private Duration lostGrace = Duration.ofSeconds(15);
-    private Duration helloTimeout = Duration.ofSeconds(3);
+    private Duration helloTimeout = Duration.ofSeconds(5);
     private HostBindings bindings = HostBindings.inMemory();
     private int pendingPerAddress = PendingHandshakes.DEFAULT_PER_ADDRESS;
     private int pendingTotal = PendingHandshakes.DEFAULT_TOTAL;
@@ -344,7 +344,7 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
       return this;
     }
 
-    /** How long a new connection may take to send its Hello (default 3 s). */
+    /** How long a new connection may take to send its Hello (default 5 s). */
     public Builder helloTimeout(Duration timeout) {
       this.helloTimeout = positive(timeout, "helloTimeout");
       return this;

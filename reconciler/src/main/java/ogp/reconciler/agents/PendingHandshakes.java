@@ -28,8 +28,12 @@ final class PendingHandshakes {
   /** Default cap of pending handshakes from one source address. */
   static final int DEFAULT_PER_ADDRESS = 64;
 
-  /** Default cap of pending handshakes in total. */
-  static final int DEFAULT_TOTAL = 4096;
+  /**
+   * Default cap of pending handshakes in total: above the fleets OGP is built for, because after a
+   * server restart every agent says Hello at once and a cap below the fleet would send the rest
+   * into backoff. Each pending connection buffers at most one 8 KiB frame.
+   */
+  static final int DEFAULT_TOTAL = 32_768;
 
   private static final long WARN_EVERY_MILLIS = 10_000;
   private static final Logger log = LoggerFactory.getLogger(PendingHandshakes.class);
