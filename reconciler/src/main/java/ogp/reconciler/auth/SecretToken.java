@@ -81,11 +81,18 @@ public final class SecretToken {
     return of(token);
   }
 
-  /** A fresh token: 32 random bytes (256 bits), URL-safe base64 without padding. */
+  /**
+   * A fresh token: 32 random bytes (256 bits), URL-safe base64 without padding, never starting with
+   * {@code -}: such a token (one in 64) would read as an option in {@code --token TOKEN}.
+   */
   public static String generate(SecureRandom random) {
     byte[] bytes = new byte[RANDOM_BYTES];
-    random.nextBytes(bytes);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    String token;
+    do {
+      random.nextBytes(bytes);
+      token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    } while (token.startsWith("-"));
+    return token;
   }
 
   /** Constant-time comparison with what a client presented. */

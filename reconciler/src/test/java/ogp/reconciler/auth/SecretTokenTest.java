@@ -31,6 +31,17 @@ class SecretTokenTest {
   }
 
   @Test
+  void generatedTokensNeverStartWithADashSoTheyPassAsAnOptionValue() {
+    // One in 64 would without the rule; 10,000 tries make a miss all but certain to show.
+    SecureRandom random = new SecureRandom();
+    for (int i = 0; i < 10_000; i++) {
+      String token = SecretToken.generate(random);
+      assertFalse(token.startsWith("-"), token);
+      assertEquals(43, token.length());
+    }
+  }
+
+  @Test
   void matchesOnlyTheExactTokenAndNeverPrintsIt() {
     SecretToken token = SecretToken.of("secret-token\n");
 
