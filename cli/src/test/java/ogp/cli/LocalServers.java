@@ -1,5 +1,9 @@
 package ogp.cli;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,5 +32,24 @@ final class LocalServers {
   static ServerProcess.Settings settings(GitRemote remote, Path dataDir) {
     return new ServerProcess.Settings(
         remote, dataDir, Duration.ofHours(1), "127.0.0.1", 0, 0, Duration.ofSeconds(15), null);
+  }
+
+  /**
+   * A JSON request to the server's HTTP port on 127.0.0.1, with a bearer token unless it is null
+   * and no body when {@code body} is empty.
+   */
+  static HttpResponse<String> send(
+      HttpClient http, ServerProcess server, String method, String path, String token, String body)
+      throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + path))
+            .header("Content-Type", "application/json")
+            .method(
+                method,
+                body.isEmpty()
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) request.header("Authorization", "Bearer " + token);
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -76,32 +76,6 @@ public final class PortalRoutes implements AutoCloseable {
    * @param changes the commit-producing changes and app histories
    * @param events the events page's feed
    * @param watch the server's watch stream, which drives the pages' live updates
-   */
-  public PortalRoutes(
-      FleetView fleet,
-      UserDirectory users,
-      FleetChanges changes,
-      EventFeed events,
-      WatchHub watch,
-      Clock clock) {
-    this(fleet, users, changes, events, watch, clock, PortalSettings.defaults());
-  }
-
-  /**
-   * @param settings session lifetimes, cookie security and sign-in limits
-   */
-  public PortalRoutes(
-      FleetView fleet,
-      UserDirectory users,
-      FleetChanges changes,
-      EventFeed events,
-      WatchHub watch,
-      Clock clock,
-      PortalSettings settings) {
-    this(fleet, users, changes, events, watch, clock, settings, RevisionConfirmation.NONE);
-  }
-
-  /**
    * @param settings session lifetimes, cookie security and sign-in limits
    * @param confirmation applies a held revision when an admin confirms it (the held banner's
    *     Confirm button)

@@ -7,9 +7,6 @@ package ogp.portal.fleet;
  */
 @FunctionalInterface
 public interface RevisionConfirmation {
-  /** For a portal without a server behind it: nothing is ever held, so nothing is confirmed. */
-  RevisionConfirmation NONE = (revision, by) -> false;
-
   /**
    * @param revision the full sha of the held revision
    * @param by the signed-in user, for the server's log
