@@ -129,6 +129,36 @@ public final class CertificateAuthority {
     return issue(dnsName, names, KeyPurposeId.id_kp_serverAuth);
   }
 
+  /**
+   * A server certificate for several names, as {@code ogp server --server-name} gives them: the
+   * first DNS name (else the first address) is the CN, every name a subject alternative name.
+   *
+   * @param dnsNames DNS names agents and browsers may dial
+   * @param ipAddresses literal IP addresses they may dial instead
+   */
+  public IssuedCertificate issueServer(List<String> dnsNames, List<String> ipAddresses) {
+    if (dnsNames.isEmpty() && ipAddresses.isEmpty()) {
+      throw new IllegalArgumentException("a server certificate needs at least one name");
+    }
+    List<GeneralName> names = new ArrayList<>();
+    for (String dnsName : dnsNames) {
+      if (!DNS_NAME.matcher(dnsName).matches()) {
+        throw new IllegalArgumentException("not a DNS name: '" + dnsName + "'");
+      }
+      names.add(new GeneralName(GeneralName.dNSName, dnsName));
+    }
+    for (String ip : ipAddresses) {
+      names.add(ipAddress(ip));
+    }
+    String commonName = dnsNames.isEmpty() ? ipAddresses.get(0) : dnsNames.get(0);
+    return issue(commonName, names, KeyPurposeId.id_kp_serverAuth);
+  }
+
+  /** Whether {@code name} may be a DNS subject alternative name. */
+  public static boolean isDnsName(String name) {
+    return DNS_NAME.matcher(name).matches();
+  }
+
   /** An agent's client certificate for mutual TLS; the host id is its CN. */
   public IssuedCertificate issueAgent(String hostId) {
     if (hostId == null || hostId.isBlank()) {
