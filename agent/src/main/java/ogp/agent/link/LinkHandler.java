@@ -2,6 +2,7 @@ package ogp.agent.link;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -156,8 +157,25 @@ final class LinkHandler extends SimpleChannelInboundHandler<Envelope> {
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (!failed) {
       failed = true;
-      log.warn("closing the link to {}: {}", ctx.channel().remoteAddress(), cause.toString());
+      if (causedBy(cause, NotSslRecordException.class)) {
+        // The server answered in plain TCP: say so, not a TLS decoder's hex dump.
+        log.error(
+            "the server at {} does not speak TLS on its agent port: it answered in plain TCP (it"
+                + " binds only to loopback or runs with --insecure-agent-link), and this agent uses"
+                + " TLS (--tls-ca or its enrolment); check --server, or start the server without"
+                + " --insecure-agent-link; retrying with backoff",
+            ctx.channel().remoteAddress());
+      } else {
+        log.warn("closing the link to {}: {}", ctx.channel().remoteAddress(), cause.toString());
+      }
     }
     ctx.close();
+  }
+
+  private static boolean causedBy(Throwable cause, Class<? extends Throwable> type) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (type.isInstance(t)) return true;
+    }
+    return false;
   }
 }

@@ -99,7 +99,8 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
                 welcome,
                 b.helloTimeout.toMillis(),
                 b.clock,
-                pendingHandshakes));
+                pendingHandshakes,
+                b.helloNeedsCertificate));
 
     bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     workerGroup = new MultiThreadIoEventLoopGroup(b.ioThreads, NioIoHandler.newFactory());
@@ -266,6 +267,7 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
     private int pendingTotal = PendingHandshakes.DEFAULT_TOTAL;
     private Duration forgetLostAfter = DEFAULT_FORGET_LOST_AFTER;
     private SslContext tls;
+    private boolean helloNeedsCertificate;
     private Executor listenerExecutor;
     private ScheduledExecutorService scheduler;
     private Clock clock = Clock.systemUTC();
@@ -353,6 +355,15 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
     /** A server TLS context, or null for plain TCP (the default). */
     public Builder tls(SslContext tlsOrNull) {
       this.tls = tlsOrNull;
+      return this;
+    }
+
+    /**
+     * Refuse a Hello without a verified client certificate with TLS_REQUIRED: for a TLS context
+     * whose client certificates are optional only so that agents without one can enrol.
+     */
+    public Builder helloNeedsCertificate(boolean needed) {
+      this.helloNeedsCertificate = needed;
       return this;
     }
 

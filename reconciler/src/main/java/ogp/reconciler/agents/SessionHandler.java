@@ -47,6 +47,7 @@ final class SessionHandler extends SimpleChannelInboundHandler<Envelope> {
   private final Welcome welcome;
   private final long helloTimeoutMillis;
   private final Clock clock;
+  private final boolean helloNeedsCertificate;
 
   private final Runnable handshakeDone; // idempotent: frees the PendingHandshakes place
 
@@ -61,6 +62,7 @@ final class SessionHandler extends SimpleChannelInboundHandler<Envelope> {
     this.welcome = settings.welcome();
     this.helloTimeoutMillis = settings.helloTimeoutMillis();
     this.clock = settings.clock();
+    this.helloNeedsCertificate = settings.helloNeedsCertificate();
   }
 
   @Override
@@ -121,6 +123,16 @@ final class SessionHandler extends SimpleChannelInboundHandler<Envelope> {
     }
     Hello hello = message.getHello();
     String remote = Session.describe(ctx.channel());
+    if (helloNeedsCertificate && PeerCertificate.of(ctx.channel()).isEmpty()) {
+      refuse(
+          ctx,
+          Refusal.Code.TLS_REQUIRED,
+          "this server requires mutual TLS: a Hello needs the agent's client certificate. Enrol"
+              + " the agent first (ogp agent enroll --server HOST:PORT --token TOKEN --ca-hash"
+              + " sha256:…; the server's operator prints that line with ogp tokens create --kind"
+              + " join --print-join-command), or give it its certificate (--tls-cert, --tls-key)");
+      return;
+    }
     HelloCheck.Verdict verdict =
         helloCheck.check(hello, PeerCertificate.of(ctx.channel()), clock.instant());
     if (verdict.refusal().isPresent()) {

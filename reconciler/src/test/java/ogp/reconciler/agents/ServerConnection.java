@@ -42,7 +42,8 @@ final class ServerConnection implements AutoCloseable {
                   10_000,
                   Clock.systemUTC(),
                   new PendingHandshakes(
-                      PendingHandshakes.DEFAULT_PER_ADDRESS, PendingHandshakes.DEFAULT_TOTAL))));
+                      PendingHandshakes.DEFAULT_PER_ADDRESS, PendingHandshakes.DEFAULT_TOTAL),
+                  false)));
 
   /** Feeds raw bytes; any exception that escaped the pipeline is rethrown here. */
   void receive(byte[] bytes) {
