@@ -3,7 +3,10 @@ package ogp.cli;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import ogp.reconciler.source.GitRemote;
@@ -98,6 +101,40 @@ final class ServerCommand implements Callable<Integer> {
   Path httpsKey;
 
   @Option(
+      names = "--pki-dir",
+      paramLabel = "DIR",
+      description =
+          "The server's CA (ca.crt, ca.key; made on the first start) and its certificate (server.crt,"
+              + " server.key) when --bind is not loopback (default: <data-dir>/pki).")
+  Path pkiDir;
+
+  @Option(
+      names = "--ca-cert",
+      paramLabel = "FILE",
+      description = "Use this CA (PEM) instead of the pki dir's own; needs --ca-key.")
+  Path caCert;
+
+  @Option(names = "--ca-key", paramLabel = "FILE", description = "The private key of --ca-cert.")
+  Path caKey;
+
+  @Option(
+      names = "--server-name",
+      paramLabel = "NAME",
+      split = ",",
+      description =
+          "A DNS name or IP address agents and clients dial, for the server certificate; repeatable"
+              + " (default: the host name, localhost, 127.0.0.1 and the --bind address, or every"
+              + " interface address for 0.0.0.0).")
+  List<String> serverNames;
+
+  @Option(
+      names = "--insecure-agent-link",
+      description =
+          "Keep the agent port plain TCP (join token only) although --bind is not loopback: anyone"
+              + " on the network can read and change the link. Logged as a warning at start.")
+  boolean insecureAgentLink;
+
+  @Option(
       names = "--external-url",
       converter = ExternalUrlConverter.class,
       description =
@@ -118,8 +155,18 @@ final class ServerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     GitRemote remote = repository.remote();
-    ServerSecurityOptions security =
-        new ServerSecurityOptions(tlsCert, tlsKey, tlsClientCa, httpsCert, httpsKey);
+    ServerSecurity security =
+        ServerSecurity.resolve(
+            new ServerSecurity.Flags(
+                new ServerSecurityOptions(tlsCert, tlsKey, tlsClientCa, httpsCert, httpsKey),
+                pkiDir != null ? pkiDir : dataDir.resolve("pki"),
+                caCert,
+                caKey,
+                serverNames,
+                insecureAgentLink),
+            bind,
+            Clock.systemUTC(),
+            new SecureRandom());
     try (ShutdownSignal shutdown = new ShutdownSignal();
         ServerProcess server =
             new ServerProcess(
@@ -161,6 +208,18 @@ final class ServerCommand implements Callable<Integer> {
       if (Files.exists(server.joinTokenFile()))
         System.err.printf("  join token:     %s%n", server.joinTokenFile());
       System.err.printf("  webhook secret: %s%n", server.webhookSecretFile());
+      security
+          .ca()
+          .ifPresent(
+              ca ->
+                  System.err.printf(
+                      "  agent CA:       %s (%s)%n  enrol an agent: ogp tokens create --kind join"
+                          + " --uses 1 --ttl 24h --print-join-command --data-dir %s%n",
+                      ca.hash(), ca.certificateFile(), dataDir));
+      if (security.https().isPresent() && security.ca().isPresent())
+        System.err.printf(
+            "  clients:        ogp status --server https://%s:%d --ca-file %s%n",
+            displayHost(bind), server.httpPort(), security.ca().get().certificateFile());
       shutdown.await();
     }
     return 0;

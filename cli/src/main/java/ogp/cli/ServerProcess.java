@@ -75,7 +75,10 @@ final class ServerProcess implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ServerProcess.class);
 
   /**
-   * @param agentTls TLS (and with a client CA, mutual TLS) on the agent port; empty: plain TCP
+   * @param agentTls TLS (and with a client CA, mutual TLS) on the agent port; empty: plain TCP.
+   *     With {@link ServerTls#clientCertificateOptional()} a Hello without a client certificate is
+   *     refused with TLS_REQUIRED (the secure default of {@code ogp server}, see {@link
+   *     SecureByDefault})
    * @param https HTTPS instead of HTTP on the HTTP port; empty: plain HTTP
    * @param gitTimeout how long one connect or read of the Git remote may wait
    * @param metricsTokenFile a file holding the bearer token {@code /metrics} requires; null: open
@@ -299,6 +302,10 @@ final class ServerProcess implements AutoCloseable {
                               .lostGrace(s.lostGrace())
                               .forgetLostAfter(s.forgetLostAfter())
                               .tls(s.agentTls().map(TlsContexts::server).orElse(null))
+                              .helloNeedsCertificate(
+                                  s.agentTls()
+                                      .map(ServerTls::clientCertificateOptional)
+                                      .orElse(false))
                               .serverVersion(Main.version())
                               .clock(clock)
                               .start(),
@@ -430,7 +437,13 @@ final class ServerProcess implements AutoCloseable {
           http.port(),
           s.bindAddress(),
           agents.port(),
-          s.agentTls().map(t -> t.mutual() ? "mutual TLS" : "TLS").orElse("plain TCP"));
+          s.agentTls()
+              .map(
+                  t ->
+                      t.clientCertificateOptional()
+                          ? "mutual TLS; agents without a certificate may only enrol"
+                          : t.mutual() ? "mutual TLS" : "TLS")
+              .orElse("plain TCP"));
     } catch (RuntimeException | IOException | InterruptedException | Error e) {
       // A server that did not start holds nothing: no thread, port, mirror or data-dir lock.
       while (!started.isEmpty()) {
