@@ -83,7 +83,7 @@ final class ServerTrust {
               + caFile
               + ": copy the server's <data-dir>/pki/ca.crt (or the CA it was started with)";
     }
-    if (detail.contains("Unsupported or unrecognized SSL message")) {
+    if (detail.contains("nrecognized SSL message")) {
       return "the server at "
           + origin
           + " does not speak HTTPS (a server bound only to loopback serves plain HTTP): use http://";

@@ -255,6 +255,10 @@ class SecureByDefaultEndToEndTest {
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
     assertEquals(200, health.statusCode());
+    OgpRun wrongScheme =
+        ogp("status", "--server", "https://127.0.0.1:" + server.httpPort(), "--token", "t");
+    assertEquals(1, wrongScheme.exit(), wrongScheme.err());
+    assertTrue(wrongScheme.err().contains("does not speak HTTPS"), wrongScheme.err());
     AgentLink link =
         AgentLink.builder(
                 "127.0.0.1",
