@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Inet4Address;
@@ -127,20 +128,15 @@ class SecureByDefaultEndToEndTest {
     PemFiles.writeCertificate(tmp.resolve("h1.crt"), h1.certificate());
     PemFiles.writePrivateKey(tmp.resolve("h1.key"), h1.privateKey());
     AgentLink link =
-        AgentLink.builder(
-                bind.dial(),
-                server.agentPort(),
-                new AgentIdentity("h1", Map.of(), "test", "none"),
-                a -> {})
-            .joinToken(joinToken)
-            .tls(
-                TlsContexts.agent(
-                    new AgentTls(
-                        caFile,
-                        Optional.of(tmp.resolve("h1.crt")),
-                        Optional.of(tmp.resolve("h1.key")))))
-            .start();
-    toClose.add(link);
+        agent(
+            bind.dial(),
+            server.agentPort(),
+            joinToken,
+            TlsContexts.agent(
+                new AgentTls(
+                    caFile,
+                    Optional.of(tmp.resolve("h1.crt")),
+                    Optional.of(tmp.resolve("h1.key")))));
     await("the certified agent is welcomed")
         .atMost(Duration.ofSeconds(30))
         .until(link::isConnected);
@@ -227,14 +223,11 @@ class SecureByDefaultEndToEndTest {
             .anyMatch(l -> l.contains("WARN") && l.contains("--insecure-agent-link")),
         server.process().output());
     AgentLink link =
-        AgentLink.builder(
-                bind.dial(),
-                server.agentPort(),
-                new AgentIdentity("h1", Map.of(), "test", "none"),
-                a -> {})
-            .joinToken(Files.readString(data.resolve("join-token")).strip())
-            .start();
-    toClose.add(link);
+        agent(
+            bind.dial(),
+            server.agentPort(),
+            Files.readString(data.resolve("join-token")).strip(),
+            null);
     await("a plain agent with the join token is welcomed")
         .atMost(Duration.ofSeconds(30))
         .until(link::isConnected);
@@ -260,14 +253,11 @@ class SecureByDefaultEndToEndTest {
     assertEquals(1, wrongScheme.exit(), wrongScheme.err());
     assertTrue(wrongScheme.err().contains("does not speak HTTPS"), wrongScheme.err());
     AgentLink link =
-        AgentLink.builder(
-                "127.0.0.1",
-                server.agentPort(),
-                new AgentIdentity("h1", Map.of(), "test", "none"),
-                a -> {})
-            .joinToken(Files.readString(data.resolve("join-token")).strip())
-            .start();
-    toClose.add(link);
+        agent(
+            "127.0.0.1",
+            server.agentPort(),
+            Files.readString(data.resolve("join-token")).strip(),
+            null);
     await("a plain agent is welcomed").atMost(Duration.ofSeconds(30)).until(link::isConnected);
     assertFalse(Files.exists(data.resolve("pki")), "no CA on loopback");
     assertFalse(server.process().output().contains("--insecure-agent-link"));
@@ -327,6 +317,17 @@ class SecureByDefaultEndToEndTest {
         banner.group(2),
         Integer.parseInt(banner.group(3)),
         Integer.parseInt(banner.group(4)));
+  }
+
+  /** An agent for host id h1, over TLS when a context is given. */
+  private AgentLink agent(String host, int port, String joinToken, SslContext tlsOrNull) {
+    AgentLink link =
+        AgentLink.builder(host, port, new AgentIdentity("h1", Map.of(), "test", "none"), a -> {})
+            .joinToken(joinToken)
+            .tls(tlsOrNull)
+            .start();
+    toClose.add(link);
+    return link;
   }
 
   private static String printedCaHash(Started server) {
