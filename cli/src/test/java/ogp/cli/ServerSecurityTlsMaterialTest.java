@@ -195,6 +195,31 @@ class ServerSecurityTlsMaterialTest {
   }
 
   @Test
+  void serverNamesComeFromRepeatedFlagsCommasOrOneVariableAndInsecureAgentLinkFromItsVariable() {
+    picocli.CommandLine cli = Main.commandLine(java.util.Map.of());
+    cli.parseArgs(
+        "server",
+        "--repo",
+        "x",
+        "--server-name",
+        "a.example",
+        "--server-name",
+        "10.0.0.1,b.example");
+    ServerCommand flags = cli.getSubcommands().get("server").getCommand();
+    assertEquals(List.of("a.example", "10.0.0.1", "b.example"), flags.serverNames);
+    assertFalse(flags.insecureAgentLink);
+
+    cli =
+        Main.commandLine(
+            java.util.Map.of(
+                "OGP_SERVER_NAME", "c.example,10.0.0.2", "OGP_INSECURE_AGENT_LINK", "true"));
+    cli.parseArgs("server", "--repo", "x");
+    ServerCommand fromEnvironment = cli.getSubcommands().get("server").getCommand();
+    assertEquals(List.of("c.example", "10.0.0.2"), fromEnvironment.serverNames);
+    assertTrue(fromEnvironment.insecureAgentLink);
+  }
+
+  @Test
   void thePlainHttpAnswerNamesTheHttpsUrlFromOnlyHostPortAndPathCharacters() {
     assertEquals(
         "https://ogp.example.com:8080/api/v1/hosts?x=1",
