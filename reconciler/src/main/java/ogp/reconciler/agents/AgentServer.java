@@ -93,14 +93,14 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
     SessionInitializer initializer =
         new SessionInitializer(
             b.tls,
+            b.helloNeedsCertificate,
             new SessionSettings(
                 new HelloCheck(b.token, b.bindings),
                 registry,
                 welcome,
                 b.helloTimeout.toMillis(),
                 b.clock,
-                pendingHandshakes,
-                b.helloNeedsCertificate));
+                pendingHandshakes));
 
     bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     workerGroup = new MultiThreadIoEventLoopGroup(b.ioThreads, NioIoHandler.newFactory());
@@ -262,12 +262,12 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
     private Duration resyncInterval = Duration.ofSeconds(60);
     private Duration lostGrace = Duration.ofSeconds(15);
     private Duration helloTimeout = Duration.ofSeconds(5);
+    private boolean helloNeedsCertificate;
     private HostBindings bindings = HostBindings.inMemory();
     private int pendingPerAddress = PendingHandshakes.DEFAULT_PER_ADDRESS;
     private int pendingTotal = PendingHandshakes.DEFAULT_TOTAL;
     private Duration forgetLostAfter = DEFAULT_FORGET_LOST_AFTER;
     private SslContext tls;
-    private boolean helloNeedsCertificate;
     private Executor listenerExecutor;
     private ScheduledExecutorService scheduler;
     private Clock clock = Clock.systemUTC();
@@ -352,18 +352,18 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
       return this;
     }
 
-    /** A server TLS context, or null for plain TCP (the default). */
-    public Builder tls(SslContext tlsOrNull) {
-      this.tls = tlsOrNull;
-      return this;
-    }
-
     /**
      * Refuse a Hello without a verified client certificate with TLS_REQUIRED: for a TLS context
      * whose client certificates are optional only so that agents without one can enrol.
      */
     public Builder helloNeedsCertificate(boolean needed) {
       this.helloNeedsCertificate = needed;
+      return this;
+    }
+
+    /** A server TLS context, or null for plain TCP (the default). */
+    public Builder tls(SslContext tlsOrNull) {
+      this.tls = tlsOrNull;
       return this;
     }
 

@@ -42,12 +42,12 @@ final class SessionHandler extends SimpleChannelInboundHandler<Envelope> {
   /** Characters of a reason, an error or a label map shown in the log. */
   static final int REASON_SHOWN = 500;
 
+  private final boolean helloNeedsCertificate;
   private final HelloCheck helloCheck;
   private final HostRegistry registry;
   private final Welcome welcome;
   private final long helloTimeoutMillis;
   private final Clock clock;
-  private final boolean helloNeedsCertificate;
 
   private final Runnable handshakeDone; // idempotent: frees the PendingHandshakes place
 
@@ -55,14 +55,14 @@ final class SessionHandler extends SimpleChannelInboundHandler<Envelope> {
   private boolean closing; // a refusal or an error already ends this connection
   private ScheduledFuture<?> helloDeadline;
 
-  SessionHandler(SessionSettings settings, Runnable handshakeDone) {
+  SessionHandler(SessionSettings settings, boolean helloNeedsCertificate, Runnable handshakeDone) {
+    this.helloNeedsCertificate = helloNeedsCertificate;
     this.handshakeDone = handshakeDone;
     this.helloCheck = settings.helloCheck();
     this.registry = settings.registry();
     this.welcome = settings.welcome();
     this.helloTimeoutMillis = settings.helloTimeoutMillis();
     this.clock = settings.clock();
-    this.helloNeedsCertificate = settings.helloNeedsCertificate();
   }
 
   @Override

@@ -7,9 +7,6 @@ import ogp.protocol.v1.Welcome;
  * What every connection's {@link SessionHandler} shares: how to check a Hello, where hosts are
  * registered, the Welcome to send (its heartbeat interval also sets the reader-idle limit), how
  * long a Hello may take, the clock for liveness and the caps on connections not yet welcomed.
- *
- * @param helloNeedsCertificate a Hello on a connection without a verified client certificate is
- *     refused with TLS_REQUIRED (the secure default: TLS lets such connections in only to enrol)
  */
 record SessionSettings(
     HelloCheck helloCheck,
@@ -17,5 +14,4 @@ record SessionSettings(
     Welcome welcome,
     long helloTimeoutMillis,
     Clock clock,
-    PendingHandshakes pendingHandshakes,
-    boolean helloNeedsCertificate) {}
+    PendingHandshakes pendingHandshakes) {}

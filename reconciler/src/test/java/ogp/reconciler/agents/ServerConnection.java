@@ -28,6 +28,7 @@ final class ServerConnection implements AutoCloseable {
       new EmbeddedChannel(
           new SessionInitializer(
               null,
+              false,
               new SessionSettings(
                   new HelloCheck(
                       ogp.reconciler.auth.TokenVerifier.single(
@@ -42,8 +43,7 @@ final class ServerConnection implements AutoCloseable {
                   10_000,
                   Clock.systemUTC(),
                   new PendingHandshakes(
-                      PendingHandshakes.DEFAULT_PER_ADDRESS, PendingHandshakes.DEFAULT_TOTAL),
-                  false)));
+                      PendingHandshakes.DEFAULT_PER_ADDRESS, PendingHandshakes.DEFAULT_TOTAL))));
 
   /** Feeds raw bytes; any exception that escaped the pipeline is rethrown here. */
   void receive(byte[] bytes) {
