@@ -260,6 +260,7 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
   }
 
   /** The host ids revoked now (until released). */
+  @Override
   public Set<String> revokedHosts() {
     return bindings.revokedHosts();
   }
