@@ -84,6 +84,19 @@ final class AgentCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    HostAgent.Settings settings = settings();
+    try (ShutdownSignal shutdown = new ShutdownSignal();
+        HostAgent agent = new HostAgent(settings)) {
+      shutdown.await();
+    }
+    return 0;
+  }
+
+  /**
+   * The agent's settings from the flags and the data dir's enrolment; bad usage and unreadable
+   * files fail here, before Docker is touched.
+   */
+  HostAgent.Settings settings() throws java.io.IOException {
     EnrolledIdentity identity = EnrolledIdentity.in(dataDir);
     Optional<EnrolledIdentity.Enrolment> enrolment;
     try {
@@ -161,11 +174,7 @@ final class AgentCommand implements Callable<Integer> {
           settings.withTls(
               new AgentTls(tlsCa, Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey)));
     }
-    try (ShutdownSignal shutdown = new ShutdownSignal();
-        HostAgent agent = new HostAgent(settings)) {
-      shutdown.await();
-    }
-    return 0;
+    return settings;
   }
 
   /** Bad usage (exit 2) unless {@code hostId} is a DNS label ({@link HostIds}). */
