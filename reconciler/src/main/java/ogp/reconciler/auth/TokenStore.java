@@ -339,8 +339,13 @@ public final class TokenStore implements TokenVerifier {
     String digest = sha256(presented.strip());
     Instant now = clock.instant();
     reloadIfChanged();
-    if (refusal(digest, entries, now).isEmpty()
-        && entries.stream().anyMatch(e -> e.sha256().equals(digest) && e.usesLeft().isEmpty())) {
+    // Refused by what the file said a moment ago: nothing to write (a write would also drop
+    // expired tokens, and with them the reason a later refusal could give).
+    Optional<String> refusedNow = refusal(digest, entries, now);
+    if (refusedNow.isPresent()) {
+      return new JoinUse.Refused(refusedNow.get());
+    }
+    if (entries.stream().anyMatch(e -> e.sha256().equals(digest) && e.usesLeft().isEmpty())) {
       Entry unlimited =
           entries.stream().filter(e -> e.sha256().equals(digest)).findFirst().orElseThrow();
       return new JoinUse.Spent(
@@ -349,12 +354,7 @@ public final class TokenStore implements TokenVerifier {
     JoinUse[] outcome = new JoinUse[1];
     update(
         current -> {
-          // `current` lacks expired tokens: look at the file as it is to tell "expired" apart.
-          Optional<String> refused = refusal(digest, entries, now);
-          if (refused.isPresent()) {
-            outcome[0] = new JoinUse.Refused(refused.get());
-            return current;
-          }
+          // The file as it is now, under the lock: another process may have spent the last use.
           List<Entry> next = new ArrayList<>();
           for (Entry e : current) {
             if (outcome[0] == null && e.sha256().equals(digest) && e.role() != Role.JOIN) {
@@ -373,7 +373,9 @@ public final class TokenStore implements TokenVerifier {
               next.add(e);
             }
           }
-          if (outcome[0] == null) outcome[0] = new JoinUse.Refused("the join token is not known");
+          if (outcome[0] == null) {
+            outcome[0] = new JoinUse.Refused("the join token was revoked or expired a moment ago");
+          }
           return next;
         });
     return outcome[0];
