@@ -103,7 +103,7 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
         new SessionInitializer(
             b.tls,
             new SessionSettings(
-                new HelloCheck(b.token, b.bindings),
+                new HelloCheck(b.token, b.bindings, b.enrolment != null),
                 registry,
                 welcome,
                 b.helloTimeout.toMillis(),

@@ -16,8 +16,9 @@ import ogp.reconciler.auth.TokenVerifier;
 
 /**
  * Decides whether a Hello may open a session, in this order: the protocol version must be exactly
- * {@link Protocol#VERSION}; the host id must be a DNS label ({@link HostIds}); the agent must hold
- * a credential: a client certificate the TLS layer verified against the client CA (an enrolled
+ * {@link Protocol#VERSION}; the host id must be a DNS label ({@link HostIds}); on a server that
+ * enrols agents the connection must present a client certificate (TLS_REQUIRED); the agent must
+ * hold a credential: a client certificate the TLS layer verified against the client CA (an enrolled
  * agent has no join token any more), or else a valid token whose role {@link Permission#JOIN}
  * allows (an API token is no join token; a used-up or expired one is refused); under mutual TLS the
  * host id must be a name of the client certificate; the host must not be revoked, nor its identity
@@ -36,10 +37,20 @@ final class HelloCheck {
 
   private final TokenVerifier tokens;
   private final HostBindings bindings;
+  private final boolean certificateRequired;
 
   HelloCheck(TokenVerifier tokens, HostBindings bindings) {
+    this(tokens, bindings, false);
+  }
+
+  /**
+   * @param certificateRequired a server that enrols agents lets connections without a client
+   *     certificate through TLS (to enrol); their Hello is refused with TLS_REQUIRED
+   */
+  HelloCheck(TokenVerifier tokens, HostBindings bindings, boolean certificateRequired) {
     this.tokens = tokens;
     this.bindings = bindings;
+    this.certificateRequired = certificateRequired;
   }
 
   /** Either a refusal to send or the binding the session holds its host id by. */
@@ -72,6 +83,12 @@ final class HelloCheck {
     Optional<String> badId = HostIds.problem(hostId);
     if (badId.isPresent()) {
       return Verdict.refused(Refusal.Code.INVALID_HOST_ID, badId.get());
+    }
+    if (certificateRequired && clientCertificate.isEmpty()) {
+      return Verdict.refused(
+          Refusal.Code.TLS_REQUIRED,
+          "this server requires mutual TLS: enrol this agent first (ogp agent enroll --server ..."
+              + " --token ... --ca-hash ...), then run ogp agent with the same --data-dir");
     }
     boolean joins =
         clientCertificate.isPresent()

@@ -242,6 +242,25 @@ class EnrolmentTest {
     await("reconnected with the renewed certificate").until(again::isConnected);
   }
 
+  @Test
+  void aHelloWithoutAClientCertificateIsRefusedWithTlsRequiredEvenWithAJoinToken()
+      throws Exception {
+    String token = joinToken("join-plain", Optional.empty(), Optional.empty());
+    java.nio.file.Path ca = dir.resolve("server").resolve("ca.crt");
+
+    try (RawAgent agent =
+        RawAgent.connect(
+            group,
+            "localhost",
+            server.port(),
+            TlsContexts.agent(ogp.protocol.tls.AgentTls.verifyingServer(ca)))) {
+      agent.send(Envelope.newBuilder().setHello(RawAgent.hello("host-p", token)).build());
+      assertTrue(agent.closesWithin(10));
+      assertEquals(Refusal.Code.TLS_REQUIRED, agent.refusal().map(Refusal::getCode).orElseThrow());
+    }
+    assertTrue(server.bindings.binding("host-p").isEmpty());
+  }
+
   private Refusal.Code helloWith(EnrolledIdentity identity, String hostId) throws Exception {
     try (RawAgent agent =
         RawAgent.connect(
