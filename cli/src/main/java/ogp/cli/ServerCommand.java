@@ -135,6 +135,15 @@ final class ServerCommand implements Callable<Integer> {
   boolean insecureAgentLink;
 
   @Option(
+      names = "--agent-cert-ttl",
+      defaultValue = "30d",
+      converter = TokensCommand.LifetimeConverter.class,
+      description =
+          "Lifetime of the agent certificates enrolment and renewal issue, e.g. 30d or 12h; agents"
+              + " renew after two thirds of it (default: ${DEFAULT-VALUE}).")
+  Duration agentCertTtl;
+
+  @Option(
       names = "--external-url",
       converter = ExternalUrlConverter.class,
       description =
@@ -155,6 +164,8 @@ final class ServerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     GitRemote remote = repository.remote();
+    if (agentCertTtl.isZero() || agentCertTtl.isNegative())
+      throw new CommandFailure("--agent-cert-ttl must be longer than 0s, e.g. 30d", 2);
     ServerSecurity security =
         ServerSecurity.resolve(
             new ServerSecurity.Flags(
@@ -184,7 +195,8 @@ final class ServerCommand implements Callable<Integer> {
                     .withGitTimeout(git.gitTimeout)
                     .withMetricsTokenFile(metricsTokenFile)
                     .withExternalUrl(Optional.ofNullable(externalUrl))
-                    .withForgetLostAfter(forgetLostAfter))) {
+                    .withForgetLostAfter(forgetLostAfter)
+                    .withEnrolment(enrolment(security)))) {
       Optional<String> notReady = server.notReadyAfterFirstFetch(Duration.ofSeconds(15));
       if (notReady.isPresent()) {
         System.err.printf(
@@ -213,9 +225,12 @@ final class ServerCommand implements Callable<Integer> {
           .ifPresent(
               ca ->
                   System.err.printf(
-                      "  agent CA:       %s (%s)%n  enrol an agent: ogp tokens create --kind join"
-                          + " --uses 1 --ttl 24h --print-join-command --data-dir %s%n",
-                      ca.hash(), ca.certificateFile(), dataDir));
+                      "  agent CA:       %s (%s)%n", ca.hash(), ca.certificateFile()));
+      if (security.enrols())
+        System.err.printf(
+            "  enrol an agent: ogp tokens create --kind join --uses 1 --ttl 24h"
+                + " --print-join-command --data-dir %s%n",
+            dataDir);
       if (security.https().isPresent() && security.ca().isPresent())
         System.err.printf(
             "  clients:        ogp status --server https://%s:%d --ca-file %s%n",
@@ -223,6 +238,13 @@ final class ServerCommand implements Callable<Integer> {
       shutdown.await();
     }
     return 0;
+  }
+
+  /** Agents enrol with the server's CA when it has one and lets them (see ServerSecurity). */
+  private ServerProcess.Settings.Enrolment enrolment(ServerSecurity security) {
+    if (!security.enrols()) return null;
+    return new ServerProcess.Settings.Enrolment(
+        security.ca().get().authority(), agentCertTtl, security.advertisedName().orElseThrow());
   }
 
   static String displayHost(String bind) {

@@ -78,10 +78,10 @@ final class ServerProcess implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ServerProcess.class);
 
   /**
-   * @param agentTls TLS (and with a client CA, mutual TLS) on the agent port; empty: plain TCP.
-   *     With {@link ServerTls#clientCertificateOptional()} a Hello without a client certificate is
-   *     refused with TLS_REQUIRED (the secure default of {@code ogp server}, see {@link
-   *     SecureByDefault})
+   * @param agentTls TLS (and with a client CA, mutual TLS) on the agent port; empty: plain TCP. The
+   *     secure default of {@code ogp server} ({@link SecureByDefault}) is {@link
+   *     ServerTls#enrolling} with {@code enrolment}: a Hello without a client certificate is then
+   *     refused with TLS_REQUIRED
    * @param https HTTPS instead of HTTP on the HTTP port; empty: plain HTTP
    * @param gitTimeout how long one connect or read of the Git remote may wait
    * @param metricsTokenFile a file holding the bearer token {@code /metrics} requires; null: open
@@ -343,10 +343,6 @@ final class ServerProcess implements AutoCloseable {
                               .lostGrace(s.lostGrace())
                               .forgetLostAfter(s.forgetLostAfter())
                               .tls(s.agentTls().map(TlsContexts::server).orElse(null))
-                              .helloNeedsCertificate(
-                                  s.agentTls()
-                                      .map(ServerTls::clientCertificateOptional)
-                                      .orElse(false))
                               .serverVersion(Main.version())
                               .clock(clock)
                               .start(),

@@ -29,18 +29,23 @@ import org.slf4j.LoggerFactory;
  * pki dir for the {@code --server-name}s, and which of them each listener uses.
  *
  * <p>Policy: on loopback nothing is created and the explicit flags apply as they always did. Beyond
- * loopback the agent port uses {@code --tls-cert} or the generated certificate, verifies client
- * certificates against {@code --tls-client-ca} or the CA, lets connections without one through TLS
- * (to enrol) and refuses their Hello; HTTPS uses {@code --https-cert}, else the agent port's
- * certificate. A certificate the operator gave is never replaced. {@code --insecure-agent-link}
- * keeps the agent port as the explicit flags say (plain without them) and logs one WARN.
+ * loopback the agent port uses {@code --tls-cert} or the generated certificate and verifies client
+ * certificates against the CA, letting connections without one through TLS to enrol (their Hello is
+ * refused); with {@code --tls-client-ca} it requires that CA's certificates instead and nobody
+ * enrols; HTTPS uses {@code --https-cert}, else the agent port's certificate. A certificate the
+ * operator gave is never replaced. {@code --insecure-agent-link} keeps the agent port as the
+ * explicit flags say (plain without them) and logs one WARN.
  *
  * @param agentTls what the agent port serves; empty: plain TCP
  * @param https what the HTTP port serves; empty: plain HTTP
  * @param ca the CA agents are enrolled with, when the server has one
+ * @param advertisedName the name agents dial, for the join command, when the server has a CA
  */
 record ServerSecurity(
-    Optional<ServerTls> agentTls, Optional<HttpsConnector> https, Optional<Ca> ca) {
+    Optional<ServerTls> agentTls,
+    Optional<HttpsConnector> https,
+    Optional<Ca> ca,
+    Optional<String> advertisedName) {
   private static final Logger log = LoggerFactory.getLogger(ServerSecurity.class);
 
   /** Names the CA of a server created on its first start (its subject's CN). */
@@ -73,7 +78,8 @@ record ServerSecurity(
     ServerSecurityOptions explicit = flags.explicit();
     SecureByDefault decision = SecureByDefault.decide(bind, flags.insecureAgentLink());
     if (!decision.agentLinkTls() && !decision.https()) {
-      return new ServerSecurity(explicit.agentTls(), explicit.https(), Optional.empty());
+      return new ServerSecurity(
+          explicit.agentTls(), explicit.https(), Optional.empty(), Optional.empty());
     }
     if (decision.warnInsecureAgentLink()) {
       log.warn(
@@ -113,17 +119,47 @@ record ServerSecurity(
       certificate = issued.certificate();
       key = issued.privateKey();
     }
+    // Agents enrol with the CA, so its certificates are the client certificates; a client CA of
+    // the operator's own (--tls-client-ca) issues them itself: mutual TLS required, no enrolment.
     Optional<ServerTls> agentTls =
-        decision.agentLinkTls()
-            ? Optional.of(
-                ServerTls.enrolling(
-                    certificate,
-                    key,
-                    explicit.tlsClientCa() != null ? explicit.tlsClientCa() : ca.certificateFile()))
-            : explicit.agentTls();
+        !decision.agentLinkTls()
+            ? explicit.agentTls()
+            : Optional.of(
+                explicit.tlsClientCa() != null
+                    ? new ServerTls(certificate, key, Optional.of(explicit.tlsClientCa()))
+                    : ServerTls.enrolling(certificate, key, ca.certificateFile()));
     Optional<HttpsConnector> https =
         explicit.https().or(() -> Optional.of(new HttpsConnector(certificate, key)));
-    return new ServerSecurity(agentTls, https, Optional.of(ca));
+    return new ServerSecurity(
+        agentTls,
+        https,
+        Optional.of(ca),
+        Optional.of(advertisedName(flags.serverNames(), names, bind)));
+  }
+
+  /** Whether agents enrol with the CA: TLS with optional client certificates of it. */
+  boolean enrols() {
+    return ca.isPresent() && agentTls.map(ServerTls::clientCertificateOptional).orElse(false);
+  }
+
+  /**
+   * The name agents dial, for the join command: the first {@code --server-name}, else this
+   * machine's host name, else the bind address, else the first address the certificate names that
+   * is not loopback.
+   */
+  static String advertisedName(List<String> given, ServerNames names, String bind) {
+    if (!given.isEmpty()) {
+      ServerNames first = ServerNames.parse(List.of(given.get(0)));
+      return first.all().get(0);
+    }
+    Optional<String> host = hostName();
+    if (host.isPresent()) return host.get();
+    String address = bind.strip();
+    if (!List.of("0.0.0.0", "::", "[::]").contains(address)) return address;
+    return names.ipAddresses().stream()
+        .filter(ip -> !ip.startsWith("127.") && !ip.equals("0:0:0:0:0:0:0:1"))
+        .findFirst()
+        .orElse(names.all().get(0));
   }
 
   private static Ca ca(Flags flags, Clock clock, SecureRandom random) throws IOException {

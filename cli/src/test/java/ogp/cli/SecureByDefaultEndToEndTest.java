@@ -141,6 +141,45 @@ class SecureByDefaultEndToEndTest {
         .atMost(Duration.ofSeconds(30))
         .until(link::isConnected);
 
+    // The join command the operator prints, run on an agent host: it enrols over the secure port,
+    // and the enrolled identity is welcomed without any join token.
+    OgpRun join =
+        ogp(
+            "tokens",
+            "create",
+            "--kind",
+            "join",
+            "--uses",
+            "1",
+            "--print-join-command",
+            "--server-address",
+            bind.dial() + ":" + server.agentPort(),
+            "--data-dir",
+            data.toString());
+    assertEquals(0, join.exit(), join.err());
+    String line =
+        join.out().lines().filter(l -> l.startsWith("ogp agent enroll")).findFirst().orElseThrow();
+    List<String> enroll = new ArrayList<>(List.of(line.substring("ogp ".length()).split(" ")));
+    Path agentData = tmp.resolve("agent-h2");
+    enroll.addAll(List.of("--host-id", "h2", "--data-dir", agentData.toString()));
+    OgpRun enrolled = ogp(enroll.toArray(String[]::new));
+    assertEquals(0, enrolled.exit(), enrolled.err());
+    Path identity = agentData.resolve("identity");
+    AgentLink enrolledLink =
+        agentAs(
+            "h2",
+            bind.dial(),
+            server.agentPort(),
+            "",
+            TlsContexts.agent(
+                new AgentTls(
+                    identity.resolve("ca.crt"),
+                    Optional.of(identity.resolve("agent.crt")),
+                    Optional.of(identity.resolve("agent.key")))));
+    await("the enrolled agent is welcomed")
+        .atMost(Duration.ofSeconds(30))
+        .until(enrolledLink::isConnected);
+
     // HTTPS with the same CA and HSTS; the CLI trusts it with --ca-file, and says what to do
     // without.
     String https = "https://" + bind.dial() + ":" + server.httpPort();
@@ -201,6 +240,7 @@ class SecureByDefaultEndToEndTest {
     // A restart keeps the CA (the same pin) and its certificate.
     String certificate = Files.readString(data.resolve("pki").resolve("server.crt"));
     link.close();
+    enrolledLink.close();
     server.process().close();
     Started again = start("second", data, bind.args());
     assertEquals(caHash, printedCaHash(again));
@@ -321,8 +361,13 @@ class SecureByDefaultEndToEndTest {
 
   /** An agent for host id h1, over TLS when a context is given. */
   private AgentLink agent(String host, int port, String joinToken, SslContext tlsOrNull) {
+    return agentAs("h1", host, port, joinToken, tlsOrNull);
+  }
+
+  private AgentLink agentAs(
+      String hostId, String host, int port, String joinToken, SslContext tlsOrNull) {
     AgentLink link =
-        AgentLink.builder(host, port, new AgentIdentity("h1", Map.of(), "test", "none"), a -> {})
+        AgentLink.builder(host, port, new AgentIdentity(hostId, Map.of(), "test", "none"), a -> {})
             .joinToken(joinToken)
             .tls(tlsOrNull)
             .start();

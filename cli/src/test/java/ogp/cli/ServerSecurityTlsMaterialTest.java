@@ -65,6 +65,8 @@ class ServerSecurityTlsMaterialTest {
     assertEquals(pki.resolve("server.crt"), agentTls.certificate());
     assertEquals(Optional.of(pki.resolve("ca.crt")), agentTls.clientCa());
     assertTrue(agentTls.clientCertificateOptional(), "enrolment comes without a certificate");
+    assertTrue(security.enrols());
+    assertEquals(Optional.of("ogp.example.com"), security.advertisedName());
     assertEquals(pki.resolve("server.crt"), security.https().orElseThrow().certificate());
     X509Certificate leaf = PemFiles.readCertificates(pki.resolve("server.crt")).get(0);
     assertTrue(ServerNames.of(leaf).sameNames(ServerNames.parse(List.of("ogp.example.com"))));
@@ -108,7 +110,8 @@ class ServerSecurityTlsMaterialTest {
   }
 
   @Test
-  void givenCertificatesReplaceTheGeneratedOneWhichIsNeverMade() throws Exception {
+  void givenCertificatesReplaceTheGeneratedOneWhichIsNeverMadeAndAGivenClientCaMeansNoEnrolment()
+      throws Exception {
     TestPki own = new TestPki(tmp.resolve("own"));
     TestPki.Files server = own.server("server", "ogp.example.com");
     TestPki.Files web = own.server("web", "www.example.com");
@@ -126,7 +129,9 @@ class ServerSecurityTlsMaterialTest {
     ServerTls agentTls = security.agentTls().orElseThrow();
     assertEquals(server.certificate(), agentTls.certificate());
     assertEquals(Optional.of(own.caCertificate()), agentTls.clientCa());
-    assertTrue(agentTls.clientCertificateOptional());
+    // The operator's own CA issues the agents' certificates: required, and nobody enrols.
+    assertFalse(agentTls.clientCertificateOptional());
+    assertFalse(security.enrols());
     assertEquals(web.certificate(), security.https().orElseThrow().certificate());
     assertFalse(Files.exists(tmp.resolve("pki").resolve("server.crt")));
   }
@@ -152,6 +157,7 @@ class ServerSecurityTlsMaterialTest {
 
     assertTrue(security.agentTls().isEmpty());
     assertTrue(security.https().isPresent());
+    assertFalse(security.enrols(), "a plain port has no enrolment");
   }
 
   @Test

@@ -102,7 +102,6 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
     SessionInitializer initializer =
         new SessionInitializer(
             b.tls,
-            b.helloNeedsCertificate,
             new SessionSettings(
                 new HelloCheck(b.token, b.bindings, b.enrolment != null),
                 registry,
@@ -303,7 +302,6 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
     private Duration resyncInterval = Duration.ofSeconds(60);
     private Duration lostGrace = Duration.ofSeconds(15);
     private Duration helloTimeout = Duration.ofSeconds(5);
-    private boolean helloNeedsCertificate;
     private HostBindings bindings = HostBindings.inMemory();
     private int pendingPerAddress = PendingHandshakes.DEFAULT_PER_ADDRESS;
     private int pendingTotal = PendingHandshakes.DEFAULT_TOTAL;
@@ -392,15 +390,6 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
     /** How long a new connection may take to send its Hello (default 5 s). */
     public Builder helloTimeout(Duration timeout) {
       this.helloTimeout = positive(timeout, "helloTimeout");
-      return this;
-    }
-
-    /**
-     * Refuse a Hello without a verified client certificate with TLS_REQUIRED: for a TLS context
-     * whose client certificates are optional only so that agents without one can enrol.
-     */
-    public Builder helloNeedsCertificate(boolean needed) {
-      this.helloNeedsCertificate = needed;
       return this;
     }
 

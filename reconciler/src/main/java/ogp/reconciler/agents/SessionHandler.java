@@ -44,7 +44,6 @@ final class SessionHandler extends SimpleChannelInboundHandler<Envelope> {
   /** Characters of a reason, an error or a label map shown in the log. */
   static final int REASON_SHOWN = 500;
 
-  private final boolean helloNeedsCertificate;
   private final HelloCheck helloCheck;
   private final HostRegistry registry;
   private final Welcome welcome;
@@ -58,8 +57,7 @@ final class SessionHandler extends SimpleChannelInboundHandler<Envelope> {
   private boolean closing; // a refusal or an error already ends this connection
   private ScheduledFuture<?> helloDeadline;
 
-  SessionHandler(SessionSettings settings, boolean helloNeedsCertificate, Runnable handshakeDone) {
-    this.helloNeedsCertificate = helloNeedsCertificate;
+  SessionHandler(SessionSettings settings, Runnable handshakeDone) {
     this.handshakeDone = handshakeDone;
     this.helloCheck = settings.helloCheck();
     this.registry = settings.registry();
@@ -138,16 +136,6 @@ final class SessionHandler extends SimpleChannelInboundHandler<Envelope> {
     }
     Hello hello = message.getHello();
     String remote = Session.describe(ctx.channel());
-    if (helloNeedsCertificate && PeerCertificate.of(ctx.channel()).isEmpty()) {
-      refuse(
-          ctx,
-          Refusal.Code.TLS_REQUIRED,
-          "this server requires mutual TLS: a Hello needs the agent's client certificate. Enrol"
-              + " the agent first (ogp agent enroll --server HOST:PORT --token TOKEN --ca-hash"
-              + " sha256:…; the server's operator prints that line with ogp tokens create --kind"
-              + " join --print-join-command), or give it its certificate (--tls-cert, --tls-key)");
-      return;
-    }
     HelloCheck.Verdict verdict =
         helloCheck.check(hello, PeerCertificate.of(ctx.channel()), clock.instant());
     if (verdict.refusal().isPresent()) {

@@ -18,17 +18,10 @@ import ogp.protocol.Protocol;
  */
 final class SessionInitializer extends ChannelInitializer<Channel> {
   private final SslContext tlsOrNull;
-  private final boolean helloNeedsCertificate;
   private final SessionSettings settings;
 
-  /**
-   * @param helloNeedsCertificate a Hello on a connection without a verified client certificate is
-   *     refused with TLS_REQUIRED (the secure default: TLS lets such connections in only to enrol)
-   */
-  SessionInitializer(
-      SslContext tlsOrNull, boolean helloNeedsCertificate, SessionSettings settings) {
+  SessionInitializer(SslContext tlsOrNull, SessionSettings settings) {
     this.tlsOrNull = tlsOrNull;
-    this.helloNeedsCertificate = helloNeedsCertificate;
     this.settings = settings;
   }
 
@@ -51,8 +44,6 @@ final class SessionInitializer extends ChannelInitializer<Channel> {
       admitted.get().run();
       throw e;
     }
-    channel
-        .pipeline()
-        .addLast("session", new SessionHandler(settings, helloNeedsCertificate, admitted.get()));
+    channel.pipeline().addLast("session", new SessionHandler(settings, admitted.get()));
   }
 }

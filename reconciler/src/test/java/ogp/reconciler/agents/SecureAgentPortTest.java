@@ -13,6 +13,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.ssl.SslContext;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +23,6 @@ import java.util.concurrent.TimeUnit;
 import ogp.agent.link.AgentIdentity;
 import ogp.agent.link.AgentLink;
 import ogp.protocol.tls.AgentTls;
-import ogp.protocol.tls.ServerTls;
 import ogp.protocol.tls.TlsContexts;
 import ogp.protocol.v1.Envelope;
 import ogp.protocol.v1.Refusal;
@@ -35,8 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent port as {@code ogp server} runs it beyond loopback: TLS with optional client
- * certificates (so agents without one can enrol) and a Hello only with a CA-signed certificate.
+ * The agent port as {@code ogp server} runs it beyond loopback (TLS with optional client
+ * certificates, so agents without one can enrol) against clients that speak the other way, and a
+ * TLS agent against a plain port. {@link EnrolmentTest} covers the Hellos over TLS.
  */
 class SecureAgentPortTest {
   private static final String TOKEN = "secure-port-token";
@@ -62,7 +63,7 @@ class SecureAgentPortTest {
   @Test
   void aPlainTcpHelloOnTheTlsPortIsRefusedWithTlsRequiredInAFrameItCanReadThatSaysHowToEnrol()
       throws Exception {
-    AgentServer agents = secureServer();
+    EnrollingServer agents = secureServer();
 
     try (RawAgent plain = RawAgent.connect(group, agents.port())) {
       plain.send(Envelope.newBuilder().setHello(RawAgent.hello("h1", TOKEN)).build());
@@ -71,44 +72,12 @@ class SecureAgentPortTest {
       assertEquals(Refusal.Code.TLS_REQUIRED, refusal.getCode());
       assertTrue(refusal.getReason().contains("ogp agent enroll"), refusal.getReason());
     }
-    assertTrue(agents.host("h1").isEmpty());
-  }
-
-  @Test
-  void aHelloOverTlsWithoutAClientCertificateIsRefusedWithTlsRequired() throws Exception {
-    AgentServer agents = secureServer();
-
-    try (RawAgent noCertificate =
-        RawAgent.connect(
-            group,
-            "localhost",
-            agents.port(),
-            TlsContexts.agent(AgentTls.verifyingServer(pki.caCertificate())))) {
-      assertTrue(noCertificate.handshakeSucceeds(), "optional: the handshake lets it in");
-      noCertificate.send(Envelope.newBuilder().setHello(RawAgent.hello("h1", TOKEN)).build());
-      assertTrue(noCertificate.closesWithin(10));
-      Refusal refusal = noCertificate.refusal().orElseThrow();
-      assertEquals(Refusal.Code.TLS_REQUIRED, refusal.getCode());
-      assertTrue(refusal.getReason().contains("ogp agent enroll"), refusal.getReason());
-      assertFalse(noCertificate.welcomed());
-    }
-    assertTrue(agents.host("h1").isEmpty());
-  }
-
-  @Test
-  void anAgentWithACaSignedCertificateForItsHostIdIsWelcomed() throws Exception {
-    AgentServer agents = secureServer();
-    TestPki.Files h1 = pki.agent("agent-h1", "h1");
-
-    AgentLink link = link(agents.port(), "h1", asAgent(pki, h1));
-
-    await("welcomed over mutual TLS").atMost(Duration.ofSeconds(20)).until(link::isConnected);
-    assertTrue(agents.host("h1").isPresent());
+    assertTrue(agents.agents.host("h1").isEmpty());
   }
 
   @Test
   void withOptionalClientCertificatesAPresentedOneIsStillVerifiedAgainstTheCa() throws Exception {
-    AgentServer agents = secureServer();
+    EnrollingServer agents = secureServer();
     TestPki stranger = new TestPki(dir.resolve("stranger"));
     TestPki.Files forged = stranger.agent("agent-h1", "h1");
 
@@ -119,7 +88,7 @@ class SecureAgentPortTest {
             agents.port(),
             TlsContexts.agent(
                 new AgentTls(
-                    pki.caCertificate(), // trusts the real server
+                    agents.dir.resolve("ca.crt"), // trusts the real server
                     Optional.of(forged.certificate()),
                     Optional.of(forged.privateKey()))))) {
       agent.send(Envelope.newBuilder().setHello(RawAgent.hello("h1", TOKEN)).build());
@@ -128,20 +97,7 @@ class SecureAgentPortTest {
     } catch (io.netty.channel.ChannelException | IllegalStateException closedEarly) {
       // The handshake failed before the Hello could be written: refused as well.
     }
-    assertTrue(agents.host("h1").isEmpty());
-  }
-
-  @Test
-  void withOptionalClientCertificatesACertificateForHostACannotClaimHostB() throws Exception {
-    AgentServer agents = secureServer();
-    TestPki.Files h1 = pki.agent("agent-h1", "h1");
-
-    try (RawAgent agent = RawAgent.connect(group, "localhost", agents.port(), asAgent(pki, h1))) {
-      agent.send(Envelope.newBuilder().setHello(RawAgent.hello("h2", TOKEN)).build());
-      assertTrue(agent.closesWithin(10));
-      assertEquals(Refusal.Code.IDENTITY_MISMATCH, agent.refusal().orElseThrow().getCode());
-    }
-    assertTrue(agents.host("h2").isEmpty());
+    assertTrue(agents.agents.host("h1").isEmpty());
   }
 
   @Test
@@ -178,27 +134,12 @@ class SecureAgentPortTest {
     assertTrue(plain.host("h1").isEmpty());
   }
 
-  private SslContext asAgent(TestPki ca, TestPki.Files files) {
-    return TlsContexts.agent(
-        new AgentTls(
-            ca.caCertificate(), Optional.of(files.certificate()), Optional.of(files.privateKey())));
-  }
-
-  /** As ogp server beyond loopback: client certificates optional, a Hello needs one. */
-  private AgentServer secureServer() throws InterruptedException {
-    TestPki.Files server = pki.server("server", "localhost", "127.0.0.1");
-    AgentServer agents =
-        AgentServer.builder(SecretToken.of(TOKEN), listener)
-            .bind("127.0.0.1", 0)
-            .heartbeatInterval(Duration.ofSeconds(1))
-            .tls(
-                TlsContexts.server(
-                    ServerTls.enrolling(
-                        server.certificate(), server.privateKey(), pki.caCertificate())))
-            .helloNeedsCertificate(true)
-            .start();
-    toClose.add(agents);
-    return agents;
+  /** As ogp server beyond loopback: client certificates optional (to enrol), a Hello needs one. */
+  private EnrollingServer secureServer() throws Exception {
+    EnrollingServer server =
+        new EnrollingServer(dir.resolve("server"), Clock.systemUTC(), Duration.ofDays(30));
+    toClose.add(server);
+    return server;
   }
 
   private AgentLink link(int port, String hostId, SslContext tls) {

@@ -28,7 +28,6 @@ final class ServerConnection implements AutoCloseable {
       new EmbeddedChannel(
           new SessionInitializer(
               null,
-              false,
               new SessionSettings(
                   new HelloCheck(
                       ogp.reconciler.auth.TokenVerifier.single(
