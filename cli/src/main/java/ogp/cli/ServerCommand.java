@@ -113,6 +113,15 @@ final class ServerCommand implements Callable<Integer> {
               + " credentials_file; default: /metrics is open).")
   Path metricsTokenFile;
 
+  @Option(
+      names = "--agent-cert-ttl",
+      defaultValue = "30d",
+      converter = TokensCommand.LifetimeConverter.class,
+      description =
+          "Lifetime of the agent certificates enrolment and renewal issue; agents renew after two"
+              + " thirds of it (default: ${DEFAULT-VALUE}).")
+  Duration agentCertTtl;
+
   @Mixin RepositoryOptions.GitTimeout git;
 
   @Override
@@ -120,24 +129,32 @@ final class ServerCommand implements Callable<Integer> {
     GitRemote remote = repository.remote();
     ServerSecurityOptions security =
         new ServerSecurityOptions(tlsCert, tlsKey, tlsClientCa, httpsCert, httpsKey);
+    if (agentCertTtl.isZero()) {
+      throw new CommandFailure("--agent-cert-ttl must be longer than 0s", 2);
+    }
+    AgentEnrolmentOptions.Decision agentLink =
+        AgentEnrolmentOptions.decide(security.agentTls(), dataDir, agentCertTtl, bind);
+    ServerProcess.Settings settings =
+        new ServerProcess.Settings(
+                remote,
+                dataDir,
+                poll,
+                bind,
+                httpPort,
+                agentPort,
+                lostGrace,
+                webhookSecretFile,
+                agentLink.agentTls(),
+                security.https())
+            .withGitTimeout(git.gitTimeout)
+            .withMetricsTokenFile(metricsTokenFile)
+            .withExternalUrl(Optional.ofNullable(externalUrl))
+            .withForgetLostAfter(forgetLostAfter);
+    if (agentLink.enrolment().isPresent()) {
+      settings = settings.withEnrolment(agentLink.enrolment().get());
+    }
     try (ShutdownSignal shutdown = new ShutdownSignal();
-        ServerProcess server =
-            new ServerProcess(
-                new ServerProcess.Settings(
-                        remote,
-                        dataDir,
-                        poll,
-                        bind,
-                        httpPort,
-                        agentPort,
-                        lostGrace,
-                        webhookSecretFile,
-                        security.agentTls(),
-                        security.https())
-                    .withGitTimeout(git.gitTimeout)
-                    .withMetricsTokenFile(metricsTokenFile)
-                    .withExternalUrl(Optional.ofNullable(externalUrl))
-                    .withForgetLostAfter(forgetLostAfter))) {
+        ServerProcess server = new ServerProcess(settings)) {
       Optional<String> notReady = server.notReadyAfterFirstFetch(Duration.ofSeconds(15));
       if (notReady.isPresent()) {
         System.err.printf(
@@ -161,6 +178,14 @@ final class ServerCommand implements Callable<Integer> {
       if (Files.exists(server.joinTokenFile()))
         System.err.printf("  join token:     %s%n", server.joinTokenFile());
       System.err.printf("  webhook secret: %s%n", server.webhookSecretFile());
+      if (agentLink.enrolment().isPresent()) {
+        System.err.printf(
+            "  CA pin:         %s%n  enrol an agent: ogp tokens create --kind join --uses 1 --ttl 24h"
+                + " --print-join-command --data-dir %s%n",
+            ogp.protocol.tls.CaHash.of(
+                agentLink.enrolment().get().ca().certificate().certificate()),
+            dataDir);
+      }
       shutdown.await();
     }
     return 0;
