@@ -130,6 +130,33 @@ class EnrolmentRequestsTest {
     }
   }
 
+  @Test
+  void aSecondRenewalOnOneConnectionWithinTheIntervalIsRefused() throws Exception {
+    EnrolledIdentity identity = EnrolledIdentity.in(dir.resolve("agent"));
+    Enroller.enrol(
+        new Enroller.Request(
+            "localhost", server.port(), token, server.caHash(), "host-a", identity));
+    byte[] csr =
+        CertificateRequest.der(
+            "host-a", identity.readCertificate().getPublicKey(), identity.readKey());
+    Envelope renew =
+        Envelope.newBuilder()
+            .setRenewRequest(RenewRequest.newBuilder().setCsr(ByteString.copyFrom(csr)))
+            .build();
+    try (RawAgent agent =
+        RawAgent.connect(
+            group, "localhost", server.port(), TlsContexts.agent(identity.agentTls()))) {
+      agent.send(Envelope.newBuilder().setHello(RawAgent.hello("host-a", "")).build());
+      org.awaitility.Awaitility.await("welcomed").until(agent::welcomed);
+      agent.send(renew);
+      org.awaitility.Awaitility.await("renewed")
+          .until(() -> agent.received(Envelope::hasRenewResponse));
+      agent.send(renew);
+      assertTrue(agent.closesWithin(10));
+      assertTrue(agent.refusal().orElseThrow().getReason().contains("at most one renewal"));
+    }
+  }
+
   private void assertRefused(Refusal.Code code, String reasonPart, String hostId, byte[] csr)
       throws Exception {
     try (RawAgent agent = enrollingConnection()) {
