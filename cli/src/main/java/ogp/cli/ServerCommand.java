@@ -178,25 +178,34 @@ final class ServerCommand implements Callable<Integer> {
             bind,
             Clock.systemUTC(),
             new SecureRandom());
+    // Secure by default, agents enrol with the server's CA; otherwise they do when the explicit
+    // flags' client CA is the one the data dir holds the key of (ogp certs init --dir DIR/pki).
+    AgentEnrolmentOptions.Decision agentLink =
+        security.enrols()
+            ? new AgentEnrolmentOptions.Decision(
+                security.agentTls(), Optional.of(enrolment(security)))
+            : AgentEnrolmentOptions.decide(security.agentTls(), dataDir, agentCertTtl, bind);
+    ServerProcess.Settings settings =
+        new ServerProcess.Settings(
+                remote,
+                dataDir,
+                poll,
+                bind,
+                httpPort,
+                agentPort,
+                lostGrace,
+                webhookSecretFile,
+                agentLink.agentTls(),
+                security.https())
+            .withGitTimeout(git.gitTimeout)
+            .withMetricsTokenFile(metricsTokenFile)
+            .withExternalUrl(Optional.ofNullable(externalUrl))
+            .withForgetLostAfter(forgetLostAfter);
+    if (agentLink.enrolment().isPresent()) {
+      settings = settings.withEnrolment(agentLink.enrolment().get());
+    }
     try (ShutdownSignal shutdown = new ShutdownSignal();
-        ServerProcess server =
-            new ServerProcess(
-                new ServerProcess.Settings(
-                        remote,
-                        dataDir,
-                        poll,
-                        bind,
-                        httpPort,
-                        agentPort,
-                        lostGrace,
-                        webhookSecretFile,
-                        security.agentTls(),
-                        security.https())
-                    .withGitTimeout(git.gitTimeout)
-                    .withMetricsTokenFile(metricsTokenFile)
-                    .withExternalUrl(Optional.ofNullable(externalUrl))
-                    .withForgetLostAfter(forgetLostAfter)
-                    .withEnrolment(enrolment(security)))) {
+        ServerProcess server = new ServerProcess(settings)) {
       Optional<String> notReady = server.notReadyAfterFirstFetch(Duration.ofSeconds(15));
       if (notReady.isPresent()) {
         System.err.printf(
@@ -220,13 +229,16 @@ final class ServerCommand implements Callable<Integer> {
       if (Files.exists(server.joinTokenFile()))
         System.err.printf("  join token:     %s%n", server.joinTokenFile());
       System.err.printf("  webhook secret: %s%n", server.webhookSecretFile());
-      security
-          .ca()
-          .ifPresent(
-              ca ->
-                  System.err.printf(
-                      "  agent CA:       %s (%s)%n", ca.hash(), ca.certificateFile()));
-      if (security.enrols())
+      if (security.ca().isPresent()) {
+        ServerSecurity.Ca ca = security.ca().get();
+        System.err.printf("  agent CA:       %s (%s)%n", ca.hash(), ca.certificateFile());
+      } else if (agentLink.enrolment().isPresent()) {
+        System.err.printf(
+            "  agent CA:       %s%n",
+            ogp.protocol.tls.CaHash.of(
+                agentLink.enrolment().get().ca().certificate().certificate()));
+      }
+      if (agentLink.enrolment().isPresent())
         System.err.printf(
             "  enrol an agent: ogp tokens create --kind join --uses 1 --ttl 24h"
                 + " --print-join-command --data-dir %s%n",
@@ -240,9 +252,8 @@ final class ServerCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Agents enrol with the server's CA when it has one and lets them (see ServerSecurity). */
+  /** How agents enrol with the CA of a server that is secure by default. */
   private ServerProcess.Settings.Enrolment enrolment(ServerSecurity security) {
-    if (!security.enrols()) return null;
     return new ServerProcess.Settings.Enrolment(
         security.ca().get().authority(), agentCertTtl, security.advertisedName().orElseThrow());
   }

@@ -118,22 +118,7 @@ final class ServerProcess implements AutoCloseable {
 
     /** The same settings with agent enrolment. */
     Settings withEnrolment(Enrolment enrolment) {
-      return new Settings(
-          remote,
-          dataDir,
-          poll,
-          bindAddress,
-          httpPort,
-          agentPort,
-          lostGrace,
-          webhookSecretFile,
-          agentTls,
-          https,
-          gitTimeout,
-          metricsTokenFile,
-          externalUrl,
-          forgetLostAfter,
-          enrolment);
+      return with(gitTimeout, metricsTokenFile, externalUrl, forgetLostAfter, enrolment);
     }
 
     Settings {
@@ -146,11 +131,11 @@ final class ServerProcess implements AutoCloseable {
     }
 
     Settings withForgetLostAfter(Duration after) {
-      return with(gitTimeout, metricsTokenFile, externalUrl, after);
+      return with(gitTimeout, metricsTokenFile, externalUrl, after, enrolment);
     }
 
     Settings withExternalUrl(Optional<URI> url) {
-      return with(gitTimeout, metricsTokenFile, url, forgetLostAfter);
+      return with(gitTimeout, metricsTokenFile, url, forgetLostAfter, enrolment);
     }
 
     /**
@@ -192,11 +177,11 @@ final class ServerProcess implements AutoCloseable {
     }
 
     Settings withGitTimeout(Duration timeout) {
-      return with(timeout, metricsTokenFile, externalUrl, forgetLostAfter);
+      return with(timeout, metricsTokenFile, externalUrl, forgetLostAfter, enrolment);
     }
 
     Settings withMetricsTokenFile(Path file) {
-      return with(gitTimeout, file, externalUrl, forgetLostAfter);
+      return with(gitTimeout, file, externalUrl, forgetLostAfter, enrolment);
     }
 
     /** A copy with the settings that have no constructor of their own. */
@@ -204,7 +189,8 @@ final class ServerProcess implements AutoCloseable {
         Duration gitTimeout,
         Path metricsTokenFile,
         Optional<URI> externalUrl,
-        Duration forgetLostAfter) {
+        Duration forgetLostAfter,
+        Enrolment enrolment) {
       return new Settings(
           remote,
           dataDir,

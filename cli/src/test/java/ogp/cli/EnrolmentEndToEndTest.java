@@ -13,8 +13,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,13 +21,7 @@ import java.util.Map;
 import java.util.UUID;
 import ogp.agent.HostAgent;
 import ogp.agent.runtime.RealDockerTest;
-import ogp.protocol.tls.ServerTls;
-import ogp.reconciler.pki.CertificateAuthority;
-import ogp.reconciler.pki.IssuedCertificate;
-import ogp.reconciler.pki.PemFiles;
-import ogp.reconciler.source.GitRemote;
 import ogp.reconciler.testing.TestRepo;
-import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,12 +29,13 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * The enrolment path through the command line: a server that enrols (its CA, TLS with optional
- * client certificates) → {@code ogp tokens create --kind join --print-join-command} → that exact
- * line run → the agent {@code ogp agent --data-dir DIR} builds connects over mutual TLS → {@code
- * ogp hosts revoke} closes it and {@code GET /api/v1/hosts} shows it revoked. The agent runs
- * in-process with the settings {@code ogp agent} makes, its containers scoped to this test (an
- * unscoped agent would own every managed container of the shared engine).
+ * The enrolment path through the command line: {@code ogp server} as a process whose agent link
+ * trusts its own CA ({@code <data-dir>/pki} made by {@code ogp certs}) → {@code ogp tokens create
+ * --kind join --print-join-command} → that exact line run → the agent {@code ogp agent --data-dir
+ * DIR} builds connects over mutual TLS → {@code ogp hosts revoke} closes it and {@code GET
+ * /api/v1/hosts} shows it revoked. The agent runs in-process with the settings {@code ogp agent}
+ * makes, its containers scoped to this test (an unscoped agent would own every managed container of
+ * the shared engine).
  */
 class EnrolmentEndToEndTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -50,47 +43,57 @@ class EnrolmentEndToEndTest {
 
   @TempDir Path tmp;
   private TestRepo work;
-  private ServerProcess server;
+  private JavaProcess server;
+  private int httpPort;
+  private int agentPort;
   private final List<AutoCloseable> toClose = new ArrayList<>();
 
   @BeforeEach
   void start() throws Exception {
-    Path bare = tmp.resolve("remote.git");
-    Git.init().setBare(true).setInitialBranch("main").setDirectory(bare.toFile()).call().close();
     work = TestRepo.create(tmp.resolve("work"));
     work.commit(
         "An app elsewhere",
         Map.of("apps/web.yaml", "app: web\nimage: busybox\nversion: \"1\"\nhosts: [elsewhere]\n"));
-    work.pushTo(bare.toUri().toString(), "", "", false);
-    CertificateAuthority ca =
-        CertificateAuthority.create("e2e-ca", Clock.systemUTC(), new SecureRandom());
-    Path pki = tmp.resolve("pki");
-    IssuedCertificate leaf = ca.issueServer("localhost", List.of("127.0.0.1"));
-    PemFiles.writeCertificate(pki.resolve("leaf.crt"), leaf.certificate());
-    PemFiles.writeCertificate(pki.resolve("ca.crt"), ca.certificate().certificate());
+    // The server's own CA in <data-dir>/pki, its certificate for what agents dial; the chain the
+    // server presents includes the CA, which the enrolling agent checks against its pin.
+    Path pki = serverDir().resolve("pki");
+    assertEquals(0, ogp("certs", "init", "--dir", pki.toString()).exit());
+    assertEquals(
+        0,
+        ogp("certs", "server", "--dir", pki.toString(), "--name", "localhost", "--ip", "127.0.0.1")
+            .exit());
     Files.writeString(
-        pki.resolve("server.crt"),
-        Files.readString(pki.resolve("leaf.crt")) + Files.readString(pki.resolve("ca.crt")));
-    PemFiles.writePrivateKey(pki.resolve("server.key"), leaf.privateKey());
+        pki.resolve("chain.crt"),
+        Files.readString(pki.resolve("server.crt")) + Files.readString(pki.resolve("ca.crt")));
+    httpPort = freePort();
+    agentPort = freePort();
     server =
-        new ServerProcess(
-            new ServerProcess.Settings(
-                    GitRemote.of(bare.toUri().toString(), "main", ""),
-                    tmp.resolve("server"),
-                    Duration.ofHours(1),
-                    "127.0.0.1",
-                    0,
-                    0,
-                    Duration.ofSeconds(15),
-                    null,
-                    java.util.Optional.of(
-                        ServerTls.enrolling(
-                            pki.resolve("server.crt"),
-                            pki.resolve("server.key"),
-                            pki.resolve("ca.crt"))),
-                    java.util.Optional.empty())
-                .withEnrolment(
-                    new ServerProcess.Settings.Enrolment(ca, Duration.ofDays(30), "localhost")));
+        JavaProcess.ogp(
+            tmp.resolve("server.log"),
+            "server",
+            "--repo",
+            work.path().toString(),
+            "--branch",
+            "main",
+            "--bind",
+            "127.0.0.1",
+            "--http-port",
+            Integer.toString(httpPort),
+            "--agent-port",
+            Integer.toString(agentPort),
+            "--data-dir",
+            serverDir().toString(),
+            "--tls-cert",
+            pki.resolve("chain.crt").toString(),
+            "--tls-key",
+            pki.resolve("server.key").toString(),
+            "--tls-client-ca",
+            pki.resolve("ca.crt").toString(),
+            "--agent-cert-ttl",
+            "30d");
+    await("the server records where agents enrol")
+        .atMost(WAIT)
+        .until(() -> Files.exists(serverDir().resolve(JoinEndpoint.FILE)));
   }
 
   @AfterEach
@@ -103,7 +106,7 @@ class EnrolmentEndToEndTest {
   @Test
   void thePrintedJoinCommandEnrolsAnAgentThatConnectsOverMutualTlsUntilItIsRevoked()
       throws Exception {
-    Path serverDir = tmp.resolve("server");
+    Path serverDir = serverDir();
     OgpRun created =
         ogp(
             "tokens",
@@ -119,7 +122,7 @@ class EnrolmentEndToEndTest {
             serverDir.toString());
     assertEquals(0, created.exit(), created.err());
     String line = created.out().strip();
-    assertTrue(line.startsWith("ogp agent enroll --server localhost:" + server.agentPort()), line);
+    assertTrue(line.startsWith("ogp agent enroll --server localhost:" + agentPort), line);
 
     Path agentDir = tmp.resolve("agent");
     List<String> args = new ArrayList<>(Arrays.asList(line.split(" ")));
@@ -158,8 +161,7 @@ class EnrolmentEndToEndTest {
     toClose.add(agent);
     await("the enrolled agent connects over mutual TLS").atMost(WAIT).until(agent::connected);
 
-    OgpRun revoked =
-        ogp("hosts", "revoke", "e2e-a", "--server", url(), "--token", server.adminToken().reveal());
+    OgpRun revoked = ogp("hosts", "revoke", "e2e-a", "--server", url(), "--token", admin());
     assertEquals(0, revoked.exit(), revoked.err());
     await("the revoked agent is disconnected").atMost(WAIT).until(() -> !agent.connected());
     JsonNode host = hosts().get(0);
@@ -172,13 +174,27 @@ class EnrolmentEndToEndTest {
         HttpClient.newHttpClient()
             .send(
                 HttpRequest.newBuilder(URI.create(url() + "/api/v1/hosts"))
-                    .header("Authorization", "Bearer " + server.adminToken().reveal())
+                    .header("Authorization", "Bearer " + admin())
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
     return JSON.readTree(response.body());
   }
 
   private String url() {
-    return "http://127.0.0.1:" + server.httpPort();
+    return "http://127.0.0.1:" + httpPort;
+  }
+
+  private String admin() throws java.io.IOException {
+    return Files.readString(serverDir().resolve("admin-token")).strip();
+  }
+
+  private Path serverDir() {
+    return tmp.resolve("server");
+  }
+
+  private static int freePort() throws java.io.IOException {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
   }
 }

@@ -89,8 +89,15 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
     identityEvents = b.identityEvents;
     clock = b.clock;
     // Token store writes and signatures: off the event loops, one at a time.
+    // Bounded: a flood of enrolments beyond the queue is refused at once, not queued in memory.
     enrolmentWorker =
-        Executors.newSingleThreadExecutor(new DefaultThreadFactory("ogp-enrolment", true));
+        new java.util.concurrent.ThreadPoolExecutor(
+            1,
+            1,
+            0,
+            TimeUnit.MILLISECONDS,
+            new java.util.concurrent.ArrayBlockingQueue<>(Enrolment.QUEUE),
+            new DefaultThreadFactory("ogp-enrolment", true));
     Welcome welcome =
         Welcome.newBuilder()
             .setProtocolVersion(Protocol.VERSION)

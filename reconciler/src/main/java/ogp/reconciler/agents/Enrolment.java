@@ -48,11 +48,18 @@ import org.slf4j.LoggerFactory;
  * host id and key ({@link RenewResponse}); the session goes on.
  *
  * <p>The checks on the frame itself run on the event loop; everything that touches the disk (the
- * token store) or signs runs on one worker thread, never on an event loop. The token and the
- * agent's CSR are never logged.
+ * token store) or signs runs on one worker thread, never on an event loop, with at most {@value
+ * #QUEUE} requests waiting (one more is refused as busy); a connection may renew at most once every
+ * {@value #RENEWAL_INTERVAL_MILLIS} ms. The token and the agent's CSR are never logged.
  */
 final class Enrolment {
   private static final Logger log = LoggerFactory.getLogger(Enrolment.class);
+
+  /** Requests waiting for the worker at most; one more is refused as busy. */
+  static final int QUEUE = 256;
+
+  /** The shortest time between two renewals of one connection (an honest agent waits a minute). */
+  static final long RENEWAL_INTERVAL_MILLIS = 30_000;
 
   /**
    * What enrolment needs; absent, the server enrols nobody (a plain-TCP or server-only TLS link).
@@ -137,6 +144,15 @@ final class Enrolment {
   void renew(ChannelHandlerContext ctx, Session session, RenewRequest request) {
     String remote = session.remoteAddress();
     Optional<PeerCertificate> current = PeerCertificate.of(ctx.channel());
+    if (!session.renewalDue(clock.millis(), RENEWAL_INTERVAL_MILLIS)) {
+      refuse(
+          ctx,
+          remote,
+          session.hostId(),
+          Refusal.Code.ENROLMENT_REFUSED,
+          "at most one renewal every " + RENEWAL_INTERVAL_MILLIS / 1000 + " s per connection");
+      return;
+    }
     if (settings.isEmpty() || current.isEmpty()) {
       refuse(
           ctx,
@@ -282,8 +298,13 @@ final class Enrolment {
                       "the server could not issue a certificate; its log says why"));
             }
           });
-    } catch (RejectedExecutionException closing) {
-      ctx.close();
+    } catch (RejectedExecutionException busyOrClosing) {
+      refuse(
+          ctx,
+          remote,
+          hostId,
+          Refusal.Code.ENROLMENT_REFUSED,
+          "the server is busy with " + QUEUE + " certificate requests; try again in a moment");
     }
   }
 

@@ -144,21 +144,9 @@ public final class HostBindings implements AutoCloseable {
    */
   public Claim claim(
       String hostId, String identity, Map<String, String> declaredLabels, Instant now) {
-    boolean[] isNew = {false};
-    Binding binding =
-        bindings.computeIfAbsent(
-            hostId,
-            id -> {
-              isNew[0] = true;
-              return new Binding(identity, declaredLabels, now);
-            });
-    if (isNew[0]) {
-      changed();
-      return new Claim.Held(binding, true);
-    }
-    if (!binding.identity().equals(identity)) {
-      return new Claim.HeldByAnother(binding);
-    }
+    Claim first = bindIfUnbound(hostId, new Binding(identity, declaredLabels, now, false));
+    if (!(first instanceof Claim.Held held) || held.isNew()) return first;
+    Binding binding = held.binding();
     if (binding.labelsPending()) {
       // Enrolled, and this is the first Hello: its labels are the ones bound (as for a new id).
       Binding labelled =
@@ -182,16 +170,21 @@ public final class HostBindings implements AutoCloseable {
    * nothing and gets {@link Claim.HeldByAnother}.
    */
   public Claim claimForEnrolment(String hostId, String identity, Instant now) {
+    return bindIfUnbound(hostId, new Binding(identity, Map.of(), now, true));
+  }
+
+  /** Binds an unbound host id to {@code candidate}; else tells whose identity holds it. */
+  private Claim bindIfUnbound(String hostId, Binding candidate) {
     boolean[] isNew = {false};
     Binding binding =
         bindings.computeIfAbsent(
             hostId,
             id -> {
               isNew[0] = true;
-              return new Binding(identity, Map.of(), now, true);
+              return candidate;
             });
     if (isNew[0]) changed();
-    return binding.identity().equals(identity)
+    return binding.identity().equals(candidate.identity())
         ? new Claim.Held(binding, isNew[0])
         : new Claim.HeldByAnother(binding);
   }
