@@ -12,7 +12,6 @@ import java.util.concurrent.Callable;
 import ogp.agent.identity.EnrolledIdentity;
 import ogp.agent.identity.Enroller;
 import ogp.protocol.tls.CaHash;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -40,19 +39,19 @@ final class AgentEnrollCommand implements Callable<Integer> {
       description = "The server's agent endpoint, HOST:PORT (a name its certificate gives).")
   String server;
 
-  @ArgGroup(multiplicity = "1")
-  Token token;
+  // The longer names make the variables OGP_JOIN_TOKEN and OGP_JOIN_TOKEN_FILE: OGP_TOKEN is the
+  // API token of the client commands, and a join token must never be taken for one (or the other
+  // way round).
+  @Option(
+      names = {"--token", "--join-token"},
+      description =
+          "The join token (ogp tokens create --kind join on the server); or --token-file.")
+  String tokenValue;
 
-  /** The join token, given or in a file: exactly one. */
-  static final class Token {
-    @Option(
-        names = "--token",
-        description = "A join token (ogp tokens create --kind join on the server).")
-    String value;
-
-    @Option(names = "--token-file", description = "A file holding the join token.")
-    Path file;
-  }
+  @Option(
+      names = {"--token-file", "--join-token-file"},
+      description = "A file holding the join token; or --token.")
+  Path tokenFile;
 
   @Option(
       names = "--ca-hash",
@@ -129,11 +128,15 @@ final class AgentEnrollCommand implements Callable<Integer> {
   }
 
   private String joinToken() throws IOException {
-    if (token.value != null) return token.value.strip();
-    if (!Files.isReadable(token.file)) {
-      throw new CommandFailure("cannot read the join token file " + token.file);
+    if ((tokenValue == null) == (tokenFile == null)) {
+      throw new CommandFailure(
+          "give the join token with exactly one of --token or --token-file", 2);
     }
-    return Files.readString(token.file, StandardCharsets.US_ASCII).strip();
+    if (tokenValue != null) return tokenValue.strip();
+    if (!Files.isReadable(tokenFile)) {
+      throw new CommandFailure("cannot read the join token file " + tokenFile);
+    }
+    return Files.readString(tokenFile, StandardCharsets.US_ASCII).strip();
   }
 
   /** The machine's host name, first label, lower case. */

@@ -52,7 +52,19 @@ class AgentEnrollCommandTest {
         "--data-dir",
         data.toString());
     assertUsage(
-        "mutually exclusive",
+        "exactly one of --token or --token-file",
+        "agent",
+        "enroll",
+        "--server",
+        "h:7070",
+        "--ca-hash",
+        PIN,
+        "--host-id",
+        "a",
+        "--data-dir",
+        data.toString());
+    assertUsage(
+        "exactly one of --token or --token-file",
         "agent",
         "enroll",
         "--server",
