@@ -15,9 +15,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Options and calls shared by the client commands: the server URL and the bearer token ({@link
+ * Options and calls shared by the client commands: the server URL, the bearer token ({@link
  * TokenOptions}: {@code --token} or {@code --token-file}; without either, a local {@code ogp dev}'s
- * admin token, for a server on this machine only).
+ * admin token, for a server on this machine only) and the CA an HTTPS server is trusted by ({@code
+ * --ca-file}, see {@link ServerTrust}).
  */
 final class ApiClient {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -31,14 +32,31 @@ final class ApiClient {
 
   @Mixin TokenOptions tokens = new TokenOptions();
 
+  @Option(
+      names = "--ca-file",
+      paramLabel = "FILE",
+      description =
+          "Trust the server's HTTPS certificate only when this CA (PEM) signed it, e.g. a copy of the"
+              + " server's <data-dir>/pki/ca.crt (default: the JDK's public CAs).")
+  Path caFile;
+
   /** Where {@code .ogp/admin-token} is looked for: here and above. */
   Path workingDir = Path.of("");
 
   /** The token resolved for the first call (each command makes its calls to one server). */
   private Optional<TokenOptions.Bearer> bearer;
 
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  /** Made at the first call, once picocli has set --ca-file. */
+  private HttpClient http;
+
+  private HttpClient http() {
+    if (http == null) {
+      HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+      if (caFile != null) builder.sslContext(ServerTrust.trusting(caFile));
+      http = builder.build();
+    }
+    return http;
+  }
 
   JsonNode get(String path) {
     return send(HttpRequest.newBuilder(uri(path)).GET(), DEFAULT_TIMEOUT);
@@ -73,11 +91,13 @@ final class ApiClient {
     HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).GET();
     authorize(request);
     try {
-      return http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+      return http().send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
     } catch (ConnectException e) {
       throw new CommandFailure(
           "cannot connect to " + server + " (is the server running? set --server or OGP_SERVER)");
     } catch (IOException e) {
+      String tls = ServerTrust.explain(e, uri(""), caFile);
+      if (tls != null) throw new CommandFailure(tls);
       throw new CommandFailure("request to " + server + path + " failed: " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -94,7 +114,7 @@ final class ApiClient {
     authorize(request);
     HttpRequest built = request.timeout(timeout).build();
     try {
-      HttpResponse<String> response = http.send(built, HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response = http().send(built, HttpResponse.BodyHandlers.ofString());
       JsonNode body = response.body().isBlank() ? JSON.nullNode() : parse(response.body());
       if (response.statusCode() >= 400) {
         String message =
@@ -115,6 +135,8 @@ final class ApiClient {
               + timeout.toString().substring(2).toLowerCase(java.util.Locale.ROOT)
               + " (--timeout)");
     } catch (IOException e) {
+      String tls = ServerTrust.explain(e, built.uri(), caFile);
+      if (tls != null) throw new CommandFailure(tls);
       throw new CommandFailure("request to " + built.uri() + " failed: " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -22,8 +22,10 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
  * Serves the HTTP server (API, webhooks, portal, metrics) over HTTPS only, from PEM files.
  *
  * <p>Policy: when HTTPS is on, plain HTTP is off (Javalin adds its default connector only when none
- * was added), on the same port; TLS 1.2 and 1.3 with Jetty's default ciphers. The key is read once
- * at start-up into an in-memory key store under a random password that never leaves this process.
+ * was added), on the same port: a plain HTTP request there is answered 400 with the https URL to
+ * use ({@link PlainHttpOnHttpsPort}), nothing else; TLS 1.2 and 1.3 with Jetty's default ciphers.
+ * The key is read once at start-up into an in-memory key store under a random password that never
+ * leaves this process.
  *
  * @param certificate the certificate chain (PEM), leaf first
  * @param privateKey its private key (PEM: PKCS#8, or OpenSSL's PKCS#1/SEC1 forms)
@@ -46,11 +48,10 @@ record HttpsConnector(Path certificate, Path privateKey) {
           // certificate's own SANs are what they verify.
           secure.setSniHostCheck(false);
           https.addCustomizer(secure);
+          SslConnectionFactory tls = new SslConnectionFactory(ssl, "http/1.1");
           ServerConnector connector =
               new ServerConnector(
-                  server,
-                  new SslConnectionFactory(ssl, "http/1.1"),
-                  new HttpConnectionFactory(https));
+                  server, new PlainHttpOnHttpsPort(tls), tls, new HttpConnectionFactory(https));
           connector.setHost(host);
           connector.setPort(port);
           return connector;

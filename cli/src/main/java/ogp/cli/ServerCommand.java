@@ -3,7 +3,10 @@ package ogp.cli;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import ogp.reconciler.source.GitRemote;
@@ -98,6 +101,49 @@ final class ServerCommand implements Callable<Integer> {
   Path httpsKey;
 
   @Option(
+      names = "--pki-dir",
+      paramLabel = "DIR",
+      description =
+          "The server's CA (ca.crt, ca.key; made on the first start) and its certificate (server.crt,"
+              + " server.key) when --bind is not loopback (default: <data-dir>/pki).")
+  Path pkiDir;
+
+  @Option(
+      names = "--ca-cert",
+      paramLabel = "FILE",
+      description = "Use this CA (PEM) instead of the pki dir's own; needs --ca-key.")
+  Path caCert;
+
+  @Option(names = "--ca-key", paramLabel = "FILE", description = "The private key of --ca-cert.")
+  Path caKey;
+
+  @Option(
+      names = "--server-name",
+      paramLabel = "NAME",
+      split = ",",
+      description =
+          "A DNS name or IP address agents and clients dial, for the server certificate; repeatable"
+              + " (default: the host name, localhost, 127.0.0.1 and the --bind address, or every"
+              + " interface address for 0.0.0.0).")
+  List<String> serverNames;
+
+  @Option(
+      names = "--insecure-agent-link",
+      description =
+          "Keep the agent port plain TCP (join token only) although --bind is not loopback: anyone"
+              + " on the network can read and change the link. Logged as a warning at start.")
+  boolean insecureAgentLink;
+
+  @Option(
+      names = "--agent-cert-ttl",
+      defaultValue = "30d",
+      converter = TokensCommand.LifetimeConverter.class,
+      description =
+          "Lifetime of the agent certificates enrolment and renewal issue, e.g. 30d or 12h; agents"
+              + " renew after two thirds of it (default: ${DEFAULT-VALUE}).")
+  Duration agentCertTtl;
+
+  @Option(
       names = "--external-url",
       converter = ExternalUrlConverter.class,
       description =
@@ -118,26 +164,48 @@ final class ServerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     GitRemote remote = repository.remote();
-    ServerSecurityOptions security =
-        new ServerSecurityOptions(tlsCert, tlsKey, tlsClientCa, httpsCert, httpsKey);
+    if (agentCertTtl.isZero() || agentCertTtl.isNegative())
+      throw new CommandFailure("--agent-cert-ttl must be longer than 0s, e.g. 30d", 2);
+    ServerSecurity security =
+        ServerSecurity.resolve(
+            new ServerSecurity.Flags(
+                new ServerSecurityOptions(tlsCert, tlsKey, tlsClientCa, httpsCert, httpsKey),
+                pkiDir != null ? pkiDir : dataDir.resolve("pki"),
+                caCert,
+                caKey,
+                serverNames,
+                insecureAgentLink),
+            bind,
+            Clock.systemUTC(),
+            new SecureRandom());
+    // Secure by default, agents enrol with the server's CA; otherwise they do when the explicit
+    // flags' client CA is the one the data dir holds the key of (ogp certs init --dir DIR/pki).
+    AgentEnrolmentOptions.Decision agentLink =
+        security.enrols()
+            ? new AgentEnrolmentOptions.Decision(
+                security.agentTls(), Optional.of(enrolment(security)))
+            : AgentEnrolmentOptions.decide(security.agentTls(), dataDir, agentCertTtl, bind);
+    ServerProcess.Settings settings =
+        new ServerProcess.Settings(
+                remote,
+                dataDir,
+                poll,
+                bind,
+                httpPort,
+                agentPort,
+                lostGrace,
+                webhookSecretFile,
+                agentLink.agentTls(),
+                security.https())
+            .withGitTimeout(git.gitTimeout)
+            .withMetricsTokenFile(metricsTokenFile)
+            .withExternalUrl(Optional.ofNullable(externalUrl))
+            .withForgetLostAfter(forgetLostAfter);
+    if (agentLink.enrolment().isPresent()) {
+      settings = settings.withEnrolment(agentLink.enrolment().get());
+    }
     try (ShutdownSignal shutdown = new ShutdownSignal();
-        ServerProcess server =
-            new ServerProcess(
-                new ServerProcess.Settings(
-                        remote,
-                        dataDir,
-                        poll,
-                        bind,
-                        httpPort,
-                        agentPort,
-                        lostGrace,
-                        webhookSecretFile,
-                        security.agentTls(),
-                        security.https())
-                    .withGitTimeout(git.gitTimeout)
-                    .withMetricsTokenFile(metricsTokenFile)
-                    .withExternalUrl(Optional.ofNullable(externalUrl))
-                    .withForgetLostAfter(forgetLostAfter))) {
+        ServerProcess server = new ServerProcess(settings)) {
       Optional<String> notReady = server.notReadyAfterFirstFetch(Duration.ofSeconds(15));
       if (notReady.isPresent()) {
         System.err.printf(
@@ -161,9 +229,33 @@ final class ServerCommand implements Callable<Integer> {
       if (Files.exists(server.joinTokenFile()))
         System.err.printf("  join token:     %s%n", server.joinTokenFile());
       System.err.printf("  webhook secret: %s%n", server.webhookSecretFile());
+      if (security.ca().isPresent()) {
+        ServerSecurity.Ca ca = security.ca().get();
+        System.err.printf("  agent CA:       %s (%s)%n", ca.hash(), ca.certificateFile());
+      } else if (agentLink.enrolment().isPresent()) {
+        System.err.printf(
+            "  agent CA:       %s%n",
+            ogp.protocol.tls.CaHash.of(
+                agentLink.enrolment().get().ca().certificate().certificate()));
+      }
+      if (agentLink.enrolment().isPresent())
+        System.err.printf(
+            "  enrol an agent: ogp tokens create --kind join --uses 1 --ttl 24h"
+                + " --print-join-command --data-dir %s%n",
+            dataDir);
+      if (security.https().isPresent() && security.ca().isPresent())
+        System.err.printf(
+            "  clients:        ogp status --server https://%s:%d --ca-file %s%n",
+            displayHost(bind), server.httpPort(), security.ca().get().certificateFile());
       shutdown.await();
     }
     return 0;
+  }
+
+  /** How agents enrol with the CA of a server that is secure by default. */
+  private ServerProcess.Settings.Enrolment enrolment(ServerSecurity security) {
+    return new ServerProcess.Settings.Enrolment(
+        security.ca().get().authority(), agentCertTtl, security.advertisedName().orElseThrow());
   }
 
   static String displayHost(String bind) {

@@ -72,6 +72,14 @@ final class SetImageCommand implements Callable<Integer> {
   @Mixin TokenOptions tokens;
 
   @Option(
+      names = "--ca-file",
+      paramLabel = "FILE",
+      description =
+          "With an https --server: trust its certificate only when this CA (PEM) signed it, e.g. a"
+              + " copy of the server's <data-dir>/pki/ca.crt.")
+  java.nio.file.Path caFile;
+
+  @Option(
       names = "--timeout",
       defaultValue = "2m",
       converter = DurationConverter.class,
@@ -116,6 +124,7 @@ final class SetImageCommand implements Callable<Integer> {
     ApiClient api = new ApiClient();
     api.server = server;
     api.tokens = tokens;
+    api.caFile = caFile;
     ObjectNode body = JSON.createObjectNode().put("version", version);
     if (message != null && !message.isBlank()) body.put("message", message);
     String url = "/api/v1/apps/" + URLEncoder.encode(app, StandardCharsets.UTF_8) + "/deploy";

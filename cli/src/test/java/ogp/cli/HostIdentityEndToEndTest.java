@@ -132,8 +132,13 @@ class HostIdentityEndToEndTest {
     AgentLink newMachine =
         link(new AgentIdentity("h-1", Map.of("role", "web"), "t", "none"), replacement);
     await("a new identity binds the released name").atMost(WAIT).until(newMachine::isConnected);
-    String saved = Files.readString(tmp.resolve("server").resolve(HostBindings.FILE));
-    assertTrue(saved.contains("\"h-1\""), saved);
+    // hosts.json is written by its own thread, at most every 200 ms after the claim.
+    await("the new binding is saved")
+        .atMost(WAIT)
+        .until(
+            () ->
+                Files.readString(tmp.resolve("server").resolve(HostBindings.FILE))
+                    .contains("\"h-1\""));
   }
 
   private AgentLink link(AgentIdentity identity, List<Assignment> into) {

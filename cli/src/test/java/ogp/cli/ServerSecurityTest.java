@@ -12,19 +12,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import ogp.agent.HostAgent;
 import ogp.agent.link.AgentIdentity;
 import ogp.agent.link.AgentLink;
 import ogp.protocol.tls.AgentTls;
 import ogp.protocol.tls.ServerTls;
 import ogp.protocol.tls.TlsContexts;
-import ogp.reconciler.pki.PemFiles;
 import ogp.reconciler.source.GitCredentials;
 import ogp.reconciler.source.GitRemote;
 import ogp.reconciler.testing.TestPki;
@@ -62,7 +58,7 @@ class ServerSecurityTest {
       try (ServerProcess process = new ServerProcess(settings)) {
         HttpClient trusting =
             HttpClient.newBuilder()
-                .sslContext(trusting(pki.caCertificate()))
+                .sslContext(ServerTrust.trusting(pki.caCertificate()))
                 .connectTimeout(Duration.ofSeconds(5))
                 .build();
         HttpResponse<String> ok =
@@ -191,17 +187,5 @@ class ServerSecurityTest {
             "--to",
             "b");
     assertFalse(run.err().contains("url-secret"), run.err());
-  }
-
-  private static SSLContext trusting(Path caFile) throws Exception {
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    trust.setCertificateEntry("ca", PemFiles.readCertificates(caFile).get(0));
-    TrustManagerFactory factory =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    factory.init(trust);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, factory.getTrustManagers(), null);
-    return context;
   }
 }

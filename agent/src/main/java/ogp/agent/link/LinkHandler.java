@@ -2,6 +2,7 @@ package ogp.agent.link;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -14,6 +15,7 @@ import ogp.protocol.v1.Envelope;
 import ogp.protocol.v1.Heartbeat;
 import ogp.protocol.v1.Hello;
 import ogp.protocol.v1.Refusal;
+import ogp.protocol.v1.RenewResponse;
 import ogp.protocol.v1.Welcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +36,9 @@ final class LinkHandler extends SimpleChannelInboundHandler<Envelope> {
     void assigned(Assignment assignment);
 
     void acked(long seq);
+
+    /** The server renewed this agent's certificate (an answer to a RenewRequest). */
+    default void renewed(RenewResponse response) {}
 
     /** The connection ended; {@code refusalOrNull} is the server's reason, if it gave one. */
     void closed(Refusal.Code refusalOrNull);
@@ -96,6 +101,13 @@ final class LinkHandler extends SimpleChannelInboundHandler<Envelope> {
         events.assigned(message.getAssignment());
       }
       case ACK -> events.acked(message.getAck().getSeq());
+      case RENEW_RESPONSE -> {
+        if (!welcomed) {
+          protocolError(ctx, "a RenewResponse before Welcome");
+          return;
+        }
+        events.renewed(message.getRenewResponse());
+      }
       case BODY_NOT_SET -> {} // a newer server's message this agent does not know yet
       default -> protocolError(ctx, "unexpected " + message.getBodyCase());
     }
@@ -104,7 +116,14 @@ final class LinkHandler extends SimpleChannelInboundHandler<Envelope> {
   private void refused(Refusal refused) {
     refusal = refused.getCode();
     switch (refused.getCode()) {
-      case BAD_TOKEN, UNSUPPORTED_PROTOCOL, IDENTITY_MISMATCH ->
+      case REVOKED ->
+          log.error(
+              "server refused host id '{}': REVOKED ({}); this host's identity was revoked by an"
+                  + " admin. Its containers are left running as last assigned; retrying at the"
+                  + " longest backoff",
+              hello.getHostId(),
+              refused.getReason());
+      case BAD_TOKEN, UNSUPPORTED_PROTOCOL, IDENTITY_MISMATCH, TLS_REQUIRED, ENROLMENT_REFUSED ->
           log.error(
               "server refused host id '{}': {} ({}); an operator must fix this, retrying with backoff",
               hello.getHostId(),
@@ -156,8 +175,25 @@ final class LinkHandler extends SimpleChannelInboundHandler<Envelope> {
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (!failed) {
       failed = true;
-      log.warn("closing the link to {}: {}", ctx.channel().remoteAddress(), cause.toString());
+      if (causedBy(cause, NotSslRecordException.class)) {
+        // The server answered in plain TCP: say so, not a TLS decoder's hex dump.
+        log.error(
+            "the server at {} does not speak TLS on its agent port: it answered in plain TCP (it"
+                + " binds only to loopback or runs with --insecure-agent-link), and this agent uses"
+                + " TLS (--tls-ca or its enrolment); check --server, or start the server without"
+                + " --insecure-agent-link; retrying with backoff",
+            ctx.channel().remoteAddress());
+      } else {
+        log.warn("closing the link to {}: {}", ctx.channel().remoteAddress(), cause.toString());
+      }
     }
     ctx.close();
+  }
+
+  private static boolean causedBy(Throwable cause, Class<? extends Throwable> type) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (type.isInstance(t)) return true;
+    }
+    return false;
   }
 }

@@ -16,6 +16,7 @@ final class Session {
   private final CoalescingOutbox outbox;
   private final String remoteAddress;
   private final Map<String, String> boundLabels;
+  private long lastRenewalMillis = Long.MIN_VALUE; // guarded by this
 
   /**
    * @param boundLabels the labels bound to the host's identity ({@link HostBindings}), which
@@ -48,6 +49,18 @@ final class Session {
 
   String remoteAddress() {
     return remoteAddress;
+  }
+
+  /**
+   * Whether a renewal may be answered now: none in the last {@code intervalMillis} on this
+   * connection. A yes counts as this connection's renewal.
+   */
+  synchronized boolean renewalDue(long nowMillis, long intervalMillis) {
+    if (lastRenewalMillis != Long.MIN_VALUE && nowMillis - lastRenewalMillis < intervalMillis) {
+      return false;
+    }
+    lastRenewalMillis = nowMillis;
+    return true;
   }
 
   /** Latest-wins: an assignment not yet written because the agent reads slowly is replaced. */

@@ -11,8 +11,10 @@ import ogp.protocol.Protocol;
 /**
  * The one pipeline of an agent connection: the shared codec ({@link FramePipeline}, reader idle
  * after three missed heartbeats, frames of at most {@link Protocol#HANDSHAKE_MAX_FRAME_BYTES} until
- * the Welcome), the latest-wins assignment outbox, then the session handler. A connection over the
- * {@link PendingHandshakes} caps is closed here, before any handler reads from it.
+ * the Welcome), the latest-wins assignment outbox, then the session handler; in front of them all a
+ * {@link TransportProbe} that tells a client speaking plain TCP on a TLS port (or TLS on a plain
+ * one) so. A connection over the {@link PendingHandshakes} caps is closed here, before any handler
+ * reads from it.
  */
 final class SessionInitializer extends ChannelInitializer<Channel> {
   private final SslContext tlsOrNull;
@@ -35,6 +37,8 @@ final class SessionInitializer extends ChannelInitializer<Channel> {
       FramePipeline.install(
           channel.pipeline(), tlsOrNull, readerIdleMillis, 0, Protocol.HANDSHAKE_MAX_FRAME_BYTES);
       channel.pipeline().addLast(CoalescingOutbox.NAME, new CoalescingOutbox());
+      // In front of TLS: a client speaking the other way is told so in a frame it can read.
+      channel.pipeline().addFirst(TransportProbe.NAME, new TransportProbe(tlsOrNull != null));
     } catch (RuntimeException e) {
       // No SessionHandler will ever release the place (e.g. the TLS engine could not be made).
       admitted.get().run();

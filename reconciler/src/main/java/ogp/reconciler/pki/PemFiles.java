@@ -37,6 +37,17 @@ public final class PemFiles {
     Files.writeString(file, pem(certificate), StandardCharsets.US_ASCII);
   }
 
+  /**
+   * A certificate chain (leaf first) in one file, replaced atomically ({@link OwnerOnlyFile}): a
+   * server that reads it at start never sees half a chain.
+   */
+  public static void writeCertificateChain(Path file, List<X509Certificate> chain)
+      throws IOException {
+    StringBuilder text = new StringBuilder();
+    for (X509Certificate certificate : chain) text.append(pem(certificate));
+    OwnerOnlyFile.write(file, text.toString());
+  }
+
   public static void writePrivateKey(Path file, PrivateKey key) throws IOException {
     // The JDK encodes private keys as PKCS#8 already.
     OwnerOnlyFile.write(file, pem(new PemObject("PRIVATE KEY", key.getEncoded())));

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -265,5 +266,41 @@ class HostIdentityTest {
     RawAgent agent = RawAgent.connect(group, port);
     toClose.add(agent);
     return agent.send(Envelope.newBuilder().setHello(hello).build());
+  }
+
+  @Test
+  void revocationsAreKeptInHostsJsonAndAReleaseKeepsTheRevokedIdentityRefused(@TempDir Path data)
+      throws Exception {
+    java.time.Instant now = java.time.Instant.parse("2026-12-07T06:00:00Z");
+    try (HostBindings bindings = HostBindings.open(data)) {
+      bindings.claimForEnrolment("host-a", "cert-sha256:aa", now);
+      bindings.claimForEnrolment("host-b", "cert-sha256:bb", now);
+      assertTrue(bindings.revoke("host-a", now).isPresent());
+      assertTrue(bindings.revoke("nobody", now).isEmpty());
+    }
+    try (HostBindings reopened = HostBindings.open(data)) {
+      assertEquals(Optional.of(now), reopened.revokedAt("host-a"));
+      assertTrue(reopened.isRevokedIdentity("cert-sha256:aa"));
+      assertFalse(reopened.isRevokedIdentity("cert-sha256:bb"));
+      assertTrue(reopened.binding("host-b").orElseThrow().labelsPending());
+
+      assertTrue(reopened.release("host-a"));
+      assertEquals(Optional.empty(), reopened.revokedAt("host-a"));
+      assertTrue(reopened.isRevokedIdentity("cert-sha256:aa"), "the key stays refused");
+    }
+  }
+
+  @Test
+  void theFirstHelloOfAnEnrolledHostBindsTheLabelsItDeclares() {
+    HostBindings bindings = HostBindings.inMemory();
+    java.time.Instant now = java.time.Instant.parse("2026-12-07T06:00:00Z");
+    bindings.claimForEnrolment("host-a", "cert-sha256:aa", now);
+
+    bindings.claim("host-a", "cert-sha256:aa", Map.of("role", "db"), now);
+    HostBindings.Claim later =
+        bindings.claim("host-a", "cert-sha256:aa", Map.of("role", "web"), now);
+
+    assertEquals(
+        Map.of("role", "db"), ((HostBindings.Claim.Held) later).binding().labels(), "bound once");
   }
 }

@@ -137,6 +137,11 @@ final class RawAgent implements AutoCloseable {
     return received.stream().anyMatch(Envelope::hasWelcome);
   }
 
+  /** Whether a message like this was received. */
+  boolean received(java.util.function.Predicate<Envelope> which) {
+    return received.stream().anyMatch(which);
+  }
+
   Optional<Refusal> refusal() {
     return received.stream().filter(Envelope::hasRefusal).map(Envelope::getRefusal).findFirst();
   }

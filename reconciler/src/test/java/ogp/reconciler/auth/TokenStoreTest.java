@@ -230,4 +230,60 @@ class TokenStoreTest {
       return this;
     }
   }
+
+  @Test
+  void aJoinTokensUsesAreSpentOnDiskOneAtATimeAndTheLastOneOnlyOnce() throws Exception {
+    TokenStore store = TokenStore.bootstrap(dataDir, clock, random);
+    String token = store.create("join-2", Role.JOIN, Optional.empty(), Optional.of(2), random);
+    // Two stores on one data dir, as two processes: each spends with the other's spending seen.
+    TokenStore other = TokenStore.open(dataDir, clock);
+
+    assertTrue(store.consumeJoinUse(token) instanceof TokenStore.JoinUse.Spent);
+    assertEquals(
+        Optional.of(1),
+        TokenStore.open(dataDir, clock).list().stream()
+            .filter(t -> t.name().equals("join-2"))
+            .findFirst()
+            .orElseThrow()
+            .usesLeft());
+    assertTrue(other.consumeJoinUse(token) instanceof TokenStore.JoinUse.Spent);
+    TokenStore.JoinUse third = store.consumeJoinUse(token);
+
+    assertEquals(new TokenStore.JoinUse.Refused("the join token 'join-2' is used up"), third);
+    assertEquals(Optional.empty(), store.verify(token), "a used-up token admits no plain Hello");
+  }
+
+  @Test
+  void aPlainHelloAcceptsAJoinTokenWithUsesLeftAndSpendsNone() throws Exception {
+    TokenStore store = TokenStore.bootstrap(dataDir, clock, random);
+    String token = store.create("join-1", Role.JOIN, Optional.empty(), Optional.of(1), random);
+
+    assertEquals(Optional.of(new TokenGrant("join-1", Role.JOIN)), store.verify(token));
+    assertEquals(Optional.of(new TokenGrant("join-1", Role.JOIN)), store.verify(token));
+    assertEquals(Optional.empty(), store.joinRefusal(token));
+  }
+
+  @Test
+  void anApiTokenOrAnExpiredJoinTokenSpendsNothingAndSaysWhy() throws Exception {
+    TokenStore store = TokenStore.bootstrap(dataDir, clock, random);
+    String api = store.create("ci", Role.DEPLOYER, Optional.empty(), random);
+    String join =
+        store.create(
+            "join-h",
+            Role.JOIN,
+            Optional.of(clock.instant().plusSeconds(60)),
+            Optional.of(5),
+            random);
+    clock.advance(Duration.ofSeconds(120));
+
+    assertEquals(
+        new TokenStore.JoinUse.Refused("the token is not a join token"), store.consumeJoinUse(api));
+    TokenStore.JoinUse expired = store.consumeJoinUse(join);
+    assertTrue(
+        expired instanceof TokenStore.JoinUse.Refused r && r.reason().contains("expired"),
+        String.valueOf(expired));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> store.create("ci-2", Role.DEPLOYER, Optional.empty(), Optional.of(3), random));
+  }
 }

@@ -1,0 +1,140 @@
+package ogp.cli;
+
+import static ogp.cli.OgpRun.ogp;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import ogp.agent.identity.EnrolledIdentity;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code ogp agent enroll} and {@code ogp agent} with and without an enrolment: bad usage is one
+ * sentence and exit 2, and touches nothing.
+ */
+class AgentEnrollCommandTest {
+  private static final String PIN = "sha256:" + "0f".repeat(32);
+
+  @TempDir Path dir;
+
+  @Test
+  void badPinsHostIdsAndTokenFlagsAreBadUsageAndWriteNothing() {
+    Path data = dir.resolve("agent");
+    assertUsage(
+        "--ca-hash must be sha256:",
+        "agent",
+        "enroll",
+        "--server",
+        "h:7070",
+        "--token",
+        "t",
+        "--ca-hash",
+        "md5:1",
+        "--host-id",
+        "a",
+        "--data-dir",
+        data.toString());
+    assertUsage(
+        "--host-id",
+        "agent",
+        "enroll",
+        "--server",
+        "h:7070",
+        "--token",
+        "t",
+        "--ca-hash",
+        PIN,
+        "--host-id",
+        "Web_1",
+        "--data-dir",
+        data.toString());
+    assertUsage(
+        "mutually exclusive",
+        "agent",
+        "enroll",
+        "--server",
+        "h:7070",
+        "--token",
+        "t",
+        "--token-file",
+        "f",
+        "--ca-hash",
+        PIN,
+        "--host-id",
+        "a",
+        "--data-dir",
+        data.toString());
+    assertUsage(
+        "HOST:PORT",
+        "agent",
+        "enroll",
+        "--server",
+        "h",
+        "--token",
+        "t",
+        "--ca-hash",
+        PIN,
+        "--host-id",
+        "a",
+        "--data-dir",
+        data.toString());
+    assertFalse(Files.exists(data), "nothing written");
+  }
+
+  @Test
+  void anUnreachableServerFailsWithOneSentenceAndExitOne() {
+    OgpRun run =
+        ogp(
+            "agent",
+            "enroll",
+            "--server",
+            "127.0.0.1:1",
+            "--token",
+            "t",
+            "--ca-hash",
+            PIN,
+            "--host-id",
+            "a",
+            "--data-dir",
+            dir.resolve("agent").toString());
+    assertEquals(1, run.exit(), run.err());
+    assertTrue(run.err().contains("cannot connect to 127.0.0.1:1"), run.err());
+    assertEquals(1, run.err().strip().lines().count(), run.err());
+  }
+
+  @Test
+  void agentWithoutAnEnrolmentNeedsServerAndHostId() {
+    OgpRun run = ogp("agent", "--data-dir", dir.resolve("agent").toString());
+    assertEquals(2, run.exit(), run.err());
+    assertTrue(run.err().contains("--server and --host-id are required"), run.err());
+  }
+
+  @Test
+  void anEnrolledAgentRefusesAnotherHostIdThanItsEnrolment() throws Exception {
+    Path data = dir.resolve("agent");
+    EnrolledIdentity identity = EnrolledIdentity.in(data);
+    Files.createDirectories(identity.dir());
+    for (Path f : new Path[] {identity.keyFile(), identity.certificateFile(), identity.caFile()}) {
+      Files.writeString(f, "placeholder");
+    }
+    Files.writeString(
+        identity.dir().resolve(EnrolledIdentity.ENROLMENT),
+        "{\"server\": \"localhost:7070\", \"hostId\": \"host-a\"}");
+
+    OgpRun run = ogp("agent", "--host-id", "host-b", "--data-dir", data.toString());
+
+    assertEquals(2, run.exit(), run.err());
+    assertTrue(
+        run.err().contains("differs from the host id this data dir is enrolled as (host-a)"),
+        run.err());
+  }
+
+  private static void assertUsage(String expected, String... args) {
+    OgpRun run = ogp(args);
+    assertEquals(2, run.exit(), run.err());
+    assertTrue(run.err().contains(expected), run.err());
+  }
+}
