@@ -84,6 +84,7 @@ public final class AgentLink implements ServerLink {
   private final long welcomeTimeoutMillis = Duration.ofSeconds(10).toMillis();
 
   private final Backoff backoff; // control thread only
+  private boolean revokedLogged; // control thread only: REVOKED is logged once, not every attempt
   private final EventLoopGroup group;
   private final ScheduledExecutorService control;
   private final ExecutorService assignmentThread;
@@ -260,6 +261,21 @@ public final class AgentLink implements ServerLink {
         });
   }
 
+  /** Control thread: a REVOKED refusal, logged as one error until the next Welcome. */
+  private void revoked(String reason) {
+    if (revokedLogged) {
+      log.debug("still revoked: {}", reason);
+      return;
+    }
+    revokedLogged = true;
+    log.error(
+        "server refused host id '{}': REVOKED ({}); an admin revoked this host. Its containers"
+            + " are left running as last assigned; retrying every {} ms until an operator decides",
+        identity.hostId(),
+        reason,
+        backoff.max().toMillis());
+  }
+
   /** Control thread: schedules the next attempt. */
   private void retryLater(Refusal.Code refusal) {
     if (closed) {
@@ -326,6 +342,7 @@ public final class AgentLink implements ServerLink {
           identity.hostId(),
           welcome.getHeartbeatIntervalMs());
       onControl(backoff::reset);
+      onControl(() -> revokedLogged = false); // welcomed: a later revocation is news again
       onControl(AgentLink.this::renewIfDue);
       StatusReport report = latestReport.get();
       if (report != null) {
@@ -349,10 +366,13 @@ public final class AgentLink implements ServerLink {
     }
 
     @Override
-    public void closed(Refusal.Code refusalOrNull) {
+    public void closed(Refusal refusalOrNull) {
       established = null;
       if (!closed) {
-        onControl(() -> retryLater(refusalOrNull));
+        onControl(() -> retryLater(refusalOrNull == null ? null : refusalOrNull.getCode()));
+        if (refusalOrNull != null && refusalOrNull.getCode() == Refusal.Code.REVOKED) {
+          onControl(() -> revoked(refusalOrNull.getReason()));
+        }
       }
     }
   }

@@ -40,8 +40,8 @@ final class LinkHandler extends SimpleChannelInboundHandler<Envelope> {
     /** The server renewed this agent's certificate (an answer to a RenewRequest). */
     default void renewed(RenewResponse response) {}
 
-    /** The connection ended; {@code refusalOrNull} is the server's reason, if it gave one. */
-    void closed(Refusal.Code refusalOrNull);
+    /** The connection ended; {@code refusalOrNull} is the server's refusal, if it gave one. */
+    void closed(Refusal refusalOrNull);
   }
 
   private final Hello hello;
@@ -51,7 +51,7 @@ final class LinkHandler extends SimpleChannelInboundHandler<Envelope> {
   private boolean failed;
   private long heartbeatSeq;
   private ScheduledFuture<?> heartbeats;
-  private Refusal.Code refusal;
+  private Refusal refusal;
 
   LinkHandler(Hello hello, Events events, Clock clock) {
     this.hello = hello;
@@ -114,15 +114,9 @@ final class LinkHandler extends SimpleChannelInboundHandler<Envelope> {
   }
 
   private void refused(Refusal refused) {
-    refusal = refused.getCode();
+    refusal = refused;
     switch (refused.getCode()) {
-      case REVOKED ->
-          log.error(
-              "server refused host id '{}': REVOKED ({}); this host's identity was revoked by an"
-                  + " admin. Its containers are left running as last assigned; retrying at the"
-                  + " longest backoff",
-              hello.getHostId(),
-              refused.getReason());
+      case REVOKED -> {} // the link logs it once, not at every attempt
       case BAD_TOKEN, UNSUPPORTED_PROTOCOL, IDENTITY_MISMATCH, TLS_REQUIRED, ENROLMENT_REFUSED ->
           log.error(
               "server refused host id '{}': {} ({}); an operator must fix this, retrying with backoff",

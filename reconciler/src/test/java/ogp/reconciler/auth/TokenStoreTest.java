@@ -254,6 +254,36 @@ class TokenStoreTest {
   }
 
   @Test
+  void eightEnrolmentsRacingForTheLastUseFromTwoStoresGetItOnce() throws Exception {
+    TokenStore store = TokenStore.bootstrap(dataDir, clock, random);
+    String token = store.create("join-last", Role.JOIN, Optional.empty(), Optional.of(1), random);
+    TokenStore other = TokenStore.open(dataDir, clock);
+    java.util.concurrent.ExecutorService racers =
+        java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+      List<java.util.concurrent.Future<TokenStore.JoinUse>> uses = new java.util.ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        TokenStore racer = i % 2 == 0 ? store : other;
+        uses.add(
+            racers.submit(
+                () -> {
+                  go.await();
+                  return racer.consumeJoinUse(token);
+                }));
+      }
+      go.countDown();
+      long spent = 0;
+      for (var use : uses) {
+        if (use.get() instanceof TokenStore.JoinUse.Spent) spent++;
+      }
+      assertEquals(1, spent);
+    } finally {
+      racers.shutdownNow();
+    }
+  }
+
+  @Test
   void aPlainHelloAcceptsAJoinTokenWithUsesLeftAndSpendsNone() throws Exception {
     TokenStore store = TokenStore.bootstrap(dataDir, clock, random);
     String token = store.create("join-1", Role.JOIN, Optional.empty(), Optional.of(1), random);
