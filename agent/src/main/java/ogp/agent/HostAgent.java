@@ -12,6 +12,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import ogp.agent.converge.Converger;
+import ogp.agent.identity.CertificateRenewal;
+import ogp.agent.identity.EnrolledIdentity;
 import ogp.agent.link.AgentIdentity;
 import ogp.agent.link.AgentLink;
 import ogp.agent.link.AssignmentHandler;
@@ -60,6 +62,9 @@ public final class HostAgent implements AutoCloseable {
    *     plain TCP
    * @param joinTokenFile the server's join token file, read again before every connection attempt
    *     so a rotated token is picked up without a restart; null: {@code joinToken} as given
+   * @param enrolled the identity {@code ogp agent enroll} left in the data dir: the link is mutual
+   *     TLS with it (made anew for every connection) and renews its certificate; empty: {@code tls}
+   * @param renewalCheck how often renewal of an enrolled certificate is checked (a minute)
    */
   public record Settings(
       String serverHost,
@@ -74,10 +79,14 @@ public final class HostAgent implements AutoCloseable {
       Duration statusInterval,
       Map<String, String> containerScope,
       Optional<AgentTls> tls,
-      Path joinTokenFile) {
+      Path joinTokenFile,
+      Optional<EnrolledIdentity> enrolled,
+      Duration renewalCheck) {
 
     public Settings {
       tls = Objects.requireNonNullElse(tls, Optional.empty());
+      enrolled = Objects.requireNonNullElse(enrolled, Optional.empty());
+      renewalCheck = Objects.requireNonNullElse(renewalCheck, Duration.ofMinutes(1));
     }
 
     /** Plain TCP. */
@@ -106,22 +115,37 @@ public final class HostAgent implements AutoCloseable {
           statusInterval,
           containerScope,
           Optional.empty(),
+          null,
+          Optional.empty(),
           null);
     }
 
     /** The same settings with TLS on the link. */
     public Settings withTls(AgentTls tls) {
-      return with(Optional.of(tls), joinTokenFile);
+      return with(Optional.of(tls), joinTokenFile, enrolled, renewalCheck);
+    }
+
+    /**
+     * The same settings with the enrolled identity of the data dir: mutual TLS with its certificate
+     * and automatic renewal, checked every {@code renewalCheck}.
+     */
+    public Settings withEnrolledIdentity(EnrolledIdentity identity, Duration renewalCheck) {
+      return with(
+          Optional.of(identity.agentTls()), joinTokenFile, Optional.of(identity), renewalCheck);
     }
 
     /**
      * The same settings with the join token read from {@code file} before every connection attempt.
      */
     public Settings withJoinTokenFile(Path file) {
-      return with(tls, file);
+      return with(tls, file, enrolled, renewalCheck);
     }
 
-    private Settings with(Optional<AgentTls> tls, Path joinTokenFile) {
+    private Settings with(
+        Optional<AgentTls> tls,
+        Path joinTokenFile,
+        Optional<EnrolledIdentity> enrolled,
+        Duration renewalCheck) {
       return new Settings(
           serverHost,
           serverPort,
@@ -135,7 +159,9 @@ public final class HostAgent implements AutoCloseable {
           statusInterval,
           containerScope,
           tls,
-          joinTokenFile);
+          joinTokenFile,
+          enrolled,
+          renewalCheck);
     }
 
     /** Never shows the join token: settings get logged and end up in error messages. */
@@ -167,6 +193,8 @@ public final class HostAgent implements AutoCloseable {
           + tls
           + ", joinTokenFile="
           + joinTokenFile
+          + ", enrolled="
+          + enrolled.map(e -> e.dir().toString()).orElse("no")
           + "]";
     }
 
@@ -296,9 +324,17 @@ public final class HostAgent implements AutoCloseable {
                 s.serverPort(),
                 new AgentIdentity(s.hostId(), s.labels(), version(), dockerVersion, hostKey(s)),
                 handler)
-            .joinToken(s.joinToken())
-            .clock(clock)
-            .tls(s.tls().map(TlsContexts::agent).orElse(null));
+            .joinToken(s.joinToken() == null ? "" : s.joinToken())
+            .clock(clock);
+    if (s.enrolled().isPresent()) {
+      // Read before every connection: a renewed certificate is used from the next one.
+      AgentTls enrolledTls = s.enrolled().get().agentTls();
+      linkBuilder
+          .tlsPerConnection(() -> TlsContexts.agent(enrolledTls))
+          .renewal(new CertificateRenewal(s.enrolled().get(), s.hostId()), s.renewalCheck());
+    } else {
+      linkBuilder.tls(s.tls().map(TlsContexts::agent).orElse(null));
+    }
     if (s.joinTokenFile() != null) linkBuilder.joinTokenFile(s.joinTokenFile());
     AgentLink link = linkBuilder.start();
     log.info(

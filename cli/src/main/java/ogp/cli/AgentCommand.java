@@ -3,32 +3,43 @@ package ogp.cli;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import ogp.agent.HostAgent;
+import ogp.agent.identity.EnrolledIdentity;
 import ogp.protocol.HostIds;
 import ogp.protocol.tls.AgentTls;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code ogp agent}: the per-host agent, until interrupted. */
+/**
+ * {@code ogp agent}: the per-host agent, until interrupted. With an enrolment in its data dir
+ * ({@code ogp agent enroll}) the server and host id default to the enrolled ones, an explicit
+ * {@code --host-id} that differs is bad usage, and the link is mutual TLS with the enrolled
+ * identity (renewed automatically); without one, {@code --server} and {@code --host-id} are
+ * required, as before enrolment existed.
+ */
 @Command(
     name = "agent",
     mixinStandardHelpOptions = true,
     description =
-        "Runs the agent of one Docker host: connects to the server and converges the host's containers.")
+        "Runs the agent of one Docker host: connects to the server and converges the host's containers.",
+    subcommands = {AgentEnrollCommand.class})
 final class AgentCommand implements Callable<Integer> {
-  @Option(names = "--server", required = true, description = "Server agent endpoint, HOST:PORT.")
+  @Option(
+      names = "--server",
+      description = "Server agent endpoint, HOST:PORT (default: the enrolled server, if enrolled).")
   String server;
 
   @Option(
       names = "--host-id",
-      required = true,
       description =
-          "This host's id, as used in hosts: lists: a DNS label (lower-case letters, digits, inner hyphens; at most 63).")
+          "This host's id, as used in hosts: lists: a DNS label (lower-case letters, digits, inner"
+              + " hyphens; at most 63). Default: the enrolled host id, if enrolled.")
   String hostId;
 
   @Option(names = "--label", description = "A label k=v for selector placement; repeatable.")
@@ -73,6 +84,54 @@ final class AgentCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    HostAgent.Settings settings = settings();
+    try (ShutdownSignal shutdown = new ShutdownSignal();
+        HostAgent agent = new HostAgent(settings)) {
+      shutdown.await();
+    }
+    return 0;
+  }
+
+  /**
+   * The agent's settings from the flags and the data dir's enrolment; bad usage and unreadable
+   * files fail here, before Docker is touched.
+   */
+  HostAgent.Settings settings() throws java.io.IOException {
+    EnrolledIdentity identity = EnrolledIdentity.in(dataDir);
+    Optional<EnrolledIdentity.Enrolment> enrolment;
+    try {
+      enrolment = identity.enrolment();
+    } catch (java.io.IOException e) {
+      throw new CommandFailure(e.getMessage());
+    }
+    if (enrolment.isPresent()) {
+      if (hostId != null && !hostId.equals(enrolment.get().hostId())) {
+        throw new CommandFailure(
+            "--host-id "
+                + hostId
+                + " differs from the host id this data dir is enrolled as ("
+                + enrolment.get().hostId()
+                + "); drop --host-id, or enrol again with another --data-dir",
+            2);
+      }
+      if (tlsCa != null || tlsCert != null || tlsKey != null) {
+        throw new CommandFailure(
+            "--tls-ca, --tls-cert and --tls-key are not used with an enrolled identity ("
+                + identity.dir()
+                + ")",
+            2);
+      }
+      hostId = enrolment.get().hostId();
+      if (server == null) server = enrolment.get().server();
+    }
+    if (server == null || hostId == null) {
+      throw new CommandFailure(
+          "--server and --host-id are required unless the data dir holds an enrolment (ogp agent"
+              + " enroll --data-dir "
+              + dataDir
+              + " ...)",
+          2);
+    }
     requireValidHostId(hostId);
     ServerSecurityOptions.pair("--tls-cert", tlsCert, "--tls-key", tlsKey);
     if (tlsCert != null && tlsCa == null) {
@@ -108,16 +167,14 @@ final class AgentCommand implements Callable<Integer> {
             dataDir);
     if (joinTokenFile != null)
       settings = settings.withJoinTokenFile(joinTokenFile); // re-read on reconnect: rotation
-    if (tlsCa != null) {
+    if (enrolment.isPresent()) {
+      settings = settings.withEnrolledIdentity(identity, Duration.ofMinutes(1));
+    } else if (tlsCa != null) {
       settings =
           settings.withTls(
               new AgentTls(tlsCa, Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey)));
     }
-    try (ShutdownSignal shutdown = new ShutdownSignal();
-        HostAgent agent = new HostAgent(settings)) {
-      shutdown.await();
-    }
-    return 0;
+    return settings;
   }
 
   /** Bad usage (exit 2) unless {@code hostId} is a DNS label ({@link HostIds}). */

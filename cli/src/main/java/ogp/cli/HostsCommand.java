@@ -17,18 +17,21 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code ogp hosts release|label}: the operator's hold on host identities. A host id belongs to the
  * agent identity that first said Hello with it; {@code release} frees it for the next agent, {@code
- * label} sets the labels placement uses (an agent's own {@code --label}s count only when it binds).
- * Both need an admin token.
+ * label} sets the labels placement uses (an agent's own {@code --label}s count only when it binds),
+ * {@code revoke} refuses the host's agent and its certificate's key from now on. All need an admin
+ * token.
  */
 @Command(
     name = "hosts",
     mixinStandardHelpOptions = true,
     description = "Manages host identities and their labels (admin).",
-    subcommands = {HostsCommand.Release.class, HostsCommand.Label.class})
+    subcommands = {HostsCommand.Release.class, HostsCommand.Label.class, HostsCommand.Revoke.class})
 final class HostsCommand implements Callable<Integer> {
   @Override
   public Integer call() {
-    throw new CommandFailure("name a subcommand: ogp hosts release HOST | ogp hosts label HOST", 2);
+    throw new CommandFailure(
+        "name a subcommand: ogp hosts release HOST | ogp hosts label HOST | ogp hosts revoke HOST",
+        2);
   }
 
   /** A host id for a URL path; refused (exit 2) unless it is a DNS label, like the server does. */
@@ -58,6 +61,32 @@ final class HostsCommand implements Callable<Integer> {
       api.post(hostPath(host) + "/release", "{}");
       System.out.println(
           "released " + host + "; the next agent to connect as " + host + " binds it");
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "revoke",
+      mixinStandardHelpOptions = true,
+      description =
+          "Refuses HOST's agent from now on: its session is closed, its Hello, renewal and"
+              + " enrolment are refused, and its certificate's key for good (also after release)."
+              + " Its containers are left running.")
+  static final class Revoke implements Callable<Integer> {
+    @Mixin ApiClient api;
+
+    @Parameters(index = "0", paramLabel = "HOST", description = "The host id.")
+    String host;
+
+    @Override
+    public Integer call() {
+      api.post(hostPath(host) + "/revoke", "{}");
+      System.out.println(
+          "revoked "
+              + host
+              + "; its containers keep running. To let a new agent take the name: ogp hosts release "
+              + host
+              + ", then enrol it");
       return 0;
     }
   }

@@ -27,10 +27,12 @@ import ogp.portal.events.LoggedEvents;
 import ogp.portal.fleet.FleetView;
 import ogp.protocol.LoopGuard;
 import ogp.protocol.files.OwnerOnlyFile;
+import ogp.protocol.tls.CaHash;
 import ogp.protocol.tls.ServerTls;
 import ogp.protocol.tls.TlsContexts;
 import ogp.reconciler.agents.AgentServer;
 import ogp.reconciler.agents.HostBindings;
+import ogp.reconciler.agents.IdentityEvents;
 import ogp.reconciler.api.ApiRoutes;
 import ogp.reconciler.api.ChangeRoutes;
 import ogp.reconciler.api.EventRoutes;
@@ -53,6 +55,7 @@ import ogp.reconciler.events.EventLog;
 import ogp.reconciler.events.EventReason;
 import ogp.reconciler.events.FleetEvents;
 import ogp.reconciler.metrics.ReconcilerMeters;
+import ogp.reconciler.pki.CertificateAuthority;
 import ogp.reconciler.source.GitMirror;
 import ogp.reconciler.source.GitRemote;
 import ogp.reconciler.watch.StatusFeed;
@@ -82,6 +85,7 @@ final class ServerProcess implements AutoCloseable {
    * @param externalUrl where users reach the server ({@code --external-url}); with https (or with
    *     {@code https}) the portal's cookies are Secure and every response carries HSTS
    * @param forgetLostAfter how long a host stays lost before it is forgotten; zero: never
+   * @param enrolment lets agents enrol and renew with the server's CA; null: nobody enrols
    */
   record Settings(
       GitRemote remote,
@@ -97,7 +101,37 @@ final class ServerProcess implements AutoCloseable {
       Duration gitTimeout,
       Path metricsTokenFile,
       Optional<URI> externalUrl,
-      Duration forgetLostAfter) {
+      Duration forgetLostAfter,
+      Enrolment enrolment) {
+
+    /**
+     * How agents enrol: {@code ca} signs their certificates (the agent link's TLS must trust it for
+     * client certificates, optionally: {@link ServerTls#enrolling}), valid for {@code
+     * agentCertTtl}; agents dial {@code advertisedName} (a name the server certificate gives),
+     * which the server records with the agent port and the CA pin for {@code ogp tokens create
+     * --print-join-command}.
+     */
+    record Enrolment(CertificateAuthority ca, Duration agentCertTtl, String advertisedName) {}
+
+    /** The same settings with agent enrolment. */
+    Settings withEnrolment(Enrolment enrolment) {
+      return new Settings(
+          remote,
+          dataDir,
+          poll,
+          bindAddress,
+          httpPort,
+          agentPort,
+          lostGrace,
+          webhookSecretFile,
+          agentTls,
+          https,
+          gitTimeout,
+          metricsTokenFile,
+          externalUrl,
+          forgetLostAfter,
+          enrolment);
+    }
 
     Settings {
       agentTls = Objects.requireNonNullElse(agentTls, Optional.empty());
@@ -150,6 +184,7 @@ final class ServerProcess implements AutoCloseable {
           null,
           null,
           Optional.empty(),
+          null,
           null);
     }
 
@@ -181,7 +216,8 @@ final class ServerProcess implements AutoCloseable {
           gitTimeout,
           metricsTokenFile,
           externalUrl,
-          forgetLostAfter);
+          forgetLostAfter,
+          enrolment);
     }
 
     /** Plain TCP for agents and plain HTTP. */
@@ -281,6 +317,10 @@ final class ServerProcess implements AutoCloseable {
       // Which agent identity holds each host id (hosts.json); a corrupt file stops the start.
       hostBindings = HostBindings.open(s.dataDir());
       started.push(hostBindings);
+      // Enrolments, renewals and revocations become events once the event log exists (below).
+      java.util.concurrent.atomic.AtomicReference<EventLog> eventLog =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      IdentityEvents identityEvents = new RecordedIdentityEvents(eventLog::get, clock);
       loop =
           PortInUse.explained(
               "--agent-port",
@@ -293,7 +333,8 @@ final class ServerProcess implements AutoCloseable {
                           new DesiredStateSource(
                               mirror, clock, onApplied, s.dataDir().resolve(APPLIED_REVISION_FILE)),
                       listener ->
-                          AgentServer.builder(tokens.inMemory(), listener)
+                          enrolment(s, AgentServer.builder(tokens.inMemory(), listener))
+                              .identityEvents(identityEvents)
                               .hostBindings(hostBindings)
                               .bind(s.bindAddress(), s.agentPort())
                               .lostGrace(s.lostGrace())
@@ -339,6 +380,7 @@ final class ServerProcess implements AutoCloseable {
               EVENTS_RETAINED,
               event -> watchHub.append(WatchKind.Event, event),
               metrics.registry());
+      eventLog.set(events);
       reconciler.addObserver(new FleetEvents(events, clock));
       started.push(watchHub);
       statusFeed = new StatusFeed(fleet, watchHub, Duration.ofMillis(100));
@@ -421,6 +463,7 @@ final class ServerProcess implements AutoCloseable {
                           })
                       .start());
       reconciler.start();
+      if (s.enrolment() != null) recordJoinEndpoint(s, agents.port());
       log.info(
           "ogp server: following {} ({}), {} on {}:{}, agents on {}:{} ({})",
           s.remote().redactedUrl(), // the URL may carry credentials
@@ -443,6 +486,31 @@ final class ServerProcess implements AutoCloseable {
       dataDirLock.close();
       throw e;
     }
+  }
+
+  /** The builder with enrolment when the settings have it. */
+  private AgentServer.Builder enrolment(Settings s, AgentServer.Builder builder) {
+    return s.enrolment() == null
+        ? builder
+        : builder.enrolment(s.enrolment().ca(), tokens, s.enrolment().agentCertTtl());
+  }
+
+  /**
+   * Writes where agents enrol ({@link JoinEndpoint}) and logs the CA pin and how to make a join
+   * command.
+   */
+  private static void recordJoinEndpoint(Settings s, int agentPort) throws IOException {
+    JoinEndpoint endpoint =
+        new JoinEndpoint(
+            JoinEndpoint.address(s.enrolment().advertisedName(), agentPort),
+            CaHash.of(s.enrolment().ca().certificate().certificate()));
+    endpoint.write(s.dataDir());
+    log.info(
+        "agents enrol at {} with CA pin {}; a join command: ogp tokens create --kind join --uses 1"
+            + " --ttl 24h --print-join-command --data-dir {}",
+        endpoint.address(),
+        endpoint.caHash(),
+        s.dataDir());
   }
 
   private static void installHttps(

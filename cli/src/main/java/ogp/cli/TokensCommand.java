@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
@@ -73,41 +74,138 @@ final class TokensCommand implements Runnable {
   @Command(
       name = "create",
       mixinStandardHelpOptions = true,
-      description = "Creates a named API (or join) token and prints it once.")
+      description =
+          "Creates a named API (or join) token and prints it once; with --kind join"
+              + " --print-join-command, the line an agent host runs to enrol.")
   static final class Create implements Callable<Integer> {
     @Spec CommandSpec spec;
     @CommandLine.Mixin DataDir dir = new DataDir();
 
     @Option(
         names = "--name",
-        required = true,
-        description = "The token's name: the Ogp-Actor of its changes, e.g. jenkins.")
+        description =
+            "The token's name: the Ogp-Actor of its changes, e.g. jenkins (join tokens: default"
+                + " join-<random>).")
     String name;
 
     @Option(
         names = "--role",
-        required = true,
         converter = RoleConverter.class,
         description =
             "viewer (read), deployer (also deploy, offline, online, rollback, refresh), admin (everything), "
-                + "or join (agents' Hello).")
+                + "or join (agents' Hello and enrolment).")
     Role role;
+
+    @Option(
+        names = "--kind",
+        converter = RoleConverter.class,
+        description = "The same as --role; --kind join makes a join token for agents.")
+    Role kind;
+
+    @Option(
+        names = "--uses",
+        description =
+            "Join tokens: how many agents may enrol with it, e.g. 1 or 50 (default: unlimited).")
+    Integer uses;
+
+    @Option(
+        names = "--print-join-command",
+        description =
+            "Join tokens: print the whole 'ogp agent enroll --server HOST:PORT --token TOKEN"
+                + " --ca-hash sha256:...' line instead of the token alone.")
+    boolean printJoinCommand;
+
+    @Option(
+        names = "--server-address",
+        paramLabel = "HOST:PORT",
+        description =
+            "With --print-join-command: the address agents dial (default: the one the server"
+                + " recorded in the data dir at its start).")
+    String serverAddress;
 
     @CommandLine.Mixin Expiry expiry = new Expiry();
 
     @Override
     public Integer call() throws IOException {
+      Role chosen = role();
+      boolean join = chosen == Role.JOIN;
+      if (!join && (uses != null || printJoinCommand || serverAddress != null)) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(),
+            "--uses, --print-join-command and --server-address are for join tokens (--kind join)");
+      }
+      if (uses != null && uses < 1) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--uses must be at least 1, got " + uses);
+      }
+      if (serverAddress != null && !printJoinCommand) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--server-address goes with --print-join-command");
+      }
+      if (name == null && !join) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--name is required (only join tokens have a default name)");
+      }
+      // Checked before the token exists: a join command that cannot be printed makes no token.
+      Optional<JoinEndpoint> endpoint =
+          printJoinCommand ? Optional.of(endpoint()) : Optional.empty();
+      String tokenName = name != null ? name : "join-" + HexFormat.of().formatHex(randomBytes(4));
       Optional<Instant> expiresAt = expiry.at(spec);
-      String token = run(() -> dir.store().create(name, role, expiresAt, new SecureRandom()));
-      return printed(
-          spec,
-          token,
+      Optional<Integer> limit = Optional.ofNullable(uses);
+      String token =
+          run(() -> dir.store().create(tokenName, chosen, expiresAt, limit, new SecureRandom()));
+      String note =
           "token '"
-              + name
+              + tokenName
               + "' (role "
-              + role.label()
+              + chosen.label()
               + ") created"
-              + expiresAt.map(e -> ", expires " + e.truncatedTo(ChronoUnit.SECONDS)).orElse(""));
+              + limit.map(u -> ", " + u + " use(s)").orElse(join ? ", unlimited uses" : "")
+              + expiresAt.map(e -> ", expires " + e.truncatedTo(ChronoUnit.SECONDS)).orElse("");
+      if (endpoint.isPresent()) {
+        return printed(spec, endpoint.get().joinCommand(token), note);
+      }
+      return printed(spec, token, note);
+    }
+
+    private Role role() {
+      if (role != null && kind != null && role != kind) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--role and --kind say different things; give one");
+      }
+      Role chosen = role != null ? role : kind;
+      if (chosen == null) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--role (or --kind) is required: viewer, deployer, admin or join");
+      }
+      return chosen;
+    }
+
+    /** The address and CA pin for the join command: recorded by the server, or the flag's. */
+    private JoinEndpoint endpoint() {
+      JoinEndpoint recorded =
+          JoinEndpoint.read(dir.dataDir)
+              .orElseThrow(
+                  () ->
+                      new CommandFailure(
+                          "the server has not recorded where agents enrol in "
+                              + dir.dataDir
+                              + " ("
+                              + JoinEndpoint.FILE
+                              + "); start ogp server once with TLS on its agent link"));
+      if (serverAddress == null) return recorded;
+      int colon = serverAddress.lastIndexOf(':');
+      if (colon <= 0 || colon == serverAddress.length() - 1) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--server-address must be HOST:PORT, got '" + serverAddress + "'");
+      }
+      return new JoinEndpoint(serverAddress, recorded.caHash());
+    }
+
+    private static byte[] randomBytes(int n) {
+      byte[] bytes = new byte[n];
+      new SecureRandom().nextBytes(bytes);
+      return bytes;
     }
   }
 
@@ -115,7 +213,8 @@ final class TokensCommand implements Runnable {
       name = "list",
       mixinStandardHelpOptions = true,
       description =
-          "Lists the valid tokens: name, role, created, expires (never a token or its hash).")
+          "Lists the valid tokens: name, role, created, expires, uses left (never a token or its"
+              + " hash).")
   static final class ListTokens implements Callable<Integer> {
     @Spec CommandSpec spec;
     @CommandLine.Mixin DataDir dir = new DataDir();
@@ -124,14 +223,17 @@ final class TokensCommand implements Runnable {
     public Integer call() {
       java.util.List<TokenStore.TokenInfo> tokens = dir.store().list(); // fails before any output
       PrintWriter out = spec.commandLine().getOut();
-      out.printf("%-24s %-9s %-21s %s%n", "NAME", "ROLE", "CREATED", "EXPIRES");
+      out.printf("%-24s %-9s %-21s %-21s %s%n", "NAME", "ROLE", "CREATED", "EXPIRES", "USES LEFT");
       for (TokenStore.TokenInfo t : tokens) {
         out.printf(
-            "%-24s %-9s %-21s %s%n",
+            "%-24s %-9s %-21s %-21s %s%n",
             t.name(),
             t.role().label(),
             t.createdAt().truncatedTo(ChronoUnit.SECONDS),
-            t.expiresAt().map(e -> e.truncatedTo(ChronoUnit.SECONDS).toString()).orElse("never"));
+            t.expiresAt().map(e -> e.truncatedTo(ChronoUnit.SECONDS).toString()).orElse("never"),
+            t.usesLeft()
+                .map(u -> u == 0 ? "0 (used up)" : String.valueOf(u))
+                .orElse(t.role() == Role.JOIN ? "unlimited" : "-"));
       }
       out.flush();
       return 0;
@@ -242,10 +344,11 @@ final class TokensCommand implements Runnable {
   /** The {@code --expires} option of a new token. */
   static final class Expiry {
     @Option(
-        names = "--expires",
+        names = {"--expires", "--ttl"},
         converter = LifetimeConverter.class,
         description =
-            "Lifetime of the new token, e.g. 30d, 12h or 90m; refused afterwards (default: never expires).")
+            "Lifetime of the new token, e.g. 30d, 12h or 90m; refused afterwards (default: never"
+                + " expires). --ttl is the same.")
     Duration lifetime;
 
     Optional<Instant> at(CommandSpec spec) {

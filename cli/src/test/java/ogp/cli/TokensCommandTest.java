@@ -66,7 +66,9 @@ class TokensCommandTest {
     OgpRun list = ogp("tokens", "list", "--data-dir", dataDir.toString());
     assertEquals(0, list.exit(), list.err());
     assertTrue(
-        list.out().matches("(?s)NAME +ROLE +CREATED +EXPIRES\n.*jenkins +deployer .*never\n.*"),
+        list.out()
+            .matches(
+                "(?s)NAME +ROLE +CREATED +EXPIRES +USES LEFT\n.*jenkins +deployer .*never +-\n.*"),
         list.out());
     assertTrue(list.out().contains("admin "), list.out());
     assertFalse(list.out().contains(token));
@@ -185,5 +187,105 @@ class TokensCommandTest {
             dataDir.toString());
     assertEquals(1, run.exit());
     assertTrue(run.err().contains("a token named 'admin' exists; rotate or revoke it"), run.err());
+  }
+
+  @Test
+  void aJoinTokenWithUsesAndATtlGetsADefaultNameAndIsListedWithItsUsesLeft() {
+    OgpRun run =
+        ogp(
+            "tokens",
+            "create",
+            "--kind",
+            "join",
+            "--uses",
+            "50",
+            "--ttl",
+            "24h",
+            "--data-dir",
+            dataDir.toString());
+    assertEquals(0, run.exit(), run.err());
+    assertTrue(
+        run.err()
+            .matches(
+                "(?s)token 'join-[0-9a-f]{8}' \\(role join\\) created, 50 use\\(s\\), expires .*"),
+        run.err());
+    OgpRun list = ogp("tokens", "list", "--data-dir", dataDir.toString());
+    assertTrue(list.out().matches("(?s).*\njoin-[0-9a-f]{8} +join .* 50\n.*"), list.out());
+    assertTrue(list.out().matches("(?s).*\njoin +join .* unlimited\n.*"), list.out());
+  }
+
+  @Test
+  void printJoinCommandPrintsTheEnrolLineWithTheRecordedAddressAndCaPin() throws Exception {
+    String pin = "sha256:" + "ab".repeat(32);
+    new JoinEndpoint("ogp.example.com:7070", pin).write(dataDir);
+    OgpRun run =
+        ogp(
+            "tokens",
+            "create",
+            "--kind",
+            "join",
+            "--uses",
+            "1",
+            "--print-join-command",
+            "--data-dir",
+            dataDir.toString());
+    assertEquals(0, run.exit(), run.err());
+    String line = run.out().strip();
+    assertTrue(
+        line.matches(
+            "ogp agent enroll --server ogp\\.example\\.com:7070 --token [A-Za-z0-9_-]{43} --ca-hash "
+                + pin),
+        line);
+    String token = line.split(" ")[6];
+    assertEquals(Role.JOIN, store.verify(token).orElseThrow().role());
+
+    OgpRun other =
+        ogp(
+            "tokens",
+            "create",
+            "--kind",
+            "join",
+            "--print-join-command",
+            "--server-address",
+            "10.0.0.5:7443",
+            "--data-dir",
+            dataDir.toString());
+    assertTrue(
+        other.out().startsWith("ogp agent enroll --server 10.0.0.5:7443 --token "), other.out());
+  }
+
+  @Test
+  void printJoinCommandWithoutARecordedEndpointFailsAndMakesNoToken() {
+    int before = store.list().size();
+    OgpRun run =
+        ogp(
+            "tokens",
+            "create",
+            "--kind",
+            "join",
+            "--print-join-command",
+            "--data-dir",
+            dataDir.toString());
+    assertEquals(1, run.exit(), run.err());
+    assertTrue(run.err().contains(JoinEndpoint.FILE), run.err());
+    assertEquals(before, store.list().size());
+  }
+
+  @Test
+  void usesOnAnApiTokenIsBadUsage() {
+    OgpRun run =
+        ogp(
+            "tokens",
+            "create",
+            "--name",
+            "ci",
+            "--role",
+            "deployer",
+            "--uses",
+            "3",
+            "--data-dir",
+            dataDir.toString());
+    assertEquals(2, run.exit(), run.err());
+    assertTrue(run.err().contains("join tokens"), run.err());
   }
 }

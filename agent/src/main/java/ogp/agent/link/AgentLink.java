@@ -28,7 +28,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
+import ogp.agent.identity.CertificateRenewal;
 import ogp.protocol.CoalescingOutbox;
 import ogp.protocol.FramePipeline;
 import ogp.protocol.LoopGuard;
@@ -37,6 +39,8 @@ import ogp.protocol.v1.Assignment;
 import ogp.protocol.v1.Envelope;
 import ogp.protocol.v1.Hello;
 import ogp.protocol.v1.Refusal;
+import ogp.protocol.v1.RenewRequest;
+import ogp.protocol.v1.RenewResponse;
 import ogp.protocol.v1.StatusReport;
 import ogp.protocol.v1.Welcome;
 import org.slf4j.Logger;
@@ -52,8 +56,14 @@ import org.slf4j.LoggerFactory;
  * retried with growing backoff (the token file is read again on every attempt, so an operator can
  * fix it without restarting); SUPERSEDED (another agent claimed this host id) waits the maximum
  * backoff before retrying, so two agents with one id do not take over from each other in a tight
- * loop, while a legitimate replacement still wins. A disconnect never produces an assignment: the
- * containers stay as last assigned.
+ * loop, while a legitimate replacement still wins; REVOKED (an admin revoked this host) is logged
+ * as one error per attempt and retried at the maximum backoff too, since only an operator can end
+ * it. A disconnect never produces an assignment: the containers stay as last assigned.
+ *
+ * <p>An enrolled agent ({@link Builder#renewal}) asks for a renewed certificate over the link once
+ * two thirds of its validity have passed ({@link CertificateRenewal}), checked at each Welcome and
+ * every minute; TLS is made anew for every connection, so the renewed certificate is used from the
+ * next one.
  *
  * <p>Threads: one Netty event loop does the I/O; a control thread does the connecting, the backoff
  * and reading the token file (disk I/O stays off the event loop); an assignment thread runs the
@@ -66,7 +76,8 @@ public final class AgentLink implements ServerLink {
   private final int port;
   private final AgentIdentity identity;
   private final TokenSource token;
-  private final SslContext tls;
+  private final Supplier<SslContext> tls; // null: plain TCP; asked before every connection
+  private final CertificateRenewal renewal; // null: no renewal
   private final Clock clock;
 
   /** How long connecting plus waiting for Welcome may take. */
@@ -89,8 +100,9 @@ public final class AgentLink implements ServerLink {
     host = b.host;
     port = b.port;
     identity = b.identity;
-    token = Objects.requireNonNull(b.token, "a join token or token file is required");
+    token = b.token; // empty for an enrolled agent, whose certificate is its credential
     tls = b.tls;
+    renewal = b.renewal;
     clock = b.clock;
     backoff = new Backoff(b.initialBackoff, b.maxBackoff, RandomGenerator.getDefault());
     group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -151,9 +163,45 @@ public final class AgentLink implements ServerLink {
     assignmentThread.shutdownNow();
   }
 
-  private AgentLink start() {
+  private AgentLink start(Duration renewalCheck) {
     onControl(this::connect);
+    if (renewal != null) {
+      control.scheduleWithFixedDelay(
+          LoopGuard.guarded("checking the agent certificate for renewal", this::renewIfDue),
+          renewalCheck.toMillis(),
+          renewalCheck.toMillis(),
+          TimeUnit.MILLISECONDS);
+    }
     return this;
+  }
+
+  /** Control thread: asks the server for a renewed certificate once renewal is due. */
+  private void renewIfDue() {
+    Channel current = channel;
+    if (renewal == null || established == null || current == null) return;
+    try {
+      renewal
+          .requestIfDue(clock.instant())
+          .ifPresent(
+              csr ->
+                  current.writeAndFlush(
+                      Envelope.newBuilder()
+                          .setRenewRequest(
+                              RenewRequest.newBuilder()
+                                  .setCsr(com.google.protobuf.ByteString.copyFrom(csr)))
+                          .build()));
+    } catch (IOException | RuntimeException e) {
+      log.warn("cannot renew the agent certificate: {}; trying again later", e.toString());
+    }
+  }
+
+  /** Control thread: keeps a renewed certificate for the next connection. */
+  private void keepRenewed(RenewResponse response) {
+    try {
+      renewal.accept(response.getCertificate().toByteArray());
+    } catch (IOException | RuntimeException e) {
+      log.warn("cannot use the renewed certificate: {}", e.toString());
+    }
   }
 
   /**
@@ -181,6 +229,15 @@ public final class AgentLink implements ServerLink {
       retryLater(null);
       return;
     }
+    SslContext context;
+    try {
+      // Made per connection: a renewed certificate is used from the next one.
+      context = tls == null ? null : tls.get();
+    } catch (RuntimeException e) {
+      log.error("cannot set up TLS: {}; retrying", e.getMessage());
+      retryLater(null);
+      return;
+    }
     ChannelFuture connecting =
         new Bootstrap()
             .group(group)
@@ -190,7 +247,7 @@ public final class AgentLink implements ServerLink {
             .option(
                 ChannelOption.WRITE_BUFFER_WATER_MARK,
                 new WriteBufferWaterMark(64 * 1024, Protocol.MAX_FRAME_BYTES))
-            .handler(initializer(hello))
+            .handler(initializer(hello, context))
             .connect(host, port);
     channel = connecting.channel();
     connecting.addListener(
@@ -208,7 +265,11 @@ public final class AgentLink implements ServerLink {
     if (closed) {
       return;
     }
-    Duration delay = refusal == Refusal.Code.SUPERSEDED ? backoff.max() : backoff.next();
+    // SUPERSEDED: another agent holds the id; REVOKED: only an operator can change that.
+    Duration delay =
+        refusal == Refusal.Code.SUPERSEDED || refusal == Refusal.Code.REVOKED
+            ? backoff.max()
+            : backoff.next();
     log.info("reconnecting to {}:{} in {} ms", host, port, delay.toMillis());
     try {
       control.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
@@ -237,7 +298,7 @@ public final class AgentLink implements ServerLink {
         .build();
   }
 
-  private ChannelInitializer<Channel> initializer(Hello hello) {
+  private ChannelInitializer<Channel> initializer(Hello hello, SslContext tls) {
     LinkHandler.Events events = new SessionEvents();
     return new ChannelInitializer<>() {
       @Override
@@ -265,6 +326,7 @@ public final class AgentLink implements ServerLink {
           identity.hostId(),
           welcome.getHeartbeatIntervalMs());
       onControl(backoff::reset);
+      onControl(AgentLink.this::renewIfDue);
       StatusReport report = latestReport.get();
       if (report != null) {
         outbox.offer(Envelope.newBuilder().setStatus(report).build());
@@ -279,6 +341,11 @@ public final class AgentLink implements ServerLink {
     @Override
     public void acked(long seq) {
       acks.incrementAndGet();
+    }
+
+    @Override
+    public void renewed(RenewResponse response) {
+      if (renewal != null) onControl(() -> keepRenewed(response));
     }
 
     @Override
@@ -302,8 +369,10 @@ public final class AgentLink implements ServerLink {
     private final int port;
     private final AgentIdentity identity;
     private final AssignmentHandler handler;
-    private TokenSource token;
-    private SslContext tls;
+    private TokenSource token = () -> "";
+    private Supplier<SslContext> tls;
+    private CertificateRenewal renewal;
+    private Duration renewalCheck = Duration.ofMinutes(1);
     private Clock clock = Clock.systemUTC();
     private Duration initialBackoff = Duration.ofMillis(200);
     // 5 s, not 30 s: with full jitter an agent that failed 7 times during a restart waited up to
@@ -342,7 +411,26 @@ public final class AgentLink implements ServerLink {
     }
 
     public Builder tls(SslContext tlsOrNull) {
-      this.tls = tlsOrNull;
+      this.tls = tlsOrNull == null ? null : () -> tlsOrNull;
+      return this;
+    }
+
+    /**
+     * TLS made anew before every connection attempt (on the control thread, which may read files):
+     * an enrolled agent's renewed certificate is used from the next connection.
+     */
+    public Builder tlsPerConnection(Supplier<SslContext> tls) {
+      this.tls = Objects.requireNonNull(tls, "tls");
+      return this;
+    }
+
+    /**
+     * Renews the enrolled certificate over the link, checked at every Welcome and every {@code
+     * check} (a minute in production).
+     */
+    public Builder renewal(CertificateRenewal renewal, Duration check) {
+      this.renewal = Objects.requireNonNull(renewal, "renewal");
+      this.renewalCheck = Objects.requireNonNull(check, "check");
       return this;
     }
 
@@ -357,7 +445,7 @@ public final class AgentLink implements ServerLink {
 
     /** Starts connecting in the background; see {@link AgentLink#isConnected()}. */
     public AgentLink start() {
-      return new AgentLink(this).start();
+      return new AgentLink(this).start(renewalCheck);
     }
   }
 }

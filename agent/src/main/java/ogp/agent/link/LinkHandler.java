@@ -14,6 +14,7 @@ import ogp.protocol.v1.Envelope;
 import ogp.protocol.v1.Heartbeat;
 import ogp.protocol.v1.Hello;
 import ogp.protocol.v1.Refusal;
+import ogp.protocol.v1.RenewResponse;
 import ogp.protocol.v1.Welcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +35,9 @@ final class LinkHandler extends SimpleChannelInboundHandler<Envelope> {
     void assigned(Assignment assignment);
 
     void acked(long seq);
+
+    /** The server renewed this agent's certificate (an answer to a RenewRequest). */
+    default void renewed(RenewResponse response) {}
 
     /** The connection ended; {@code refusalOrNull} is the server's reason, if it gave one. */
     void closed(Refusal.Code refusalOrNull);
@@ -96,6 +100,13 @@ final class LinkHandler extends SimpleChannelInboundHandler<Envelope> {
         events.assigned(message.getAssignment());
       }
       case ACK -> events.acked(message.getAck().getSeq());
+      case RENEW_RESPONSE -> {
+        if (!welcomed) {
+          protocolError(ctx, "a RenewResponse before Welcome");
+          return;
+        }
+        events.renewed(message.getRenewResponse());
+      }
       case BODY_NOT_SET -> {} // a newer server's message this agent does not know yet
       default -> protocolError(ctx, "unexpected " + message.getBodyCase());
     }
@@ -104,7 +115,14 @@ final class LinkHandler extends SimpleChannelInboundHandler<Envelope> {
   private void refused(Refusal refused) {
     refusal = refused.getCode();
     switch (refused.getCode()) {
-      case BAD_TOKEN, UNSUPPORTED_PROTOCOL, IDENTITY_MISMATCH ->
+      case REVOKED ->
+          log.error(
+              "server refused host id '{}': REVOKED ({}); this host's identity was revoked by an"
+                  + " admin. Its containers are left running as last assigned; retrying at the"
+                  + " longest backoff",
+              hello.getHostId(),
+              refused.getReason());
+      case BAD_TOKEN, UNSUPPORTED_PROTOCOL, IDENTITY_MISMATCH, TLS_REQUIRED, ENROLMENT_REFUSED ->
           log.error(
               "server refused host id '{}': {} ({}); an operator must fix this, retrying with backoff",
               hello.getHostId(),

@@ -13,7 +13,8 @@ import javax.net.ssl.SSLException;
  * <p>Policy: TLS 1.3 and 1.2 only; agents verify the server's chain against the configured CA
  * (never the JDK's public CAs) and its name with HTTPS endpoint identification, so a certificate of
  * another host signed by the same CA is refused; a server with a client CA requires a client
- * certificate. A missing or unreadable file fails here, at start-up, naming the file.
+ * certificate (or, {@link ServerTls#clientCertificateOptional()}, verifies one when it is
+ * presented). A missing or unreadable file fails here, at start-up, naming the file.
  */
 public final class TlsContexts {
   private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
@@ -29,7 +30,9 @@ public final class TlsContexts {
           SslContextBuilder.forServer(tls.certificate().toFile(), tls.privateKey().toFile())
               .protocols(PROTOCOLS);
       if (tls.clientCa().isPresent()) {
-        builder.trustManager(tls.clientCa().get().toFile()).clientAuth(ClientAuth.REQUIRE);
+        builder
+            .trustManager(tls.clientCa().get().toFile())
+            .clientAuth(tls.clientCertificateOptional() ? ClientAuth.OPTIONAL : ClientAuth.REQUIRE);
       }
       return builder.build();
     } catch (SSLException | IllegalArgumentException e) {

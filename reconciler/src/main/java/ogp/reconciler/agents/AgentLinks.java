@@ -2,6 +2,7 @@ package ogp.reconciler.agents;
 
 import java.util.Collection;
 import java.util.Optional;
+import java.util.Set;
 import ogp.protocol.v1.Assignment;
 
 /**
@@ -21,4 +22,9 @@ public interface AgentLinks {
    * @return false when the host has no live connection (the assignment is then dropped)
    */
   boolean send(String hostId, Assignment assignment);
+
+  /** The host ids an admin revoked (their agents are refused); none unless the links revoke. */
+  default Set<String> revokedHosts() {
+    return Set.of();
+  }
 }

@@ -32,6 +32,7 @@ import ogp.reconciler.auth.Role;
 import ogp.reconciler.auth.SecretToken;
 import ogp.reconciler.auth.TokenStore;
 import ogp.reconciler.auth.TokenVerifier;
+import ogp.reconciler.pki.CertificateAuthority;
 
 /**
  * The reconciler's end of the agent link: accepts agents over TCP (TLS when a context is given),
@@ -65,6 +66,9 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
   private final ScheduledFuture<?> livenessCheck;
   private final ExecutorService ownedListenerExecutor;
   private final ScheduledExecutorService ownedScheduler;
+  private final ExecutorService enrolmentWorker;
+  private final IdentityEvents identityEvents;
+  private final Clock clock;
 
   private AgentServer(Builder b) throws InterruptedException {
     ownedListenerExecutor =
@@ -82,6 +86,11 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
             b.listener, b.listenerExecutor != null ? b.listenerExecutor : ownedListenerExecutor);
     registry = new HostRegistry(events, b.lostGrace.toMillis(), b.forgetLostAfter.toMillis());
     bindings = b.bindings;
+    identityEvents = b.identityEvents;
+    clock = b.clock;
+    // Token store writes and signatures: off the event loops, one at a time.
+    enrolmentWorker =
+        Executors.newSingleThreadExecutor(new DefaultThreadFactory("ogp-enrolment", true));
     Welcome welcome =
         Welcome.newBuilder()
             .setProtocolVersion(Protocol.VERSION)
@@ -99,7 +108,13 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
                 welcome,
                 b.helloTimeout.toMillis(),
                 b.clock,
-                pendingHandshakes));
+                pendingHandshakes,
+                new Enrolment(
+                    Optional.ofNullable(b.enrolment),
+                    b.bindings,
+                    b.identityEvents,
+                    b.clock,
+                    enrolmentWorker)));
 
     bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     workerGroup = new MultiThreadIoEventLoopGroup(b.ioThreads, NioIoHandler.newFactory());
@@ -225,6 +240,31 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
     return binding.map(HostBindings.Binding::labels);
   }
 
+  /**
+   * Revokes a host: its live session is closed with REVOKED, and its Hello, renewal and enrolment
+   * are refused from now on; its identity (the certificate's key) stays refused even after a {@link
+   * #release}. The server plans nothing new for it, and the agent keeps its containers running.
+   *
+   * @return false when the host id is not bound (nothing changes)
+   */
+  public boolean revoke(String hostId) {
+    Optional<HostBindings.Binding> revoked = bindings.revoke(hostId, clock.instant());
+    if (revoked.isEmpty()) return false;
+    registry
+        .live(hostId)
+        .ifPresent(
+            session ->
+                session.refuseAndClose(HelloCheck.revoked(bindings, hostId, null).orElseThrow()));
+    identityEvents.revoked(hostId);
+    return true;
+  }
+
+  /** The host ids revoked now (until released). */
+  @Override
+  public Set<String> revokedHosts() {
+    return bindings.revokedHosts();
+  }
+
   /** The labels bound to a host id, or empty when it is not bound. */
   public Optional<Map<String, String>> boundLabels(String hostId) {
     return bindings.binding(hostId).map(HostBindings.Binding::labels);
@@ -248,6 +288,7 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
     if (ownedListenerExecutor != null) {
       ownedListenerExecutor.shutdown();
     }
+    enrolmentWorker.shutdownNow();
   }
 
   /** Settings of an {@link AgentServer}; every one but the token and the listener has a default. */
@@ -266,6 +307,8 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
     private int pendingTotal = PendingHandshakes.DEFAULT_TOTAL;
     private Duration forgetLostAfter = DEFAULT_FORGET_LOST_AFTER;
     private SslContext tls;
+    private Enrolment.Settings enrolment;
+    private IdentityEvents identityEvents = IdentityEvents.NONE;
     private Executor listenerExecutor;
     private ScheduledExecutorService scheduler;
     private Clock clock = Clock.systemUTC();
@@ -353,6 +396,25 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
     /** A server TLS context, or null for plain TCP (the default). */
     public Builder tls(SslContext tlsOrNull) {
       this.tls = tlsOrNull;
+      return this;
+    }
+
+    /**
+     * Lets agents enrol ({@code ogp agent enroll}) and renew their certificates: {@code ca} signs
+     * them (it must be the CA the server's TLS context trusts for client certificates, with client
+     * authentication optional so an agent without a certificate can enrol), each enrolment spends a
+     * use of a join token in {@code tokens}, and certificates are valid for {@code
+     * agentCertificateLifetime}. Without this, enrolment and renewal requests are refused.
+     */
+    public Builder enrolment(
+        CertificateAuthority ca, TokenStore tokens, Duration agentCertificateLifetime) {
+      this.enrolment = new Enrolment.Settings(ca, tokens, agentCertificateLifetime);
+      return this;
+    }
+
+    /** Who hears of enrolments, renewals and revocations (default: nobody). */
+    public Builder identityEvents(IdentityEvents events) {
+      this.identityEvents = Objects.requireNonNull(events, "events");
       return this;
     }
 

@@ -16,10 +16,13 @@ import ogp.reconciler.auth.TokenVerifier;
 
 /**
  * Decides whether a Hello may open a session, in this order: the protocol version must be exactly
- * {@link Protocol#VERSION}; the host id must be a DNS label ({@link HostIds}); the join token must
- * be a valid token whose role {@link Permission#JOIN} allows (an API token is no join token); under
- * mutual TLS the host id must be a name of the client certificate; and the Hello's identity — the
- * client certificate's public key under mutual TLS, else the agent's host key — must be the one
+ * {@link Protocol#VERSION}; the host id must be a DNS label ({@link HostIds}); the agent must hold
+ * a credential: a client certificate the TLS layer verified against the client CA (an enrolled
+ * agent has no join token any more), or else a valid token whose role {@link Permission#JOIN}
+ * allows (an API token is no join token; a used-up or expired one is refused); under mutual TLS the
+ * host id must be a name of the client certificate; the host must not be revoked, nor its identity
+ * (REVOKED, checked after the credential, so a stranger learns nothing); and the Hello's identity —
+ * the client certificate's public key under mutual TLS, else the agent's host key — must be the one
  * {@link HostBindings} has for the host id, or the host id must be unbound (then this Hello binds
  * it, with its labels). Another identity is refused with IDENTITY_MISMATCH, whether or not the
  * holder is connected, and the refusal says how to release the name.
@@ -71,10 +74,11 @@ final class HelloCheck {
       return Verdict.refused(Refusal.Code.INVALID_HOST_ID, badId.get());
     }
     boolean joins =
-        tokens
-            .verify(hello.getJoinToken())
-            .filter(g -> Permission.JOIN.allows(g.role()))
-            .isPresent();
+        clientCertificate.isPresent()
+            || tokens
+                .verify(hello.getJoinToken())
+                .filter(g -> Permission.JOIN.allows(g.role()))
+                .isPresent();
     if (!joins) {
       return Verdict.refused(
           Refusal.Code.BAD_TOKEN,
@@ -92,7 +96,7 @@ final class HelloCheck {
     }
     String identity;
     if (clientCertificate.isPresent()) {
-      identity = "cert-sha256:" + clientCertificate.get().publicKeySha256();
+      identity = identityOf(clientCertificate.get());
     } else if (hello.getHostKey().size() == HOST_KEY_BYTES) {
       identity = "key-sha256:" + sha256(hello.getHostKey().toByteArray());
     } else {
@@ -101,6 +105,10 @@ final class HelloCheck {
           "Hello without a host key of "
               + HOST_KEY_BYTES
               + " bytes; upgrade the agent (it keeps its key in <data-dir>/host-key)");
+    }
+    Optional<Refusal> revoked = revoked(bindings, hostId, identity);
+    if (revoked.isPresent()) {
+      return new Verdict(revoked, null);
     }
     HostBindings.Claim claim = bindings.claim(hostId, identity, hello.getLabelsMap(), now);
     if (claim instanceof HostBindings.Claim.HeldByAnother another) {
@@ -115,6 +123,40 @@ final class HelloCheck {
               + hostId);
     }
     return new Verdict(Optional.empty(), ((HostBindings.Claim.Held) claim).binding());
+  }
+
+  /**
+   * REVOKED when the host id is revoked or the identity is; the reason says what an operator can
+   * do. Shared by the Hello, enrolment and renewal.
+   */
+  static Optional<Refusal> revoked(HostBindings bindings, String hostId, String identity) {
+    Optional<java.time.Instant> at = bindings.revokedAt(hostId);
+    if (at.isPresent()) {
+      return Optional.of(
+          refusal(
+              Refusal.Code.REVOKED,
+              "host id '"
+                  + hostId
+                  + "' was revoked at "
+                  + at.get()
+                  + "; its containers are left running. To let a new agent take the name, an admin"
+                  + " runs ogp hosts release "
+                  + hostId
+                  + " and the agent enrols again with a new key"));
+    }
+    if (identity != null && bindings.isRevokedIdentity(identity)) {
+      return Optional.of(
+          refusal(
+              Refusal.Code.REVOKED,
+              "this agent's identity was revoked and is refused for good; enrol again with a new"
+                  + " key (ogp agent enroll) after an admin released the host id"));
+    }
+    return Optional.empty();
+  }
+
+  /** The identity of a client certificate, as bindings keep it. */
+  static String identityOf(PeerCertificate certificate) {
+    return "cert-sha256:" + certificate.publicKeySha256();
   }
 
   static Refusal refusal(Refusal.Code code, String reason) {

@@ -39,8 +39,14 @@ import org.slf4j.LoggerFactory;
  * no lock is held during I/O. A write that fails is logged and retried; the bindings in memory stay
  * in force. Without a file ({@link #inMemory()}) bindings last as long as the process.
  *
- * <p>Meant to grow with enrolment and revocation (issue 23): a binding is the place to keep an
- * enrolled certificate or a revoked mark.
+ * <p>Enrolment and revocation: an enrolment binds the host id to the enrolled certificate's key
+ * ({@link #claimForEnrolment}) with its labels still open, so the agent's first Hello sets them. An
+ * operator {@linkplain #revoke revokes} a host: the host id is marked revoked (every Hello, renewal
+ * and enrolment for it is refused) and its identity joins the revoked identities, which stay
+ * refused for good — also after {@link #release}, which clears the host's mark so the id can enrol
+ * again with a new key. At most {@value #MAX_REVOKED_IDENTITIES} revoked identities are kept; the
+ * oldest is forgotten beyond that (an agent certificate that old has long expired under the default
+ * 30-day lifetime).
  */
 public final class HostBindings implements AutoCloseable {
   /** The file name in the server's data dir. */
@@ -59,11 +65,20 @@ public final class HostBindings implements AutoCloseable {
    * @param labels the labels placement uses for this host
    * @param firstSeen when the id was bound
    */
-  public record Binding(String identity, Map<String, String> labels, Instant firstSeen) {
+  public record Binding(
+      String identity, Map<String, String> labels, Instant firstSeen, boolean labelsPending) {
     public Binding {
       labels = Map.copyOf(labels);
     }
+
+    /** A binding whose labels are set. */
+    public Binding(String identity, Map<String, String> labels, Instant firstSeen) {
+      this(identity, labels, firstSeen, false);
+    }
   }
+
+  /** Revoked identities kept at most (the oldest is forgotten beyond). */
+  static final int MAX_REVOKED_IDENTITIES = 10_000;
 
   /** What a Hello's claim on a host id came to. */
   public sealed interface Claim {
@@ -75,6 +90,9 @@ public final class HostBindings implements AutoCloseable {
   }
 
   private final Map<String, Binding> bindings = new ConcurrentHashMap<>();
+  private final Map<String, Instant> revokedHosts = new ConcurrentHashMap<>();
+  // identity -> when it was revoked; insertion-ordered so the oldest goes first. Guarded by itself.
+  private final LinkedHashMap<String, Instant> revokedIdentities = new LinkedHashMap<>();
   private final Path fileOrNull;
   private final ScheduledExecutorService writer;
   private final AtomicBoolean dirty = new AtomicBoolean();
@@ -138,9 +156,82 @@ public final class HostBindings implements AutoCloseable {
       changed();
       return new Claim.Held(binding, true);
     }
+    if (!binding.identity().equals(identity)) {
+      return new Claim.HeldByAnother(binding);
+    }
+    if (binding.labelsPending()) {
+      // Enrolled, and this is the first Hello: its labels are the ones bound (as for a new id).
+      Binding labelled =
+          bindings.computeIfPresent(
+              hostId,
+              (id, old) ->
+                  old.labelsPending() && old.identity().equals(identity)
+                      ? new Binding(identity, declaredLabels, old.firstSeen(), false)
+                      : old);
+      changed();
+      return labelled != null && labelled.identity().equals(identity)
+          ? new Claim.Held(labelled, false)
+          : claim(hostId, identity, declaredLabels, now);
+    }
+    return new Claim.Held(binding, false);
+  }
+
+  /**
+   * An enrolment's claim: an unbound host id is bound to {@code identity} with its labels left to
+   * the first Hello; a host id bound to the same identity stays as it is; another identity changes
+   * nothing and gets {@link Claim.HeldByAnother}.
+   */
+  public Claim claimForEnrolment(String hostId, String identity, Instant now) {
+    boolean[] isNew = {false};
+    Binding binding =
+        bindings.computeIfAbsent(
+            hostId,
+            id -> {
+              isNew[0] = true;
+              return new Binding(identity, Map.of(), now, true);
+            });
+    if (isNew[0]) changed();
     return binding.identity().equals(identity)
-        ? new Claim.Held(binding, false)
+        ? new Claim.Held(binding, isNew[0])
         : new Claim.HeldByAnother(binding);
+  }
+
+  /**
+   * Revokes a host: its id is refused until {@link #release released}, and the identity that holds
+   * it is refused for good.
+   *
+   * @return the binding that was revoked, or empty when the host id is not bound (nothing changes)
+   */
+  public Optional<Binding> revoke(String hostId, Instant now) {
+    Binding binding = bindings.get(hostId);
+    if (binding == null) return Optional.empty();
+    revokedHosts.put(hostId, now);
+    synchronized (revokedIdentities) {
+      revokedIdentities.putIfAbsent(binding.identity(), now);
+      while (revokedIdentities.size() > MAX_REVOKED_IDENTITIES) {
+        String oldest = revokedIdentities.keySet().iterator().next();
+        revokedIdentities.remove(oldest);
+      }
+    }
+    changed();
+    return Optional.of(binding);
+  }
+
+  /** When the host id was revoked, if it is (and not released since). */
+  public Optional<Instant> revokedAt(String hostId) {
+    return Optional.ofNullable(revokedHosts.get(hostId));
+  }
+
+  /** Whether this identity ({@code cert-sha256:…} or {@code key-sha256:…}) was revoked. */
+  public boolean isRevokedIdentity(String identity) {
+    synchronized (revokedIdentities) {
+      return revokedIdentities.containsKey(identity);
+    }
+  }
+
+  /** The host ids revoked now (a snapshot). */
+  public Set<String> revokedHosts() {
+    return Set.copyOf(revokedHosts.keySet());
   }
 
   /** The bound labels of every bound host id, connected or not (a snapshot). */
@@ -155,9 +246,13 @@ public final class HostBindings implements AutoCloseable {
     return Optional.ofNullable(bindings.get(hostId));
   }
 
-  /** Frees a host id: the next Hello for it binds anew. False when it was not bound. */
+  /**
+   * Frees a host id: the next Hello (or enrolment) for it binds anew, and a revoked host id is no
+   * longer refused; its revoked identity stays refused. False when it was not bound.
+   */
   public boolean release(String hostId) {
     boolean released = bindings.remove(hostId) != null;
+    revokedHosts.remove(hostId);
     if (released) changed();
     return released;
   }
@@ -175,7 +270,7 @@ public final class HostBindings implements AutoCloseable {
               Map<String, String> labels = new TreeMap<>(old.labels());
               labels.keySet().removeAll(remove);
               labels.putAll(set);
-              return new Binding(old.identity(), labels, old.firstSeen());
+              return new Binding(old.identity(), labels, old.firstSeen(), false);
             });
     if (next != null) changed();
     return Optional.ofNullable(next);
@@ -235,7 +330,14 @@ public final class HostBindings implements AutoCloseable {
               ObjectNode labels = host.putObject("labels");
               new TreeMap<>(b.labels()).forEach(labels::put);
               host.put("firstSeen", b.firstSeen().toString());
+              if (b.labelsPending()) host.put("labelsPending", true);
+              Instant revoked = revokedHosts.get(hostId);
+              if (revoked != null) host.put("revokedAt", revoked.toString());
             });
+    ObjectNode identities = root.putObject("revokedIdentities");
+    synchronized (revokedIdentities) {
+      revokedIdentities.forEach((identity, at) -> identities.put(identity, at.toString()));
+    }
     return root;
   }
 
@@ -256,7 +358,18 @@ public final class HostBindings implements AutoCloseable {
       }
       bindings.put(
           e.getKey(),
-          new Binding(identity, labels, Instant.parse(host.path("firstSeen").asText())));
+          new Binding(
+              identity,
+              labels,
+              Instant.parse(host.path("firstSeen").asText()),
+              host.path("labelsPending").asBoolean(false)));
+      if (host.hasNonNull("revokedAt")) {
+        revokedHosts.put(e.getKey(), Instant.parse(host.get("revokedAt").asText()));
+      }
     }
+    root.path("revokedIdentities")
+        .fields()
+        .forEachRemaining(
+            r -> revokedIdentities.put(r.getKey(), Instant.parse(r.getValue().asText())));
   }
 }

@@ -22,12 +22,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The server side of one connection: the handshake, then heartbeats and reports. The first message
- * must be a Hello within the hello timeout; anything else, a second Hello or a message only the
- * server sends is a protocol error. Every refusal is sent, then the connection closed. Decoding
- * errors and reader idleness close this connection only, with one log line. Until the Welcome the
- * frame limit is {@link ogp.protocol.Protocol#HANDSHAKE_MAX_FRAME_BYTES} and the connection holds a
- * {@link PendingHandshakes} place; both end with the Welcome. Every string the agent chose (host
- * id, labels) is logged through {@link LogText}: quoted, escaped and bounded.
+ * must be a Hello within the hello timeout, or an enrolment request that {@link Enrolment} answers
+ * (then the connection closes); renewal requests of a session go to {@link Enrolment} too. Anything
+ * else, a second Hello or a message only the server sends is a protocol error. Every refusal is
+ * sent, then the connection closed. Decoding errors and reader idleness close this connection only,
+ * with one log line. Until the Welcome the frame limit is {@link
+ * ogp.protocol.Protocol#HANDSHAKE_MAX_FRAME_BYTES} and the connection holds a {@link
+ * PendingHandshakes} place; both end with the Welcome. Every string the agent chose (host id,
+ * labels) is logged through {@link LogText}: quoted, escaped and bounded.
  *
  * <p>Runs on the channel's event loop and does nothing slow there: acks are written directly
  * (skipped while the channel is not writable, since a peer that does not read needs no ack), and
@@ -47,6 +49,7 @@ final class SessionHandler extends SimpleChannelInboundHandler<Envelope> {
   private final Welcome welcome;
   private final long helloTimeoutMillis;
   private final Clock clock;
+  private final Enrolment enrolment;
 
   private final Runnable handshakeDone; // idempotent: frees the PendingHandshakes place
 
@@ -61,6 +64,7 @@ final class SessionHandler extends SimpleChannelInboundHandler<Envelope> {
     this.welcome = settings.welcome();
     this.helloTimeoutMillis = settings.helloTimeoutMillis();
     this.clock = settings.clock();
+    this.enrolment = settings.enrolment();
   }
 
   @Override
@@ -102,6 +106,10 @@ final class SessionHandler extends SimpleChannelInboundHandler<Envelope> {
       }
       case STATUS ->
           registry.reported(session, AgentInput.bounded(message.getStatus()), clock.millis());
+      case RENEW_REQUEST -> {
+        registry.seen(session, clock.millis());
+        enrolment.renew(ctx, session, message.getRenewRequest());
+      }
       case BODY_NOT_SET ->
           // A newer agent may send a message this server does not know yet: ignore it.
           registry.seen(session, clock.millis());
@@ -114,6 +122,13 @@ final class SessionHandler extends SimpleChannelInboundHandler<Envelope> {
   }
 
   private void handshake(ChannelHandlerContext ctx, Envelope message) {
+    if (message.hasEnrollRequest()) {
+      // Answered by Enrolment, which closes the connection after its answer: no session here.
+      closing = true;
+      helloDeadline.cancel(false);
+      enrolment.enrol(ctx, message.getEnrollRequest());
+      return;
+    }
     if (!message.hasHello()) {
       refuse(
           ctx, Refusal.Code.PROTOCOL_ERROR, "expected Hello first, got " + message.getBodyCase());

@@ -6,7 +6,8 @@ import ogp.protocol.v1.Welcome;
 /**
  * What every connection's {@link SessionHandler} shares: how to check a Hello, where hosts are
  * registered, the Welcome to send (its heartbeat interval also sets the reader-idle limit), how
- * long a Hello may take, the clock for liveness and the caps on connections not yet welcomed.
+ * long a Hello may take, the clock for liveness, the caps on connections not yet welcomed and who
+ * answers certificate requests (enrolment, renewal).
  */
 record SessionSettings(
     HelloCheck helloCheck,
@@ -14,4 +15,5 @@ record SessionSettings(
     Welcome welcome,
     long helloTimeoutMillis,
     Clock clock,
-    PendingHandshakes pendingHandshakes) {}
+    PendingHandshakes pendingHandshakes,
+    Enrolment enrolment) {}

@@ -22,6 +22,10 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code POST /api/v1/hosts/{host}/release}: the host id no longer belongs to the agent
  *       identity that bound it; the next Hello for it binds anew. 404 when it is not bound.
+ *   <li>{@code POST /api/v1/hosts/{host}/revoke}: the host's live session is closed with REVOKED;
+ *       its Hello, renewal and enrolment are refused, and its identity's key for good (also after a
+ *       release, which lets the host id enrol again with a new key). Its containers are left
+ *       running. 404 when it is not bound.
  *   <li>{@code PUT /api/v1/hosts/{host}/labels} {@code {"set": {"k": "v"}, "remove": ["k"]}}: the
  *       labels placement uses for the host (an agent's Hello cannot change them). 404 when the host
  *       id is not bound; 400 for a malformed body or label.
@@ -48,6 +52,7 @@ public final class HostRoutes {
 
   public void register(JavalinConfig config) {
     config.routes.post("/api/v1/hosts/{host}/release", this::release);
+    config.routes.post("/api/v1/hosts/{host}/revoke", this::revoke);
     config.routes.put("/api/v1/hosts/{host}/labels", this::labels);
   }
 
@@ -61,6 +66,20 @@ public final class HostRoutes {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("host", host);
     out.put("released", true);
+    ctx.json(out);
+  }
+
+  private void revoke(Context ctx) {
+    String host = ctx.pathParam("host");
+    if (!agents.revoke(host)) throw notBound(host);
+    log.warn(
+        "host id {} revoked by {}: its session is closed, its agent and its certificate's key are"
+            + " refused from now on; its containers are left running",
+        LogText.quote(host, 80),
+        ApiRoutes.caller(ctx).name());
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("host", host);
+    out.put("revoked", true);
     ctx.json(out);
   }
 

@@ -71,24 +71,44 @@ public final class TokenStore implements TokenVerifier {
    */
   private static final Object JVM_WRITERS = new Object();
 
-  /** One stored token. {@code sha256} is the lowercase hex SHA-256 of the token's UTF-8 text. */
+  /**
+   * One stored token. {@code sha256} is the lowercase hex SHA-256 of the token's UTF-8 text; {@code
+   * usesLeft} is how many enrolments a join token still admits (empty: unlimited). A used-up token
+   * stays in the store, refused, so that its refusal can say why, until it expires or is revoked.
+   */
   public record Entry(
-      String name, Role role, String sha256, Instant createdAt, Optional<Instant> expiresAt) {
+      String name,
+      Role role,
+      String sha256,
+      Instant createdAt,
+      Optional<Instant> expiresAt,
+      Optional<Integer> usesLeft) {
     public Entry {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(role, "role");
       Objects.requireNonNull(sha256, "sha256");
       Objects.requireNonNull(createdAt, "createdAt");
       expiresAt = Objects.requireNonNullElse(expiresAt, Optional.empty());
+      usesLeft = Objects.requireNonNullElse(usesLeft, Optional.empty());
+    }
+
+    /** A token without a limit on its uses. */
+    public Entry(
+        String name, Role role, String sha256, Instant createdAt, Optional<Instant> expiresAt) {
+      this(name, role, sha256, createdAt, expiresAt, Optional.empty());
     }
 
     boolean liveAt(Instant now) {
       return expiresAt.isEmpty() || now.isBefore(expiresAt.get());
     }
 
+    boolean usedUp() {
+      return usesLeft.isPresent() && usesLeft.get() <= 0;
+    }
+
     /** What may be shown: everything but the hash. */
     public TokenInfo info() {
-      return new TokenInfo(name, role, createdAt, expiresAt);
+      return new TokenInfo(name, role, createdAt, expiresAt, usesLeft);
     }
 
     @Override
@@ -100,12 +120,36 @@ public final class TokenStore implements TokenVerifier {
           + ", created "
           + createdAt
           + expiresAt.map(e -> ", expires " + e).orElse("")
+          + usesLeft.map(u -> ", " + u + " use(s) left").orElse("")
           + "]";
     }
   }
 
-  /** A token as {@code ogp tokens list} shows it: never the token, never its hash. */
-  public record TokenInfo(String name, Role role, Instant createdAt, Optional<Instant> expiresAt) {}
+  /**
+   * A token as {@code ogp tokens list} shows it: never the token, never its hash.
+   *
+   * @param usesLeft enrolments a join token still admits; empty: unlimited
+   */
+  public record TokenInfo(
+      String name,
+      Role role,
+      Instant createdAt,
+      Optional<Instant> expiresAt,
+      Optional<Integer> usesLeft) {
+    /** A token without a limit on its uses. */
+    public TokenInfo(String name, Role role, Instant createdAt, Optional<Instant> expiresAt) {
+      this(name, role, createdAt, expiresAt, Optional.empty());
+    }
+  }
+
+  /** What spending one use of a join token on an enrolment came to ({@link #consumeJoinUse}). */
+  public sealed interface JoinUse {
+    /** One use was spent and the store written; {@code usesLeft} after it (empty: unlimited). */
+    record Spent(TokenGrant grant, Optional<Integer> usesLeft) implements JoinUse {}
+
+    /** Refused; {@code reason} says why (unknown, not a join token, expired, used up). */
+    record Refused(String reason) implements JoinUse {}
+  }
 
   /**
    * A name and the file the server writes its token to on first start ({@code join}, {@code admin},
@@ -262,14 +306,99 @@ public final class TokenStore implements TokenVerifier {
     for (Entry e :
         entries) { // no early exit: the time taken does not depend on which token matched
       if (MessageDigest.isEqual(digest, e.sha256().getBytes(StandardCharsets.US_ASCII))
-          && e.liveAt(now)) {
+          && e.liveAt(now)
+          && !e.usedUp()) {
         grant = new TokenGrant(e.name(), e.role());
       }
     }
     return Optional.ofNullable(grant);
   }
 
-  /** The tokens that are valid now, by name and creation. */
+  /**
+   * Why a join token is refused, without spending anything: empty when it would admit an enrolment
+   * now. Reads only memory (as of the last re-read), like {@link #inMemory()}.
+   */
+  public Optional<String> joinRefusal(String presented) {
+    if (presented == null || presented.isBlank()) {
+      return Optional.of("no join token was given");
+    }
+    return refusal(sha256(presented.strip()), entries, clock.instant());
+  }
+
+  /**
+   * Spends one use of a join token for an enrolment, atomically: under the store's lock the token
+   * is looked up, checked (a join token, not expired, not used up), its count lowered and the file
+   * written, all before this returns; so two enrolments racing for the last use cannot both have
+   * it, and a use is on disk before a certificate is issued for it. A token without a limit is
+   * checked and nothing is written. Does disk I/O: never call it on an event loop.
+   */
+  public JoinUse consumeJoinUse(String presented) throws IOException {
+    if (presented == null || presented.isBlank()) {
+      return new JoinUse.Refused("no join token was given");
+    }
+    String digest = sha256(presented.strip());
+    Instant now = clock.instant();
+    reloadIfChanged();
+    if (refusal(digest, entries, now).isEmpty()
+        && entries.stream().anyMatch(e -> e.sha256().equals(digest) && e.usesLeft().isEmpty())) {
+      Entry unlimited =
+          entries.stream().filter(e -> e.sha256().equals(digest)).findFirst().orElseThrow();
+      return new JoinUse.Spent(
+          new TokenGrant(unlimited.name(), unlimited.role()), Optional.empty());
+    }
+    JoinUse[] outcome = new JoinUse[1];
+    update(
+        current -> {
+          // `current` lacks expired tokens: look at the file as it is to tell "expired" apart.
+          Optional<String> refused = refusal(digest, entries, now);
+          if (refused.isPresent()) {
+            outcome[0] = new JoinUse.Refused(refused.get());
+            return current;
+          }
+          List<Entry> next = new ArrayList<>();
+          for (Entry e : current) {
+            if (outcome[0] == null && e.sha256().equals(digest) && e.role() != Role.JOIN) {
+              outcome[0] = new JoinUse.Refused("the token is not a join token");
+              next.add(e);
+            } else if (outcome[0] == null && e.sha256().equals(digest) && e.usedUp()) {
+              // Spent by another process since this one last read the file.
+              outcome[0] = new JoinUse.Refused("the join token '" + e.name() + "' is used up");
+              next.add(e);
+            } else if (outcome[0] == null && e.sha256().equals(digest)) {
+              Optional<Integer> left = e.usesLeft().map(u -> u - 1);
+              outcome[0] = new JoinUse.Spent(new TokenGrant(e.name(), e.role()), left);
+              next.add(
+                  new Entry(e.name(), e.role(), e.sha256(), e.createdAt(), e.expiresAt(), left));
+            } else {
+              next.add(e);
+            }
+          }
+          if (outcome[0] == null) outcome[0] = new JoinUse.Refused("the join token is not known");
+          return next;
+        });
+    return outcome[0];
+  }
+
+  /** Why the token with this digest admits no enrolment now, or empty when it does. */
+  private static Optional<String> refusal(String digest, List<Entry> entries, Instant now) {
+    Optional<Entry> match = entries.stream().filter(e -> e.sha256().equals(digest)).findFirst();
+    if (match.isEmpty()) {
+      return Optional.of("the join token is not known (revoked, mistyped or of another server)");
+    }
+    Entry e = match.get();
+    if (e.role() != Role.JOIN) {
+      return Optional.of("the token is not a join token");
+    }
+    if (!e.liveAt(now)) {
+      return Optional.of("the join token '" + e.name() + "' expired at " + e.expiresAt().get());
+    }
+    if (e.usedUp()) {
+      return Optional.of("the join token '" + e.name() + "' is used up");
+    }
+    return Optional.empty();
+  }
+
+  /** The tokens that are valid now, by name and creation (used-up join tokens included). */
   public List<TokenInfo> list() {
     reloadIfChanged();
     Instant now = clock.instant();
@@ -288,7 +417,30 @@ public final class TokenStore implements TokenVerifier {
    */
   public String create(String name, Role role, Optional<Instant> expiresAt, SecureRandom random)
       throws IOException {
+    return create(name, role, expiresAt, Optional.empty(), random);
+  }
+
+  /**
+   * Creates a token that admits {@code uses} enrolments (empty: unlimited) and returns it.
+   *
+   * @throws IllegalArgumentException for a malformed name, or uses on a token that is no join token
+   *     or below 1
+   * @throws IllegalStateException when a valid token of that name exists
+   */
+  public String create(
+      String name,
+      Role role,
+      Optional<Instant> expiresAt,
+      Optional<Integer> uses,
+      SecureRandom random)
+      throws IOException {
     checkName(name);
+    if (uses.isPresent() && (role != Role.JOIN || uses.get() < 1)) {
+      throw new IllegalArgumentException(
+          role != Role.JOIN
+              ? "only join tokens have a number of uses"
+              : "a join token needs at least 1 use, got " + uses.get());
+    }
     String token = SecretToken.generate(random);
     update(
         current -> {
@@ -297,7 +449,7 @@ public final class TokenStore implements TokenVerifier {
                 "a token named '" + name + "' exists; rotate or revoke it");
           }
           List<Entry> next = new ArrayList<>(current);
-          next.add(new Entry(name, role, sha256(token), clock.instant(), expiresAt));
+          next.add(new Entry(name, role, sha256(token), clock.instant(), expiresAt, uses));
           return next;
         });
     return token;
@@ -333,10 +485,19 @@ public final class TokenStore implements TokenVerifier {
               next.add(e);
             } else if (!grace.isZero()) {
               Instant end = e.expiresAt().filter(x -> x.isBefore(graceEnd)).orElse(graceEnd);
-              next.add(new Entry(e.name(), e.role(), e.sha256(), e.createdAt(), Optional.of(end)));
+              next.add(
+                  new Entry(
+                      e.name(),
+                      e.role(),
+                      e.sha256(),
+                      e.createdAt(),
+                      Optional.of(end),
+                      e.usesLeft()));
             }
           }
-          next.add(new Entry(name, newest.role(), sha256(token), now, expiresAt));
+          // A join token's remaining uses carry over: rotation changes the secret, not the quota.
+          next.add(
+              new Entry(name, newest.role(), sha256(token), now, expiresAt, newest.usesLeft()));
           return next;
         });
     return token;
@@ -455,9 +616,20 @@ public final class TokenStore implements TokenVerifier {
               Instant.parse(required(t, "createdAt")),
               t.path("expiresAt").isNull() || expires == null
                   ? Optional.empty()
-                  : Optional.of(Instant.parse(expires))));
+                  : Optional.of(Instant.parse(expires)),
+              uses(t)));
     }
     return List.copyOf(out);
+  }
+
+  /** {@code "uses"}: absent or null for unlimited, else a count of at least 0. */
+  private static Optional<Integer> uses(JsonNode token) throws IOException {
+    JsonNode uses = token.get("uses");
+    if (uses == null || uses.isNull()) return Optional.empty();
+    if (!uses.canConvertToInt() || !uses.isIntegralNumber() || uses.asInt() < 0) {
+      throw new IOException("a token in the store has a \"uses\" that is no count");
+    }
+    return Optional.of(uses.asInt());
   }
 
   private static String required(JsonNode token, String field) throws IOException {
@@ -479,6 +651,7 @@ public final class TokenStore implements TokenVerifier {
       t.put("createdAt", e.createdAt().toString());
       if (e.expiresAt().isPresent()) t.put("expiresAt", e.expiresAt().get().toString());
       else t.putNull("expiresAt");
+      if (e.usesLeft().isPresent()) t.put("uses", e.usesLeft().get());
     }
     return JSON.writeValueAsString(root) + "\n";
   }

@@ -72,6 +72,7 @@ public final class FleetReadModel {
 
   public List<HostStatus> hosts() {
     List<HostStatus> result = new ArrayList<>();
+    java.util.Set<String> revoked = agents.revokedHosts();
     for (HostRecord h : agents.hosts()) {
       StatusReport report = h.lastReport().orElse(null);
       List<HostStatus.HostContainer> containers = new ArrayList<>();
@@ -92,7 +93,8 @@ public final class FleetReadModel {
               report == null ? null : report.getRevision(),
               containers,
               report == null || report.getLastError().isEmpty() ? null : report.getLastError(),
-              h.declaredLabels().equals(h.labels()) ? null : h.declaredLabels()));
+              h.declaredLabels().equals(h.labels()) ? null : h.declaredLabels(),
+              revoked.contains(h.hostId())));
     }
     result.sort(Comparator.comparing(HostStatus::host));
     return result;

@@ -30,7 +30,13 @@ public enum EventReason {
   ROLLOUT_FAILED("RolloutFailed"),
   ROLLBACK_FAILED("RollbackFailed"),
   ASSIGNMENT_REFUSED("AssignmentRefused"),
-  HOST_FORGOTTEN("HostForgotten");
+  HOST_FORGOTTEN("HostForgotten"),
+  /** An agent enrolled with a join token and received its client certificate. */
+  HOST_ENROLLED("HostEnrolled"),
+  /** An enrolled agent renewed its certificate (same key) over the link. */
+  HOST_CERTIFICATE_RENEWED("HostCertificateRenewed"),
+  /** An admin revoked a host: its agent and its certificate's key are refused. */
+  HOST_REVOKED("HostRevoked");
 
   private final String label;
 

@@ -6,6 +6,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
@@ -142,42 +143,97 @@ public final class CertificateAuthority {
     return issue(hostId, names, KeyPurposeId.id_kp_clientAuth);
   }
 
+  /**
+   * An enrolled agent's client certificate for a public key the agent made and keeps (its private
+   * key never reaches the server): CN and DNS name {@code hostId}, clientAuth, valid for {@code
+   * lifetime}. Backdated by a tenth of the lifetime, at most an hour, for peers whose clock is a
+   * little behind; so an agent that renews after two thirds of the validity still renews before
+   * {@code lifetime} has passed.
+   */
+  public X509Certificate issueAgent(String hostId, PublicKey publicKey, Duration lifetime) {
+    if (hostId == null || !DNS_NAME.matcher(hostId).matches()) {
+      throw new IllegalArgumentException("not a DNS name: '" + hostId + "'");
+    }
+    if (lifetime.isNegative() || lifetime.isZero()) {
+      throw new IllegalArgumentException("lifetime must be positive: " + lifetime);
+    }
+    Instant now = clock.instant();
+    Duration tenth = lifetime.dividedBy(10);
+    Duration backdate = tenth.compareTo(CLOCK_SKEW) < 0 ? tenth : CLOCK_SKEW;
+    try {
+      return sign(
+          leaf(
+              hostId,
+              List.of(new GeneralName(GeneralName.dNSName, hostId)),
+              KeyPurposeId.id_kp_clientAuth,
+              publicKey,
+              Date.from(now.minus(backdate)),
+              Date.from(now.plus(lifetime))),
+          ca.privateKey());
+    } catch (IOException | GeneralSecurityException | OperatorCreationException e) {
+      throw new IllegalStateException(
+          "cannot issue a certificate for " + hostId + ": " + e.getMessage(), e);
+    }
+  }
+
   private IssuedCertificate issue(
       String commonName, List<GeneralName> names, KeyPurposeId purpose) {
     KeyPair keys = newKeyPair(random);
     Instant now = clock.instant();
     try {
-      JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
-      X509v3CertificateBuilder builder =
-          new JcaX509v3CertificateBuilder(
-                  ca.certificate(),
-                  serial(random),
+      return new IssuedCertificate(
+          sign(
+              leaf(
+                  commonName,
+                  names,
+                  purpose,
+                  keys.getPublic(),
                   notBefore(now),
-                  notAfter(now, LEAF_DAYS),
-                  subject(commonName),
-                  keys.getPublic())
-              .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-              .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
-              .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose))
-              .addExtension(
-                  Extension.subjectKeyIdentifier,
-                  false,
-                  extensions.createSubjectKeyIdentifier(keys.getPublic()))
-              .addExtension(
-                  Extension.authorityKeyIdentifier,
-                  false,
-                  extensions.createAuthorityKeyIdentifier(ca.certificate().getPublicKey()));
-      if (!names.isEmpty()) {
-        builder.addExtension(
-            Extension.subjectAlternativeName,
-            false,
-            new GeneralNames(names.toArray(GeneralName[]::new)));
-      }
-      return new IssuedCertificate(sign(builder, ca.privateKey()), keys.getPrivate());
+                  notAfter(now, LEAF_DAYS)),
+              ca.privateKey()),
+          keys.getPrivate());
     } catch (IOException | GeneralSecurityException | OperatorCreationException e) {
       throw new IllegalStateException(
           "cannot issue a certificate for " + commonName + ": " + e.getMessage(), e);
     }
+  }
+
+  /** An end-entity certificate of one purpose for {@code publicKey}, signed by this CA. */
+  private X509v3CertificateBuilder leaf(
+      String commonName,
+      List<GeneralName> names,
+      KeyPurposeId purpose,
+      PublicKey publicKey,
+      Date notBefore,
+      Date notAfter)
+      throws IOException, GeneralSecurityException {
+    JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
+    X509v3CertificateBuilder builder =
+        new JcaX509v3CertificateBuilder(
+                ca.certificate(),
+                serial(random),
+                notBefore,
+                notAfter,
+                subject(commonName),
+                publicKey)
+            .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+            .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
+            .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose))
+            .addExtension(
+                Extension.subjectKeyIdentifier,
+                false,
+                extensions.createSubjectKeyIdentifier(publicKey))
+            .addExtension(
+                Extension.authorityKeyIdentifier,
+                false,
+                extensions.createAuthorityKeyIdentifier(ca.certificate().getPublicKey()));
+    if (!names.isEmpty()) {
+      builder.addExtension(
+          Extension.subjectAlternativeName,
+          false,
+          new GeneralNames(names.toArray(GeneralName[]::new)));
+    }
+    return builder;
   }
 
   private static GeneralName ipAddress(String ip) {

@@ -12,6 +12,8 @@ import java.util.Map;
  * @param labels the labels placement uses: those bound to the host's identity
  * @param declaredLabels the labels the agent's last Hello declared, when they differ from {@code
  *     labels} (null otherwise): the server keeps the bound ones
+ * @param revoked whether an admin revoked the host ({@code ogp hosts revoke}): its agent is refused
+ *     and its containers, left running, are its last report
  */
 public record HostStatus(
     String host,
@@ -24,7 +26,36 @@ public record HostStatus(
     String revision,
     List<HostContainer> containers,
     String lastError,
-    Map<String, String> declaredLabels) {
+    Map<String, String> declaredLabels,
+    boolean revoked) {
+
+  /** A host that is not revoked. */
+  public HostStatus(
+      String host,
+      String status,
+      Map<String, String> labels,
+      Instant lastHeartbeat,
+      String agentVersion,
+      String dockerVersion,
+      String address,
+      String revision,
+      List<HostContainer> containers,
+      String lastError,
+      Map<String, String> declaredLabels) {
+    this(
+        host,
+        status,
+        labels,
+        lastHeartbeat,
+        agentVersion,
+        dockerVersion,
+        address,
+        revision,
+        containers,
+        lastError,
+        declaredLabels,
+        false);
+  }
 
   /**
    * The same without the time of the last heartbeat, which changes every few seconds: the watch's
@@ -43,7 +74,8 @@ public record HostStatus(
         revision,
         containers,
         lastError,
-        declaredLabels);
+        declaredLabels,
+        revoked);
   }
 
   /** A managed container on the host, with its app. */

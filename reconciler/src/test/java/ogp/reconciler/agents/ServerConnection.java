@@ -42,7 +42,13 @@ final class ServerConnection implements AutoCloseable {
                   10_000,
                   Clock.systemUTC(),
                   new PendingHandshakes(
-                      PendingHandshakes.DEFAULT_PER_ADDRESS, PendingHandshakes.DEFAULT_TOTAL))));
+                      PendingHandshakes.DEFAULT_PER_ADDRESS, PendingHandshakes.DEFAULT_TOTAL),
+                  new Enrolment(
+                      java.util.Optional.empty(),
+                      HostBindings.inMemory(),
+                      IdentityEvents.NONE,
+                      Clock.systemUTC(),
+                      java.util.concurrent.Executors.newSingleThreadExecutor()))));
 
   /** Feeds raw bytes; any exception that escaped the pipeline is rethrown here. */
   void receive(byte[] bytes) {
