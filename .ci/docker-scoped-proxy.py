@@ -1,23 +1,35 @@
 #!/usr/bin/env python3
-"""A read-only view of a Docker engine's socket, for .ci/images on a shared engine.
+"""A view of a Docker engine's socket that shows only containers of one name prefix.
 
 An agent removes every managed container it was not assigned. .ci/images runs the agent image
-against the machine's engine; where that engine holds managed containers of something else (a
-developer's machine, tests running beside it), the agent gets this socket instead: GET and HEAD
-requests pass through to the engine, every other method is answered 403 and never reaches it.
-So the agent can negotiate the API, list and report, and connect to its server, but changes
-nothing.
+against the machine's engine; where that engine may hold managed containers of something else (a
+developer's machine, tests running beside it), the agent gets this socket instead. Every request
+passes through to the engine unchanged, except that a container listing (GET /containers/json)
+gets one more filter: the name must start with PREFIX. The agent only ever acts on containers it
+listed or created itself, so it sees, adopts, stops and removes nothing but its own.
 
-Usage: docker-readonly-proxy.py LISTEN_SOCKET UPSTREAM_SOCKET
-HTTP clients do not pipeline: a request is sent after the previous response was read, so a 403
-written here never interleaves with a response from the engine.
+Usage: docker-scoped-proxy.py LISTEN_SOCKET UPSTREAM_SOCKET PREFIX
 """
+import json
 import os
 import socket
 import sys
 import threading
+import urllib.parse
 
-REFUSAL = b'{"message":"refused by the read-only proxy of .ci/images"}'
+
+def scoped(request_line, prefix):
+    """The request line with a name filter added when it lists containers."""
+    method, target, version = request_line.split(b" ", 2)
+    url = urllib.parse.urlsplit(target.decode("latin-1"))
+    if method != b"GET" or not url.path.rstrip("/").endswith("/containers/json"):
+        return request_line
+    query = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+    filters = json.loads(query.get("filters", ["{}"])[0] or "{}")
+    filters["name"] = ["^/" + prefix]
+    query["filters"] = [json.dumps(filters)]
+    rebuilt = url._replace(query=urllib.parse.urlencode(query, doseq=True)).geturl()
+    return b" ".join([method, rebuilt.encode("latin-1"), version])
 
 
 def read_until(sock, buf, marker):
@@ -61,14 +73,13 @@ def read_body(sock, buf, headers):
     return b"", buf
 
 
-def pump(src, dst, lock):
+def pump(src, dst):
     try:
         while True:
             data = src.recv(65536)
             if not data:
                 break
-            with lock:
-                dst.sendall(data)
+            dst.sendall(data)
     except OSError:
         pass
     finally:
@@ -79,11 +90,10 @@ def pump(src, dst, lock):
                 pass
 
 
-def serve(client, upstream_path):
+def serve(client, upstream_path, prefix):
     upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     upstream.connect(upstream_path)
-    lock = threading.Lock()
-    threading.Thread(target=pump, args=(upstream, client, lock), daemon=True).start()
+    threading.Thread(target=pump, args=(upstream, client), daemon=True).start()
     buf = b""
     try:
         while True:
@@ -93,16 +103,8 @@ def serve(client, upstream_path):
             body, buf = read_body(client, buf, headers)
             if body is None:
                 break
-            method = headers.split(b" ", 1)[0]
-            if method in (b"GET", b"HEAD"):
-                upstream.sendall(headers + body)
-            else:
-                with lock:
-                    client.sendall(
-                        b"HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\n"
-                        + b"Content-Length: %d\r\n\r\n" % len(REFUSAL)
-                        + REFUSAL
-                    )
+            request_line, rest = headers.split(b"\r\n", 1)
+            upstream.sendall(scoped(request_line, prefix) + b"\r\n" + rest + body)
     except OSError:
         pass
     finally:
@@ -114,7 +116,7 @@ def serve(client, upstream_path):
 
 
 def main():
-    listen_path, upstream_path = sys.argv[1], sys.argv[2]
+    listen_path, upstream_path, prefix = sys.argv[1], sys.argv[2], sys.argv[3]
     if os.path.exists(listen_path):
         os.unlink(listen_path)
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -127,7 +129,7 @@ def main():
     server.listen(64)
     while True:
         client, _ = server.accept()
-        threading.Thread(target=serve, args=(client, upstream_path), daemon=True).start()
+        threading.Thread(target=serve, args=(client, upstream_path, prefix), daemon=True).start()
 
 
 if __name__ == "__main__":
