@@ -178,13 +178,10 @@ final class ServerCommand implements Callable<Integer> {
             bind,
             Clock.systemUTC(),
             new SecureRandom());
-    // Secure by default, agents enrol with the server's CA; otherwise they do when the explicit
-    // flags' client CA is the one the data dir holds the key of (ogp certs init --dir DIR/pki).
-    AgentEnrolmentOptions.Decision agentLink =
-        security.enrols()
-            ? new AgentEnrolmentOptions.Decision(
-                security.agentTls(), Optional.of(enrolment(security)))
-            : AgentEnrolmentOptions.decide(security.agentTls(), dataDir, agentCertTtl, bind);
+    // Agents enrol with the server's own CA when it is secure by default; with explicit TLS flags
+    // the operator issues the agents' certificates (ogp certs agent) and nobody enrols.
+    Optional<ServerProcess.Settings.Enrolment> enrolment =
+        security.enrols() ? Optional.of(enrolment(security)) : Optional.empty();
     ServerProcess.Settings settings =
         new ServerProcess.Settings(
                 remote,
@@ -195,15 +192,13 @@ final class ServerCommand implements Callable<Integer> {
                 agentPort,
                 lostGrace,
                 webhookSecretFile,
-                agentLink.agentTls(),
+                security.agentTls(),
                 security.https())
             .withGitTimeout(git.gitTimeout)
             .withMetricsTokenFile(metricsTokenFile)
             .withExternalUrl(Optional.ofNullable(externalUrl))
             .withForgetLostAfter(forgetLostAfter);
-    if (agentLink.enrolment().isPresent()) {
-      settings = settings.withEnrolment(agentLink.enrolment().get());
-    }
+    if (enrolment.isPresent()) settings = settings.withEnrolment(enrolment.get());
     try (ShutdownSignal shutdown = new ShutdownSignal();
         ServerProcess server = new ServerProcess(settings)) {
       Optional<String> notReady = server.notReadyAfterFirstFetch(Duration.ofSeconds(15));
@@ -232,13 +227,8 @@ final class ServerCommand implements Callable<Integer> {
       if (security.ca().isPresent()) {
         ServerSecurity.Ca ca = security.ca().get();
         System.err.printf("  agent CA:       %s (%s)%n", ca.hash(), ca.certificateFile());
-      } else if (agentLink.enrolment().isPresent()) {
-        System.err.printf(
-            "  agent CA:       %s%n",
-            ogp.protocol.tls.CaHash.of(
-                agentLink.enrolment().get().ca().certificate().certificate()));
       }
-      if (agentLink.enrolment().isPresent())
+      if (enrolment.isPresent())
         System.err.printf(
             "  enrol an agent: ogp tokens create --kind join --uses 1 --ttl 24h"
                 + " --print-join-command --data-dir %s%n",

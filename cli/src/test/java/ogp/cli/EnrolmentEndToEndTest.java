@@ -29,13 +29,13 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * The enrolment path through the command line: {@code ogp server} as a process whose agent link
- * trusts its own CA ({@code <data-dir>/pki} made by {@code ogp certs}) → {@code ogp tokens create
- * --kind join --print-join-command} → that exact line run → the agent {@code ogp agent --data-dir
- * DIR} builds connects over mutual TLS → {@code ogp hosts revoke} closes it and {@code GET
- * /api/v1/hosts} shows it revoked. The agent runs in-process with the settings {@code ogp agent}
- * makes, its containers scoped to this test (an unscoped agent would own every managed container of
- * the shared engine).
+ * The enrolment path through the command line: {@code ogp server} as a process bound beyond
+ * loopback, so secure by default with its own CA in {@code <data-dir>/pki} → {@code ogp tokens
+ * create --kind join --print-join-command} → that exact line run → the agent {@code ogp agent
+ * --data-dir DIR} builds connects over mutual TLS → {@code ogp hosts revoke} closes it and {@code
+ * GET /api/v1/hosts} shows it revoked. The agent runs in-process with the settings {@code ogp
+ * agent} makes, its containers scoped to this test (an unscoped agent would own every managed
+ * container of the shared engine).
  */
 class EnrolmentEndToEndTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -46,6 +46,7 @@ class EnrolmentEndToEndTest {
   private JavaProcess server;
   private int httpPort;
   private int agentPort;
+  private SecureByDefaultEndToEndTest.Bind bind;
   private final List<AutoCloseable> toClose = new ArrayList<>();
 
   @BeforeEach
@@ -54,17 +55,9 @@ class EnrolmentEndToEndTest {
     work.commit(
         "An app elsewhere",
         Map.of("apps/web.yaml", "app: web\nimage: busybox\nversion: \"1\"\nhosts: [elsewhere]\n"));
-    // The server's own CA in <data-dir>/pki, its certificate for what agents dial; the chain the
-    // server presents includes the CA, which the enrolling agent checks against its pin.
-    Path pki = serverDir().resolve("pki");
-    assertEquals(0, ogp("certs", "init", "--dir", pki.toString()).exit());
-    assertEquals(
-        0,
-        ogp("certs", "server", "--dir", pki.toString(), "--name", "localhost", "--ip", "127.0.0.1")
-            .exit());
-    Files.writeString(
-        pki.resolve("chain.crt"),
-        Files.readString(pki.resolve("server.crt")) + Files.readString(pki.resolve("ca.crt")));
+    // Bound beyond loopback with no TLS flags: the server is secure by default, makes its CA in
+    // <data-dir>/pki and enrols agents; the name agents dial is the address the test dials.
+    bind = SecureByDefaultEndToEndTest.Bind.beyondLoopback();
     httpPort = freePort();
     agentPort = freePort();
     server =
@@ -76,19 +69,15 @@ class EnrolmentEndToEndTest {
             "--branch",
             "main",
             "--bind",
-            "127.0.0.1",
+            bind.address(),
+            "--server-name",
+            bind.dial(),
             "--http-port",
             Integer.toString(httpPort),
             "--agent-port",
             Integer.toString(agentPort),
             "--data-dir",
             serverDir().toString(),
-            "--tls-cert",
-            pki.resolve("chain.crt").toString(),
-            "--tls-key",
-            pki.resolve("server.key").toString(),
-            "--tls-client-ca",
-            pki.resolve("ca.crt").toString(),
             "--agent-cert-ttl",
             "30d");
     await("the server records where agents enrol")
@@ -122,7 +111,7 @@ class EnrolmentEndToEndTest {
             serverDir.toString());
     assertEquals(0, created.exit(), created.err());
     String line = created.out().strip();
-    assertTrue(line.startsWith("ogp agent enroll --server localhost:" + agentPort), line);
+    assertTrue(line.startsWith("ogp agent enroll --server " + bind.dial() + ":" + agentPort), line);
 
     Path agentDir = tmp.resolve("agent");
     List<String> args = new ArrayList<>(Arrays.asList(line.split(" ")));
@@ -161,7 +150,17 @@ class EnrolmentEndToEndTest {
     toClose.add(agent);
     await("the enrolled agent connects over mutual TLS").atMost(WAIT).until(agent::connected);
 
-    OgpRun revoked = ogp("hosts", "revoke", "e2e-a", "--server", url(), "--token", admin());
+    OgpRun revoked =
+        ogp(
+            "hosts",
+            "revoke",
+            "e2e-a",
+            "--server",
+            url(),
+            "--ca-file",
+            caFile().toString(),
+            "--token",
+            admin());
     assertEquals(0, revoked.exit(), revoked.err());
     await("the revoked agent is disconnected").atMost(WAIT).until(() -> !agent.connected());
     JsonNode host = hosts().get(0);
@@ -171,7 +170,9 @@ class EnrolmentEndToEndTest {
 
   private JsonNode hosts() throws Exception {
     HttpResponse<String> response =
-        HttpClient.newHttpClient()
+        HttpClient.newBuilder()
+            .sslContext(ServerTrust.trusting(caFile()))
+            .build()
             .send(
                 HttpRequest.newBuilder(URI.create(url() + "/api/v1/hosts"))
                     .header("Authorization", "Bearer " + admin())
@@ -181,7 +182,11 @@ class EnrolmentEndToEndTest {
   }
 
   private String url() {
-    return "http://127.0.0.1:" + httpPort;
+    return "https://" + bind.dial() + ":" + httpPort;
+  }
+
+  private Path caFile() {
+    return serverDir().resolve("pki").resolve("ca.crt");
   }
 
   private String admin() throws java.io.IOException {
