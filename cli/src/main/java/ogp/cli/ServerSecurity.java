@@ -121,13 +121,23 @@ record ServerSecurity(
     }
     // Agents enrol with the CA, so its certificates are the client certificates; a client CA of
     // the operator's own (--tls-client-ca) issues them itself: mutual TLS required, no enrolment.
-    Optional<ServerTls> agentTls =
-        !decision.agentLinkTls()
-            ? explicit.agentTls()
-            : Optional.of(
-                explicit.tlsClientCa() != null
-                    ? new ServerTls(certificate, key, Optional.of(explicit.tlsClientCa()))
-                    : ServerTls.enrolling(certificate, key, ca.certificateFile()));
+    // The operator's own server certificate without a client CA is the set-up of before: TLS that
+    // agents verify with --tls-ca, join tokens in the Hello, no enrolment (its chain does not hold
+    // the CA an enrolling agent pins).
+    Optional<ServerTls> agentTls;
+    if (!decision.agentLinkTls()) {
+      agentTls = explicit.agentTls();
+    } else if (explicit.tlsClientCa() != null) {
+      agentTls = Optional.of(new ServerTls(certificate, key, Optional.of(explicit.tlsClientCa())));
+    } else if (explicit.tlsCert() != null) {
+      log.warn(
+          "--tls-cert without --tls-client-ca: agents verify the server with --tls-ca and"
+              + " authenticate with join tokens only; nobody enrols. For mutual TLS, add"
+              + " --tls-client-ca, or drop --tls-cert and let agents enrol with the server's CA.");
+      agentTls = explicit.agentTls();
+    } else {
+      agentTls = Optional.of(ServerTls.enrolling(certificate, key, ca.certificateFile()));
+    }
     Optional<HttpsConnector> https =
         explicit.https().or(() -> Optional.of(new HttpsConnector(certificate, key)));
     return new ServerSecurity(

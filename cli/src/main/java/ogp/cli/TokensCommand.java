@@ -44,6 +44,9 @@ import picocli.CommandLine.Spec;
 final class TokensCommand implements Runnable {
   @Spec CommandSpec spec;
 
+  /** Lifetime of a join token printed as a join command when neither --uses nor --ttl is given. */
+  static final Duration DEFAULT_ENROLMENT_TTL = Duration.ofHours(24);
+
   /** The one clock of this command: expiry and grace times, and the store's own. */
   private static final Clock CLOCK = Clock.systemUTC();
 
@@ -152,8 +155,13 @@ final class TokensCommand implements Runnable {
       String tokenName = name != null ? name : "join-" + HexFormat.of().formatHex(randomBytes(4));
       Optional<Instant> expiresAt = expiry.at(spec);
       Optional<Integer> limit = Optional.ofNullable(uses);
+      if (printJoinCommand && limit.isEmpty() && expiresAt.isEmpty()) {
+        // Enrolment takes bounded tokens only; kubeadm's join tokens live 24 h by default too.
+        expiresAt = Optional.of(CLOCK.instant().plus(DEFAULT_ENROLMENT_TTL));
+      }
+      Optional<Instant> expires = expiresAt;
       String token =
-          run(() -> dir.store().create(tokenName, chosen, expiresAt, limit, new SecureRandom()));
+          run(() -> dir.store().create(tokenName, chosen, expires, limit, new SecureRandom()));
       String note =
           "token '"
               + tokenName
@@ -161,7 +169,10 @@ final class TokensCommand implements Runnable {
               + chosen.label()
               + ") created"
               + limit.map(u -> ", " + u + " use(s)").orElse(join ? ", unlimited uses" : "")
-              + expiresAt.map(e -> ", expires " + e.truncatedTo(ChronoUnit.SECONDS)).orElse("");
+              + expiresAt.map(e -> ", expires " + e.truncatedTo(ChronoUnit.SECONDS)).orElse("")
+              + (join && limit.isEmpty() && expiresAt.isEmpty()
+                  ? " (for plain-link Hellos only: without --uses or --ttl it cannot enrol agents)"
+                  : "");
       if (endpoint.isPresent()) {
         return printed(spec, endpoint.get().joinCommand(token), note);
       }

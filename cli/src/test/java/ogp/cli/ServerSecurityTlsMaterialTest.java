@@ -151,6 +151,24 @@ class ServerSecurityTlsMaterialTest {
   }
 
   @Test
+  void aGivenServerCertificateWithoutAClientCaKeepsJoinTokenAgentsAndNobodyEnrols()
+      throws Exception {
+    TestPki own = new TestPki(tmp.resolve("own"));
+    TestPki.Files server = own.server("server", "ogp.example.com");
+
+    ServerSecurity security =
+        resolve(
+            new ServerSecurityOptions(server.certificate(), server.privateKey(), null, null, null),
+            BEYOND_LOOPBACK,
+            List.of());
+
+    ServerTls agentTls = security.agentTls().orElseThrow();
+    assertEquals(server.certificate(), agentTls.certificate());
+    assertFalse(agentTls.mutual(), "server-verified TLS, agents with join tokens as before");
+    assertFalse(security.enrols(), "an enrolling agent would pin a CA this chain does not hold");
+  }
+
+  @Test
   void insecureAgentLinkLeavesTheAgentPortPlainButNotHttp() throws Exception {
     ServerSecurity security =
         resolve(none(), BEYOND_LOOPBACK, List.of("ogp.example.com"), null, null, true);

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.SecureRandom;
@@ -85,8 +86,15 @@ public final class Enroller {
                 () ->
                     new IllegalArgumentException(
                         "--ca-hash must be sha256: and 64 hex digits, got '" + r.caHash() + "'"));
-    KeyPair keys = CertificateRequest.newKeyPair();
-    r.to().writeKey(keys.getPrivate()); // first: the key exists on this host before any request
+    // A key left by an enrolment whose answer never came is used again: the server may have bound
+    // the host id to it already, and a new key would then be refused as another identity.
+    KeyPair keys;
+    if (Files.exists(r.to().keyFile())) {
+      keys = CertificateRequest.keyPairOf(r.to().readKey());
+    } else {
+      keys = CertificateRequest.newKeyPair();
+      r.to().writeKey(keys.getPrivate()); // first: the key exists on this host before any request
+    }
     byte[] csr = CertificateRequest.der(r.hostId(), keys.getPublic(), keys.getPrivate());
     PinnedCaTrust trust = new PinnedCaTrust(pin);
     EnrollResponse response = exchange(r, trust, csr);

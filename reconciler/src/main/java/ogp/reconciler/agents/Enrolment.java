@@ -204,6 +204,15 @@ final class Enrolment {
       refuse(ctx, remote, hostId, revokedKey.get());
       return;
     }
+    if (!ctx.channel().isActive()) {
+      // The agent gave up waiting (or its link dropped) while the request queued: spending a use
+      // and binding the key now would leave an answer nobody reads. It retries with the same key.
+      log.info(
+          "dropped the enrolment of host id {} from {}: the connection closed while it waited",
+          LogText.quote(hostId, SessionHandler.HOST_ID_SHOWN),
+          remote);
+      return;
+    }
     // The use is on disk before anything is issued: a crash now loses a use, never grants one.
     TokenStore.JoinUse use = s.tokens().consumeJoinUse(request.getJoinToken());
     if (use instanceof TokenStore.JoinUse.Refused refused) {

@@ -146,6 +146,11 @@ final class HelloCheck {
    * REVOKED when the host id is revoked or the identity is; the reason says what an operator can
    * do. Shared by the Hello, enrolment and renewal.
    */
+  /** The REVOKED refusal of {@code hostId} if an admin revoked it by now, else empty. */
+  Optional<Refusal> revokedNow(String hostId) {
+    return revoked(bindings, hostId, null);
+  }
+
   static Optional<Refusal> revoked(HostBindings bindings, String hostId, String identity) {
     Optional<java.time.Instant> at = bindings.revokedAt(hostId);
     if (at.isPresent()) {

@@ -6,6 +6,7 @@ import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -188,6 +189,13 @@ final class SessionHandler extends SimpleChannelInboundHandler<Envelope> {
         .boundLabels(hello.getHostId())
         .filter(current -> !current.equals(bound))
         .ifPresent(current -> registry.relabeled(hello.getHostId(), current));
+    // A revocation between the check above and this registration found no live session to close
+    // (revoke marks the binding first, then closes what is registered): look again now.
+    Optional<Refusal> revokedMeanwhile = helloCheck.revokedNow(hello.getHostId());
+    if (revokedMeanwhile.isPresent()) {
+      session.refuseAndClose(revokedMeanwhile.get());
+      return;
+    }
     // Registered before the Welcome, so an agent that has its Welcome can be sent to (server.send
     // finds the session). The Welcome still goes first on the wire: this runs on the channel's
     // event loop, and whatever the listener sends in reaction to hostConnected (on its own thread)

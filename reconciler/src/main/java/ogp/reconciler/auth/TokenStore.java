@@ -329,8 +329,9 @@ public final class TokenStore implements TokenVerifier {
    * Spends one use of a join token for an enrolment, atomically: under the store's lock the token
    * is looked up, checked (a join token, not expired, not used up), its count lowered and the file
    * written, all before this returns; so two enrolments racing for the last use cannot both have
-   * it, and a use is on disk before a certificate is issued for it. A token without a limit is
-   * checked and nothing is written. Does disk I/O: never call it on an event loop.
+   * it, and a use is on disk before a certificate is issued for it. A token without a use limit (it
+   * has an expiry then: one with neither never enrols) is checked and nothing is written. Does disk
+   * I/O: never call it on an event loop.
    */
   public JoinUse consumeJoinUse(String presented) throws IOException {
     if (presented == null || presented.isBlank()) {
@@ -396,6 +397,15 @@ public final class TokenStore implements TokenVerifier {
     }
     if (e.usedUp()) {
       return Optional.of("the join token '" + e.name() + "' is used up");
+    }
+    if (e.usesLeft().isEmpty() && e.expiresAt().isEmpty()) {
+      // Such a token (the first start's 'join', copied to hosts for plain links) would be a
+      // credential that mints mutual-TLS identities for ever: enrolment takes bounded tokens only.
+      return Optional.of(
+          "the join token '"
+              + e.name()
+              + "' has neither a use limit nor an expiry, so it cannot enrol agents; make one that"
+              + " can: ogp tokens create --kind join --uses 1 --ttl 24h --print-join-command");
     }
     return Optional.empty();
   }
@@ -494,7 +504,9 @@ public final class TokenStore implements TokenVerifier {
                       e.sha256(),
                       e.createdAt(),
                       Optional.of(end),
-                      e.usesLeft()));
+                      // The remaining uses move to the new secret and the old one keeps none: a
+                      // grace period must not double a use-limited token's quota.
+                      e.usesLeft().map(u -> 0)));
             }
           }
           // A join token's remaining uses carry over: rotation changes the secret, not the quota.

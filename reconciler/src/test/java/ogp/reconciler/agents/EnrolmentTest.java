@@ -1,6 +1,7 @@
 package ogp.reconciler.agents;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -87,7 +88,9 @@ class EnrolmentTest {
     EnrollingServer mitm =
         new EnrollingServer(dir.resolve("mitm"), clock, Duration.ofDays(1), other);
     toClose.add(mitm);
-    String token = mitm.tokens.create("join-m", Role.JOIN, Optional.empty(), random);
+    String token =
+        mitm.tokens.create(
+            "join-m", Role.JOIN, Optional.of(clock.instant().plusSeconds(86_400)), random);
     EnrolledIdentity identity = EnrolledIdentity.in(dir.resolve("agent"));
 
     Enroller.EnrolmentFailed failed =
@@ -140,6 +143,36 @@ class EnrolmentTest {
   }
 
   @Test
+  void aJoinTokenWithNeitherAUseLimitNorAnExpiryCannotEnrolAgents() throws Exception {
+    String token = joinToken("join-forever", Optional.empty(), Optional.empty());
+
+    Enroller.EnrolmentFailed failed =
+        assertThrows(Enroller.EnrolmentFailed.class, () -> enrol("host-a", token));
+
+    assertTrue(failed.getMessage().contains("BAD_TOKEN"), failed.getMessage());
+    assertTrue(
+        failed.getMessage().contains("neither a use limit nor an expiry"), failed.getMessage());
+    assertTrue(server.bindings.binding("host-a").isEmpty());
+  }
+
+  @Test
+  void anEnrolmentWhoseAnswerWasLostIsRetriedWithTheSameKeyAndSucceeds() throws Exception {
+    String token = joinToken("join-retry", Optional.of(2), Optional.empty());
+    Path dataDir = dir.resolve("agent-retry");
+    EnrolledIdentity identity = enrol("host-a", token, dataDir);
+    byte[] key = Files.readAllBytes(identity.keyFile());
+    // What a lost answer leaves: the key written first, nothing else; the server bound host-a.
+    Files.delete(identity.certificateFile());
+    Files.delete(identity.caFile());
+    Files.delete(identity.dir().resolve(EnrolledIdentity.ENROLMENT));
+
+    enrol("host-a", token, dataDir);
+
+    assertArrayEquals(key, Files.readAllBytes(identity.keyFile()), "the same key, not a new one");
+    assertEquals(Optional.of("host-a"), identity.enrolment().map(e -> e.hostId()));
+  }
+
+  @Test
   void anEnrolmentCannotTakeAHostIdBoundToAnotherIdentityAndSpendsNoUse() throws Exception {
     String token = joinToken("join-two", Optional.of(2), Optional.empty());
     enrol("host-a", token);
@@ -156,7 +189,10 @@ class EnrolmentTest {
   @Test
   void aCertificateForHostACannotClaimHostB() throws Exception {
     EnrolledIdentity hostA =
-        enrol("host-a", joinToken("join-a", Optional.empty(), Optional.empty()));
+        enrol(
+            "host-a",
+            joinToken(
+                "join-a", Optional.empty(), Optional.of(clock.instant().plusSeconds(86_400))));
 
     try (RawAgent agent =
         RawAgent.connect(group, "localhost", server.port(), TlsContexts.agent(hostA.agentTls()))) {
@@ -172,7 +208,8 @@ class EnrolmentTest {
   @Test
   void aRevokedHostIsClosedNowAndRefusedAtItsNextConnectionAndItsKeyStaysRefusedAfterRelease()
       throws Exception {
-    String token = joinToken("join-many", Optional.empty(), Optional.empty());
+    String token =
+        joinToken("join-many", Optional.empty(), Optional.of(clock.instant().plusSeconds(86_400)));
     EnrolledIdentity hostA = enrol("host-a", token);
     AgentLink link = link("host-a", hostA, Duration.ofMinutes(1));
     await("connected").until(link::isConnected);
@@ -202,7 +239,9 @@ class EnrolmentTest {
     EnrollingServer shortLived =
         new EnrollingServer(dir.resolve("short"), clock, Duration.ofSeconds(6));
     toClose.add(shortLived);
-    String token = shortLived.tokens.create("join-s", Role.JOIN, Optional.empty(), random);
+    String token =
+        shortLived.tokens.create(
+            "join-s", Role.JOIN, Optional.of(clock.instant().plusSeconds(86_400)), random);
     EnrolledIdentity identity = EnrolledIdentity.in(dir.resolve("short-agent"));
     Enroller.enrol(
         new Enroller.Request(
@@ -245,7 +284,8 @@ class EnrolmentTest {
   @Test
   void aHelloWithoutAClientCertificateIsRefusedWithTlsRequiredEvenWithAJoinToken()
       throws Exception {
-    String token = joinToken("join-plain", Optional.empty(), Optional.empty());
+    String token =
+        joinToken("join-plain", Optional.empty(), Optional.of(clock.instant().plusSeconds(86_400)));
     java.nio.file.Path ca = dir.resolve("server").resolve("ca.crt");
 
     try (RawAgent agent =

@@ -254,6 +254,21 @@ class TokenStoreTest {
   }
 
   @Test
+  void rotatingAUseLimitedJoinTokenWithAGracePeriodMovesItsUsesInsteadOfDoublingThem()
+      throws Exception {
+    TokenStore store = TokenStore.bootstrap(dataDir, clock, random);
+    String old = store.create("join-3", Role.JOIN, Optional.empty(), Optional.of(3), random);
+
+    String rotated = store.rotate("join-3", Duration.ofHours(1), Optional.empty(), random);
+
+    assertTrue(store.consumeJoinUse(old) instanceof TokenStore.JoinUse.Refused);
+    for (int i = 0; i < 3; i++) {
+      assertTrue(store.consumeJoinUse(rotated) instanceof TokenStore.JoinUse.Spent, "use " + i);
+    }
+    assertTrue(store.consumeJoinUse(rotated) instanceof TokenStore.JoinUse.Refused);
+  }
+
+  @Test
   void eightEnrolmentsRacingForTheLastUseFromTwoStoresGetItOnce() throws Exception {
     TokenStore store = TokenStore.bootstrap(dataDir, clock, random);
     String token = store.create("join-last", Role.JOIN, Optional.empty(), Optional.of(1), random);
