@@ -1,9 +1,12 @@
 package ogp.cli;
 
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -123,6 +126,7 @@ final class AgentCommand implements Callable<Integer> {
       }
       hostId = enrolment.get().hostId();
       if (server == null) server = enrolment.get().server();
+      requireUnexpired(identity, hostId);
     }
     if (server == null || hostId == null) {
       throw new CommandFailure(
@@ -175,6 +179,29 @@ final class AgentCommand implements Callable<Integer> {
               new AgentTls(tlsCa, Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey)));
     }
     return settings;
+  }
+
+  /**
+   * Fails (exit 1) with the way back when the enrolled certificate expired, e.g. while the host was
+   * off past its renewal: no server accepts it, and renewal needs a connection it cannot make.
+   */
+  static void requireUnexpired(EnrolledIdentity identity, String hostId) throws IOException {
+    X509Certificate certificate = identity.readCertificate();
+    if (certificate.getNotAfter().toInstant().isBefore(Instant.now())) {
+      throw new CommandFailure(
+          "the certificate of host "
+              + hostId
+              + " in "
+              + identity.certificateFile()
+              + " expired at "
+              + certificate.getNotAfter().toInstant()
+              + " (the agent renews it only while connected); to enrol again: an admin runs ogp"
+              + " hosts release "
+              + hostId
+              + ", then on this host remove "
+              + identity.dir()
+              + " and run the join command of a new join token. The containers keep running.");
+    }
   }
 
   /** Bad usage (exit 2) unless {@code hostId} is a DNS label ({@link HostIds}). */

@@ -99,6 +99,14 @@ record ServerSecurity(
     }
     Ca ca = ca(flags, clock, random);
     ServerNames names = serverNames(flags.serverNames(), bind);
+    if (flags.serverNames().isEmpty()) {
+      log.warn(
+          "no --server-name: the server certificate names {} and join commands tell agents to dial"
+              + " {}; if agents know this server by another name or address, give it with"
+              + " --server-name (the certificate must name what they dial)",
+          names.all(),
+          advertisedName(flags.serverNames(), names, bind));
+    }
     Path certificate;
     Path key;
     if (explicit.tlsCert() != null) {

@@ -7,7 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import ogp.agent.identity.CertificateRequest;
 import ogp.agent.identity.EnrolledIdentity;
+import ogp.reconciler.pki.CertificateAuthority;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -142,6 +150,26 @@ class AgentEnrollCommandTest {
     assertTrue(
         run.err().contains("differs from the host id this data dir is enrolled as (host-a)"),
         run.err());
+  }
+
+  @Test
+  void anEnrolledAgentWhoseCertificateExpiredSaysHowToEnrolAgainAndExitsOne() throws Exception {
+    Path data = dir.resolve("agent");
+    EnrolledIdentity identity = EnrolledIdentity.in(data);
+    KeyPair keys = CertificateRequest.newKeyPair();
+    identity.writeKey(keys.getPrivate());
+    // Issued 60 days ago for 30 days: the host was off past its renewal.
+    Clock past = Clock.fixed(Instant.now().minus(Duration.ofDays(60)), ZoneOffset.UTC);
+    CertificateAuthority ca = CertificateAuthority.create("test CA", past, new SecureRandom());
+    identity.writeCertificate(ca.issueAgent("host-a", keys.getPublic(), Duration.ofDays(30)));
+    identity.complete(
+        ca.certificate().certificate(), new EnrolledIdentity.Enrolment("localhost:7070", "host-a"));
+
+    OgpRun run = ogp("agent", "--data-dir", data.toString());
+
+    assertEquals(1, run.exit(), run.err());
+    assertTrue(run.err().contains("expired at"), run.err());
+    assertTrue(run.err().contains("ogp hosts release host-a"), run.err());
   }
 
   private static void assertUsage(String expected, String... args) {
