@@ -153,15 +153,24 @@ final class Enrolment {
           "at most one renewal every " + RENEWAL_INTERVAL_MILLIS / 1000 + " s per connection");
       return;
     }
-    if (settings.isEmpty() || current.isEmpty()) {
+    if (settings.isEmpty()) {
+      // An agent enrolled with this server's CA while the server now runs with explicit --tls-*
+      // flags: its session is fine, only renewal is not offered. A refusal would close the session
+      // and the agent would ask again at its next Welcome, a loop; unanswered, it asks once a
+      // minute and its certificate runs out as it would have.
+      log.warn(
+          "agent host id '{}' asked to renew its certificate, but this server issues none (it"
+              + " runs with explicit --tls-* flags); the agent's certificate is not renewed",
+          session.hostId());
+      return;
+    }
+    if (current.isEmpty()) {
       refuse(
           ctx,
           remote,
           session.hostId(),
           Refusal.Code.ENROLMENT_REFUSED,
-          settings.isEmpty()
-              ? "this server does not issue agent certificates"
-              : "renewal needs mutual TLS: this connection presents no client certificate");
+          "renewal needs mutual TLS: this connection presents no client certificate");
       return;
     }
     onWorker(
