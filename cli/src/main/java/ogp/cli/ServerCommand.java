@@ -233,7 +233,11 @@ final class ServerCommand implements Callable<Integer> {
             "  enrol an agent: ogp tokens create --kind join --uses 1 --ttl 24h"
                 + " --print-join-command --data-dir %s%n",
             dataDir);
-      if (security.https().isPresent() && security.ca().isPresent())
+      // Only when HTTPS serves the certificate of the server's own CA, not one given by flag.
+      if (security.https().isPresent()
+          && security.ca().isPresent()
+          && tlsCert == null
+          && httpsCert == null)
         System.err.printf(
             "  clients:        ogp status --server https://%s:%d --ca-file %s%n",
             displayHost(bind), server.httpPort(), security.ca().get().certificateFile());
