@@ -235,7 +235,7 @@ public final class ApiRoutes {
    * a client still sending its body may then never see the answer (a refused 50 KB POST lost its
    * 401 that way, one in forty). A longer body gets {@code Connection: close} instead.
    */
-  static void readUnreadBody(Context ctx) {
+  public static void readUnreadBody(Context ctx) {
     try {
       InputStream in = ctx.req().getInputStream();
       byte[] buffer = new byte[8192];
