@@ -139,6 +139,11 @@ final class ClusterOptions {
       throw new CommandFailure(
           "--etcd-ca-file is for https endpoints; --etcd names http:// URLs", 2);
     Duration lease = leaderLease != null ? leaderLease : EtcdSettings.DEFAULT_LEASE_TTL;
+    if (lease.compareTo(Duration.ofSeconds(2)) < 0)
+      throw new CommandFailure(
+          "--leader-lease must be at least 2s (a leader renews it several times per lease), got "
+              + lease.toString().substring(2).toLowerCase(Locale.ROOT),
+          2);
     EtcdSettings settings =
         usage(
             () ->

@@ -161,23 +161,33 @@ final class ServerCommand implements Callable<Integer> {
 
   @Mixin RepositoryOptions.GitTimeout git;
 
+  @Mixin ClusterOptions cluster;
+
   @Override
   public Integer call() throws Exception {
     GitRemote remote = repository.remote();
     if (agentCertTtl.isZero() || agentCertTtl.isNegative())
       throw new CommandFailure("--agent-cert-ttl must be longer than 0s, e.g. 30d", 2);
+    ServerSecurity.Flags securityFlags =
+        new ServerSecurity.Flags(
+            new ServerSecurityOptions(tlsCert, tlsKey, tlsClientCa, httpsCert, httpsKey),
+            pkiDir != null ? pkiDir : dataDir.resolve("pki"),
+            caCert,
+            caKey,
+            serverNames,
+            insecureAgentLink);
+    // Every flag is checked before anything is made (the CA, the data dir) or dialled (etcd).
+    Optional<ClusterOptions.Replica> replica =
+        cluster.resolve(
+            new ClusterOptions.Listening(
+                bind,
+                securityFlags.serverNames(),
+                httpsCert != null || SecureByDefault.decide(bind, insecureAgentLink).https(),
+                httpPort,
+                agentPort));
+    if (replica.isPresent()) return replicated(remote, securityFlags, replica.get());
     ServerSecurity security =
-        ServerSecurity.resolve(
-            new ServerSecurity.Flags(
-                new ServerSecurityOptions(tlsCert, tlsKey, tlsClientCa, httpsCert, httpsKey),
-                pkiDir != null ? pkiDir : dataDir.resolve("pki"),
-                caCert,
-                caKey,
-                serverNames,
-                insecureAgentLink),
-            bind,
-            Clock.systemUTC(),
-            new SecureRandom());
+        ServerSecurity.resolve(securityFlags, bind, Clock.systemUTC(), new SecureRandom());
     // Agents enrol with the server's own CA when it is secure by default; with explicit TLS flags
     // the operator issues the agents' certificates (ogp certs agent) and nobody enrols.
     Optional<ServerProcess.Settings.Enrolment> enrolment =
@@ -244,6 +254,13 @@ final class ServerCommand implements Callable<Integer> {
       shutdown.await();
     }
     return 0;
+  }
+
+  /** One replica of several on etcd, until interrupted (docs/ha.md). */
+  private int replicated(
+      GitRemote remote, ServerSecurity.Flags securityFlags, ClusterOptions.Replica replica)
+      throws Exception {
+    throw new CommandFailure("--etcd: replicas are not wired yet", 1);
   }
 
   /** How agents enrol with the CA of a server that is secure by default. */
