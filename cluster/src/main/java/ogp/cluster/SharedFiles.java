@@ -28,6 +28,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import ogp.cluster.LocalCopy.Reading;
 import ogp.protocol.LoopGuard;
+import ogp.reconciler.agents.HostBindings;
+import ogp.reconciler.auth.TokenStore;
+import ogp.reconciler.pki.ServerPki;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,13 +90,13 @@ public final class SharedFiles implements AutoCloseable {
   /** The longest {@link #pullAll()} or {@link #seed()} waits for the worker. */
   static final Duration CALLER_WAIT = Duration.ofSeconds(60);
 
-  public static final String TOKENS = KEY_PREFIX + "tokens.json";
-  public static final String HOSTS = KEY_PREFIX + "hosts.json";
+  public static final String TOKENS = KEY_PREFIX + TokenStore.FILE;
+  public static final String HOSTS = KEY_PREFIX + HostBindings.FILE;
   public static final String APPLIED_REVISION = KEY_PREFIX + "applied-revision";
   public static final String WEBHOOK_SECRET = KEY_PREFIX + "webhook-secret";
   public static final String USERS = KEY_PREFIX + "users.yaml";
-  public static final String CA_CERTIFICATE = KEY_PREFIX + "pki/ca.crt";
-  public static final String CA_KEY = KEY_PREFIX + "pki/ca.key";
+  public static final String CA_CERTIFICATE = KEY_PREFIX + "pki/" + ServerPki.CA_CERTIFICATE;
+  public static final String CA_KEY = KEY_PREFIX + "pki/" + ServerPki.CA_KEY;
 
   private enum Mode {
     IDLE,
@@ -178,14 +181,15 @@ public final class SharedFiles implements AutoCloseable {
    */
   public static Map<String, Path> serverFiles(Path dataDir, Path pkiDir) {
     Map<String, Path> files = new LinkedHashMap<>();
-    files.put(TOKENS, dataDir.resolve("tokens.json"));
-    files.put(HOSTS, dataDir.resolve("hosts.json"));
+    files.put(TOKENS, dataDir.resolve(TokenStore.FILE));
+    files.put(HOSTS, dataDir.resolve(HostBindings.FILE));
+    // The names below are the cli's ServerProcess.APPLIED_REVISION_FILE and WEBHOOK_SECRET_FILE
+    // and the portal's UsersFile.DEFAULT_NAME: those modules sit above this one.
     files.put(APPLIED_REVISION, dataDir.resolve("applied-revision"));
     files.put(WEBHOOK_SECRET, dataDir.resolve("webhook-secret"));
-    // The portal's UsersFile.DEFAULT_NAME; the portal module is above this one.
     files.put(USERS, dataDir.resolve("users.yaml"));
-    files.put(CA_CERTIFICATE, pkiDir.resolve("ca.crt"));
-    files.put(CA_KEY, pkiDir.resolve("ca.key"));
+    files.put(CA_CERTIFICATE, pkiDir.resolve(ServerPki.CA_CERTIFICATE));
+    files.put(CA_KEY, pkiDir.resolve(ServerPki.CA_KEY));
     return Collections.unmodifiableMap(files);
   }
 
