@@ -58,6 +58,15 @@ final class LocalCopy {
 
   static final String ABSENT = "absent";
 
+  /** The first wait after a failed upload; it doubles with every failure in a row. */
+  static final Duration FIRST_RETRY = Duration.ofMillis(100);
+
+  /** The longest wait between two attempts to upload a file etcd refused or did not take. */
+  static final Duration MAX_RETRY = Duration.ofSeconds(5);
+
+  private int failuresInARow;
+  private long retryAtNanos;
+
   /** Whether the current problem (too big, missing) was logged already; cleared when it ends. */
   boolean toldTooBig;
 
@@ -117,6 +126,27 @@ final class LocalCopy {
     OwnerOnlyFile.write(path, value);
     seen = null; // the next look reads it once and finds it equal to etcd's
     return true;
+  }
+
+  /**
+   * Whether an upload may be tried at {@code nanoTime}: not while the backoff after a failure runs
+   * (an etcd that refuses a request as too large answers at once; without a wait the file would be
+   * read and sent ten times a second).
+   */
+  boolean mayTry(long nanoTime) {
+    return failuresInARow == 0 || nanoTime - retryAtNanos >= 0;
+  }
+
+  /** An upload failed at {@code nanoTime}: the next waits 100 ms, doubling, at most 5 s. */
+  void uploadFailed(long nanoTime) {
+    long wait = FIRST_RETRY.toNanos() << Math.min(failuresInARow, 10);
+    retryAtNanos = nanoTime + Math.min(wait, MAX_RETRY.toNanos());
+    failuresInARow++;
+    seen = null; // read and offered again once the wait is over
+  }
+
+  void uploadSucceeded() {
+    failuresInARow = 0;
   }
 
   /** Forgets the last stat, so the next look reads the file whatever its stat. */

@@ -53,10 +53,11 @@ import org.slf4j.LoggerFactory;
  *       both. The keys whose local file changed are returned (the caller re-issues its server
  *       certificate when the CA changed).
  *   <li>{@link #lead()}: from then on a poller (every 100 ms: a {@code stat}, and a hash when the
- *       stat changed) uploads each changed file with the leader's fenced put. A fenced put (this
- *       replica no longer leads) stops all uploads until {@code lead()} is called again. A deleted
- *       local file is never deleted in etcd: a lost or wiped data dir must not wipe the cluster's
- *       tokens and bindings; the next pull restores it.
+ *       stat changed) uploads each changed file with the leader's fenced put (a failed put is
+ *       retried after a per-file backoff of 100 ms doubling to 5 s). A fenced put (this replica no
+ *       longer leads) stops all uploads until {@code lead()} is called again. A deleted local file
+ *       is never deleted in etcd: a lost or wiped data dir must not wipe the cluster's tokens and
+ *       bindings; the next pull restores it.
  *   <li>{@link #follow()}: from then on a watch applies etcd's puts to the local files (and a full
  *       pull every {@link #RESYNC} repairs whatever a broken watch missed); nothing is uploaded, so
  *       a standby's local edits are overwritten by etcd's copy.
@@ -310,6 +311,7 @@ public final class SharedFiles implements AutoCloseable {
     if (!learnEtcd()) return;
     Instant now = clock.instant();
     for (LocalCopy c : copies) {
+      if (!c.mayTry(System.nanoTime())) continue;
       Reading reading;
       try {
         reading = c.look(now);
@@ -357,19 +359,27 @@ public final class SharedFiles implements AutoCloseable {
     return true;
   }
 
-  /** Puts one changed file; false when uploading must stop for this turn (fenced or no etcd). */
+  /**
+   * Puts one changed file; false when uploading must stop (fenced). A put etcd does not take (down,
+   * or the value too large for its {@code --max-request-bytes}) is retried after a backoff of 100
+   * ms doubling to 5 s, per file, so the other files still go.
+   */
   private boolean upload(LocalCopy c, Reading.Content content) {
     boolean written = false;
+    boolean answered = false;
     try {
       written = store.put(c.key, content.bytes());
+      answered = true;
     } catch (ClusterUnavailable e) {
       tellUnavailable(e);
-      return false;
+      return true; // the other files may still go (etcd refuses one that is too large)
     } finally {
-      if (!written) c.forgetSeen(); // read and offered again (whatever was thrown)
+      if (!answered) c.uploadFailed(System.nanoTime()); // whatever was thrown: retried later
     }
     tellAvailable();
+    c.uploadSucceeded();
     if (!written) {
+      c.forgetSeen();
       fencedUploads.incrementAndGet();
       mode = Mode.IDLE; // until lead() is called again, at a new epoch
       log.warn(
