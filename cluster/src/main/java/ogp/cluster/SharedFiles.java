@@ -54,10 +54,11 @@ import org.slf4j.LoggerFactory;
  *       certificate when the CA changed).
  *   <li>{@link #lead()}: from then on a poller (every 100 ms: a {@code stat}, and a hash when the
  *       stat changed) uploads each changed file with the leader's fenced put (a failed put is
- *       retried after a per-file backoff of 100 ms doubling to 5 s). A fenced put (this replica no
- *       longer leads) stops all uploads until {@code lead()} is called again. A deleted local file
- *       is never deleted in etcd: a lost or wiped data dir must not wipe the cluster's tokens and
- *       bindings; the next pull restores it.
+ *       retried after a per-file backoff of 100 ms doubling to 5 s; a file of 64 KiB or more is
+ *       uploaded at most once a second, as every put stays in etcd's history until compacted). A
+ *       fenced put (this replica no longer leads) stops all uploads until {@code lead()} is called
+ *       again. A deleted local file is never deleted in etcd: a lost or wiped data dir must not
+ *       wipe the cluster's tokens and bindings; the next pull restores it.
  *   <li>{@link #follow()}: from then on a watch applies etcd's puts to the local files (and a full
  *       pull every {@link #RESYNC} repairs whatever a broken watch missed); nothing is uploaded, so
  *       a standby's local edits are overwritten by etcd's copy.
@@ -390,6 +391,7 @@ public final class SharedFiles implements AutoCloseable {
       return false;
     }
     c.etcdHasSha256(content.sha256());
+    c.uploaded(content.bytes().length, System.nanoTime());
     uploads.incrementAndGet();
     log.debug("shared files: uploaded {} ({} bytes)", c.key, content.bytes().length);
     return true;
