@@ -58,6 +58,27 @@ final class LocalCopy {
 
   static final String ABSENT = "absent";
 
+  /** The first wait after a failed upload; it doubles with every failure in a row. */
+  static final Duration FIRST_RETRY = Duration.ofMillis(100);
+
+  /** The longest wait between two attempts to upload a file etcd refused or did not take. */
+  static final Duration MAX_RETRY = Duration.ofSeconds(5);
+
+  /** Files at least this large are uploaded at most once per {@link #LARGE_FILE_INTERVAL}. */
+  static final int LARGE_FILE = 64 * 1024;
+
+  /**
+   * Every put of a file stays in etcd's history until etcd compacts it: a 2 MB {@code hosts.json}
+   * rewritten five times a second while thousands of agents register would add 10 MB a second. Once
+   * a second coalesces such bursts; a small file (a token) still goes at once.
+   */
+  static final Duration LARGE_FILE_INTERVAL = Duration.ofSeconds(1);
+
+  private int failuresInARow;
+  private long retryAtNanos;
+  private long lastLargeUploadNanos;
+  private boolean uploadedLarge;
+
   /** Whether the current problem (too big, missing) was logged already; cleared when it ends. */
   boolean toldTooBig;
 
@@ -117,6 +138,34 @@ final class LocalCopy {
     OwnerOnlyFile.write(path, value);
     seen = null; // the next look reads it once and finds it equal to etcd's
     return true;
+  }
+
+  /**
+   * Whether an upload may be tried at {@code nanoTime}: not while the backoff after a failure runs
+   * (an etcd that refuses a request as too large answers at once; without a wait the file would be
+   * read and sent ten times a second).
+   */
+  boolean mayTry(long nanoTime) {
+    if (failuresInARow > 0 && nanoTime - retryAtNanos < 0) return false;
+    return !uploadedLarge || nanoTime - lastLargeUploadNanos >= LARGE_FILE_INTERVAL.toNanos();
+  }
+
+  /** An upload failed at {@code nanoTime}: the next waits 100 ms, doubling, at most 5 s. */
+  void uploadFailed(long nanoTime) {
+    long wait = FIRST_RETRY.toNanos() << Math.min(failuresInARow, 10);
+    retryAtNanos = nanoTime + Math.min(wait, MAX_RETRY.toNanos());
+    failuresInARow++;
+    seen = null; // read and offered again once the wait is over
+  }
+
+  void uploadSucceeded() {
+    failuresInARow = 0;
+  }
+
+  /** A put of {@code size} bytes was taken at {@code nanoTime}. */
+  void uploaded(int size, long nanoTime) {
+    uploadedLarge = size >= LARGE_FILE;
+    lastLargeUploadNanos = nanoTime;
   }
 
   /** Forgets the last stat, so the next look reads the file whatever its stat. */

@@ -28,6 +28,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import ogp.cluster.LocalCopy.Reading;
 import ogp.protocol.LoopGuard;
+import ogp.reconciler.agents.HostBindings;
+import ogp.reconciler.auth.TokenStore;
+import ogp.reconciler.pki.ServerPki;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,10 +53,12 @@ import org.slf4j.LoggerFactory;
  *       both. The keys whose local file changed are returned (the caller re-issues its server
  *       certificate when the CA changed).
  *   <li>{@link #lead()}: from then on a poller (every 100 ms: a {@code stat}, and a hash when the
- *       stat changed) uploads each changed file with the leader's fenced put. A fenced put (this
- *       replica no longer leads) stops all uploads until {@code lead()} is called again. A deleted
- *       local file is never deleted in etcd: a lost or wiped data dir must not wipe the cluster's
- *       tokens and bindings; the next pull restores it.
+ *       stat changed) uploads each changed file with the leader's fenced put (a failed put is
+ *       retried after a per-file backoff of 100 ms doubling to 5 s; a file of 64 KiB or more is
+ *       uploaded at most once a second, as every put stays in etcd's history until compacted). A
+ *       fenced put (this replica no longer leads) stops all uploads until {@code lead()} is called
+ *       again. A deleted local file is never deleted in etcd: a lost or wiped data dir must not
+ *       wipe the cluster's tokens and bindings; the next pull restores it.
  *   <li>{@link #follow()}: from then on a watch applies etcd's puts to the local files (and a full
  *       pull every {@link #RESYNC} repairs whatever a broken watch missed); nothing is uploaded, so
  *       a standby's local edits are overwritten by etcd's copy.
@@ -87,13 +92,13 @@ public final class SharedFiles implements AutoCloseable {
   /** The longest {@link #pullAll()} or {@link #seed()} waits for the worker. */
   static final Duration CALLER_WAIT = Duration.ofSeconds(60);
 
-  public static final String TOKENS = KEY_PREFIX + "tokens.json";
-  public static final String HOSTS = KEY_PREFIX + "hosts.json";
+  public static final String TOKENS = KEY_PREFIX + TokenStore.FILE;
+  public static final String HOSTS = KEY_PREFIX + HostBindings.FILE;
   public static final String APPLIED_REVISION = KEY_PREFIX + "applied-revision";
   public static final String WEBHOOK_SECRET = KEY_PREFIX + "webhook-secret";
   public static final String USERS = KEY_PREFIX + "users.yaml";
-  public static final String CA_CERTIFICATE = KEY_PREFIX + "pki/ca.crt";
-  public static final String CA_KEY = KEY_PREFIX + "pki/ca.key";
+  public static final String CA_CERTIFICATE = KEY_PREFIX + "pki/" + ServerPki.CA_CERTIFICATE;
+  public static final String CA_KEY = KEY_PREFIX + "pki/" + ServerPki.CA_KEY;
 
   private enum Mode {
     IDLE,
@@ -178,14 +183,15 @@ public final class SharedFiles implements AutoCloseable {
    */
   public static Map<String, Path> serverFiles(Path dataDir, Path pkiDir) {
     Map<String, Path> files = new LinkedHashMap<>();
-    files.put(TOKENS, dataDir.resolve("tokens.json"));
-    files.put(HOSTS, dataDir.resolve("hosts.json"));
+    files.put(TOKENS, dataDir.resolve(TokenStore.FILE));
+    files.put(HOSTS, dataDir.resolve(HostBindings.FILE));
+    // The names below are the cli's ServerProcess.APPLIED_REVISION_FILE and WEBHOOK_SECRET_FILE
+    // and the portal's UsersFile.DEFAULT_NAME: those modules sit above this one.
     files.put(APPLIED_REVISION, dataDir.resolve("applied-revision"));
     files.put(WEBHOOK_SECRET, dataDir.resolve("webhook-secret"));
-    // The portal's UsersFile.DEFAULT_NAME; the portal module is above this one.
     files.put(USERS, dataDir.resolve("users.yaml"));
-    files.put(CA_CERTIFICATE, pkiDir.resolve("ca.crt"));
-    files.put(CA_KEY, pkiDir.resolve("ca.key"));
+    files.put(CA_CERTIFICATE, pkiDir.resolve(ServerPki.CA_CERTIFICATE));
+    files.put(CA_KEY, pkiDir.resolve(ServerPki.CA_KEY));
     return Collections.unmodifiableMap(files);
   }
 
@@ -306,6 +312,7 @@ public final class SharedFiles implements AutoCloseable {
     if (!learnEtcd()) return;
     Instant now = clock.instant();
     for (LocalCopy c : copies) {
+      if (!c.mayTry(System.nanoTime())) continue;
       Reading reading;
       try {
         reading = c.look(now);
@@ -353,19 +360,27 @@ public final class SharedFiles implements AutoCloseable {
     return true;
   }
 
-  /** Puts one changed file; false when uploading must stop for this turn (fenced or no etcd). */
+  /**
+   * Puts one changed file; false when uploading must stop (fenced). A put etcd does not take (down,
+   * or the value too large for its {@code --max-request-bytes}) is retried after a backoff of 100
+   * ms doubling to 5 s, per file, so the other files still go.
+   */
   private boolean upload(LocalCopy c, Reading.Content content) {
     boolean written = false;
+    boolean answered = false;
     try {
       written = store.put(c.key, content.bytes());
+      answered = true;
     } catch (ClusterUnavailable e) {
       tellUnavailable(e);
-      return false;
+      return true; // the other files may still go (etcd refuses one that is too large)
     } finally {
-      if (!written) c.forgetSeen(); // read and offered again (whatever was thrown)
+      if (!answered) c.uploadFailed(System.nanoTime()); // whatever was thrown: retried later
     }
     tellAvailable();
+    c.uploadSucceeded();
     if (!written) {
+      c.forgetSeen();
       fencedUploads.incrementAndGet();
       mode = Mode.IDLE; // until lead() is called again, at a new epoch
       log.warn(
@@ -376,6 +391,7 @@ public final class SharedFiles implements AutoCloseable {
       return false;
     }
     c.etcdHasSha256(content.sha256());
+    c.uploaded(content.bytes().length, System.nanoTime());
     uploads.incrementAndGet();
     log.debug("shared files: uploaded {} ({} bytes)", c.key, content.bytes().length);
     return true;

@@ -30,6 +30,8 @@ final class InMemoryFencedStore implements FencedStore {
             return t;
           });
   private final AtomicReference<RuntimeException> failNext = new AtomicReference<>();
+  private volatile String tooLarge = "";
+  final AtomicInteger refusedPuts = new AtomicInteger();
   private volatile boolean leading = true;
   private volatile boolean down;
   final AtomicInteger puts = new AtomicInteger();
@@ -55,6 +57,11 @@ final class InMemoryFencedStore implements FencedStore {
 
   void comeBack() {
     down = false;
+  }
+
+  /** Puts of this key fail as etcd fails a request over its --max-request-bytes. */
+  void refuseAsTooLarge(String key) {
+    tooLarge = key;
   }
 
   void failNext(RuntimeException e) {
@@ -104,6 +111,10 @@ final class InMemoryFencedStore implements FencedStore {
   @Override
   public boolean put(String key, byte[] value) {
     check();
+    if (key.equals(tooLarge)) {
+      refusedPuts.incrementAndGet();
+      throw new ClusterUnavailable("etcdserver: request is too large", null);
+    }
     if (!leading) {
       fencedPuts.incrementAndGet();
       return false;

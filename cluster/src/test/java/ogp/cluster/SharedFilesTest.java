@@ -199,6 +199,49 @@ class SharedFilesTest {
   }
 
   @Test
+  void aFileEtcdRefusesIsRetriedWithBackoffWhileTheOthersStillGo() throws IOException {
+    store.refuseAsTooLarge("files/hosts.json");
+    SharedFiles files = open();
+    files.lead();
+    write("hosts.json", "too large for this etcd");
+    await().atMost(DEADLINE).until(() -> store.refusedPuts.get() >= 1);
+
+    write("tokens.json", "still replicated");
+    await().atMost(DEADLINE).until(() -> stored("files/tokens.json").isPresent());
+    int refused = store.refusedPuts.get();
+    awaitTurns(files, 20); // two seconds: backoff 100, 200, 400, 800 ms... not twenty tries
+
+    assertTrue(
+        store.refusedPuts.get() - refused <= 5,
+        "retried with backoff: " + (store.refusedPuts.get() - refused) + " tries in 20 turns");
+    assertTrue(store.refusedPuts.get() - refused >= 1, "but retried");
+  }
+
+  @Test
+  void aLargeFileIsUploadedAtMostOnceASecondAndASmallOneAtOnce() throws IOException {
+    SharedFiles files = open();
+    files.lead();
+    String large = "x".repeat(LocalCopy.LARGE_FILE);
+    write("hosts.json", large + "v1");
+    await().atMost(DEADLINE).until(() -> stored("files/hosts.json").orElse("").endsWith("v1"));
+    long v1Seen = System.nanoTime();
+
+    write("hosts.json", large + "v2");
+    write("tokens.json", "small");
+    await().atMost(DEADLINE).until(() -> stored("files/tokens.json").isPresent());
+    long smallSeen = System.nanoTime();
+    await().atMost(DEADLINE).until(() -> stored("files/hosts.json").orElse("").endsWith("v2"));
+    long v2Seen = System.nanoTime();
+
+    assertTrue(
+        Duration.ofNanos(v2Seen - v1Seen).toMillis() >= 700,
+        "the second upload of the large file waited for its second: "
+            + Duration.ofNanos(v2Seen - v1Seen).toMillis()
+            + " ms");
+    assertTrue(smallSeen < v2Seen, "the small file did not wait");
+  }
+
+  @Test
   void anElectedReplicaThatPulledUploadsNothingUntilAFileChanges() throws IOException {
     store.putAsAnotherLeader("files/tokens.json", "from the old leader".getBytes(UTF_8));
     write("tokens.json", "stale local copy");
