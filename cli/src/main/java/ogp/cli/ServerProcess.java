@@ -383,6 +383,10 @@ final class ServerProcess implements AutoCloseable {
                           enrolment(s, AgentServer.builder(tokens.inMemory(), listener))
                               .identityEvents(identityEvents)
                               .hostBindings(hostBindings)
+                              .fence(
+                                  s.replication() != null
+                                      ? s.replication().fence()
+                                      : CommandFence.SINGLE_NODE)
                               .bind(s.bindAddress(), s.agentPort())
                               .lostGrace(s.lostGrace())
                               .forgetLostAfter(s.forgetLostAfter())
@@ -472,7 +476,9 @@ final class ServerProcess implements AutoCloseable {
           new ClusterRoutes(
               s.replication() != null ? s.replication().cluster() : () -> single(s, agents));
       clusterMeters =
-          s.replication() != null ? s.replication().meters() : ClusterMeters.single(() -> 0);
+          s.replication() != null
+              ? s.replication().meters()
+              : ClusterMeters.single(agents::fencedCommands);
       clusterMeters.bindTo(metrics.registry());
       webhookSecretFile =
           s.webhookSecretFile() != null
