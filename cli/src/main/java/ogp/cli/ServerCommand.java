@@ -188,27 +188,9 @@ final class ServerCommand implements Callable<Integer> {
     if (replica.isPresent()) return replicated(remote, securityFlags, replica.get());
     ServerSecurity security =
         ServerSecurity.resolve(securityFlags, bind, Clock.systemUTC(), new SecureRandom());
-    // Agents enrol with the server's own CA when it is secure by default; with explicit TLS flags
-    // the operator issues the agents' certificates (ogp certs agent) and nobody enrols.
+    ServerProcess.Settings settings = settings(remote, security);
     Optional<ServerProcess.Settings.Enrolment> enrolment =
-        security.enrols() ? Optional.of(enrolment(security)) : Optional.empty();
-    ServerProcess.Settings settings =
-        new ServerProcess.Settings(
-                remote,
-                dataDir,
-                poll,
-                bind,
-                httpPort,
-                agentPort,
-                lostGrace,
-                webhookSecretFile,
-                security.agentTls(),
-                security.https())
-            .withGitTimeout(git.gitTimeout)
-            .withMetricsTokenFile(metricsTokenFile)
-            .withExternalUrl(Optional.ofNullable(externalUrl))
-            .withForgetLostAfter(forgetLostAfter);
-    if (enrolment.isPresent()) settings = settings.withEnrolment(enrolment.get());
+        Optional.ofNullable(settings.enrolment());
     try (ShutdownSignal shutdown = new ShutdownSignal();
         ServerProcess server = new ServerProcess(settings)) {
       Optional<String> notReady = server.notReadyAfterFirstFetch(Duration.ofSeconds(15));
@@ -256,11 +238,71 @@ final class ServerCommand implements Callable<Integer> {
     return 0;
   }
 
+  // TODO(wire): EtcdLeadership::start once branch etcd is merged.
+  private static ogp.cluster.Leadership etcdLeadership(
+      ogp.cluster.EtcdSettings etcd, ogp.cluster.Member self, Clock clock) {
+    throw new CommandFailure("--etcd: the etcd leadership is not merged yet");
+  }
+
+  /** The server's settings for the resolved security. */
+  private ServerProcess.Settings settings(GitRemote remote, ServerSecurity security) {
+    ServerProcess.Settings settings =
+        new ServerProcess.Settings(
+                remote,
+                dataDir,
+                poll,
+                bind,
+                httpPort,
+                agentPort,
+                lostGrace,
+                webhookSecretFile,
+                security.agentTls(),
+                security.https())
+            .withGitTimeout(git.gitTimeout)
+            .withMetricsTokenFile(metricsTokenFile)
+            .withExternalUrl(Optional.ofNullable(externalUrl))
+            .withForgetLostAfter(forgetLostAfter);
+    // Agents enrol with the server's own CA when it is secure by default; with explicit TLS flags
+    // the operator issues the agents' certificates (ogp certs agent) and nobody enrols.
+    return security.enrols() ? settings.withEnrolment(enrolment(security)) : settings;
+  }
+
   /** One replica of several on etcd, until interrupted (docs/ha.md). */
   private int replicated(
       GitRemote remote, ServerSecurity.Flags securityFlags, ClusterOptions.Replica replica)
       throws Exception {
-    throw new CommandFailure("--etcd: replicas are not wired yet", 1);
+    try (ShutdownSignal shutdown = new ShutdownSignal();
+        ReplicatedServer server =
+            ReplicatedServer.start(
+                new ReplicatedServer.Settings(
+                    replica, dataDir, securityFlags, bind, security -> settings(remote, security)),
+                ServerCommand::etcdLeadership,
+                Clock.systemUTC())) {
+      ServerProcess.Settings s = server.serverSettings();
+      System.err.printf(
+          "ogp server replica %s: etcd %s, prefix %s%n"
+              + "  advertises:     %s  agents: %s%n"
+              + "  listens:        %s://%s:%d/  agents: %s:%d%n"
+              + "  leader:         ogp cluster --server %s (the leader serves; standbys"
+              + " redirect)%n",
+          replica.self().id(),
+          replica.etcd().endpoints(),
+          replica.etcd().prefix(),
+          replica.self().httpUrl(),
+          replica.self().agentAddress(),
+          s.https().isPresent() ? "https" : "http",
+          displayHost(bind),
+          httpPort,
+          displayHost(bind),
+          agentPort,
+          replica.self().httpUrl());
+      if (server.security().ca().isPresent())
+        System.err.printf(
+            "  agent CA:       %s (%s)%n",
+            server.security().ca().get().hash(), server.security().ca().get().certificateFile());
+      shutdown.await();
+    }
+    return 0;
   }
 
   /** How agents enrol with the CA of a server that is secure by default. */
