@@ -29,7 +29,7 @@ class ClusterFlagsTest {
         "--etcd http://10.0.0.1:2379,https://10.0.0.2:2379 | mixes http and https",
         "--etcd http://10.0.0.1 | needs a host and a port",
         "--etcd http://10.0.0.1:2379,http://10.0.0.1:2379 | twice",
-        "--etcd http://u:p@10.0.0.1:2379 | credentials go in --etcd-user",
+        "--etcd http://u:p@10.0.0.1:2379 | must not carry credentials: use --etcd-user",
         "--etcd http://10.0.0.1:2379 --leader-lease 1s | --leader-lease must be at least 2s",
         "--etcd http://10.0.0.1:2379 --leader-lease soon | is not a duration",
         "--etcd http://10.0.0.1:2379 --etcd-prefix ogp | --etcd-prefix must start and end with '/'",
