@@ -245,7 +245,11 @@ final class ReplicatedServer implements AutoCloseable {
 
   private static Leadership join(
       ClusterOptions.Replica replica, LeadershipFactory leaderships, Clock clock) {
-    return cluster(() -> leaderships.start(replica.etcd(), replica.self(), clock), replica);
+    try {
+      return cluster(() -> leaderships.start(replica.etcd(), replica.self(), clock), replica);
+    } catch (IllegalArgumentException e) { // a TLS or password file etcd's client cannot use
+      throw new CommandFailure(e.getMessage(), 2);
+    }
   }
 
   /** The call's value, or one sentence naming etcd when it does not answer. */

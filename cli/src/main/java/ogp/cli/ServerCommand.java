@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import ogp.cluster.EtcdLeadership;
 import ogp.reconciler.source.GitRemote;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -238,12 +239,6 @@ final class ServerCommand implements Callable<Integer> {
     return 0;
   }
 
-  // TODO(wire): EtcdLeadership::start once branch etcd is merged.
-  private static ogp.cluster.Leadership etcdLeadership(
-      ogp.cluster.EtcdSettings etcd, ogp.cluster.Member self, Clock clock) {
-    throw new CommandFailure("--etcd: the etcd leadership is not merged yet");
-  }
-
   /** The server's settings for the resolved security. */
   private ServerProcess.Settings settings(GitRemote remote, ServerSecurity security) {
     ServerProcess.Settings settings =
@@ -276,7 +271,7 @@ final class ServerCommand implements Callable<Integer> {
             ReplicatedServer.start(
                 new ReplicatedServer.Settings(
                     replica, dataDir, securityFlags, bind, security -> settings(remote, security)),
-                ServerCommand::etcdLeadership,
+                EtcdLeadership::start,
                 Clock.systemUTC())) {
       ServerProcess.Settings s = server.serverSettings();
       System.err.printf(

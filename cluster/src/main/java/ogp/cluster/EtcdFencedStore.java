@@ -3,6 +3,7 @@ package ogp.cluster;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Lease;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.kv.TxnResponse;
@@ -54,6 +55,7 @@ public final class EtcdFencedStore implements FencedStore {
 
   private final KV kv;
   private final Watch watch;
+  private final Lease leases;
   private final String prefix;
   private final Duration callTimeout;
   private final Supplier<Optional<Fence>> fence;
@@ -73,7 +75,23 @@ public final class EtcdFencedStore implements FencedStore {
       Duration callTimeout,
       Supplier<Optional<Fence>> fence,
       ScheduledExecutorService timer) {
+    this(kv, watch, null, clusterPrefix, callTimeout, fence, timer);
+  }
+
+  /**
+   * @param leases grants the leases of {@link #putIfAbsentFenced}'s markers; null: that call is not
+   *     available
+   */
+  EtcdFencedStore(
+      KV kv,
+      Watch watch,
+      Lease leases,
+      String clusterPrefix,
+      Duration callTimeout,
+      Supplier<Optional<Fence>> fence,
+      ScheduledExecutorService timer) {
     this.kv = kv;
+    this.leases = leases;
     this.watch = watch;
     this.prefix = clusterPrefix + "state/";
     this.callTimeout = callTimeout;
@@ -182,6 +200,61 @@ public final class EtcdFencedStore implements FencedStore {
     if (answer.isSucceeded()) return value.clone();
     // The Else branch read the key in the same revision in which it existed.
     return answer.getGetResponses().get(0).getKvs().get(0).getValue().getBytes();
+  }
+
+  /**
+   * One transaction guarded by this replica's leader key and by the key's absence, the key on a new
+   * lease of {@code ttl} (whole seconds, at least 1); the lease of a write that did not happen is
+   * revoked in the background.
+   */
+  @Override
+  public boolean putIfAbsentFenced(String key, byte[] value, Duration ttl) {
+    Objects.requireNonNull(value, "value");
+    if (leases == null) throw new IllegalStateException("this store was made without leases");
+    Optional<Fence> current = fence.get();
+    if (current.isEmpty()) {
+      fencedWrites.incrementAndGet();
+      log.debug("Not leading: writing {} if absent refused", quote(key));
+      return false;
+    }
+    Fence guard = current.get();
+    String what = "write " + quote(key) + " if absent";
+    long leaseId =
+        EtcdCalls.await(
+                leases.grant(Math.max(1, ttl.toSeconds())),
+                callTimeout,
+                "grant the lease to " + what)
+            .getID();
+    ByteSequence full = full(key);
+    TxnResponse answer;
+    try {
+      answer =
+          EtcdCalls.await(
+              kv.txn()
+                  .If(
+                      new Cmp(
+                          guard.leaderKey(), Cmp.Op.EQUAL, CmpTarget.createRevision(guard.epoch())),
+                      new Cmp(full, Cmp.Op.EQUAL, CmpTarget.version(0)))
+                  .Then(
+                      Op.put(
+                          full,
+                          ByteSequence.from(value),
+                          PutOption.builder().withLeaseId(leaseId).build()))
+                  .commit(),
+              callTimeout,
+              what);
+    } catch (ClusterUnavailable e) {
+      revokeLater(leaseId);
+      throw e;
+    }
+    if (answer.isSucceeded()) return true;
+    revokeLater(leaseId);
+    return false;
+  }
+
+  /** Revokes an unused lease without waiting; etcd expires it anyway if this fails. */
+  private void revokeLater(long leaseId) {
+    leases.revoke(leaseId).exceptionally(e -> null);
   }
 
   @Override

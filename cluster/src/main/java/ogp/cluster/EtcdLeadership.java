@@ -160,6 +160,7 @@ public final class EtcdLeadership implements Leadership {
         new EtcdFencedStore(
             client.getKVClient(),
             client.getWatchClient(),
+            client.getLeaseClient(),
             settings.prefix(),
             settings.callTimeout(),
             this::fence,

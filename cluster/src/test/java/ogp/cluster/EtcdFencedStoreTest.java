@@ -67,6 +67,30 @@ class EtcdFencedStoreTest {
     }
   }
 
+  @Test
+  void aFencedPutIfAbsentWritesOnceOnALeasedKeyAndNeverForAReplicaThatDoesNotLead()
+      throws Exception {
+    EtcdLeadership a = replicas.start("a");
+    await("a leads").atMost(Duration.ofSeconds(10)).until(a::mayCommand);
+    EtcdLeadership b = replicas.start("b");
+    String key = "autorevert/web@0123456789abcdef0123456789abcdef01234567";
+
+    assertFalse(b.store().putIfAbsentFenced(key, utf8("b"), Duration.ofDays(1)), "b does not lead");
+    assertTrue(a.store().putIfAbsentFenced(key, utf8("a"), Duration.ofDays(1)));
+    assertFalse(a.store().putIfAbsentFenced(key, utf8("a again"), Duration.ofDays(1)), "once");
+    assertEquals("a", text(b.store().get(key).orElseThrow()));
+    long lease =
+        replicas
+            .raw()
+            .getKVClient()
+            .get(TestReplicas.bytes(replicas.prefix() + "state/" + key))
+            .get(5, TimeUnit.SECONDS)
+            .getKvs()
+            .get(0)
+            .getLease();
+    assertTrue(lease != 0, "the claim lives on a lease of its own, so etcd expires it");
+  }
+
   private static byte[] race(CountDownLatch go, EtcdLeadership replica, String key, String value) {
     try {
       go.await();
