@@ -374,7 +374,12 @@ public final class EtcdLeadership implements Leadership {
       Optional<Long> confirmed = confirm(won.get());
       if (confirmed.isEmpty()) return false;
       Term started = new Term(won.get(), leaseId, confirmed.get(), clock.instant());
-      if (!start(started)) return false;
+      if (!start(started)) {
+        // Won just as the replica stopped or lost the lease: give the key back at once, so no
+        // standby waits for the lease to end.
+        candidacy.resign(won.get());
+        return false;
+      }
       awaitEnd(started);
       return true;
     } catch (ClusterUnavailable e) {
