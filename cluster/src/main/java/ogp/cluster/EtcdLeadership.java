@@ -127,6 +127,7 @@ public final class EtcdLeadership implements Leadership {
     this.store =
         new EtcdFencedStore(
             client.getKVClient(),
+            client.getLeaseClient(),
             client.getWatchClient(),
             settings.prefix(),
             settings.callTimeout(),

@@ -330,6 +330,35 @@ class SharedFilesTest {
   }
 
   @Test
+  void anIncompleteLocalCaIsNeverOfferedAndTakesEtcdsCompleteOne() throws IOException {
+    Files.createDirectories(pkiDir);
+    Files.writeString(pkiDir.resolve("ca.crt"), "a certificate without its key");
+    SharedFiles files = open();
+
+    assertEquals(Set.of(), files.seed(), "etcd has no CA: nothing to take");
+    assertTrue(store.peek("files/pki/ca.crt").isEmpty(), "half a CA is not offered");
+
+    store.putAsAnotherLeader("files/pki/ca.crt", "CA".getBytes(UTF_8));
+    store.putAsAnotherLeader("files/pki/ca.key", "key".getBytes(UTF_8));
+    assertEquals(Set.of("files/pki/ca.crt", "files/pki/ca.key"), files.seed());
+    assertEquals("CA", Files.readString(pkiDir.resolve("ca.crt")));
+    assertEquals("key", Files.readString(pkiDir.resolve("ca.key")));
+  }
+
+  @Test
+  void aCaEtcdHoldsOnlyPartOfIsNeitherSeededNorTaken() throws IOException {
+    store.putAsAnotherLeader("files/pki/ca.crt", "a certificate alone".getBytes(UTF_8));
+    Files.createDirectories(pkiDir);
+    Files.writeString(pkiDir.resolve("ca.crt"), "my CA");
+    Files.writeString(pkiDir.resolve("ca.key"), "my key");
+    SharedFiles files = open();
+
+    assertEquals(Set.of(), files.seed());
+    assertEquals("my CA", Files.readString(pkiDir.resolve("ca.crt")));
+    assertTrue(store.peek("files/pki/ca.key").isEmpty());
+  }
+
+  @Test
   void twoReplicasSeedingDifferentCasEndWithTheSameCaOnDisk() throws IOException {
     Path a = Files.createDirectories(tmp.resolve("a"));
     Path b = Files.createDirectories(tmp.resolve("b"));
