@@ -226,9 +226,13 @@ final class ReplicatedServer implements AutoCloseable {
                   || s.security().explicit().httpsCert() != null,
               lock,
               clock);
+      started.push(replica.worker::shutdownNow);
       leadership.addListener(replica.listener());
       replica.worker.scheduleWithFixedDelay(
-          replica::wake, TURN.toMillis(), TURN.toMillis(), TimeUnit.MILLISECONDS);
+          LoopGuard.guarded("asking for this replica's turn", replica::wake),
+          TURN.toMillis(),
+          TURN.toMillis(),
+          TimeUnit.MILLISECONDS);
       replica.wake();
       // A standby runs the server's code once, so a takeover starts warm. On its own thread: a
       // takeover or a stop never waits for it.
