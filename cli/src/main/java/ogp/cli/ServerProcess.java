@@ -583,9 +583,10 @@ final class ServerProcess implements AutoCloseable {
    * command.
    */
   private static void recordJoinEndpoint(Settings s, int agentPort) throws IOException {
+    String own = JoinEndpoint.address(s.enrolment().advertisedName(), agentPort);
     JoinEndpoint endpoint =
         new JoinEndpoint(
-            JoinEndpoint.address(s.enrolment().advertisedName(), agentPort),
+            s.replication() == null ? own : everyReplica(s.replication().cluster().get(), own),
             CaHash.of(s.enrolment().ca().certificate().certificate()));
     endpoint.write(s.dataDir());
     log.info(
@@ -594,6 +595,24 @@ final class ServerProcess implements AutoCloseable {
         endpoint.address(),
         endpoint.caHash(),
         s.dataDir());
+  }
+
+  /**
+   * What agents of a replicated server dial: every live replica's agent address, this leader's
+   * first ({@code ogp agent enroll --server a,b,c} keeps the list and follows the leader).
+   */
+  static String everyReplica(ClusterStatus cluster, String own) {
+    java.util.List<String> addresses = new java.util.ArrayList<>();
+    cluster.members().stream()
+        .filter(m -> m.id().equals(cluster.self()))
+        .forEach(m -> addresses.add(m.agentAddress()));
+    if (addresses.isEmpty()) addresses.add(own);
+    cluster.members().stream()
+        .map(ClusterStatus.Member::agentAddress)
+        .filter(a -> !addresses.contains(a))
+        .sorted()
+        .forEach(addresses::add);
+    return String.join(",", addresses);
   }
 
   private static void installHttps(
