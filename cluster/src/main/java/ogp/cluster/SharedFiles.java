@@ -322,9 +322,12 @@ public final class SharedFiles implements AutoCloseable {
       try {
         reading = c.look(now);
       } catch (IOException e) {
-        log.warn("shared files: cannot read {}: {}", c.path, e.toString());
+        if (!c.toldUnreadable)
+          log.warn("shared files: cannot read {} (not uploaded): {}", c.path, e.toString());
+        c.toldUnreadable = true;
         continue;
       }
+      c.toldUnreadable = false;
       if (reading instanceof Reading.Missing) {
         if (!c.toldMissing && c.etcdKnown() && !c.etcdHolds(LocalCopy.ABSENT))
           log.warn(

@@ -211,13 +211,14 @@ class SharedFilesTest {
 
     write("tokens.json", "still replicated");
     await().atMost(DEADLINE).until(() -> stored("files/tokens.json").isPresent());
-    int refused = store.refusedPuts.get();
-    awaitTurns(files, 20); // two seconds: backoff 100, 200, 400, 800 ms... not twenty tries
+    await("five tries").atMost(DEADLINE).until(() -> store.refusedPuts.get() >= 5);
 
-    assertTrue(
-        store.refusedPuts.get() - refused <= 5,
-        "retried with backoff: " + (store.refusedPuts.get() - refused) + " tries in 20 turns");
-    assertTrue(store.refusedPuts.get() - refused >= 1, "but retried");
+    List<Long> tries = store.putTimes.get("files/hosts.json");
+    for (int i = 1; i < 5; i++) {
+      long gapMillis = Duration.ofNanos(tries.get(i) - tries.get(i - 1)).toMillis();
+      long backoffMillis = 100L << (i - 1); // 100, 200, 400, 800 ms
+      assertTrue(gapMillis >= backoffMillis, "try " + i + " after " + gapMillis + " ms");
+    }
   }
 
   @Test
@@ -227,21 +228,17 @@ class SharedFilesTest {
     String large = "x".repeat(LocalCopy.LARGE_FILE);
     write("hosts.json", large + "v1");
     await().atMost(DEADLINE).until(() -> stored("files/hosts.json").orElse("").endsWith("v1"));
-    long v1Seen = System.nanoTime();
 
     write("hosts.json", large + "v2");
     write("tokens.json", "small");
-    await().atMost(DEADLINE).until(() -> stored("files/tokens.json").isPresent());
-    long smallSeen = System.nanoTime();
     await().atMost(DEADLINE).until(() -> stored("files/hosts.json").orElse("").endsWith("v2"));
-    long v2Seen = System.nanoTime();
 
+    List<Long> large2 = store.putTimes.get("files/hosts.json");
+    long gapMillis = Duration.ofNanos(large2.get(1) - large2.get(0)).toMillis();
+    assertTrue(gapMillis >= 1000, "the second upload waited its second: " + gapMillis + " ms");
     assertTrue(
-        Duration.ofNanos(v2Seen - v1Seen).toMillis() >= 700,
-        "the second upload of the large file waited for its second: "
-            + Duration.ofNanos(v2Seen - v1Seen).toMillis()
-            + " ms");
-    assertTrue(smallSeen < v2Seen, "the small file did not wait");
+        store.putTimes.get("files/tokens.json").get(0) < large2.get(1),
+        "the small file did not wait");
   }
 
   @Test
