@@ -340,9 +340,12 @@ final class ReplicatedServer implements AutoCloseable {
 
   // --- the roles, on the worker ---------------------------------------------------------------
 
-  /** {@link ServerWarmUp}, unless this replica serves already (its server is warm then). */
+  /**
+   * {@link ServerWarmUp}, unless this replica leads or serves already: a replica elected at once
+   * starts its real server now, and a throwaway one beside it would only slow that start down.
+   */
   private void warmUp() {
-    if (closing || server != null) return;
+    if (closing || server != null || leadership.leading()) return;
     ServerWarmUp.run();
   }
 
