@@ -19,7 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import ogp.agent.HostAgent;
-import ogp.agent.link.ServerAddress;
+import ogp.agent.replicas.ServerAddress;
 import ogp.agent.runtime.DockerRuntime;
 import ogp.cluster.EtcdTestCluster;
 import ogp.reconciler.auth.SecretToken;
