@@ -48,7 +48,8 @@ abstract class ReplicaFaultTest extends FaultTest {
   /** The admin token of the first replica, whose tokens became the cluster's. */
   protected String admin;
 
-  private final Map<String, HostAgent> agents = new HashMap<>();
+  private final Map<String, HostAgent> agents = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, HostAgent.Settings> agentSettings = new HashMap<>();
   private final List<ReplicaProcess> replicas = new java.util.ArrayList<>();
   protected FleetSampler fleet;
 
@@ -121,24 +122,40 @@ abstract class ReplicaFaultTest extends FaultTest {
     String joinToken = Files.readString(replicas.get(0).joinTokenFile()).strip();
     List<ServerAddress> servers = replicas.stream().map(ReplicaProcess::agentAddress).toList();
     for (String host : hosts) {
-      HostAgent agent =
-          closeAfterTest(
-              new HostAgent(
-                  new HostAgent.Settings(
-                          servers.get(0).host(),
-                          servers.get(0).port(),
-                          host,
-                          Map.of(),
-                          joinToken,
-                          DockerRuntime.DEFAULT_HOST,
-                          null,
-                          tmp.resolve("agent-" + host),
-                          Duration.ofSeconds(1),
-                          Duration.ofMillis(300),
-                          Map.of(TEST_LABEL, testId, OgpLabels.SCOPE_HOST, host))
-                      .withServers(servers)));
-      agents.put(host, agent);
+      HostAgent.Settings settings =
+          new HostAgent.Settings(
+                  servers.get(0).host(),
+                  servers.get(0).port(),
+                  host,
+                  Map.of(),
+                  joinToken,
+                  DockerRuntime.DEFAULT_HOST,
+                  null,
+                  tmp.resolve("agent-" + host),
+                  Duration.ofSeconds(1),
+                  Duration.ofMillis(300),
+                  Map.of(TEST_LABEL, testId, OgpLabels.SCOPE_HOST, host))
+              .withServers(servers);
+      agentSettings.put(host, settings);
+      agents.put(host, new HostAgent(settings));
     }
+  }
+
+  /** Stops the agent of {@code host} (its containers stay, as when its machine loses the link). */
+  protected void stopAgent(String host) {
+    HostAgent agent = agents.remove(host);
+    if (agent != null) agent.close();
+  }
+
+  /** Starts the agent of {@code host} again with the same settings and data dir. */
+  protected void restartAgent(String host) {
+    stopAgent(host);
+    agents.put(host, new HostAgent(agentSettings.get(host)));
+  }
+
+  @AfterEach
+  void stopTheAgents() {
+    List.copyOf(agents.keySet()).forEach(this::stopAgent);
   }
 
   protected HostAgent agent(String host) {
