@@ -45,8 +45,10 @@ abstract class ReplicaFaultTest extends FaultTest {
   protected TestRepo repo;
   protected String image;
 
-  /** The admin token of the first replica, whose tokens became the cluster's. */
+  /** The admin and join tokens of the first replica, whose tokens became the cluster's. */
   protected String admin;
+
+  private String joinToken;
 
   private final Map<String, HostAgent> agents = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<String, HostAgent.Settings> agentSettings = new HashMap<>();
@@ -78,6 +80,7 @@ abstract class ReplicaFaultTest extends FaultTest {
         ReplicaProcess first = started[0];
         await(first.id + " leads").atMost(CONVERGE).until(first::commanding);
         admin = first.adminToken();
+        joinToken = Files.readString(first.joinTokenFile()).strip();
       } else {
         ReplicaProcess next = started[i];
         await(next.id + " sees " + ids[0] + " lead")
@@ -115,11 +118,10 @@ abstract class ReplicaFaultTest extends FaultTest {
   }
 
   /**
-   * Starts the agents of {@code hosts}, each dialling {@code replicas} in that order with the first
-   * replica's join token, re-converging every second.
+   * Starts the agents of {@code hosts}, each dialling {@code replicas} in that order with the
+   * cluster's join token, re-converging every second.
    */
-  protected void startAgents(List<String> hosts, List<ReplicaProcess> replicas) throws Exception {
-    String joinToken = Files.readString(replicas.get(0).joinTokenFile()).strip();
+  protected void startAgents(List<String> hosts, List<ReplicaProcess> replicas) {
     List<ServerAddress> servers = replicas.stream().map(ReplicaProcess::agentAddress).toList();
     for (String host : hosts) {
       HostAgent.Settings settings =
