@@ -73,9 +73,16 @@ abstract class ReplicaFaultTest extends FaultTest {
    * so the first leads and its tokens are the cluster's.
    */
   protected List<ReplicaProcess> startReplicas(Duration lease, String... ids) throws Exception {
+    return startReplicas(lease, id -> etcd.flag(), ids);
+  }
+
+  /** As {@link #startReplicas(Duration, String...)}, each replica given its own {@code --etcd}. */
+  protected List<ReplicaProcess> startReplicas(
+      Duration lease, java.util.function.Function<String, String> etcdFlagOf, String... ids)
+      throws Exception {
     ReplicaProcess[] started = new ReplicaProcess[ids.length];
     for (int i = 0; i < ids.length; i++) {
-      started[i] = startReplica(ids[i], etcd.flag(), lease);
+      started[i] = startReplica(ids[i], etcdFlagOf.apply(ids[i]), lease);
       if (i == 0) {
         ReplicaProcess first = started[0];
         await(first.id + " leads").atMost(CONVERGE).until(first::commanding);
