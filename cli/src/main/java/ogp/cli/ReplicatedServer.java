@@ -226,12 +226,21 @@ final class ReplicatedServer implements AutoCloseable {
                   || s.security().explicit().httpsCert() != null,
               lock,
               clock);
+      started.push(replica.worker::shutdownNow);
       leadership.addListener(replica.listener());
       replica.worker.scheduleWithFixedDelay(
-          replica::wake, TURN.toMillis(), TURN.toMillis(), TimeUnit.MILLISECONDS);
+          LoopGuard.guarded("asking for this replica's turn", replica::wake),
+          TURN.toMillis(),
+          TURN.toMillis(),
+          TimeUnit.MILLISECONDS);
       replica.wake();
-      // After the first turn: a standby runs the server's code once, so a takeover starts warm.
-      replica.worker.execute(LoopGuard.guarded("warming up the server", replica::warmUp));
+      // A standby runs the server's code once, so a takeover starts warm. On its own thread: a
+      // takeover or a stop never waits for it.
+      Thread warmUp =
+          new Thread(LoopGuard.guarded("warming up the server", replica::warmUp), "ogp-warm-up");
+      warmUp.setDaemon(true);
+      warmUp.setPriority(Thread.MIN_PRIORITY);
+      warmUp.start();
       return replica;
     } catch (IOException | RuntimeException | Error e) {
       while (!started.isEmpty()) {

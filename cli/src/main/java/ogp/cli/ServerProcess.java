@@ -308,7 +308,7 @@ final class ServerProcess implements AutoCloseable {
   private final ClusterMeters clusterMeters;
 
   /** How a single server names itself in {@code GET /api/v1/cluster}: this machine's name. */
-  private static final String SINGLE_MEMBER_ID = hostName();
+  private static final String SINGLE_MEMBER_ID = ClusterOptions.hostName();
 
   /** Events retained for GET /api/v1/events. */
   static final int EVENTS_RETAINED = 10_000;
@@ -583,9 +583,10 @@ final class ServerProcess implements AutoCloseable {
    * command.
    */
   private static void recordJoinEndpoint(Settings s, int agentPort) throws IOException {
+    String own = JoinEndpoint.address(s.enrolment().advertisedName(), agentPort);
     JoinEndpoint endpoint =
         new JoinEndpoint(
-            JoinEndpoint.address(s.enrolment().advertisedName(), agentPort),
+            s.replication() == null ? own : everyReplica(s.replication().cluster().get(), own),
             CaHash.of(s.enrolment().ca().certificate().certificate()));
     endpoint.write(s.dataDir());
     log.info(
@@ -594,6 +595,24 @@ final class ServerProcess implements AutoCloseable {
         endpoint.address(),
         endpoint.caHash(),
         s.dataDir());
+  }
+
+  /**
+   * What agents of a replicated server dial: every live replica's agent address, this leader's
+   * first ({@code ogp agent enroll --server a,b,c} keeps the list and follows the leader).
+   */
+  static String everyReplica(ClusterStatus cluster, String own) {
+    java.util.List<String> addresses = new java.util.ArrayList<>();
+    cluster.members().stream()
+        .filter(m -> m.id().equals(cluster.self()))
+        .forEach(m -> addresses.add(m.agentAddress()));
+    if (addresses.isEmpty()) addresses.add(own);
+    cluster.members().stream()
+        .map(ClusterStatus.Member::agentAddress)
+        .filter(a -> !addresses.contains(a))
+        .sorted()
+        .forEach(addresses::add);
+    return String.join(",", addresses);
   }
 
   private static void installHttps(
@@ -698,14 +717,6 @@ final class ServerProcess implements AutoCloseable {
 
   WatchHub watchHub() {
     return watchHub;
-  }
-
-  private static String hostName() {
-    try {
-      return java.net.InetAddress.getLocalHost().getHostName();
-    } catch (java.net.UnknownHostException e) {
-      return "localhost";
-    }
   }
 
   @Override

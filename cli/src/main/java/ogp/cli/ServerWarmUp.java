@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * once ahead: a throwaway {@code ServerProcess} on a scratch data dir and a scratch repository with
  * one app, loopback ports the system picks, a fence that never commands, its own in-memory revert
  * claims and nothing shared; it answers one portal page and one API read, and is closed and
- * deleted. Its log lines come between two lines that say so.
+ * deleted. Its log lines come between two lines that say so. It runs on its own low-priority
+ * thread, so a takeover or a stop never waits for it; a replica elected before it ran skips it.
  */
 final class ServerWarmUp {
   private static final Logger log = LoggerFactory.getLogger(ServerWarmUp.class);

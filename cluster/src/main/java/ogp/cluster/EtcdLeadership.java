@@ -127,8 +127,8 @@ public final class EtcdLeadership implements Leadership {
     this.store =
         new EtcdFencedStore(
             client.getKVClient(),
-            client.getWatchClient(),
             client.getLeaseClient(),
+            client.getWatchClient(),
             settings.prefix(),
             settings.callTimeout(),
             this::fence,

@@ -79,10 +79,14 @@ final class LocalCopy {
   private long lastLargeUploadNanos;
   private boolean uploadedLarge;
 
-  /** Whether the current problem (too big, missing) was logged already; cleared when it ends. */
+  /**
+   * Whether the current problem (too big, missing, unreadable) was logged; cleared when it ends.
+   */
   boolean toldTooBig;
 
   boolean toldMissing;
+
+  boolean toldUnreadable;
 
   LocalCopy(String key, Path path, int maxBytes) {
     this.key = Objects.requireNonNull(key);

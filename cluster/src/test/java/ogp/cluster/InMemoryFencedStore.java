@@ -32,6 +32,10 @@ final class InMemoryFencedStore implements FencedStore {
   private final AtomicReference<RuntimeException> failNext = new AtomicReference<>();
   private volatile String tooLarge = "";
   final AtomicInteger refusedPuts = new AtomicInteger();
+
+  /** When each put was taken or refused, by key ({@link System#nanoTime()}). */
+  final Map<String, List<Long>> putTimes = new java.util.concurrent.ConcurrentHashMap<>();
+
   private volatile boolean leading = true;
   private volatile boolean down;
   final AtomicInteger puts = new AtomicInteger();
@@ -111,6 +115,7 @@ final class InMemoryFencedStore implements FencedStore {
   @Override
   public boolean put(String key, byte[] value) {
     check();
+    putTimes.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(System.nanoTime());
     if (key.equals(tooLarge)) {
       refusedPuts.incrementAndGet();
       throw new ClusterUnavailable("etcdserver: request is too large", null);
@@ -142,6 +147,21 @@ final class InMemoryFencedStore implements FencedStore {
     if (before != null) return before.clone();
     tell(key, Optional.of(value.clone()));
     return value.clone();
+  }
+
+  @Override
+  public synchronized Map<String, byte[]> putAllIfAbsent(Map<String, byte[]> given) {
+    check();
+    Map<String, byte[]> stored = new TreeMap<>();
+    given.keySet().forEach(k -> peek(k).ifPresent(v -> stored.put(k, v)));
+    if (!stored.isEmpty()) return stored;
+    given.forEach(
+        (k, v) -> {
+          values.put(k, v.clone());
+          tell(k, Optional.of(v.clone()));
+          stored.put(k, v.clone());
+        });
+    return stored;
   }
 
   @Override

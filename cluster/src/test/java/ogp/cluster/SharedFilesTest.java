@@ -16,10 +16,13 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import ogp.reconciler.testing.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -208,13 +211,14 @@ class SharedFilesTest {
 
     write("tokens.json", "still replicated");
     await().atMost(DEADLINE).until(() -> stored("files/tokens.json").isPresent());
-    int refused = store.refusedPuts.get();
-    awaitTurns(files, 20); // two seconds: backoff 100, 200, 400, 800 ms... not twenty tries
+    await("five tries").atMost(DEADLINE).until(() -> store.refusedPuts.get() >= 5);
 
-    assertTrue(
-        store.refusedPuts.get() - refused <= 5,
-        "retried with backoff: " + (store.refusedPuts.get() - refused) + " tries in 20 turns");
-    assertTrue(store.refusedPuts.get() - refused >= 1, "but retried");
+    List<Long> tries = store.putTimes.get("files/hosts.json");
+    for (int i = 1; i < 5; i++) {
+      long gapMillis = Duration.ofNanos(tries.get(i) - tries.get(i - 1)).toMillis();
+      long backoffMillis = 100L << (i - 1); // 100, 200, 400, 800 ms
+      assertTrue(gapMillis >= backoffMillis, "try " + i + " after " + gapMillis + " ms");
+    }
   }
 
   @Test
@@ -224,21 +228,17 @@ class SharedFilesTest {
     String large = "x".repeat(LocalCopy.LARGE_FILE);
     write("hosts.json", large + "v1");
     await().atMost(DEADLINE).until(() -> stored("files/hosts.json").orElse("").endsWith("v1"));
-    long v1Seen = System.nanoTime();
 
     write("hosts.json", large + "v2");
     write("tokens.json", "small");
-    await().atMost(DEADLINE).until(() -> stored("files/tokens.json").isPresent());
-    long smallSeen = System.nanoTime();
     await().atMost(DEADLINE).until(() -> stored("files/hosts.json").orElse("").endsWith("v2"));
-    long v2Seen = System.nanoTime();
 
+    List<Long> large2 = store.putTimes.get("files/hosts.json");
+    long gapMillis = Duration.ofNanos(large2.get(1) - large2.get(0)).toMillis();
+    assertTrue(gapMillis >= 1000, "the second upload waited its second: " + gapMillis + " ms");
     assertTrue(
-        Duration.ofNanos(v2Seen - v1Seen).toMillis() >= 700,
-        "the second upload of the large file waited for its second: "
-            + Duration.ofNanos(v2Seen - v1Seen).toMillis()
-            + " ms");
-    assertTrue(smallSeen < v2Seen, "the small file did not wait");
+        store.putTimes.get("files/tokens.json").get(0) < large2.get(1),
+        "the small file did not wait");
   }
 
   @Test
@@ -330,6 +330,35 @@ class SharedFilesTest {
   }
 
   @Test
+  void anIncompleteLocalCaIsNeverOfferedAndTakesEtcdsCompleteOne() throws IOException {
+    Files.createDirectories(pkiDir);
+    Files.writeString(pkiDir.resolve("ca.crt"), "a certificate without its key");
+    SharedFiles files = open();
+
+    assertEquals(Set.of(), files.seed(), "etcd has no CA: nothing to take");
+    assertTrue(store.peek("files/pki/ca.crt").isEmpty(), "half a CA is not offered");
+
+    store.putAsAnotherLeader("files/pki/ca.crt", "CA".getBytes(UTF_8));
+    store.putAsAnotherLeader("files/pki/ca.key", "key".getBytes(UTF_8));
+    assertEquals(Set.of("files/pki/ca.crt", "files/pki/ca.key"), files.seed());
+    assertEquals("CA", Files.readString(pkiDir.resolve("ca.crt")));
+    assertEquals("key", Files.readString(pkiDir.resolve("ca.key")));
+  }
+
+  @Test
+  void aCaEtcdHoldsOnlyPartOfIsNeitherSeededNorTaken() throws IOException {
+    store.putAsAnotherLeader("files/pki/ca.crt", "a certificate alone".getBytes(UTF_8));
+    Files.createDirectories(pkiDir);
+    Files.writeString(pkiDir.resolve("ca.crt"), "my CA");
+    Files.writeString(pkiDir.resolve("ca.key"), "my key");
+    SharedFiles files = open();
+
+    assertEquals(Set.of(), files.seed());
+    assertEquals("my CA", Files.readString(pkiDir.resolve("ca.crt")));
+    assertTrue(store.peek("files/pki/ca.key").isEmpty());
+  }
+
+  @Test
   void twoReplicasSeedingDifferentCasEndWithTheSameCaOnDisk() throws IOException {
     Path a = Files.createDirectories(tmp.resolve("a"));
     Path b = Files.createDirectories(tmp.resolve("b"));
@@ -350,6 +379,96 @@ class SharedFilesTest {
         Files.readAllBytes(a.resolve("pki/ca.crt")), Files.readAllBytes(b.resolve("pki/ca.crt")));
     assertArrayEquals(
         Files.readAllBytes(a.resolve("pki/ca.key")), Files.readAllBytes(b.resolve("pki/ca.key")));
+  }
+
+  @Test
+  void aSeedRunningInTheMiddleOfAnothersStillLeavesBothWithOneWholeCa() throws IOException {
+    Path a = Files.createDirectories(tmp.resolve("a"));
+    Path b = Files.createDirectories(tmp.resolve("b"));
+    for (Path dir : List.of(a, b)) {
+      Files.createDirectories(dir.resolve("pki"));
+      Files.writeString(dir.resolve("pki/ca.crt"), "CA of " + dir.getFileName());
+      Files.writeString(dir.resolve("pki/ca.key"), "key of " + dir.getFileName());
+    }
+    SharedFiles replicaB = open(SharedFiles.serverFiles(b, b.resolve("pki")));
+    // B's whole seed runs right after A's first call to etcd about the CA: the worst interleaving.
+    AtomicBoolean first = new AtomicBoolean(true);
+    FencedStore aView =
+        new DelegatingStore(store) {
+          @Override
+          void after(Collection<String> keys) {
+            if (keys.stream().anyMatch(k -> k.startsWith("files/pki/")) && first.getAndSet(false))
+              replicaB.seed();
+          }
+        };
+    SharedFiles replicaA =
+        SharedFiles.open(aView, SharedFiles.serverFiles(a, a.resolve("pki")), clock);
+    opened.add(replicaA);
+
+    replicaA.seed();
+
+    for (String file : List.of("pki/ca.crt", "pki/ca.key"))
+      assertEquals(Files.readString(a.resolve(file)), Files.readString(b.resolve(file)), file);
+    assertEquals(
+        Files.readString(a.resolve("pki/ca.crt")).substring("CA of ".length()),
+        Files.readString(a.resolve("pki/ca.key")).substring("key of ".length()),
+        "the certificate and the key are of one replica");
+  }
+
+  /** A store that calls {@link #after} with the keys of each call it passes on to {@code etcd}. */
+  private abstract static class DelegatingStore implements FencedStore {
+    private final FencedStore etcd;
+
+    DelegatingStore(FencedStore etcd) {
+      this.etcd = etcd;
+    }
+
+    abstract void after(Collection<String> keys);
+
+    private <T> T then(T result, Collection<String> keys) {
+      after(keys);
+      return result;
+    }
+
+    @Override
+    public Optional<byte[]> get(String key) {
+      return then(etcd.get(key), List.of(key));
+    }
+
+    @Override
+    public Map<String, byte[]> list(String keyPrefix) {
+      return then(etcd.list(keyPrefix), List.of(keyPrefix));
+    }
+
+    @Override
+    public boolean put(String key, byte[] value) {
+      return then(etcd.put(key, value), List.of(key));
+    }
+
+    @Override
+    public boolean delete(String key) {
+      return then(etcd.delete(key), List.of(key));
+    }
+
+    @Override
+    public byte[] putIfAbsent(String key, byte[] value) {
+      return then(etcd.putIfAbsent(key, value), List.of(key));
+    }
+
+    @Override
+    public Map<String, byte[]> putAllIfAbsent(Map<String, byte[]> values) {
+      return then(etcd.putAllIfAbsent(values), values.keySet());
+    }
+
+    @Override
+    public boolean putIfAbsentFenced(String key, byte[] value, Duration ttl) {
+      return then(etcd.putIfAbsentFenced(key, value, ttl), List.of(key));
+    }
+
+    @Override
+    public AutoCloseable watch(String keyPrefix, BiConsumer<String, Optional<byte[]>> onChange) {
+      return then(etcd.watch(keyPrefix, onChange), List.of(keyPrefix));
+    }
   }
 
   @Test
