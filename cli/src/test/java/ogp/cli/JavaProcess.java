@@ -90,6 +90,42 @@ final class JavaProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * SIGSTOP: the process freezes at once, every thread of it, with its sockets left open (the
+   * kernel still accepts connections and data for it), as in a long GC pause or a VM suspended by
+   * its host. {@link #close()} kills it all the same.
+   */
+  void pause() {
+    signal("STOP");
+  }
+
+  /** SIGCONT: a paused process runs on from where it was frozen. */
+  void resume() {
+    signal("CONT");
+  }
+
+  private void signal(String name) {
+    try {
+      Process kill =
+          new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+              .redirectErrorStream(true)
+              .start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0)
+        throw new IllegalStateException(
+            "kill -"
+                + name
+                + " "
+                + process.pid()
+                + " failed: "
+                + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   @Override
   public void close() {
     if (process.isAlive()) kill();

@@ -75,6 +75,7 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
   private final IdentityEvents identityEvents;
   private final Clock clock;
   private final CommandFence fence;
+  private final Duration lostGrace;
   private final FencedCommands fenced = new FencedCommands();
 
   private AgentServer(Builder b) throws InterruptedException {
@@ -91,6 +92,7 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
     ListenerQueue events =
         new ListenerQueue(
             b.listener, b.listenerExecutor != null ? b.listenerExecutor : ownedListenerExecutor);
+    lostGrace = b.lostGrace;
     registry = new HostRegistry(events, b.lostGrace.toMillis(), b.forgetLostAfter.toMillis());
     bindings = b.bindings;
     identityEvents = b.identityEvents;
@@ -205,6 +207,14 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
   /** Connections accepted and not welcomed (nor closed) yet. */
   int pendingHandshakes() {
     return pendingHandshakes.pending();
+  }
+
+  /**
+   * How long a host may go without heartbeats before it is lost: also how long every agent has to
+   * reconnect after this server started (a restart, a failover) before it is called lost.
+   */
+  public Duration lostGrace() {
+    return lostGrace;
   }
 
   /** The bound port (the ephemeral one when built with port 0). */

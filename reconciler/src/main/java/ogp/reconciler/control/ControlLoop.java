@@ -51,6 +51,7 @@ public record ControlLoop(Reconciler reconciler, AgentServer agents, FleetReadMo
               source.mirror().repository(),
               source.mirror().remote().path(),
               clock,
+              agents.lostGrace(),
               failure -> observers.tell(o -> o.rolloutFailed(failure)));
       PlanCache plans = new PlanCache();
       Reconciler reconciler =

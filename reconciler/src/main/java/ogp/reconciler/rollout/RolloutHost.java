@@ -11,7 +11,8 @@ import ogp.protocol.v1.ContainerStatus;
  * @param containers what the host reported of this app only (empty when nothing or no report yet)
  * @param mayBeUpdating whether a host that is not connected may still be in the middle of an update
  *     that an earlier server run started (it has not reported since this server started, and the
- *     server started less than the app's {@code healthyDeadline} ago)
+ *     server started less than the app's {@code healthyDeadline} or the agents' reconnect grace
+ *     ago, whichever is longer)
  */
 record RolloutHost(
     String hostId, boolean connected, List<ContainerStatus> containers, boolean mayBeUpdating) {

@@ -1,6 +1,7 @@
 package ogp.reconciler.rollout;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -61,16 +62,38 @@ public final class Rollouts {
   /** When this server started: hosts that have not reported since may be mid-update. */
   private final Instant startedAt;
 
+  /** How long after the start agents may take to reconnect (the agent server's lost grace). */
+  private final Duration reconnectGrace;
+
   /**
+   * A rollout whose agents reconnect at once after a start (tests of the step alone).
+   *
    * @param repository the Git mirror's repository, to rebuild the specs of what hosts run
    * @param path the desired-state directory of the repository
    */
   public Rollouts(
       Repository repository, String path, Clock clock, Consumer<RolloutFailure> onFailure) {
+    this(repository, path, clock, Duration.ZERO, onFailure);
+  }
+
+  /**
+   * @param repository the Git mirror's repository, to rebuild the specs of what hosts run
+   * @param path the desired-state directory of the repository
+   * @param reconnectGrace how long after this server's start an agent may still be on its way back
+   *     (the lost grace: after a restart or a failover every agent has that long to reconnect); a
+   *     host that has not reported holds its rollout slot for that long at least
+   */
+  public Rollouts(
+      Repository repository,
+      String path,
+      Clock clock,
+      Duration reconnectGrace,
+      Consumer<RolloutFailure> onFailure) {
     this.keptSpecs = new KeptSpecs(new RevisionFiles(repository, path));
     this.clock = clock;
     this.onFailure = onFailure;
     this.startedAt = clock.instant();
+    this.reconnectGrace = reconnectGrace;
   }
 
   /** Whether the app's policy asks for a gated rollout. */
@@ -114,9 +137,11 @@ public final class Rollouts {
         p = new RolloutProgress(target);
         progress.put(app.name(), p);
       }
-      // An earlier server run may have given the version to a host that has not reported since:
-      // for one deadline after start such a host counts as updating (then it would have failed).
-      boolean settling = !startedAt.plus(app.update().healthyDeadline()).isBefore(now);
+      // An earlier server run (or a leader before a failover) may have given the version to a
+      // host that has not reported since: such a host counts as updating for one deadline after
+      // the start, and at least as long as its agent may take to come back (the reconnect grace),
+      // or a host still on its way back would lose its slot to one that reported first.
+      boolean settling = !startedAt.plus(settleFor(app.update())).isBefore(now);
       List<RolloutHost> placed = new ArrayList<>();
       for (HostRecord h : hosts) {
         if (!app.placement().selects(h.hostId(), h.labels())) continue;
@@ -181,6 +206,12 @@ public final class Rollouts {
     kept = nextKept;
     statuses = Map.copyOf(nextStatuses);
     return changed;
+  }
+
+  /** How long after the start a host that has not reported may be mid-update. */
+  private Duration settleFor(UpdatePolicy policy) {
+    Duration deadline = policy.healthyDeadline();
+    return deadline.compareTo(reconnectGrace) >= 0 ? deadline : reconnectGrace;
   }
 
   /**

@@ -125,6 +125,23 @@ class RolloutsTest {
   }
 
   @Test
+  void afterAFailoverAHostThatHasNotReportedHoldsItsSlotForTheReconnectGraceWhenThatIsLonger() {
+    // A new leader: its agents have the lost grace (here 15 s, longer than the 10 s deadline) to
+    // find it, and b, on its way back, may be mid-update from the leader before.
+    Rollouts rollouts =
+        new Rollouts(repo.repository(), "", clock, Duration.ofSeconds(15), failures::add);
+    running("a", web1, v1, ContainerStatus.Health.HEALTHY);
+
+    clock.advance(DEADLINE.plusMillis(1));
+    evaluate(rollouts);
+    assertEquals("41", versionSentTo(rollouts, "a"), "past the deadline the slot may still be b's");
+
+    clock.advance(Duration.ofSeconds(5));
+    evaluate(rollouts);
+    assertEquals("42", versionSentTo(rollouts, "a"), "after the reconnect grace the slot is free");
+  }
+
+  @Test
   void aConnectedHostIsHeldUntilItHasReportedAndIsDecidedByTheNextEvaluation() {
     Rollouts rollouts = rollouts();
     connectedWithoutReport("a");

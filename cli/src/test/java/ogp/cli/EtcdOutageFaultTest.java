@@ -1,0 +1,134 @@
+package ogp.cli;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Fault 4 of docs/ha.md: etcd itself fails under two replicas and a three-host fleet. One member
+ * killed (the one that leads etcd's raft, whom every client's writes reach): nothing changes
+ * leader, nothing stalls. All members down: the leader stops acting within its lease, a commit is
+ * not deployed while etcd is down, the agents keep their containers; etcd back, a leader commands
+ * again and the commit is deployed.
+ */
+class EtcdOutageFaultTest extends ReplicaFaultTest {
+  @Test
+  void oneEtcdMemberKilledChangesNoLeaderAndACommitStillDeploys() throws Exception {
+    Duration lease = Duration.ofSeconds(5);
+    setUp(() -> plainYaml("v1"));
+    List<ReplicaProcess> replicas = startReplicas(lease, "a", "b");
+    ReplicaProcess a = replicas.get(0);
+    ReplicaProcess b = replicas.get(1);
+    startAgents(HOSTS, replicas);
+    FaultTest.Api api = a.api(admin);
+    Map<String, String> v1 = ids(awaitFleetOn(api, "v1", repo.head()));
+    sampleFleet();
+    long epoch = a.epochSeen(admin);
+    long leaderChanges = (long) b.metric("ogp_leader_changes_total").orElseThrow();
+
+    int member = etcd.raftLeader().orElseThrow();
+    etcd.kill(member);
+    long killedAt = System.nanoTime();
+    await("etcd elects another raft leader")
+        .atMost(CONVERGE)
+        .until(() -> etcd.raftLeader().isPresent());
+    long raftMs = msSince(killedAt);
+    String v2 = repo.commit("Deploy v2", Map.of(appFile(), plainYaml("v2")));
+    api.refresh();
+    awaitFleetOn(api, "v2", v2);
+    long convergeMs = msSince(killedAt);
+    await("a keeps leading at the same epoch for longer than its lease")
+        .during(lease.plusSeconds(1))
+        .atMost(lease.plusSeconds(10))
+        .until(() -> a.commanding() && a.epochSeen(admin) == epoch && !b.commanding());
+    assertEquals(epoch, b.epochSeen(admin), "b sees the same leader term");
+    assertEquals(
+        leaderChanges,
+        (long) b.metric("ogp_leader_changes_total").orElseThrow(),
+        "no leader change");
+    for (String host : HOSTS)
+      assertEquals(1, fleet.containersOf(host, "v2").size(), host + ":\n" + fleet.history());
+    assertEquals(
+        Optional.empty(),
+        fleet.firstStateNotKeeping(v1, Long.MIN_VALUE, killedAt),
+        "every host kept v1 until the commit");
+    report(
+        "one etcd member (raft leader) killed (etcd's new raft leader / commit deployed)",
+        raftMs,
+        convergeMs,
+        "the same OGP leader at epoch "
+            + epoch
+            + " for "
+            + lease.plusSeconds(1).toSeconds()
+            + " s after");
+  }
+
+  @Test
+  void withAllOfEtcdDownTheLeaderStopsActingTheFleetKeepsRunningAndACommitDeploysWhenEtcdReturns()
+      throws Exception {
+    Duration lease = Duration.ofSeconds(3);
+    setUp(() -> plainYaml("v1"));
+    List<ReplicaProcess> replicas = startReplicas(lease, "a", "b");
+    ReplicaProcess a = replicas.get(0);
+    ReplicaProcess b = replicas.get(1);
+    startAgents(HOSTS, replicas);
+    Map<String, String> v1 = ids(awaitFleetOn(a.api(admin), "v1", repo.head()));
+    sampleFleet();
+
+    etcd.stopAll();
+    long stoppedAt = System.nanoTime();
+    await("the leader stops commanding")
+        .atMost(CONVERGE)
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> !a.commanding());
+    long detectMs = msSince(stoppedAt);
+    assertTrue(detectMs < lease.toMillis(), "stopped within the lease: " + detectMs + " ms");
+
+    // A commit while etcd is down, and every replica told of it: none may act on it. (The old
+    // leader's server may still be closing and take the refresh: its fence drops what it sends.)
+    String v2 = repo.commit("Deploy v2", Map.of(appFile(), plainYaml("v2")));
+    List<Integer> refreshed = replicas.stream().map(this::refreshStatus).toList();
+    await("nothing deploys and nothing commands while etcd is down")
+        .during(Duration.ofSeconds(5))
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> !fleet.everSeen("v2") && !a.commanding() && !b.commanding());
+    long restartedAt = System.nanoTime();
+    assertEquals(
+        Optional.empty(),
+        fleet.firstStateNotKeeping(v1, stoppedAt, restartedAt),
+        "every host kept its container, running, while etcd was down");
+
+    etcd.startAll();
+    ReplicaProcess leader = awaitCommanding(CONVERGE, a, b);
+    long commandsMs = msSince(restartedAt);
+    awaitFleetOn(leader.api(admin), "v2", v2);
+    long convergeMs = msSince(restartedAt);
+    for (String host : HOSTS)
+      assertEquals(1, fleet.containersOf(host, "v2").size(), host + ":\n" + fleet.history());
+    report(
+        "all of etcd down, then back (leader stops / commit deployed after etcd returned)",
+        detectMs,
+        convergeMs,
+        leader.id
+            + " commanded "
+            + commandsMs
+            + " ms after etcd was started again (refresh during the outage answered "
+            + refreshed
+            + ")");
+  }
+
+  /** The status of {@code POST /api/v1/refresh} on the replica; -1 while nothing answers. */
+  private int refreshStatus(ReplicaProcess replica) {
+    try {
+      return replica.api(admin).send("POST", "/api/v1/refresh", null).statusCode();
+    } catch (IllegalStateException nothingListens) {
+      return -1;
+    }
+  }
+}

@@ -1,0 +1,200 @@
+package ogp.cli;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalDouble;
+import ogp.agent.replicas.ServerAddress;
+import ogp.cluster.EtcdTestCluster;
+import ogp.reconciler.auth.SecretToken;
+
+/**
+ * One {@code ogp server --etcd} replica of a test as its own JVM (so a test can {@code kill -9},
+ * SIGSTOP or SIGTERM it), on 127.0.0.1 with fixed ports and its own data dir, following a local
+ * repository it polls once an hour (tests refresh). What it prints goes to {@code <id>.log} beside
+ * its data dir. {@link #close()} kills it.
+ */
+final class ReplicaProcess implements AutoCloseable {
+  /** How long a replica may take to answer /healthz after its start, on a busy 2-core machine. */
+  static final Duration STARTS_WITHIN = Duration.ofSeconds(60);
+
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+
+  final String id;
+  final int httpPort;
+  final int agentPort;
+  final Path dataDir;
+  private final JavaProcess process;
+
+  private ReplicaProcess(
+      String id, int httpPort, int agentPort, Path dataDir, JavaProcess process) {
+    this.id = id;
+    this.httpPort = httpPort;
+    this.agentPort = agentPort;
+    this.dataDir = dataDir;
+    this.process = process;
+  }
+
+  /**
+   * Starts replica {@code id} in {@code dir/replica-<id>} on etcd at {@code etcdFlag} (as {@code
+   * --etcd} takes it) with this lease, and waits until its HTTP port answers {@code /healthz} (as
+   * the leader's server or as a standby).
+   *
+   * @param extra more flags of {@code ogp server}
+   */
+  static ReplicaProcess start(
+      Path dir, String id, String etcdFlag, Path repo, Duration lease, String... extra)
+      throws IOException {
+    int httpPort = EtcdTestCluster.freePort();
+    int agentPort = EtcdTestCluster.freePort();
+    Path dataDir = dir.resolve("replica-" + id);
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "server",
+                "--repo",
+                repo.toString(),
+                "--branch",
+                "main",
+                "--poll",
+                "1h",
+                "--bind",
+                "127.0.0.1",
+                "--http-port",
+                Integer.toString(httpPort),
+                "--agent-port",
+                Integer.toString(agentPort),
+                "--data-dir",
+                dataDir.toString(),
+                "--etcd",
+                etcdFlag,
+                "--member-id",
+                id,
+                "--leader-lease",
+                lease.toSeconds() + "s"));
+    args.addAll(List.of(extra));
+    JavaProcess process =
+        JavaProcess.ogp(dir.resolve("replica-" + id + ".log"), args.toArray(String[]::new));
+    ReplicaProcess replica = new ReplicaProcess(id, httpPort, agentPort, dataDir, process);
+    try {
+      await("replica " + id + " answers")
+          .atMost(STARTS_WITHIN)
+          .untilAsserted(
+              () ->
+                  assertNotNull(
+                      get(replica.url() + "/healthz"),
+                      () -> "replica " + id + ": " + process.output()));
+    } catch (RuntimeException | Error e) {
+      process.close();
+      throw e;
+    }
+    return replica;
+  }
+
+  String url() {
+    return "http://127.0.0.1:" + httpPort;
+  }
+
+  ServerAddress agentAddress() {
+    return new ServerAddress("127.0.0.1", agentPort);
+  }
+
+  JavaProcess process() {
+    return process;
+  }
+
+  /** The API of this replica with the given token (a standby answers most calls with 307). */
+  FaultTest.Api api(String token) {
+    return new FaultTest.Api(url(), token);
+  }
+
+  /**
+   * The admin token this replica's first start wrote (valid when its tokens became the cluster's).
+   */
+  String adminToken() {
+    return read(SecretToken.ADMIN_TOKEN_FILE);
+  }
+
+  Path joinTokenFile() {
+    return dataDir.resolve(SecretToken.JOIN_TOKEN_FILE);
+  }
+
+  /** Whether this replica's own server runs and may command now ({@code ogp_leader 1}). */
+  boolean commanding() {
+    return metric("ogp_leader").orElse(0) == 1;
+  }
+
+  /** A meter's value in this replica's {@code /metrics}; empty while it does not answer. */
+  OptionalDouble metric(String name) {
+    String metrics = get(url() + "/metrics");
+    if (metrics == null) return OptionalDouble.empty();
+    return metrics
+        .lines()
+        .filter(l -> l.startsWith(name + " "))
+        .mapToDouble(l -> Double.parseDouble(l.substring(name.length() + 1).strip()))
+        .findFirst();
+  }
+
+  /** {@code GET /api/v1/cluster} as this replica answers it (missing while it does not). */
+  JsonNode cluster(String token) {
+    return api(token).tryGet("/api/v1/cluster");
+  }
+
+  /** The leader's epoch as this replica reports it; 0 when it knows none or does not answer. */
+  long epochSeen(String token) {
+    return cluster(token).path("epoch").asLong(0);
+  }
+
+  /** The leader's id as this replica reports it, or null. */
+  String leaderSeen(String token) {
+    JsonNode leader = cluster(token).path("leader").path("id");
+    return leader.isTextual() ? leader.asText() : null;
+  }
+
+  String output() {
+    return process.output();
+  }
+
+  @Override
+  public void close() {
+    process.close();
+  }
+
+  private String read(String file) {
+    try {
+      Path path = dataDir.resolve(file);
+      return Files.exists(path) ? Files.readString(path).strip() : "";
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The body at {@code url} when it answers 200 within 2 s, else null. */
+  private static String get(String url) {
+    try {
+      HttpResponse<String> response =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+              HttpResponse.BodyHandlers.ofString());
+      return response.statusCode() == 200 ? response.body() : null;
+    } catch (IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+}
