@@ -11,6 +11,9 @@ public final class FleetCounters {
   private final AtomicLong sessions = new AtomicLong();
   private final AtomicLong assignments = new AtomicLong();
   private final AtomicLong connectFailures = new AtomicLong();
+  private final AtomicLong redirectsFollowed = new AtomicLong();
+  private final AtomicLong redirectsIgnored = new AtomicLong();
+  private final AtomicLong staleRefused = new AtomicLong();
   private final Map<String, String> refusals = new ConcurrentHashMap<>();
 
   void welcomed(String hostId) {
@@ -28,6 +31,18 @@ public final class FleetCounters {
 
   void connectFailed() {
     connectFailures.incrementAndGet();
+  }
+
+  void redirectFollowed() {
+    redirectsFollowed.incrementAndGet();
+  }
+
+  void redirectIgnored() {
+    redirectsIgnored.incrementAndGet();
+  }
+
+  void refusedStale() {
+    staleRefused.incrementAndGet();
   }
 
   void refused(String hostId, String why) {
@@ -50,6 +65,24 @@ public final class FleetCounters {
 
   public long connectFailures() {
     return connectFailures.get();
+  }
+
+  /** Redirect frames followed to the named replica. */
+  public long redirectsFollowed() {
+    return redirectsFollowed.get();
+  }
+
+  /**
+   * Redirect frames not followed: an address outside the server list, an epoch below the highest
+   * seen, or too many redirects in a row without a Welcome.
+   */
+  public long redirectsIgnored() {
+    return redirectsIgnored.get();
+  }
+
+  /** Welcomes and Assignments refused for an epoch below the highest the agent had seen. */
+  public long staleRefused() {
+    return staleRefused.get();
   }
 
   /** Host id → the last refusal it got (a wrong token, a protocol error). */

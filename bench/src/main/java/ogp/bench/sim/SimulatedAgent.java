@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import ogp.agent.link.HostKey;
@@ -24,6 +25,15 @@ import ogp.protocol.v1.StatusReport;
  * in which every container runs at the assigned spec hash, and reconnects with the real agent's
  * backoff when the connection drops.
  *
+ * <p>Replicas, like the real agent with {@code --server a,b,c}: it starts at one address of the
+ * list (spread by host id); a Redirect is followed at once, but only to an address of the list, at
+ * an epoch not below the highest seen, and at most {@link #MAX_REDIRECTS} times in a row without a
+ * Welcome; any other close (a refusal such as NOT_LEADER, a failed connect, a lost session) moves
+ * to the next address after the backoff. It remembers the highest epoch of any Welcome or
+ * Assignment and refuses lower ones (a stale Welcome closes the session, a stale Assignment is not
+ * applied), counting both, and reports both numbers in its StatusReports like the real agent. Every
+ * Welcome and Assignment is recorded with its epoch and receive time ({@link EpochTimeline}).
+ *
  * <p>Threading: all fields but the volatile ones are touched only on the event loop of the agent's
  * current channel; a reconnect may land on another loop, but never runs concurrently with the old
  * channel's handler (it is scheduled from its close).
@@ -33,24 +43,44 @@ import ogp.protocol.v1.StatusReport;
  */
 @ChannelHandler.Sharable
 final class SimulatedAgent extends SimpleChannelInboundHandler<Envelope> {
+  /** Redirects followed in a row without a Welcome before the agent falls back to rotating. */
+  static final int MAX_REDIRECTS = 2;
+
   private final String hostId;
   private final AgentSimulator fleet;
   private final Hello hello;
+  private final List<String> servers;
 
   private Channel channel;
   private long heartbeatSeq;
   private long heartbeatSentNanos;
   private int failedAttempts;
+  private int serverIndex;
+  private String redirectTo; // the next connection's address after a followed Redirect
+  private int redirectsInARow;
+  private long staleRefused;
 
   volatile boolean welcomed;
   volatile String convergedRevision = "";
   volatile long assignmentReceivedNanos;
+  volatile String assignmentRevision = "";
   volatile long reportWrittenNanos;
+  volatile long highestEpoch;
+
+  /** The epoch of the current session's Welcome; meaningful while {@link #welcomed}. */
+  volatile long sessionEpoch;
+
+  volatile long welcomedAtNanos;
+
+  /** The address of the current (or last) connection. */
+  volatile String target;
 
   SimulatedAgent(String hostId, AgentSimulator fleet) {
     this.hostId = hostId;
     this.fleet = fleet;
     SimulatorSettings s = fleet.settings();
+    this.servers = s.servers();
+    this.serverIndex = Math.floorMod(hostId.hashCode(), servers.size());
     this.hello =
         Hello.newBuilder()
             .setProtocolVersion(Protocol.VERSION)
@@ -69,6 +99,30 @@ final class SimulatedAgent extends SimpleChannelInboundHandler<Envelope> {
     return hostId;
   }
 
+  /** The address of the next connection: a followed Redirect's, else the current list entry. */
+  String nextTarget() {
+    String next = redirectTo != null ? redirectTo : servers.get(serverIndex);
+    redirectTo = null;
+    target = next;
+    return next;
+  }
+
+  /** Whether the next connection follows a Redirect (it goes at once, without backoff). */
+  boolean redirecting() {
+    return redirectTo != null;
+  }
+
+  /**
+   * The delay before the next connection attempt after a close or a failed connect: none when a
+   * Redirect is followed, else the backoff, and the next attempt goes to the next address of the
+   * list.
+   */
+  long reconnectDelayMillis() {
+    if (redirectTo != null) return 0;
+    serverIndex = (servers.indexOf(target) + 1) % servers.size(); // after a redirect's target too
+    return nextBackoffMillis();
+  }
+
   /** Called by the simulator once the TCP connection is up. */
   void attached(Channel ch) {
     channel = ch;
@@ -76,7 +130,7 @@ final class SimulatedAgent extends SimpleChannelInboundHandler<Envelope> {
   }
 
   /** The delay before the next connection attempt: full jitter over a doubling ceiling. */
-  long nextBackoffMillis() {
+  private long nextBackoffMillis() {
     SimulatorSettings s = fleet.settings();
     long ceiling =
         Math.min(
@@ -90,8 +144,20 @@ final class SimulatedAgent extends SimpleChannelInboundHandler<Envelope> {
   protected void channelRead0(ChannelHandlerContext ctx, Envelope message) {
     switch (message.getBodyCase()) {
       case WELCOME -> {
+        long now = System.nanoTime();
+        long epoch = message.getWelcome().getEpoch();
+        if (epoch < highestEpoch) { // a deposed leader's session: refuse it, try elsewhere
+          refusedStale();
+          ctx.close();
+          return;
+        }
+        highestEpoch = epoch;
         failedAttempts = 0;
+        redirectsInARow = 0;
+        sessionEpoch = epoch;
+        welcomedAtNanos = now;
         welcomed = true;
+        fleet.timeline().welcome(epoch, now);
         fleet.counters().welcomed(hostId);
         fleet.welcomed(ctx.channel());
         // Like the real agent: a full report right after connecting.
@@ -107,7 +173,14 @@ final class SimulatedAgent extends SimpleChannelInboundHandler<Envelope> {
       case ASSIGNMENT -> {
         long now = System.nanoTime();
         Assignment a = message.getAssignment();
+        if (a.getEpoch() < highestEpoch) { // a deposed leader's command: not applied
+          refusedStale();
+          return;
+        }
+        highestEpoch = a.getEpoch();
+        fleet.timeline().assignment(a.getEpoch(), now);
         assignmentReceivedNanos = now;
+        assignmentRevision = a.getRevision();
         fleet.counters().assignment();
         ctx.writeAndFlush(Envelope.newBuilder().setStatus(report(a)).build())
             .addListener(
@@ -118,6 +191,19 @@ final class SimulatedAgent extends SimpleChannelInboundHandler<Envelope> {
                   }
                 });
       }
+      case REDIRECT -> {
+        String to = message.getRedirect().getAgentAddress();
+        if (servers.contains(to)
+            && message.getRedirect().getEpoch() >= highestEpoch
+            && redirectsInARow < MAX_REDIRECTS) {
+          redirectsInARow++;
+          redirectTo = to;
+          fleet.counters().redirectFollowed();
+        } else {
+          fleet.counters().redirectIgnored();
+        }
+        ctx.close(); // the replica closes too; the reconnect goes to redirectTo or the next server
+      }
       case REFUSAL ->
           fleet
               .counters()
@@ -125,6 +211,11 @@ final class SimulatedAgent extends SimpleChannelInboundHandler<Envelope> {
                   hostId, message.getRefusal().getCode() + ": " + message.getRefusal().getReason());
       default -> {} // nothing else is sent to agents
     }
+  }
+
+  private void refusedStale() {
+    staleRefused++;
+    fleet.counters().refusedStale();
   }
 
   private long firstHeartbeatDelay() {
@@ -156,7 +247,11 @@ final class SimulatedAgent extends SimpleChannelInboundHandler<Envelope> {
    * Every assigned container running at its spec hash: what a real agent reports once converged.
    */
   private StatusReport report(Assignment assignment) {
-    StatusReport.Builder report = StatusReport.newBuilder().setDockerVersion("simulated");
+    StatusReport.Builder report =
+        StatusReport.newBuilder()
+            .setDockerVersion("simulated")
+            .setStaleCommandsRefused(staleRefused)
+            .setHighestEpoch(highestEpoch);
     if (assignment == null) return report.build();
     report.setRevision(assignment.getRevision()).setGeneration(assignment.getGeneration());
     for (ContainerSpec spec : assignment.getContainersList()) {
@@ -173,17 +268,20 @@ final class SimulatedAgent extends SimpleChannelInboundHandler<Envelope> {
     return report.build();
   }
 
-  @Override
-  public void channelInactive(ChannelHandlerContext ctx) {
+  /** Called by the simulator when the current connection closed, before it reconnects. */
+  void sessionClosed() {
     if (welcomed) fleet.counters().disconnected(hostId);
     welcomed = false;
     heartbeatSentNanos = 0;
-    fleet.reconnectLater(this);
-    ctx.fireChannelInactive();
+  }
+
+  /** Whether the current session was welcomed at {@code epoch}. */
+  boolean welcomedAt(long epoch) {
+    return welcomed && sessionEpoch == epoch;
   }
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    ctx.close(); // a reset by a stopping server: channelInactive reconnects
+    ctx.close(); // a reset by a stopping server: the simulator reconnects on close
   }
 }
