@@ -377,11 +377,18 @@ public final class HaScenario {
     throw new HarnessFailure("no replica wrote a join token: " + last);
   }
 
+  /** What {@code GET /api/v1/cluster} of {@code replica} says: who leads, at which epoch. */
   private static String clusterView(OgpServer replica) {
     try {
       var r = replica.get("/api/v1/cluster");
-      String body = r.body().replaceAll("\\s+", " ");
-      return r.statusCode() + " " + (body.length() > 400 ? body.substring(0, 400) + "…" : body);
+      if (r.statusCode() != 200) return "answered " + r.statusCode();
+      var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+      return String.format(
+          "%s sees leader %s at epoch %d, %d live member(s)",
+          json.path("self").asText("?"),
+          json.path("leader").path("id").asText("none"),
+          json.path("epoch").asLong(),
+          json.path("members").size());
     } catch (IOException e) {
       return "unavailable: " + e.getMessage();
     } catch (InterruptedException e) {
