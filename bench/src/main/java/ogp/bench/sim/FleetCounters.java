@@ -73,8 +73,8 @@ public final class FleetCounters {
   }
 
   /**
-   * Redirect frames not followed: an address outside the server list, an epoch below the highest
-   * seen, or too many redirects in a row without a Welcome.
+   * Redirect frames not followed: an address outside the server list or an epoch below the highest
+   * seen.
    */
   public long redirectsIgnored() {
     return redirectsIgnored.get();

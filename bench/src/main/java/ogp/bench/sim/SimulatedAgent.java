@@ -25,13 +25,15 @@ import ogp.protocol.v1.StatusReport;
  * in which every container runs at the assigned spec hash, and reconnects with the real agent's
  * backoff when the connection drops.
  *
- * <p>Replicas, like the real agent with {@code --server a,b,c}: it starts at one address of the
- * list (spread by host id); a Redirect is followed at once, but only to an address of the list, at
- * an epoch not below the highest seen, and at most {@link #MAX_REDIRECTS} times in a row without a
- * Welcome; any other close (a refusal such as NOT_LEADER, a failed connect, a lost session) moves
- * to the next address after the backoff. It remembers the highest epoch of any Welcome or
- * Assignment and refuses lower ones (a stale Welcome closes the session, a stale Assignment is not
- * applied), counting both, and reports both numbers in its StatusReports like the real agent. Every
+ * <p>Replicas, by the rules of the real agent's link ({@code AgentLink}, {@code RedirectCheck},
+ * {@code LeaderEpoch}) with {@code --server a,b,c}: it starts at the first address of the list; a
+ * Redirect is followed only to an address of the list at an epoch not below the highest seen (epoch
+ * 0 counts as below any epoch seen), at once for as many redirects in a row without a Welcome as
+ * the list has addresses and after the backoff beyond that; any other close (a refused redirect, a
+ * refusal such as NOT_LEADER, a failed connect, a lost session) moves to the next address after the
+ * backoff. It remembers the highest epoch of any Welcome or Assignment (a Redirect never raises it)
+ * and refuses lower ones, except epoch 0 of a single server: a stale Welcome ends the session, a
+ * stale Assignment is not applied; it counts both and reports them in its StatusReports. Every
  * Welcome and Assignment is recorded with its epoch and receive time ({@link EpochTimeline}).
  *
  * <p>Threading: all fields but the volatile ones are touched only on the event loop of the agent's
@@ -43,9 +45,6 @@ import ogp.protocol.v1.StatusReport;
  */
 @ChannelHandler.Sharable
 final class SimulatedAgent extends SimpleChannelInboundHandler<Envelope> {
-  /** Redirects followed in a row without a Welcome before the agent falls back to rotating. */
-  static final int MAX_REDIRECTS = 2;
-
   private final String hostId;
   private final AgentSimulator fleet;
   private final Hello hello;
@@ -57,7 +56,8 @@ final class SimulatedAgent extends SimpleChannelInboundHandler<Envelope> {
   private int failedAttempts;
   private int serverIndex;
   private String redirectTo; // the next connection's address after a followed Redirect
-  private int redirectsInARow;
+  private boolean redirectAtOnce; // whether that connection goes without the backoff
+  private int redirectsSinceWelcome;
   private long staleRefused;
 
   volatile boolean welcomed;
@@ -80,7 +80,7 @@ final class SimulatedAgent extends SimpleChannelInboundHandler<Envelope> {
     this.fleet = fleet;
     SimulatorSettings s = fleet.settings();
     this.servers = s.servers();
-    this.serverIndex = Math.floorMod(hostId.hashCode(), servers.size());
+    this.serverIndex = 0; // like the real link: the first of the list
     this.hello =
         Hello.newBuilder()
             .setProtocolVersion(Protocol.VERSION)
@@ -107,18 +107,18 @@ final class SimulatedAgent extends SimpleChannelInboundHandler<Envelope> {
     return next;
   }
 
-  /** Whether the next connection follows a Redirect (it goes at once, without backoff). */
+  /** Whether the next connection follows a Redirect at once, without the backoff. */
   boolean redirecting() {
-    return redirectTo != null;
+    return redirectTo != null && redirectAtOnce;
   }
 
   /**
    * The delay before the next connection attempt after a close or a failed connect: none when a
-   * Redirect is followed, else the backoff, and the next attempt goes to the next address of the
-   * list.
+   * Redirect is followed at once, else the backoff; without a followed Redirect the next attempt
+   * goes to the next address of the list.
    */
   long reconnectDelayMillis() {
-    if (redirectTo != null) return 0;
+    if (redirectTo != null) return redirectAtOnce ? 0 : nextBackoffMillis();
     serverIndex = (servers.indexOf(target) + 1) % servers.size(); // after a redirect's target too
     return nextBackoffMillis();
   }
@@ -146,14 +146,14 @@ final class SimulatedAgent extends SimpleChannelInboundHandler<Envelope> {
       case WELCOME -> {
         long now = System.nanoTime();
         long epoch = message.getWelcome().getEpoch();
-        if (epoch < highestEpoch) { // a deposed leader's session: refuse it, try elsewhere
+        if (stale(epoch)) { // a deposed leader's session: refuse it, try elsewhere
           refusedStale();
           ctx.close();
           return;
         }
-        highestEpoch = epoch;
+        highestEpoch = Math.max(highestEpoch, epoch);
         failedAttempts = 0;
-        redirectsInARow = 0;
+        redirectsSinceWelcome = 0;
         sessionEpoch = epoch;
         welcomedAtNanos = now;
         welcomed = true;
@@ -173,11 +173,11 @@ final class SimulatedAgent extends SimpleChannelInboundHandler<Envelope> {
       case ASSIGNMENT -> {
         long now = System.nanoTime();
         Assignment a = message.getAssignment();
-        if (a.getEpoch() < highestEpoch) { // a deposed leader's command: not applied
+        if (stale(a.getEpoch())) { // a deposed leader's command: not applied
           refusedStale();
           return;
         }
-        highestEpoch = a.getEpoch();
+        highestEpoch = Math.max(highestEpoch, a.getEpoch());
         fleet.timeline().assignment(a.getEpoch(), now);
         assignmentReceivedNanos = now;
         assignmentRevision = a.getRevision();
@@ -193,11 +193,11 @@ final class SimulatedAgent extends SimpleChannelInboundHandler<Envelope> {
       }
       case REDIRECT -> {
         String to = message.getRedirect().getAgentAddress();
-        if (servers.contains(to)
-            && message.getRedirect().getEpoch() >= highestEpoch
-            && redirectsInARow < MAX_REDIRECTS) {
-          redirectsInARow++;
+        long epoch = message.getRedirect().getEpoch();
+        if (servers.contains(to) && !stale(epoch) && !(epoch == 0 && highestEpoch != 0)) {
           redirectTo = to;
+          // Replicas disagreeing during an election must not make the agent spin.
+          redirectAtOnce = redirectsSinceWelcome++ < servers.size();
           fleet.counters().redirectFollowed();
         } else {
           fleet.counters().redirectIgnored();
@@ -211,6 +211,11 @@ final class SimulatedAgent extends SimpleChannelInboundHandler<Envelope> {
                   hostId, message.getRefusal().getCode() + ": " + message.getRefusal().getReason());
       default -> {} // nothing else is sent to agents
     }
+  }
+
+  /** The real agent's rule: below the highest epoch seen, except epoch 0 (a single server). */
+  private boolean stale(long epoch) {
+    return epoch != 0 && epoch < highestEpoch;
   }
 
   private void refusedStale() {

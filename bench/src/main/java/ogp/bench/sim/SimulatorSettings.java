@@ -8,7 +8,7 @@ import java.util.Map;
  * How a simulated fleet connects.
  *
  * @param servers the agent addresses ({@code host:port}) of the server or of every replica, like
- *     the real agent's {@code --server a,b,c}; an agent starts at one of them (spread by host id),
+ *     the real agent's {@code --server a,b,c}; an agent starts at the first, like the real one,
  *     follows a Redirect only to an address of this list and rotates through it on failure
  * @param sourceAddresses how many loopback source addresses (127.0.0.2, 127.0.0.3, …) the agents
  *     are spread over, so 10,000 connections and their reconnects never run short of ephemeral
