@@ -4,6 +4,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -18,6 +19,8 @@ import ogp.agent.link.AgentIdentity;
 import ogp.agent.link.AgentLink;
 import ogp.agent.link.AssignmentHandler;
 import ogp.agent.link.HostKey;
+import ogp.agent.link.LeaderEpoch;
+import ogp.agent.link.ServerAddress;
 import ogp.agent.link.ServerLink;
 import ogp.agent.probe.HealthMonitor;
 import ogp.agent.runtime.ContainerRuntime;
@@ -65,6 +68,9 @@ public final class HostAgent implements AutoCloseable {
    * @param enrolled the identity {@code ogp agent enroll} left in the data dir: the link is mutual
    *     TLS with it (made anew for every connection) and renews its certificate; empty: {@code tls}
    * @param renewalCheck how often renewal of an enrolled certificate is checked (a minute)
+   * @param servers every replica the agent may dial ({@code --server a:7070,b:7070}), in order;
+   *     empty or null: {@code serverHost:serverPort} alone. The first is {@code
+   *     serverHost:serverPort}
    */
   public record Settings(
       String serverHost,
@@ -81,12 +87,53 @@ public final class HostAgent implements AutoCloseable {
       Optional<AgentTls> tls,
       Path joinTokenFile,
       Optional<EnrolledIdentity> enrolled,
-      Duration renewalCheck) {
+      Duration renewalCheck,
+      List<ServerAddress> servers) {
 
     public Settings {
       tls = Objects.requireNonNullElse(tls, Optional.empty());
       enrolled = Objects.requireNonNullElse(enrolled, Optional.empty());
       renewalCheck = Objects.requireNonNullElse(renewalCheck, Duration.ofMinutes(1));
+      servers =
+          servers == null || servers.isEmpty()
+              ? List.of(new ServerAddress(serverHost, serverPort))
+              : List.copyOf(servers);
+    }
+
+    /** One server. */
+    public Settings(
+        String serverHost,
+        int serverPort,
+        String hostId,
+        Map<String, String> labels,
+        String joinToken,
+        URI dockerHost,
+        Path registryAuthFile,
+        Path dataDir,
+        Duration resyncInterval,
+        Duration statusInterval,
+        Map<String, String> containerScope,
+        Optional<AgentTls> tls,
+        Path joinTokenFile,
+        Optional<EnrolledIdentity> enrolled,
+        Duration renewalCheck) {
+      this(
+          serverHost,
+          serverPort,
+          hostId,
+          labels,
+          joinToken,
+          dockerHost,
+          registryAuthFile,
+          dataDir,
+          resyncInterval,
+          statusInterval,
+          containerScope,
+          tls,
+          joinTokenFile,
+          enrolled,
+          renewalCheck,
+          null);
     }
 
     /** Plain TCP. */
@@ -117,7 +164,33 @@ public final class HostAgent implements AutoCloseable {
           Optional.empty(),
           null,
           Optional.empty(),
+          null,
           null);
+    }
+
+    /**
+     * The same settings with every replica the agent may dial, in order (at least one); the first
+     * becomes {@code serverHost:serverPort}.
+     */
+    public Settings withServers(List<ServerAddress> servers) {
+      if (servers.isEmpty()) throw new IllegalArgumentException("at least one server");
+      return new Settings(
+          servers.get(0).host(),
+          servers.get(0).port(),
+          hostId,
+          labels,
+          joinToken,
+          dockerHost,
+          registryAuthFile,
+          dataDir,
+          resyncInterval,
+          statusInterval,
+          containerScope,
+          tls,
+          joinTokenFile,
+          enrolled,
+          renewalCheck,
+          servers);
     }
 
     /** The same settings with TLS on the link. */
@@ -161,16 +234,15 @@ public final class HostAgent implements AutoCloseable {
           tls,
           joinTokenFile,
           enrolled,
-          renewalCheck);
+          renewalCheck,
+          servers);
     }
 
     /** Never shows the join token: settings get logged and end up in error messages. */
     @Override
     public String toString() {
       return "Settings[server="
-          + serverHost
-          + ":"
-          + serverPort
+          + ServerAddress.format(servers)
           + ", hostId="
           + hostId
           + ", labels="
@@ -320,11 +392,11 @@ public final class HostAgent implements AutoCloseable {
     String dockerVersion = runtime.engine().version();
     AgentLink.Builder linkBuilder =
         AgentLink.builder(
-                s.serverHost(),
-                s.serverPort(),
+                s.servers(),
                 new AgentIdentity(s.hostId(), s.labels(), version(), dockerVersion, hostKey(s)),
                 handler)
             .joinToken(s.joinToken() == null ? "" : s.joinToken())
+            .leaderEpoch(LeaderEpoch.in(s.dataDir()))
             .clock(clock);
     if (s.enrolled().isPresent()) {
       // Read before every connection: a renewed certificate is used from the next one.
@@ -338,12 +410,11 @@ public final class HostAgent implements AutoCloseable {
     if (s.joinTokenFile() != null) linkBuilder.joinTokenFile(s.joinTokenFile());
     AgentLink link = linkBuilder.start();
     log.info(
-        "agent {} on Docker {} (API {}), server {}:{}",
+        "agent {} on Docker {} (API {}), server {}",
         s.hostId(),
         dockerVersion,
         runtime.engine().negotiatedApiVersion(),
-        s.serverHost(),
-        s.serverPort());
+        ServerAddress.format(s.servers()));
     return link;
   }
 

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import ogp.agent.HostAgent;
 import ogp.agent.identity.EnrolledIdentity;
+import ogp.agent.link.ServerAddress;
 import ogp.protocol.HostIds;
 import ogp.protocol.tls.AgentTls;
 import picocli.CommandLine.Command;
@@ -35,7 +36,11 @@ import picocli.CommandLine.Option;
 final class AgentCommand implements Callable<Integer> {
   @Option(
       names = "--server",
-      description = "Server agent endpoint, HOST:PORT (default: the enrolled server, if enrolled).")
+      description =
+          "Server agent endpoint, HOST:PORT; with replicas (ogp server --etcd) any or all of them,"
+              + " HOST:PORT,HOST:PORT,...: the agent dials them in turn and follows a replica's"
+              + " redirect to the leader only to an address of this list (default: the enrolled"
+              + " server, if enrolled).")
   String server;
 
   @Option(
@@ -143,15 +148,7 @@ final class AgentCommand implements Callable<Integer> {
           "--tls-cert needs --tls-ca: the agent must verify the server it hands its certificate to",
           2);
     }
-    int colon = server.lastIndexOf(':');
-    if (colon <= 0 || colon == server.length() - 1)
-      throw new CommandFailure("--server must be HOST:PORT, got '" + server + "'", 2);
-    int port;
-    try {
-      port = Integer.parseInt(server.substring(colon + 1));
-    } catch (NumberFormatException e) {
-      throw new CommandFailure("--server must be HOST:PORT, got '" + server + "'", 2);
-    }
+    List<ServerAddress> servers = servers(server);
     Map<String, String> labelMap = labels(labels);
     String token = "";
     if (joinTokenFile != null) {
@@ -161,14 +158,15 @@ final class AgentCommand implements Callable<Integer> {
     }
     HostAgent.Settings settings =
         HostAgent.Settings.of(
-            server.substring(0, colon),
-            port,
-            hostId,
-            labelMap,
-            token,
-            URI.create(dockerHost),
-            registryAuthFile,
-            dataDir);
+                servers.get(0).host(),
+                servers.get(0).port(),
+                hostId,
+                labelMap,
+                token,
+                URI.create(dockerHost),
+                registryAuthFile,
+                dataDir)
+            .withServers(servers);
     if (joinTokenFile != null)
       settings = settings.withJoinTokenFile(joinTokenFile); // re-read on reconnect: rotation
     if (enrolment.isPresent()) {
@@ -179,6 +177,18 @@ final class AgentCommand implements Callable<Integer> {
               new AgentTls(tlsCa, Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey)));
     }
     return settings;
+  }
+
+  /**
+   * The {@code --server} list ({@code HOST:PORT[,HOST:PORT...]}); bad usage (exit 2) naming the
+   * first bad entry: an empty one, one without a port, one given twice.
+   */
+  static List<ServerAddress> servers(String list) {
+    try {
+      return ServerAddress.parseList(list);
+    } catch (IllegalArgumentException e) {
+      throw new CommandFailure("--server: " + e.getMessage(), 2);
+    }
   }
 
   /**

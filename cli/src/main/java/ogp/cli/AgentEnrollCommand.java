@@ -6,11 +6,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import ogp.agent.identity.EnrolledIdentity;
 import ogp.agent.identity.Enroller;
+import ogp.agent.link.LeaderEpoch;
+import ogp.agent.link.ServerAddress;
 import ogp.protocol.tls.CaHash;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,7 +39,10 @@ final class AgentEnrollCommand implements Callable<Integer> {
   @Option(
       names = "--server",
       required = true,
-      description = "The server's agent endpoint, HOST:PORT (a name its certificate gives).")
+      description =
+          "The server's agent endpoint, HOST:PORT (a name its certificate gives); with replicas any"
+              + " or all of them, HOST:PORT,HOST:PORT,...: tried in order, a replica's redirect to"
+              + " the leader followed within this list; the agent later dials the same list.")
   String server;
 
   // The longer names make the variables OGP_JOIN_TOKEN and OGP_JOIN_TOKEN_FILE: OGP_TOKEN is the
@@ -75,18 +81,7 @@ final class AgentEnrollCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    int colon = server.lastIndexOf(':');
-    int port;
-    try {
-      port = colon <= 0 ? -1 : Integer.parseInt(server.substring(colon + 1));
-    } catch (NumberFormatException e) {
-      port = -1;
-    }
-    if (port < 1 || port > 65535) {
-      throw new CommandFailure("--server must be HOST:PORT, got '" + server + "'", 2);
-    }
-    String host = server.substring(0, colon);
-    if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
+    List<ServerAddress> servers = AgentCommand.servers(server);
     String pin =
         CaHash.parse(caHash)
             .orElseThrow(
@@ -111,7 +106,10 @@ final class AgentEnrollCommand implements Callable<Integer> {
     }
     X509Certificate certificate;
     try {
-      certificate = Enroller.enrol(new Enroller.Request(host, port, joinToken, pin, id, identity));
+      certificate =
+          Enroller.enrol(
+              new Enroller.Request(
+                  servers, joinToken, pin, id, identity, LeaderEpoch.in(dataDir).highest()));
     } catch (Enroller.EnrolmentFailed e) {
       throw new CommandFailure(e.getMessage());
     } catch (IllegalArgumentException e) {
@@ -122,7 +120,12 @@ final class AgentEnrollCommand implements Callable<Integer> {
         "enrolled %s with %s (CA %s); certificate valid until %s, renewed automatically%n"
             + "  identity: %s (agent.key never left this host)%n"
             + "next: ogp agent --data-dir %s%n",
-        id, server, pin, certificate.getNotAfter().toInstant(), identity.dir(), dataDir);
+        id,
+        ServerAddress.format(servers),
+        pin,
+        certificate.getNotAfter().toInstant(),
+        identity.dir(),
+        dataDir);
     out.flush();
     return 0;
   }

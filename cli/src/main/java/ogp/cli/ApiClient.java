@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import ogp.protocol.LogText;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -19,6 +20,14 @@ import picocli.CommandLine.Option;
  * TokenOptions}: {@code --token} or {@code --token-file}; without either, a local {@code ogp dev}'s
  * admin token, for a server on this machine only) and the CA an HTTPS server is trusted by ({@code
  * --ca-file}, see {@link ServerTrust}).
+ *
+ * <p>Redirects: a replica of a replicated server that does not lead answers a write (and most
+ * reads) with {@code 307 Temporary Redirect} to the leader's advertised URL (docs/ha.md). The
+ * client follows one {@code 307} or {@code 308}, to an {@code http} or {@code https} URL only, with
+ * the same method, body and headers, the bearer token included: the redirect comes from a replica
+ * the client already trusts with that token (over HTTPS one it verified with {@code --ca-file}),
+ * and every replica of one cluster accepts the same tokens. A second redirect is an error: a leader
+ * answers itself, so a chain means replicas that disagree about who leads.
  */
 final class ApiClient {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -91,7 +100,7 @@ final class ApiClient {
     HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).GET();
     authorize(request);
     try {
-      return http().send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+      return following(request.build(), HttpResponse.BodyHandlers.ofInputStream());
     } catch (ConnectException e) {
       throw new CommandFailure(
           "cannot connect to " + server + " (is the server running? set --server or OGP_SERVER)");
@@ -114,7 +123,7 @@ final class ApiClient {
     authorize(request);
     HttpRequest built = request.timeout(timeout).build();
     try {
-      HttpResponse<String> response = http().send(built, HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response = following(built, HttpResponse.BodyHandlers.ofString());
       JsonNode body = response.body().isBlank() ? JSON.nullNode() : parse(response.body());
       if (response.statusCode() >= 400) {
         String message =
@@ -141,6 +150,76 @@ final class ApiClient {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CommandFailure("interrupted");
+    }
+  }
+
+  /**
+   * Sends {@code request} and follows one 307/308 redirect with the same method, body and headers
+   * (see the class's policy); a second redirect, or one to a URL that is not http(s), is a {@link
+   * CommandFailure}.
+   */
+  private <T> HttpResponse<T> following(HttpRequest request, HttpResponse.BodyHandler<T> handler)
+      throws IOException, InterruptedException {
+    HttpResponse<T> response = http().send(request, handler);
+    if (!isRedirect(response.statusCode())) return response;
+    URI leader = redirectTarget(request.uri(), response);
+    discard(response);
+    HttpRequest again = HttpRequest.newBuilder(request, (name, value) -> true).uri(leader).build();
+    HttpResponse<T> second = http().send(again, handler);
+    if (isRedirect(second.statusCode())) {
+      String further = second.headers().firstValue("Location").orElse("(no Location)");
+      discard(second);
+      throw new CommandFailure(
+          request.uri()
+              + " redirected to "
+              + leader
+              + ", which redirected again to "
+              + LogText.quote(further)
+              + "; the replicas disagree about the leader (see ogp cluster), try again in a"
+              + " moment");
+    }
+    return second;
+  }
+
+  private static boolean isRedirect(int status) {
+    return status == 307 || status == 308;
+  }
+
+  /** The absolute http(s) URL a redirect names, resolved against the request's URL. */
+  private static URI redirectTarget(URI from, HttpResponse<?> response) {
+    String location =
+        response
+            .headers()
+            .firstValue("Location")
+            .orElseThrow(
+                () ->
+                    new CommandFailure(
+                        from + " answered " + response.statusCode() + " without a Location"));
+    URI target;
+    try {
+      target = from.resolve(location);
+    } catch (IllegalArgumentException e) {
+      throw new CommandFailure(
+          from + " redirected to " + LogText.quote(location) + ", which is not a URL");
+    }
+    if (!"http".equalsIgnoreCase(target.getScheme())
+        && !"https".equalsIgnoreCase(target.getScheme()))
+      throw new CommandFailure(
+          from
+              + " redirected to "
+              + LogText.quote(location)
+              + "; only http and https redirects are followed");
+    return target;
+  }
+
+  /** Closes a streamed body that is not read (a redirect's). */
+  private static void discard(HttpResponse<?> response) {
+    if (response.body() instanceof java.io.InputStream in) {
+      try {
+        in.close();
+      } catch (IOException e) {
+        // nothing more is read from it
+      }
     }
   }
 

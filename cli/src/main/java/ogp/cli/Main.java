@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
       CertsCommand.class,
       TokensCommand.class,
       HostsCommand.class,
+      ClusterCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import ogp.cluster.EtcdLeadership;
 import ogp.reconciler.source.GitRemote;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -161,44 +162,36 @@ final class ServerCommand implements Callable<Integer> {
 
   @Mixin RepositoryOptions.GitTimeout git;
 
+  @Mixin ClusterOptions cluster;
+
   @Override
   public Integer call() throws Exception {
     GitRemote remote = repository.remote();
     if (agentCertTtl.isZero() || agentCertTtl.isNegative())
       throw new CommandFailure("--agent-cert-ttl must be longer than 0s, e.g. 30d", 2);
-    ServerSecurity security =
-        ServerSecurity.resolve(
-            new ServerSecurity.Flags(
-                new ServerSecurityOptions(tlsCert, tlsKey, tlsClientCa, httpsCert, httpsKey),
-                pkiDir != null ? pkiDir : dataDir.resolve("pki"),
-                caCert,
-                caKey,
-                serverNames,
-                insecureAgentLink),
-            bind,
-            Clock.systemUTC(),
-            new SecureRandom());
-    // Agents enrol with the server's own CA when it is secure by default; with explicit TLS flags
-    // the operator issues the agents' certificates (ogp certs agent) and nobody enrols.
-    Optional<ServerProcess.Settings.Enrolment> enrolment =
-        security.enrols() ? Optional.of(enrolment(security)) : Optional.empty();
-    ServerProcess.Settings settings =
-        new ServerProcess.Settings(
-                remote,
-                dataDir,
-                poll,
+    ServerSecurity.Flags securityFlags =
+        new ServerSecurity.Flags(
+            new ServerSecurityOptions(tlsCert, tlsKey, tlsClientCa, httpsCert, httpsKey),
+            pkiDir != null ? pkiDir : dataDir.resolve("pki"),
+            caCert,
+            caKey,
+            serverNames,
+            insecureAgentLink);
+    // Every flag is checked before anything is made (the CA, the data dir) or dialled (etcd).
+    Optional<ClusterOptions.Replica> replica =
+        cluster.resolve(
+            new ClusterOptions.Listening(
                 bind,
+                securityFlags.serverNames(),
+                httpsCert != null || SecureByDefault.decide(bind, insecureAgentLink).https(),
                 httpPort,
-                agentPort,
-                lostGrace,
-                webhookSecretFile,
-                security.agentTls(),
-                security.https())
-            .withGitTimeout(git.gitTimeout)
-            .withMetricsTokenFile(metricsTokenFile)
-            .withExternalUrl(Optional.ofNullable(externalUrl))
-            .withForgetLostAfter(forgetLostAfter);
-    if (enrolment.isPresent()) settings = settings.withEnrolment(enrolment.get());
+                agentPort));
+    if (replica.isPresent()) return replicated(remote, securityFlags, replica.get());
+    ServerSecurity security =
+        ServerSecurity.resolve(securityFlags, bind, Clock.systemUTC(), new SecureRandom());
+    ServerProcess.Settings settings = settings(remote, security);
+    Optional<ServerProcess.Settings.Enrolment> enrolment =
+        Optional.ofNullable(settings.enrolment());
     try (ShutdownSignal shutdown = new ShutdownSignal();
         ServerProcess server = new ServerProcess(settings)) {
       Optional<String> notReady = server.notReadyAfterFirstFetch(Duration.ofSeconds(15));
@@ -241,6 +234,67 @@ final class ServerCommand implements Callable<Integer> {
         System.err.printf(
             "  clients:        ogp status --server https://%s:%d --ca-file %s%n",
             displayHost(bind), server.httpPort(), security.ca().get().certificateFile());
+      shutdown.await();
+    }
+    return 0;
+  }
+
+  /** The server's settings for the resolved security. */
+  private ServerProcess.Settings settings(GitRemote remote, ServerSecurity security) {
+    ServerProcess.Settings settings =
+        new ServerProcess.Settings(
+                remote,
+                dataDir,
+                poll,
+                bind,
+                httpPort,
+                agentPort,
+                lostGrace,
+                webhookSecretFile,
+                security.agentTls(),
+                security.https())
+            .withGitTimeout(git.gitTimeout)
+            .withMetricsTokenFile(metricsTokenFile)
+            .withExternalUrl(Optional.ofNullable(externalUrl))
+            .withForgetLostAfter(forgetLostAfter);
+    // Agents enrol with the server's own CA when it is secure by default; with explicit TLS flags
+    // the operator issues the agents' certificates (ogp certs agent) and nobody enrols.
+    return security.enrols() ? settings.withEnrolment(enrolment(security)) : settings;
+  }
+
+  /** One replica of several on etcd, until interrupted (docs/ha.md). */
+  private int replicated(
+      GitRemote remote, ServerSecurity.Flags securityFlags, ClusterOptions.Replica replica)
+      throws Exception {
+    try (ShutdownSignal shutdown = new ShutdownSignal();
+        ReplicatedServer server =
+            ReplicatedServer.start(
+                new ReplicatedServer.Settings(
+                    replica, dataDir, securityFlags, bind, security -> settings(remote, security)),
+                EtcdLeadership::start,
+                Clock.systemUTC())) {
+      ServerProcess.Settings s = server.serverSettings();
+      System.err.printf(
+          "ogp server replica %s: etcd %s, prefix %s%n"
+              + "  advertises:     %s  agents: %s%n"
+              + "  listens:        %s://%s:%d/  agents: %s:%d%n"
+              + "  leader:         ogp cluster --server %s (the leader serves; standbys"
+              + " redirect)%n",
+          replica.self().id(),
+          replica.etcd().endpoints(),
+          replica.etcd().prefix(),
+          replica.self().httpUrl(),
+          replica.self().agentAddress(),
+          s.https().isPresent() ? "https" : "http",
+          displayHost(bind),
+          httpPort,
+          displayHost(bind),
+          agentPort,
+          replica.self().httpUrl());
+      if (server.security().ca().isPresent())
+        System.err.printf(
+            "  agent CA:       %s (%s)%n",
+            server.security().ca().get().hash(), server.security().ca().get().certificateFile());
       shutdown.await();
     }
     return 0;

@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import ogp.portal.PortalRoutes;
 import ogp.portal.PortalSettings;
 import ogp.portal.auth.UserDirectory;
@@ -31,10 +32,13 @@ import ogp.protocol.tls.CaHash;
 import ogp.protocol.tls.ServerTls;
 import ogp.protocol.tls.TlsContexts;
 import ogp.reconciler.agents.AgentServer;
+import ogp.reconciler.agents.CommandFence;
 import ogp.reconciler.agents.HostBindings;
 import ogp.reconciler.agents.IdentityEvents;
 import ogp.reconciler.api.ApiRoutes;
 import ogp.reconciler.api.ChangeRoutes;
+import ogp.reconciler.api.ClusterRoutes;
+import ogp.reconciler.api.ClusterStatus;
 import ogp.reconciler.api.EventRoutes;
 import ogp.reconciler.api.HostRoutes;
 import ogp.reconciler.api.MetricsRoutes;
@@ -42,6 +46,7 @@ import ogp.reconciler.api.WatchRoutes;
 import ogp.reconciler.auth.SecretToken;
 import ogp.reconciler.auth.TokenStore;
 import ogp.reconciler.autorollback.AutoRollback;
+import ogp.reconciler.autorollback.RevertClaims;
 import ogp.reconciler.changes.Actor;
 import ogp.reconciler.changes.ChangeService;
 import ogp.reconciler.changes.CommitListener;
@@ -89,6 +94,8 @@ final class ServerProcess implements AutoCloseable {
    *     {@code https}) the portal's cookies are Secure and every response carries HSTS
    * @param forgetLostAfter how long a host stays lost before it is forgotten; zero: never
    * @param enrolment lets agents enrol and renew with the server's CA; null: nobody enrols
+   * @param replication what a replica on etcd gives the server while it leads; null: a single
+   *     server
    */
   record Settings(
       GitRemote remote,
@@ -105,7 +112,8 @@ final class ServerProcess implements AutoCloseable {
       Path metricsTokenFile,
       Optional<URI> externalUrl,
       Duration forgetLostAfter,
-      Enrolment enrolment) {
+      Enrolment enrolment,
+      Replication replication) {
 
     /**
      * How agents enrol: {@code ca} signs their certificates (the agent link's TLS must trust it for
@@ -116,9 +124,53 @@ final class ServerProcess implements AutoCloseable {
      */
     record Enrolment(CertificateAuthority ca, Duration agentCertTtl, String advertisedName) {}
 
+    /**
+     * What a replica on etcd ({@link ReplicatedServer}) gives its server while it leads. The
+     * replica holds the data dir's lock for its whole life, so this server does not take it.
+     *
+     * @param fence stamps the epoch on command frames and drops them once the replica no longer
+     *     leads; also asked right before each change commit is pushed
+     * @param revertClaims grants each automatic revert once across the replicas
+     * @param cluster what {@code GET /api/v1/cluster} answers
+     * @param meters the replica's cluster meters, bound to this server's registry too
+     */
+    record Replication(
+        CommandFence fence,
+        RevertClaims revertClaims,
+        Supplier<ClusterStatus> cluster,
+        ClusterMeters meters) {
+      Replication {
+        Objects.requireNonNull(fence, "fence");
+        Objects.requireNonNull(revertClaims, "revertClaims");
+        Objects.requireNonNull(cluster, "cluster");
+        Objects.requireNonNull(meters, "meters");
+      }
+    }
+
     /** The same settings with agent enrolment. */
     Settings withEnrolment(Enrolment enrolment) {
       return with(gitTimeout, metricsTokenFile, externalUrl, forgetLostAfter, enrolment);
+    }
+
+    /** The same settings for a replica that leads. */
+    Settings withReplication(Replication replication) {
+      return new Settings(
+          remote,
+          dataDir,
+          poll,
+          bindAddress,
+          httpPort,
+          agentPort,
+          lostGrace,
+          webhookSecretFile,
+          agentTls,
+          https,
+          gitTimeout,
+          metricsTokenFile,
+          externalUrl,
+          forgetLostAfter,
+          enrolment,
+          replication);
     }
 
     Settings {
@@ -173,6 +225,7 @@ final class ServerProcess implements AutoCloseable {
           null,
           Optional.empty(),
           null,
+          null,
           null);
     }
 
@@ -206,7 +259,8 @@ final class ServerProcess implements AutoCloseable {
           metricsTokenFile,
           externalUrl,
           forgetLostAfter,
-          enrolment);
+          enrolment,
+          replication);
     }
 
     /** Plain TCP for agents and plain HTTP. */
@@ -251,6 +305,10 @@ final class ServerProcess implements AutoCloseable {
   private final AutoRollback autoRollback;
   private final DataDirLock dataDirLock;
   private final HostBindings hostBindings;
+  private final ClusterMeters clusterMeters;
+
+  /** How a single server names itself in {@code GET /api/v1/cluster}: this machine's name. */
+  private static final String SINGLE_MEMBER_ID = hostName();
 
   /** Events retained for GET /api/v1/events. */
   static final int EVENTS_RETAINED = 10_000;
@@ -274,8 +332,8 @@ final class ServerProcess implements AutoCloseable {
     Clock clock = Clock.systemUTC();
     dataDir = s.dataDir();
     // Two servers on one data dir would run two reconcilers (and, in ogp dev, two agents for one
-    // host).
-    dataDirLock = DataDirLock.acquire(s.dataDir());
+    // host). A replica holds the lock for its whole life, standby included.
+    dataDirLock = s.replication() == null ? DataDirLock.acquire(s.dataDir()) : null;
     // What has started so far, stopped in reverse if a later part fails (a port in use, say).
     java.util.Deque<AutoCloseable> started = new java.util.ArrayDeque<>();
     try {
@@ -325,6 +383,10 @@ final class ServerProcess implements AutoCloseable {
                           enrolment(s, AgentServer.builder(tokens.inMemory(), listener))
                               .identityEvents(identityEvents)
                               .hostBindings(hostBindings)
+                              .fence(
+                                  s.replication() != null
+                                      ? s.replication().fence()
+                                      : CommandFence.SINGLE_NODE)
                               .bind(s.bindAddress(), s.agentPort())
                               .lostGrace(s.lostGrace())
                               .forgetLostAfter(s.forgetLostAfter())
@@ -348,8 +410,10 @@ final class ServerProcess implements AutoCloseable {
       // locally at the applied revision.
       changes =
           new ChangeService(mirror, reconciler::requestRefresh)
-              .serialized()
               .readingHistoryAt(() -> fleet.source().applied().map(AppliedRevision::revision));
+      // A replica that lost its leadership pushes no change (asked right before each push).
+      if (s.replication() != null) changes.fencedBy(s.replication().fence()::mayCommand);
+      changes.serialized();
       started.push(changes);
       ChangeRoutes changeRoutes = new ChangeRoutes(changes);
       MetricsRoutes metrics =
@@ -397,13 +461,25 @@ final class ServerProcess implements AutoCloseable {
                     .withRevision(result.commit().orElse(""))
                     .withAuthor(actor.displayName()));
           });
-      autoRollback = new AutoRollback(changes, events, clock);
+      autoRollback =
+          s.replication() == null
+              ? new AutoRollback(changes, events, clock)
+              : new AutoRollback(changes, events, clock, s.replication().revertClaims());
       started.push(autoRollback::close);
       reconciler.addObserver(autoRollback);
       watchRoutes = new WatchRoutes(watchHub, watch);
       started.push(watchRoutes::close);
       EventRoutes eventRoutes = new EventRoutes(events);
       HostRoutes hostRoutes = new HostRoutes(agents);
+      // The cluster: a replica's view, or this server alone, leading at epoch 0.
+      ClusterRoutes clusterRoutes =
+          new ClusterRoutes(
+              s.replication() != null ? s.replication().cluster() : () -> single(s, agents));
+      clusterMeters =
+          s.replication() != null
+              ? s.replication().meters()
+              : ClusterMeters.single(agents::fencedCommands);
+      clusterMeters.bindTo(metrics.registry());
       webhookSecretFile =
           s.webhookSecretFile() != null
               ? s.webhookSecretFile()
@@ -449,6 +525,7 @@ final class ServerProcess implements AutoCloseable {
                             watchRoutes.register(config);
                             eventRoutes.register(config);
                             hostRoutes.register(config);
+                            clusterRoutes.register(config);
                           })
                       .start());
       reconciler.start();
@@ -478,9 +555,20 @@ final class ServerProcess implements AutoCloseable {
           e.addSuppressed(closing);
         }
       }
-      dataDirLock.close();
+      if (dataDirLock != null) dataDirLock.close();
       throw e;
     }
+  }
+
+  /** A server without replicas as {@code GET /api/v1/cluster} shows it. */
+  private ClusterStatus single(Settings s, AgentServer agents) {
+    String host = ServerCommand.displayHost(s.bindAddress());
+    return ClusterStatus.single(
+        SINGLE_MEMBER_ID,
+        JoinEndpoint.address(host, agents.port()),
+        (s.https().isPresent() ? "https" : "http")
+            + "://"
+            + JoinEndpoint.address(host, http.port()));
   }
 
   /** The builder with enrolment when the settings have it. */
@@ -612,6 +700,14 @@ final class ServerProcess implements AutoCloseable {
     return watchHub;
   }
 
+  private static String hostName() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "localhost";
+    }
+  }
+
   @Override
   public void close() {
     portal.close(); // first: ends the portal's live streams, which a graceful stop would wait for
@@ -631,6 +727,6 @@ final class ServerProcess implements AutoCloseable {
     hostBindings.close(); // after the agent server: no claim comes in any more
     mirror.close();
     tokenRefresh.shutdownNow();
-    dataDirLock.close();
+    if (dataDirLock != null) dataDirLock.close();
   }
 }

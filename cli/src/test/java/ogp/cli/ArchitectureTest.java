@@ -11,9 +11,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The layering of {@code docs/architecture.md}, checked on the main classes of every module: no
- * package cycle anywhere, modules point one way, and inside the reconciler the model never reaches
- * up to the loop, its observers or the HTTP side. A change that breaks one fails here with the
- * offending dependency named.
+ * package cycle anywhere, modules point one way (cluster only from cli, jetcd only in cluster), and
+ * inside the reconciler the model never reaches up to the loop, its observers or the HTTP side. A
+ * change that breaks one fails here with the offending dependency named.
  */
 class ArchitectureTest {
   private static final JavaClasses OGP =
@@ -54,6 +54,37 @@ class ArchitectureTest {
             .should()
             .dependOnClassesThat()
             .resideInAnyPackage("ogp.agent..", "ogp.cli.."));
+    // cluster sits between cli and reconciler: only cli uses it, it uses nothing above reconciler.
+    check(
+        noClasses()
+            .that()
+            .resideInAnyPackage(
+                "ogp.protocol..",
+                "ogp.agent..",
+                "ogp.reconciler..",
+                "ogp.portal..",
+                "ogp.webhook..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("ogp.cluster.."));
+    check(
+        noClasses()
+            .that()
+            .resideInAPackage("ogp.cluster..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("ogp.agent..", "ogp.portal..", "ogp.webhook..", "ogp.cli.."));
+  }
+
+  @Test
+  void onlyTheClusterModuleSeesJetcdGrpcAndVertx() {
+    check(
+        noClasses()
+            .that()
+            .resideOutsideOfPackage("ogp.cluster..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("io.etcd..", "io.grpc..", "io.vertx.."));
   }
 
   @Test

@@ -161,7 +161,8 @@ class CommandLineTest {
           "hash-password",
           "hosts",
           "hosts release",
-          "hosts label"
+          "hosts label",
+          "cluster"
         }) {
       List<String> args = new ArrayList<>(List.of(command.split(" ")));
       args.add("--help");

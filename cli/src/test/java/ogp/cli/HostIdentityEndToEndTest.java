@@ -21,7 +21,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import ogp.agent.link.AgentIdentity;
 import ogp.agent.link.AgentLink;
 import ogp.agent.link.HostKey;
+import ogp.agent.link.LeaderEpoch;
 import ogp.protocol.v1.Assignment;
+import ogp.protocol.v1.StatusReport;
 import ogp.reconciler.agents.HostBindings;
 import ogp.reconciler.auth.SecretToken;
 import ogp.reconciler.source.GitRemote;
@@ -35,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Host identities through the real server wiring, the API and the CLI: labels a bound agent
  * declares later do not attract a selector-placed app, an admin's {@code ogp hosts label} does; a
- * viewer cannot release a host; {@code ogp hosts release} frees the name for another identity.
+ * viewer cannot release a host; {@code ogp hosts release} frees the name for another identity. The
+ * hosts view also shows what an agent reports of fencing (its highest leader epoch).
  */
 class HostIdentityEndToEndTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
@@ -139,6 +142,33 @@ class HostIdentityEndToEndTest {
             () ->
                 Files.readString(tmp.resolve("server").resolve(HostBindings.FILE))
                     .contains("\"h-1\""));
+  }
+
+  @Test
+  void theHostsViewShowsTheHighestEpochAndTheStaleCommandsTheAgentReports() throws Exception {
+    Path agentData = tmp.resolve("agent");
+    Files.createDirectories(agentData);
+    // An agent that followed a replicated server to epoch 7 before this single server.
+    Files.writeString(agentData.resolve(LeaderEpoch.FILE), "7\n");
+    List<Assignment> received = new CopyOnWriteArrayList<>();
+    AgentLink link =
+        AgentLink.builder(
+                "127.0.0.1",
+                server.agentPort(),
+                new AgentIdentity("h-2", Map.of("role", "web"), "t", "none"),
+                received::add)
+            .joinToken(server.joinToken().reveal())
+            .leaderEpoch(LeaderEpoch.in(agentData))
+            .backoff(Duration.ofMillis(50), Duration.ofMillis(500))
+            .start();
+    links.add(link);
+    await("assigned at epoch 0, accepted").atMost(WAIT).until(() -> apps(received).contains("web"));
+    link.report(StatusReport.newBuilder().setRevision("r").build());
+
+    await("reported").atMost(WAIT).until(() -> hosts().get(0).path("highestEpoch").asLong() == 7);
+    JsonNode host = hosts().get(0);
+    assertEquals(0, host.path("staleCommandsRefused").asLong(-1), host.toString());
+    assertEquals(7, link.highestEpoch(), "a single server's epoch 0 leaves it alone");
   }
 
   private AgentLink link(AgentIdentity identity, List<Assignment> into) {

@@ -90,29 +90,37 @@ public record EtcdSettings(
     for (String part : flag.split(",", -1)) {
       String entry = part.strip();
       if (entry.isEmpty())
-        throw new IllegalArgumentException("--etcd has an empty entry: '" + flag + "'");
+        throw new IllegalArgumentException("--etcd has an empty entry: '" + redacted(flag) + "'");
       URI uri;
       try {
         uri = new URI(entry);
       } catch (URISyntaxException e) {
-        throw new IllegalArgumentException("--etcd entry '" + entry + "' is not a URL", e);
+        throw new IllegalArgumentException(
+            "--etcd entry '" + redacted(entry) + "' is not a URL", e);
       }
       if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()))
         throw new IllegalArgumentException(
-            "--etcd entry '" + entry + "' must start with http:// or https://");
+            "--etcd entry '" + redacted(entry) + "' must start with http:// or https://");
+      if (uri.getRawUserInfo() != null)
+        // Never echo the entry: its user info may hold a password.
+        throw new IllegalArgumentException(
+            "--etcd entry "
+                + uri.getScheme()
+                + "://…@"
+                + uri.getHost()
+                + (uri.getPort() > 0 ? ":" + uri.getPort() : "")
+                + " must not carry credentials: use --etcd-user and --etcd-password-file");
       if (uri.getHost() == null || uri.getPort() < 1)
         throw new IllegalArgumentException(
             "--etcd entry '" + entry + "' needs a host and a port, e.g. http://10.0.0.1:2379");
       if ((uri.getRawPath() != null && !uri.getRawPath().isEmpty() && !uri.getRawPath().equals("/"))
           || uri.getRawQuery() != null
-          || uri.getRawFragment() != null
-          || uri.getRawUserInfo() != null)
+          || uri.getRawFragment() != null)
         throw new IllegalArgumentException(
-            "--etcd entry '"
-                + entry
-                + "' must be only scheme, host and port (credentials go in --etcd-user)");
+            "--etcd entry '" + entry + "' must be only scheme, host and port");
       if (scheme != null && !scheme.equals(uri.getScheme()))
-        throw new IllegalArgumentException("--etcd mixes http and https endpoints: '" + flag + "'");
+        throw new IllegalArgumentException(
+            "--etcd mixes http and https endpoints: '" + redacted(flag) + "'");
       scheme = uri.getScheme();
       URI clean = URI.create(uri.getScheme() + "://" + uri.getHost() + ":" + uri.getPort());
       if (endpoints.contains(clean))
@@ -120,5 +128,10 @@ public record EtcdSettings(
       endpoints.add(clean);
     }
     return endpoints;
+  }
+
+  /** The flag's text for an error message, any user info ({@code user:password@}) cut out. */
+  private static String redacted(String text) {
+    return text.replaceAll("://[^/@,]*@", "://…@");
   }
 }

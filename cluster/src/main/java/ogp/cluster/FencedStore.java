@@ -1,5 +1,6 @@
 package ogp.cluster;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiConsumer;
@@ -34,6 +35,16 @@ public interface FencedStore {
    * earlier one.
    */
   byte[] putIfAbsent(String key, byte[] value);
+
+  /**
+   * Writes the value only if this replica still leads at its epoch AND the key does not exist, in
+   * one transaction guarded by both; the key is attached to a new lease of {@code ttl}, so etcd
+   * removes it then (markers that must outlive any failover but not pile up for ever, such as
+   * "auto-revert claimed"). A lease made for a write that did not happen is revoked.
+   *
+   * @return true when written; false when the key exists or this replica no longer leads
+   */
+  boolean putIfAbsentFenced(String key, byte[] value, Duration ttl);
 
   /**
    * Tells {@code onChange} about every later put (value) and delete (empty) under a relative

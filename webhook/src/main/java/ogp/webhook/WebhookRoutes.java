@@ -40,6 +40,14 @@ public final class WebhookRoutes {
     this.registry = Objects.requireNonNull(registry, "registry");
   }
 
+  /**
+   * The path of every webhook receiver, e.g. {@code /webhooks/github}: what a replica that does not
+   * lead relays to the leader.
+   */
+  public static java.util.List<String> paths() {
+    return Endpoint.all().stream().map(Endpoint::path).toList();
+  }
+
   /** Adds the webhook routes to a Javalin configuration. */
   public void register(JavalinConfig config) {
     for (Endpoint endpoint : Endpoint.all()) {

@@ -19,7 +19,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -33,11 +35,13 @@ import java.util.random.RandomGenerator;
 import ogp.agent.identity.CertificateRenewal;
 import ogp.protocol.CoalescingOutbox;
 import ogp.protocol.FramePipeline;
+import ogp.protocol.LogText;
 import ogp.protocol.LoopGuard;
 import ogp.protocol.Protocol;
 import ogp.protocol.v1.Assignment;
 import ogp.protocol.v1.Envelope;
 import ogp.protocol.v1.Hello;
+import ogp.protocol.v1.Redirect;
 import ogp.protocol.v1.Refusal;
 import ogp.protocol.v1.RenewRequest;
 import ogp.protocol.v1.RenewResponse;
@@ -51,6 +55,24 @@ import org.slf4j.LoggerFactory;
  * lives, reconnecting with jittered exponential backoff (full jitter, reset after every Welcome).
  * Assignments go to the {@link AssignmentHandler} (latest wins); {@link #report} sends full status,
  * and the latest report is sent again right after every reconnect's Welcome.
+ *
+ * <p>Replicas. The link knows a list of servers ({@code --server a:7070,b:7070}; one entry behaves
+ * as a single server always did). It dials one; when that fails or the connection ends, it dials
+ * the next in the list after the backoff. A replica that does not lead answers with a Redirect to
+ * the leader: the link follows it at once only to an address of its own list (same host ignoring
+ * case, same port) and only when its epoch is not below the highest seen; otherwise it logs an
+ * error naming why, counts it ({@link #redirectsRefused()}) and dials the next server after the
+ * backoff. More redirects in a row than there are servers, without a Welcome, wait the backoff too
+ * (replicas that disagree about the leader must not make the agent spin). {@code NOT_LEADER} (no
+ * leader known yet) moves to the next server after the backoff.
+ *
+ * <p>Fencing ({@link LeaderEpoch}). A Welcome whose epoch is below the highest seen ends that
+ * session (an error, counted in {@link #staleSessionsRefused()}) and the link dials the next
+ * server. An Assignment below it is refused: never handed on, logged as an error with both epochs
+ * and the server, counted in {@link #staleCommandsRefused()}; every status report carries that
+ * count and the highest epoch, and the latest report is sent again at once when the count rises. A
+ * higher epoch raises the highest; it is written to the data dir before the assignment that raised
+ * it is handed on. Epoch 0 (a single server) is always accepted and changes nothing.
  *
  * <p>Refusals never stop the link: a bad token or an unsupported protocol is logged as an error and
  * retried with growing backoff (the token file is read again on every attempt, so an operator can
@@ -72,8 +94,8 @@ import org.slf4j.LoggerFactory;
 public final class AgentLink implements ServerLink {
   private static final Logger log = LoggerFactory.getLogger(AgentLink.class);
 
-  private final String host;
-  private final int port;
+  private final List<ServerAddress> servers;
+  private final LeaderEpoch epochs;
   private final AgentIdentity identity;
   private final TokenSource token;
   private final Supplier<SslContext> tls; // null: plain TCP; asked before every connection
@@ -85,6 +107,8 @@ public final class AgentLink implements ServerLink {
 
   private final Backoff backoff; // control thread only
   private boolean revokedLogged; // control thread only: REVOKED is logged once, not every attempt
+  private int current; // control thread only: the index in servers of the one to dial
+  private int redirectsSinceWelcome; // control thread only
   private final EventLoopGroup group;
   private final ScheduledExecutorService control;
   private final ExecutorService assignmentThread;
@@ -93,13 +117,18 @@ public final class AgentLink implements ServerLink {
   private final AtomicReference<StatusReport> latestReport = new AtomicReference<>();
   private final AtomicInteger sessions = new AtomicInteger();
   private final AtomicLong acks = new AtomicLong();
+  private final AtomicLong staleCommands = new AtomicLong();
+  private final AtomicLong staleSessions = new AtomicLong();
+  private final AtomicLong redirectsFollowed = new AtomicLong();
+  private final AtomicLong redirectsRefused = new AtomicLong();
+  private volatile ServerAddress connectedTo; // null unless welcomed
   private volatile CoalescingOutbox established; // null unless welcomed on the current channel
   private volatile Channel channel;
   private volatile boolean closed;
 
   private AgentLink(Builder b) {
-    host = b.host;
-    port = b.port;
+    servers = b.servers;
+    epochs = b.epochs;
     identity = b.identity;
     token = b.token; // empty for an enrolled agent, whose certificate is its credential
     tls = b.tls;
@@ -112,12 +141,31 @@ public final class AgentLink implements ServerLink {
             new DefaultThreadFactory("ogp-link-control", true));
     assignmentThread =
         Executors.newSingleThreadExecutor(new DefaultThreadFactory("ogp-link-assignments", true));
-    assignments = new LatestAssignment(b.handler, assignmentThread);
+    AssignmentHandler handler = b.handler;
+    assignments =
+        new LatestAssignment(
+            assignment -> {
+              // Again here: a newer leader's Welcome may have come while this one waited.
+              if (epochs.stale(assignment.getEpoch())) {
+                refuseStale(assignment, null);
+                return;
+              }
+              epochs.persist(); // before the assignment acts: a restarted agent stays fenced
+              handler.onAssignment(assignment);
+            },
+            assignmentThread);
   }
 
+  /** A link to one server. */
   public static Builder builder(
       String host, int port, AgentIdentity identity, AssignmentHandler handler) {
-    return new Builder(host, port, identity, handler);
+    return new Builder(List.of(new ServerAddress(host, port)), identity, handler);
+  }
+
+  /** A link to any of the replicas in {@code servers} (at least one), dialled in this order. */
+  public static Builder builder(
+      List<ServerAddress> servers, AgentIdentity identity, AssignmentHandler handler) {
+    return new Builder(servers, identity, handler);
   }
 
   /**
@@ -131,8 +179,18 @@ public final class AgentLink implements ServerLink {
     latestReport.set(Objects.requireNonNull(report, "report"));
     CoalescingOutbox outbox = established;
     if (outbox != null) {
-      outbox.offer(Envelope.newBuilder().setStatus(report).build());
+      outbox.offer(Envelope.newBuilder().setStatus(stamped(report)).build());
     }
+  }
+
+  /** The report with this link's fencing numbers, which only the link knows. */
+  private StatusReport stamped(StatusReport report) {
+    long refused = staleCommands.get();
+    long highest = epochs.highest();
+    if (report.getStaleCommandsRefused() == refused && report.getHighestEpoch() == highest) {
+      return report; // a single server's agent sends its reports as they are
+    }
+    return report.toBuilder().setStaleCommandsRefused(refused).setHighestEpoch(highest).build();
   }
 
   /** True between a Welcome and the end of that connection. */
@@ -149,6 +207,36 @@ public final class AgentLink implements ServerLink {
   /** How many heartbeats the server acknowledged so far. */
   public long acks() {
     return acks.get();
+  }
+
+  /** The server of the current session, while welcomed. */
+  public Optional<ServerAddress> connectedTo() {
+    return Optional.ofNullable(connectedTo);
+  }
+
+  /** The highest leader epoch seen (kept in the data dir when the link has one). */
+  public long highestEpoch() {
+    return epochs.highest();
+  }
+
+  /** Assignments refused since start because their epoch was below the highest seen. */
+  public long staleCommandsRefused() {
+    return staleCommands.get();
+  }
+
+  /** Sessions closed since start because the Welcome's epoch was below the highest seen. */
+  public long staleSessionsRefused() {
+    return staleSessions.get();
+  }
+
+  /** Redirects followed since start. */
+  public long redirectsFollowed() {
+    return redirectsFollowed.get();
+  }
+
+  /** Redirects refused since start: to an address not in the list, or at a stale epoch. */
+  public long redirectsRefused() {
+    return redirectsRefused.get();
   }
 
   /** Stops reconnecting, closes the connection and stops the link's threads. */
@@ -213,7 +301,8 @@ public final class AgentLink implements ServerLink {
     try {
       tryConnect();
     } catch (Throwable t) {
-      LoopGuard.survived("connecting to " + host + ":" + port, t);
+      LoopGuard.survived("connecting to " + servers.get(current), t);
+      next();
       retryLater(null);
     }
   }
@@ -239,6 +328,7 @@ public final class AgentLink implements ServerLink {
       retryLater(null);
       return;
     }
+    ServerAddress server = servers.get(current);
     ChannelFuture connecting =
         new Bootstrap()
             .group(group)
@@ -248,14 +338,18 @@ public final class AgentLink implements ServerLink {
             .option(
                 ChannelOption.WRITE_BUFFER_WATER_MARK,
                 new WriteBufferWaterMark(64 * 1024, Protocol.MAX_FRAME_BYTES))
-            .handler(initializer(hello, context))
-            .connect(host, port);
+            .handler(initializer(hello, context, server))
+            .connect(server.host(), server.port());
     channel = connecting.channel();
     connecting.addListener(
         future -> {
           if (!future.isSuccess()) {
-            log.info("cannot connect to {}:{}: {}", host, port, future.cause().toString());
-            onControl(() -> retryLater(null));
+            log.info("cannot connect to {}: {}", server, future.cause().toString());
+            onControl(
+                () -> {
+                  next();
+                  retryLater(null);
+                });
           }
           // On success the handler reports the outcome, including the close.
         });
@@ -276,6 +370,85 @@ public final class AgentLink implements ServerLink {
         backoff.max().toMillis());
   }
 
+  /** Control thread: the next server of the list is the one to dial (the same with one). */
+  private void next() {
+    current = (current + 1) % servers.size();
+  }
+
+  /** Control thread: after a connection ended, dials the leader it named or the next server. */
+  private void ended(ServerAddress from, Refusal refusal, Redirect redirect) {
+    if (closed) {
+      return;
+    }
+    if (redirect != null && follow(from, redirect)) {
+      return;
+    }
+    if (refusal != null && refusal.getCode() == Refusal.Code.REVOKED) {
+      revoked(refusal.getReason());
+    }
+    next();
+    retryLater(refusal == null ? null : refusal.getCode());
+  }
+
+  /**
+   * Control thread: follows a redirect when the list names its address and its epoch is not stale;
+   * false (logged, counted) otherwise.
+   */
+  private boolean follow(ServerAddress from, Redirect redirect) {
+    RedirectCheck check = RedirectCheck.of(redirect, servers, epochs.highest());
+    if (!check.followed()) {
+      redirectsRefused.incrementAndGet();
+      log.error("refused the redirect of {} {}; trying the next server", from, check.refusal());
+      return false;
+    }
+    current = ServerAddress.indexIn(servers, check.target().get()).orElseThrow();
+    redirectsFollowed.incrementAndGet();
+    if (redirectsSinceWelcome++ < servers.size()) {
+      log.info(
+          "{} redirects to the leader at {} (epoch {})",
+          from,
+          servers.get(current),
+          Long.toUnsignedString(redirect.getEpoch()));
+      onControl(this::connect);
+    } else {
+      // Replicas that keep sending the agent round (disagreeing about the leader during an
+      // election) must not make it spin: from here on, redirects wait the backoff.
+      retryLater(null);
+    }
+    return true;
+  }
+
+  /**
+   * An assignment below the highest epoch: refused, logged with both epochs, counted; the latest
+   * report goes out again so the count reaches the server. Any thread.
+   */
+  private void refuseStale(Assignment assignment, ServerAddress fromOrNull) {
+    long count = staleCommands.incrementAndGet();
+    log.error(
+        "refused the assignment of revision {} (generation {}){}: its epoch {} is below the"
+            + " highest seen, {} (a deposed leader's); {} refused since start",
+        LogText.quote(assignment.getRevision(), 100),
+        assignment.getGeneration(),
+        fromOrNull == null ? "" : " from " + fromOrNull,
+        Long.toUnsignedString(assignment.getEpoch()),
+        Long.toUnsignedString(epochs.highest()),
+        count);
+    StatusReport report = latestReport.get();
+    CoalescingOutbox outbox = established;
+    if (report != null && outbox != null) {
+      outbox.offer(Envelope.newBuilder().setStatus(stamped(report)).build());
+    }
+  }
+
+  /** Writes a raised epoch to the data dir, on the one thread that writes it. */
+  private void persistEpochSoon() {
+    try {
+      assignmentThread.execute(LoopGuard.guarded("keeping the leader epoch", epochs::persist));
+    } catch (RejectedExecutionException closing) {
+      // close() won the race; the epoch is written with the next assignment of the next run
+    }
+  }
+
   /** Control thread: schedules the next attempt. */
   private void retryLater(Refusal.Code refusal) {
     if (closed) {
@@ -286,7 +459,7 @@ public final class AgentLink implements ServerLink {
         refusal == Refusal.Code.SUPERSEDED || refusal == Refusal.Code.REVOKED
             ? backoff.max()
             : backoff.next();
-    log.info("reconnecting to {}:{} in {} ms", host, port, delay.toMillis());
+    log.info("reconnecting to {} in {} ms", servers.get(current), delay.toMillis());
     try {
       control.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException closing) {
@@ -314,14 +487,16 @@ public final class AgentLink implements ServerLink {
         .build();
   }
 
-  private ChannelInitializer<Channel> initializer(Hello hello, SslContext tls) {
-    LinkHandler.Events events = new SessionEvents();
+  private ChannelInitializer<Channel> initializer(
+      Hello hello, SslContext tls, ServerAddress server) {
+    LinkHandler.Events events = new SessionEvents(server);
     return new ChannelInitializer<>() {
       @Override
       protected void initChannel(Channel ch) {
         // Until Welcome, reader idle is the Welcome deadline; LinkHandler then switches to
         // the server's heartbeat interval.
-        FramePipeline.install(ch.pipeline(), tls, host, port, welcomeTimeoutMillis, 0);
+        FramePipeline.install(
+            ch.pipeline(), tls, server.host(), server.port(), welcomeTimeoutMillis, 0);
         ch.pipeline().addLast(CoalescingOutbox.NAME, new CoalescingOutbox());
         ch.pipeline().addLast("link", new LinkHandler(hello, events, clock));
       }
@@ -330,28 +505,60 @@ public final class AgentLink implements ServerLink {
 
   /** The events of one connection, on the event loop. */
   private final class SessionEvents implements LinkHandler.Events {
+    private final ServerAddress server;
+
+    SessionEvents(ServerAddress server) {
+      this.server = server;
+    }
+
+    @Override
+    public boolean accepts(Welcome welcome) {
+      if (epochs.stale(welcome.getEpoch())) {
+        long count = staleSessions.incrementAndGet();
+        log.error(
+            "closing the session with {}: its epoch {} is below the highest seen, {} (a deposed"
+                + " leader's); {} refused since start; trying the next server",
+            server,
+            Long.toUnsignedString(welcome.getEpoch()),
+            Long.toUnsignedString(epochs.highest()),
+            count);
+        return false;
+      }
+      if (epochs.raise(welcome.getEpoch())) persistEpochSoon();
+      return true;
+    }
+
     @Override
     public void welcomed(ChannelHandlerContext ctx, Welcome welcome) {
       CoalescingOutbox outbox = (CoalescingOutbox) ctx.pipeline().get(CoalescingOutbox.NAME);
+      connectedTo = server;
       established = outbox;
       sessions.incrementAndGet();
       log.info(
-          "connected to {}:{} as host id '{}' (heartbeat {} ms)",
-          host,
-          port,
+          "connected to {} as host id '{}' (heartbeat {} ms{})",
+          server,
           identity.hostId(),
-          welcome.getHeartbeatIntervalMs());
+          welcome.getHeartbeatIntervalMs(),
+          welcome.getEpoch() == 0
+              ? ""
+              : ", leader epoch " + Long.toUnsignedString(welcome.getEpoch()));
       onControl(backoff::reset);
+      onControl(() -> redirectsSinceWelcome = 0);
       onControl(() -> revokedLogged = false); // welcomed: a later revocation is news again
       onControl(AgentLink.this::renewIfDue);
       StatusReport report = latestReport.get();
       if (report != null) {
-        outbox.offer(Envelope.newBuilder().setStatus(report).build());
+        outbox.offer(Envelope.newBuilder().setStatus(stamped(report)).build());
       }
     }
 
     @Override
     public void assigned(Assignment assignment) {
+      if (epochs.stale(assignment.getEpoch())) {
+        refuseStale(assignment, server);
+        return;
+      }
+      epochs.raise(assignment.getEpoch()); // written before it is handed on (LatestAssignment)
       assignments.offer(assignment);
     }
 
@@ -366,13 +573,11 @@ public final class AgentLink implements ServerLink {
     }
 
     @Override
-    public void closed(Refusal refusalOrNull) {
+    public void closed(Refusal refusalOrNull, Redirect redirectOrNull) {
       established = null;
+      connectedTo = null;
       if (!closed) {
-        onControl(() -> retryLater(refusalOrNull == null ? null : refusalOrNull.getCode()));
-        if (refusalOrNull != null && refusalOrNull.getCode() == Refusal.Code.REVOKED) {
-          onControl(() -> revoked(refusalOrNull.getReason()));
-        }
+        onControl(() -> ended(server, refusalOrNull, redirectOrNull));
       }
     }
   }
@@ -385,8 +590,8 @@ public final class AgentLink implements ServerLink {
 
   /** Settings of an {@link AgentLink}; a join token (or its file) is required. */
   public static final class Builder {
-    private final String host;
-    private final int port;
+    private final List<ServerAddress> servers;
+    private LeaderEpoch epochs = LeaderEpoch.inMemory();
     private final AgentIdentity identity;
     private final AssignmentHandler handler;
     private TokenSource token = () -> "";
@@ -400,14 +605,23 @@ public final class AgentLink implements ServerLink {
     // retrying at most every 5 s are ~2,000 refused connects per second: cheap for any server.
     private Duration maxBackoff = Duration.ofSeconds(5);
 
-    private Builder(String host, int port, AgentIdentity identity, AssignmentHandler handler) {
-      if (port <= 0 || port > 65535) {
-        throw new IllegalArgumentException("port out of range: " + port);
+    private Builder(
+        List<ServerAddress> servers, AgentIdentity identity, AssignmentHandler handler) {
+      if (servers.isEmpty()) {
+        throw new IllegalArgumentException("a link needs at least one server");
       }
-      this.host = Objects.requireNonNull(host, "host");
-      this.port = port;
+      this.servers = List.copyOf(servers);
       this.identity = Objects.requireNonNull(identity, "identity");
       this.handler = Objects.requireNonNull(handler, "handler");
+    }
+
+    /**
+     * Where the highest leader epoch is kept (default: in memory only); the agent's is {@link
+     * LeaderEpoch#in(Path) in its data dir}.
+     */
+    public Builder leaderEpoch(LeaderEpoch epochs) {
+      this.epochs = Objects.requireNonNull(epochs, "epochs");
+      return this;
     }
 
     public Builder joinToken(String token) {

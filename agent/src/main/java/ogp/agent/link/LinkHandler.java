@@ -9,11 +9,13 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Clock;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import ogp.protocol.LogText;
 import ogp.protocol.LoopGuard;
 import ogp.protocol.v1.Assignment;
 import ogp.protocol.v1.Envelope;
 import ogp.protocol.v1.Heartbeat;
 import ogp.protocol.v1.Hello;
+import ogp.protocol.v1.Redirect;
 import ogp.protocol.v1.Refusal;
 import ogp.protocol.v1.RenewResponse;
 import ogp.protocol.v1.Welcome;
@@ -23,14 +25,23 @@ import org.slf4j.LoggerFactory;
 /**
  * The agent side of one connection: sends the Hello, waits for Welcome or Refusal, then heartbeats
  * at the server's interval and closes when nothing was read for three (the server acks every
- * heartbeat). Runs on the event loop; it only decodes and forwards to {@link Events}, which must
- * return at once.
+ * heartbeat). Instead of a Welcome, a replica that does not lead may answer with a Redirect: it is
+ * kept for {@link Events#closed} and the connection closed. Runs on the event loop; it only decodes
+ * and forwards to {@link Events}, which must return at once.
  */
 final class LinkHandler extends SimpleChannelInboundHandler<Envelope> {
   private static final Logger log = LoggerFactory.getLogger(LinkHandler.class);
 
   /** What the link learns from one connection; called on the event loop. */
   interface Events {
+    /**
+     * Whether this Welcome may open a session (its epoch is not stale); false closes the connection
+     * without a session.
+     */
+    default boolean accepts(Welcome welcome) {
+      return true;
+    }
+
     void welcomed(ChannelHandlerContext ctx, Welcome welcome);
 
     void assigned(Assignment assignment);
@@ -40,8 +51,11 @@ final class LinkHandler extends SimpleChannelInboundHandler<Envelope> {
     /** The server renewed this agent's certificate (an answer to a RenewRequest). */
     default void renewed(RenewResponse response) {}
 
-    /** The connection ended; {@code refusalOrNull} is the server's refusal, if it gave one. */
-    void closed(Refusal refusalOrNull);
+    /**
+     * The connection ended; {@code refusalOrNull} is the server's refusal and {@code
+     * redirectOrNull} its redirect to the leader, if it gave one.
+     */
+    void closed(Refusal refusalOrNull, Redirect redirectOrNull);
   }
 
   private final Hello hello;
@@ -52,6 +66,7 @@ final class LinkHandler extends SimpleChannelInboundHandler<Envelope> {
   private long heartbeatSeq;
   private ScheduledFuture<?> heartbeats;
   private Refusal refusal;
+  private Redirect redirect;
 
   LinkHandler(Hello hello, Events events, Clock clock) {
     this.hello = hello;
@@ -71,6 +86,10 @@ final class LinkHandler extends SimpleChannelInboundHandler<Envelope> {
       case WELCOME -> {
         if (welcomed) {
           protocolError(ctx, "a second Welcome");
+          return;
+        }
+        if (!events.accepts(message.getWelcome())) {
+          ctx.close(); // the link has said why
           return;
         }
         welcomed = true;
@@ -93,6 +112,15 @@ final class LinkHandler extends SimpleChannelInboundHandler<Envelope> {
         events.welcomed(ctx, message.getWelcome());
       }
       case REFUSAL -> refused(message.getRefusal());
+      case REDIRECT -> {
+        if (welcomed) {
+          protocolError(ctx, "a Redirect after Welcome");
+          return;
+        }
+        // A replica that does not lead names the leader; the link decides whether to follow.
+        redirect = message.getRedirect();
+        ctx.close();
+      }
       case ASSIGNMENT -> {
         if (!welcomed) {
           protocolError(ctx, "an Assignment before Welcome");
@@ -117,6 +145,11 @@ final class LinkHandler extends SimpleChannelInboundHandler<Envelope> {
     refusal = refused;
     switch (refused.getCode()) {
       case REVOKED -> {} // the link logs it once, not at every attempt
+      case NOT_LEADER ->
+          // A replica that does not lead and knows no leader yet (an election under way): normal.
+          log.info(
+              "server is not the leader and knows none yet ({}); trying the next server",
+              LogText.quote(refused.getReason()));
       case BAD_TOKEN, UNSUPPORTED_PROTOCOL, IDENTITY_MISMATCH, TLS_REQUIRED, ENROLMENT_REFUSED ->
           log.error(
               "server refused host id '{}': {} ({}); an operator must fix this, retrying with backoff",
@@ -161,7 +194,7 @@ final class LinkHandler extends SimpleChannelInboundHandler<Envelope> {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     if (heartbeats != null) heartbeats.cancel(false);
-    events.closed(refusal);
+    events.closed(refusal, redirect);
     ctx.fireChannelInactive();
   }
 

@@ -49,6 +49,11 @@ import ogp.reconciler.pki.CertificateAuthority;
  * agent-provided string is bounded where it enters ({@link AgentInput}). Assignments are
  * latest-wins per host: a slow agent never makes them pile up.
  *
+ * <p>Fencing: every Welcome and Assignment leaves with the {@linkplain Builder#fence fence}'s
+ * epoch; right before an Assignment is written the fence is asked whether this server may command,
+ * and when not the frame is dropped, never kept for later ({@link #fencedCommands()} counts them, a
+ * log line at most every second says so). The check reads memory only.
+ *
  * <p>Concurrency rule. Netty event loops run the codec and {@link SessionHandler}: they decode,
  * answer heartbeats and update the registry, nothing slower. The registry's lock is held only for
  * map updates and for enqueueing listener events; it is never held during channel I/O (writes,
@@ -69,6 +74,8 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
   private final ExecutorService enrolmentWorker;
   private final IdentityEvents identityEvents;
   private final Clock clock;
+  private final CommandFence fence;
+  private final FencedCommands fenced = new FencedCommands();
 
   private AgentServer(Builder b) throws InterruptedException {
     ownedListenerExecutor =
@@ -88,6 +95,7 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
     bindings = b.bindings;
     identityEvents = b.identityEvents;
     clock = b.clock;
+    fence = b.fence;
     // Token store writes and signatures: off the event loops, one at a time.
     // Bounded: a flood of enrolments beyond the queue is refused at once, not queued in memory.
     enrolmentWorker =
@@ -121,7 +129,9 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
                     b.bindings,
                     b.identityEvents,
                     b.clock,
-                    enrolmentWorker)));
+                    enrolmentWorker)),
+            fence,
+            fenced);
 
     bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     workerGroup = new MultiThreadIoEventLoopGroup(b.ioThreads, NioIoHandler.newFactory());
@@ -163,12 +173,15 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
   /** How long a host stays lost before it is forgotten unless configured: a day. */
   public static final Duration DEFAULT_FORGET_LOST_AFTER = Duration.ofHours(24);
 
-  /** A builder; {@link Builder#start()} binds. */
+  /** How long a new connection may take to send its first frame unless configured. */
+  static final Duration DEFAULT_HELLO_TIMEOUT = Duration.ofSeconds(5);
+
   /**
    * Pending connections the kernel queues for us (capped by {@code net.core.somaxconn}, 4096 here).
    */
   static final int ACCEPT_BACKLOG = 8192;
 
+  /** A builder; {@link Builder#start()} binds. */
   public static Builder builder(SecretToken token, AgentListener listener) {
     return new Builder(TokenVerifier.single("join", Role.JOIN, token), listener);
   }
@@ -209,7 +222,23 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
   @Override
   public boolean send(String hostId, Assignment assignment) {
     Objects.requireNonNull(assignment, "assignment");
-    return registry.live(hostId).map(session -> session.send(assignment)).orElse(false);
+    Optional<Session> session = registry.live(hostId);
+    if (session.isEmpty()) return false;
+    // Checked here too (the pipeline checks again right before the write), so that an assignment
+    // this server may not send now is not taken for sent: it goes out at the next reconcile.
+    if (!fence.mayCommand()) {
+      fenced.dropped(hostId);
+      return false;
+    }
+    return session.get().send(assignment);
+  }
+
+  /**
+   * Assignments dropped since start because the {@linkplain Builder#fence fence} said this server
+   * may not command (the metric {@code ogp_fenced_commands_total}).
+   */
+  public long fencedCommands() {
+    return fenced.total();
   }
 
   /** Heartbeats (and other liveness-only messages) received from live sessions since start. */
@@ -308,7 +337,7 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
     private Duration heartbeatInterval = Duration.ofSeconds(5);
     private Duration resyncInterval = Duration.ofSeconds(60);
     private Duration lostGrace = Duration.ofSeconds(15);
-    private Duration helloTimeout = Duration.ofSeconds(5);
+    private Duration helloTimeout = DEFAULT_HELLO_TIMEOUT;
     private HostBindings bindings = HostBindings.inMemory();
     private int pendingPerAddress = PendingHandshakes.DEFAULT_PER_ADDRESS;
     private int pendingTotal = PendingHandshakes.DEFAULT_TOTAL;
@@ -320,6 +349,7 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
     private ScheduledExecutorService scheduler;
     private Clock clock = Clock.systemUTC();
     private String serverVersion = "dev";
+    private CommandFence fence = CommandFence.SINGLE_NODE;
 
     private Builder(TokenVerifier token, AgentListener listener) {
       this.token = Objects.requireNonNull(token, "token");
@@ -447,6 +477,16 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
 
     public Builder serverVersion(String version) {
       this.serverVersion = Objects.requireNonNull(version, "version");
+      return this;
+    }
+
+    /**
+     * Whether this server may command agents, and the epoch its Welcome and Assignment frames carry
+     * (default {@link CommandFence#SINGLE_NODE}: always, at epoch 0). Asked on event loops and the
+     * reconcile worker right before a frame is written, so it must read memory only.
+     */
+    public Builder fence(CommandFence fence) {
+      this.fence = Objects.requireNonNull(fence, "fence");
       return this;
     }
 

@@ -53,6 +53,19 @@ public record HostRecord(
     return liveness == Liveness.LOST;
   }
 
+  /**
+   * Commands the agent refused since it started because their epoch was below the highest it had
+   * seen, as its last report says (0 before any report).
+   */
+  public long staleCommandsRefused() {
+    return lastReport.map(StatusReport::getStaleCommandsRefused).orElse(0L);
+  }
+
+  /** The highest leader epoch the agent has seen, as its last report says (0 before any). */
+  public long highestEpoch() {
+    return lastReport.map(StatusReport::getHighestEpoch).orElse(0L);
+  }
+
   /** True when the last report may no longer describe the host. */
   public boolean reportStale() {
     return liveness != Liveness.CONNECTED;

@@ -154,6 +154,9 @@ final class SessionHandler extends SimpleChannelInboundHandler<Envelope> {
     helloDeadline.cancel(false);
     handshakeDone.run();
     CoalescingOutbox outbox = (CoalescingOutbox) ctx.pipeline().get(CoalescingOutbox.NAME);
+    if (ctx.pipeline().get(CommandFenceHandler.NAME) instanceof CommandFenceHandler fence) {
+      fence.hostId(hello.getHostId());
+    }
     Map<String, String> bound = verdict.binding().labels();
     session = new Session(AgentInput.bounded(hello), ctx.channel(), outbox, remote, bound);
     if (!hello.getLabelsMap().equals(bound)) {

@@ -68,7 +68,7 @@ public final class ApiRoutes {
     var routes = config.routes;
     routes.get("/healthz", ctx -> ctx.result("ok\n"));
     routes.get("/readyz", this::ready);
-    routes.before("/api/*", this::requireToken);
+    routes.before("/api/*", ctx -> requireToken(tokens, ctx));
     routes.get("/api/v1/revision", ctx -> ctx.json(RevisionSummary.of(fleet.source())));
     routes.get("/api/v1/apps", ctx -> ctx.json(fleet.apps()));
     routes.get("/api/v1/apps/{app}", this::app);
@@ -96,7 +96,11 @@ public final class ApiRoutes {
         });
   }
 
-  private void requireToken(Context ctx) {
+  /**
+   * The bearer check of every {@code /api} route: 401 without a valid API token, 403 when its role
+   * may not make the call; the caller's grant is left on the request.
+   */
+  static void requireToken(TokenVerifier tokens, Context ctx) {
     String header = ctx.header("Authorization");
     if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       throw new ApiError(
@@ -231,7 +235,7 @@ public final class ApiRoutes {
    * a client still sending its body may then never see the answer (a refused 50 KB POST lost its
    * 401 that way, one in forty). A longer body gets {@code Connection: close} instead.
    */
-  static void readUnreadBody(Context ctx) {
+  public static void readUnreadBody(Context ctx) {
     try {
       InputStream in = ctx.req().getInputStream();
       byte[] buffer = new byte[8192];

@@ -19,6 +19,7 @@ import ogp.reconciler.changes.ChangeResult;
 import ogp.reconciler.changes.ChangeService;
 import ogp.reconciler.changes.HistoryEntry;
 import ogp.reconciler.changes.InvalidChange;
+import ogp.reconciler.changes.NotLeader;
 import ogp.reconciler.changes.RollbackForbidden;
 import ogp.reconciler.changes.UnknownApp;
 import ogp.reconciler.source.GitSourceException;
@@ -97,6 +98,12 @@ public final class ChangeRoutes {
     routes.exception(
         ChangeBusy.class,
         (e, ctx) -> ApiRoutes.error(ctx, HttpStatus.SERVICE_UNAVAILABLE, e.getMessage()));
+    routes.exception(
+        NotLeader.class,
+        (e, ctx) -> {
+          ctx.header("Retry-After", "1"); // a standby leads within seconds
+          ApiRoutes.error(ctx, HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
+        });
     routes.exception(
         ChangeRefused.class,
         (e, ctx) -> ApiRoutes.error(ctx, HttpStatus.BAD_REQUEST, e.getMessage()));

@@ -1,6 +1,7 @@
 package ogp.reconciler.autorollback;
 
 import java.time.Clock;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,7 +28,13 @@ import org.slf4j.LoggerFactory;
  * that sees the same failure again after a full deadline tries once more, and a revert of an
  * automatic revert is never committed (see {@link ChangeService#rollbackFailedRevision}).
  *
- * <p>Git I/O runs on its own thread, never on the reconciler's.
+ * <p>Before it commits, the revert is claimed through {@link RevertClaims}: across replicas only
+ * the leader whose claim is granted commits, so a failover never commits the same revert twice. A
+ * refused claim commits nothing and records no event (the server that holds the claim recorded its
+ * own); a claim that cannot be answered (the shared store is down) commits nothing and records
+ * {@code RollbackFailed}.
+ *
+ * <p>Git I/O and claims run on its own thread, never on the reconciler's.
  */
 public final class AutoRollback implements ReconcilerObserver, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AutoRollback.class);
@@ -35,6 +42,8 @@ public final class AutoRollback implements ReconcilerObserver, AutoCloseable {
   private final ChangeService changes;
   private final EventLog events;
   private final Clock clock;
+  private final RevertClaims claims;
+  // This server's own once-per-run filter, so a repeated failure does not ask the claims again.
   private final Set<String> attempted = ConcurrentHashMap.newKeySet();
   private final ExecutorService worker =
       Executors.newSingleThreadExecutor(
@@ -44,10 +53,19 @@ public final class AutoRollback implements ReconcilerObserver, AutoCloseable {
             return t;
           });
 
+  /**
+   * A single server's automatic rollback: claims kept in memory ({@link RevertClaims#inMemory}).
+   */
   public AutoRollback(ChangeService changes, EventLog events, Clock clock) {
-    this.changes = changes;
-    this.events = events;
-    this.clock = clock;
+    this(changes, events, clock, RevertClaims.inMemory());
+  }
+
+  /** An automatic rollback that commits a revert only when {@code claims} grants it. */
+  public AutoRollback(ChangeService changes, EventLog events, Clock clock, RevertClaims claims) {
+    this.changes = Objects.requireNonNull(changes, "changes");
+    this.events = Objects.requireNonNull(events, "events");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.claims = Objects.requireNonNull(claims, "claims");
   }
 
   @Override
@@ -60,6 +78,7 @@ public final class AutoRollback implements ReconcilerObserver, AutoCloseable {
   private void rollBack(RolloutFailure failure) {
     String why = "Automatic rollback: " + failure.app() + " " + failure.reason() + ".";
     try {
+      if (!claimed(failure)) return;
       ChangeResult result = changes.rollbackFailedRevision(failure.app(), failure.revision(), why);
       Optional<String> sha = result.commit();
       if (sha.isEmpty()) {
@@ -100,6 +119,33 @@ public final class AutoRollback implements ReconcilerObserver, AutoCloseable {
           Event.of(clock, EventReason.ROLLBACK_FAILED, "automatic rollback not committed: " + e)
               .withApp(failure.app())
               .withRevision(failure.revision()));
+    }
+  }
+
+  /** Whether this server may commit the revert; a claim that cannot be answered is a no. */
+  private boolean claimed(RolloutFailure failure) {
+    try {
+      if (claims.claim(failure.app(), failure.revision())) return true;
+      log.info(
+          "automatic rollback of {} at {} not committed: it was claimed before (by an earlier"
+              + " leader) or this server no longer leads",
+          failure.app(),
+          failure.revision());
+      return false;
+    } catch (RuntimeException e) {
+      log.warn(
+          "automatic rollback of {} at {} not committed: cannot claim it: {}",
+          failure.app(),
+          failure.revision(),
+          e.toString());
+      events.record(
+          Event.of(
+                  clock,
+                  EventReason.ROLLBACK_FAILED,
+                  "automatic rollback not committed: cannot claim it: " + e.getMessage())
+              .withApp(failure.app())
+              .withRevision(failure.revision()));
+      return false;
     }
   }
 

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import ogp.reconciler.auth.Role;
 import ogp.reconciler.desired.ReadResult;
@@ -118,6 +119,16 @@ public final class ChangeService implements AutoCloseable {
                 .current()
                 .map(Snapshot::revision)
                 .or(() -> Optional.of(branch.fetchTip().name()));
+  }
+
+  /**
+   * Pushes a change only while {@code mayCommit} says so, asked right before each push: a replica
+   * of a replicated server passes its leadership, so a deposed leader answers {@link NotLeader} and
+   * pushes nothing (the automatic rollback goes through here too).
+   */
+  public ChangeService fencedBy(BooleanSupplier mayCommit) {
+    queue.fencedBy(mayCommit);
+    return this;
   }
 
   /** Gives each change {@code budget} to land on a moving branch before it is given up. */

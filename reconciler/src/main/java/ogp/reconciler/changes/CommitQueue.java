@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import ogp.reconciler.desired.ReadResult;
 import ogp.reconciler.source.GitSourceException;
@@ -110,6 +111,7 @@ final class CommitQueue implements AutoCloseable {
   private volatile Thread writer;
   private volatile boolean closed;
   private volatile long writerFailures;
+  private volatile BooleanSupplier mayCommit = () -> true;
 
   CommitQueue(
       Repository repository,
@@ -130,6 +132,14 @@ final class CommitQueue implements AutoCloseable {
   ChangeResult land(Request request) {
     landBatch(List.of(request));
     return answer(request, Duration.ZERO);
+  }
+
+  /**
+   * Asks {@code mayCommit} right before each push; when it says no, nothing is pushed and every
+   * change of the batch is answered with {@link NotLeader}.
+   */
+  void fencedBy(BooleanSupplier mayCommit) {
+    this.mayCommit = Objects.requireNonNull(mayCommit, "mayCommit");
   }
 
   /** Starts the serial writer; {@link #submit} needs it. */
@@ -267,6 +277,13 @@ final class CommitQueue implements AutoCloseable {
         }
         if (commits.stream().anyMatch(c -> c.request().result().isDone()))
           continue; // a caller gave up: leave its commit out
+        if (!commits.isEmpty() && !mayCommit.getAsBoolean()) {
+          // A replica that lost its leadership pushes nothing: the leader commits from now on.
+          answers.forEach(Answer::give);
+          commits.forEach(c -> c.request().result().completeExceptionally(new NotLeader()));
+          log.warn("{} change(s) not pushed: this replica no longer leads", commits.size());
+          return 0;
+        }
         if (commits.isEmpty()
             || branch.publish(base.commit(), tip.commit()) == FollowedBranch.Outcome.LANDED) {
           answers.forEach(Answer::give);

@@ -94,7 +94,9 @@ public final class FleetReadModel {
               containers,
               report == null || report.getLastError().isEmpty() ? null : report.getLastError(),
               h.declaredLabels().equals(h.labels()) ? null : h.declaredLabels(),
-              revoked.contains(h.hostId())));
+              revoked.contains(h.hostId()),
+              h.staleCommandsRefused(),
+              h.highestEpoch()));
     }
     result.sort(Comparator.comparing(HostStatus::host));
     return result;

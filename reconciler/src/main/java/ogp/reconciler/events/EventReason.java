@@ -36,7 +36,12 @@ public enum EventReason {
   /** An enrolled agent renewed its certificate (same key) over the link. */
   HOST_CERTIFICATE_RENEWED("HostCertificateRenewed"),
   /** An admin revoked a host: its agent and its certificate's key are refused. */
-  HOST_REVOKED("HostRevoked");
+  HOST_REVOKED("HostRevoked"),
+  /**
+   * A replica of a replicated server ({@code --etcd}) was elected and leads from now on, at the
+   * epoch its message names; recorded on the new leader's event log.
+   */
+  LEADER_ELECTED("LeaderElected");
 
   private final String label;
 

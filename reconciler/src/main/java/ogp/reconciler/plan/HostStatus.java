@@ -14,6 +14,11 @@ import java.util.Map;
  *     labels} (null otherwise): the server keeps the bound ones
  * @param revoked whether an admin revoked the host ({@code ogp hosts revoke}): its agent is refused
  *     and its containers, left running, are its last report
+ * @param staleCommandsRefused from the last report: commands the agent refused since it started
+ *     because their leader epoch was below the highest it had seen (a deposed server's); 0 before
+ *     any report
+ * @param highestEpoch from the last report: the highest leader epoch the agent has seen (kept in
+ *     its data dir; 0 with a single server without etcd)
  */
 public record HostStatus(
     String host,
@@ -27,7 +32,40 @@ public record HostStatus(
     List<HostContainer> containers,
     String lastError,
     Map<String, String> declaredLabels,
-    boolean revoked) {
+    boolean revoked,
+    long staleCommandsRefused,
+    long highestEpoch) {
+
+  /** A host whose agent reported no epoch (a single server). */
+  public HostStatus(
+      String host,
+      String status,
+      Map<String, String> labels,
+      Instant lastHeartbeat,
+      String agentVersion,
+      String dockerVersion,
+      String address,
+      String revision,
+      List<HostContainer> containers,
+      String lastError,
+      Map<String, String> declaredLabels,
+      boolean revoked) {
+    this(
+        host,
+        status,
+        labels,
+        lastHeartbeat,
+        agentVersion,
+        dockerVersion,
+        address,
+        revision,
+        containers,
+        lastError,
+        declaredLabels,
+        revoked,
+        0,
+        0);
+  }
 
   /** A host that is not revoked. */
   public HostStatus(
@@ -75,7 +113,9 @@ public record HostStatus(
         containers,
         lastError,
         declaredLabels,
-        revoked);
+        revoked,
+        staleCommandsRefused,
+        highestEpoch);
   }
 
   /** A managed container on the host, with its app. */
