@@ -180,7 +180,7 @@ public final class HaScenario {
             leader.epoch(),
             (System.nanoTime() - connectStart) / 1_000_000,
             fleet.counters().redirectsFollowed());
-        out.println("cluster API: " + clusterView(replicas.get((leaderIndex + 1) % 3)));
+        out.println("cluster API: " + clusterView(replicas, (leaderIndex + 1) % 3));
         requireThat(
             fleet.await(f -> f.convergedTo(first) == n, Duration.ofSeconds(30 + n / 200)),
             () ->
@@ -364,7 +364,7 @@ public final class HaScenario {
                     "the agents' leader " + leader.agentAddress() + " is no replica"));
   }
 
-  /** The join token agents present: the first a replica wrote to its data dir. */
+  /** The join token agents present: the replica that seeded the shared token store wrote it. */
   private static String joinToken(ReplicaSet replicas) throws IOException {
     IOException last = null;
     for (int i = 0; i < replicas.size(); i++) {
@@ -377,10 +377,13 @@ public final class HaScenario {
     throw new HarnessFailure("no replica wrote a join token: " + last);
   }
 
-  /** What {@code GET /api/v1/cluster} of {@code replica} says: who leads, at which epoch. */
-  private static String clusterView(OgpServer replica) {
+  /** What {@code GET /api/v1/cluster} of replica {@code index} says: who leads, at which epoch. */
+  private static String clusterView(ReplicaSet replicas, int index) {
     try {
-      var r = replica.get("/api/v1/cluster");
+      String token = null;
+      for (int i = 0; i < replicas.size() && token == null; i++)
+        token = replicas.get(i).adminToken().orElse(null);
+      var r = replicas.get(index).get("/api/v1/cluster", token);
       if (r.statusCode() != 200) return "answered " + r.statusCode();
       var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
       return String.format(

@@ -250,13 +250,28 @@ public final class OgpServer implements AutoCloseable {
     return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
   }
 
-  /** GET with the admin token. */
+  /** GET with the admin token of this server's data dir, if it wrote one. */
   public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return get(path, adminToken().orElse(null));
+  }
+
+  /**
+   * GET with {@code bearer} (null for none): replicas share one token store, but only the replica
+   * that seeded it has the admin token in its data dir.
+   */
+  public HttpResponse<String> get(String path, String bearer)
+      throws IOException, InterruptedException {
     HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60));
-    Path admin = dataDir.resolve("admin-token");
-    if (Files.exists(admin))
-      request.header("Authorization", "Bearer " + Files.readString(admin).strip());
+    if (bearer != null) request.header("Authorization", "Bearer " + bearer);
     return http.send(request.GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The admin token the server generated in its data dir, if it did. */
+  public java.util.Optional<String> adminToken() throws IOException {
+    Path admin = dataDir.resolve("admin-token");
+    return Files.exists(admin)
+        ? java.util.Optional.of(Files.readString(admin).strip())
+        : java.util.Optional.empty();
   }
 
   /** Lines of the server log containing {@code text}. */
