@@ -141,20 +141,16 @@ public final class HaScenario {
                 Duration.ofHours(1),
                 etcd.endpointsFlag(),
                 s.lease(),
-                3)) {
+                3,
+                Duration.ofSeconds(90))) {
       out.printf("etcd: 3 members at %s%n", etcd.endpointsFlag());
-      long started = System.nanoTime();
-      replicas.awaitReady(Duration.ofSeconds(90));
       out.printf(
-          "replicas: %d ready in %d ms, agents on %s, lease %d s%n",
-          replicas.size(),
-          (System.nanoTime() - started) / 1_000_000,
-          String.join(",", replicas.agentAddresses()),
-          s.lease().toSeconds());
+          "replicas: %d ready (the first alone, then the others), agents on %s, lease %d s%n",
+          replicas.size(), String.join(",", replicas.agentAddresses()), s.lease().toSeconds());
       SimulatorSettings sim =
           SimulatorSettings.of(
               replicas.agentAddresses(),
-              joinToken(replicas),
+              replicas.joinToken(),
               n,
               Map.of(FleetShape.FLEET_LABEL, FleetShape.FLEET_VALUE));
       try (AgentSimulator fleet = new AgentSimulator(sim)) {
@@ -364,26 +360,10 @@ public final class HaScenario {
                     "the agents' leader " + leader.agentAddress() + " is no replica"));
   }
 
-  /** The join token agents present: the replica that seeded the shared token store wrote it. */
-  private static String joinToken(ReplicaSet replicas) throws IOException {
-    IOException last = null;
-    for (int i = 0; i < replicas.size(); i++) {
-      try {
-        return replicas.get(i).joinToken();
-      } catch (IOException e) {
-        last = e;
-      }
-    }
-    throw new HarnessFailure("no replica wrote a join token: " + last);
-  }
-
   /** What {@code GET /api/v1/cluster} of replica {@code index} says: who leads, at which epoch. */
   private static String clusterView(ReplicaSet replicas, int index) {
     try {
-      String token = null;
-      for (int i = 0; i < replicas.size() && token == null; i++)
-        token = replicas.get(i).adminToken().orElse(null);
-      var r = replicas.get(index).get("/api/v1/cluster", token);
+      var r = replicas.get(index).get("/api/v1/cluster", replicas.adminToken());
       if (r.statusCode() != 200) return "answered " + r.statusCode();
       var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
       return String.format(

@@ -111,6 +111,15 @@ public final class EtcdLaunch implements AutoCloseable {
                 "new",
                 "--initial-cluster-token",
                 token,
+                // As docs/ha.md tells operators: hosts.json of more than about 5,000 hosts is over
+                // etcd's default 1.5 MiB request limit, and without compaction every upload of it
+                // stays in etcd's history.
+                "--max-request-bytes",
+                "8388608",
+                "--auto-compaction-mode",
+                "periodic",
+                "--auto-compaction-retention",
+                "1h",
                 "--logger",
                 "zap",
                 "--log-outputs",

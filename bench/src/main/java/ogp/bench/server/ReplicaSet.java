@@ -40,7 +40,11 @@ public final class ReplicaSet implements AutoCloseable {
     this.leaderLease = leaderLease;
   }
 
-  /** Starts {@code count} replicas at once (they race for leadership); does not wait for them. */
+  /**
+   * Starts {@code count} replicas the way docs/ha.md tells operators to start a new cluster: the
+   * first alone, until it is ready (it leads, so its token hand-over files are the cluster's), then
+   * the others together.
+   */
   public static ReplicaSet start(
       ServerLaunch launch,
       String repoUrl,
@@ -48,12 +52,16 @@ public final class ReplicaSet implements AutoCloseable {
       Duration poll,
       String etcdEndpoints,
       Duration leaderLease,
-      int count)
-      throws IOException {
+      int count,
+      Duration readyDeadline)
+      throws IOException, InterruptedException {
     ReplicaSet set = new ReplicaSet(launch, repoUrl, dir, poll, etcdEndpoints, leaderLease);
     try {
-      for (int i = 0; i < count; i++) set.replicas.add(set.startOne(i, 0, 0));
-    } catch (IOException | RuntimeException e) {
+      set.replicas.add(set.startOne(0, 0, 0));
+      set.replicas.get(0).awaitReady(readyDeadline);
+      for (int i = 1; i < count; i++) set.replicas.add(set.startOne(i, 0, 0));
+      set.awaitReady(readyDeadline);
+    } catch (IOException | InterruptedException | RuntimeException e) {
       set.close();
       throw e;
     }
@@ -74,6 +82,16 @@ public final class ReplicaSet implements AutoCloseable {
   /** {@code --member-id} of replica {@code index}. */
   public static String memberId(int index) {
     return "replica-" + index;
+  }
+
+  /** The join token agents present: the first replica's hand-over file (see {@link #start}). */
+  public String joinToken() throws IOException {
+    return replicas.get(0).joinToken();
+  }
+
+  /** The admin token of the first replica's hand-over file, valid on every replica. */
+  public String adminToken() throws IOException {
+    return replicas.get(0).adminToken().orElseThrow(() -> new IOException("no admin-token"));
   }
 
   /** Waits until every running replica answers /readyz. */
