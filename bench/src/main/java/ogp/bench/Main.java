@@ -62,6 +62,8 @@ public final class Main {
       }
     }
     int agents = 10_000;
+    // For profiling a run afterwards: the servers' logs and data dirs stay (processes never do).
+    boolean keepWork = false;
     Path ogpJar = Path.of("cli/target/ogp.jar");
     Path serverOptions = Path.of("cli/server-jvm.options");
     for (int i = 1; i < args.length; i++) {
@@ -69,13 +71,19 @@ public final class Main {
         case "--agents" -> agents = positive("--agents", i + 1 < args.length ? args[++i] : "");
         case "--ogp-jar" -> ogpJar = Path.of(args[++i]);
         case "--server-jvm-options" -> serverOptions = Path.of(args[++i]);
+        case "--keep-work" -> keepWork = true;
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
     Path work = Files.createTempDirectory("ogp-bench-");
     // Registered first, so it runs last: the children writing in it are killed before.
+    boolean keep = keepWork;
     ExitCleanup.Registration deleteWork =
-        ExitCleanup.register("the work directory " + work, () -> deleteTree(work));
+        ExitCleanup.register(
+            "the work directory " + work,
+            () -> {
+              if (!keep) deleteTree(work);
+            });
     int n = agents;
     ResultTable table = new ResultTable();
     List<String> failures = new ArrayList<>();
@@ -130,8 +138,13 @@ public final class Main {
     }
     // The generated repositories and server data dirs are hundreds of MB per run: leave nothing
     // behind.
-    deleteTree(work);
-    deleteWork.close();
+    if (keepWork) {
+      deleteWork.close();
+      System.out.println("kept the work directory (server logs, data dirs): " + work);
+    } else {
+      deleteTree(work);
+      deleteWork.close();
+    }
     System.out.println();
     System.out.println(table.markdown());
     if (!failures.isEmpty()) {
