@@ -14,7 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import ogp.agent.HostAgent;
 import ogp.agent.identity.EnrolledIdentity;
-import ogp.agent.link.ServerAddress;
+import ogp.agent.replicas.ServerAddress;
 import ogp.protocol.HostIds;
 import ogp.protocol.tls.AgentTls;
 import picocli.CommandLine.Command;

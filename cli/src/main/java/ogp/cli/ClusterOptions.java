@@ -281,7 +281,8 @@ final class ClusterOptions {
     }
   }
 
-  private static String hostName() {
+  /** This machine's name, the default member id ({@code localhost} when it has none). */
+  static String hostName() {
     try {
       return InetAddress.getLocalHost().getHostName();
     } catch (UnknownHostException e) {

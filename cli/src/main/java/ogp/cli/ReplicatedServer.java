@@ -47,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * <p>Start: the data dir's lock is taken for the replica's whole life; etcd is joined; the shared
  * files are pulled before the secure default makes a CA (so a new replica takes the cluster's),
  * this replica's first-start files are made and seeded, and when seeding replaced the local CA the
- * replica's server certificate is issued again from the cluster's. Then it stands by.
+ * replica's server certificate is issued again from the cluster's. Then it stands by, and runs the
+ * server's code once on scratch ({@link ServerWarmUp}) so that a takeover starts warm.
  *
  * <p>Roles, changed on one thread ({@code ogp-replica}) in the order the leadership reports them,
  * level-triggered (each turn reads whether the leadership may command now):
@@ -225,10 +226,21 @@ final class ReplicatedServer implements AutoCloseable {
                   || s.security().explicit().httpsCert() != null,
               lock,
               clock);
+      started.push(replica.worker::shutdownNow);
       leadership.addListener(replica.listener());
       replica.worker.scheduleWithFixedDelay(
-          replica::wake, TURN.toMillis(), TURN.toMillis(), TimeUnit.MILLISECONDS);
+          LoopGuard.guarded("asking for this replica's turn", replica::wake),
+          TURN.toMillis(),
+          TURN.toMillis(),
+          TimeUnit.MILLISECONDS);
       replica.wake();
+      // A standby runs the server's code once, so a takeover starts warm. On its own thread: a
+      // takeover or a stop never waits for it.
+      Thread warmUp =
+          new Thread(LoopGuard.guarded("warming up the server", replica::warmUp), "ogp-warm-up");
+      warmUp.setDaemon(true);
+      warmUp.setPriority(Thread.MIN_PRIORITY);
+      warmUp.start();
       return replica;
     } catch (IOException | RuntimeException | Error e) {
       while (!started.isEmpty()) {
@@ -327,6 +339,12 @@ final class ReplicatedServer implements AutoCloseable {
   }
 
   // --- the roles, on the worker ---------------------------------------------------------------
+
+  /** {@link ServerWarmUp}, unless this replica serves already (its server is warm then). */
+  private void warmUp() {
+    if (closing || server != null) return;
+    ServerWarmUp.run();
+  }
 
   /**
    * One turn: a server whose term ended goes; a replica that leads and may command serves; one that

@@ -308,7 +308,7 @@ final class ServerProcess implements AutoCloseable {
   private final ClusterMeters clusterMeters;
 
   /** How a single server names itself in {@code GET /api/v1/cluster}: this machine's name. */
-  private static final String SINGLE_MEMBER_ID = hostName();
+  private static final String SINGLE_MEMBER_ID = ClusterOptions.hostName();
 
   /** Events retained for GET /api/v1/events. */
   static final int EVENTS_RETAINED = 10_000;
@@ -698,14 +698,6 @@ final class ServerProcess implements AutoCloseable {
 
   WatchHub watchHub() {
     return watchHub;
-  }
-
-  private static String hostName() {
-    try {
-      return java.net.InetAddress.getLocalHost().getHostName();
-    } catch (java.net.UnknownHostException e) {
-      return "localhost";
-    }
   }
 
   @Override

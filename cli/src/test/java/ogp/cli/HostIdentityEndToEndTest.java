@@ -21,7 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import ogp.agent.link.AgentIdentity;
 import ogp.agent.link.AgentLink;
 import ogp.agent.link.HostKey;
-import ogp.agent.link.LeaderEpoch;
+import ogp.agent.replicas.LeaderEpoch;
 import ogp.protocol.v1.Assignment;
 import ogp.protocol.v1.StatusReport;
 import ogp.reconciler.agents.HostBindings;

@@ -71,6 +71,14 @@ final class JavaProcess implements AutoCloseable {
         : java.util.OptionalInt.empty();
   }
 
+  /**
+   * SIGTERM ({@link Process#destroy()} on Linux): the process's shutdown hooks run; returns at once
+   * ({@link #exitWithin} waits for the end).
+   */
+  void terminate() {
+    process.destroy();
+  }
+
   /** SIGKILL: no shutdown hook, no goodbye to the peer; waits until the process is gone. */
   void kill() {
     process.destroyForcibly();

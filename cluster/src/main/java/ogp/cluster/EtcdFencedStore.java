@@ -14,7 +14,9 @@ import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -54,8 +56,8 @@ public final class EtcdFencedStore implements FencedStore {
   static final Duration REWATCH_DELAY = Duration.ofMillis(500);
 
   private final KV kv;
+  private final Lease lease;
   private final Watch watch;
-  private final Lease leases;
   private final String prefix;
   private final Duration callTimeout;
   private final Supplier<Optional<Fence>> fence;
@@ -64,34 +66,21 @@ public final class EtcdFencedStore implements FencedStore {
   private final AtomicLong fencedWrites = new AtomicLong();
 
   /**
+   * @param lease for the leases of {@link #putIfAbsentFenced} (never this replica's own lease)
    * @param clusterPrefix the cluster's key prefix ({@code /ogp/})
    * @param fence this replica's leader key and epoch while it leads
    * @param timer for re-watching after a delay
    */
   EtcdFencedStore(
       KV kv,
+      Lease lease,
       Watch watch,
-      String clusterPrefix,
-      Duration callTimeout,
-      Supplier<Optional<Fence>> fence,
-      ScheduledExecutorService timer) {
-    this(kv, watch, null, clusterPrefix, callTimeout, fence, timer);
-  }
-
-  /**
-   * @param leases grants the leases of {@link #putIfAbsentFenced}'s markers; null: that call is not
-   *     available
-   */
-  EtcdFencedStore(
-      KV kv,
-      Watch watch,
-      Lease leases,
       String clusterPrefix,
       Duration callTimeout,
       Supplier<Optional<Fence>> fence,
       ScheduledExecutorService timer) {
     this.kv = kv;
-    this.leases = leases;
+    this.lease = lease;
     this.watch = watch;
     this.prefix = clusterPrefix + "state/";
     this.callTimeout = callTimeout;
@@ -203,32 +192,73 @@ public final class EtcdFencedStore implements FencedStore {
   }
 
   /**
-   * One transaction guarded by this replica's leader key and by the key's absence, the key on a new
-   * lease of {@code ttl} (whole seconds, at least 1); the lease of a write that did not happen is
-   * revoked in the background.
+   * {@inheritDoc}
+   *
+   * <p>{@code If(version == 0 for every key) Then(put every value) Else(get every key)}.
+   */
+  @Override
+  public Map<String, byte[]> putAllIfAbsent(Map<String, byte[]> values) {
+    if (values.isEmpty()) return Map.of();
+    List<Cmp> absent = new ArrayList<>();
+    List<Op> puts = new ArrayList<>();
+    List<Op> gets = new ArrayList<>();
+    for (Map.Entry<String, byte[]> e : values.entrySet()) {
+      ByteSequence full = full(e.getKey());
+      absent.add(new Cmp(full, Cmp.Op.EQUAL, CmpTarget.version(0)));
+      puts.add(Op.put(full, ByteSequence.from(e.getValue()), PutOption.DEFAULT));
+      gets.add(Op.get(full, GetOption.DEFAULT));
+    }
+    TxnResponse answer =
+        EtcdCalls.await(
+            kv.txn()
+                .If(absent.toArray(Cmp[]::new))
+                .Then(puts.toArray(Op[]::new))
+                .Else(gets.toArray(Op[]::new))
+                .commit(),
+            callTimeout,
+            "write " + quote(String.join(", ", values.keySet())) + " if all absent");
+    Map<String, byte[]> stored = new LinkedHashMap<>();
+    if (answer.isSucceeded()) {
+      values.forEach((key, value) -> stored.put(key, value.clone()));
+      return stored;
+    }
+    // The Else branch read every key in the revision in which one of them existed.
+    for (GetResponse got : answer.getGetResponses())
+      for (KeyValue entry : got.getKvs())
+        stored.put(relative(entry.getKey()), entry.getValue().getBytes());
+    return stored;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A lease of its own for the key, granted first: the key must outlive this replica's
+   * leadership and lease. Then one transaction {@code If(create revision of the leader key ==
+   * epoch, version of the key == 0) Then(put on the new lease) Else(get the leader key)}; the Else
+   * tells a fenced write (counted in {@link #fencedWrites()}) from a key that exists. When nothing
+   * was written — or etcd did not answer, and may have written it — the new lease is revoked, so
+   * the key is gone again (a claim that was never confirmed is one nobody acted on).
    */
   @Override
   public boolean putIfAbsentFenced(String key, byte[] value, Duration ttl) {
     Objects.requireNonNull(value, "value");
-    if (leases == null) throw new IllegalStateException("this store was made without leases");
+    if (ttl.toSeconds() < 1)
+      throw new IllegalArgumentException("a key's lease lasts at least 1 s: " + ttl);
+    String what = "write " + quote(key) + " if absent";
     Optional<Fence> current = fence.get();
     if (current.isEmpty()) {
       fencedWrites.incrementAndGet();
-      log.debug("Not leading: writing {} if absent refused", quote(key));
+      log.debug("Not leading: {} refused", what);
       return false;
     }
     Fence guard = current.get();
-    String what = "write " + quote(key) + " if absent";
-    long leaseId =
-        EtcdCalls.await(
-                leases.grant(Math.max(1, ttl.toSeconds())),
-                callTimeout,
-                "grant the lease to " + what)
-            .getID();
     ByteSequence full = full(key);
-    TxnResponse answer;
+    long leaseId =
+        EtcdCalls.await(lease.grant(ttl.toSeconds()), callTimeout, "grant a lease to " + what)
+            .getID();
+    boolean written = false;
     try {
-      answer =
+      TxnResponse answer =
           EtcdCalls.await(
               kv.txn()
                   .If(
@@ -240,21 +270,38 @@ public final class EtcdFencedStore implements FencedStore {
                           full,
                           ByteSequence.from(value),
                           PutOption.builder().withLeaseId(leaseId).build()))
+                  .Else(Op.get(guard.leaderKey(), GetOption.DEFAULT))
                   .commit(),
               callTimeout,
               what);
-    } catch (ClusterUnavailable e) {
-      revokeLater(leaseId);
-      throw e;
+      written = answer.isSucceeded();
+      if (!written && !stillLeads(answer, guard)) {
+        fencedWrites.incrementAndGet();
+        log.warn(
+            "etcd refused to {} at epoch {}: this replica's leader key is gone; it no longer leads",
+            what,
+            guard.epoch());
+      }
+      return written;
+    } finally {
+      if (!written) revoke(leaseId, what);
     }
-    if (answer.isSucceeded()) return true;
-    revokeLater(leaseId);
-    return false;
   }
 
-  /** Revokes an unused lease without waiting; etcd expires it anyway if this fails. */
-  private void revokeLater(long leaseId) {
-    leases.revoke(leaseId).exceptionally(e -> null);
+  /** Whether the Else branch found this replica's leader key at its epoch. */
+  private static boolean stillLeads(TxnResponse answer, Fence guard) {
+    return answer.getGetResponses().stream()
+        .flatMap(r -> r.getKvs().stream())
+        .anyMatch(kv -> kv.getCreateRevision() == guard.epoch());
+  }
+
+  /** Revokes a lease no key is meant to hold; a failure leaves it to expire with its TTL. */
+  private void revoke(long leaseId, String what) {
+    try {
+      EtcdCalls.await(lease.revoke(leaseId), callTimeout, "revoke the lease of " + what);
+    } catch (ClusterUnavailable e) {
+      log.warn("{}; the lease {} ends with its TTL", e.getMessage(), Long.toHexString(leaseId));
+    }
   }
 
   @Override

@@ -1,32 +1,19 @@
 package ogp.cluster;
 
-import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
-import io.etcd.jetcd.Election;
 import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.election.CampaignResponse;
 import io.etcd.jetcd.election.LeaderKey;
-import io.etcd.jetcd.kv.GetResponse;
-import io.etcd.jetcd.options.GetOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import ogp.protocol.LogText;
 import ogp.protocol.LoopGuard;
@@ -57,9 +44,12 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: the campaign thread {@code ogp-etcd-campaign} (the only one that blocks on etcd, each
  * call with the call timeout, the campaign in slices); the timer {@code ogp-etcd-timer} (keep-alive
  * ticks, the staleness check, leader and member polls, and every state change that gRPC callbacks
- * hand over — it never blocks); listeners on {@code ogp-etcd-listeners}, one at a time, in the
- * order of the changes. The lock guards memory only and is never held across a call to etcd. Every
- * loop survives any throwable ({@link LoopGuard}).
+ * hand over — it never blocks); listeners on {@code ogp-etcd-listeners} ({@link Listeners}), one at
+ * a time, in the order of the changes, which are told under the lock. The lock guards memory only
+ * and is never held across a call to etcd. Every loop survives any throwable ({@link LoopGuard}).
+ *
+ * <p>Clocks: the lease's age is measured with {@link System#nanoTime()} (a step of the wall clock
+ * must not extend a lease); the {@link Clock} only stamps {@link #leadingSince()}.
  */
 public final class EtcdLeadership implements Leadership {
   private static final Logger log = LoggerFactory.getLogger(EtcdLeadership.class);
@@ -67,10 +57,8 @@ public final class EtcdLeadership implements Leadership {
   static final Duration STALENESS_CHECK = Duration.ofMillis(250);
   static final Duration LEADER_POLL = Duration.ofSeconds(1);
   static final Duration MEMBERS_POLL = Duration.ofSeconds(1);
-  static final Duration CAMPAIGN_SLICE = Duration.ofMillis(250);
   static final Duration RETRY_MIN = Duration.ofMillis(100);
   static final Duration RETRY_MAX = Duration.ofSeconds(2);
-  static final int LISTENER_QUEUE = 1024;
 
   /** One term of this replica's leadership. */
   private record Term(LeaderKey key, long leaseId, long confirmedRevision, Instant since) {
@@ -83,18 +71,16 @@ public final class EtcdLeadership implements Leadership {
   private final Member self;
   private final Clock clock;
   private final Client client;
-  private final Election election;
   private final String electionName;
-  private final ByteSequence selfJson;
   private final ScheduledThreadPoolExecutor timer;
-  private final ThreadPoolExecutor listenerThread;
+  private final Listeners listeners = new Listeners();
   private final LeaseKeeper lease;
+  private final Candidacy candidacy;
   private final LeaderObserver observer;
+  private final LeaderView view = new LeaderView();
   private final MemberDirectory directory;
   private final EtcdFencedStore store;
   private final Thread campaigner;
-  private final List<Listener> listeners = new CopyOnWriteArrayList<>();
-  private final AtomicLong leaderChanges = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private final ReentrantLock lock = new ReentrantLock();
@@ -104,39 +90,14 @@ public final class EtcdLeadership implements Leadership {
   private LeaderKey toResign; // guarded by lock: an ended term's key that may outlive the term
   private Duration retry = RETRY_MIN; // the campaign thread's backoff
 
-  // The leader as seen: written on the timer thread only.
-  private volatile long seenRevision;
-  private volatile Optional<Leader> seen = Optional.empty();
-  private long lastSeenEpoch;
-  private KeyValue lastMalformed;
-
   private EtcdLeadership(
       EtcdSettings settings, Member self, Clock clock, Client client, LongSupplier nanoTime) {
     this.settings = settings;
     this.self = self;
     this.clock = clock;
     this.client = client;
-    this.election = client.getElectionClient();
     this.electionName = settings.prefix() + "leader";
-    this.selfJson = ByteSequence.from(MemberJson.write(self));
     this.timer = Timers.single("ogp-etcd-timer");
-    this.listenerThread =
-        new ThreadPoolExecutor(
-            1,
-            1,
-            0,
-            TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(LISTENER_QUEUE),
-            runnable -> {
-              Thread thread = new Thread(runnable, "ogp-etcd-listeners");
-              thread.setDaemon(true);
-              return thread;
-            },
-            (task, executor) -> {
-              if (!executor.isShutdown())
-                log.error(
-                    "Leadership listeners are {} changes behind; one was dropped", LISTENER_QUEUE);
-            });
     this.lease =
         new LeaseKeeper(
             client.getLeaseClient(),
@@ -145,9 +106,16 @@ public final class EtcdLeadership implements Leadership {
             timer,
             nanoTime,
             this::leaseLost);
+    this.candidacy =
+        new Candidacy(
+            client.getElectionClient(),
+            client.getKVClient(),
+            electionName,
+            self,
+            settings.callTimeout());
     this.observer =
         new LeaderObserver(
-            election,
+            client.getElectionClient(),
             client.getKVClient(),
             electionName,
             settings.callTimeout(),
@@ -159,8 +127,8 @@ public final class EtcdLeadership implements Leadership {
     this.store =
         new EtcdFencedStore(
             client.getKVClient(),
-            client.getWatchClient(),
             client.getLeaseClient(),
+            client.getWatchClient(),
             settings.prefix(),
             settings.callTimeout(),
             this::fence,
@@ -226,7 +194,7 @@ public final class EtcdLeadership implements Leadership {
 
   @Override
   public Optional<Leader> leader() {
-    return seen;
+    return view.leader();
   }
 
   @Override
@@ -266,14 +234,13 @@ public final class EtcdLeadership implements Leadership {
     Objects.requireNonNull(listener, "listener");
     lock.lock();
     try {
-      listeners.add(listener);
       Term current = term;
-      Optional<Leader> now = seen;
-      tell(
-          "etcd leadership listener",
-          () -> {
-            listener.leaderSeen(now);
-            if (current != null) listener.elected(current.epoch());
+      Optional<Leader> now = view.leader();
+      listeners.add(
+          listener,
+          l -> {
+            l.leaderSeen(now);
+            if (current != null) l.elected(current.epoch());
           });
     } finally {
       lock.unlock();
@@ -288,7 +255,7 @@ public final class EtcdLeadership implements Leadership {
 
   /** Times this replica saw a new leader term (a leader at a new epoch, itself included). */
   public long leaderChanges() {
-    return leaderChanges.get();
+    return view.changes();
   }
 
   /** Writes of the shared state refused because this replica no longer led at its epoch. */
@@ -315,7 +282,7 @@ public final class EtcdLeadership implements Leadership {
     }
     if (ended == null) return;
     try {
-      EtcdCalls.await(election.resign(ended.key()), settings.callTimeout(), "resign");
+      candidacy.resign(ended.key());
       log.info("Replica {} resigned at epoch {}", LogText.quote(self.id()), ended.epoch());
     } catch (ClusterUnavailable e) {
       log.warn("Resigning failed ({}); the key goes with the lease", e.getMessage());
@@ -336,13 +303,7 @@ public final class EtcdLeadership implements Leadership {
     lease.close(); // revokes the lease: the member key and any candidate key go with it
     timer.shutdownNow();
     store.close();
-    listenerThread.shutdown(); // what was told before close still reaches the listeners
-    try {
-      if (!listenerThread.awaitTermination(2, TimeUnit.SECONDS)) listenerThread.shutdownNow();
-    } catch (InterruptedException e) {
-      listenerThread.shutdownNow();
-      Thread.currentThread().interrupt();
-    }
+    listeners.close(); // what was told before close still reaches the listeners
     client.close();
     log.info("Replica {} left the etcd election", LogText.quote(self.id()));
   }
@@ -364,7 +325,7 @@ public final class EtcdLeadership implements Leadership {
 
   /** The etcd revision of the newest sighting of the leader key taken in. */
   long sightedRevision() {
-    return seenRevision;
+    return view.revision();
   }
 
   /** This replica's current lease; 0 while it has none. */
@@ -408,12 +369,18 @@ public final class EtcdLeadership implements Leadership {
         retry = RETRY_MIN;
       }
       resignEndedTerm();
-      Optional<LeaderKey> won = campaign(leaseId);
+      Optional<LeaderKey> won =
+          candidacy.campaign(leaseId, () -> stopping || lease.leaseId() != leaseId);
       if (won.isEmpty()) return false;
       Optional<Long> confirmed = confirm(won.get());
       if (confirmed.isEmpty()) return false;
       Term started = new Term(won.get(), leaseId, confirmed.get(), clock.instant());
-      if (!start(started)) return false;
+      if (!start(started)) {
+        // Won just as the replica stopped or lost the lease: give the key back at once, so no
+        // standby waits for the lease to end.
+        candidacy.resign(won.get());
+        return false;
+      }
       awaitEnd(started);
       return true;
     } catch (ClusterUnavailable e) {
@@ -434,7 +401,7 @@ public final class EtcdLeadership implements Leadership {
     if (key == null) return;
     // Guarded by the key's creation revision: a key that is gone or new is left alone.
     try {
-      EtcdCalls.await(election.resign(key), settings.callTimeout(), "resign an ended term");
+      candidacy.resign(key);
     } catch (ClusterUnavailable e) {
       if (!EtcdCalls.leaseNotFound(e)) throw e; // else the key went with its lease
     }
@@ -448,64 +415,12 @@ public final class EtcdLeadership implements Leadership {
   }
 
   /**
-   * Campaigns with the lease until elected; empty when the wait was abandoned (the replica stops,
-   * or the lease was lost: the campaign goes on with a new one).
-   */
-  private Optional<LeaderKey> campaign(long leaseId) {
-    CompletableFuture<CampaignResponse> call =
-        election.campaign(bytes(electionName), leaseId, selfJson);
-    while (true) {
-      try {
-        return Optional.of(call.get(CAMPAIGN_SLICE.toNanos(), TimeUnit.NANOSECONDS).getLeader());
-      } catch (TimeoutException waiting) {
-        if (stopping) {
-          abandon(call, leaseId);
-          return Optional.empty();
-        }
-        if (lease.leaseId() != leaseId) return Optional.empty(); // the key went with the lease
-      } catch (ExecutionException e) {
-        Throwable cause = e.getCause() == null ? e : e.getCause();
-        throw new ClusterUnavailable("etcd failed (campaign): " + EtcdCalls.message(cause), cause);
-      } catch (InterruptedException e) {
-        abandon(call, leaseId);
-        Thread.currentThread().interrupt();
-        return Optional.empty();
-      }
-    }
-  }
-
-  /**
-   * Withdraws a campaign the replica no longer wants: deletes its candidate key (etcd names it
-   * {@code <election>/<lease in hex>}), and resigns at once if the campaign still wins later.
-   */
-  private void abandon(CompletableFuture<CampaignResponse> call, long leaseId) {
-    call.thenAccept(won -> election.resign(won.getLeader()));
-    client
-        .getKVClient()
-        .delete(bytes(electionName + "/" + Long.toHexString(leaseId)))
-        .orTimeout(settings.callTimeout().toNanos(), TimeUnit.NANOSECONDS);
-  }
-
-  /**
    * The revision at which the election's first-created key was seen to be {@code won}; empty when
    * it was not (etcd 3.4 may end a campaign whose key went with its lease).
    */
   private Optional<Long> confirm(LeaderKey won) {
-    GetResponse answer =
-        EtcdCalls.await(
-            client
-                .getKVClient()
-                .get(
-                    bytes(electionName + "/"),
-                    GetOption.builder()
-                        .isPrefix(true)
-                        .withSortField(GetOption.SortTarget.CREATE)
-                        .withSortOrder(GetOption.SortOrder.ASCEND)
-                        .withLimit(1)
-                        .build()),
-            settings.callTimeout(),
-            "confirm the election");
-    LeaderObserver.Sighting sighting = LeaderObserver.sighting(answer);
+    LeaderObserver.Sighting sighting =
+        EtcdCalls.await(observer.read(), settings.callTimeout(), "confirm the election");
     Timers.submit(timer, "etcd leader sighting", () -> sighted(sighting));
     if (sighting.leaderKey().isPresent() && ours(sighting.leaderKey().get(), won))
       return Optional.of(sighting.revision());
@@ -518,7 +433,7 @@ public final class EtcdLeadership implements Leadership {
     try {
       if (stopping || lease.leaseId() != started.leaseId()) return false;
       term = started;
-      tell("etcd leadership listener", () -> each(l -> l.elected(started.epoch())));
+      listeners.tell(l -> l.elected(started.epoch()));
       changed.signalAll();
     } finally {
       lock.unlock();
@@ -583,8 +498,8 @@ public final class EtcdLeadership implements Leadership {
   }
 
   private void sighted(LeaderObserver.Sighting sighting) {
-    if (sighting.revision() < seenRevision) return; // overtaken by a newer sighting
-    seenRevision = sighting.revision();
+    Optional<LeaderView.Taken> taken = view.take(sighting);
+    if (taken.isEmpty()) return; // overtaken by a newer sighting
     Term current = term;
     if (current != null
         && sighting.revision() >= current.confirmedRevision()
@@ -596,39 +511,17 @@ public final class EtcdLeadership implements Leadership {
               .map(key -> "another leader key holds the election: " + EtcdCalls.text(key.getKey()))
               .orElse("this replica's leader key is gone"),
           false);
-    Optional<Leader> now = sighting.leaderKey().flatMap(this::leaderOf);
-    if (now.equals(seen)) return;
-    seen = now;
-    if (now.isPresent() && now.get().epoch() != lastSeenEpoch) {
-      lastSeenEpoch = now.get().epoch();
-      leaderChanges.incrementAndGet();
-    }
+    if (!taken.get().changed()) return;
+    Optional<Leader> now = taken.get().leader();
     log.info(
         "The leader is {}",
         now.map(l -> LogText.quote(l.member().id()) + " at epoch " + l.epoch()).orElse("unknown"));
     lock.lock();
     try {
-      tell("etcd leadership listener", () -> each(l -> l.leaderSeen(now)));
+      listeners.tell(l -> l.leaderSeen(now));
     } finally {
       lock.unlock();
     }
-  }
-
-  private Optional<Leader> leaderOf(KeyValue key) {
-    Optional<Member> member = MemberJson.read(key.getValue().getBytes());
-    if (member.isEmpty()) {
-      if (lastMalformed == null
-          || !lastMalformed.getKey().equals(key.getKey())
-          || lastMalformed.getCreateRevision() != key.getCreateRevision()) {
-        lastMalformed = key;
-        log.warn(
-            "The etcd leader key {} holds no valid member ({}); the leader is unknown",
-            LogText.quote(EtcdCalls.text(key.getKey())),
-            LogText.quote(EtcdCalls.text(key.getValue())));
-      }
-      return Optional.empty();
-    }
-    return Optional.of(new Leader(member.get(), key.getCreateRevision()));
   }
 
   /** Ends the term if it is still the current one; true when it did. */
@@ -650,27 +543,13 @@ public final class EtcdLeadership implements Leadership {
     return true;
   }
 
-  /** Under the lock. */
+  /** Under the lock, so listeners hear of changes in the order they happened. */
   private void end(Term ended, String reason) {
     term = null;
-    tell("etcd leadership listener", () -> each(l -> l.deposed(reason)));
-  }
-
-  /** Under the lock, so listeners hear of changes in the order they happened. */
-  private void tell(String what, Runnable notification) {
-    Timers.submit(listenerThread, what, notification);
-  }
-
-  private void each(Consumer<Listener> call) {
-    for (Listener listener : listeners)
-      LoopGuard.run("etcd leadership listener", () -> call.accept(listener));
+    listeners.tell(l -> l.deposed(reason));
   }
 
   private static boolean ours(KeyValue key, LeaderKey won) {
     return key.getKey().equals(won.getKey()) && key.getCreateRevision() == won.getRevision();
-  }
-
-  private static ByteSequence bytes(String text) {
-    return EtcdCalls.bytes(text);
   }
 }

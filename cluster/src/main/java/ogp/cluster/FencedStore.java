@@ -37,6 +37,16 @@ public interface FencedStore {
   byte[] putIfAbsent(String key, byte[] value);
 
   /**
+   * Writes all the values only if none of their keys exists, in one transaction, whoever leads:
+   * first-start material that is only valid together, such as the agent CA's certificate and key,
+   * so two replicas starting at once never leave one's certificate beside the other's key.
+   *
+   * @return what each key holds now: these values when they were written, otherwise the earlier
+   *     values of the keys that exist (a key absent from the answer does not exist)
+   */
+  Map<String, byte[]> putAllIfAbsent(Map<String, byte[]> values);
+
+  /**
    * Writes the value only if this replica still leads at its epoch AND the key does not exist, in
    * one transaction guarded by both; the key is attached to a new lease of {@code ttl}, so etcd
    * removes it then (markers that must outlive any failover but not pile up for ever, such as

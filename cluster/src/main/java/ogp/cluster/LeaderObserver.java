@@ -5,10 +5,10 @@ import io.etcd.jetcd.Election;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.election.LeaderResponse;
-import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.options.GetOption;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -78,6 +78,19 @@ final class LeaderObserver implements AutoCloseable {
   /** Reads the leader key now; the sighting reaches the consumer like any other. */
   void poll() {
     if (closed) return;
+    read()
+        .whenComplete(
+            (sighting, error) -> {
+              if (error != null) log.debug("Polling the etcd leader key failed", error);
+              else hand(sighting);
+            });
+  }
+
+  /**
+   * The election's first-created key (what {@code Election.leader()} reads) and the revision it was
+   * read at, with the call timeout.
+   */
+  CompletableFuture<Sighting> read() {
     GetOption firstCreated =
         GetOption.builder()
             .isPrefix(true)
@@ -85,20 +98,12 @@ final class LeaderObserver implements AutoCloseable {
             .withSortOrder(GetOption.SortOrder.ASCEND)
             .withLimit(1)
             .build();
-    kv.get(keyPrefix, firstCreated)
+    return kv.get(keyPrefix, firstCreated)
         .orTimeout(callTimeout.toNanos(), TimeUnit.NANOSECONDS)
-        .whenComplete(
-            (answer, error) -> {
-              if (error != null) {
-                log.debug("Polling the etcd leader key failed", error);
-                return;
-              }
-              hand(sighting(answer));
-            });
-  }
-
-  static Sighting sighting(GetResponse answer) {
-    return new Sighting(answer.getKvs().stream().findFirst(), answer.getHeader().getRevision());
+        .thenApply(
+            answer ->
+                new Sighting(
+                    answer.getKvs().stream().findFirst(), answer.getHeader().getRevision()));
   }
 
   private void observe() {

@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import ogp.cluster.LocalCopy.Reading;
 import ogp.protocol.LoopGuard;
 import ogp.reconciler.agents.HostBindings;
@@ -49,9 +52,11 @@ import org.slf4j.LoggerFactory;
  *       pulls before its server starts.
  *   <li>{@link #seed()}: first-start material is shared: every local file is offered with {@code
  *       putIfAbsent}; when etcd already held another value (another replica seeded first), the
- *       local file is replaced by etcd's. Afterwards every file that either side had is the same on
- *       both. The keys whose local file changed are returned (the caller re-issues its server
- *       certificate when the CA changed).
+ *       local file is replaced by etcd's. Files in one key directory (the CA's certificate and key
+ *       in {@code files/pki/}) are offered and taken all or nothing, in one transaction, so two
+ *       replicas starting at once never end with one's certificate beside the other's key.
+ *       Afterwards every file that either side had is the same on both. The keys whose local file
+ *       changed are returned (the caller re-issues its server certificate when the CA changed).
  *   <li>{@link #lead()}: from then on a poller (every 100 ms: a {@code stat}, and a hash when the
  *       stat changed) uploads each changed file with the leader's fenced put (a failed put is
  *       retried after a per-file backoff of 100 ms doubling to 5 s; a file of 64 KiB or more is
@@ -477,29 +482,94 @@ public final class SharedFiles implements AutoCloseable {
 
   private Set<String> seedNow() throws IOException {
     Set<String> changed = new TreeSet<>();
-    for (LocalCopy c : copies) {
-      Reading local = c.readNow();
-      if (local instanceof Reading.TooBig big) {
-        tellTooBig(c, big.size());
-        continue;
-      }
-      if (local instanceof Reading.Content content) {
-        byte[] stored = store.putIfAbsent(c.key, content.bytes());
-        if (Arrays.equals(stored, content.bytes())) {
-          c.etcdHasSha256(content.sha256());
-          continue;
-        }
-        log.info("shared files: {} replaced by the copy another replica seeded first", c.path);
-        if (apply(c, stored)) changed.add(c.key);
-        continue;
-      }
-      // Missing here: take etcd's copy if it has one.
-      Optional<byte[]> held = store.get(c.key);
-      if (held.isEmpty()) c.etcdLacks();
-      else if (apply(c, held.get())) changed.add(c.key);
+    for (List<LocalCopy> group : seedGroups()) {
+      if (group.size() == 1) seedOne(group.get(0), changed);
+      else seedTogether(group, changed);
     }
     tellAvailable();
     return Collections.unmodifiableSet(changed);
+  }
+
+  /**
+   * The files seeded as one: those whose keys share a directory below {@value #KEY_PREFIX} (the
+   * CA's certificate and key in {@code files/pki/}) form a group; every other file is alone.
+   */
+  private Collection<List<LocalCopy>> seedGroups() {
+    Map<String, List<LocalCopy>> groups = new LinkedHashMap<>();
+    for (LocalCopy c : copies) {
+      String dir = c.key.substring(0, c.key.lastIndexOf('/') + 1);
+      String group = dir.equals(KEY_PREFIX) ? c.key : dir;
+      groups.computeIfAbsent(group, g -> new ArrayList<>()).add(c);
+    }
+    return groups.values();
+  }
+
+  private void seedOne(LocalCopy c, Set<String> changed) throws IOException {
+    Reading local = c.readNow();
+    if (local instanceof Reading.TooBig big) {
+      tellTooBig(c, big.size());
+      return;
+    }
+    if (local instanceof Reading.Content content) {
+      byte[] stored = store.putIfAbsent(c.key, content.bytes());
+      if (Arrays.equals(stored, content.bytes())) {
+        c.etcdHasSha256(content.sha256());
+        return;
+      }
+      log.info("shared files: {} replaced by the copy another replica seeded first", c.path);
+      if (apply(c, stored)) changed.add(c.key);
+      return;
+    }
+    // Missing here: take etcd's copy if it has one.
+    Optional<byte[]> held = store.get(c.key);
+    if (held.isEmpty()) c.etcdLacks();
+    else if (apply(c, held.get())) changed.add(c.key);
+  }
+
+  /**
+   * Seeds a group all or nothing: a complete local group is offered in one transaction; an
+   * incomplete one is never offered, and takes etcd's group if etcd has all of it. A group etcd
+   * holds only part of is left alone on both sides (logged): its parts may not belong together.
+   */
+  private void seedTogether(List<LocalCopy> group, Set<String> changed) throws IOException {
+    Map<String, byte[]> local = new LinkedHashMap<>();
+    for (LocalCopy c : group) {
+      Reading reading = c.readNow();
+      if (reading instanceof Reading.TooBig big) tellTooBig(c, big.size());
+      if (reading instanceof Reading.Content content) local.put(c.key, content.bytes());
+    }
+    Map<String, byte[]> stored;
+    if (local.size() == group.size()) {
+      stored = store.putAllIfAbsent(local);
+    } else {
+      stored = new LinkedHashMap<>();
+      for (LocalCopy c : group) store.get(c.key).ifPresent(v -> stored.put(c.key, v));
+    }
+    if (stored.isEmpty()) {
+      group.forEach(LocalCopy::etcdLacks);
+      return;
+    }
+    if (stored.size() != group.size()) {
+      log.warn(
+          "shared files: etcd holds only part of {} ({}); nothing of it is seeded or taken until"
+              + " an operator completes it",
+          group.get(0).key.substring(0, group.get(0).key.lastIndexOf('/') + 1),
+          String.join(", ", stored.keySet()));
+      return;
+    }
+    boolean replaced = false;
+    for (LocalCopy c : group) {
+      byte[] value = stored.get(c.key);
+      if (Arrays.equals(value, local.get(c.key))) c.etcdHas(value);
+      else if (apply(c, value)) {
+        changed.add(c.key);
+        replaced = true;
+      }
+    }
+    if (replaced)
+      log.info(
+          "shared files: {} replaced by the copies another replica seeded first",
+          group.stream().map(c -> c.path.toString()).collect(Collectors.joining(", ")));
   }
 
   /** Makes the local file hold etcd's {@code value}; true when it changed. */

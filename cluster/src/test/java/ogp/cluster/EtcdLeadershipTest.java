@@ -168,6 +168,7 @@ class EtcdLeadershipTest {
     EtcdFencedStore late =
         new EtcdFencedStore(
             replicas.raw().getKVClient(),
+            replicas.raw().getLeaseClient(),
             replicas.raw().getWatchClient(),
             replicas.prefix(),
             Duration.ofSeconds(3),

@@ -145,6 +145,21 @@ final class InMemoryFencedStore implements FencedStore {
   }
 
   @Override
+  public synchronized Map<String, byte[]> putAllIfAbsent(Map<String, byte[]> given) {
+    check();
+    Map<String, byte[]> stored = new TreeMap<>();
+    given.keySet().forEach(k -> peek(k).ifPresent(v -> stored.put(k, v)));
+    if (!stored.isEmpty()) return stored;
+    given.forEach(
+        (k, v) -> {
+          values.put(k, v.clone());
+          tell(k, Optional.of(v.clone()));
+          stored.put(k, v.clone());
+        });
+    return stored;
+  }
+
+  @Override
   public synchronized boolean putIfAbsentFenced(String key, byte[] value, Duration ttl) {
     check();
     if (!leading || values.containsKey(key)) return false;

@@ -16,10 +16,13 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import ogp.reconciler.testing.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -330,6 +333,35 @@ class SharedFilesTest {
   }
 
   @Test
+  void anIncompleteLocalCaIsNeverOfferedAndTakesEtcdsCompleteOne() throws IOException {
+    Files.createDirectories(pkiDir);
+    Files.writeString(pkiDir.resolve("ca.crt"), "a certificate without its key");
+    SharedFiles files = open();
+
+    assertEquals(Set.of(), files.seed(), "etcd has no CA: nothing to take");
+    assertTrue(store.peek("files/pki/ca.crt").isEmpty(), "half a CA is not offered");
+
+    store.putAsAnotherLeader("files/pki/ca.crt", "CA".getBytes(UTF_8));
+    store.putAsAnotherLeader("files/pki/ca.key", "key".getBytes(UTF_8));
+    assertEquals(Set.of("files/pki/ca.crt", "files/pki/ca.key"), files.seed());
+    assertEquals("CA", Files.readString(pkiDir.resolve("ca.crt")));
+    assertEquals("key", Files.readString(pkiDir.resolve("ca.key")));
+  }
+
+  @Test
+  void aCaEtcdHoldsOnlyPartOfIsNeitherSeededNorTaken() throws IOException {
+    store.putAsAnotherLeader("files/pki/ca.crt", "a certificate alone".getBytes(UTF_8));
+    Files.createDirectories(pkiDir);
+    Files.writeString(pkiDir.resolve("ca.crt"), "my CA");
+    Files.writeString(pkiDir.resolve("ca.key"), "my key");
+    SharedFiles files = open();
+
+    assertEquals(Set.of(), files.seed());
+    assertEquals("my CA", Files.readString(pkiDir.resolve("ca.crt")));
+    assertTrue(store.peek("files/pki/ca.key").isEmpty());
+  }
+
+  @Test
   void twoReplicasSeedingDifferentCasEndWithTheSameCaOnDisk() throws IOException {
     Path a = Files.createDirectories(tmp.resolve("a"));
     Path b = Files.createDirectories(tmp.resolve("b"));
@@ -350,6 +382,96 @@ class SharedFilesTest {
         Files.readAllBytes(a.resolve("pki/ca.crt")), Files.readAllBytes(b.resolve("pki/ca.crt")));
     assertArrayEquals(
         Files.readAllBytes(a.resolve("pki/ca.key")), Files.readAllBytes(b.resolve("pki/ca.key")));
+  }
+
+  @Test
+  void aSeedRunningInTheMiddleOfAnothersStillLeavesBothWithOneWholeCa() throws IOException {
+    Path a = Files.createDirectories(tmp.resolve("a"));
+    Path b = Files.createDirectories(tmp.resolve("b"));
+    for (Path dir : List.of(a, b)) {
+      Files.createDirectories(dir.resolve("pki"));
+      Files.writeString(dir.resolve("pki/ca.crt"), "CA of " + dir.getFileName());
+      Files.writeString(dir.resolve("pki/ca.key"), "key of " + dir.getFileName());
+    }
+    SharedFiles replicaB = open(SharedFiles.serverFiles(b, b.resolve("pki")));
+    // B's whole seed runs right after A's first call to etcd about the CA: the worst interleaving.
+    AtomicBoolean first = new AtomicBoolean(true);
+    FencedStore aView =
+        new DelegatingStore(store) {
+          @Override
+          void after(Collection<String> keys) {
+            if (keys.stream().anyMatch(k -> k.startsWith("files/pki/")) && first.getAndSet(false))
+              replicaB.seed();
+          }
+        };
+    SharedFiles replicaA =
+        SharedFiles.open(aView, SharedFiles.serverFiles(a, a.resolve("pki")), clock);
+    opened.add(replicaA);
+
+    replicaA.seed();
+
+    for (String file : List.of("pki/ca.crt", "pki/ca.key"))
+      assertEquals(Files.readString(a.resolve(file)), Files.readString(b.resolve(file)), file);
+    assertEquals(
+        Files.readString(a.resolve("pki/ca.crt")).substring("CA of ".length()),
+        Files.readString(a.resolve("pki/ca.key")).substring("key of ".length()),
+        "the certificate and the key are of one replica");
+  }
+
+  /** A store that calls {@link #after} with the keys of each call it passes on to {@code etcd}. */
+  private abstract static class DelegatingStore implements FencedStore {
+    private final FencedStore etcd;
+
+    DelegatingStore(FencedStore etcd) {
+      this.etcd = etcd;
+    }
+
+    abstract void after(Collection<String> keys);
+
+    private <T> T then(T result, Collection<String> keys) {
+      after(keys);
+      return result;
+    }
+
+    @Override
+    public Optional<byte[]> get(String key) {
+      return then(etcd.get(key), List.of(key));
+    }
+
+    @Override
+    public Map<String, byte[]> list(String keyPrefix) {
+      return then(etcd.list(keyPrefix), List.of(keyPrefix));
+    }
+
+    @Override
+    public boolean put(String key, byte[] value) {
+      return then(etcd.put(key, value), List.of(key));
+    }
+
+    @Override
+    public boolean delete(String key) {
+      return then(etcd.delete(key), List.of(key));
+    }
+
+    @Override
+    public byte[] putIfAbsent(String key, byte[] value) {
+      return then(etcd.putIfAbsent(key, value), List.of(key));
+    }
+
+    @Override
+    public Map<String, byte[]> putAllIfAbsent(Map<String, byte[]> values) {
+      return then(etcd.putAllIfAbsent(values), values.keySet());
+    }
+
+    @Override
+    public boolean putIfAbsentFenced(String key, byte[] value, Duration ttl) {
+      return then(etcd.putIfAbsentFenced(key, value, ttl), List.of(key));
+    }
+
+    @Override
+    public AutoCloseable watch(String keyPrefix, BiConsumer<String, Optional<byte[]>> onChange) {
+      return then(etcd.watch(keyPrefix, onChange), List.of(keyPrefix));
+    }
   }
 
   @Test

@@ -23,8 +23,8 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import ogp.agent.link.RedirectCheck;
-import ogp.agent.link.ServerAddress;
+import ogp.agent.replicas.RedirectCheck;
+import ogp.agent.replicas.ServerAddress;
 import ogp.protocol.HostIds;
 import ogp.protocol.Protocol;
 import ogp.protocol.tls.CaHash;
@@ -67,7 +67,7 @@ public final class Enroller {
    * @param joinToken a join token of the server ({@code ogp tokens create --kind join})
    * @param caHash the pin of the server's CA ({@code sha256:…})
    * @param highestEpoch the highest leader epoch this agent has seen ({@link
-   *     ogp.agent.link.LeaderEpoch}): a redirect below it is refused
+   *     ogp.agent.replicas.LeaderEpoch}): a redirect below it is refused
    */
   public record Request(
       List<ServerAddress> servers,

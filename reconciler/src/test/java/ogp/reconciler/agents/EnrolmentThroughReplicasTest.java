@@ -16,7 +16,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import ogp.agent.identity.EnrolledIdentity;
 import ogp.agent.identity.Enroller;
-import ogp.agent.link.ServerAddress;
+import ogp.agent.replicas.ServerAddress;
 import ogp.protocol.tls.TlsContexts;
 import ogp.reconciler.auth.Role;
 import org.junit.jupiter.api.AfterEach;

@@ -1,4 +1,4 @@
-package ogp.agent.link;
+package ogp.agent.replicas;
 
 import java.util.ArrayList;
 import java.util.List;

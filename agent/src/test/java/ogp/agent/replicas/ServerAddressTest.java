@@ -1,4 +1,4 @@
-package ogp.agent.link;
+package ogp.agent.replicas;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

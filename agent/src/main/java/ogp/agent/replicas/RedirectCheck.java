@@ -1,4 +1,4 @@
-package ogp.agent.link;
+package ogp.agent.replicas;
 
 import java.util.List;
 import java.util.Optional;
