@@ -168,7 +168,9 @@ public final class HaScenario {
                     + fleet.leader().map(AgentSimulator.SeenLeader::agents).orElse(0)
                     + " of "
                     + n
-                    + " agents welcomed by one leader; refusals: "
+                    + " agents welcomed by one leader; "
+                    + fleet.whereAgentsAre()
+                    + "; refusals: "
                     + sample(fleet.counters().refusals()));
         AgentSimulator.SeenLeader leader = fleet.leader().orElseThrow();
         int leaderIndex = replicaAt(replicas, leader);
@@ -211,7 +213,9 @@ public final class HaScenario {
                     + " of "
                     + n
                     + " agents welcomed at epoch "
-                    + graceful.epoch());
+                    + graceful.epoch()
+                    + "; "
+                    + fleet.whereAgentsAre());
         out.printf(
             "  all %d agents welcomed at epoch %d %.0f ms after the SIGTERM%n",
             n, graceful.epoch(), (fleet.lastWelcomeAtNanos(graceful.epoch()) - t0) / 1e6);
@@ -251,18 +255,34 @@ public final class HaScenario {
                     + " of "
                     + n
                     + " agents welcomed at epoch "
-                    + crash.epoch());
+                    + crash.epoch()
+                    + "; "
+                    + fleet.whereAgentsAre());
         double allBack = (fleet.lastWelcomeAtNanos(crash.epoch()) - t1) / 1e6;
         out.printf(
             "  all %d agents welcomed at epoch %d %.0f ms after the kill%n",
             n, crash.epoch(), allBack);
         long stale = fleet.counters().staleRefused();
         out.printf(
-            "agents: %d stale welcomes/assignments refused, %d redirects followed, %d ignored, %d connects failed%n",
+            "agents: %d stale welcomes/assignments refused, %d redirects followed, %d ignored, %d connects failed, %d sessions closed without a Welcome in 10 s, %d silent sessions closed%n",
             stale,
             fleet.counters().redirectsFollowed(),
             fleet.counters().redirectsIgnored(),
-            fleet.counters().connectFailures());
+            fleet.counters().connectFailures(),
+            fleet.counters().welcomeTimeouts(),
+            fleet.counters().silentSessions());
+        if (fleet.counters().welcomeTimeouts() > 0) {
+          Map<String, Long> byReplica = new java.util.TreeMap<>();
+          fleet
+              .counters()
+              .welcomeTimeoutsByServer()
+              .forEach(
+                  (address, count) ->
+                      byReplica.put(
+                          replicas.indexOf(address).map(ReplicaSet::memberId).orElse(address),
+                          count));
+          out.println("  connections left without a Welcome, by replica: " + byReplica);
+        }
         return new Replicated(
             epoch1,
             gracefulMillis,

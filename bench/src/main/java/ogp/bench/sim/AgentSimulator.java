@@ -35,6 +35,9 @@ import ogp.protocol.FramePipeline;
 public final class AgentSimulator implements AutoCloseable {
   static final int MAX_HANDSHAKES = 500;
 
+  /** The real agent's Welcome deadline (AgentLink): a session not welcomed by then is closed. */
+  static final long WELCOME_TIMEOUT_MILLIS = 10_000;
+
   private final SimulatorSettings settings;
   private final EventLoopGroup group;
   private final Bootstrap bootstrap;
@@ -106,7 +109,9 @@ public final class AgentSimulator implements AutoCloseable {
                 new ChannelInitializer<Channel>() {
                   @Override
                   protected void initChannel(Channel ch) {
-                    FramePipeline.install(ch.pipeline(), null, 0, 0);
+                    // Like the real link: reader idle is the Welcome deadline until the Welcome,
+                    // then three heartbeat intervals (the agent replaces the handler).
+                    FramePipeline.install(ch.pipeline(), null, WELCOME_TIMEOUT_MILLIS, 0);
                     ch.pipeline().addLast(CoalescingOutbox.NAME, new CoalescingOutbox());
                     ch.pipeline().addLast("agent", agent);
                   }
@@ -238,6 +243,21 @@ public final class AgentSimulator implements AutoCloseable {
     return byAddress.entrySet().stream()
         .max(Map.Entry.comparingByValue())
         .map(e -> new SeenLeader(e.getKey(), leaderEpoch, e.getValue()));
+  }
+
+  /**
+   * Where the fleet is, for a failure message: welcomed agents per epoch and address, and how many
+   * are between sessions (with the address each dials next).
+   */
+  public String whereAgentsAre() {
+    Map<String, Integer> welcomed = new java.util.TreeMap<>();
+    Map<String, Integer> between = new java.util.TreeMap<>();
+    for (SimulatedAgent a : agents) {
+      if (a.welcomed)
+        welcomed.merge("epoch " + a.sessionEpoch + " at " + a.target, 1, Integer::sum);
+      else between.merge(String.valueOf(a.target), 1, Integer::sum);
+    }
+    return "welcomed " + welcomed + ", between sessions (last address) " + between;
   }
 
   /** The leader as the fleet sees it: its agent address, its epoch, the agents welcomed there. */

@@ -14,6 +14,10 @@ public final class FleetCounters {
   private final AtomicLong redirectsFollowed = new AtomicLong();
   private final AtomicLong redirectsIgnored = new AtomicLong();
   private final AtomicLong staleRefused = new AtomicLong();
+  private final AtomicLong welcomeTimeouts = new AtomicLong();
+  // Bounded: keyed by server address, of which a fleet has a handful.
+  private final Map<String, Long> welcomeTimeoutsByServer = new ConcurrentHashMap<>();
+  private final AtomicLong silentSessions = new AtomicLong();
   private final Map<String, String> refusals = new ConcurrentHashMap<>();
 
   void welcomed(String hostId) {
@@ -39,6 +43,15 @@ public final class FleetCounters {
 
   void redirectIgnored() {
     redirectsIgnored.incrementAndGet();
+  }
+
+  void welcomeTimedOut(String server) {
+    welcomeTimeouts.incrementAndGet();
+    welcomeTimeoutsByServer.merge(String.valueOf(server), 1L, Long::sum);
+  }
+
+  void silentSession() {
+    silentSessions.incrementAndGet();
   }
 
   void refusedStale() {
@@ -83,6 +96,21 @@ public final class FleetCounters {
   /** Welcomes and Assignments refused for an epoch below the highest the agent had seen. */
   public long staleRefused() {
     return staleRefused.get();
+  }
+
+  /** Connections closed by the agent because no Welcome, Redirect or close came in time. */
+  public long welcomeTimeouts() {
+    return welcomeTimeouts.get();
+  }
+
+  /** {@link #welcomeTimeouts()} by the server address the silent connection went to. */
+  public Map<String, Long> welcomeTimeoutsByServer() {
+    return Map.copyOf(welcomeTimeoutsByServer);
+  }
+
+  /** Welcomed sessions closed by the agent because the server went silent (no Ack). */
+  public long silentSessions() {
+    return silentSessions.get();
   }
 
   /** Host id → the last refusal it got (a wrong token, a protocol error). */

@@ -5,6 +5,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -160,6 +163,10 @@ final class SimulatedAgent extends SimpleChannelInboundHandler<Envelope> {
         fleet.timeline().welcome(epoch, now);
         fleet.counters().welcomed(hostId);
         fleet.welcomed(ctx.channel());
+        long interval = Math.max(1, message.getWelcome().getHeartbeatIntervalMs());
+        ctx.pipeline()
+            .replace(
+                "idle", "idle", new IdleStateHandler(3 * interval, 0, 0, TimeUnit.MILLISECONDS));
         // Like the real agent: a full report right after connecting.
         ctx.writeAndFlush(Envelope.newBuilder().setStatus(report(null)).build());
         scheduleHeartbeat(ctx, firstHeartbeatDelay());
@@ -283,6 +290,18 @@ final class SimulatedAgent extends SimpleChannelInboundHandler<Envelope> {
   /** Whether the current session was welcomed at {@code epoch}. */
   boolean welcomedAt(long epoch) {
     return welcomed && sessionEpoch == epoch;
+  }
+
+  /** Like the real link: no Welcome in time, or no Ack for three heartbeat intervals, closes. */
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    if (event instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE) {
+      if (welcomed) fleet.counters().silentSession();
+      else fleet.counters().welcomeTimedOut(target);
+      ctx.close();
+      return;
+    }
+    ctx.fireUserEventTriggered(event);
   }
 
   @Override
