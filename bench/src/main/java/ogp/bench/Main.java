@@ -9,16 +9,20 @@ import ogp.bench.report.ResultTable;
 import ogp.bench.scenario.DockerScenario;
 import ogp.bench.scenario.FleetScenario;
 import ogp.bench.scenario.GitScenario;
+import ogp.bench.scenario.HaScenario;
 import ogp.bench.scenario.HarnessFailure;
 import ogp.bench.scenario.PlanScenario;
+import ogp.bench.server.EtcdLaunch;
+import ogp.bench.server.ExitCleanup;
 import ogp.bench.server.ServerLaunch;
 
 /**
- * {@code java -jar bench/target/ogp-bench.jar all|fleet,docker,git,plan [--agents N]} (one scenario
- * or a comma-separated list; or {@code jmh [JMH options]}): runs the scenarios of issue 8 and
- * prints the table of measured values against targets. Exits 1 when a scenario could not measure
- * (agents did not connect, converge or return), 0 otherwise, also when a target is missed: a missed
- * target is a result, not a harness failure.
+ * {@code java -jar bench/target/ogp-bench.jar all|fleet,docker,git,plan,ha [--agents N]} (one
+ * scenario or a comma-separated list; or {@code jmh [JMH options]}): runs the scenarios of issue 8
+ * ({@code all}) and the replicas' scenario of issue 18 ({@code ha}, only when named), and prints
+ * the table of measured values against targets. Exits 1 when a scenario could not measure (agents
+ * did not connect, converge or return), 0 otherwise, also when a target is missed: a missed target
+ * is a result, not a harness failure.
  */
 public final class Main {
   private Main() {}
@@ -33,6 +37,10 @@ public final class Main {
   }
 
   private static final java.util.Set<String> SCENARIOS =
+      java.util.Set.of("fleet", "docker", "git", "plan", "ha");
+
+  /** What "all" runs: the issue-8 scenarios (ha, issue 18, needs etcd and runs on its own). */
+  private static final java.util.Set<String> ALL =
       java.util.Set.of("fleet", "docker", "git", "plan");
 
   private static void run(String[] args) throws Exception {
@@ -44,15 +52,18 @@ public final class Main {
       return;
     }
     // "all" or a comma-separated list of scenarios, e.g. "git,plan".
-    java.util.Set<String> scenarios =
-        what.equals("all") ? SCENARIOS : java.util.Set.of(what.split(","));
+    java.util.Set<String> scenarios = what.equals("all") ? ALL : java.util.Set.of(what.split(","));
     for (String name : scenarios) {
       if (!SCENARIOS.contains(name)) {
         throw new IllegalArgumentException(
-            "unknown scenario '" + name + "': use all, jmh or a list of fleet, docker, git, plan");
+            "unknown scenario '"
+                + name
+                + "': use all, jmh or a list of fleet, docker, git, plan, ha");
       }
     }
     int agents = 10_000;
+    // For profiling a run afterwards: the servers' logs and data dirs stay (processes never do).
+    boolean keepWork = false;
     Path ogpJar = Path.of("cli/target/ogp.jar");
     Path serverOptions = Path.of("cli/server-jvm.options");
     for (int i = 1; i < args.length; i++) {
@@ -60,10 +71,19 @@ public final class Main {
         case "--agents" -> agents = positive("--agents", i + 1 < args.length ? args[++i] : "");
         case "--ogp-jar" -> ogpJar = Path.of(args[++i]);
         case "--server-jvm-options" -> serverOptions = Path.of(args[++i]);
+        case "--keep-work" -> keepWork = true;
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
     Path work = Files.createTempDirectory("ogp-bench-");
+    // Registered first, so it runs last: the children writing in it are killed before.
+    boolean keep = keepWork;
+    ExitCleanup.Registration deleteWork =
+        ExitCleanup.register(
+            "the work directory " + work,
+            () -> {
+              if (!keep) deleteTree(work);
+            });
     int n = agents;
     ResultTable table = new ResultTable();
     List<String> failures = new ArrayList<>();
@@ -90,6 +110,26 @@ public final class Main {
           failures,
           () -> new DockerScenario(launch, work.resolve("docker"), System.out).run(table));
     }
+    if (scenarios.contains("ha")) {
+      if (!Files.isRegularFile(ogpJar))
+        throw new IllegalStateException(ogpJar + " is missing: build it first");
+      ServerLaunch launch = ServerLaunch.jar(ogpJar, serverJvm(serverOptions, "-Xmx1g"));
+      run(
+          "ha",
+          failures,
+          () ->
+              new HaScenario(
+                      new HaScenario.Settings(
+                          launch,
+                          EtcdLaunch.DEFAULT_BINARY,
+                          work.resolve("ha"),
+                          n,
+                          Duration.ofSeconds(10),
+                          Duration.ofSeconds(30),
+                          5),
+                      System.out)
+                  .run(table));
+    }
     if (scenarios.contains("git")) {
       run("git", failures, () -> new GitScenario(work.resolve("git"), System.out, 30).run(table));
     }
@@ -98,14 +138,29 @@ public final class Main {
     }
     // The generated repositories and server data dirs are hundreds of MB per run: leave nothing
     // behind.
-    org.eclipse.jgit.util.FileUtils.delete(
-        work.toFile(),
-        org.eclipse.jgit.util.FileUtils.RECURSIVE | org.eclipse.jgit.util.FileUtils.IGNORE_ERRORS);
+    if (keepWork) {
+      deleteWork.close();
+      System.out.println("kept the work directory (server logs, data dirs): " + work);
+    } else {
+      deleteTree(work);
+      deleteWork.close();
+    }
     System.out.println();
     System.out.println(table.markdown());
     if (!failures.isEmpty()) {
       System.out.println("HARNESS FAILURES: " + failures);
       System.exit(1);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try {
+      org.eclipse.jgit.util.FileUtils.delete(
+          dir.toFile(),
+          org.eclipse.jgit.util.FileUtils.RECURSIVE
+              | org.eclipse.jgit.util.FileUtils.IGNORE_ERRORS);
+    } catch (java.io.IOException e) {
+      System.err.println("ogp-bench: could not delete " + dir + ": " + e.getMessage());
     }
   }
 

@@ -1,7 +1,6 @@
 package ogp.bench.server;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,7 +23,7 @@ import javax.crypto.spec.SecretKeySpec;
  * HTTP API and a signed GitHub push webhook.
  *
  * <p>Policy: the process never outlives the harness. {@link #close()} sends SIGTERM, waits, then
- * kills; a JVM shutdown hook does the same if the harness dies first.
+ * kills; {@link ExitCleanup} kills it if the harness dies first.
  */
 public final class OgpServer implements AutoCloseable {
   private static final String WEBHOOK_SECRET = "bench-webhook-secret";
@@ -36,7 +35,7 @@ public final class OgpServer implements AutoCloseable {
   private final int agentPort;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private final Thread killOnExit;
+  private final ExitCleanup.Registration killOnExit;
   private final long startedNanos;
 
   private OgpServer(
@@ -47,8 +46,17 @@ public final class OgpServer implements AutoCloseable {
     this.httpPort = httpPort;
     this.agentPort = agentPort;
     this.startedNanos = startedNanos;
-    this.killOnExit = new Thread(process::destroyForcibly, "ogp-bench-kill-server");
-    Runtime.getRuntime().addShutdownHook(killOnExit);
+    this.killOnExit =
+        ExitCleanup.register(
+            "ogp server " + process.pid(),
+            () -> {
+              process.destroyForcibly();
+              try {
+                process.waitFor(10, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
   }
 
   /**
@@ -59,10 +67,68 @@ public final class OgpServer implements AutoCloseable {
   public static OgpServer start(
       ServerLaunch launch, String repoUrl, Path dataDir, Duration poll, int agentPort)
       throws IOException {
+    return start(launch, repoUrl, dataDir, poll, 0, agentPort, (http, agents) -> List.of());
+  }
+
+  /**
+   * Where one replica of {@code ogp server --etcd} is and how it takes part in the election.
+   *
+   * @param memberId {@code --member-id}
+   * @param etcdEndpoints {@code --etcd}, comma-separated client URLs
+   * @param leaderLease {@code --leader-lease}
+   */
+  public record ReplicaFlags(String memberId, String etcdEndpoints, Duration leaderLease) {}
+
+  /**
+   * Starts one replica of {@code ogp server --etcd}: like {@link #start} plus the cluster flags,
+   * advertising its own loopback HTTP URL and agent address.
+   *
+   * @param httpPort the HTTP port, 0 for a free one (a restart passes the previous one)
+   * @param agentPort the agent port, 0 for a free one (a restart passes the previous one)
+   */
+  public static OgpServer startReplica(
+      ServerLaunch launch,
+      String repoUrl,
+      Path dataDir,
+      Duration poll,
+      int httpPort,
+      int agentPort,
+      ReplicaFlags replica)
+      throws IOException {
+    return start(
+        launch,
+        repoUrl,
+        dataDir,
+        poll,
+        httpPort,
+        agentPort,
+        (http, agents) ->
+            List.of(
+                "--etcd",
+                replica.etcdEndpoints(),
+                "--member-id",
+                replica.memberId(),
+                "--advertise-url",
+                "http://127.0.0.1:" + http,
+                "--advertise-agent-address",
+                "127.0.0.1:" + agents,
+                "--leader-lease",
+                replica.leaderLease().toMillis() + "ms"));
+  }
+
+  private static OgpServer start(
+      ServerLaunch launch,
+      String repoUrl,
+      Path dataDir,
+      Duration poll,
+      int httpPort,
+      int agentPort,
+      java.util.function.BiFunction<Integer, Integer, List<String>> extraArgs)
+      throws IOException {
     Files.createDirectories(dataDir);
     Path secret = Files.writeString(dataDir.resolve("bench-webhook-secret"), WEBHOOK_SECRET + "\n");
-    int http = freePort();
-    int agents = agentPort == 0 ? freePort() : agentPort;
+    int http = httpPort == 0 ? FreePort.loopback() : httpPort;
+    int agents = agentPort == 0 ? FreePort.loopback() : agentPort;
     List<String> cmd = new ArrayList<>();
     // 10,000 agents need 10,000 sockets in this process: raise the soft limit as far as allowed.
     cmd.add("bash");
@@ -89,6 +155,7 @@ public final class OgpServer implements AutoCloseable {
             dataDir.toString(),
             "--webhook-secret-file",
             secret.toString()));
+    cmd.addAll(extraArgs.apply(http, agents));
     Path log = dataDir.resolve("server-" + System.currentTimeMillis() + ".log");
     long started = System.nanoTime();
     Process p =
@@ -183,13 +250,28 @@ public final class OgpServer implements AutoCloseable {
     return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
   }
 
-  /** GET with the admin token. */
+  /** GET with the admin token of this server's data dir, if it wrote one. */
   public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return get(path, adminToken().orElse(null));
+  }
+
+  /**
+   * GET with {@code bearer} (null for none): replicas share one token store, but only the replica
+   * that seeded it has the admin token in its data dir.
+   */
+  public HttpResponse<String> get(String path, String bearer)
+      throws IOException, InterruptedException {
     HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60));
-    Path admin = dataDir.resolve("admin-token");
-    if (Files.exists(admin))
-      request.header("Authorization", "Bearer " + Files.readString(admin).strip());
+    if (bearer != null) request.header("Authorization", "Bearer " + bearer);
     return http.send(request.GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The admin token the server generated in its data dir, if it did. */
+  public java.util.Optional<String> adminToken() throws IOException {
+    Path admin = dataDir.resolve("admin-token");
+    return Files.exists(admin)
+        ? java.util.Optional.of(Files.readString(admin).strip())
+        : java.util.Optional.empty();
   }
 
   /** Lines of the server log containing {@code text}. */
@@ -226,12 +308,6 @@ public final class OgpServer implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
   /** SIGTERM, up to 20 s for a clean stop, then SIGKILL. */
   @Override
   public void close() {
@@ -245,11 +321,23 @@ public final class OgpServer implements AutoCloseable {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
     }
-    try {
-      Runtime.getRuntime().removeShutdownHook(killOnExit);
-    } catch (IllegalStateException exiting) {
-      // the hook is running already
-    }
+    killOnExit.close();
+  }
+
+  /**
+   * Sends SIGTERM and returns at once (a graceful stop the caller times); {@link #close()} waits.
+   */
+  public void terminate() {
+    process.destroy();
+  }
+
+  public boolean alive() {
+    return process.isAlive();
+  }
+
+  /** The agent address this server listens on, as agents dial it ({@code 127.0.0.1:port}). */
+  public String agentAddress() {
+    return "127.0.0.1:" + agentPort;
   }
 
   /** Ends the process at once, like a crash or a kill -9 (for the restart scenario). */
