@@ -23,14 +23,14 @@ class EtcdOutageFaultTest extends ReplicaFaultTest {
     Duration lease = Duration.ofSeconds(5);
     setUp(() -> plainYaml("v1"));
     List<ReplicaProcess> replicas = startReplicas(lease, "a", "b");
-    ReplicaProcess a = replicas.get(0);
-    ReplicaProcess b = replicas.get(1);
+    ReplicaProcess leader = replicas.get(0);
+    ReplicaProcess standby = replicas.get(1);
     startAgents(HOSTS, replicas);
-    FaultTest.Api api = a.api(admin);
+    FaultTest.Api api = leader.api(admin);
     Map<String, String> v1 = ids(awaitFleetOn(api, "v1", repo.head()));
     sampleFleet();
-    long epoch = a.epochSeen(admin);
-    long leaderChanges = (long) b.metric("ogp_leader_changes_total").orElseThrow();
+    long epoch = leader.epochSeen(admin);
+    long leaderChanges = (long) standby.metric("ogp_leader_changes_total").orElseThrow();
 
     int member = etcd.raftLeader().orElseThrow();
     etcd.kill(member);
@@ -43,14 +43,15 @@ class EtcdOutageFaultTest extends ReplicaFaultTest {
     api.refresh();
     awaitFleetOn(api, "v2", v2);
     long convergeMs = msSince(killedAt);
-    await("a keeps leading at the same epoch for longer than its lease")
+    await("the leader keeps leading at the same epoch for longer than its lease")
         .during(lease.plusSeconds(1))
         .atMost(lease.plusSeconds(10))
-        .until(() -> a.commanding() && a.epochSeen(admin) == epoch && !b.commanding());
-    assertEquals(epoch, b.epochSeen(admin), "b sees the same leader term");
+        .until(
+            () -> leader.commanding() && leader.epochSeen(admin) == epoch && !standby.commanding());
+    assertEquals(epoch, standby.epochSeen(admin), "the standby sees the same leader term");
     assertEquals(
         leaderChanges,
-        (long) b.metric("ogp_leader_changes_total").orElseThrow(),
+        (long) standby.metric("ogp_leader_changes_total").orElseThrow(),
         "no leader change");
     for (String host : HOSTS)
       assertEquals(1, fleet.containersOf(host, "v2").size(), host + ":\n" + fleet.history());
@@ -75,10 +76,10 @@ class EtcdOutageFaultTest extends ReplicaFaultTest {
     Duration lease = Duration.ofSeconds(3);
     setUp(() -> plainYaml("v1"));
     List<ReplicaProcess> replicas = startReplicas(lease, "a", "b");
-    ReplicaProcess a = replicas.get(0);
-    ReplicaProcess b = replicas.get(1);
+    ReplicaProcess leader = replicas.get(0);
+    ReplicaProcess standby = replicas.get(1);
     startAgents(HOSTS, replicas);
-    Map<String, String> v1 = ids(awaitFleetOn(a.api(admin), "v1", repo.head()));
+    Map<String, String> v1 = ids(awaitFleetOn(leader.api(admin), "v1", repo.head()));
     sampleFleet();
 
     etcd.stopAll();
@@ -86,7 +87,7 @@ class EtcdOutageFaultTest extends ReplicaFaultTest {
     await("the leader stops commanding")
         .atMost(CONVERGE)
         .pollInterval(Duration.ofMillis(20))
-        .until(() -> !a.commanding());
+        .until(() -> !leader.commanding());
     long detectMs = msSince(stoppedAt);
     assertTrue(detectMs < lease.toMillis(), "stopped within the lease: " + detectMs + " ms");
 
@@ -97,7 +98,7 @@ class EtcdOutageFaultTest extends ReplicaFaultTest {
     await("nothing deploys and nothing commands while etcd is down")
         .during(Duration.ofSeconds(5))
         .atMost(Duration.ofSeconds(10))
-        .until(() -> !fleet.everSeen("v2") && !a.commanding() && !b.commanding());
+        .until(() -> !fleet.everSeen("v2") && !leader.commanding() && !standby.commanding());
     long restartedAt = System.nanoTime();
     assertEquals(
         Optional.empty(),
@@ -105,9 +106,9 @@ class EtcdOutageFaultTest extends ReplicaFaultTest {
         "every host kept its container, running, while etcd was down");
 
     etcd.startAll();
-    ReplicaProcess leader = awaitCommanding(CONVERGE, a, b);
+    ReplicaProcess next = awaitCommanding(CONVERGE, leader, standby);
     long commandsMs = msSince(restartedAt);
-    awaitFleetOn(leader.api(admin), "v2", v2);
+    awaitFleetOn(next.api(admin), "v2", v2);
     long convergeMs = msSince(restartedAt);
     for (String host : HOSTS)
       assertEquals(1, fleet.containersOf(host, "v2").size(), host + ":\n" + fleet.history());
@@ -115,7 +116,7 @@ class EtcdOutageFaultTest extends ReplicaFaultTest {
         "all of etcd down, then back (leader stops / commit deployed after etcd returned)",
         detectMs,
         convergeMs,
-        leader.id
+        next.id
             + " commanded "
             + commandsMs
             + " ms after etcd was started again (refresh during the outage answered "

@@ -69,8 +69,9 @@ abstract class ReplicaFaultTest extends FaultTest {
   }
 
   /**
-   * Starts the replicas in order on {@link #etcd}, each once the one before leads or sees a leader,
-   * so the first leads and its tokens are the cluster's.
+   * Starts the replicas at once on {@link #etcd} and returns them leader first, once the others see
+   * it lead. Whichever replica's tokens reached etcd first are the cluster's: {@link #admin} and
+   * the agents' join token are that replica's.
    */
   protected List<ReplicaProcess> startReplicas(Duration lease, String... ids) throws Exception {
     return startReplicas(lease, id -> etcd.flag(), ids);
@@ -80,30 +81,43 @@ abstract class ReplicaFaultTest extends FaultTest {
   protected List<ReplicaProcess> startReplicas(
       Duration lease, java.util.function.Function<String, String> etcdFlagOf, String... ids)
       throws Exception {
-    ReplicaProcess[] started = new ReplicaProcess[ids.length];
-    for (int i = 0; i < ids.length; i++) {
-      started[i] = startReplica(ids[i], etcdFlagOf.apply(ids[i]), lease);
-      if (i == 0) {
-        ReplicaProcess first = started[0];
-        await(first.id + " leads").atMost(CONVERGE).until(first::commanding);
-        admin = first.adminToken();
-        joinToken = Files.readString(first.joinTokenFile()).strip();
-      } else {
-        ReplicaProcess next = started[i];
-        await(next.id + " sees " + ids[0] + " lead")
-            .atMost(CONVERGE)
-            .until(() -> ids[0].equals(next.leaderSeen(admin)));
-      }
+    List<ReplicaProcess> started = new java.util.ArrayList<>();
+    for (String id : ids) {
+      ReplicaProcess replica =
+          closeAfterTest(ReplicaProcess.launch(tmp, id, etcdFlagOf.apply(id), repo.path(), lease));
+      replicas.add(replica);
+      started.add(replica);
     }
-    return List.of(started);
-  }
-
-  protected ReplicaProcess startReplica(String id, String etcdFlag, Duration lease, String... extra)
-      throws Exception {
-    ReplicaProcess replica =
-        closeAfterTest(ReplicaProcess.start(tmp, id, etcdFlag, repo.path(), lease, extra));
-    replicas.add(replica);
-    return replica;
+    started.forEach(ReplicaProcess::awaitAnswering);
+    ReplicaProcess leader = awaitCommanding(CONVERGE, started.toArray(ReplicaProcess[]::new));
+    ReplicaProcess tokensOwner =
+        await("the replica whose tokens are the cluster's")
+            .atMost(CONVERGE)
+            .until(
+                () ->
+                    started.stream()
+                        .filter(r -> !r.adminToken().isEmpty())
+                        .filter(
+                            r ->
+                                leader
+                                        .api(r.adminToken())
+                                        .send("GET", "/api/v1/cluster", null)
+                                        .statusCode()
+                                    == 200)
+                        .findFirst(),
+                Optional::isPresent)
+            .orElseThrow();
+    admin = tokensOwner.adminToken();
+    joinToken = Files.readString(tokensOwner.joinTokenFile()).strip();
+    for (ReplicaProcess other : started) {
+      if (other == leader) continue;
+      await(other.id + " sees " + leader.id + " lead")
+          .atMost(CONVERGE)
+          .until(() -> leader.id.equals(other.leaderSeen(admin)));
+    }
+    List<ReplicaProcess> leaderFirst = new java.util.ArrayList<>(List.of(leader));
+    started.stream().filter(r -> r != leader).forEach(leaderFirst::add);
+    return List.copyOf(leaderFirst);
   }
 
   /**

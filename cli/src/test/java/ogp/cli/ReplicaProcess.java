@@ -58,6 +58,20 @@ final class ReplicaProcess implements AutoCloseable {
   static ReplicaProcess start(
       Path dir, String id, String etcdFlag, Path repo, Duration lease, String... extra)
       throws IOException {
+    ReplicaProcess replica = launch(dir, id, etcdFlag, repo, lease, extra);
+    try {
+      replica.awaitAnswering();
+    } catch (RuntimeException | Error e) {
+      replica.close();
+      throw e;
+    }
+    return replica;
+  }
+
+  /** Starts the replica's process as {@link #start} does, without waiting for it. */
+  static ReplicaProcess launch(
+      Path dir, String id, String etcdFlag, Path repo, Duration lease, String... extra)
+      throws IOException {
     int httpPort = EtcdTestCluster.freePort();
     int agentPort = EtcdTestCluster.freePort();
     Path dataDir = dir.resolve("replica-" + id);
@@ -88,20 +102,15 @@ final class ReplicaProcess implements AutoCloseable {
     args.addAll(List.of(extra));
     JavaProcess process =
         JavaProcess.ogp(dir.resolve("replica-" + id + ".log"), args.toArray(String[]::new));
-    ReplicaProcess replica = new ReplicaProcess(id, httpPort, agentPort, dataDir, process);
-    try {
-      await("replica " + id + " answers")
-          .atMost(STARTS_WITHIN)
-          .untilAsserted(
-              () ->
-                  assertNotNull(
-                      get(replica.url() + "/healthz"),
-                      () -> "replica " + id + ": " + process.output()));
-    } catch (RuntimeException | Error e) {
-      process.close();
-      throw e;
-    }
-    return replica;
+    return new ReplicaProcess(id, httpPort, agentPort, dataDir, process);
+  }
+
+  /** Waits until the replica's HTTP port answers {@code /healthz}. */
+  void awaitAnswering() {
+    await("replica " + id + " answers")
+        .atMost(STARTS_WITHIN)
+        .untilAsserted(
+            () -> assertNotNull(get(url() + "/healthz"), () -> "replica " + id + ": " + output()));
   }
 
   String url() {
