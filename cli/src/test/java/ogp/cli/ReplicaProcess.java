@@ -30,6 +30,13 @@ final class ReplicaProcess implements AutoCloseable {
   /** How long a replica may take to answer /healthz after its start, on a busy 2-core machine. */
   static final Duration STARTS_WITHIN = Duration.ofSeconds(60);
 
+  /**
+   * The client compiler only: two replicas and the test share two cores, and a replica's life in a
+   * test is its start, where C2's compile threads cost more than they give (as in bench/'s
+   * processes).
+   */
+  private static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1");
+
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
@@ -101,7 +108,11 @@ final class ReplicaProcess implements AutoCloseable {
                 lease.toSeconds() + "s"));
     args.addAll(List.of(extra));
     JavaProcess process =
-        JavaProcess.ogp(dir.resolve("replica-" + id + ".log"), args.toArray(String[]::new));
+        JavaProcess.start(
+            JVM_OPTIONS,
+            dir.resolve("replica-" + id + ".log"),
+            Main.class.getName(),
+            args.toArray(String[]::new));
     return new ReplicaProcess(id, httpPort, agentPort, dataDir, process);
   }
 
