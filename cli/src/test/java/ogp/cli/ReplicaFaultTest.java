@@ -10,13 +10,17 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import ogp.agent.HostAgent;
 import ogp.agent.replicas.ServerAddress;
 import ogp.agent.runtime.DockerRuntime;
@@ -45,21 +49,21 @@ abstract class ReplicaFaultTest extends FaultTest {
   protected TestRepo repo;
   protected String image;
 
-  /** The admin and join tokens of the first replica, whose tokens became the cluster's. */
+  /** The admin and join tokens of the replica whose tokens became the cluster's. */
   protected String admin;
 
   private String joinToken;
 
-  private final Map<String, HostAgent> agents = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, HostAgent> agents = new ConcurrentHashMap<>();
   private final Map<String, HostAgent.Settings> agentSettings = new HashMap<>();
-  private final List<ReplicaProcess> replicas = new java.util.ArrayList<>();
+  private final List<ReplicaProcess> replicas = new ArrayList<>();
   protected FleetSampler fleet;
 
   /**
    * A three-member etcd, images v1 to v3 of the app and a repository with the app as {@code v1Yaml}
    * makes it (called once the image is known).
    */
-  protected void setUp(java.util.function.Supplier<String> v1Yaml) {
+  protected void setUp(Supplier<String> v1Yaml) {
     etcd = closeAfterTest(EtcdTestCluster.startNew(3));
     image = localImage("v1");
     localImage("v2");
@@ -79,9 +83,8 @@ abstract class ReplicaFaultTest extends FaultTest {
 
   /** As {@link #startReplicas(Duration, String...)}, each replica given its own {@code --etcd}. */
   protected List<ReplicaProcess> startReplicas(
-      Duration lease, java.util.function.Function<String, String> etcdFlagOf, String... ids)
-      throws Exception {
-    List<ReplicaProcess> started = new java.util.ArrayList<>();
+      Duration lease, Function<String, String> etcdFlagOf, String... ids) throws Exception {
+    List<ReplicaProcess> started = new ArrayList<>();
     for (String id : ids) {
       ReplicaProcess replica =
           closeAfterTest(ReplicaProcess.launch(tmp, id, etcdFlagOf.apply(id), repo.path(), lease));
@@ -115,7 +118,7 @@ abstract class ReplicaFaultTest extends FaultTest {
           .atMost(CONVERGE)
           .until(() -> leader.id.equals(other.leaderSeen(admin)));
     }
-    List<ReplicaProcess> leaderFirst = new java.util.ArrayList<>(List.of(leader));
+    List<ReplicaProcess> leaderFirst = new ArrayList<>(List.of(leader));
     started.stream().filter(r -> r != leader).forEach(leaderFirst::add);
     return List.copyOf(leaderFirst);
   }
@@ -134,8 +137,13 @@ abstract class ReplicaFaultTest extends FaultTest {
                 + "-"
                 + test.getTestMethod().map(m -> m.getName()).orElse("test"));
     Files.createDirectories(dir);
-    for (ReplicaProcess replica : replicas)
-      Files.writeString(dir.resolve(replica.id + ".log"), replica.output());
+    for (ReplicaProcess replica : replicas) {
+      try {
+        Files.writeString(dir.resolve(replica.id + ".log"), replica.output());
+      } catch (java.io.UncheckedIOException gone) {
+        System.err.println("the log of replica " + replica.id + " is gone: " + gone.getMessage());
+      }
+    }
   }
 
   /**
@@ -242,8 +250,7 @@ abstract class ReplicaFaultTest extends FaultTest {
   protected Map<String, Container> runningByHost() {
     Map<String, List<Container>> all = new TreeMap<>();
     for (Container c : containers())
-      all.computeIfAbsent(c.getLabels().get(OgpLabels.SCOPE_HOST), h -> new java.util.ArrayList<>())
-          .add(c);
+      all.computeIfAbsent(c.getLabels().get(OgpLabels.SCOPE_HOST), h -> new ArrayList<>()).add(c);
     Map<String, Container> one = new TreeMap<>();
     all.forEach(
         (host, list) -> {
