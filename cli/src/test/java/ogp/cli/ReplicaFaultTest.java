@@ -91,7 +91,7 @@ abstract class ReplicaFaultTest extends FaultTest {
       replicas.add(replica);
       started.add(replica);
     }
-    started.forEach(ReplicaProcess::awaitAnswering);
+    for (ReplicaProcess replica : started) replica.awaitAnswering();
     ReplicaProcess leader = awaitCommanding(CONVERGE, started.toArray(ReplicaProcess[]::new));
     ReplicaProcess tokensOwner =
         await("the replica whose tokens are the cluster's")
