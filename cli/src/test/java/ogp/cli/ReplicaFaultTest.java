@@ -189,10 +189,6 @@ abstract class ReplicaFaultTest extends FaultTest {
     List.copyOf(agents.keySet()).forEach(this::stopAgent);
   }
 
-  protected HostAgent agent(String host) {
-    return agents.get(host);
-  }
-
   /** Starts sampling the app's containers on {@link #HOSTS} until the test ends. */
   protected FleetSampler sampleFleet() {
     fleet = closeAfterTest(new FleetSampler(HOSTS, this::containers));
