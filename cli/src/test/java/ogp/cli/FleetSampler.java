@@ -160,12 +160,6 @@ final class FleetSampler implements AutoCloseable {
     return Optional.empty();
   }
 
-  /** Whether samples span the time from {@code fromNanos} to {@code toNanos}. */
-  boolean covered(long fromNanos, long toNanos) {
-    List<Run> all = runs();
-    return all.get(0).firstNanos() <= fromNanos && all.get(all.size() - 1).lastNanos() >= toNanos;
-  }
-
   /** The distinct states in order, for failure messages. */
   String history() {
     return runs().stream().map(r -> r.byHost().toString()).collect(Collectors.joining("\n"));

@@ -25,17 +25,25 @@ final class JavaProcess implements AutoCloseable {
   }
 
   static JavaProcess start(Path log, String mainClass, String... args) throws IOException {
+    return start(List.of(), log, mainClass, args);
+  }
+
+  /** As {@link #start(Path, String, String...)}, with more options for the JVM. */
+  static JavaProcess start(List<String> jvmOptions, Path log, String mainClass, String... args)
+      throws IOException {
     String logback = Path.of("src", "main", "resources", "logback.xml").toAbsolutePath().toString();
     List<String> command =
         new ArrayList<>(
             List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-Dlogback.configurationFile=" + logback,
-                "-Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener",
-                "-cp",
-                System.getProperty("java.class.path"),
-                mainClass));
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
+    command.addAll(jvmOptions);
+    command.addAll(
+        List.of(
+            "-Dlogback.configurationFile=" + logback,
+            "-Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener",
+            "-cp",
+            System.getProperty("java.class.path"),
+            mainClass));
     command.addAll(List.of(args));
     Files.createDirectories(log.getParent());
     Process p =

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,48 +28,57 @@ class LeaderCutOffFromEtcdFaultTest extends ReplicaFaultTest {
   @Test
   void aLeaderCutOffFromEtcdFencesItselfAndTheAgentsFollowTheNewLeader() throws Exception {
     setUp(() -> plainYaml("v1"));
-    List<TcpRelay> relays = new ArrayList<>();
-    for (int member = 0; member < etcd.size(); member++)
-      relays.add(
-          closeAfterTest(
-              TcpRelay.open(EtcdTestCluster.freePort(), etcd.endpoint(member).getPort())));
-    String throughRelays =
-        relays.stream().map(r -> "http://127.0.0.1:" + r.port()).collect(Collectors.joining(","));
+    Map<String, List<TcpRelay>> relaysOf = new HashMap<>();
+    for (String id : List.of("a", "b")) {
+      List<TcpRelay> relays = new ArrayList<>();
+      for (int member = 0; member < etcd.size(); member++)
+        relays.add(
+            closeAfterTest(
+                TcpRelay.open(EtcdTestCluster.freePort(), etcd.endpoint(member).getPort())));
+      relaysOf.put(id, relays);
+    }
     List<ReplicaProcess> replicas =
-        startReplicas(LEASE, id -> id.equals("a") ? throughRelays : etcd.flag(), "a", "b");
-    ReplicaProcess a = replicas.get(0);
-    ReplicaProcess b = replicas.get(1);
+        startReplicas(
+            LEASE,
+            id ->
+                relaysOf.get(id).stream()
+                    .map(r -> "http://127.0.0.1:" + r.port())
+                    .collect(Collectors.joining(",")),
+            "a",
+            "b");
+    ReplicaProcess leader = replicas.get(0);
+    ReplicaProcess standby = replicas.get(1);
     startAgents(HOSTS, replicas);
-    Map<String, String> v1 = ids(awaitFleetOn(a.api(admin), "v1", repo.head()));
+    Map<String, String> v1 = ids(awaitFleetOn(leader.api(admin), "v1", repo.head()));
     sampleFleet();
-    long epochA = a.epochSeen(admin);
+    long oldEpoch = leader.epochSeen(admin);
 
-    for (TcpRelay relay : relays) relay.cut();
+    for (TcpRelay relay : relaysOf.get(leader.id)) relay.cut();
     long cutAt = System.nanoTime();
-    await("a stops commanding")
+    await("the leader stops commanding")
         .atMost(CONVERGE)
         .pollInterval(Duration.ofMillis(20))
-        .until(() -> !a.commanding());
+        .until(() -> !leader.commanding());
     long fencedMs = msSince(cutAt);
     assertTrue(
         fencedMs < LEASE.toMillis(),
-        "a fenced itself before its lease could expire: " + fencedMs + " ms");
-    awaitCommanding(CONVERGE, b);
+        "it fenced itself before its lease could expire: " + fencedMs + " ms");
+    awaitCommanding(CONVERGE, standby);
     long takeoverMs = msSince(cutAt);
-    await("a says it does not lead")
+    await("the old leader says it does not lead")
         .atMost(CONVERGE)
-        .until(() -> a.metric("ogp_leader").orElse(-1) == 0);
-    assertTrue(a.output().contains("no longer leads at epoch " + epochA), a.output());
-    FaultTest.Api api = b.api(admin);
-    long epochB = b.epochSeen(admin);
-    assertTrue(epochB > epochA, "a new epoch: " + epochA + " -> " + epochB);
+        .until(() -> leader.metric("ogp_leader").orElse(-1) == 0);
+    assertTrue(leader.output().contains("no longer leads at epoch " + oldEpoch), leader.output());
+    FaultTest.Api api = standby.api(admin);
+    long newEpoch = standby.epochSeen(admin);
+    assertTrue(newEpoch > oldEpoch, "a new epoch: " + oldEpoch + " -> " + newEpoch);
     awaitAllConnected(api);
     long followedMs = msSince(cutAt);
-    awaitAppStatus(api, "/sync", "Synced", "b finds the fleet as it was:");
+    awaitAppStatus(api, "/sync", "Synced", "the new leader finds the fleet as it was:");
     Map<String, JsonNode> hosts = hosts(api);
     for (String host : HOSTS)
       assertEquals(
-          epochB, hosts.get(host).path("highestEpoch").asLong(), host + ": " + hosts.get(host));
+          newEpoch, hosts.get(host).path("highestEpoch").asLong(), host + ": " + hosts.get(host));
     assertEquals(
         Optional.empty(),
         fleet.firstStateNotKeeping(v1, cutAt, System.nanoTime()),
@@ -80,16 +90,22 @@ class LeaderCutOffFromEtcdFaultTest extends ReplicaFaultTest {
     awaitFleetOn(api, "v2", v2);
     long convergeMs = msSince(committedAt);
 
-    // Healed: a reaches etcd again and stands by behind b.
-    for (TcpRelay relay : relays) relay.open();
-    await("a rejoins as a standby of b")
+    // Healed: the old leader reaches etcd again and stands by behind the new one.
+    for (TcpRelay relay : relaysOf.get(leader.id)) relay.open();
+    await("the old leader rejoins as a standby")
         .atMost(CONVERGE)
-        .until(() -> "b".equals(a.leaderSeen(admin)) && a.epochSeen(admin) == epochB);
-    assertTrue(b.commanding(), "b still leads");
+        .until(
+            () ->
+                standby.id.equals(leader.leaderSeen(admin)) && leader.epochSeen(admin) == newEpoch);
+    assertTrue(standby.commanding(), "the new leader still leads");
     report(
-        "leader cut off from etcd (a fenced / agents on b)",
+        "leader cut off from etcd (old leader fenced / agents on the new one)",
         fencedMs,
         followedMs,
-        "b commanded after " + takeoverMs + " ms, a commit deployed by b in " + convergeMs + " ms");
+        "the new leader commanded after "
+            + takeoverMs
+            + " ms, a commit deployed through it in "
+            + convergeMs
+            + " ms");
   }
 }

@@ -48,26 +48,27 @@ class LeaderKillMidRolloutFaultTest extends ReplicaFaultTest {
 
   @Test
   void theStandbyGoesOnWithTheRolloutWhereItWasAndReplacesNoHostTwice() throws Exception {
-    ReplicaProcess a = startFleetOnV1();
+    ReplicaProcess leader = startFleetOnV1();
     String v2 =
         repo.commit("Deploy v2", Map.of(appFile(), yaml("v2", SERVES_AFTER_2S, false, "10s")));
-    a.api(admin).refresh();
+    leader.api(admin).refresh();
     // In the middle: one host updated, the next one admitted and not healthy yet.
     await("one host updated and the next one on its way")
         .atMost(CONVERGE)
         .until(
-            () -> hostStates(a.api(admin)),
+            () -> hostStates(leader.api(admin)),
             s -> count(s, "v2 healthy") == 1 && count(s, "v1 healthy") == 1);
-    Map<String, String> atKill = hostStates(a.api(admin));
-    a.process().kill();
+    Map<String, String> atKill = hostStates(leader.api(admin));
+    leader.process().kill();
     long killedAt = System.nanoTime();
-    ReplicaProcess b = awaitCommanding(CONVERGE, replicas.get(1));
+    ReplicaProcess standby = awaitCommanding(CONVERGE, replicas.get(1));
     long takeoverMs = msSince(killedAt);
-    FaultTest.Api api = b.api(admin);
+    FaultTest.Api api = standby.api(admin);
 
     awaitAllHealthyOn(api, "v2");
     long convergeMs = msSince(killedAt);
-    awaitAppStatus(api, "/rollout/phase", "Complete", "the rollout completes under b:");
+    awaitAppStatus(
+        api, "/rollout/phase", "Complete", "the rollout completes under the new leader:");
     for (String host : HOSTS)
       assertEquals(
           1,
@@ -79,7 +80,7 @@ class LeaderKillMidRolloutFaultTest extends ReplicaFaultTest {
     assertAtMostOneHostBetweenVersions("v1", "v2");
     assertEquals(v2, repo.head(), "nothing committed by either leader");
     report(
-        "leader kill -9 mid-rollout (b commands / rollout complete)",
+        "leader kill -9 mid-rollout (new leader commands / rollout complete)",
         takeoverMs,
         convergeMs,
         "killed at " + atKill + ", each host's v2 created once");
@@ -87,30 +88,30 @@ class LeaderKillMidRolloutFaultTest extends ReplicaFaultTest {
 
   @Test
   void aFailingVersionAdmittedByTheKilledLeaderIsRevertedExactlyOnce() throws Exception {
-    ReplicaProcess a = startFleetOnV1();
+    ReplicaProcess leader = startFleetOnV1();
     Map<String, String> v1 = ids(runningByHost());
     String broken =
         repo.commit(
             "Deploy v2 that serves nothing", Map.of(appFile(), yaml("v2", QUICK_STOP, true, "6s")));
-    a.api(admin).refresh();
+    leader.api(admin).refresh();
     await("the first host runs the failing version")
         .atMost(CONVERGE)
-        .until(() -> hostStates(a.api(admin)), s -> count(s, "v2") == 1);
+        .until(() -> hostStates(leader.api(admin)), s -> count(s, "v2") == 1);
     String admitted =
-        hostStates(a.api(admin)).entrySet().stream()
+        hostStates(leader.api(admin)).entrySet().stream()
             .filter(e -> e.getValue().startsWith("v2"))
             .findFirst()
             .orElseThrow()
             .getKey();
-    a.process().kill();
+    leader.process().kill();
     long killedAt = System.nanoTime();
     assertEquals(broken, repo.head(), "the killed leader had not reverted yet");
     // The admitted host comes back to the new leader late, after the healthy deadline (an agent
     // may take the whole lost grace to reconnect): until then its slot must stay taken.
     stopAgent(admitted);
-    ReplicaProcess b = awaitCommanding(CONVERGE, replicas.get(1));
+    ReplicaProcess standby = awaitCommanding(CONVERGE, replicas.get(1));
     long takeoverMs = msSince(killedAt);
-    FaultTest.Api api = b.api(admin);
+    FaultTest.Api api = standby.api(admin);
     await("no other host gets the version while " + admitted + " is away")
         .during(Duration.ofSeconds(7))
         .atMost(Duration.ofSeconds(12))
@@ -147,10 +148,10 @@ class LeaderKillMidRolloutFaultTest extends ReplicaFaultTest {
           host + " kept its v1 container throughout");
     }
     report(
-        "leader kill -9 mid-rollout of a failing version (revert by b / fleet back on v1)",
+        "leader kill -9 mid-rollout of a failing version (revert by the new leader / fleet back on v1)",
         revertMs,
         convergeMs,
-        "b commanded after " + takeoverMs + " ms, 1 revert commit");
+        "the new leader commanded after " + takeoverMs + " ms, 1 revert commit");
   }
 
   // --- fixtures ----------------------------------------------------------------------------
@@ -164,13 +165,13 @@ class LeaderKillMidRolloutFaultTest extends ReplicaFaultTest {
     setUp(() -> yaml("v1", SERVES, false, "60s"));
     replicas = startReplicas(LEASE, "a", "b");
     startAgents(HOSTS, replicas);
-    ReplicaProcess a = replicas.get(0);
-    awaitAllHealthyOn(a.api(admin), "v1");
+    ReplicaProcess leader = replicas.get(0);
+    awaitAllHealthyOn(leader.api(admin), "v1");
     sampleFleet();
     statusSampler = new Thread(this::sampleStatus, "rollout-sampler");
     statusSampler.setDaemon(true);
     statusSampler.start();
-    return a;
+    return leader;
   }
 
   private String yaml(String version, String command, boolean autoRollback, String deadline) {

@@ -59,99 +59,102 @@ class LeaderPauseFaultTest extends ReplicaFaultTest {
   void aLeaderPausedBeyondItsLeaseHasNoCommandAcceptedAfterItResumes() throws Exception {
     setUp(() -> plainYaml("v1"));
     List<ReplicaProcess> replicas = startReplicas(LEASE, "a", "b");
-    ReplicaProcess a = replicas.get(0);
-    ReplicaProcess b = replicas.get(1);
+    ReplicaProcess leader = replicas.get(0);
+    ReplicaProcess standby = replicas.get(1);
     startAgents(List.of("r1", "r2"), replicas);
-    await("r1 and r2 run v1 under a")
+    await("r1 and r2 run v1 under the leader")
         .atMost(CONVERGE)
         .until(() -> versions(runningByHost()).equals(Map.of("r1", "v1", "r2", "v1")));
     Map<String, String> v1 = ids(runningByHost());
     sampleFleet();
-    long epochA = a.epochSeen(admin);
-    // b fetches this when it is elected; a polls hourly and is not told.
+    long oldEpoch = leader.epochSeen(admin);
+    // The standby fetches this when it is elected; the leader polls hourly and is not told.
     String v2 = repo.commit("Deploy v2", Map.of(appFile(), plainYaml("v2")));
 
-    a.process().pause();
+    leader.process().pause();
     long pausedAt = System.nanoTime();
-    awaitCommanding(CONVERGE, b);
+    awaitCommanding(CONVERGE, standby);
     long detectMs = msSince(pausedAt);
-    long epochB = b.epochSeen(admin);
-    assertTrue(epochB > epochA, "a new epoch: " + epochA + " -> " + epochB);
-    // The new leader's first command: r3, a host that never knew a, joins through b and gets v2.
-    startAgents(List.of("r3"), List.of(b, a));
-    await("r3 runs v2 at b's command")
+    long newEpoch = standby.epochSeen(admin);
+    assertTrue(newEpoch > oldEpoch, "a new epoch: " + oldEpoch + " -> " + newEpoch);
+    // The new leader's first command: r3, a host that never knew the old one, joins and gets v2.
+    startAgents(List.of("r3"), List.of(standby, leader));
+    await("r3 runs v2 at the new leader's command")
         .atMost(CONVERGE)
         .until(() -> "v2".equals(versions(runningByHost()).get("r3")));
     long firstCommandMs = msSince(pausedAt);
 
-    // A reason for a to command the moment it thaws: a refresh (read then) to v3, which b does not
-    // follow. Only a could send v3 to anyone.
+    // A reason for the old leader to command the moment it thaws: a refresh (read then) to v3,
+    // which the new leader does not follow. Only the old leader could send v3 to anyone.
     String v3 = repo.commit("Deploy v3", Map.of(appFile(), plainYaml("v3")));
-    CompletableFuture<HttpResponse<Void>> refreshAtA = refreshLater(a);
-    List<String> stillOnA =
+    CompletableFuture<HttpResponse<Void>> refreshAtOld = refreshLater(leader);
+    List<String> stillOnOld =
         List.of("r1", "r2").stream()
-            .filter(h -> !"connected".equals(b.api(admin).hostStatus(h)))
+            .filter(h -> !"connected".equals(standby.api(admin).hostStatus(h)))
             .toList();
     long pausedMs = msSince(pausedAt);
     assertTrue(pausedMs > LEASE.toMillis(), "paused longer than the lease: " + pausedMs + " ms");
     long resumedWallClock = System.currentTimeMillis();
-    a.process().resume();
+    leader.process().resume();
     long resumedAt = System.nanoTime();
 
-    await("a knows it no longer leads")
+    await("the old leader knows it no longer leads")
         .atMost(CONVERGE)
-        .until(() -> a.metric("ogp_leader").orElse(1) == 0 && "b".equals(a.leaderSeen(admin)));
-    FaultTest.Api api = b.api(admin);
+        .until(
+            () ->
+                leader.metric("ogp_leader").orElse(1) == 0
+                    && standby.id.equals(leader.leaderSeen(admin)));
+    FaultTest.Api api = standby.api(admin);
     awaitAllConnected(api);
     Map<String, Container> onV2 = awaitFleetOn(api, "v2", v2);
     long convergeMs = msSince(resumedAt);
-    refreshAtA.cancel(true);
+    refreshAtOld.cancel(true);
 
-    assertFalse(fleet.everSeen("v3"), "a's v3 reached no agent:\n" + fleet.history());
+    assertFalse(fleet.everSeen("v3"), "the old leader's v3 reached no agent:\n" + fleet.history());
     Map<String, JsonNode> hosts = hosts(api);
     long refused = 0;
     for (String host : HOSTS) {
       assertEquals(
-          epochB, hosts.get(host).path("highestEpoch").asLong(), host + ": " + hosts.get(host));
+          newEpoch, hosts.get(host).path("highestEpoch").asLong(), host + ": " + hosts.get(host));
       refused += hosts.get(host).path("staleCommandsRefused").asLong();
     }
     assertEquals(
         refused,
         linkLines("refused the assignment").size(),
         "every refused command is in the agents' log: " + linkLines(""));
-    String aAgentPort = ":" + a.agentPort + " ";
+    String oldAgentPort = ":" + leader.agentPort + " ";
     assertEquals(
         List.of(),
         linkLines("connected to ").stream()
-            .filter(l -> l.timeStamp() >= resumedWallClock && l.text().contains(aAgentPort))
+            .filter(l -> l.timeStamp() >= resumedWallClock && l.text().contains(oldAgentPort))
             .toList(),
-        "no agent was welcomed by a after it thawed");
+        "no agent was welcomed by the old leader after it thawed");
     assertEquals(
         Optional.empty(),
         fleet.firstStateNotKeeping(v1, pausedAt, resumedAt),
-        "r1 and r2 kept their v1 containers while a was frozen");
+        "r1 and r2 kept their v1 containers while the leader was frozen");
     assertEquals(HOSTS.size(), onV2.size());
-    assertTrue(a.output().contains("no longer leads"), a.output());
-    long fencedByA = (long) a.metric("ogp_fenced_commands_total").orElse(-1);
+    assertTrue(leader.output().contains("no longer leads"), leader.output());
+    long fencedByOld = (long) leader.metric("ogp_fenced_commands_total").orElse(-1);
 
     // The new leader deploys v3 once it is told.
     api.refresh();
     awaitFleetOn(api, "v3", v3);
     assertTrue(fleet.mostRunningOnOneHost() <= 1, fleet.history());
     report(
-        "leader SIGSTOP beyond its lease, then SIGCONT (b commands / fleet on b's version)",
+        "leader SIGSTOP beyond its lease, then SIGCONT (new leader commands / fleet on its version)",
         detectMs,
         convergeMs,
         "paused "
             + pausedMs
-            + " ms, b's first command after "
+            + " ms, the new leader's first command after "
             + firstCommandMs
             + " ms, "
-            + stillOnA
-            + " still on a when it thawed, stale commands accepted 0 (refused "
+            + stillOnOld
+            + " still on the old leader when it thawed, stale commands accepted 0 (refused "
             + refused
-            + ", dropped by a's fence "
-            + fencedByA
+            + ", dropped by the old leader's fence "
+            + fencedByOld
             + ")");
   }
 

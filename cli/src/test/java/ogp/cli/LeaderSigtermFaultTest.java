@@ -25,29 +25,30 @@ class LeaderSigtermFaultTest extends ReplicaFaultTest {
       throws Exception {
     setUp(() -> plainYaml("v1"));
     List<ReplicaProcess> replicas = startReplicas(LEASE, "a", "b");
-    ReplicaProcess a = replicas.get(0);
-    ReplicaProcess b = replicas.get(1);
+    ReplicaProcess leader = replicas.get(0);
+    ReplicaProcess standby = replicas.get(1);
     startAgents(HOSTS, replicas);
-    Map<String, String> v1 = ids(awaitFleetOn(a.api(admin), "v1", repo.head()));
+    Map<String, String> v1 = ids(awaitFleetOn(leader.api(admin), "v1", repo.head()));
     sampleFleet();
-    long epochA = a.epochSeen(admin);
+    long oldEpoch = leader.epochSeen(admin);
 
-    a.process().terminate();
+    leader.process().terminate();
     long terminatedAt = System.nanoTime();
     try {
-      awaitCommanding(Duration.ofSeconds(2), b);
+      awaitCommanding(Duration.ofSeconds(2), standby);
     } catch (ConditionTimeoutException e) {
-      await().atMost(CONVERGE).until(b::commanding);
+      await().atMost(CONVERGE).until(standby::commanding);
       throw new AssertionError(
-          "b commanded only " + msSince(terminatedAt) + " ms after a's SIGTERM", e);
+          standby.id + " commanded only " + msSince(terminatedAt) + " ms after the SIGTERM", e);
     }
     long takeoverMs = msSince(terminatedAt);
     // 143: the JVM's exit after SIGTERM once its shutdown hooks ran (a SIGKILL would be 137).
-    assertEquals(143, a.process().exitWithin(Duration.ofSeconds(20)).orElse(-1), a.output());
-    assertTrue(a.output().contains("resigned at epoch " + epochA), a.output());
-    FaultTest.Api api = b.api(admin);
-    long epochB = b.epochSeen(admin);
-    assertTrue(epochB > epochA, "a new epoch: " + epochA + " -> " + epochB);
+    assertEquals(
+        143, leader.process().exitWithin(Duration.ofSeconds(20)).orElse(-1), leader.output());
+    assertTrue(leader.output().contains("resigned at epoch " + oldEpoch), leader.output());
+    FaultTest.Api api = standby.api(admin);
+    long newEpoch = standby.epochSeen(admin);
+    assertTrue(newEpoch > oldEpoch, "a new epoch: " + oldEpoch + " -> " + newEpoch);
     awaitAllConnected(api);
     long reconnectMs = msSince(terminatedAt);
     awaitAppStatus(api, "/sync", "Synced", "the new leader finds the fleet as it was:");

@@ -10,13 +10,17 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import ogp.agent.HostAgent;
 import ogp.agent.replicas.ServerAddress;
 import ogp.agent.runtime.DockerRuntime;
@@ -45,21 +49,21 @@ abstract class ReplicaFaultTest extends FaultTest {
   protected TestRepo repo;
   protected String image;
 
-  /** The admin and join tokens of the first replica, whose tokens became the cluster's. */
+  /** The admin and join tokens of the replica whose tokens became the cluster's. */
   protected String admin;
 
   private String joinToken;
 
-  private final Map<String, HostAgent> agents = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, HostAgent> agents = new ConcurrentHashMap<>();
   private final Map<String, HostAgent.Settings> agentSettings = new HashMap<>();
-  private final List<ReplicaProcess> replicas = new java.util.ArrayList<>();
+  private final List<ReplicaProcess> replicas = new ArrayList<>();
   protected FleetSampler fleet;
 
   /**
    * A three-member etcd, images v1 to v3 of the app and a repository with the app as {@code v1Yaml}
    * makes it (called once the image is known).
    */
-  protected void setUp(java.util.function.Supplier<String> v1Yaml) {
+  protected void setUp(Supplier<String> v1Yaml) {
     etcd = closeAfterTest(EtcdTestCluster.startNew(3));
     image = localImage("v1");
     localImage("v2");
@@ -69,8 +73,9 @@ abstract class ReplicaFaultTest extends FaultTest {
   }
 
   /**
-   * Starts the replicas in order on {@link #etcd}, each once the one before leads or sees a leader,
-   * so the first leads and its tokens are the cluster's.
+   * Starts the replicas at once on {@link #etcd} and returns them leader first, once the others see
+   * it lead. Whichever replica's tokens reached etcd first are the cluster's: {@link #admin} and
+   * the agents' join token are that replica's.
    */
   protected List<ReplicaProcess> startReplicas(Duration lease, String... ids) throws Exception {
     return startReplicas(lease, id -> etcd.flag(), ids);
@@ -78,32 +83,44 @@ abstract class ReplicaFaultTest extends FaultTest {
 
   /** As {@link #startReplicas(Duration, String...)}, each replica given its own {@code --etcd}. */
   protected List<ReplicaProcess> startReplicas(
-      Duration lease, java.util.function.Function<String, String> etcdFlagOf, String... ids)
-      throws Exception {
-    ReplicaProcess[] started = new ReplicaProcess[ids.length];
-    for (int i = 0; i < ids.length; i++) {
-      started[i] = startReplica(ids[i], etcdFlagOf.apply(ids[i]), lease);
-      if (i == 0) {
-        ReplicaProcess first = started[0];
-        await(first.id + " leads").atMost(CONVERGE).until(first::commanding);
-        admin = first.adminToken();
-        joinToken = Files.readString(first.joinTokenFile()).strip();
-      } else {
-        ReplicaProcess next = started[i];
-        await(next.id + " sees " + ids[0] + " lead")
-            .atMost(CONVERGE)
-            .until(() -> ids[0].equals(next.leaderSeen(admin)));
-      }
+      Duration lease, Function<String, String> etcdFlagOf, String... ids) throws Exception {
+    List<ReplicaProcess> started = new ArrayList<>();
+    for (String id : ids) {
+      ReplicaProcess replica =
+          closeAfterTest(ReplicaProcess.launch(tmp, id, etcdFlagOf.apply(id), repo.path(), lease));
+      replicas.add(replica);
+      started.add(replica);
     }
-    return List.of(started);
-  }
-
-  protected ReplicaProcess startReplica(String id, String etcdFlag, Duration lease, String... extra)
-      throws Exception {
-    ReplicaProcess replica =
-        closeAfterTest(ReplicaProcess.start(tmp, id, etcdFlag, repo.path(), lease, extra));
-    replicas.add(replica);
-    return replica;
+    for (ReplicaProcess replica : started) replica.awaitAnswering();
+    ReplicaProcess leader = awaitCommanding(CONVERGE, started.toArray(ReplicaProcess[]::new));
+    ReplicaProcess tokensOwner =
+        await("the replica whose tokens are the cluster's")
+            .atMost(CONVERGE)
+            .until(
+                () ->
+                    started.stream()
+                        .filter(r -> !r.adminToken().isEmpty())
+                        .filter(
+                            r ->
+                                leader
+                                        .api(r.adminToken())
+                                        .send("GET", "/api/v1/cluster", null)
+                                        .statusCode()
+                                    == 200)
+                        .findFirst(),
+                Optional::isPresent)
+            .orElseThrow();
+    admin = tokensOwner.adminToken();
+    joinToken = Files.readString(tokensOwner.joinTokenFile()).strip();
+    for (ReplicaProcess other : started) {
+      if (other == leader) continue;
+      await(other.id + " sees " + leader.id + " lead")
+          .atMost(CONVERGE)
+          .until(() -> leader.id.equals(other.leaderSeen(admin)));
+    }
+    List<ReplicaProcess> leaderFirst = new ArrayList<>(List.of(leader));
+    started.stream().filter(r -> r != leader).forEach(leaderFirst::add);
+    return List.copyOf(leaderFirst);
   }
 
   /**
@@ -120,8 +137,13 @@ abstract class ReplicaFaultTest extends FaultTest {
                 + "-"
                 + test.getTestMethod().map(m -> m.getName()).orElse("test"));
     Files.createDirectories(dir);
-    for (ReplicaProcess replica : replicas)
-      Files.writeString(dir.resolve(replica.id + ".log"), replica.output());
+    for (ReplicaProcess replica : replicas) {
+      try {
+        Files.writeString(dir.resolve(replica.id + ".log"), replica.output());
+      } catch (java.io.UncheckedIOException gone) {
+        System.err.println("the log of replica " + replica.id + " is gone: " + gone.getMessage());
+      }
+    }
   }
 
   /**
@@ -165,10 +187,6 @@ abstract class ReplicaFaultTest extends FaultTest {
   @AfterEach
   void stopTheAgents() {
     List.copyOf(agents.keySet()).forEach(this::stopAgent);
-  }
-
-  protected HostAgent agent(String host) {
-    return agents.get(host);
   }
 
   /** Starts sampling the app's containers on {@link #HOSTS} until the test ends. */
@@ -228,8 +246,7 @@ abstract class ReplicaFaultTest extends FaultTest {
   protected Map<String, Container> runningByHost() {
     Map<String, List<Container>> all = new TreeMap<>();
     for (Container c : containers())
-      all.computeIfAbsent(c.getLabels().get(OgpLabels.SCOPE_HOST), h -> new java.util.ArrayList<>())
-          .add(c);
+      all.computeIfAbsent(c.getLabels().get(OgpLabels.SCOPE_HOST), h -> new ArrayList<>()).add(c);
     Map<String, Container> one = new TreeMap<>();
     all.forEach(
         (host, list) -> {

@@ -2,14 +2,18 @@ package ogp.reconciler.agents;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -77,6 +81,15 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
   private final CommandFence fence;
   private final Duration lostGrace;
   private final FencedCommands fenced = new FencedCommands();
+
+  /**
+   * Every connection accepted, welcomed or not. {@link #close()} closes them: a connection accepted
+   * just before the close could otherwise be registered after the event loop closed its channels
+   * and stay open unanswered, its agent waiting its whole Welcome timeout (10 s) before it tried
+   * the next replica. Stays closed: one accepted while the server closes is closed at once.
+   */
+  private final ChannelGroup connections =
+      new DefaultChannelGroup("agent server", GlobalEventExecutor.INSTANCE, true);
 
   private AgentServer(Builder b) throws InterruptedException {
     ownedListenerExecutor =
@@ -152,7 +165,14 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
               .childOption(
                   ChannelOption.WRITE_BUFFER_WATER_MARK,
                   new WriteBufferWaterMark(64 * 1024, Protocol.MAX_FRAME_BYTES))
-              .childHandler(initializer)
+              .childHandler(
+                  new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel channel) {
+                      connections.add(channel);
+                      channel.pipeline().addLast(initializer);
+                    }
+                  })
               .bind(b.host, b.port)
               .sync()
               .channel();
@@ -322,6 +342,7 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
     livenessCheck.cancel(false);
     serverChannel.close().awaitUninterruptibly();
     registry.liveSessions().forEach(Session::close);
+    connections.close().awaitUninterruptibly();
     shutdown();
   }
 

@@ -6,10 +6,13 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
@@ -46,6 +49,16 @@ import ogp.protocol.Protocol;
 public final class RedirectingAgentPort implements AutoCloseable {
   private final EventLoopGroup bossGroup;
   private final EventLoopGroup workerGroup;
+
+  /**
+   * Every connection this port accepted. Closing the port closes them too: a connection accepted
+   * just before the port closes would otherwise stay open unanswered, and its agent would wait its
+   * whole Welcome timeout (10 s) before it tried the next server. Stays closed: one accepted while
+   * the port closes is closed at once.
+   */
+  private final ChannelGroup connections =
+      new DefaultChannelGroup("redirecting agent port", GlobalEventExecutor.INSTANCE, true);
+
   private final Channel serverChannel;
   private final PendingHandshakes pendingHandshakes;
   private final Counters counters = new Counters();
@@ -87,6 +100,7 @@ public final class RedirectingAgentPort implements AutoCloseable {
                   new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel channel) {
+                      connections.add(channel);
                       Optional<Runnable> admitted =
                           pendingHandshakes.admit(channel.remoteAddress());
                       if (admitted.isEmpty()) {
@@ -173,6 +187,7 @@ public final class RedirectingAgentPort implements AutoCloseable {
   @Override
   public void close() {
     serverChannel.close().awaitUninterruptibly();
+    connections.close().awaitUninterruptibly();
     shutdown();
   }
 

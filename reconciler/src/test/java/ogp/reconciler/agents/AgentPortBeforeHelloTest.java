@@ -133,6 +133,23 @@ class AgentPortBeforeHelloTest {
     }
   }
 
+  @Test
+  void closingTheServerClosesEveryConnectionItAcceptedAlsoOneAcceptedAsItCloses() throws Exception {
+    // A leader that is deposed or stopped closes its agent port: an agent that connected a moment
+    // before must see the close and try the next replica, not wait out its Welcome timeout. 20
+    // rounds, as the race (a connection registered after the event loop closed its channels) hit
+    // about one in five.
+    for (int round = 0; round < 20; round++) {
+      AgentServer server = server("127.0.0.1", HELLO_TIMEOUT_BEYOND_DEADLINES);
+      RawAgent agent = connect("127.0.0.1", server.port());
+
+      server.close();
+
+      assertTrue(agent.closesWithin(5), "round " + round + ": the connection was closed");
+      assertFalse(agent.welcomed());
+    }
+  }
+
   /**
    * How long a close "at once" may take to be seen on a busy two-core machine: far below {@link
    * #HELLO_TIMEOUT_BEYOND_DEADLINES}, so a close within it is not the timeout's.
