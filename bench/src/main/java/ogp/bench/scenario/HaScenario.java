@@ -404,8 +404,12 @@ public final class HaScenario {
                     + "; refusals: "
                     + sample(fleet.counters().refusals()));
         out.printf(
-            "%d agents connected and converged in %d ms%n",
-            n, (System.nanoTime() - connectStart) / 1_000_000);
+            "%d agents connected and converged in %d ms; settling %d s as the replicas did before"
+                + " their samples%n",
+            n, (System.nanoTime() - connectStart) / 1_000_000, 2 * s.steadyWindow().toSeconds());
+        // The replicated leader's samples come after the settle and the steady window: the same
+        // quiet here, or the single node's first samples pay its post-connect JIT and GC.
+        Thread.sleep(2 * s.steadyWindow().toMillis());
         return probeLatencies(repo, server, fleet, "single node");
       }
     } finally {
