@@ -58,7 +58,7 @@ class HaScenarioTest {
     assertEquals(2, r.singleMillis().size());
     assertEquals(0, r.staleRefused(), "no agent was sent a command of a deposed leader");
     assertEquals(
-        List.of("H1", "H2", "H3", "H4", "H5"), table.rows().stream().map(m -> m.number()).toList());
+        List.of("H1", "H2", "H3", "H5", "H4"), table.rows().stream().map(m -> m.number()).toList());
     try (Stream<Path> left = Files.list(tmp)) {
       // The repository and the replicas' data dirs stay for the caller; etcd's directory does not.
       assertTrue(left.noneMatch(p -> p.getFileName().toString().startsWith("etcd-")));
