@@ -33,6 +33,7 @@ import ogp.reconciler.api.MetricsRoutes;
 import ogp.reconciler.auth.SecretToken;
 import ogp.reconciler.auth.TokenStore;
 import ogp.reconciler.autorollback.RevertClaims;
+import ogp.reconciler.desired.ParseCache;
 import ogp.reconciler.events.Event;
 import ogp.reconciler.events.EventReason;
 import ogp.webhook.WebhookSettings;
@@ -129,7 +130,11 @@ final class ReplicatedServer implements AutoCloseable {
   private long deposalsAtStart;
   private volatile boolean closing;
 
+  // Parses of the desired state, made ahead while standing by and reused by each term's server.
+  private final ParseCache parseCache = new ParseCache();
+
   // Written by the worker only; volatile for the meters and the banner.
+  private volatile StandbyGitFollower follower;
   private volatile Standby standby;
   private volatile ServerProcess server;
   private volatile ReplicaFence fence;
@@ -382,12 +387,20 @@ final class ReplicatedServer implements AutoCloseable {
     shared.lead();
     ReplicaFence term = new ReplicaFence(leadership, epoch);
     fence = term;
+    // The mirror kept at the leader's revision goes to the server (which closes it).
+    StandbyGitFollower warm = follower;
+    follower = null;
     try {
       server =
           new ServerProcess(
               serverSettings.withReplication(
                   new ServerProcess.Settings.Replication(
-                      term, revertClaims, view::status, meters)));
+                      term,
+                      revertClaims,
+                      view::status,
+                      meters,
+                      parseCache,
+                      warm == null ? null : warm.handOver())));
     } catch (IOException | RuntimeException e) {
       fence = null;
       log.error(
@@ -446,12 +459,37 @@ final class ReplicatedServer implements AutoCloseable {
       return false;
     }
     shared.follow();
+    followTheLeadersRevision();
     log.info(
         "{} stands by: HTTP on {} redirects to the leader, the agent port on {} sends agents there",
         self.id(),
         standby.httpPort(),
         standby.agentPort());
     return true;
+  }
+
+  /**
+   * Keeps this replica's mirror and parses at the leader's applied revision while it stands by
+   * ({@link StandbyGitFollower}); without it (the mirror cannot be opened) a takeover is only
+   * slower.
+   */
+  private void followTheLeadersRevision() {
+    if (follower != null) return;
+    try {
+      follower =
+          StandbyGitFollower.start(
+              serverSettings.remote(),
+              serverSettings.dataDir(),
+              serverSettings.gitTimeout(),
+              serverSettings.dataDir().resolve(ServerProcess.APPLIED_REVISION_FILE),
+              parseCache);
+    } catch (RuntimeException e) {
+      log.warn(
+          "{} cannot keep its Git mirror at the leader's revision ({}); a takeover will fetch and"
+              + " parse the whole desired state",
+          self.id(),
+          e.toString());
+    }
   }
 
   private void closeServer() {
@@ -514,6 +552,9 @@ final class ReplicatedServer implements AutoCloseable {
                 }
                 closeServer(); // 3. the server
                 closeStandby();
+                StandbyGitFollower f = follower;
+                follower = null;
+                if (f != null) f.close();
               })
           .get(20, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 import ogp.reconciler.agents.CommandFence;
 import ogp.reconciler.api.ClusterStatus;
 import ogp.reconciler.autorollback.RevertClaims;
+import ogp.reconciler.desired.ParseCache;
 import ogp.reconciler.source.GitRemote;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
@@ -76,7 +77,9 @@ final class ServerWarmUp {
                       NEVER,
                       RevertClaims.inMemory(),
                       () -> ClusterStatus.single("warm-up", "127.0.0.1:0", "http://127.0.0.1:0"),
-                      new ClusterMeters(() -> false, () -> 0, () -> 0)));
+                      new ClusterMeters(() -> false, () -> 0, () -> 0),
+                      ParseCache.none(),
+                      null));
       try (ServerProcess server = new ServerProcess(settings)) {
         server.notReadyAfterFirstFetch(Duration.ofSeconds(10));
         exercise(server);

@@ -18,6 +18,7 @@ import ogp.reconciler.desired.DesiredState;
 import ogp.reconciler.desired.DesiredStateFiles;
 import ogp.reconciler.desired.DesiredStateReader;
 import ogp.reconciler.desired.FileResult;
+import ogp.reconciler.desired.ParseCache;
 import ogp.reconciler.desired.ReadResult;
 import ogp.reconciler.desired.SourcePosition;
 import ogp.reconciler.desired.ValidationError;
@@ -56,6 +57,7 @@ public final class DesiredStateSource {
 
   private final GitMirror mirror;
   private final DesiredStateReader reader;
+  private final ParseCache parseCache;
   private final Clock clock;
   private final Consumer<AppliedRevision> onApplied;
 
@@ -87,6 +89,19 @@ public final class DesiredStateSource {
       Clock clock,
       Consumer<AppliedRevision> onApplied,
       Path appliedRevisionFile) {
+    this(mirror, clock, onApplied, appliedRevisionFile, ParseCache.none());
+  }
+
+  /**
+   * @param parseCache the parses to reuse, e.g. those a standby made of the leader's revision
+   */
+  public DesiredStateSource(
+      GitMirror mirror,
+      Clock clock,
+      Consumer<AppliedRevision> onApplied,
+      Path appliedRevisionFile,
+      ParseCache parseCache) {
+    this.parseCache = java.util.Objects.requireNonNull(parseCache, "parseCache");
     this.mirror = mirror;
     this.clock = clock;
     this.onApplied = onApplied;
@@ -257,7 +272,7 @@ public final class DesiredStateSource {
           new RevisionFiles(mirror.repository(), mirror.remote().path()).snapshotAt(sha);
       List<FileResult> files =
           base.files().entrySet().stream()
-              .map(f -> reader.readFile(f.getKey(), f.getValue()))
+              .map(f -> parseCache.read(reader, f.getKey(), f.getValue()))
               .toList();
       ReadResult result = DesiredStateReader.combine(files);
       return result.valid()
@@ -304,7 +319,7 @@ public final class DesiredStateSource {
   private List<FileResult> parse(Snapshot snap, Collection<String> changedPaths) {
     List<String> paths = changedPaths.stream().filter(snap.files()::containsKey).toList();
     var stream = paths.size() >= PARALLEL_FROM ? paths.parallelStream() : paths.stream();
-    return stream.map(path -> reader.readFile(path, snap.files().get(path))).toList();
+    return stream.map(path -> parseCache.read(reader, path, snap.files().get(path))).toList();
   }
 
   public Optional<AppliedRevision> applied() {
