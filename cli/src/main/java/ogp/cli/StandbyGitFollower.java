@@ -6,13 +6,21 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import ogp.protocol.LoopGuard;
+import ogp.reconciler.desired.App;
 import ogp.reconciler.desired.DesiredStateReader;
+import ogp.reconciler.desired.FileResult;
 import ogp.reconciler.desired.ParseCache;
+import ogp.reconciler.desired.Placement;
+import ogp.reconciler.desired.ReadResult;
+import ogp.reconciler.plan.FleetPlan;
 import ogp.reconciler.source.GitMirror;
 import ogp.reconciler.source.GitRemote;
 import ogp.reconciler.source.Snapshot;
@@ -27,13 +35,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Policy: every {@link #TURN} the replica's copy of the shared {@code applied-revision} file
  * (kept current from etcd by the shared files) is read; when it names a commit other than the one
- * last followed, the mirror is brought to it ({@link GitMirror#snapshotAt}, which fetches when the
- * commit is missing; the mirror's followed branch is not moved, so the server's first poll still
- * reads the whole tree) and every desired-state file is parsed through the cache. Nothing is
- * applied or validated here and nothing is written but the mirror. A failure (the forge down, a
- * commit gone) is logged once per distinct message and tried again next turn: a standby that could
- * not follow only starts slower. One daemon thread of low priority; {@link #handOver()} stops it
- * and gives the mirror to the server, which closes it.
+ * last followed, and has named it for {@link #SETTLE} (the first revision at once), the mirror is
+ * brought to it ({@link GitMirror#snapshotAt}, which fetches when the commit is missing; the
+ * mirror's followed branch is not moved, so the server's first poll still reads the whole tree) and
+ * every desired-state file is parsed through the cache. Nothing is applied or validated here and
+ * nothing is written but the mirror. A failure (the forge down, a commit gone) is logged once per
+ * distinct message and tried again next turn: a standby that could not follow only starts slower.
+ * One daemon thread of low priority; {@link #handOver()} stops it and gives the mirror to the
+ * server, which closes it.
  */
 final class StandbyGitFollower {
   private static final Logger log = LoggerFactory.getLogger(StandbyGitFollower.class);
@@ -41,12 +50,17 @@ final class StandbyGitFollower {
   /** How often the applied revision is looked at (one read of a 41-byte file). */
   static final Duration TURN = Duration.ofSeconds(1);
 
+  /** How long a new applied revision must stay before it is followed (the first one at once). */
+  static final Duration SETTLE = Duration.ofSeconds(3);
+
   private final GitMirror mirror;
   private final Path appliedRevisionFile;
   private final DesiredStateReader reader;
   private final ParseCache cache;
   private final ScheduledExecutorService worker;
   private String followed; // worker only
+  private String seen; // worker only: the applied revision last read, and since when
+  private long seenSince;
   private String lastFailure; // worker only
 
   private StandbyGitFollower(GitMirror mirror, Path appliedRevisionFile, ParseCache cache) {
@@ -102,21 +116,34 @@ final class StandbyGitFollower {
   private void turn() {
     String sha = appliedRevision();
     if (sha == null || sha.equals(followed)) return;
+    // Not while commits follow each other: the standby's fetch and parse would take the CPU the
+    // leader needs for them on a shared machine, and a takeover parses a few changed files anyway.
+    if (!sha.equals(seen)) {
+      seen = sha;
+      seenSince = System.nanoTime();
+    }
+    if (System.nanoTime() - seenSince < SETTLE.toNanos() && followed != null) return;
     long start = System.nanoTime();
     try {
       Snapshot snapshot = mirror.snapshotAt(sha);
       long fetched = System.nanoTime();
       long misses = cache.misses();
-      snapshot.files().forEach((path, content) -> cache.read(reader, path, content));
+      List<FileResult> files = new ArrayList<>(snapshot.files().size());
+      snapshot.files().forEach((path, content) -> files.add(cache.read(reader, path, content)));
+      long parsed = System.nanoTime();
+      int planned = planOnce(files, sha);
       followed = sha;
       lastFailure = null;
       log.info(
-          "standing by at the leader's revision {}: {} file(s), {} parsed (mirror {} ms, parse {} ms)",
+          "standing by at the leader's revision {}: {} file(s), {} parsed, {} host plan(s) made"
+              + " (mirror {} ms, parse {} ms, plan {} ms)",
           sha.substring(0, 12),
           snapshot.files().size(),
           cache.misses() - misses,
+          planned,
           (fetched - start) / 1_000_000,
-          (System.nanoTime() - fetched) / 1_000_000);
+          (parsed - fetched) / 1_000_000,
+          (System.nanoTime() - parsed) / 1_000_000);
     } catch (RuntimeException e) {
       String failure = e.getMessage();
       if (!Objects.equals(failure, lastFailure))
@@ -127,6 +154,36 @@ final class StandbyGitFollower {
       lastFailure = failure;
     }
   }
+
+  /**
+   * Plans the revision once, as an elected server does first (the fleet's plan, then each placed
+   * host's containers), and drops the result: the JVM compiles that code now rather than during a
+   * takeover, when every agent reconnects at once (a first plan of 1,000 apps for 10,000 hosts took
+   * seconds cold on two cores). Hosts are those the apps list, and one per label selector; at most
+   * {@link #MAX_WARM_HOSTS}. Returns how many host plans were made.
+   */
+  private static int planOnce(List<FileResult> files, String sha) {
+    ReadResult read = DesiredStateReader.combine(files);
+    if (!read.valid()) return 0;
+    FleetPlan plan = FleetPlan.EMPTY.next(read.state(), app -> sha);
+    int hosts = 0;
+    for (App app : read.state().apps().values()) {
+      if (hosts >= MAX_WARM_HOSTS) break;
+      if (app.placement() instanceof Placement.Hosts listed) {
+        for (String host : listed.hostIds()) {
+          if (hosts++ >= MAX_WARM_HOSTS) break;
+          plan.containersFor(host, Map.of());
+        }
+      } else if (app.placement() instanceof Placement.Selector selector) {
+        hosts++;
+        plan.containersFor("", selector.matchLabels());
+      }
+    }
+    return hosts;
+  }
+
+  /** Host plans made ahead at most, per followed revision. */
+  static final int MAX_WARM_HOSTS = 20_000;
 
   /** The sha the leader applied last, or null when none is known (yet). */
   private String appliedRevision() {
