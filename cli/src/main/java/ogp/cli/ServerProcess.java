@@ -406,6 +406,7 @@ final class ServerProcess implements AutoCloseable {
                                       ? s.replication().fence()
                                       : CommandFence.SINGLE_NODE)
                               .bind(s.bindAddress(), s.agentPort())
+                              .acceptLater()
                               .lostGrace(s.lostGrace())
                               .forgetLostAfter(s.forgetLostAfter())
                               .tls(s.agentTls().map(TlsContexts::server).orElse(null))
@@ -549,6 +550,9 @@ final class ServerProcess implements AutoCloseable {
                       .start());
       long httpUp = System.nanoTime();
       reconciler.start();
+      // Agents last: after a restart or a takeover the whole fleet dials at once, and the server
+      // is built faster without thousands of Hellos on the same cores.
+      agents.acceptConnections();
       if (s.enrolment() != null) recordJoinEndpoint(s, agents.port());
       log.info(
           "ogp server: following {} ({}), {} on {}:{}, agents on {}:{} ({})",

@@ -159,6 +159,8 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
               // drops SYNs that then retransmit after 1, 3, 7 s. The kernel caps it at somaxconn.
               .option(ChannelOption.SO_BACKLOG, ACCEPT_BACKLOG)
               .option(ChannelOption.SO_REUSEADDR, true)
+              // Off: the port accepts nothing until acceptConnections() (Builder#acceptLater).
+              .option(ChannelOption.AUTO_READ, !b.acceptLater)
               .childOption(ChannelOption.TCP_NODELAY, true)
               .childOption(ChannelOption.SO_KEEPALIVE, true)
               // Bounds what one slow agent can hold in our memory; see CoalescingOutbox.
@@ -240,6 +242,13 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
   /** The bound port (the ephemeral one when built with port 0). */
   public int port() {
     return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+  }
+
+  /**
+   * Starts accepting connections on a port bound with {@link Builder#acceptLater()}; idempotent.
+   */
+  public void acceptConnections() {
+    serverChannel.config().setAutoRead(true);
   }
 
   /**
@@ -381,10 +390,22 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private String serverVersion = "dev";
     private CommandFence fence = CommandFence.SINGLE_NODE;
+    private boolean acceptLater;
 
     private Builder(TokenVerifier token, AgentListener listener) {
       this.token = Objects.requireNonNull(token, "token");
       this.listener = Objects.requireNonNull(listener, "listener");
+    }
+
+    /**
+     * Binds the port at start but accepts no connection until {@link
+     * AgentServer#acceptConnections()}: the kernel queues agents that dial meanwhile (up to its
+     * backlog). A server starting while its whole fleet reconnects builds the rest of itself first
+     * instead of sharing the cores with thousands of Hellos.
+     */
+    public Builder acceptLater() {
+      this.acceptLater = true;
+      return this;
     }
 
     /** Address and port to bind; port 0 picks a free one (see {@link AgentServer#port()}). */
