@@ -38,6 +38,7 @@ import org.slf4j.LoggerFactory;
  */
 class ReplicaLinkTest {
   private static final String TOKEN = "replica-token";
+  private static final Parking SHORT_PARKING = Parking.DEFAULT.withBound(Duration.ofMillis(300));
 
   @TempDir Path dataDir;
   private final List<AutoCloseable> toClose = new ArrayList<>();
@@ -207,7 +208,10 @@ class ReplicaLinkTest {
   }
 
   private RedirectingAgentPort standby() throws InterruptedException {
-    RedirectingAgentPort port = RedirectingAgentPort.start("127.0.0.1", 0, null, leaderSeen::get);
+    // A short parking bound: a standby that knows no leader answers NOT_LEADER once it passed.
+    RedirectingAgentPort port =
+        RedirectingAgentPort.start(
+            "127.0.0.1", 0, null, leaderSeen::get, SHORT_PARKING, new ParkedAgentCounts());
     toClose.add(port);
     return port;
   }
