@@ -56,6 +56,14 @@ final class ClusterView {
     return leadership.leader().map(ClusterView::redirectTo);
   }
 
+  /**
+   * Whether this replica holds the leadership now: its standby agent port then holds agents even
+   * while it names nobody (before the hand-over), since its own server is about to take them.
+   */
+  boolean electedHere() {
+    return leadership.leading();
+  }
+
   private static LeaderRedirect redirectTo(Leader l) {
     return new LeaderRedirect(l.member().agentAddress(), l.epoch());
   }

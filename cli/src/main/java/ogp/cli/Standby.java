@@ -89,6 +89,7 @@ final class Standby implements AutoCloseable {
                       agentPortNumber,
                       agentTls,
                       () -> handedOver.get() ? cluster.leaderRedirect() : cluster.redirect(),
+                      cluster::electedHere,
                       Parking.DEFAULT,
                       parked));
       return new Standby(front, agents, refresh, handedOver);

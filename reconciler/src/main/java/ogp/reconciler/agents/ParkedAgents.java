@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import ogp.protocol.LogText;
@@ -27,19 +28,24 @@ import org.slf4j.LoggerFactory;
  * connections it holds meanwhile ("parked").
  *
  * <p>Policy: when the leader known now was seen answering on its agent address within the freshness
- * ({@link LeaderProbe}), the agent is redirected at once. Otherwise (no leader known, or one whose
- * agent port did not answer a probe lately) the connection is parked: kept open and unanswered.
- * While anything is parked, one task ({@code ogp-agent-port-park}) runs every {@link
- * Parking#probeEvery()}: it probes the leader known then, and as soon as a probe of the current
- * leader's address succeeds every parked connection is redirected there, in one batch with one INFO
- * line. A connection parked for {@link Parking#bound()} is answered all the same: a Redirect to the
- * leader known then (it may answer agents where it does not answer this replica), or NOT_LEADER
- * when none is known. Over {@link Parking#cap()} parked, a new one is answered NOT_LEADER at once.
- * A parked connection that closes (the agent gave up, the port closed) is forgotten.
+ * ({@link LeaderProbe}), the agent is redirected at once. When one is known whose agent port did
+ * not answer a probe lately, or none is known while this replica itself was elected (its hand-over
+ * to its server not done yet), the connection is parked: kept open and unanswered. When no leader
+ * is known and this replica was not elected, the answer is NOT_LEADER at once, as it always was:
+ * nothing here would learn of a leader sooner than the agent finds one by trying the next server (a
+ * replica cut off from etcd, or restarted while its old leader key lives on, would hold agents for
+ * the whole bound for nothing). While anything is parked, one task ({@code ogp-agent-port-park})
+ * runs every {@link Parking#probeEvery()}: it probes the leader known then, and as soon as a probe
+ * of the current leader's address succeeds every parked connection is redirected there, in one
+ * batch with one INFO line. A connection parked for {@link Parking#bound()} is answered all the
+ * same: a Redirect to the leader known then (it may answer agents where it does not answer this
+ * replica), or NOT_LEADER when none is known. Over {@link Parking#cap()} parked, a new one is
+ * answered NOT_LEADER at once. A parked connection that closes (the agent gave up, the port closed)
+ * is forgotten.
  *
  * <p>Threads: {@link #arrive} and {@link #left} run on event loops; the ticker does the rest and
- * hands each answer to its connection's event loop. The leader supplier reads memory only; one that
- * throws counts as no leader known.
+ * hands each answer to its connection's event loop. The suppliers read memory only; one that throws
+ * counts as no leader known, or not elected.
  */
 final class ParkedAgents implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ParkedAgents.class);
@@ -51,6 +57,7 @@ final class ParkedAgents implements AutoCloseable {
   private record Parked(Consumer<Envelope> answer, long sinceNanos) {}
 
   private final Supplier<Optional<LeaderRedirect>> leader;
+  private final BooleanSupplier electedHere;
   private final Parking parking;
   private final ParkedAgentCounts counts;
   private final RedirectingAgentPort.Counters answers;
@@ -63,11 +70,13 @@ final class ParkedAgents implements AutoCloseable {
 
   ParkedAgents(
       Supplier<Optional<LeaderRedirect>> leader,
+      BooleanSupplier electedHere,
       Parking parking,
       ParkedAgentCounts counts,
       RedirectingAgentPort.Counters answers,
       EventLoopGroup probeLoop) {
     this.leader = leader;
+    this.electedHere = electedHere;
     this.parking = parking;
     this.counts = counts;
     this.answers = answers;
@@ -89,6 +98,7 @@ final class ParkedAgents implements AutoCloseable {
     Optional<LeaderRedirect> to = currentLeader();
     if (to.isPresent() && probe.answeredRecently(to.get().agentAddress()))
       return Optional.of(redirect(to.get()));
+    if (to.isEmpty() && !electedHere()) return Optional.of(notLeader());
     if (closed) return Optional.of(to.map(this::redirect).orElseGet(this::notLeader));
     if (size.incrementAndGet() > parking.cap()) {
       size.decrementAndGet();
@@ -254,6 +264,16 @@ final class ParkedAgents implements AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("cannot tell where the leader is: {}", LogText.quote(e.toString()));
       return Optional.empty();
+    }
+  }
+
+  /** The supplier's answer; one that throws counts as not elected (and is logged). */
+  private boolean electedHere() {
+    try {
+      return electedHere.getAsBoolean();
+    } catch (RuntimeException e) {
+      log.warn("cannot tell whether this replica was elected: {}", LogText.quote(e.toString()));
+      return false;
     }
   }
 

@@ -19,6 +19,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLEngine;
 import ogp.protocol.FramePipeline;
@@ -33,13 +34,15 @@ import ogp.protocol.Protocol;
  * connection closes. The answer waits until that address accepts connections: a redirect to a
  * leader whose agent port does not answer (dead, or elected with its server still starting) would
  * only send the agent into its backoff. So when the leader known now was not seen answering a TCP
- * probe within the last second, or no leader is known, the connection is <em>parked</em> — held
- * open and unanswered — and every parked connection is redirected as soon as a probe of the current
- * leader's agent address succeeds, or answered at the latest after {@link Parking#bound()} (6 s,
- * well under the agent's 10 s Welcome timeout) with a Redirect to the leader known then, or the
- * refusal {@code NOT_LEADER} ("try another server") while none is known. Over {@link Parking#cap()}
- * parked connections a new one is answered {@code NOT_LEADER} at once. See {@link ParkedAgents} and
- * {@link LeaderProbe}.
+ * probe within the last second, the connection is <em>parked</em> — held open and unanswered — and
+ * every parked connection is redirected as soon as a probe of the current leader's agent address
+ * succeeds, or answered at the latest after {@link Parking#bound()} (6 s, well under the agent's 10
+ * s Welcome timeout) with a Redirect to the leader known then, or the refusal {@code NOT_LEADER}
+ * ("try another server") while none is known. While no leader is known the answer is {@code
+ * NOT_LEADER} at once, unless this replica itself was elected and cannot name its own address yet
+ * (the {@code electedHere} supplier; see {@link #stopAccepting()}): then the connection is parked
+ * too. Over {@link Parking#cap()} parked connections a new one is answered {@code NOT_LEADER} at
+ * once. See {@link ParkedAgents} and {@link LeaderProbe}.
  *
  * <p>The port registers no host, checks no token and touches no state: the leader checks the agent
  * when it gets there. It guards itself as the {@link AgentServer} does: the same pipeline (TLS when
@@ -62,8 +65,8 @@ import ogp.protocol.Protocol;
  * the server answers (the supplier then names this replica itself); {@link #close()} ends
  * everything.
  *
- * <p>The supplier is called on Netty event loops and on the parking's thread: it must read memory
- * only. One that throws counts as "no leader known".
+ * <p>The suppliers are called on Netty event loops and on the parking's thread: they must read
+ * memory only. One that throws counts as "no leader known", or "not elected".
  */
 public final class RedirectingAgentPort implements AutoCloseable {
   private final EventLoopGroup bossGroup;
@@ -95,12 +98,14 @@ public final class RedirectingAgentPort implements AutoCloseable {
       int port,
       SslContext tlsOrNull,
       Supplier<Optional<LeaderRedirect>> leader,
+      BooleanSupplier electedHere,
       Duration helloTimeout,
       Parking parking,
       ParkedAgentCounts parkedCounts)
       throws InterruptedException {
     Objects.requireNonNull(bindAddress, "bindAddress");
     Objects.requireNonNull(leader, "leader");
+    Objects.requireNonNull(electedHere, "electedHere");
     Objects.requireNonNull(parking, "parking");
     Objects.requireNonNull(parkedCounts, "parkedCounts");
     if (port < 0 || port > 65535) throw new IllegalArgumentException("port out of range: " + port);
@@ -113,7 +118,7 @@ public final class RedirectingAgentPort implements AutoCloseable {
     // replica's other work needs the cores more than agents that are about to leave).
     workerGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     // The probes run on the same loop: a connect never blocks it, and it is idle while agents wait.
-    parked = new ParkedAgents(leader, parking, parkedCounts, counters, workerGroup);
+    parked = new ParkedAgents(leader, electedHere, parking, parkedCounts, counters, workerGroup);
     try {
       serverChannel =
           new ServerBootstrap()
@@ -177,18 +182,32 @@ public final class RedirectingAgentPort implements AutoCloseable {
   public static RedirectingAgentPort start(
       String bindAddress, int port, SslContext tlsOrNull, Supplier<Optional<LeaderRedirect>> leader)
       throws InterruptedException {
-    return start(bindAddress, port, tlsOrNull, leader, Parking.DEFAULT, new ParkedAgentCounts());
+    return start(
+        bindAddress,
+        port,
+        tlsOrNull,
+        leader,
+        () -> false,
+        Parking.DEFAULT,
+        new ParkedAgentCounts());
   }
 
   /**
-   * As {@link #start(String, int, SslContext, Supplier)} with the parking's settings and the counts
-   * it adds to (a replica keeps one {@link ParkedAgentCounts} across its standby terms).
+   * As {@link #start(String, int, SslContext, Supplier)}, for a replica.
+   *
+   * @param electedHere whether this replica itself holds the leadership now: while the leader
+   *     supplier names nobody (this replica is no target before its {@link #stopAccepting()
+   *     hand-over}), agents are then parked rather than told NOT_LEADER
+   * @param parking the parking's settings
+   * @param parkedCounts the counts the parking adds to (a replica keeps one across its standby
+   *     terms)
    */
   public static RedirectingAgentPort start(
       String bindAddress,
       int port,
       SslContext tlsOrNull,
       Supplier<Optional<LeaderRedirect>> leader,
+      BooleanSupplier electedHere,
       Parking parking,
       ParkedAgentCounts parkedCounts)
       throws InterruptedException {
@@ -197,6 +216,7 @@ public final class RedirectingAgentPort implements AutoCloseable {
         port,
         tlsOrNull,
         leader,
+        electedHere,
         AgentServer.DEFAULT_HELLO_TIMEOUT,
         parking,
         parkedCounts);
@@ -212,7 +232,14 @@ public final class RedirectingAgentPort implements AutoCloseable {
       Parking parking)
       throws InterruptedException {
     return new RedirectingAgentPort(
-        bindAddress, port, tlsOrNull, leader, helloTimeout, parking, new ParkedAgentCounts());
+        bindAddress,
+        port,
+        tlsOrNull,
+        leader,
+        () -> false,
+        helloTimeout,
+        parking,
+        new ParkedAgentCounts());
   }
 
   /**

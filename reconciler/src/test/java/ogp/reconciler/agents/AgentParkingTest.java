@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import ogp.protocol.tls.TlsContexts;
 import ogp.protocol.v1.Envelope;
@@ -54,6 +55,7 @@ class AgentParkingTest {
   private final AtomicReference<Optional<LeaderRedirect>> leader =
       new AtomicReference<>(Optional.empty());
   private final ParkedAgentCounts counts = new ParkedAgentCounts();
+  private final AtomicBoolean elected = new AtomicBoolean();
   private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
   private final Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
   private EventLoopGroup group;
@@ -154,6 +156,8 @@ class AgentParkingTest {
 
     for (RawAgent agent : agents) assertTrue(agent.closesWithin(5));
     assertEquals(3, counts.redirectedAfterWait());
+    // The line follows the batch's answers: the agents may see theirs first.
+    await("the batch's INFO line").until(() -> !messages(ParkedAgents.class, Level.INFO).isEmpty());
     List<String> lines = messages(ParkedAgents.class, Level.INFO);
     assertEquals(1, lines.size(), lines.toString());
     assertTrue(
@@ -199,17 +203,23 @@ class AgentParkingTest {
     assertEquals(unanswering, agent.received.get(0).getRedirect().getAgentAddress());
     assertEquals(1, counts.timedOut());
     assertEquals(0, counts.redirectedAfterWait());
-    assertTrue(
-        messages(ParkedAgents.class, Level.INFO).stream()
-            .anyMatch(m -> m.startsWith("answered 1 parked agent(s) after the 700 ms bound")),
-        () -> messages(ParkedAgents.class, Level.INFO).toString());
+    // The line follows the batch's answers: the agent may see its answer first.
+    await("one INFO line for the batch")
+        .until(
+            () ->
+                messages(ParkedAgents.class, Level.INFO).stream()
+                    .anyMatch(
+                        m -> m.startsWith("answered 1 parked agent(s) after the 700 ms bound")));
   }
 
   @Test
-  void atTheBoundWithoutAKnownLeaderAParkedAgentIsToldNotLeader() throws Exception {
-    RedirectingAgentPort port = port(Parking.DEFAULT.withBound(Duration.ofMillis(400)));
-
+  void atTheBoundAParkedAgentIsToldNotLeaderWhenNoLeaderIsKnownAnyMore() throws Exception {
+    leader.set(Optional.of(new LeaderRedirect("127.0.0.1:" + freePort(), 8)));
+    RedirectingAgentPort port = port(Parking.DEFAULT.withBound(Duration.ofMillis(600)));
     RawAgent agent = helloFrom(port);
+    await("parked").until(() -> port.parked() == 1);
+
+    leader.set(Optional.empty()); // its lease expired, no successor yet
 
     assertTrue(agent.closesWithin(5));
     assertEquals(Refusal.Code.NOT_LEADER, agent.refusal().orElseThrow().getCode());
@@ -218,10 +228,27 @@ class AgentParkingTest {
   }
 
   @Test
+  void withoutAKnownLeaderAnAgentIsToldNotLeaderAtOnceUnlessThisReplicaWasElected()
+      throws Exception {
+    RedirectingAgentPort port = port(LONG);
+
+    RawAgent agent = helloFrom(port);
+    assertTrue(agent.closesWithin(5), "answered at once: the agent finds a leader sooner itself");
+    assertEquals(Refusal.Code.NOT_LEADER, agent.refusal().orElseThrow().getCode());
+    assertEquals(0, counts.parked());
+
+    elected.set(true); // elected, its server not started: nobody named, the agent waits
+    RawAgent waiting = helloFrom(port);
+    holdsUnanswered(waiting, Duration.ofMillis(500));
+    assertEquals(1, port.parked());
+  }
+
+  @Test
   void electionHandOverKeepsParkedAgentsFreesThePortAndRedirectsThemToTheServerThatBindsIt()
       throws Exception {
     // Elected: the replica's own address is named only once its port stopped accepting (before
     // that a probe of it would reach this very port); until then nobody is named.
+    elected.set(true);
     RedirectingAgentPort port = port(LONG);
     RawAgent agent = helloFrom(port);
     await("parked").until(() -> port.parked() == 1);
@@ -307,7 +334,9 @@ class AgentParkingTest {
 
   private RedirectingAgentPort port(Parking parking, io.netty.handler.ssl.SslContext tls)
       throws InterruptedException {
-    return track(RedirectingAgentPort.start("127.0.0.1", 0, tls, leader::get, parking, counts));
+    return track(
+        RedirectingAgentPort.start(
+            "127.0.0.1", 0, tls, leader::get, elected::get, parking, counts));
   }
 
   private RawAgent helloFrom(RedirectingAgentPort port) throws InterruptedException {

@@ -46,10 +46,7 @@ class EnrolmentThroughReplicasTest {
             "127.0.0.1",
             0,
             TlsContexts.server(EnrollingServer.serverTls(dir.resolve("standby"), leader.ca)),
-            leaderSeen::get,
-            // A standby that knows no leader answers NOT_LEADER once this bound passed.
-            Parking.DEFAULT.withBound(Duration.ofMillis(300)),
-            new ParkedAgentCounts());
+            leaderSeen::get);
     toClose.add(standby);
     token =
         leader.tokens.create(

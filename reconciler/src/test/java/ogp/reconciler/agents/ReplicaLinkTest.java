@@ -38,7 +38,6 @@ import org.slf4j.LoggerFactory;
  */
 class ReplicaLinkTest {
   private static final String TOKEN = "replica-token";
-  private static final Parking SHORT_PARKING = Parking.DEFAULT.withBound(Duration.ofMillis(300));
 
   @TempDir Path dataDir;
   private final List<AutoCloseable> toClose = new ArrayList<>();
@@ -208,10 +207,7 @@ class ReplicaLinkTest {
   }
 
   private RedirectingAgentPort standby() throws InterruptedException {
-    // A short parking bound: a standby that knows no leader answers NOT_LEADER once it passed.
-    RedirectingAgentPort port =
-        RedirectingAgentPort.start(
-            "127.0.0.1", 0, null, leaderSeen::get, SHORT_PARKING, new ParkedAgentCounts());
+    RedirectingAgentPort port = RedirectingAgentPort.start("127.0.0.1", 0, null, leaderSeen::get);
     toClose.add(port);
     return port;
   }
