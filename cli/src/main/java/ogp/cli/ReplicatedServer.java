@@ -497,6 +497,7 @@ final class ReplicatedServer implements AutoCloseable {
     Standby s = standby;
     if (s == null) return;
     standby = null;
+    closeHandingOver(); // none is left from an earlier term (closed when it ended); never two
     handingOver = s;
     s.handOver();
   }
