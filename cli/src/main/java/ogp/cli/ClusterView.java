@@ -12,8 +12,10 @@ import ogp.reconciler.api.ClusterStatus;
 /**
  * A replica's leadership as the API and the agent port show it: {@code GET /api/v1/cluster}'s
  * {@link ClusterStatus} and the {@link LeaderRedirect} a standby's agent port answers with. Read
- * from the leadership's memory at each call; a leader that is this replica itself (elected, its
- * server still starting) is no redirect target.
+ * from the leadership's memory at each call. A leader that is this replica itself is no redirect
+ * target while its standby port still accepts connections ({@link #redirect()}: a probe of its own
+ * address would reach that very port); once that port stopped accepting for the election hand-over,
+ * it is ({@link #leaderRedirect()}): the agents it holds wait for its own server.
  */
 final class ClusterView {
   private final Leadership leadership;
@@ -46,7 +48,24 @@ final class ClusterView {
     return leadership
         .leader()
         .filter(l -> !l.member().id().equals(leadership.self().id()))
-        .map(l -> new LeaderRedirect(l.member().agentAddress(), l.epoch()));
+        .map(ClusterView::redirectTo);
+  }
+
+  /** Where the leader takes agents, this replica included (the election hand-over). */
+  Optional<LeaderRedirect> leaderRedirect() {
+    return leadership.leader().map(ClusterView::redirectTo);
+  }
+
+  /**
+   * Whether this replica holds the leadership now: its standby agent port then holds agents even
+   * while it names nobody (before the hand-over), since its own server is about to take them.
+   */
+  boolean electedHere() {
+    return leadership.leading();
+  }
+
+  private static LeaderRedirect redirectTo(Leader l) {
+    return new LeaderRedirect(l.member().agentAddress(), l.epoch());
   }
 
   private static ClusterStatus.Leader leader(Leader l) {

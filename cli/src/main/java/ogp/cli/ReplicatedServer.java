@@ -29,6 +29,7 @@ import ogp.cluster.SharedFiles;
 import ogp.protocol.LogText;
 import ogp.protocol.LoopGuard;
 import ogp.protocol.tls.TlsContexts;
+import ogp.reconciler.agents.ParkedAgentCounts;
 import ogp.reconciler.api.MetricsRoutes;
 import ogp.reconciler.auth.SecretToken;
 import ogp.reconciler.auth.TokenStore;
@@ -55,12 +56,17 @@ import org.slf4j.LoggerFactory;
  * level-triggered (each turn reads whether the leadership may command now):
  *
  * <ul>
- *   <li>Elected: the standby's listeners stop, every shared file is pulled (when etcd does not
- *       answer the replica stays standby and tries again in a second), the files are led, and a
- *       {@code ServerProcess} starts fenced by this term's {@link ReplicaFence} (commands and
- *       change pushes), with the cluster's revert claims; a {@code LeaderElected} event is
- *       recorded. Its agent server knows no host yet, so each agent gets the whole lost grace to
- *       reconnect from the takeover on: a failover never calls a host lost.
+ *   <li>Elected: the standby hands its ports over ({@link Standby#handOver()}: its HTTP front
+ *       closes and its agent port stops accepting, but keeps the agents it holds until this
+ *       replica's own agent port answers), every shared file is pulled (when etcd does not answer
+ *       the rest of the standby closes, and the replica stands by again and tries again in a
+ *       second), the files are led, and a {@code ServerProcess} starts fenced by this term's {@link
+ *       ReplicaFence} (commands and change pushes), with the cluster's revert claims; a {@code
+ *       LeaderElected} event is recorded. The agents held by the old standby port are redirected to
+ *       the new server as soon as it listens, and that port closes at the next turn that finds it
+ *       holding nobody (or when the server did not start). Its agent server knows no host yet, so
+ *       each agent gets the whole lost grace to reconnect from the takeover on: a failover never
+ *       calls a host lost.
  *   <li>Deposed: the server is closed at once (its fence stopped commanding already), a WARN says
  *       why, and the replica stands by again.
  * </ul>
@@ -116,6 +122,7 @@ final class ReplicatedServer implements AutoCloseable {
   private final ClusterMeters meters;
   private final MetricsRoutes standbyMetrics;
   private final RevertClaims revertClaims;
+  private final ParkedAgentCounts parkedAgents = new ParkedAgentCounts();
   private final DataDirLock lock;
   private final Clock clock;
   private final ScheduledExecutorService worker;
@@ -136,6 +143,8 @@ final class ReplicatedServer implements AutoCloseable {
   // Written by the worker only; volatile for the meters and the banner.
   private volatile StandbyGitFollower follower;
   private volatile Standby standby;
+  // An elected replica's former standby, holding agents until its server answers them.
+  private volatile Standby handingOver;
   private volatile ServerProcess server;
   private volatile ReplicaFence fence;
 
@@ -160,7 +169,10 @@ final class ReplicatedServer implements AutoCloseable {
     this.revertClaims = new EtcdRevertClaims(leadership.store(), self.id(), clock);
     this.meters =
         new ClusterMeters(
-            () -> fence != null && fence.mayCommand(), leaderChanges::get, this::fencedCommands);
+            () -> fence != null && fence.mayCommand(),
+            leaderChanges::get,
+            this::fencedCommands,
+            parkedAgents);
     this.standbyMetrics =
         new MetricsRoutes(
             serverSettings.metricsTokenFile() == null
@@ -362,6 +374,8 @@ final class ReplicatedServer implements AutoCloseable {
   private void turn() {
     turnPending.set(false);
     if (closing) return;
+    // The hand-over is done once the old standby port holds nobody (its agents went to the server).
+    if (handingOver != null && handingOver.holdsNoAgent()) closeHandingOver();
     if (server != null && (!leadership.leading() || fence.epoch() != leadership.epoch()))
       stopServing();
     if (server == null && leadership.leading() && leadership.mayCommand()) serve();
@@ -372,7 +386,7 @@ final class ReplicatedServer implements AutoCloseable {
   private boolean serve() {
     long epoch = leadership.epoch();
     long deposedBefore = deposals.get();
-    closeStandby();
+    handOverStandby();
     try {
       shared.pullAll(); // the state the last leader left, before the server reads it
     } catch (ClusterUnavailable e) {
@@ -381,6 +395,7 @@ final class ReplicatedServer implements AutoCloseable {
           self.id(),
           epoch,
           e.getMessage());
+      closeHandingOver();
       return false;
     }
     // Uploads from here on (fenced at this epoch); the files were just pulled, so none is due.
@@ -405,11 +420,13 @@ final class ReplicatedServer implements AutoCloseable {
       fence = null;
       log.error(
           "{} leads at epoch {} but its server did not start: {}", self.id(), epoch, e.toString());
+      closeHandingOver();
       shared.follow();
       return false;
     } catch (InterruptedException e) {
       fence = null;
       Thread.currentThread().interrupt();
+      closeHandingOver();
       shared.follow();
       return false;
     }
@@ -436,6 +453,7 @@ final class ReplicatedServer implements AutoCloseable {
         fence.epoch(),
         LogText.quote(deposedBecause));
     closeServer();
+    closeHandingOver();
     shared.follow();
   }
 
@@ -450,6 +468,7 @@ final class ReplicatedServer implements AutoCloseable {
               view,
               self.id(),
               standbyMetrics,
+              parkedAgents,
               clock);
     } catch (IOException | RuntimeException e) {
       log.error("{} cannot stand by: {}", self.id(), e.toString());
@@ -508,6 +527,27 @@ final class ReplicatedServer implements AutoCloseable {
     s.close();
   }
 
+  /**
+   * Elected: the standby frees its ports for the server and keeps the agents it holds, which wait
+   * for this replica's own agent port (see {@link Standby#handOver()}).
+   */
+  private void handOverStandby() {
+    Standby s = standby;
+    if (s == null) return;
+    standby = null;
+    closeHandingOver(); // none is left from an earlier term (closed when it ended); never two
+    handingOver = s;
+    s.handOver();
+  }
+
+  /** The old standby's last part goes: what it still holds is closed (the agents try again). */
+  private void closeHandingOver() {
+    Standby s = handingOver;
+    if (s == null) return;
+    handingOver = null;
+    s.close();
+  }
+
   private long fencedCommands() {
     ServerProcess s = server;
     return fencedBefore.get() + (s == null ? 0 : s.agents().fencedCommands());
@@ -551,6 +591,7 @@ final class ReplicatedServer implements AutoCloseable {
                   log.warn("could not resign ({}); the lease expires instead", e.toString());
                 }
                 closeServer(); // 3. the server
+                closeHandingOver();
                 closeStandby();
                 StandbyGitFollower f = follower;
                 follower = null;

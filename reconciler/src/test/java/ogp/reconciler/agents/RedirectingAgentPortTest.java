@@ -9,6 +9,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.ssl.SslContext;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +32,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The agent port of a replica that does not lead, over real sockets. */
+/**
+ * The agent port of a replica that does not lead, over real sockets. The leader named here answers
+ * on its agent address (a real listening socket), so agents are redirected at once; {@link
+ * AgentParkingTest} covers a leader that does not answer yet.
+ */
 class RedirectingAgentPortTest {
   /** A close "at once" on a busy two-core machine; far below the long hello timeout used. */
   private static final long CLOSE_DEADLINE_SECONDS = 10;
@@ -42,10 +48,16 @@ class RedirectingAgentPortTest {
   private final AtomicReference<Optional<LeaderRedirect>> leader =
       new AtomicReference<>(Optional.empty());
   private EventLoopGroup group;
+  private ServerSocket leaderPort;
+  private String leaderAddress;
 
   @BeforeEach
-  void start() {
+  void start() throws Exception {
     group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    // The leader's agent port: the kernel accepts the port's probes, which is all they ask.
+    leaderPort = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    toClose.add(leaderPort);
+    leaderAddress = "127.0.0.1:" + leaderPort.getLocalPort();
   }
 
   @AfterEach
@@ -56,7 +68,7 @@ class RedirectingAgentPortTest {
 
   @Test
   void aHelloIsAnsweredWithARedirectToTheLeaderAndTheConnectionCloses() throws Exception {
-    leader.set(Optional.of(new LeaderRedirect("b.example:7070", 42)));
+    leader.set(Optional.of(new LeaderRedirect(leaderAddress, 42)));
     RedirectingAgentPort port = port(null);
 
     RawAgent agent = connect(port.port(), null);
@@ -65,14 +77,14 @@ class RedirectingAgentPortTest {
     assertTrue(agent.closesWithin(CLOSE_DEADLINE_SECONDS), "closed after the answer");
     assertEquals(1, agent.received.size(), agent.received.toString());
     Redirect redirect = agent.received.get(0).getRedirect();
-    assertEquals("b.example:7070", redirect.getAgentAddress());
+    assertEquals(leaderAddress, redirect.getAgentAddress());
     assertEquals(42, redirect.getEpoch());
     assertEquals(1, port.redirected());
   }
 
   @Test
   void anEnrolmentRequestIsRedirectedToo() throws Exception {
-    leader.set(Optional.of(new LeaderRedirect("b.example:7070", 3)));
+    leader.set(Optional.of(new LeaderRedirect(leaderAddress, 3)));
     RedirectingAgentPort port = port(null);
 
     RawAgent agent = connect(port.port(), null);
@@ -82,7 +94,7 @@ class RedirectingAgentPortTest {
             .build());
 
     assertTrue(agent.closesWithin(CLOSE_DEADLINE_SECONDS));
-    assertEquals("b.example:7070", agent.received.get(0).getRedirect().getAgentAddress());
+    assertEquals(leaderAddress, agent.received.get(0).getRedirect().getAgentAddress());
   }
 
   @Test
@@ -103,7 +115,7 @@ class RedirectingAgentPortTest {
   @Test
   void anOversizedFirstFrameClosesTheConnectionWithoutAnAnswerAsTheAgentServerDoes()
       throws Exception {
-    leader.set(Optional.of(new LeaderRedirect("b.example:7070", 42)));
+    leader.set(Optional.of(new LeaderRedirect(leaderAddress, 42)));
     RedirectingAgentPort port = port(null);
     // The length prefix of a 1 MiB frame and a few bytes of it.
     byte[] prefix = {(byte) 0x80, (byte) 0x80, 0x40, 0x0a, 0x01, 0x02};
@@ -119,7 +131,7 @@ class RedirectingAgentPortTest {
 
   @Test
   void aFirstFrameThatIsNoHelloIsAProtocolError() throws Exception {
-    leader.set(Optional.of(new LeaderRedirect("b.example:7070", 42)));
+    leader.set(Optional.of(new LeaderRedirect(leaderAddress, 42)));
     RedirectingAgentPort port = port(null);
 
     RawAgent agent = connect(port.port(), null);
@@ -134,7 +146,8 @@ class RedirectingAgentPortTest {
   void aSilentConnectionIsClosedAfterTheHelloTimeout() throws Exception {
     RedirectingAgentPort port =
         track(
-            RedirectingAgentPort.start("127.0.0.1", 0, null, leader::get, Duration.ofMillis(300)));
+            RedirectingAgentPort.start(
+                "127.0.0.1", 0, null, leader::get, Duration.ofMillis(300), Parking.DEFAULT));
 
     RawAgent silent = connect(port.port(), null);
 
@@ -169,7 +182,7 @@ class RedirectingAgentPortTest {
         TlsContexts.server(
             new ServerTls(
                 server.certificate(), server.privateKey(), Optional.of(pki.caCertificate())));
-    leader.set(Optional.of(new LeaderRedirect("b.example:7070", 8)));
+    leader.set(Optional.of(new LeaderRedirect(leaderAddress, 8)));
     RedirectingAgentPort port = port(mutual);
 
     RawAgent agent =
@@ -198,7 +211,9 @@ class RedirectingAgentPortTest {
   }
 
   private RedirectingAgentPort port(SslContext tls) throws InterruptedException {
-    return track(RedirectingAgentPort.start("127.0.0.1", 0, tls, leader::get, LONG_HELLO_TIMEOUT));
+    return track(
+        RedirectingAgentPort.start(
+            "127.0.0.1", 0, tls, leader::get, LONG_HELLO_TIMEOUT, Parking.DEFAULT));
   }
 
   private RawAgent connect(int port, SslContext tls) throws InterruptedException {
