@@ -141,7 +141,7 @@ final class ReplicatedServer implements AutoCloseable {
   private final ParseCache parseCache = new ParseCache();
 
   // Written by the worker only; volatile for the meters and the banner.
-  private volatile StandbyGitFollower follower;
+  private volatile WarmStandby follower;
   private volatile Standby standby;
   // An elected replica's former standby, holding agents until its server answers them.
   private volatile Standby handingOver;
@@ -403,7 +403,7 @@ final class ReplicatedServer implements AutoCloseable {
     ReplicaFence term = new ReplicaFence(leadership, epoch);
     fence = term;
     // The mirror kept at the leader's revision goes to the server (which closes it).
-    StandbyGitFollower warm = follower;
+    WarmStandby warm = follower;
     follower = null;
     try {
       server =
@@ -489,14 +489,13 @@ final class ReplicatedServer implements AutoCloseable {
 
   /**
    * Keeps this replica's mirror and parses at the leader's applied revision while it stands by
-   * ({@link StandbyGitFollower}); without it (the mirror cannot be opened) a takeover is only
-   * slower.
+   * ({@link WarmStandby}); without it (the mirror cannot be opened) a takeover is only slower.
    */
   private void followTheLeadersRevision() {
     if (follower != null) return;
     try {
       follower =
-          StandbyGitFollower.start(
+          WarmStandby.start(
               serverSettings.remote(),
               serverSettings.dataDir(),
               serverSettings.gitTimeout(),
@@ -593,7 +592,7 @@ final class ReplicatedServer implements AutoCloseable {
                 closeServer(); // 3. the server
                 closeHandingOver();
                 closeStandby();
-                StandbyGitFollower f = follower;
+                WarmStandby f = follower;
                 follower = null;
                 if (f != null) f.close();
               })

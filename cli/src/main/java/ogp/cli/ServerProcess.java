@@ -134,7 +134,7 @@ final class ServerProcess implements AutoCloseable {
      * @param revertClaims grants each automatic revert once across the replicas
      * @param cluster what {@code GET /api/v1/cluster} answers
      * @param meters the replica's cluster meters, bound to this server's registry too
-     * @param parseCache the parses the replica made while it stood by ({@link StandbyGitFollower})
+     * @param parseCache the parses the replica made while it stood by ({@link WarmStandby})
      * @param mirror the mirror the replica kept current while it stood by, which this server takes
      *     over and closes; null: the server opens the data dir's
      */

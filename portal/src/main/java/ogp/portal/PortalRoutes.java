@@ -48,6 +48,9 @@ import org.eclipse.jetty.http.HttpCookie;
  * loaded from another site.
  */
 public final class PortalRoutes implements AutoCloseable {
+  /** Where the portal's own script and stylesheet are on the classpath. */
+  static final String STATIC_DIRECTORY = "/ogp/portal/static";
+
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PortalRoutes.class);
   private static final java.util.regex.Pattern SHA =
       java.util.regex.Pattern.compile("[0-9a-f]{40}");
@@ -118,11 +121,12 @@ public final class PortalRoutes implements AutoCloseable {
    * Adds the portal's routes, static files and session cookie settings to a Javalin configuration.
    */
   public void register(JavalinConfig config) {
+    StaticFileMounts.keep();
     config.staticFiles.enableWebjars();
     config.staticFiles.add(
         files -> {
           files.hostedPath = "/static";
-          files.directory = "/ogp/portal/static";
+          files.directory = STATIC_DIRECTORY;
           files.location = Location.CLASSPATH;
         });
     config.jetty.modifyServletContextHandler(

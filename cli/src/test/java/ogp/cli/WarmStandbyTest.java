@@ -16,7 +16,7 @@ import ogp.reconciler.testing.TestRepo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class StandbyGitFollowerTest {
+class WarmStandbyTest {
   @TempDir Path tmp;
 
   private static String app(String name, String version) {
@@ -34,8 +34,8 @@ class StandbyGitFollowerTest {
       Path appliedFile = dataDir.resolve(ServerProcess.APPLIED_REVISION_FILE);
       Files.writeString(appliedFile, applied + "\n");
       ParseCache cache = new ParseCache();
-      StandbyGitFollower follower =
-          StandbyGitFollower.start(
+      WarmStandby follower =
+          WarmStandby.start(
               GitRemote.of(repo.url(), "main", ""),
               dataDir,
               Duration.ofSeconds(10),
@@ -65,8 +65,8 @@ class StandbyGitFollowerTest {
       Path appliedFile = dataDir.resolve(ServerProcess.APPLIED_REVISION_FILE);
       Files.writeString(appliedFile, applied + "\n");
       ParseCache cache = new ParseCache();
-      StandbyGitFollower follower =
-          StandbyGitFollower.start(
+      WarmStandby follower =
+          WarmStandby.start(
               GitRemote.of(repo.url(), "main", ""),
               dataDir,
               Duration.ofSeconds(10),

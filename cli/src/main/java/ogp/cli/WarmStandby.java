@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import ogp.protocol.LoopGuard;
+import ogp.reconciler.agents.HostBindings;
 import ogp.reconciler.desired.App;
 import ogp.reconciler.desired.DesiredStateReader;
 import ogp.reconciler.desired.FileResult;
@@ -28,10 +29,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps a standby replica ready to lead without a cold start of its desired state: its Git mirror
- * holds the revision the leader applied, and that revision's files are parsed into the replica's
- * {@link ParseCache}. An elected replica's server then fetches only what came after and parses only
- * files that changed since (docs/ha.md, "Takeover").
+ * Keeps a standby replica ready to lead without a cold start: its Git mirror holds the revision the
+ * leader applied, that revision's files are parsed into the replica's {@link ParseCache} and
+ * planned once, and the shared host bindings are read once in a while. An elected replica's server
+ * then fetches only what came after, parses only files that changed since, and runs code the JVM
+ * has compiled already (docs/ha.md, "A takeover, step by step").
  *
  * <p>Policy: every {@link #TURN} the replica's copy of the shared {@code applied-revision} file
  * (kept current from etcd by the shared files) is read; when it names a commit other than the one
@@ -41,11 +43,13 @@ import org.slf4j.LoggerFactory;
  * every desired-state file is parsed through the cache. Nothing is applied or validated here and
  * nothing is written but the mirror. A failure (the forge down, a commit gone) is logged once per
  * distinct message and tried again next turn: a standby that could not follow only starts slower.
- * One daemon thread of low priority; {@link #handOver()} stops it and gives the mirror to the
- * server, which closes it.
+ * The replica's copy of {@code hosts.json} (10,000 hosts: 2.5 MB of JSON) is read from a private
+ * copy and dropped when it changed, at most once per {@link #HOST_BINDINGS_EVERY}: cold, that read
+ * was a third of an elected server's start. One daemon thread of low priority; {@link #handOver()}
+ * stops it and gives the mirror to the server, which closes it.
  */
-final class StandbyGitFollower {
-  private static final Logger log = LoggerFactory.getLogger(StandbyGitFollower.class);
+final class WarmStandby {
+  private static final Logger log = LoggerFactory.getLogger(WarmStandby.class);
 
   /** How often the applied revision is looked at (one read of a 41-byte file). */
   static final Duration TURN = Duration.ofSeconds(1);
@@ -53,8 +57,14 @@ final class StandbyGitFollower {
   /** How long a new applied revision must stay before it is followed (the first one at once). */
   static final Duration SETTLE = Duration.ofSeconds(3);
 
+  /** How often at most the shared host bindings are read ahead. */
+  static final Duration HOST_BINDINGS_EVERY = Duration.ofMinutes(1);
+
   private final GitMirror mirror;
   private final Path appliedRevisionFile;
+  private final Path hostBindingsFile;
+  private java.nio.file.attribute.FileTime hostBindingsRead; // worker only
+  private long hostBindingsReadAt; // worker only
   private final DesiredStateReader reader;
   private final ParseCache cache;
   private final ScheduledExecutorService worker;
@@ -63,9 +73,10 @@ final class StandbyGitFollower {
   private long seenSince;
   private String lastFailure; // worker only
 
-  private StandbyGitFollower(GitMirror mirror, Path appliedRevisionFile, ParseCache cache) {
+  private WarmStandby(GitMirror mirror, Path appliedRevisionFile, ParseCache cache) {
     this.mirror = mirror;
     this.appliedRevisionFile = appliedRevisionFile;
+    this.hostBindingsFile = appliedRevisionFile.resolveSibling(HostBindings.FILE);
     this.cache = cache;
     this.reader = new DesiredStateReader(mirror.remote().path());
     this.worker =
@@ -83,14 +94,14 @@ final class StandbyGitFollower {
    *
    * @param appliedRevisionFile the replica's copy of the shared applied-revision file
    */
-  static StandbyGitFollower start(
+  static WarmStandby start(
       GitRemote remote,
       Path dataDir,
       Duration gitTimeout,
       Path appliedRevisionFile,
       ParseCache cache) {
-    StandbyGitFollower follower =
-        new StandbyGitFollower(
+    WarmStandby follower =
+        new WarmStandby(
             GitMirror.open(remote, dataDir, gitTimeout),
             Objects.requireNonNull(appliedRevisionFile, "appliedRevisionFile"),
             Objects.requireNonNull(cache, "cache"));
@@ -114,6 +125,7 @@ final class StandbyGitFollower {
   }
 
   private void turn() {
+    readHostBindingsAhead();
     String sha = appliedRevision();
     if (sha == null || sha.equals(followed)) return;
     // Not while commits follow each other: the standby's fetch and parse would take the CPU the
@@ -184,6 +196,41 @@ final class StandbyGitFollower {
 
   /** Host plans made ahead at most, per followed revision. */
   static final int MAX_WARM_HOSTS = 20_000;
+
+  /** Reads a private copy of the shared host bindings when they changed (see the class). */
+  private void readHostBindingsAhead() {
+    long now = System.nanoTime();
+    if (hostBindingsRead != null && now - hostBindingsReadAt < HOST_BINDINGS_EVERY.toNanos())
+      return;
+    Path copy = null;
+    try {
+      java.nio.file.attribute.FileTime modified = Files.getLastModifiedTime(hostBindingsFile);
+      if (modified.equals(hostBindingsRead)) return;
+      hostBindingsRead = modified;
+      hostBindingsReadAt = now;
+      copy = Files.createTempDirectory("ogp-warm-hosts-");
+      Files.copy(hostBindingsFile, copy.resolve(HostBindings.FILE));
+      long start = System.nanoTime();
+      try (HostBindings read = HostBindings.open(copy)) {
+        log.debug(
+            "read the shared host bindings ahead in {} ms",
+            (System.nanoTime() - start) / 1_000_000);
+      }
+    } catch (NoSuchFileException e) {
+      // no host bound yet
+    } catch (IOException | RuntimeException e) {
+      log.debug("could not read the shared host bindings ahead: {}", e.toString());
+    } finally {
+      if (copy != null) {
+        try {
+          Files.deleteIfExists(copy.resolve(HostBindings.FILE));
+          Files.deleteIfExists(copy);
+        } catch (IOException e) {
+          log.debug("cannot delete {}: {}", copy, e.toString());
+        }
+      }
+    }
+  }
 
   /** The sha the leader applied last, or null when none is known (yet). */
   private String appliedRevision() {
