@@ -552,7 +552,14 @@ final class ServerProcess implements AutoCloseable {
       reconciler.start();
       // Agents last: after a restart or a takeover the whole fleet dials at once, and the server
       // is built faster without thousands of Hellos on the same cores.
-      agents.acceptConnections();
+      PortInUse.explained(
+          "--agent-port",
+          s.bindAddress(),
+          s.agentPort(),
+          () -> {
+            agents.acceptConnections();
+            return agents;
+          });
       if (s.enrolment() != null) recordJoinEndpoint(s, agents.port());
       log.info(
           "ogp server: following {} ({}), {} on {}:{}, agents on {}:{} ({})",

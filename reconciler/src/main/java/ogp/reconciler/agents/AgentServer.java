@@ -71,7 +71,8 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
   private final PendingHandshakes pendingHandshakes;
   private final EventLoopGroup bossGroup;
   private final EventLoopGroup workerGroup;
-  private final Channel serverChannel;
+  private final ServerBootstrap bootstrap;
+  private volatile Channel serverChannel; // null until the port is bound
   private final ScheduledFuture<?> livenessCheck;
   private final ExecutorService ownedListenerExecutor;
   private final ScheduledExecutorService ownedScheduler;
@@ -151,7 +152,7 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
     bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     workerGroup = new MultiThreadIoEventLoopGroup(b.ioThreads, NioIoHandler.newFactory());
     try {
-      serverChannel =
+      bootstrap =
           new ServerBootstrap()
               .group(bossGroup, workerGroup)
               .channel(NioServerSocketChannel.class)
@@ -159,8 +160,6 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
               // drops SYNs that then retransmit after 1, 3, 7 s. The kernel caps it at somaxconn.
               .option(ChannelOption.SO_BACKLOG, ACCEPT_BACKLOG)
               .option(ChannelOption.SO_REUSEADDR, true)
-              // Off: the port accepts nothing until acceptConnections() (Builder#acceptLater).
-              .option(ChannelOption.AUTO_READ, !b.acceptLater)
               .childOption(ChannelOption.TCP_NODELAY, true)
               .childOption(ChannelOption.SO_KEEPALIVE, true)
               // Bounds what one slow agent can hold in our memory; see CoalescingOutbox.
@@ -175,9 +174,8 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
                       channel.pipeline().addLast(initializer);
                     }
                   })
-              .bind(b.host, b.port)
-              .sync()
-              .channel();
+              .localAddress(b.host, b.port);
+      if (!b.acceptLater) acceptConnections();
     } catch (InterruptedException | RuntimeException e) {
       shutdown();
       throw e;
@@ -241,14 +239,20 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
 
   /** The bound port (the ephemeral one when built with port 0). */
   public int port() {
-    return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    Channel bound = serverChannel;
+    if (bound == null)
+      throw new IllegalStateException("the agent port is not bound yet (acceptConnections)");
+    return ((InetSocketAddress) bound.localAddress()).getPort();
   }
 
   /**
-   * Starts accepting connections on a port bound with {@link Builder#acceptLater()}; idempotent.
+   * Binds the agent port and accepts connections, for a server built with {@link
+   * Builder#acceptLater()} (the others are bound at start); idempotent. Fails as binding fails when
+   * the port is taken.
    */
-  public void acceptConnections() {
-    serverChannel.config().setAutoRead(true);
+  public synchronized void acceptConnections() throws InterruptedException {
+    if (serverChannel != null) return;
+    serverChannel = bootstrap.bind().sync().channel();
   }
 
   /**
@@ -349,7 +353,11 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
   @Override
   public void close() {
     livenessCheck.cancel(false);
-    serverChannel.close().awaitUninterruptibly();
+    Channel bound;
+    synchronized (this) {
+      bound = serverChannel;
+    }
+    if (bound != null) bound.close().awaitUninterruptibly();
     registry.liveSessions().forEach(Session::close);
     connections.close().awaitUninterruptibly();
     shutdown();
@@ -398,9 +406,9 @@ public final class AgentServer implements AgentLinks, AutoCloseable {
     }
 
     /**
-     * Binds the port at start but accepts no connection until {@link
-     * AgentServer#acceptConnections()}: the kernel queues agents that dial meanwhile (up to its
-     * backlog). A server starting while its whole fleet reconnects builds the rest of itself first
+     * Binds the port only at {@link AgentServer#acceptConnections()}, not at start: agents that
+     * dial meanwhile are refused and try again (or wait, parked at a standby, until this port
+     * answers). A server starting while its whole fleet reconnects builds the rest of itself first
      * instead of sharing the cores with thousands of Hellos.
      */
     public Builder acceptLater() {
