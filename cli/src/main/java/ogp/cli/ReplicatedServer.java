@@ -1,9 +1,6 @@
 package ogp.cli;
 
 import java.io.IOException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -74,10 +71,8 @@ import org.slf4j.LoggerFactory;
  *       why, and the replica stands by again.
  * </ul>
  *
- * <p>{@link #close()} (SIGTERM): commands stop, the replica resigns (a standby leads at once), its
- * agents stay connected (fenced) until the new leader's server is ready or {@link #SUCCESSOR_WAIT}
- * passed — so the fleet does not dial the successor while it is being built — then the server
- * closes, in that order, and etcd is left.
+ * <p>{@link #close()} (SIGTERM): commands stop, the replica resigns (a standby leads at once), then
+ * the server closes — in that order — and etcd is left.
  */
 final class ReplicatedServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ReplicatedServer.class);
@@ -515,65 +510,6 @@ final class ReplicatedServer implements AutoCloseable {
     }
   }
 
-  /** How long a resigning leader keeps its agents for a successor that does not serve yet. */
-  static final Duration SUCCESSOR_WAIT = Duration.ofSeconds(5);
-
-  /**
-   * Waits until another replica leads and its server is ready (built, agents accepted, a revision
-   * applied), at most {@code atMost}; asks every 100 ms, each with a 300 ms timeout.
-   */
-  private void awaitSuccessor(Duration atMost) {
-    long start = System.nanoTime();
-    long deadline = start + atMost.toNanos();
-    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(300));
-    frontSettings.leaderTrust().ifPresent(builder::sslContext);
-    HttpClient http = builder.build();
-    while (System.nanoTime() < deadline) {
-      Optional<Leader> next = lastLeader.get().filter(l -> !l.member().id().equals(self.id()));
-      if (next.isPresent() && serves(http, next.get().member().httpUrl())) {
-        log.info(
-            "{} handed over to {} after {} ms; closing its agent connections",
-            self.id(),
-            LogText.quote(next.get().member().id()),
-            (System.nanoTime() - start) / 1_000_000);
-        return;
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
-    log.warn(
-        "{}: no other replica serves {} ms after resigning; closing its agent connections anyway",
-        self.id(),
-        atMost.toMillis());
-  }
-
-  /**
-   * Whether the replica at {@code base} serves as the leader: its server's {@code /readyz} says
-   * ready (a revision is applied). A standby's front answers ready too, with reason {@code
-   * standby}: the successor's front answers until its server replaces it.
-   */
-  private static boolean serves(HttpClient http, java.net.URI base) {
-    try {
-      HttpResponse<String> ready =
-          http.send(
-              HttpRequest.newBuilder(base.resolve("/readyz"))
-                  .timeout(Duration.ofMillis(300))
-                  .GET()
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      return ready.statusCode() == 200 && !ready.body().contains("\"standby\"");
-    } catch (IOException | RuntimeException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
-  }
-
   private void closeServer() {
     ServerProcess s = server;
     if (s == null) return;
@@ -636,9 +572,8 @@ final class ReplicatedServer implements AutoCloseable {
   }
 
   /**
-   * Graceful stop: commands stop, the replica resigns so that a standby leads at once, the agents
-   * wait on this fenced server until the new leader is ready (at most {@link #SUCCESSOR_WAIT}),
-   * then the server closes, then etcd is left.
+   * Graceful stop: commands stop, the replica resigns so that a standby leads at once, then the
+   * server closes, then etcd is left.
    */
   @Override
   public void close() {
@@ -654,10 +589,7 @@ final class ReplicatedServer implements AutoCloseable {
                 } catch (RuntimeException e) {
                   log.warn("could not resign ({}); the lease expires instead", e.toString());
                 }
-                // 3. the agents stay on this fenced server until the new leader serves, so that
-                // the whole fleet does not dial while it starts (and takes the cores it needs).
-                if (server != null) awaitSuccessor(SUCCESSOR_WAIT);
-                closeServer(); // 4. the server
+                closeServer(); // 3. the server
                 closeHandingOver();
                 closeStandby();
                 WarmStandby f = follower;
