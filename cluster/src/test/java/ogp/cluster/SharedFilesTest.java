@@ -187,8 +187,12 @@ class SharedFilesTest {
   void aFileOverTheBoundIsNotReplicatedUntilItShrinksAndTheOthersStillAre() throws IOException {
     SharedFiles files = open();
     files.lead();
-    byte[] big = new byte[SharedFiles.MAX_BYTES + 1];
-    Files.write(dataDir.resolve("hosts.json"), big);
+    // Written as the server writes its files, by a rename: written in place, the poller could
+    // read it half written (under the bound) and upload that (seen once in CI).
+    Path temp = Files.createTempFile(dataDir, "w", ".tmp");
+    Files.write(temp, new byte[SharedFiles.MAX_BYTES + 1]);
+    Files.move(
+        temp, dataDir.resolve("hosts.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     write("tokens.json", "small");
 
     await().atMost(DEADLINE).until(() -> stored("files/tokens.json").isPresent());
